@@ -1,0 +1,21 @@
+#!/bin/sh
+# Generate the RSPRO BER/DER codec with asn1c into OUTDIR.
+# usage: asn1c-gen.sh ASN1C MODULE OUTDIR
+set -eu
+asn1c=$1
+module=$(realpath "$2")
+outdir=$3
+
+mkdir -p "$outdir"
+cd "$outdir"
+"$asn1c" -fcompound-names "$module" >asn1c.log 2>&1 ||
+	{ cat asn1c.log >&2; exit 1; }
+
+# asn1c 0.9.28 marks an extensible SEQUENCE without root members (ResetStateReq)
+# as not extensible (stop index -1), so its decoder refuses the extension elements
+# X.680 says it must skip. Give it the stop index a one-element type would have.
+sed -i 's|^\t-1\t/\* Stop extensions \*/|\t1\t/* Stop extensions */|' ResetStateReq.c
+grep -q '^	1	/\* Stop extensions \*/' ResetStateReq.c ||
+	{ echo "asn1c-gen.sh: could not fix ResetStateReq extensibility" >&2; exit 1; }
+
+rm -f converter-sample.c Makefile.am.sample

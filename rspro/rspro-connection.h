@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RsproConnection: one RSPRO association over any GIOStream (plain TCP now,
+ * TLS later). It reads and de-frames without blocking, queues writes, runs the
+ * IPA keep-alive, answers PING, and pairs responses with requests.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rspro-pdu.h"
+
+G_BEGIN_DECLS
+
+#define RSPRO_CONNECTION_ERROR (rspro_connection_error_quark())
+GQuark rspro_connection_error_quark(void);
+
+typedef enum {
+	RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER, /* end of stream */
+	RSPRO_CONNECTION_ERROR_KEEPALIVE,      /* no PONG in time */
+	RSPRO_CONNECTION_ERROR_FRAMING,        /* an IPA frame we must not accept */
+	RSPRO_CONNECTION_ERROR_DECODE,         /* a PDU that does not decode */
+	RSPRO_CONNECTION_ERROR_IO,             /* a read or write failed */
+	RSPRO_CONNECTION_ERROR_CLOSED,         /* closed locally, or used after close */
+	RSPRO_CONNECTION_ERROR_TIMEOUT,        /* a request got no response in time */
+} RsproConnectionError;
+
+/* upstream's keep-alive timers */
+#define RSPRO_KEEPALIVE_INTERVAL_MS 30000
+#define RSPRO_KEEPALIVE_TIMEOUT_MS 10000
+
+#define RSPRO_TYPE_CONNECTION (rspro_connection_get_type())
+G_DECLARE_FINAL_TYPE(RsproConnection, rspro_connection, RSPRO, CONNECTION, GObject)
+
+/*
+ * Takes a reference on @stream. If it wraps a GSocketConnection, TCP_NODELAY is
+ * set. Nothing is read until rspro_connection_start().
+ */
+RsproConnection *rspro_connection_new(GIOStream *stream);
+
+/*
+ * Keep-alive: the first PING goes out at start, then one @interval_ms after each
+ * PONG; no PONG within @timeout_ms closes the connection with
+ * RSPRO_CONNECTION_ERROR_KEEPALIVE. @interval_ms == 0 disables it (the side
+ * that only answers PINGs). Call before start; default is disabled.
+ */
+void rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint timeout_ms);
+
+/* begin reading (and pinging); signals fire on the thread-default main context of this call */
+void rspro_connection_start(RsproConnection *self);
+
+/*
+ * Queue @pdu for sending; never blocks. An encoding error is returned at once;
+ * I/O errors close the connection and surface through ::closed.
+ */
+gboolean rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error);
+
+/*
+ * Send @request and complete with the next PDU of @response_type that arrives
+ * on this connection, first in first out among requests waiting for the same
+ * type (upstream never echoes operation tags). Such a response is handed to the
+ * request only, not emitted as ::message. @timeout_ms == 0 waits until close.
+ */
+void rspro_connection_request_async(RsproConnection *self, const RsproPdu *request,
+				    RsproMsgType response_type, guint timeout_ms,
+				    GCancellable *cancellable, GAsyncReadyCallback callback,
+				    gpointer user_data);
+RsproPdu *rspro_connection_request_finish(RsproConnection *self, GAsyncResult *result,
+					  GError **error);
+
+/* close now; ::closed fires once (with RSPRO_CONNECTION_ERROR_CLOSED) if it had not */
+void rspro_connection_close(RsproConnection *self);
+gboolean rspro_connection_is_closed(RsproConnection *self);
+
+/* the peer's address, or NULL if the stream is not a socket */
+GInetSocketAddress *rspro_connection_get_remote_address(RsproConnection *self);
+GInetSocketAddress *rspro_connection_get_local_address(RsproConnection *self);
+/* "127.0.0.1:40000", for logs */
+const gchar *rspro_connection_get_peer_name(RsproConnection *self);
+
+/* counters, for D-Bus and metrics */
+guint64 rspro_connection_get_pdus_received(RsproConnection *self);
+guint64 rspro_connection_get_pdus_sent(RsproConnection *self);
+
+/*
+ * Signals:
+ *  ::message (RsproPdu *pdu) — every decoded PDU not taken by a request.
+ *  ::closed (GError *reason) — exactly once, when the connection ends for any
+ *   reason; waiting requests fail with the same error first.
+ */
+
+G_END_DECLS
