@@ -1,0 +1,56 @@
+#!/bin/sh
+# remsim quick start: installs what the build needs (Debian 12, as root), builds, then
+#   ./quickstart.sh demo   runs a complete local remsim on simulated SIM cards
+#   ./quickstart.sh test   runs every test (under AddressSanitizer and UBSan)
+# Set REMSIM_NO_APT=1 to skip the package installation.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+# Everything the build, the demo and the tests use, from Debian 12's archive.
+PACKAGES="build-essential pkg-config meson ninja-build asn1c clang libclang-rt-14-dev
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev sqlite3
+  libpcsclite-dev libusb-1.0-0-dev gettext dbus dbus-daemon pcscd pcsc-tools
+  vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard python3-pycryptodome
+  procps util-linux iproute2 curl"
+
+install_packages() {
+	[ "${REMSIM_NO_APT:-0}" = 1 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "quickstart: run as root to install packages, or set REMSIM_NO_APT=1" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $PACKAGES
+}
+
+build() {
+	dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@"
+	fi
+	ninja -C "$dir"
+}
+
+case "${1:-}" in
+demo)
+	install_packages
+	build build
+	exec "$here/tools/remsim-demo.sh" "$here/build"
+	;;
+test)
+	install_packages
+	build build-test -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+	meson test -C build-test --print-errorlogs --num-processes 2 ${REMSIM_TEST_ARGS:-}
+	;;
+*)
+	echo "usage: $0 demo|test" >&2
+	exit 2
+	;;
+esac
