@@ -1,3 +1,740 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int rspro_connection_placeholder_t;
+/*
+ * Lifetime: asynchronous operations hold only a weak reference to the
+ * connection (plus strong ones on the streams and buffers they use), so the
+ * owner's references decide how long a connection lives. Dropping the last one
+ * closes it silently (no ::closed, nobody is listening); pending requests keep
+ * it alive since their GTask holds it as source object.
+ *
+ * Request pairing: requests wait in one FIFO. A response of type T goes to the
+ * oldest entry waiting for T. An entry whose request timed out or was cancelled
+ * stays in the FIFO as a tombstone, so its late response is consumed and
+ * dropped there instead of being handed to the next request of the same type
+ * (the peer answers in order, so that response belongs to the abandoned one).
+ */
+#include "config.h"
+
+#include "rspro-connection.h"
+
+#include <glib/gi18n.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "rspro-ipa.h"
+
+#define READ_CHUNK 16384
+/* upper bound for one coalesced write */
+#define WRITE_COALESCE_MAX 65536
+
+typedef struct {
+	RsproMsgType type;
+	GTask *task; /* NULL once the request was abandoned (timeout, cancel) */
+	GSource *timeout;
+	GSource *cancel;
+} Request;
+
+struct _RsproConnection {
+	GObject parent_instance;
+
+	GIOStream *stream;
+	GCancellable *cancellable; /* cancelled at close: stops reads and writes */
+	GMainContext *context;
+	RsproIpaDeframer *deframer;
+	gchar *peer_name;
+	GInetSocketAddress *remote;
+	GInetSocketAddress *local;
+	gboolean started;
+	gboolean closed;
+
+	GQueue write_queue; /* GBytes frames not yet handed to the stream */
+	gboolean writing;
+
+	guint ka_interval_ms;
+	guint ka_timeout_ms;
+	GSource *ka_timer;
+	gboolean ka_waiting_pong;
+
+	GQueue requests; /* Request, oldest first */
+
+	guint64 pdus_received;
+	guint64 pdus_sent;
+};
+
+enum { SIGNAL_MESSAGE, SIGNAL_CLOSED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE(RsproConnection, rspro_connection, G_TYPE_OBJECT)
+
+GQuark
+rspro_connection_error_quark(void)
+{
+	return g_quark_from_static_string("rspro-connection-error-quark");
+}
+
+static void connection_close_with(RsproConnection *self, GError *reason);
+static void connection_kick_write(RsproConnection *self);
+
+/* weak references for async callbacks: they must not keep the connection alive */
+static GWeakRef *
+weak_new(gpointer object)
+{
+	GWeakRef *ref = g_new0(GWeakRef, 1);
+
+	g_weak_ref_init(ref, object);
+	return ref;
+}
+
+static gpointer
+weak_take(GWeakRef *ref)
+{
+	gpointer object = g_weak_ref_get(ref);
+
+	g_weak_ref_clear(ref);
+	g_free(ref);
+	return object;
+}
+
+static void
+request_free(Request *req)
+{
+	if (req->timeout) {
+		g_source_destroy(req->timeout);
+		g_source_unref(req->timeout);
+	}
+	if (req->cancel) {
+		g_source_destroy(req->cancel);
+		g_source_unref(req->cancel);
+	}
+	g_clear_object(&req->task);
+	g_free(req);
+}
+
+/* keep the FIFO slot, stop the timers, give the task its error */
+static void
+request_abandon(Request *req, GError *error)
+{
+	GTask *task = g_steal_pointer(&req->task);
+
+	if (req->timeout) {
+		g_source_destroy(req->timeout);
+		g_clear_pointer(&req->timeout, g_source_unref);
+	}
+	if (req->cancel) {
+		g_source_destroy(req->cancel);
+		g_clear_pointer(&req->cancel, g_source_unref);
+	}
+	if (task) {
+		g_task_return_error(task, error);
+		g_object_unref(task);
+	} else {
+		g_error_free(error);
+	}
+}
+
+static void
+stop_keepalive_timer(RsproConnection *self)
+{
+	if (self->ka_timer) {
+		g_source_destroy(self->ka_timer);
+		g_clear_pointer(&self->ka_timer, g_source_unref);
+	}
+}
+
+static void
+rspro_connection_dispose(GObject *object)
+{
+	RsproConnection *self = RSPRO_CONNECTION(object);
+
+	if (!self->closed) {
+		/* nobody can hear ::closed any more: close without it */
+		g_signal_handlers_destroy(self);
+		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							RSPRO_CONNECTION_ERROR_CLOSED,
+							"connection released by its owner"));
+	}
+	G_OBJECT_CLASS(rspro_connection_parent_class)->dispose(object);
+}
+
+static void
+rspro_connection_finalize(GObject *object)
+{
+	RsproConnection *self = RSPRO_CONNECTION(object);
+
+	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
+	g_queue_clear_full(&self->requests, (GDestroyNotify)request_free);
+	g_clear_object(&self->stream);
+	g_clear_object(&self->cancellable);
+	g_clear_pointer(&self->context, g_main_context_unref);
+	g_clear_pointer(&self->deframer, rspro_ipa_deframer_free);
+	g_free(self->peer_name);
+	g_clear_object(&self->remote);
+	g_clear_object(&self->local);
+	G_OBJECT_CLASS(rspro_connection_parent_class)->finalize(object);
+}
+
+static void
+rspro_connection_class_init(RsproConnectionClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = rspro_connection_dispose;
+	object_class->finalize = rspro_connection_finalize;
+
+	signals[SIGNAL_MESSAGE] =
+	    g_signal_new("message", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, RSPRO_TYPE_PDU | G_SIGNAL_TYPE_STATIC_SCOPE);
+	signals[SIGNAL_CLOSED] =
+	    g_signal_new("closed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+			 G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+rspro_connection_init(RsproConnection *self)
+{
+	self->cancellable = g_cancellable_new();
+	self->deframer = rspro_ipa_deframer_new();
+	g_queue_init(&self->write_queue);
+	g_queue_init(&self->requests);
+}
+
+static gchar *
+format_address(GInetSocketAddress *address)
+{
+	g_autofree gchar *ip = g_inet_address_to_string(g_inet_socket_address_get_address(address));
+	guint16 port = g_inet_socket_address_get_port(address);
+
+	if (g_inet_socket_address_get_address(address) &&
+	    g_inet_address_get_family(g_inet_socket_address_get_address(address)) ==
+		G_SOCKET_FAMILY_IPV6)
+		return g_strdup_printf("[%s]:%u", ip, port);
+	return g_strdup_printf("%s:%u", ip, port);
+}
+
+static GInetSocketAddress *
+socket_address(GIOStream *stream, gboolean remote)
+{
+	if (!G_IS_SOCKET_CONNECTION(stream))
+		return NULL;
+
+	GSocketConnection *conn = G_SOCKET_CONNECTION(stream);
+	GSocketAddress *address = remote ? g_socket_connection_get_remote_address(conn, NULL)
+					 : g_socket_connection_get_local_address(conn, NULL);
+
+	if (address && !G_IS_INET_SOCKET_ADDRESS(address))
+		g_clear_object(&address);
+	return (GInetSocketAddress *)address;
+}
+
+static void
+set_nodelay(GIOStream *stream)
+{
+	if (!G_IS_SOCKET_CONNECTION(stream))
+		return;
+
+	GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream));
+	GSocketFamily family = g_socket_get_family(socket);
+
+	if (family != G_SOCKET_FAMILY_IPV4 && family != G_SOCKET_FAMILY_IPV6)
+		return;
+	/* small request/response PDUs: Nagle would only add latency */
+	g_autoptr(GError) error = NULL;
+	if (!g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1, &error))
+		g_debug("TCP_NODELAY: %s", error->message);
+}
+
+RsproConnection *
+rspro_connection_new(GIOStream *stream)
+{
+	g_return_val_if_fail(G_IS_IO_STREAM(stream), NULL);
+
+	RsproConnection *self = g_object_new(RSPRO_TYPE_CONNECTION, NULL);
+
+	self->stream = g_object_ref(stream);
+	set_nodelay(stream);
+
+	/* fetched once: the peer's address is gone from the socket after close */
+	self->remote = socket_address(stream, TRUE);
+	self->local = socket_address(stream, FALSE);
+	self->peer_name = self->remote ? format_address(self->remote) : g_strdup("(stream)");
+	return self;
+}
+
+void
+rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint timeout_ms)
+{
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+
+	self->ka_interval_ms = interval_ms;
+	self->ka_timeout_ms = timeout_ms ? timeout_ms : RSPRO_KEEPALIVE_TIMEOUT_MS;
+}
+
+/* --- writing --- */
+
+/* what a write needs after the connection may be gone */
+typedef struct {
+	GWeakRef conn;
+	GBytes *data;
+} WriteOp;
+
+static void
+on_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	WriteOp *op = user_data;
+	g_autoptr(GError) error = NULL;
+	gboolean ok =
+	    g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error);
+	g_autoptr(RsproConnection) self = g_weak_ref_get(&op->conn);
+
+	g_weak_ref_clear(&op->conn);
+	g_bytes_unref(op->data);
+	g_free(op);
+	if (!self || self->closed)
+		return;
+	self->writing = FALSE;
+	if (!ok) {
+		g_message(_("RSPRO peer %s: write failed: %s"), self->peer_name, error->message);
+		connection_close_with(self,
+				      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
+						  _("write failed: %s"), error->message));
+		return;
+	}
+	connection_kick_write(self);
+}
+
+/* the queued frames as one buffer, so many small PDUs cost one syscall */
+static GBytes *
+take_coalesced(RsproConnection *self)
+{
+	GBytes *first = g_queue_pop_head(&self->write_queue);
+
+	if (g_queue_is_empty(&self->write_queue))
+		return first;
+
+	GByteArray *buf = g_byte_array_sized_new(WRITE_COALESCE_MAX);
+	GBytes *next = first;
+
+	while (next) {
+		gsize len = 0;
+		const guint8 *data = g_bytes_get_data(next, &len);
+
+		g_byte_array_append(buf, data, len);
+		g_bytes_unref(next);
+		next = g_queue_peek_head(&self->write_queue);
+		if (next && buf->len + g_bytes_get_size(next) > WRITE_COALESCE_MAX)
+			break;
+		next = g_queue_pop_head(&self->write_queue);
+	}
+	return g_byte_array_free_to_bytes(buf);
+}
+
+static void
+connection_kick_write(RsproConnection *self)
+{
+	if (self->writing || self->closed || g_queue_is_empty(&self->write_queue))
+		return;
+
+	WriteOp *op = g_new0(WriteOp, 1);
+	gsize len = 0;
+
+	g_weak_ref_init(&op->conn, self);
+	op->data = take_coalesced(self);
+
+	const guint8 *buf = g_bytes_get_data(op->data, &len);
+
+	self->writing = TRUE;
+	g_output_stream_write_all_async(g_io_stream_get_output_stream(self->stream), buf, len,
+					G_PRIORITY_DEFAULT, self->cancellable, on_write_done, op);
+}
+
+static void
+queue_frame(RsproConnection *self, GBytes *frame)
+{
+	g_queue_push_tail(&self->write_queue, frame);
+	connection_kick_write(self);
+}
+
+/* --- keep-alive --- */
+
+static gboolean on_keepalive_timer(gpointer user_data);
+
+static void
+arm_keepalive_timer(RsproConnection *self, guint ms)
+{
+	stop_keepalive_timer(self);
+	self->ka_timer = g_timeout_source_new(ms);
+	g_source_set_callback(self->ka_timer, on_keepalive_timer, self, NULL);
+	g_source_attach(self->ka_timer, self->context);
+}
+
+static void
+send_ping(RsproConnection *self)
+{
+	self->ka_waiting_pong = TRUE;
+	queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PING));
+	arm_keepalive_timer(self, self->ka_timeout_ms);
+}
+
+static gboolean
+on_keepalive_timer(gpointer user_data)
+{
+	g_autoptr(RsproConnection) self = g_object_ref(user_data);
+
+	g_clear_pointer(&self->ka_timer, g_source_unref);
+	if (!self->ka_waiting_pong) {
+		send_ping(self);
+		return G_SOURCE_REMOVE;
+	}
+	g_message(_("RSPRO peer %s: no PONG within %u ms"), self->peer_name, self->ka_timeout_ms);
+	connection_close_with(
+	    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_KEEPALIVE,
+			      _("no keep-alive PONG within %u ms"), self->ka_timeout_ms));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+on_pong(RsproConnection *self)
+{
+	if (!self->ka_interval_ms || !self->ka_waiting_pong)
+		return;
+	self->ka_waiting_pong = FALSE;
+	arm_keepalive_timer(self, self->ka_interval_ms);
+}
+
+/* --- reading --- */
+
+static void
+handle_ccm(RsproConnection *self, GBytes *payload)
+{
+	const guint8 *p = g_bytes_get_data(payload, NULL);
+
+	switch (p[0]) {
+	case RSPRO_IPA_CCM_PING:
+		queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PONG));
+		break;
+	case RSPRO_IPA_CCM_PONG:
+		on_pong(self);
+		break;
+	case RSPRO_IPA_CCM_ID_ACK:
+		queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_ID_ACK));
+		break;
+	default:
+		g_debug("RSPRO peer %s: ignoring IPA CCM message 0x%02x", self->peer_name, p[0]);
+		break;
+	}
+}
+
+/* TRUE if a waiting request took the PDU */
+static gboolean
+dispatch_to_request(RsproConnection *self, RsproPdu *pdu)
+{
+	for (GList *l = self->requests.head; l; l = l->next) {
+		Request *req = l->data;
+
+		if (req->type != pdu->type)
+			continue;
+		g_queue_delete_link(&self->requests, l);
+
+		GTask *task = g_steal_pointer(&req->task);
+
+		request_free(req);
+		if (!task) {
+			g_debug("RSPRO peer %s: dropping the response of an abandoned request",
+				self->peer_name);
+			return TRUE;
+		}
+		g_task_return_pointer(task, rspro_pdu_copy(pdu), (GDestroyNotify)rspro_pdu_free);
+		g_object_unref(task);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+handle_rspro(RsproConnection *self, GBytes *payload)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(payload, &error);
+
+	if (!pdu) {
+		g_message(_("RSPRO peer %s: undecodable PDU: %s"), self->peer_name, error->message);
+		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							RSPRO_CONNECTION_ERROR_DECODE,
+							_("undecodable PDU: %s"), error->message));
+		return;
+	}
+	self->pdus_received++;
+	if (!dispatch_to_request(self, pdu))
+		g_signal_emit(self, signals[SIGNAL_MESSAGE], 0, pdu);
+}
+
+static void
+process_frames(RsproConnection *self)
+{
+	while (!self->closed) {
+		g_autoptr(GError) error = NULL;
+		RsproIpaFrame frame = { 0 };
+
+		if (!rspro_ipa_deframer_next(self->deframer, &frame, &error)) {
+			if (!error)
+				return;
+			g_message(_("RSPRO peer %s: bad IPA frame: %s"), self->peer_name,
+				  error->message);
+			connection_close_with(self,
+					      g_error_new(RSPRO_CONNECTION_ERROR,
+							  RSPRO_CONNECTION_ERROR_FRAMING,
+							  _("bad IPA frame: %s"), error->message));
+			return;
+		}
+		if (frame.kind == RSPRO_IPA_FRAME_CCM)
+			handle_ccm(self, frame.payload);
+		else
+			handle_rspro(self, frame.payload);
+		rspro_ipa_frame_clear(&frame);
+	}
+}
+
+static void start_read(RsproConnection *self);
+
+static void
+on_read_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) bytes =
+	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
+	g_autoptr(RsproConnection) self = weak_take(user_data);
+
+	if (!self || self->closed)
+		return;
+	if (!bytes) {
+		g_message(_("RSPRO peer %s: read failed: %s"), self->peer_name, error->message);
+		connection_close_with(self,
+				      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
+						  _("read failed: %s"), error->message));
+		return;
+	}
+	if (g_bytes_get_size(bytes) == 0) {
+		g_debug("RSPRO peer %s closed the connection", self->peer_name);
+		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER,
+							_("connection closed by the peer")));
+		return;
+	}
+	rspro_ipa_deframer_feed(self->deframer, g_bytes_get_data(bytes, NULL),
+				g_bytes_get_size(bytes));
+	process_frames(self);
+	if (!self->closed)
+		start_read(self);
+}
+
+static void
+start_read(RsproConnection *self)
+{
+	g_input_stream_read_bytes_async(g_io_stream_get_input_stream(self->stream), READ_CHUNK,
+					G_PRIORITY_DEFAULT, self->cancellable, on_read_done,
+					weak_new(self));
+}
+
+void
+rspro_connection_start(RsproConnection *self)
+{
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+
+	if (self->started || self->closed)
+		return;
+	self->started = TRUE;
+	self->context = g_main_context_ref_thread_default();
+	start_read(self);
+	if (self->ka_interval_ms)
+		send_ping(self);
+}
+
+/* --- closing --- */
+
+static void
+on_stream_closed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!g_io_stream_close_finish(G_IO_STREAM(source), result, &error))
+		g_debug("closing an RSPRO stream: %s", error->message);
+}
+
+static void
+connection_close_with(RsproConnection *self, GError *reason)
+{
+	if (self->closed) {
+		g_error_free(reason);
+		return;
+	}
+	g_object_ref(self);
+	self->closed = TRUE;
+	g_cancellable_cancel(self->cancellable);
+	stop_keepalive_timer(self);
+	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
+
+	Request *req;
+	while ((req = g_queue_pop_head(&self->requests))) {
+		request_abandon(req, g_error_copy(reason));
+		request_free(req);
+	}
+	g_signal_emit(self, signals[SIGNAL_CLOSED], 0, reason);
+	/* non-blocking for sockets; a TLS stream may need a round trip */
+	g_io_stream_close_async(self->stream, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
+	g_error_free(reason);
+	g_object_unref(self);
+}
+
+void
+rspro_connection_close(RsproConnection *self)
+{
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+
+	connection_close_with(self,
+			      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
+					  _("connection closed locally")));
+}
+
+gboolean
+rspro_connection_is_closed(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), TRUE);
+	return self->closed;
+}
+
+/* --- sending --- */
+
+static GBytes *
+encode_frame(const RsproPdu *pdu, GError **error)
+{
+	g_autoptr(GBytes) encoded = rspro_pdu_encode(pdu, error);
+
+	if (!encoded)
+		return NULL;
+	return rspro_ipa_wrap_rspro(encoded, error);
+}
+
+gboolean
+rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
+	g_return_val_if_fail(pdu != NULL, FALSE);
+
+	if (self->closed) {
+		g_set_error(error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
+			    _("connection is closed"));
+		return FALSE;
+	}
+
+	GBytes *frame = encode_frame(pdu, error);
+
+	if (!frame)
+		return FALSE;
+	self->pdus_sent++;
+	queue_frame(self, frame);
+	return TRUE;
+}
+
+/* --- requests --- */
+
+static gboolean
+on_request_timeout(gpointer user_data)
+{
+	Request *req = user_data;
+
+	g_clear_pointer(&req->timeout, g_source_unref);
+	request_abandon(req, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_TIMEOUT,
+					 _("no %s within the time limit"),
+					 rspro_msg_type_to_string(req->type)));
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_request_cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	Request *req = user_data;
+
+	g_clear_pointer(&req->cancel, g_source_unref);
+	request_abandon(req, g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED,
+						 _("operation was cancelled")));
+	return G_SOURCE_REMOVE;
+}
+
+void
+rspro_connection_request_async(RsproConnection *self, const RsproPdu *request,
+			       RsproMsgType response_type, guint timeout_ms,
+			       GCancellable *cancellable, GAsyncReadyCallback callback,
+			       gpointer user_data)
+{
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+	g_return_if_fail(request != NULL);
+
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	g_autoptr(GError) error = NULL;
+
+	g_task_set_source_tag(task, rspro_connection_request_async);
+	if (!rspro_connection_send(self, request, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+
+	Request *req = g_new0(Request, 1);
+	GMainContext *context = g_task_get_context(task);
+
+	req->type = response_type;
+	req->task = g_object_ref(task);
+	if (timeout_ms) {
+		req->timeout = g_timeout_source_new(timeout_ms);
+		g_source_set_callback(req->timeout, on_request_timeout, req, NULL);
+		g_source_attach(req->timeout, context);
+	}
+	if (cancellable) {
+		req->cancel = g_cancellable_source_new(cancellable);
+		g_source_set_callback(req->cancel, G_SOURCE_FUNC(on_request_cancelled), req, NULL);
+		g_source_attach(req->cancel, context);
+	}
+	g_queue_push_tail(&self->requests, req);
+}
+
+RsproPdu *
+rspro_connection_request_finish(RsproConnection *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* --- accessors --- */
+
+GInetSocketAddress *
+rspro_connection_get_remote_address(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), NULL);
+	return self->remote;
+}
+
+GInetSocketAddress *
+rspro_connection_get_local_address(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), NULL);
+	return self->local;
+}
+
+const gchar *
+rspro_connection_get_peer_name(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), NULL);
+	return self->peer_name;
+}
+
+guint64
+rspro_connection_get_pdus_received(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), 0);
+	return self->pdus_received;
+}
+
+guint64
+rspro_connection_get_pdus_sent(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), 0);
+	return self->pdus_sent;
+}

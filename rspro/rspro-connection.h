@@ -72,7 +72,7 @@ RsproPdu *rspro_connection_request_finish(RsproConnection *self, GAsyncResult *r
 void rspro_connection_close(RsproConnection *self);
 gboolean rspro_connection_is_closed(RsproConnection *self);
 
-/* the peer's address, or NULL if the stream is not a socket */
+/* the peer's address, or NULL if the stream is not a socket (transfer none) */
 GInetSocketAddress *rspro_connection_get_remote_address(RsproConnection *self);
 GInetSocketAddress *rspro_connection_get_local_address(RsproConnection *self);
 /* "127.0.0.1:40000", for logs */

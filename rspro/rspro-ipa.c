@@ -1,3 +1,167 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placeholder: being written */
-typedef int rspro_ipa_placeholder_t;
+#include "rspro-ipa.h"
+
+#include <string.h>
+
+/*
+ * Consumed bytes stay at the front of the buffer until they are at least this
+ * many and at least half of it, so compaction costs O(1) per byte overall.
+ */
+#define COMPACT_MIN 4096
+
+struct _RsproIpaDeframer {
+	GByteArray *buf;
+	gsize off; /* first byte not yet returned as a frame */
+	gboolean failed;
+};
+
+GQuark
+rspro_ipa_error_quark(void)
+{
+	return g_quark_from_static_string("rspro-ipa-error-quark");
+}
+
+void
+rspro_ipa_frame_clear(RsproIpaFrame *frame)
+{
+	g_clear_pointer(&frame->payload, g_bytes_unref);
+}
+
+GBytes *
+rspro_ipa_wrap_rspro(GBytes *pdu, GError **error)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(pdu, &len);
+
+	if (len > RSPRO_IPA_PDU_MAX) {
+		g_set_error(error, RSPRO_IPA_ERROR, RSPRO_IPA_ERROR_TOO_LARGE,
+			    "PDU of %" G_GSIZE_FORMAT " bytes does not fit an IPA frame", len);
+		return NULL;
+	}
+	guint8 *frame = g_malloc(len + 4);
+	frame[0] = (len + 1) >> 8;
+	frame[1] = (len + 1) & 0xff;
+	frame[2] = RSPRO_IPA_PROTO_OSMO;
+	frame[3] = RSPRO_IPA_EXT_RSPRO;
+	if (len)
+		memcpy(frame + 4, data, len);
+	return g_bytes_new_take(frame, len + 4);
+}
+
+GBytes *
+rspro_ipa_wrap_ccm(RsproIpaCcm type)
+{
+	const guint8 frame[4] = { 0x00, 0x01, RSPRO_IPA_PROTO_CCM, type };
+
+	return g_bytes_new(frame, sizeof(frame));
+}
+
+RsproIpaDeframer *
+rspro_ipa_deframer_new(void)
+{
+	RsproIpaDeframer *self = g_new0(RsproIpaDeframer, 1);
+
+	self->buf = g_byte_array_new();
+	return self;
+}
+
+void
+rspro_ipa_deframer_free(RsproIpaDeframer *self)
+{
+	if (!self)
+		return;
+	g_byte_array_unref(self->buf);
+	g_free(self);
+}
+
+static void
+deframer_compact(RsproIpaDeframer *self)
+{
+	if (self->off == self->buf->len) {
+		g_byte_array_set_size(self->buf, 0);
+		self->off = 0;
+	} else if (self->off >= COMPACT_MIN && self->off * 2 >= self->buf->len) {
+		g_byte_array_remove_range(self->buf, 0, self->off);
+		self->off = 0;
+	}
+}
+
+void
+rspro_ipa_deframer_feed(RsproIpaDeframer *self, const guint8 *data, gsize len)
+{
+	if (self->failed || len == 0)
+		return;
+	deframer_compact(self);
+	g_byte_array_append(self->buf, data, len);
+}
+
+/* checks what the header already tells, so a bad stream fails before its body arrives */
+static gboolean
+check_header(const guint8 *p, gsize avail, GError **error)
+{
+	guint16 len = (p[0] << 8) | p[1];
+
+	switch (p[2]) {
+	case RSPRO_IPA_PROTO_CCM:
+		if (len < 1) {
+			g_set_error(error, RSPRO_IPA_ERROR, RSPRO_IPA_ERROR_BAD_FRAME,
+				    "empty IPA CCM frame");
+			return FALSE;
+		}
+		return TRUE;
+	case RSPRO_IPA_PROTO_OSMO:
+		if (len < 2) {
+			g_set_error(error, RSPRO_IPA_ERROR, RSPRO_IPA_ERROR_BAD_FRAME,
+				    "IPA OSMO frame of %u bytes carries no PDU", len);
+			return FALSE;
+		}
+		if (avail > RSPRO_IPA_HEADER_LEN && p[3] != RSPRO_IPA_EXT_RSPRO) {
+			g_set_error(error, RSPRO_IPA_ERROR, RSPRO_IPA_ERROR_UNKNOWN_EXTENSION,
+				    "unknown IPA extension 0x%02x", p[3]);
+			return FALSE;
+		}
+		return TRUE;
+	default:
+		g_set_error(error, RSPRO_IPA_ERROR, RSPRO_IPA_ERROR_UNKNOWN_PROTOCOL,
+			    "unknown IPA protocol 0x%02x", p[2]);
+		return FALSE;
+	}
+}
+
+gboolean
+rspro_ipa_deframer_next(RsproIpaDeframer *self, RsproIpaFrame *frame, GError **error)
+{
+	frame->payload = NULL;
+	if (self->failed)
+		return FALSE;
+
+	gsize avail = self->buf->len - self->off;
+	const guint8 *p = self->buf->data + self->off;
+
+	if (avail < RSPRO_IPA_HEADER_LEN)
+		return FALSE;
+	if (!check_header(p, avail, error)) {
+		self->failed = TRUE;
+		return FALSE;
+	}
+
+	gsize len = (p[0] << 8) | p[1];
+
+	if (avail < RSPRO_IPA_HEADER_LEN + len)
+		return FALSE;
+	if (p[2] == RSPRO_IPA_PROTO_OSMO) {
+		frame->kind = RSPRO_IPA_FRAME_RSPRO;
+		frame->payload = g_bytes_new(p + RSPRO_IPA_HEADER_LEN + 1, len - 1);
+	} else {
+		frame->kind = RSPRO_IPA_FRAME_CCM;
+		frame->payload = g_bytes_new(p + RSPRO_IPA_HEADER_LEN, len);
+	}
+	self->off += RSPRO_IPA_HEADER_LEN + len;
+	return TRUE;
+}
+
+gsize
+rspro_ipa_deframer_get_pending(RsproIpaDeframer *self)
+{
+	return self->buf->len - self->off;
+}
