@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the transport tests: loopback socket pairs and waiting on the main loop. */
+#pragma once
+
+#include <gio/gio.h>
+
+/* fails the test if @cond does not become true within @timeout_ms of main loop iterations */
+#define WAIT_FOR(cond, timeout_ms)                                                                 \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		gint64 wait_end_ = g_get_monotonic_time() + (gint64)(timeout_ms)*1000;             \
+		while (!(cond)) {                                                                  \
+			if (g_get_monotonic_time() > wait_end_)                                    \
+				g_error("timed out waiting for %s", #cond);                        \
+			if (!g_main_context_iteration(NULL, FALSE))                                \
+				g_usleep(1000);                                                    \
+		}                                                                                  \
+	}                                                                                          \
+	G_STMT_END
+
+/* runs the main loop for @ms */
+static inline void
+run_for(guint ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+}
+
+typedef struct {
+	GSocketConnection *accepted;
+	GSocketConnection *connected;
+} SocketPair;
+
+static inline void
+on_pair_accepted(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SocketPair *pair = user_data;
+	g_autoptr(GError) error = NULL;
+
+	pair->accepted =
+	    g_socket_listener_accept_finish(G_SOCKET_LISTENER(source), result, NULL, &error);
+	g_assert_no_error(error);
+}
+
+static inline void
+on_pair_connected(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	SocketPair *pair = user_data;
+	g_autoptr(GError) error = NULL;
+
+	pair->connected = g_socket_client_connect_finish(G_SOCKET_CLIENT(source), result, &error);
+	g_assert_no_error(error);
+}
+
+/* a real TCP connection over 127.0.0.1 on an ephemeral port */
+static inline SocketPair
+socket_pair_new(void)
+{
+	SocketPair pair = { 0 };
+	g_autoptr(GSocketListener) listener = g_socket_listener_new();
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GError) error = NULL;
+
+	g_socket_listener_add_address(listener, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+				      NULL, &bound, &error);
+	g_assert_no_error(error);
+	g_socket_listener_accept_async(listener, NULL, on_pair_accepted, &pair);
+	g_socket_client_connect_async(client, G_SOCKET_CONNECTABLE(bound), NULL, on_pair_connected,
+				      &pair);
+	WAIT_FOR(pair.accepted && pair.connected, 10000);
+	g_socket_listener_close(listener);
+	return pair;
+}
+
+static inline void
+socket_pair_clear(SocketPair *pair)
+{
+	g_clear_object(&pair->accepted);
+	g_clear_object(&pair->connected);
+}
+
+/* raw bytes on a socket, as a peer that does not speak through RsproConnection */
+static inline void
+raw_send(GSocketConnection *conn, const void *data, gsize len)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+						data, len, NULL, NULL, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(ok);
+}
+
+/* whatever has arrived within @ms (iterating the main loop meanwhile); -1 on end of stream */
+static inline gssize
+raw_receive(GSocketConnection *conn, guint8 *buf, gsize size, guint ms)
+{
+	GSocket *socket = g_socket_connection_get_socket(conn);
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	gsize got = 0;
+
+	while (got < size && g_get_monotonic_time() < end) {
+		g_autoptr(GError) error = NULL;
+		gssize n;
+
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(1000);
+		if (!g_socket_condition_check(socket, G_IO_IN | G_IO_HUP | G_IO_ERR))
+			continue;
+		n = g_socket_receive(socket, (gchar *)buf + got, size - got, NULL, &error);
+		if (n == 0 ||
+		    (n < 0 && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
+			return got ? (gssize)got : -1;
+		if (n > 0)
+			got += n;
+	}
+	return got;
+}
+
+/* reads whatever the peer still sends until it closes; fails if it does not within 5 s */
+static inline void
+assert_eof(GSocketConnection *conn)
+{
+	guint8 buf[4096];
+	gssize n;
+
+	do
+		n = raw_receive(conn, buf, sizeof(buf), 5000);
+	while (n > 0);
+	g_assert_cmpint(n, ==, -1);
+}
