@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "remsim-bankd.h"
+#include "remsim-slot-map.h"
+#include "rspro-listener.h"
+
+struct _RemsimBankd {
+	GObject parent_instance;
+	const RemsimBankdConfig *config;
+	RemsimPluginLoader *loader;
+	RsproComponentIdentity identity;
+	RemsimBackend *backend;
+	RemsimSlotMap *map;
+	GPtrArray *slots;   /* RemsimBankSlot, index = bank slot nr */
+	GPtrArray *pending; /* RemsimClientConn not yet identified */
+	RsproListener *listener;
+	RsproLink *link;
+};
+
+G_DEFINE_TYPE(RemsimBankd, remsim_bankd, G_TYPE_OBJECT)
+
+enum { SIGNAL_SERVER_STATE_CHANGED, N_SIGNALS };
+static guint remsim_bankd_signals[N_SIGNALS];
+
+static void
+remsim_bankd_dispose(GObject *object)
+{
+	RemsimBankd *self = REMSIM_BANKD(object);
+
+	if (self->link != NULL) {
+		g_signal_handlers_disconnect_by_data(self->link, self);
+		rspro_link_stop(self->link);
+	}
+	g_clear_object(&self->link);
+	if (self->listener != NULL) {
+		g_signal_handlers_disconnect_by_data(self->listener, self);
+		rspro_listener_close(self->listener);
+	}
+	g_clear_object(&self->listener);
+	g_clear_pointer(&self->pending, g_ptr_array_unref);
+	g_clear_pointer(&self->slots, g_ptr_array_unref);
+	if (self->backend != NULL)
+		g_signal_handlers_disconnect_by_data(self->backend, self);
+	g_clear_object(&self->backend);
+	g_clear_object(&self->map);
+	g_clear_object(&self->loader);
+	G_OBJECT_CLASS(remsim_bankd_parent_class)->dispose(object);
+}
+
+static void
+remsim_bankd_finalize(GObject *object)
+{
+	RemsimBankd *self = REMSIM_BANKD(object);
+
+	rspro_component_identity_clear(&self->identity);
+	G_OBJECT_CLASS(remsim_bankd_parent_class)->finalize(object);
+}
+
+static void
+remsim_bankd_class_init(RemsimBankdClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = remsim_bankd_dispose;
+	object_class->finalize = remsim_bankd_finalize;
+	remsim_bankd_signals[SIGNAL_SERVER_STATE_CHANGED] =
+	    g_signal_new("server-state-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+			 NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+remsim_bankd_init(RemsimBankd *self)
+{
+}
+
+RemsimBankd *
+remsim_bankd_new(const RemsimBankdConfig *config, RemsimPluginLoader *loader)
+{
+	RemsimBankd *self = g_object_new(REMSIM_TYPE_BANKD, NULL);
+
+	self->config = config;
+	self->loader = g_object_ref(loader);
+	rspro_component_identity_init(&self->identity, RSPRO_COMPONENT_BANKD,
+				      config->component_name, "remsim-bankd");
+	return self;
+}
+
+/* --- server side: mappings --- */
+
+static void
+remsim_bankd_send_to_server(RemsimBankd *self, const RsproPdu *pdu)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (rspro_link_get_state(self->link) != RSPRO_LINK_STATE_CONNECTED)
+		return;
+	if (!rspro_link_send(self->link, pdu, &error))
+		g_message(_("Cannot send %s to the server: %s"),
+			  rspro_msg_type_to_string(pdu->type), error->message);
+}
+
+static void
+remsim_bankd_answer(RemsimBankd *self, RsproMsgType type, gint result)
+{
+	g_autoptr(RsproPdu) res = rspro_pdu_new_result(type, result);
+
+	remsim_bankd_send_to_server(self, res);
+}
+
+static gint
+remsim_bankd_check_bank_slot(RemsimBankd *self, const RsproBankSlot *bank)
+{
+	if (bank->bank_id != self->config->bank_id)
+		return RSPRO_RESULT_ILLEGAL_BANK_ID;
+	if (bank->slot_nr >= self->config->num_slots)
+		return RSPRO_RESULT_ILLEGAL_SLOT_ID;
+	return RSPRO_RESULT_OK;
+}
+
+static gint
+remsim_bankd_create_mapping(RemsimBankd *self, const RsproMappingReq *req)
+{
+	g_autoptr(GArray) unmapped = g_array_new(FALSE, FALSE, sizeof(guint));
+	gint result = remsim_bankd_check_bank_slot(self, &req->bank);
+
+	if (result != RSPRO_RESULT_OK)
+		return result;
+	if (!remsim_slot_map_add(self->map, req->bank.slot_nr, &req->client, unmapped))
+		return RSPRO_RESULT_OK;
+	for (guint i = 0; i < unmapped->len; i++) {
+		guint nr = g_array_index(unmapped, guint, i);
+
+		if (nr != req->bank.slot_nr)
+			remsim_bank_slot_unmap(self->slots->pdata[nr]);
+	}
+	remsim_bank_slot_map(self->slots->pdata[req->bank.slot_nr], &req->client);
+	g_info("map B%u:%u → C%u:%u", req->bank.bank_id, req->bank.slot_nr, req->client.client_id,
+	       req->client.slot_nr);
+	return RSPRO_RESULT_OK;
+}
+
+static gint
+remsim_bankd_remove_mapping(RemsimBankd *self, const RsproMappingReq *req)
+{
+	RsproClientSlot client;
+	gint result = remsim_bankd_check_bank_slot(self, &req->bank);
+
+	if (result != RSPRO_RESULT_OK)
+		return result;
+	if (!remsim_slot_map_get_client(self->map, req->bank.slot_nr, &client) ||
+	    client.client_id != req->client.client_id || client.slot_nr != req->client.slot_nr)
+		return RSPRO_RESULT_UNKNOWN_SLOTMAP;
+	remsim_slot_map_remove(self->map, req->bank.slot_nr);
+	remsim_bank_slot_unmap(self->slots->pdata[req->bank.slot_nr]);
+	g_info("unmap B%u:%u", req->bank.bank_id, req->bank.slot_nr);
+	return RSPRO_RESULT_OK;
+}
+
+static void
+remsim_bankd_reset_state(RemsimBankd *self)
+{
+	remsim_slot_map_clear(self->map);
+	for (guint i = 0; i < self->slots->len; i++)
+		remsim_bank_slot_unmap(self->slots->pdata[i]);
+	g_info("all maps removed by the server");
+}
+
+static void
+remsim_bankd_on_server_message(RsproLink *link, RsproPdu *pdu, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+
+	switch (pdu->type) {
+	case RSPRO_MSG_CREATE_MAPPING_REQ:
+		remsim_bankd_answer(self, RSPRO_MSG_CREATE_MAPPING_RES,
+				    remsim_bankd_create_mapping(self, &pdu->u.create_mapping_req));
+		break;
+	case RSPRO_MSG_REMOVE_MAPPING_REQ:
+		remsim_bankd_answer(self, RSPRO_MSG_REMOVE_MAPPING_RES,
+				    remsim_bankd_remove_mapping(self, &pdu->u.remove_mapping_req));
+		break;
+	case RSPRO_MSG_RESET_STATE_REQ:
+		remsim_bankd_reset_state(self);
+		remsim_bankd_answer(self, RSPRO_MSG_RESET_STATE_RES, RSPRO_RESULT_OK);
+		break;
+	default:
+		g_message(_("Ignoring %s from the server"), rspro_msg_type_to_string(pdu->type));
+	}
+}
+
+static void
+remsim_bankd_on_link_state(GObject *link, GParamSpec *pspec, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+
+	g_info("server link: state %d", rspro_link_get_state(self->link));
+	g_signal_emit(self, remsim_bankd_signals[SIGNAL_SERVER_STATE_CHANGED], 0);
+}
+
+static void
+remsim_bankd_on_link_connected(RsproLink *link, RsproConnection *conn, gpointer user_data)
+{
+	g_message(_("Connected to the server %s"), rspro_connection_get_peer_name(conn));
+}
+
+static void
+remsim_bankd_on_link_disconnected(RsproLink *link, GError *reason, gpointer user_data)
+{
+	/* the relay goes on without the server: maps stay as they are */
+	g_message(_("Lost the server: %s"), reason != NULL ? reason->message : "-");
+}
+
+static gboolean
+remsim_bankd_start_link(RemsimBankd *self, GError **error)
+{
+	const RemsimBankdConfig *config = self->config;
+	g_autoptr(RsproPdu) hello =
+	    rspro_pdu_new_connect_bank_req(&self->identity, config->bank_id, config->num_slots);
+
+	if (config->advertise_host != NULL) {
+		RsproConnectBankReq *req = &hello->u.connect_bank_req;
+
+		if (!rspro_ip_port_from_string(&req->bound, config->advertise_host,
+					       config->advertise_port)) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    _("--advertise: “%s” is not an IP address"),
+				    config->advertise_host);
+			return FALSE;
+		}
+		req->has_bound = TRUE;
+	}
+	self->link = rspro_link_new(hello, RSPRO_COMPONENT_SERVER);
+	rspro_link_set_target(self->link, config->server_host, config->server_port);
+	rspro_link_set_keepalive(self->link, RSPRO_KEEPALIVE_INTERVAL_MS,
+				 RSPRO_KEEPALIVE_TIMEOUT_MS);
+	rspro_link_set_backoff_scale(self->link, config->backoff_scale);
+	g_signal_connect(self->link, "message", G_CALLBACK(remsim_bankd_on_server_message), self);
+	g_signal_connect(self->link, "connected", G_CALLBACK(remsim_bankd_on_link_connected), self);
+	g_signal_connect(self->link, "disconnected", G_CALLBACK(remsim_bankd_on_link_disconnected),
+			 self);
+	g_signal_connect(self->link, "notify::state", G_CALLBACK(remsim_bankd_on_link_state), self);
+	rspro_link_start(self->link);
+	return TRUE;
+}
+
+/* --- client side --- */
+
+static void
+remsim_bankd_refuse_unknown(RemsimBankd *self, RemsimClientConn *client)
+{
+	const RsproClientSlot *slot = remsim_client_conn_get_client_slot(client);
+	g_autofree gchar *text =
+	    g_strdup_printf("no bank slot mapped to client %u:%u", slot->client_id, slot->slot_nr);
+	g_autoptr(RsproPdu) ind =
+	    rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
+				    RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED, NULL, slot, text);
+
+	g_message(_("Client %s: %s"), remsim_client_conn_get_peer_name(client), text);
+	remsim_client_conn_refuse(client, RSPRO_RESULT_ILLEGAL_CLIENT_ID, ind);
+	remsim_bankd_send_to_server(self, ind);
+}
+
+static void
+remsim_bankd_on_client_identified(RemsimClientConn *client, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+	guint nr;
+
+	if (!remsim_slot_map_find_client(self->map, remsim_client_conn_get_client_slot(client),
+					 &nr)) {
+		/* stays pending until the linger ends and ::closed drops it */
+		remsim_bankd_refuse_unknown(self, client);
+		return;
+	}
+	g_signal_handlers_disconnect_by_data(client, self);
+	remsim_bank_slot_attach(self->slots->pdata[nr], client);
+	g_ptr_array_remove_fast(self->pending, client);
+}
+
+static void
+remsim_bankd_on_client_closed(RemsimClientConn *client, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+
+	g_signal_handlers_disconnect_by_data(client, self);
+	g_ptr_array_remove_fast(self->pending, client);
+}
+
+static void
+remsim_bankd_on_connection(RsproListener *listener, RsproConnection *conn, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+	RemsimClientConn *client = remsim_client_conn_new(conn, &self->identity);
+
+	g_debug("client %s connected", rspro_connection_get_peer_name(conn));
+	g_signal_connect(client, "identified", G_CALLBACK(remsim_bankd_on_client_identified), self);
+	g_signal_connect(client, "closed", G_CALLBACK(remsim_bankd_on_client_closed), self);
+	g_ptr_array_add(self->pending, client);
+}
+
+static gboolean
+remsim_bankd_write_port_file(RemsimBankd *self, GError **error)
+{
+	g_autofree gchar *text = g_strdup_printf("%u\n", remsim_bankd_get_port(self));
+
+	if (self->config->port_file == NULL)
+		return TRUE;
+	if (!g_file_set_contents(self->config->port_file, text, -1, error)) {
+		g_prefix_error(error, "%s: ", self->config->port_file);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+remsim_bankd_start_listener(RemsimBankd *self, GError **error)
+{
+	self->listener = rspro_listener_new();
+	/* the client pings; the bank only answers (upstream) */
+	rspro_listener_set_keepalive(self->listener, 0, 0);
+	g_signal_connect(self->listener, "connection", G_CALLBACK(remsim_bankd_on_connection),
+			 self);
+	if (!rspro_listener_listen(self->listener, self->config->bind_ip, self->config->bind_port,
+				   error)) {
+		g_prefix_error(error, _("cannot listen for clients on port %u: "),
+			       self->config->bind_port);
+		return FALSE;
+	}
+	g_message(_("Waiting for clients on port %u"), rspro_listener_get_port(self->listener));
+	return remsim_bankd_write_port_file(self, error);
+}
+
+/* --- backend and slots --- */
+
+static void
+remsim_bankd_on_slot_added(RemsimBackend *backend, RemsimCardSlot *card, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+	guint nr = remsim_card_slot_get_index(card);
+
+	if (nr < self->slots->len)
+		remsim_bank_slot_set_card(self->slots->pdata[nr], card);
+}
+
+static void
+remsim_bankd_on_slot_removed(RemsimBackend *backend, RemsimCardSlot *card, gpointer user_data)
+{
+	RemsimBankd *self = user_data;
+	guint nr = remsim_card_slot_get_index(card);
+
+	if (nr < self->slots->len && remsim_bank_slot_get_card(self->slots->pdata[nr]) == card)
+		remsim_bank_slot_set_card(self->slots->pdata[nr], NULL);
+}
+
+static void
+remsim_bankd_on_slot_report(RemsimBankSlot *slot, RsproPdu *pdu, gpointer user_data)
+{
+	remsim_bankd_send_to_server(REMSIM_BANKD(user_data), pdu);
+}
+
+static gboolean
+remsim_bankd_create_backend(RemsimBankd *self, GError **error)
+{
+	const RemsimBankdConfig *config = self->config;
+	GType type = remsim_plugin_loader_lookup(self->loader, config->backend);
+	g_autoptr(GPtrArray) cards = NULL;
+
+	if (type == G_TYPE_INVALID) {
+		g_auto(GStrv) names = remsim_plugin_loader_list(self->loader);
+		g_autofree gchar *list = g_strjoinv(", ", names);
+
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    _("no backend “%s” (available: %s)"), config->backend,
+			    list[0] != '\0' ? list : _("none"));
+		return FALSE;
+	}
+	self->backend = g_object_new(type, NULL);
+	if (!remsim_backend_configure(self->backend, config->keyfile, config->backend, error)) {
+		if (config->config_path != NULL)
+			g_prefix_error(error, "%s: ", config->config_path);
+		return FALSE;
+	}
+	g_signal_connect(self->backend, "slot-added", G_CALLBACK(remsim_bankd_on_slot_added), self);
+	g_signal_connect(self->backend, "slot-removed", G_CALLBACK(remsim_bankd_on_slot_removed),
+			 self);
+	cards = remsim_backend_enumerate(self->backend);
+	for (guint i = 0; i < cards->len; i++)
+		remsim_bankd_on_slot_added(self->backend, cards->pdata[i], self);
+	if (cards->len < config->num_slots)
+		g_message(_("Backend “%s” has %u card slots for %u bank slots"), config->backend,
+			  cards->len, config->num_slots);
+	return TRUE;
+}
+
+static void
+remsim_bankd_create_slots(RemsimBankd *self)
+{
+	const RemsimBankdConfig *config = self->config;
+	RemsimPowerOnFlags flags = config->shared ? REMSIM_POWER_ON_SHARED : REMSIM_POWER_ON_NONE;
+
+	self->map = remsim_slot_map_new(config->num_slots);
+	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
+	self->pending = g_ptr_array_new_with_free_func(g_object_unref);
+	for (guint i = 0; i < config->num_slots; i++) {
+		RemsimBankSlot *slot = remsim_bank_slot_new(config->bank_id, i, flags);
+
+		g_signal_connect(slot, "report", G_CALLBACK(remsim_bankd_on_slot_report), self);
+		g_ptr_array_add(self->slots, slot);
+	}
+}
+
+gboolean
+remsim_bankd_start(RemsimBankd *self, GError **error)
+{
+	g_return_val_if_fail(REMSIM_IS_BANKD(self), FALSE);
+
+	remsim_bankd_create_slots(self);
+	return remsim_bankd_create_backend(self, error) &&
+	       remsim_bankd_start_listener(self, error) && remsim_bankd_start_link(self, error);
+}
+
+const RemsimBankdConfig *
+remsim_bankd_get_config(RemsimBankd *self)
+{
+	return self->config;
+}
+
+guint16
+remsim_bankd_get_bank_id(RemsimBankd *self)
+{
+	return self->config->bank_id;
+}
+
+guint16
+remsim_bankd_get_port(RemsimBankd *self)
+{
+	return self->listener != NULL ? rspro_listener_get_port(self->listener) : 0;
+}
+
+RsproLinkState
+remsim_bankd_get_server_state(RemsimBankd *self)
+{
+	return self->link != NULL ? rspro_link_get_state(self->link) : RSPRO_LINK_STATE_IDLE;
+}
+
+guint
+remsim_bankd_get_n_slots(RemsimBankd *self)
+{
+	return self->slots != NULL ? self->slots->len : 0;
+}
+
+RemsimBankSlot *
+remsim_bankd_get_slot(RemsimBankd *self, guint nr)
+{
+	g_return_val_if_fail(self->slots != NULL && nr < self->slots->len, NULL);
+	return self->slots->pdata[nr];
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "remsim-card-slot.h"
+
+typedef struct {
+	guint index;
+	gchar *name;
+	gboolean card_present;
+} RemsimCardSlotPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE(RemsimCardSlot, remsim_card_slot, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_INDEX, PROP_NAME, PROP_CARD_PRESENT, N_PROPS };
+static GParamSpec *remsim_card_slot_props[N_PROPS];
+
+static GBytes *
+remsim_card_slot_task_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+remsim_card_slot_default_reset_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	GError *error = NULL;
+	GBytes *atr = remsim_card_slot_power_on_finish(REMSIM_CARD_SLOT(source), result, &error);
+
+	if (atr == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, atr, (GDestroyNotify)g_bytes_unref);
+}
+
+/* a backend without a warm reset gets a cold one */
+static void
+remsim_card_slot_default_reset_async(RemsimCardSlot *self, GCancellable *cancellable,
+				     GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, remsim_card_slot_default_reset_async);
+	remsim_card_slot_power_off(self);
+	remsim_card_slot_power_on_async(self, REMSIM_POWER_ON_NONE, cancellable,
+					remsim_card_slot_default_reset_ready, task);
+}
+
+static void
+remsim_card_slot_default_power_off(RemsimCardSlot *self)
+{
+}
+
+static void
+remsim_card_slot_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+	RemsimCardSlot *self = REMSIM_CARD_SLOT(object);
+	RemsimCardSlotPrivate *priv = remsim_card_slot_get_instance_private(self);
+
+	switch (prop_id) {
+	case PROP_INDEX:
+		g_value_set_uint(value, priv->index);
+		break;
+	case PROP_NAME:
+		g_value_set_string(value, priv->name);
+		break;
+	case PROP_CARD_PRESENT:
+		g_value_set_boolean(value, priv->card_present);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+	}
+}
+
+static void
+remsim_card_slot_set_property(GObject *object, guint prop_id, const GValue *value,
+			      GParamSpec *pspec)
+{
+	RemsimCardSlot *self = REMSIM_CARD_SLOT(object);
+	RemsimCardSlotPrivate *priv = remsim_card_slot_get_instance_private(self);
+
+	switch (prop_id) {
+	case PROP_INDEX:
+		priv->index = g_value_get_uint(value);
+		break;
+	case PROP_NAME:
+		g_free(priv->name);
+		priv->name = g_value_dup_string(value);
+		break;
+	case PROP_CARD_PRESENT:
+		remsim_card_slot_set_card_present(self, g_value_get_boolean(value));
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+	}
+}
+
+static void
+remsim_card_slot_finalize(GObject *object)
+{
+	RemsimCardSlotPrivate *priv =
+	    remsim_card_slot_get_instance_private(REMSIM_CARD_SLOT(object));
+
+	g_free(priv->name);
+	G_OBJECT_CLASS(remsim_card_slot_parent_class)->finalize(object);
+}
+
+static void
+remsim_card_slot_class_init(RemsimCardSlotClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->get_property = remsim_card_slot_get_property;
+	object_class->set_property = remsim_card_slot_set_property;
+	object_class->finalize = remsim_card_slot_finalize;
+	klass->power_on_finish = remsim_card_slot_task_finish;
+	klass->transmit_finish = remsim_card_slot_task_finish;
+	klass->reset_async = remsim_card_slot_default_reset_async;
+	klass->reset_finish = remsim_card_slot_task_finish;
+	klass->power_off = remsim_card_slot_default_power_off;
+
+	remsim_card_slot_props[PROP_INDEX] =
+	    g_param_spec_uint("index", NULL, NULL, 0, G_MAXUINT, 0,
+			      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	remsim_card_slot_props[PROP_NAME] = g_param_spec_string(
+	    "name", NULL, NULL, NULL,
+	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	remsim_card_slot_props[PROP_CARD_PRESENT] = g_param_spec_boolean(
+	    "card-present", NULL, NULL, FALSE,
+	    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_properties(object_class, N_PROPS, remsim_card_slot_props);
+}
+
+static void
+remsim_card_slot_init(RemsimCardSlot *self)
+{
+}
+
+guint
+remsim_card_slot_get_index(RemsimCardSlot *self)
+{
+	RemsimCardSlotPrivate *priv = remsim_card_slot_get_instance_private(self);
+
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), 0);
+	return priv->index;
+}
+
+const gchar *
+remsim_card_slot_get_name(RemsimCardSlot *self)
+{
+	RemsimCardSlotPrivate *priv = remsim_card_slot_get_instance_private(self);
+
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), NULL);
+	return priv->name != NULL ? priv->name : G_OBJECT_TYPE_NAME(self);
+}
+
+gboolean
+remsim_card_slot_get_card_present(RemsimCardSlot *self)
+{
+	RemsimCardSlotPrivate *priv = remsim_card_slot_get_instance_private(self);
+
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), FALSE);
+	return priv->card_present;
+}
+
+void
+remsim_card_slot_set_card_present(RemsimCardSlot *self, gboolean present)
+{
+	RemsimCardSlotPrivate *priv = remsim_card_slot_get_instance_private(self);
+
+	g_return_if_fail(REMSIM_IS_CARD_SLOT(self));
+	present = !!present;
+	if (priv->card_present == present)
+		return;
+	priv->card_present = present;
+	g_object_notify_by_pspec(G_OBJECT(self), remsim_card_slot_props[PROP_CARD_PRESENT]);
+}
+
+void
+remsim_card_slot_power_on_async(RemsimCardSlot *self, RemsimPowerOnFlags flags,
+				GCancellable *cancellable, GAsyncReadyCallback callback,
+				gpointer user_data)
+{
+	g_return_if_fail(REMSIM_IS_CARD_SLOT(self));
+	g_return_if_fail(REMSIM_CARD_SLOT_GET_CLASS(self)->power_on_async != NULL);
+	REMSIM_CARD_SLOT_GET_CLASS(self)->power_on_async(self, flags, cancellable, callback,
+							 user_data);
+}
+
+GBytes *
+remsim_card_slot_power_on_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), NULL);
+	return REMSIM_CARD_SLOT_GET_CLASS(self)->power_on_finish(self, result, error);
+}
+
+void
+remsim_card_slot_transmit_async(RemsimCardSlot *self, GBytes *apdu, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_return_if_fail(REMSIM_IS_CARD_SLOT(self));
+	g_return_if_fail(apdu != NULL);
+	g_return_if_fail(REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_async != NULL);
+	REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_async(self, apdu, cancellable, callback,
+							 user_data);
+}
+
+GBytes *
+remsim_card_slot_transmit_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), NULL);
+	return REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_finish(self, result, error);
+}
+
+void
+remsim_card_slot_reset_async(RemsimCardSlot *self, GCancellable *cancellable,
+			     GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_return_if_fail(REMSIM_IS_CARD_SLOT(self));
+	REMSIM_CARD_SLOT_GET_CLASS(self)->reset_async(self, cancellable, callback, user_data);
+}
+
+GBytes *
+remsim_card_slot_reset_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), NULL);
+	return REMSIM_CARD_SLOT_GET_CLASS(self)->reset_finish(self, result, error);
+}
+
+void
+remsim_card_slot_power_off(RemsimCardSlot *self)
+{
+	g_return_if_fail(REMSIM_IS_CARD_SLOT(self));
+	REMSIM_CARD_SLOT_GET_CLASS(self)->power_off(self);
+}

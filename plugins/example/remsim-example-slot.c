@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An echo card: it answers every command APDU with the command's data field
+ * followed by 90 00. Enough to show what a slot must do, and to test the bank.
+ */
+#include "remsim-example-slot.h"
+
+struct _RemsimExampleSlot {
+	RemsimCardSlot parent_instance;
+	gint fail_ins;
+	gboolean powered;
+};
+
+G_DEFINE_TYPE(RemsimExampleSlot, remsim_example_slot, REMSIM_TYPE_CARD_SLOT)
+
+/* direct convention, T=0, no historical bytes beyond "echo" */
+static const guint8 remsim_example_slot_atr[] = { 0x3B, 0x04, 'e', 'c', 'h', 'o' };
+
+static void
+remsim_example_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flags,
+				   GCancellable *cancellable, GAsyncReadyCallback callback,
+				   gpointer user_data)
+{
+	RemsimExampleSlot *self = REMSIM_EXAMPLE_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+	if (!remsim_card_slot_get_card_present(slot)) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
+					"no card in %s", remsim_card_slot_get_name(slot));
+		return;
+	}
+	self->powered = TRUE;
+	g_task_return_pointer(
+	    task, g_bytes_new_static(remsim_example_slot_atr, sizeof(remsim_example_slot_atr)),
+	    (GDestroyNotify)g_bytes_unref);
+}
+
+static GBytes *
+remsim_example_slot_echo(const guint8 *apdu, gsize len)
+{
+	GByteArray *out = g_byte_array_new();
+	static const guint8 sw_ok[] = { 0x90, 0x00 };
+
+	/* case 3/4 APDU: CLA INS P1 P2 Lc data... */
+	if (len > 5 && len >= 5u + apdu[4])
+		g_byte_array_append(out, apdu + 5, apdu[4]);
+	g_byte_array_append(out, sw_ok, sizeof(sw_ok));
+	return g_byte_array_free_to_bytes(out);
+}
+
+static void
+remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancellable *cancellable,
+				   GAsyncReadyCallback callback, gpointer user_data)
+{
+	RemsimExampleSlot *self = REMSIM_EXAMPLE_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(apdu, &len);
+
+	if (!self->powered || !remsim_card_slot_get_card_present(slot)) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+					"card in %s is not powered",
+					remsim_card_slot_get_name(slot));
+		return;
+	}
+	if (len < 4) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
+					"APDU of %" G_GSIZE_FORMAT " bytes", len);
+		return;
+	}
+	if (self->fail_ins >= 0 && data[1] == self->fail_ins) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_TRANSMISSION,
+					"INS %02X fails by configuration", data[1]);
+		return;
+	}
+	g_task_return_pointer(task, remsim_example_slot_echo(data, len),
+			      (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+remsim_example_slot_power_off(RemsimCardSlot *slot)
+{
+	REMSIM_EXAMPLE_SLOT(slot)->powered = FALSE;
+}
+
+static void
+remsim_example_slot_class_init(RemsimExampleSlotClass *klass)
+{
+	RemsimCardSlotClass *slot_class = REMSIM_CARD_SLOT_CLASS(klass);
+
+	slot_class->power_on_async = remsim_example_slot_power_on_async;
+	slot_class->transmit_async = remsim_example_slot_transmit_async;
+	slot_class->power_off = remsim_example_slot_power_off;
+}
+
+static void
+remsim_example_slot_init(RemsimExampleSlot *self)
+{
+	self->fail_ins = -1;
+}
+
+RemsimExampleSlot *
+remsim_example_slot_new(guint index, gint fail_ins)
+{
+	g_autofree gchar *name = g_strdup_printf("echo%u", index);
+	RemsimExampleSlot *self =
+	    g_object_new(REMSIM_TYPE_EXAMPLE_SLOT, "index", index, "name", name, NULL);
+
+	self->fail_ins = fail_ins;
+	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), TRUE);
+	return self;
+}
