@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "remsim-client.h"
+
+struct _RemsimClient {
+	GObject parent_instance;
+
+	GPtrArray *slots;	   /* RemsimClientSlot */
+	GPtrArray *frontend_names; /* gchar*, per slot */
+	GHashTable *scripts;	   /* command → RemsimEventScript, shared by slots */
+};
+
+G_DEFINE_FINAL_TYPE(RemsimClient, remsim_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK(remsim - client - error - quark, remsim_client_error)
+
+enum {
+	SIGNAL_FINISHED,
+	N_SIGNALS,
+};
+static guint signals[N_SIGNALS];
+
+static void
+client_frontend_finished_cb(RemsimFrontend *frontend, gpointer user_data)
+{
+	g_signal_emit(REMSIM_CLIENT(user_data), signals[SIGNAL_FINISHED], 0);
+}
+
+/* one script runner per command, so runs of all slots keep their order */
+static RemsimEventScript *
+client_get_script(RemsimClient *self, const gchar *command)
+{
+	RemsimEventScript *script = g_hash_table_lookup(self->scripts, command);
+
+	if (script == NULL) {
+		script = remsim_event_script_new(command);
+		g_hash_table_insert(self->scripts, g_strdup(command), script);
+	}
+	return script;
+}
+
+static gboolean
+client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_nr,
+		     RemsimClientSlotSettings *s, GError **error)
+{
+	guint port, client_id;
+
+	s->server_host = remsim_client_config_get_string(config, group, "server-host",
+							 REMSIM_DEFAULT_SERVER_HOST);
+	if (!remsim_client_config_get_uint(config, group, "server-port", REMSIM_DEFAULT_SERVER_PORT,
+					   1, G_MAXUINT16, &port, error) ||
+	    !remsim_client_config_get_uint(config, group, "client-id", 0, 0, RSPRO_ID_MAX,
+					   &client_id, error) ||
+	    !remsim_client_config_get_hex(config, group, "atr", 2, RSPRO_ATR_MAX, &s->atr, error) ||
+	    !remsim_client_config_get_bool(config, group, "atr-ignore-rspro", FALSE,
+					   &s->atr_ignore_rspro, error))
+		return FALSE;
+	s->server_port = (guint16)port;
+	s->client_slot.client_id = (guint16)client_id;
+	s->client_slot.slot_nr = (guint16)slot_nr;
+	s->component_name = remsim_client_config_get_string(config, group, "component-name", NULL);
+	s->backoff_scale = 1.0;
+	return TRUE;
+}
+
+static gboolean
+client_add_slot(RemsimClient *self, RemsimClientConfig *config, const gchar *group, guint slot_nr,
+		GError **error)
+{
+	RemsimClientSlotSettings settings = { 0 };
+	g_autofree gchar *frontend_name = NULL;
+	g_autofree gchar *script_cmd = NULL;
+	g_autoptr(RemsimFrontend) frontend = NULL;
+	RemsimEventScript *script = NULL;
+	RemsimClientSlot *slot;
+
+	if (!client_read_settings(config, group, slot_nr, &settings, error)) {
+		remsim_client_slot_settings_clear(&settings);
+		return FALSE;
+	}
+	frontend_name = remsim_client_config_get_string(config, group, "frontend", "shell");
+	for (guint i = 0; i < self->frontend_names->len; i++) {
+		if (g_strcmp0(frontend_name, "shell") == 0 &&
+		    g_strcmp0(self->frontend_names->pdata[i], "shell") == 0) {
+			g_set_error_literal(error, REMSIM_CLIENT_ERROR, REMSIM_CLIENT_ERROR_CONFIG,
+					    _("Only one slot can use the shell front end (there "
+					      "is one standard input)"));
+			remsim_client_slot_settings_clear(&settings);
+			return FALSE;
+		}
+	}
+	frontend = remsim_frontend_new(frontend_name, config, group, error);
+	if (frontend == NULL) {
+		remsim_client_slot_settings_clear(&settings);
+		return FALSE;
+	}
+	script_cmd = remsim_client_config_get_string(config, group, "event-script", NULL);
+	if (script_cmd != NULL && script_cmd[0] != '\0')
+		script = client_get_script(self, script_cmd);
+
+	slot = remsim_client_slot_new(&settings, frontend, script);
+	remsim_client_slot_settings_clear(&settings);
+	g_signal_connect_object(frontend, "finished", G_CALLBACK(client_frontend_finished_cb), self,
+				0);
+	g_ptr_array_add(self->slots, slot);
+	g_ptr_array_add(self->frontend_names, g_steal_pointer(&frontend_name));
+	return TRUE;
+}
+
+RemsimClient *
+remsim_client_new(RemsimClientConfig *config, GError **error)
+{
+	g_autoptr(RemsimClient) self = g_object_new(REMSIM_TYPE_CLIENT, NULL);
+	g_autoptr(GArray) slot_nrs = NULL;
+
+	if (!remsim_client_config_list_slots(config, &slot_nrs, error))
+		return NULL;
+	if (slot_nrs->len == 0) {
+		guint nr;
+
+		if (!remsim_client_config_get_uint(config, NULL, "client-slot", 0, 0, RSPRO_ID_MAX,
+						   &nr, error) ||
+		    !client_add_slot(self, config, NULL, nr, error))
+			return NULL;
+		return g_steal_pointer(&self);
+	}
+	for (guint i = 0; i < slot_nrs->len; i++) {
+		guint nr = g_array_index(slot_nrs, guint, i);
+		g_autofree gchar *group = remsim_client_config_slot_group(nr);
+
+		if (!client_add_slot(self, config, group, nr, error))
+			return NULL;
+	}
+	return g_steal_pointer(&self);
+}
+
+gboolean
+remsim_client_start(RemsimClient *self, GError **error)
+{
+	for (guint i = 0; i < self->slots->len; i++) {
+		if (!remsim_client_slot_start(self->slots->pdata[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+void
+remsim_client_stop(RemsimClient *self)
+{
+	for (guint i = 0; i < self->slots->len; i++)
+		remsim_client_slot_stop(self->slots->pdata[i]);
+}
+
+guint
+remsim_client_get_n_slots(RemsimClient *self)
+{
+	return self->slots->len;
+}
+
+RemsimClientSlot *
+remsim_client_get_slot(RemsimClient *self, guint index)
+{
+	g_return_val_if_fail(index < self->slots->len, NULL);
+	return self->slots->pdata[index];
+}
+
+const gchar *
+remsim_client_get_frontend_name(RemsimClient *self, guint index)
+{
+	g_return_val_if_fail(index < self->frontend_names->len, NULL);
+	return self->frontend_names->pdata[index];
+}
+
+static void
+remsim_client_dispose(GObject *object)
+{
+	RemsimClient *self = REMSIM_CLIENT(object);
+
+	if (self->slots != NULL)
+		remsim_client_stop(self);
+	g_clear_pointer(&self->slots, g_ptr_array_unref);
+	g_clear_pointer(&self->frontend_names, g_ptr_array_unref);
+	g_clear_pointer(&self->scripts, g_hash_table_unref);
+	G_OBJECT_CLASS(remsim_client_parent_class)->dispose(object);
+}
+
+static void
+remsim_client_class_init(RemsimClientClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = remsim_client_dispose;
+	signals[SIGNAL_FINISHED] =
+	    g_signal_new("finished", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 0);
+}
+
+static void
+remsim_client_init(RemsimClient *self)
+{
+	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
+	self->frontend_names = g_ptr_array_new_with_free_func(g_free);
+	self->scripts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
+}

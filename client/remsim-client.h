@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RemsimClient: the remsim-client daemon. It builds one RemsimClientSlot (with
+ * its own front end) per configured client slot and runs them side by side.
+ */
+#pragma once
+
+#include "remsim-client-config.h"
+#include "remsim-client-slot.h"
+
+G_BEGIN_DECLS
+
+#define REMSIM_CLIENT_ERROR (remsim_client_error_quark())
+GQuark remsim_client_error_quark(void);
+
+typedef enum {
+	REMSIM_CLIENT_ERROR_CONFIG,
+} RemsimClientError;
+
+#define REMSIM_DEFAULT_SERVER_HOST "127.0.0.1"
+#define REMSIM_DEFAULT_SERVER_PORT 9998
+
+#define REMSIM_TYPE_CLIENT (remsim_client_get_type())
+G_DECLARE_FINAL_TYPE(RemsimClient, remsim_client, REMSIM, CLIENT, GObject)
+
+/*
+ * Keys ([client], or per slot in [slot N]): server-host, server-port, client-id,
+ * client-slot (only without [slot N] groups), atr, atr-ignore-rspro,
+ * event-script, frontend, component-name, and the front end's own keys.
+ */
+RemsimClient *remsim_client_new(RemsimClientConfig *config, GError **error);
+
+gboolean remsim_client_start(RemsimClient *self, GError **error);
+void remsim_client_stop(RemsimClient *self);
+
+guint remsim_client_get_n_slots(RemsimClient *self);
+RemsimClientSlot *remsim_client_get_slot(RemsimClient *self, guint index);
+/* the front end name of slot @index */
+const gchar *remsim_client_get_frontend_name(RemsimClient *self, guint index);
+
+/*
+ * Signal ::finished — a front end that ends (the shell at end of input) has
+ * ended: the process should exit.
+ */
+
+G_END_DECLS
