@@ -1,5 +1,206 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-int main(void)
+/*
+ * rspro-tool: RSPRO PDUs between hex (DER/BER, no IPA header) and the JSON form
+ * of the test vectors, one item from the command line or one per line of stdin.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+#include "rspro-pdu.h"
+
+#define EXIT_USAGE 2
+
+typedef gchar *(*ItemFunc)(const gchar *item, GError **error);
+
+static GBytes *
+parse_hex(const gchar *text, GError **error)
 {
-	return 0;
+	gsize len = strlen(text);
+	g_autofree guint8 *buf = NULL;
+
+	if (len == 0) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("empty hex input"));
+		return NULL;
+	}
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isxdigit(text[i])) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+				    _("not a hex digit at position %" G_GSIZE_FORMAT ": 0x%02x"),
+				    i + 1, (guchar)text[i]);
+			return NULL;
+		}
+	}
+	if (len % 2) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			    _("odd number of hex digits (%" G_GSIZE_FORMAT ")"), len);
+		return NULL;
+	}
+	buf = g_malloc(len / 2);
+	for (gsize i = 0; i < len / 2; i++)
+		buf[i] = (guint8)(g_ascii_xdigit_value(text[2 * i]) << 4 |
+				  g_ascii_xdigit_value(text[2 * i + 1]));
+	return g_bytes_new_take(g_steal_pointer(&buf), len / 2);
+}
+
+static gchar *
+to_hex(GBytes *bytes)
+{
+	static const gchar digits[] = "0123456789abcdef";
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(bytes, &len);
+	gchar *hex = g_malloc(len * 2 + 1);
+
+	for (gsize i = 0; i < len; i++) {
+		hex[2 * i] = digits[data[i] >> 4];
+		hex[2 * i + 1] = digits[data[i] & 0xf];
+	}
+	hex[len * 2] = '\0';
+	return hex;
+}
+
+static gchar *
+decode_item(const gchar *item, GError **error)
+{
+	g_autofree gchar *text = g_strstrip(g_strdup(item));
+	g_autoptr(GBytes) bytes = parse_hex(text, error);
+	g_autoptr(RsproPdu) pdu = NULL;
+
+	if (!bytes)
+		return NULL;
+	pdu = rspro_pdu_decode_bytes(bytes, error);
+	if (!pdu)
+		return NULL;
+	return rspro_pdu_to_json_string(pdu);
+}
+
+static gchar *
+encode_item(const gchar *item, GError **error)
+{
+	g_autoptr(RsproPdu) pdu = rspro_pdu_from_json_string(item, error);
+	g_autoptr(GBytes) der = NULL;
+
+	if (!pdu)
+		return NULL;
+	der = rspro_pdu_encode(pdu, error);
+	if (!der)
+		return NULL;
+	return to_hex(der);
+}
+
+/* one item: the result on stdout, or an error line; FALSE on error */
+static gboolean
+run_item(ItemFunc func, const gchar *item, gsize len, FILE *err_out)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *out = NULL;
+
+	if (strlen(item) != len)
+		g_set_error(&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("NUL byte in input"));
+	else
+		out = func(item, &error);
+	if (!out) {
+		fprintf(err_out, "%s %s\n", _("error:"), error->message);
+		return FALSE;
+	}
+	printf("%s\n", out);
+	return TRUE;
+}
+
+/* one item per line; errors go to stdout so that output lines match input lines */
+static int
+run_stdin(ItemFunc func)
+{
+	gchar *line = NULL;
+	size_t size = 0;
+	ssize_t n;
+	gboolean ok = TRUE;
+
+	while ((n = getline(&line, &size, stdin)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!run_item(func, line, (gsize)n, stdout))
+			ok = FALSE;
+		fflush(stdout);
+	}
+	free(line);
+	if (ferror(stdin)) {
+		fprintf(stderr, "%s %s\n", _("error:"), _("cannot read standard input"));
+		return EXIT_FAILURE;
+	}
+	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static void
+setup_i18n(void)
+{
+	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+}
+
+static GOptionContext *
+new_option_context(gboolean *version)
+{
+	const GOptionEntry entries[] = {
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, version, N_("Show the version and exit"),
+		  NULL },
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *context = g_option_context_new(_("decode HEX | encode JSON"));
+
+	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
+	g_option_context_set_summary(
+	    context, _("Convert RSPRO PDUs between hex (DER/BER, without IPA header) and JSON.\n"
+		       "\n"
+		       "  decode HEX    print the PDU as one line of JSON\n"
+		       "  encode JSON   print the DER encoding as lowercase hex\n"
+		       "\n"
+		       "With - as the argument, read one item per line from standard input\n"
+		       "and print one line for each (\"error: ...\" for a bad item); the exit\n"
+		       "status is 1 if any item failed."));
+	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
+	return context;
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	gboolean version = FALSE;
+	ItemFunc func;
+
+	setup_i18n();
+	context = new_option_context(&version);
+	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+		fprintf(stderr, "rspro-tool: %s\n", error->message);
+		return EXIT_USAGE;
+	}
+	if (version) {
+		printf("rspro-tool %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "rspro-tool: %s\n",
+			_("expected a command and one argument; see --help"));
+		return EXIT_USAGE;
+	}
+	if (g_str_equal(argv[1], "decode")) {
+		func = decode_item;
+	} else if (g_str_equal(argv[1], "encode")) {
+		func = encode_item;
+	} else {
+		fprintf(stderr, "rspro-tool: %s: %s\n", _("unknown command"), argv[1]);
+		return EXIT_USAGE;
+	}
+	if (g_str_equal(argv[2], "-"))
+		return run_stdin(func);
+	return run_item(func, argv[2], strlen(argv[2]), stderr) ? EXIT_SUCCESS : EXIT_FAILURE;
 }
