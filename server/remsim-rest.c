@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "remsim-rest.h"
+
+#define OPENAPI_RESOURCE "/org/remsim/server/openapi.json"
+
+struct _RemsimRest {
+	GObject parent_instance;
+	RemsimServer *server;
+	SoupServer *soup;
+};
+
+G_DEFINE_FINAL_TYPE(RemsimRest, remsim_rest, G_TYPE_OBJECT)
+
+static void
+rest_dispose(GObject *object)
+{
+	RemsimRest *self = REMSIM_REST(object);
+
+	if (self->soup)
+		soup_server_disconnect(self->soup);
+	g_clear_object(&self->soup);
+	g_clear_object(&self->server);
+	G_OBJECT_CLASS(remsim_rest_parent_class)->dispose(object);
+}
+
+static void
+remsim_rest_class_init(RemsimRestClass *klass)
+{
+	G_OBJECT_CLASS(klass)->dispose = rest_dispose;
+}
+
+static void
+remsim_rest_init(RemsimRest *self)
+{
+}
+
+/* ---- responses ---- */
+
+static void
+reply_json(SoupServerMessage *msg, guint status, JsonNode *node)
+{
+	gsize len = 0;
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	gchar *text;
+
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, &len);
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_TAKE, text, len);
+}
+
+/* upstream answers changes with a bare status and no body */
+static void
+reply_empty(SoupServerMessage *msg, guint status)
+{
+	soup_server_message_set_status(msg, status, NULL);
+}
+
+static void reply_error(SoupServerMessage *msg, guint status, const gchar *format, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static void
+reply_error(SoupServerMessage *msg, guint status, const gchar *format, ...)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree gchar *text = NULL;
+	va_list ap;
+
+	va_start(ap, format);
+	text = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	reply_json(msg, status, node);
+}
+
+/* {"<key>":[...]} of peers or maps */
+static JsonNode *
+list_object(const gchar *key, GList *items, JsonNode *(*to_json)(gpointer))
+{
+	JsonObject *obj = json_object_new();
+	JsonArray *array = json_array_new();
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+	for (GList *l = items; l; l = l->next)
+		json_array_add_element(array, to_json(l->data));
+	json_object_set_array_member(obj, key, array);
+	json_node_take_object(node, obj);
+	return node;
+}
+
+/* ---- paused requests ---- */
+
+/* a request waiting for the database; the message may finish (peer gone) meanwhile */
+typedef struct {
+	SoupServerMessage *msg;
+	gboolean finished;
+} Pending;
+
+static void
+on_msg_finished(SoupServerMessage *msg, gpointer data)
+{
+	((Pending *)data)->finished = TRUE;
+}
+
+static Pending *
+pending_new(SoupServerMessage *msg)
+{
+	Pending *p = g_new0(Pending, 1);
+
+	p->msg = g_object_ref(msg);
+	g_signal_connect(msg, "finished", G_CALLBACK(on_msg_finished), p);
+	soup_server_message_pause(msg);
+	return p;
+}
+
+/* TRUE if the reply can still be sent; call pending_done() after setting it */
+static gboolean
+pending_alive(Pending *p)
+{
+	return !p->finished;
+}
+
+static void
+pending_done(Pending *p)
+{
+	g_signal_handlers_disconnect_by_data(p->msg, p);
+	if (!p->finished)
+		soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+static void
+reply_server_error(SoupServerMessage *msg, GError *error)
+{
+	guint status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+
+	if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT))
+		status = SOUP_STATUS_BAD_REQUEST;
+	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND))
+		status = SOUP_STATUS_NOT_FOUND;
+	reply_error(msg, status, "%s", error->message);
+}
+
+/* ---- request parsing ---- */
+
+typedef enum { ID_OK, ID_NOT_NUMERIC, ID_OUT_OF_RANGE } IdParse;
+
+static IdParse
+parse_id(const gchar *text, guint64 max, guint64 *value)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (g_ascii_string_to_unsigned(text, 10, 0, max, value, &error))
+		return ID_OK;
+	return g_error_matches(error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS)
+		   ? ID_OUT_OF_RANGE
+		   : ID_NOT_NUMERIC;
+}
+
+static gboolean
+get_id_member(JsonObject *obj, const gchar *parent, const gchar *key, guint16 *out, gchar **problem)
+{
+	JsonNode *node = json_object_get_member(obj, key);
+	gint64 v;
+
+	if (!node) {
+		*problem = g_strdup_printf(_("%s.%s is missing"), parent, key);
+		return FALSE;
+	}
+	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64) {
+		*problem = g_strdup_printf(_("%s.%s must be an integer"), parent, key);
+		return FALSE;
+	}
+	v = json_node_get_int(node);
+	if (v < 0 || v > RSPRO_ID_MAX) {
+		*problem = g_strdup_printf(_("%s.%s is %" G_GINT64_FORMAT ", out of range (0..%d)"),
+					   parent, key, v, RSPRO_ID_MAX);
+		return FALSE;
+	}
+	*out = (guint16)v;
+	return TRUE;
+}
+
+static JsonObject *
+get_object_member(JsonObject *obj, const gchar *key, gchar **problem)
+{
+	JsonNode *node = json_object_get_member(obj, key);
+
+	if (!node) {
+		*problem = g_strdup_printf(_("%s is missing"), key);
+		return NULL;
+	}
+	if (!JSON_NODE_HOLDS_OBJECT(node)) {
+		*problem = g_strdup_printf(_("%s must be an object"), key);
+		return NULL;
+	}
+	return json_node_get_object(node);
+}
+
+static gboolean
+is_json_request(SoupServerMessage *msg)
+{
+	const gchar *type = soup_message_headers_get_content_type(
+	    soup_server_message_get_request_headers(msg), NULL);
+
+	return type && g_ascii_strcasecmp(type, "application/json") == 0;
+}
+
+/* the slot map in a POST body, or FALSE with a description of what is wrong */
+static gboolean
+parse_slotmap(SoupServerMessage *msg, RsproBankSlot *bank, RsproClientSlot *client, gchar **problem)
+{
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	JsonNode *root;
+	JsonObject *obj, *b, *c;
+
+	if (!is_json_request(msg)) {
+		*problem = g_strdup(_("Content-Type must be application/json"));
+		return FALSE;
+	}
+	if (!body->length) {
+		*problem = g_strdup(_("the request body is empty"));
+		return FALSE;
+	}
+	if (!json_parser_load_from_data(parser, body->data, body->length, &error)) {
+		*problem = g_strdup_printf(_("invalid JSON: %s"), error->message);
+		return FALSE;
+	}
+	root = json_parser_get_root(parser);
+	if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+		*problem = g_strdup(_("the request body must be a JSON object"));
+		return FALSE;
+	}
+	obj = json_node_get_object(root);
+	if (!(b = get_object_member(obj, "bank", problem)) ||
+	    !(c = get_object_member(obj, "client", problem)))
+		return FALSE;
+	return get_id_member(b, "bank", "bankId", &bank->bank_id, problem) &&
+	       get_id_member(b, "bank", "slotNr", &bank->slot_nr, problem) &&
+	       get_id_member(c, "client", "clientId", &client->client_id, problem) &&
+	       get_id_member(c, "client", "slotNr", &client->slot_nr, problem);
+}
+
+/* ---- routes ---- */
+
+static void
+get_restart_counter(RemsimRest *self, SoupServerMessage *msg)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "restart-counter");
+	json_builder_add_int_value(b, (gint64)remsim_server_get_restart_counter(self->server));
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	reply_json(msg, SOUP_STATUS_OK, node);
+}
+
+static void
+get_peer(SoupServerMessage *msg, const gchar *what, const gchar *id_text,
+	 RemsimPeer *(*find)(RemsimServer *, guint16), RemsimServer *server)
+{
+	guint64 id = 0;
+	RemsimPeer *peer = NULL;
+
+	switch (parse_id(id_text, G_MAXUINT16, &id)) {
+	case ID_OUT_OF_RANGE:
+		reply_error(msg, SOUP_STATUS_BAD_REQUEST, _("%s id %s is out of range (0..65535)"),
+			    what, id_text);
+		return;
+	case ID_OK:
+		peer = find(server, (guint16)id);
+		break;
+	case ID_NOT_NUMERIC:
+		break;
+	}
+	if (!peer) {
+		reply_error(msg, SOUP_STATUS_NOT_FOUND, _("no %s with id %s is connected"), what,
+			    id_text);
+		return;
+	}
+	g_autoptr(JsonNode) node = remsim_peer_to_json(peer);
+	reply_json(msg, SOUP_STATUS_OK, node);
+}
+
+static void
+get_slotmaps(RemsimRest *self, SoupServerMessage *msg)
+{
+	g_autoptr(GList) maps = remsim_server_list_slotmaps(self->server);
+	g_autoptr(JsonNode) node =
+	    list_object("slotmaps", maps, (JsonNode * (*)(gpointer)) remsim_slotmap_to_json);
+
+	reply_json(msg, SOUP_STATUS_OK, node);
+}
+
+static void
+create_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Pending *p = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RemsimSlotmap) map =
+	    remsim_server_create_slotmap_finish(REMSIM_SERVER(source), result, &error);
+
+	if (pending_alive(p)) {
+		if (map)
+			reply_empty(p->msg, SOUP_STATUS_CREATED);
+		else
+			reply_server_error(p->msg, error);
+	}
+	pending_done(p);
+}
+
+static void
+post_slotmap(RemsimRest *self, SoupServerMessage *msg)
+{
+	RsproBankSlot bank;
+	RsproClientSlot client;
+	g_autofree gchar *problem = NULL;
+
+	if (!parse_slotmap(msg, &bank, &client, &problem)) {
+		reply_error(msg, SOUP_STATUS_BAD_REQUEST, "%s", problem);
+		return;
+	}
+	remsim_server_create_slotmap_async(self->server, &bank, &client, create_done,
+					   pending_new(msg));
+}
+
+static void
+delete_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	Pending *p = data;
+	g_autoptr(GError) error = NULL;
+
+	if (pending_alive(p)) {
+		if (remsim_server_delete_finish(REMSIM_SERVER(source), result, &error))
+			reply_empty(p->msg, SOUP_STATUS_OK);
+		else
+			reply_server_error(p->msg, error);
+	}
+	pending_done(p);
+}
+
+static void
+delete_slotmap(RemsimRest *self, SoupServerMessage *msg, const gchar *id_text)
+{
+	guint64 id = 0;
+
+	switch (parse_id(id_text, G_MAXUINT32, &id)) {
+	case ID_OUT_OF_RANGE:
+		reply_error(msg, SOUP_STATUS_BAD_REQUEST, _("slot map id %s is out of range"),
+			    id_text);
+		return;
+	case ID_NOT_NUMERIC:
+		reply_error(msg, SOUP_STATUS_NOT_FOUND, _("no slot map with id %s"), id_text);
+		return;
+	case ID_OK:
+		break;
+	}
+	remsim_server_delete_slotmap_async(self->server, (guint32)id, delete_done,
+					   pending_new(msg));
+}
+
+static void
+get_openapi(SoupServerMessage *msg)
+{
+	g_autoptr(GBytes) doc = g_resources_lookup_data(OPENAPI_RESOURCE, 0, NULL);
+	gsize len = 0;
+	const gchar *data = doc ? g_bytes_get_data(doc, &len) : NULL;
+
+	if (!data) {
+		reply_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, _("no OpenAPI document"));
+		return;
+	}
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, data, len);
+}
+
+/* returns FALSE if no route matches */
+static gboolean
+route(RemsimRest *self, SoupServerMessage *msg, const gchar *method, const gchar *path)
+{
+	gboolean get = g_str_equal(method, "GET");
+
+	if (get && g_str_equal(path, "/restart-counter"))
+		get_restart_counter(self, msg);
+	else if (get && g_str_equal(path, "/banks")) {
+		g_autoptr(JsonNode) n = list_object("banks", remsim_server_get_banks(self->server),
+						    (JsonNode * (*)(gpointer)) remsim_peer_to_json);
+		reply_json(msg, SOUP_STATUS_OK, n);
+	} else if (get && g_str_has_prefix(path, "/banks/"))
+		get_peer(msg, "bank", path + 7, remsim_server_find_bank, self->server);
+	else if (get && g_str_equal(path, "/clients")) {
+		g_autoptr(JsonNode) n =
+		    list_object("clients", remsim_server_get_clients(self->server),
+				(JsonNode * (*)(gpointer)) remsim_peer_to_json);
+		reply_json(msg, SOUP_STATUS_OK, n);
+	} else if (get && g_str_has_prefix(path, "/clients/"))
+		get_peer(msg, "client", path + 9, remsim_server_find_client, self->server);
+	else if (get && g_str_equal(path, "/slotmaps"))
+		get_slotmaps(self, msg);
+	else if (g_str_equal(method, "POST") && g_str_equal(path, "/slotmaps"))
+		post_slotmap(self, msg);
+	else if (g_str_equal(method, "DELETE") && g_str_has_prefix(path, "/slotmaps/"))
+		delete_slotmap(self, msg, path + 10);
+	else if (g_str_equal(method, "POST") && g_str_equal(path, "/global-reset"))
+		remsim_server_global_reset_async(self->server, delete_done, pending_new(msg));
+	else if (get && g_str_equal(path, "/openapi.json"))
+		get_openapi(msg);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+static void
+handle(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+       gpointer data)
+{
+	RemsimRest *self = data;
+	const gchar *method = soup_server_message_get_method(msg);
+
+	g_debug("REST %s %s", method, path);
+	if (g_str_has_prefix(path, REMSIM_REST_PREFIX "/") &&
+	    route(self, msg, method, path + strlen(REMSIM_REST_PREFIX)))
+		return;
+	reply_error(msg, SOUP_STATUS_NOT_FOUND, _("Resource not found: %s %s"), method, path);
+}
+
+RemsimRest *
+remsim_rest_new(RemsimServer *server)
+{
+	RemsimRest *self = g_object_new(REMSIM_TYPE_REST, NULL);
+
+	self->server = g_object_ref(server);
+	self->soup = soup_server_new("server-header", "remsim-server/" PACKAGE_VERSION, NULL);
+	soup_server_add_handler(self->soup, NULL, handle, self, NULL);
+	return self;
+}
+
+gboolean
+remsim_rest_listen(RemsimRest *self, const gchar *bind_ip, guint16 port, GError **error)
+{
+	g_autoptr(GInetAddress) addr = NULL;
+	g_autoptr(GSocketAddress) sa = NULL;
+
+	if (!bind_ip || !*bind_ip)
+		return soup_server_listen_all(self->soup, port, 0, error);
+	addr = g_inet_address_new_from_string(bind_ip);
+	if (!addr) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    _("REST bind address %s is not an IP address"), bind_ip);
+		return FALSE;
+	}
+	sa = g_inet_socket_address_new(addr, port);
+	return soup_server_listen(self->soup, sa, 0, error);
+}
+
+guint16
+remsim_rest_get_port(RemsimRest *self)
+{
+	GSList *uris = soup_server_get_uris(self->soup);
+	guint16 port = uris ? (guint16)g_uri_get_port(uris->data) : 0;
+
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return port;
+}

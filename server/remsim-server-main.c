@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* remsim-server: a drop-in for osmo-remsim-server with persistent slot maps. */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <sys/resource.h>
+
+#include "remsim-dbus-service.h"
+#include "remsim-rest.h"
+#include "remsim-server-config.h"
+#include "remsim-server.h"
+
+typedef struct {
+	RemsimServerConfig cfg;
+	GMainLoop *loop;
+	RemsimSlotmapStore *store;
+	RemsimServer *server;
+	RemsimRest *rest;
+	RemsimDbusService *dbus;
+} App;
+
+/* every bank and client holds a socket: allow as many as the hard limit does */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			g_debug("cannot raise the open file limit");
+	}
+}
+
+static gboolean
+on_signal(gpointer data)
+{
+	App *app = data;
+
+	g_message(_("Shutting down"));
+	g_main_loop_quit(app->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+write_port_file(App *app, GError **error)
+{
+	g_autofree gchar *text = NULL;
+
+	if (!app->cfg.port_file)
+		return TRUE;
+	text = g_strdup_printf("rspro=%u\nrest=%u\n", remsim_server_get_port(app->server),
+			       remsim_rest_get_port(app->rest));
+	/* written whole, so that a reader never sees half of it */
+	return g_file_set_contents(app->cfg.port_file, text, -1, error);
+}
+
+static gboolean
+open_store(App *app, GError **error)
+{
+	g_autofree gchar *path = remsim_server_config_get_db_path(&app->cfg);
+
+	if (g_mkdir_with_parents(app->cfg.state_dir, 0755) != 0) {
+		int err = errno;
+
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
+			    _("Cannot create the state directory %s: %s"), app->cfg.state_dir,
+			    g_strerror(err));
+		return FALSE;
+	}
+	app->store = remsim_slotmap_store_open(path, error);
+	return app->store != NULL;
+}
+
+static gboolean
+start(App *app, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+
+	if (!open_store(app, error))
+		return FALSE;
+	app->server = remsim_server_new(app->store);
+	if (!remsim_server_restore(app->server, error))
+		return FALSE;
+	if (!remsim_server_listen(app->server, app->cfg.bind_ip, app->cfg.rspro_port, &local)) {
+		g_set_error(error, local->domain, local->code, _("RSPRO port %u: %s"),
+			    app->cfg.rspro_port, local->message);
+		return FALSE;
+	}
+	app->rest = remsim_rest_new(app->server);
+	if (!remsim_rest_listen(app->rest, app->cfg.rest_bind_ip, app->cfg.rest_port, &local)) {
+		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
+			    app->cfg.rest_port, local->message);
+		return FALSE;
+	}
+	if (app->cfg.dbus) {
+		app->dbus =
+		    remsim_dbus_service_new(app->server, remsim_server_get_port(app->server),
+					    remsim_rest_get_port(app->rest));
+		remsim_dbus_service_start(app->dbus, app->cfg.session_bus ? G_BUS_TYPE_SESSION
+									  : G_BUS_TYPE_SYSTEM);
+	}
+	g_message(
+	    _("remsim-server %s: RSPRO on port %u, REST on port %u, restart %" G_GUINT64_FORMAT),
+	    PACKAGE_VERSION, remsim_server_get_port(app->server), remsim_rest_get_port(app->rest),
+	    remsim_server_get_restart_counter(app->server));
+	return write_port_file(app, error);
+}
+
+static void
+stop(App *app)
+{
+	g_clear_object(&app->dbus);
+	g_clear_object(&app->rest);
+	g_clear_object(&app->server);
+	/* the store's writer finishes what is queued before the file closes */
+	g_clear_object(&app->store);
+	g_clear_pointer(&app->loop, g_main_loop_unref);
+	remsim_server_config_clear(&app->cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+	App app = { 0 };
+	g_autoptr(GError) error = NULL;
+	int status = 0;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+
+	if (!remsim_server_config_load(&app.cfg, &argc, &argv, &error)) {
+		g_printerr("remsim-server: %s\n", error->message);
+		remsim_server_config_clear(&app.cfg);
+		return g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ||
+			       g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION)
+			   ? REMSIM_SERVER_EXIT_USAGE
+			   : 1;
+	}
+	if (app.cfg.show_version) {
+		g_print("remsim-server %s\n", PACKAGE_VERSION);
+		remsim_server_config_clear(&app.cfg);
+		return 0;
+	}
+	if (app.cfg.debug)
+		g_log_set_debug_enabled(TRUE);
+	raise_fd_limit();
+	app.loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_signal, &app);
+	g_unix_signal_add(SIGINT, on_signal, &app);
+	if (start(&app, &error)) {
+		g_main_loop_run(app.loop);
+	} else {
+		g_printerr("remsim-server: %s\n", error->message);
+		status = 1;
+	}
+	stop(&app);
+	return status;
+}

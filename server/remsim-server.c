@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "remsim-server.h"
+#include "rspro-listener.h"
+
+G_DEFINE_QUARK(remsim - server - error - quark, remsim_server_error)
+
+/* upstream waits this long for Connect*Req after accepting */
+#define HELLO_TIMEOUT_MS 10000
+
+struct _RemsimServer {
+	GObject parent_instance;
+	RemsimSlotmapStore *store;
+	RsproListener *listener;
+	RsproComponentIdentity identity;
+	GHashTable *peers;	    /* RsproConnection* -> RemsimPeer* (owned) */
+	GQueue banks;		    /* RemsimPeer*, identification order */
+	GQueue clients;		    /* RemsimPeer* */
+	GHashTable *bank_by_id;	    /* bank id -> RemsimPeer* */
+	GHashTable *client_by_slot; /* client slot key -> RemsimPeer* */
+	GQueue maps;		    /* listed RemsimSlotmap* (owned), creation order */
+	GHashTable *map_by_bank;    /* bank slot key -> RemsimSlotmap* */
+	GHashTable *map_by_client;  /* client slot key -> RemsimSlotmap* */
+};
+
+G_DEFINE_FINAL_TYPE(RemsimServer, remsim_server, G_TYPE_OBJECT)
+
+enum {
+	SIG_BANK_ADDED,
+	SIG_BANK_REMOVED,
+	SIG_CLIENT_ADDED,
+	SIG_CLIENT_REMOVED,
+	SIG_SLOTMAP_CHANGED,
+	SIG_SLOTMAP_REMOVED,
+	N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+/* a request to a bank in flight: the map and the push it belongs to */
+typedef struct {
+	RemsimServer *server;
+	RemsimSlotmap *map;
+	guint serial;
+} PushCtx;
+
+static void
+push_ctx_free(PushCtx *ctx)
+{
+	g_object_unref(ctx->server);
+	remsim_slotmap_unref(ctx->map);
+	g_free(ctx);
+}
+
+static void
+server_dispose(GObject *object)
+{
+	RemsimServer *self = REMSIM_SERVER(object);
+
+	GHashTableIter iter;
+	gpointer conn;
+
+	if (self->listener)
+		rspro_listener_close(self->listener);
+	g_clear_object(&self->listener);
+	if (self->peers) {
+		g_hash_table_iter_init(&iter, self->peers);
+		while (g_hash_table_iter_next(&iter, &conn, NULL))
+			g_signal_handlers_disconnect_by_data(conn, self);
+		g_hash_table_iter_init(&iter, self->peers);
+		while (g_hash_table_iter_next(&iter, &conn, NULL))
+			rspro_connection_close(conn);
+	}
+	g_clear_pointer(&self->peers, g_hash_table_unref);
+	g_clear_object(&self->store);
+	G_OBJECT_CLASS(remsim_server_parent_class)->dispose(object);
+}
+
+static void
+server_finalize(GObject *object)
+{
+	RemsimServer *self = REMSIM_SERVER(object);
+
+	g_queue_clear(&self->banks);
+	g_queue_clear(&self->clients);
+	g_queue_clear_full(&self->maps, (GDestroyNotify)remsim_slotmap_unref);
+	g_hash_table_unref(self->bank_by_id);
+	g_hash_table_unref(self->client_by_slot);
+	g_hash_table_unref(self->map_by_bank);
+	g_hash_table_unref(self->map_by_client);
+	rspro_component_identity_clear(&self->identity);
+	G_OBJECT_CLASS(remsim_server_parent_class)->finalize(object);
+}
+
+static void
+remsim_server_class_init(RemsimServerClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	const gchar *peer_signals[] = { "bank-added", "bank-removed", "client-added",
+					"client-removed" };
+
+	oc->dispose = server_dispose;
+	oc->finalize = server_finalize;
+	for (guint i = 0; i < G_N_ELEMENTS(peer_signals); i++)
+		signals[SIG_BANK_ADDED + i] =
+		    g_signal_new(peer_signals[i], G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+				 NULL, NULL, NULL, G_TYPE_NONE, 1, REMSIM_TYPE_PEER);
+	signals[SIG_SLOTMAP_CHANGED] = g_signal_new(
+	    "slotmap-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+	    G_TYPE_NONE, 1, REMSIM_TYPE_SLOTMAP | G_SIGNAL_TYPE_STATIC_SCOPE);
+	signals[SIG_SLOTMAP_REMOVED] = g_signal_new(
+	    "slotmap-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+	    G_TYPE_NONE, 1, REMSIM_TYPE_SLOTMAP | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+remsim_server_init(RemsimServer *self)
+{
+	self->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+	g_queue_init(&self->banks);
+	g_queue_init(&self->clients);
+	g_queue_init(&self->maps);
+	self->bank_by_id = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->client_by_slot = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->map_by_bank = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->map_by_client = g_hash_table_new(g_direct_hash, g_direct_equal);
+}
+
+RemsimServer *
+remsim_server_new(RemsimSlotmapStore *store)
+{
+	RemsimServer *self = g_object_new(REMSIM_TYPE_SERVER, NULL);
+	g_autofree gchar *name = g_strndup(g_get_host_name(), RSPRO_NAME_MAX);
+
+	self->store = g_object_ref(store);
+	rspro_component_identity_init(&self->identity, RSPRO_COMPONENT_SERVER, name,
+				      "remsim-server");
+	return self;
+}
+
+guint64
+remsim_server_get_restart_counter(RemsimServer *self)
+{
+	return remsim_slotmap_store_get_restart_counter(self->store);
+}
+
+/* ---- the slot map list ---- */
+
+static void
+list_map(RemsimServer *self, RemsimSlotmap *map)
+{
+	map->listed = TRUE;
+	g_queue_push_tail(&self->maps, remsim_slotmap_ref(map));
+	g_hash_table_insert(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(&map->bank)),
+			    map);
+	g_hash_table_insert(self->map_by_client,
+			    GUINT_TO_POINTER(remsim_client_slot_key(&map->client)), map);
+}
+
+/* takes the map out of the list; the caller must hold its own reference */
+static void
+unlist_map(RemsimServer *self, RemsimSlotmap *map)
+{
+	if (!map->listed)
+		return;
+	map->listed = FALSE;
+	g_hash_table_remove(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(&map->bank)));
+	g_hash_table_remove(self->map_by_client,
+			    GUINT_TO_POINTER(remsim_client_slot_key(&map->client)));
+	if (g_queue_remove(&self->maps, map))
+		remsim_slotmap_unref(map);
+	if (map->stored)
+		g_signal_emit(self, signals[SIG_SLOTMAP_REMOVED], 0, map);
+}
+
+static void
+map_changed(RemsimServer *self, RemsimSlotmap *map)
+{
+	if (map->listed && map->stored)
+		g_signal_emit(self, signals[SIG_SLOTMAP_CHANGED], 0, map);
+}
+
+GList *
+remsim_server_list_slotmaps(RemsimServer *self)
+{
+	GList *out = NULL;
+
+	for (GList *l = self->maps.tail; l; l = l->prev) {
+		RemsimSlotmap *map = l->data;
+
+		if (map->stored)
+			out = g_list_prepend(out, map);
+	}
+	return out;
+}
+
+/* ---- pushing to clients ---- */
+
+static void
+send_client_config(RemsimPeer *client, const RemsimClientConfig *cfg)
+{
+	g_autoptr(RsproPdu) pdu = rspro_pdu_new_config_client_bank_req(&cfg->bank, &cfg->bankd);
+	g_autoptr(GError) error = NULL;
+
+	if (!remsim_peer_update_client_config(client, cfg))
+		return;
+	g_debug("%s: configClientBankReq B%u:%u port %u", remsim_peer_get_id(client),
+		cfg->bank.bank_id, cfg->bank.slot_nr, cfg->bankd.port);
+	if (!rspro_connection_send(remsim_peer_get_connection(client), pdu, &error))
+		g_warning(_("Cannot send to client %s: %s"), remsim_peer_get_id(client),
+			  error->message);
+}
+
+/*
+ * Tell @client where its bank is: the map's bank slot and the bank's endpoint,
+ * or 0.0.0.0:0 when the map is going away, failed or its bank is not connected.
+ */
+static void
+update_client(RemsimServer *self, RemsimPeer *client, RemsimSlotmap *map, const RsproBankSlot *bank)
+{
+	RemsimClientConfig cfg = { .bank = map ? map->bank : *bank };
+	RemsimPeer *bankd = map ? remsim_server_find_bank(self, map->bank.bank_id) : NULL;
+
+	if (bankd && map->state <= REMSIM_SLOTMAP_ACTIVE)
+		remsim_peer_get_bankd_endpoint(bankd, &cfg.bankd);
+	send_client_config(client, &cfg);
+}
+
+static void
+update_client_of(RemsimServer *self, const RsproClientSlot *slot, const RsproBankSlot *old_bank)
+{
+	guint32 key = remsim_client_slot_key(slot);
+	RemsimPeer *client = g_hash_table_lookup(self->client_by_slot, GUINT_TO_POINTER(key));
+
+	if (client)
+		update_client(self, client,
+			      g_hash_table_lookup(self->map_by_client, GUINT_TO_POINTER(key)),
+			      old_bank);
+}
+
+/* ---- pushing to banks ---- */
+
+static void
+create_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	PushCtx *ctx = data;
+	RemsimSlotmap *map = ctx->map;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RsproPdu) res =
+	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, &error);
+
+	/* a lost bank already set its maps back to NEW; a newer push owns the map */
+	if (!res || map->serial != ctx->serial || map->state != REMSIM_SLOTMAP_UNACKNOWLEDGED) {
+		push_ctx_free(ctx);
+		return;
+	}
+	if (res->u.create_mapping_res.result == RSPRO_RESULT_OK) {
+		map->state = REMSIM_SLOTMAP_ACTIVE;
+	} else {
+		map->state = REMSIM_SLOTMAP_ERROR;
+		map->error_result = res->u.create_mapping_res.result;
+		g_warning(_("Bank %u refused slot map B%u:%u-C%u:%u: %s"), map->bank.bank_id,
+			  map->bank.bank_id, map->bank.slot_nr, map->client.client_id,
+			  map->client.slot_nr,
+			  rspro_result_code_to_string(map->error_result)
+			      ? rspro_result_code_to_string(map->error_result)
+			      : "?");
+	}
+	map_changed(ctx->server, map);
+	if (map->listed)
+		update_client_of(ctx->server, &map->client, &map->bank);
+	push_ctx_free(ctx);
+}
+
+static void
+remove_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+	PushCtx *ctx = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RsproPdu) res =
+	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, &error);
+
+	if (res) {
+		if (res->u.remove_mapping_res.result != RSPRO_RESULT_OK)
+			g_info("bank %u: removeMappingRes result %d", ctx->map->bank.bank_id,
+			       res->u.remove_mapping_res.result);
+		update_client_of(ctx->server, &ctx->map->client, &ctx->map->bank);
+	}
+	push_ctx_free(ctx);
+}
+
+static void
+send_mapping(RemsimServer *self, RemsimPeer *bank, RemsimSlotmap *map, RsproMsgType type)
+{
+	g_autoptr(RsproPdu) req = rspro_pdu_new_mapping_req(type, &map->client, &map->bank);
+	PushCtx *ctx = g_new0(PushCtx, 1);
+	gboolean create = type == RSPRO_MSG_CREATE_MAPPING_REQ;
+
+	ctx->server = g_object_ref(self);
+	ctx->map = remsim_slotmap_ref(map);
+	ctx->serial = ++map->serial;
+	map->state = create ? REMSIM_SLOTMAP_UNACKNOWLEDGED : REMSIM_SLOTMAP_DELETING;
+	/* responses pair with requests first in first out, as upstream's bankd answers */
+	rspro_connection_request_async(remsim_peer_get_connection(bank), req,
+				       create ? RSPRO_MSG_CREATE_MAPPING_RES
+					      : RSPRO_MSG_REMOVE_MAPPING_RES,
+				       0, NULL, create ? create_done : remove_done, ctx);
+	map_changed(self, map);
+}
+
+static void
+push_new_maps(RemsimServer *self, RemsimPeer *bank)
+{
+	guint16 bank_id = remsim_peer_get_bank_id(bank);
+
+	for (GList *l = self->maps.head; l; l = l->next) {
+		RemsimSlotmap *map = l->data;
+
+		if (map->stored && map->bank.bank_id == bank_id && map->state == REMSIM_SLOTMAP_NEW)
+			send_mapping(self, bank, map, RSPRO_MSG_CREATE_MAPPING_REQ);
+	}
+}
+
+/* a map left the list for good: take it off its bank if the bank has it */
+static void
+retire_map(RemsimServer *self, RemsimSlotmap *map)
+{
+	RemsimPeer *bank = remsim_server_find_bank(self, map->bank.bank_id);
+
+	if (bank &&
+	    (map->state == REMSIM_SLOTMAP_UNACKNOWLEDGED || map->state == REMSIM_SLOTMAP_ACTIVE)) {
+		map->state = REMSIM_SLOTMAP_DELETE_REQ;
+		send_mapping(self, bank, map, RSPRO_MSG_REMOVE_MAPPING_REQ);
+	}
+}
+
+/* ---- registry ---- */
+
+RemsimPeer *
+remsim_server_find_bank(RemsimServer *self, guint16 bank_id)
+{
+	return g_hash_table_lookup(self->bank_by_id, GUINT_TO_POINTER(bank_id));
+}
+
+RemsimPeer *
+remsim_server_find_client(RemsimServer *self, guint16 client_id)
+{
+	for (GList *l = self->clients.head; l; l = l->next)
+		if (remsim_peer_get_client_slot(l->data)->client_id == client_id)
+			return l->data;
+	return NULL;
+}
+
+GList *
+remsim_server_get_banks(RemsimServer *self)
+{
+	return self->banks.head;
+}
+
+GList *
+remsim_server_get_clients(RemsimServer *self)
+{
+	return self->clients.head;
+}
+
+static void
+answer_hello(RemsimPeer *peer, RsproMsgType type, const RsproComponentIdentity *id, gint result)
+{
+	g_autoptr(RsproPdu) res = rspro_pdu_new_connect_res(type, id, result);
+	g_autoptr(GError) error = NULL;
+
+	if (!rspro_connection_send(remsim_peer_get_connection(peer), res, &error))
+		g_warning(_("Cannot answer %s: %s"),
+			  rspro_connection_get_peer_name(remsim_peer_get_connection(peer)),
+			  error->message);
+}
+
+static void
+refuse(RemsimServer *self, RemsimPeer *peer, RsproMsgType type, gint result, const gchar *what)
+{
+	RsproConnection *conn = remsim_peer_get_connection(peer);
+
+	g_message(_("Refusing %s from %s: %s"), what, rspro_connection_get_peer_name(conn),
+		  rspro_result_code_to_string(result));
+	answer_hello(peer, type, &self->identity, result);
+	remsim_peer_reject(peer);
+}
+
+static void
+handle_connect_bank(RemsimServer *self, RemsimPeer *peer, const RsproPdu *pdu)
+{
+	const RsproConnectBankReq *req = &pdu->u.connect_bank_req;
+	RsproConnection *conn = remsim_peer_get_connection(peer);
+	g_autofree gchar *what = g_strdup_printf("bank %u", req->bank_id);
+
+	if (req->identity.type != RSPRO_COMPONENT_BANKD) {
+		g_message(_("Closing %s: connectBankReq from a component that is not a bank"),
+			  rspro_connection_get_peer_name(conn));
+		rspro_connection_close(conn);
+		return;
+	}
+	if (req->bank_id == 0) {
+		refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_ILLEGAL_BANK_ID, what);
+		return;
+	}
+	if (req->number_of_slots == 0) {
+		refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_ILLEGAL_SLOT_ID, what);
+		return;
+	}
+	if (remsim_server_find_bank(self, req->bank_id)) {
+		refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_IDENTITY_IN_USE, what);
+		return;
+	}
+	remsim_peer_set_bank(peer, req);
+	g_queue_push_tail(&self->banks, peer);
+	g_hash_table_insert(self->bank_by_id, GUINT_TO_POINTER(req->bank_id), peer);
+	g_info("bank %u (%u slots) connected from %s", req->bank_id, req->number_of_slots,
+	       rspro_connection_get_peer_name(conn));
+	answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &self->identity, RSPRO_RESULT_OK);
+	g_signal_emit(self, signals[SIG_BANK_ADDED], 0, peer);
+	push_new_maps(self, peer);
+}
+
+static void
+handle_connect_client(RemsimServer *self, RemsimPeer *peer, const RsproPdu *pdu)
+{
+	const RsproConnectClientReq *req = &pdu->u.connect_client_req;
+	RsproConnection *conn = remsim_peer_get_connection(peer);
+	guint32 key;
+
+	if (req->identity.type != RSPRO_COMPONENT_CLIENT || !req->has_client_slot) {
+		g_message(_("Closing %s: connectClientReq without a client identity and slot"),
+			  rspro_connection_get_peer_name(conn));
+		rspro_connection_close(conn);
+		return;
+	}
+	key = remsim_client_slot_key(&req->client_slot);
+	if (g_hash_table_contains(self->client_by_slot, GUINT_TO_POINTER(key))) {
+		g_autofree gchar *what = g_strdup_printf(
+		    "client C%u:%u", req->client_slot.client_id, req->client_slot.slot_nr);
+
+		refuse(self, peer, RSPRO_MSG_CONNECT_CLIENT_RES, RSPRO_RESULT_IDENTITY_IN_USE,
+		       what);
+		return;
+	}
+	remsim_peer_set_client(peer, req);
+	g_queue_push_tail(&self->clients, peer);
+	g_hash_table_insert(self->client_by_slot, GUINT_TO_POINTER(key), peer);
+	g_info("client %s connected from %s", remsim_peer_get_id(peer),
+	       rspro_connection_get_peer_name(conn));
+	answer_hello(peer, RSPRO_MSG_CONNECT_CLIENT_RES, &self->identity, RSPRO_RESULT_OK);
+	g_signal_emit(self, signals[SIG_CLIENT_ADDED], 0, peer);
+	update_client_of(self, &req->client_slot, &(RsproBankSlot){ 0, 0 });
+}
+
+static void
+on_message(RsproConnection *conn, RsproPdu *pdu, gpointer data)
+{
+	RemsimServer *self = data;
+	RemsimPeer *peer = g_hash_table_lookup(self->peers, conn);
+	RemsimPeerState state = peer ? remsim_peer_get_state(peer) : REMSIM_PEER_REJECTED;
+
+	if (state == REMSIM_PEER_ESTABLISHED && pdu->type == RSPRO_MSG_CONNECT_BANK_REQ)
+		handle_connect_bank(self, peer, pdu);
+	else if (state == REMSIM_PEER_ESTABLISHED && pdu->type == RSPRO_MSG_CONNECT_CLIENT_REQ)
+		handle_connect_client(self, peer, pdu);
+	else if (pdu->type != RSPRO_MSG_CONFIG_CLIENT_BANK_RES)
+		/* upstream ignores what a state does not expect, resetStateReq included */
+		g_debug("%s: ignoring %s in state %s", rspro_connection_get_peer_name(conn),
+			rspro_msg_type_to_string(pdu->type), remsim_peer_state_to_string(state));
+}
+
+static void
+bank_lost(RemsimServer *self, RemsimPeer *peer)
+{
+	guint16 bank_id = remsim_peer_get_bank_id(peer);
+
+	g_queue_remove(&self->banks, peer);
+	g_hash_table_remove(self->bank_by_id, GUINT_TO_POINTER(bank_id));
+	g_message(_("Bank %u disconnected"), bank_id);
+	for (GList *l = self->maps.head; l; l = l->next) {
+		RemsimSlotmap *map = l->data;
+
+		if (map->bank.bank_id != bank_id || map->state == REMSIM_SLOTMAP_NEW)
+			continue;
+		/* pushed again when the bank comes back */
+		map->state = REMSIM_SLOTMAP_NEW;
+		map->serial++;
+		map_changed(self, map);
+	}
+	g_signal_emit(self, signals[SIG_BANK_REMOVED], 0, peer);
+}
+
+static void
+client_lost(RemsimServer *self, RemsimPeer *peer)
+{
+	guint32 key = remsim_client_slot_key(remsim_peer_get_client_slot(peer));
+
+	g_queue_remove(&self->clients, peer);
+	g_hash_table_remove(self->client_by_slot, GUINT_TO_POINTER(key));
+	g_info("client %s disconnected", remsim_peer_get_id(peer));
+	g_signal_emit(self, signals[SIG_CLIENT_REMOVED], 0, peer);
+}
+
+static void
+on_closed(RsproConnection *conn, GError *reason, gpointer data)
+{
+	RemsimServer *self = data;
+	g_autoptr(RemsimPeer) peer = NULL;
+
+	if (!g_hash_table_steal_extended(self->peers, conn, NULL, (gpointer *)&peer))
+		return;
+	g_signal_handlers_disconnect_by_data(conn, self);
+	g_debug("%s closed: %s", rspro_connection_get_peer_name(conn),
+		reason ? reason->message : "");
+	if (remsim_peer_get_state(peer) == REMSIM_PEER_CONNECTED_BANKD)
+		bank_lost(self, peer);
+	else if (remsim_peer_get_state(peer) == REMSIM_PEER_CONNECTED_CLIENT)
+		client_lost(self, peer);
+}
+
+static void
+on_connection(RsproListener *listener, RsproConnection *conn, gpointer data)
+{
+	RemsimServer *self = data;
+	RemsimPeer *peer = remsim_peer_new(conn);
+
+	g_debug("accepted %s", rspro_connection_get_peer_name(conn));
+	g_hash_table_insert(self->peers, conn, peer);
+	g_signal_connect(conn, "message", G_CALLBACK(on_message), self);
+	g_signal_connect(conn, "closed", G_CALLBACK(on_closed), self);
+	remsim_peer_close_after(peer, HELLO_TIMEOUT_MS);
+}
+
+gboolean
+remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 port, GError **error)
+{
+	self->listener = rspro_listener_new();
+	rspro_listener_set_keepalive(self->listener, RSPRO_KEEPALIVE_INTERVAL_MS,
+				     RSPRO_KEEPALIVE_TIMEOUT_MS);
+	g_signal_connect(self->listener, "connection", G_CALLBACK(on_connection), self);
+	return rspro_listener_listen(self->listener, bind_ip, port, error);
+}
+
+guint16
+remsim_server_get_port(RemsimServer *self)
+{
+	return self->listener ? rspro_listener_get_port(self->listener) : 0;
+}
+
+/* ---- slot map changes ---- */
+
+gboolean
+remsim_server_restore(RemsimServer *self, GError **error)
+{
+	g_autoptr(GArray) rows = remsim_slotmap_store_load(self->store, error);
+
+	if (!rows)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		RemsimStoredMap *row = &g_array_index(rows, RemsimStoredMap, i);
+		g_autoptr(RemsimSlotmap) map = remsim_slotmap_new(&row->bank, &row->client);
+
+		map->stored = TRUE;
+		list_map(self, map);
+	}
+	g_message(_("Restored %u slot maps from %s"), rows->len,
+		  remsim_slotmap_store_get_path(self->store));
+	return TRUE;
+}
+
+static void
+create_stored(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(GTask) task = data;
+	RemsimServer *self = g_task_get_source_object(task);
+	RemsimSlotmap *map = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	RemsimPeer *bank;
+
+	if (!remsim_slotmap_store_write_finish(self->store, result, &error)) {
+		unlist_map(self, map);
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_STORE, "%s",
+					error->message);
+		return;
+	}
+	map->stored = TRUE;
+	map_changed(self, map);
+	bank = remsim_server_find_bank(self, map->bank.bank_id);
+	if (map->listed && bank)
+		send_mapping(self, bank, map, RSPRO_MSG_CREATE_MAPPING_REQ);
+	g_task_return_pointer(task, remsim_slotmap_ref(map), (GDestroyNotify)remsim_slotmap_unref);
+}
+
+void
+remsim_server_create_slotmap_async(RemsimServer *self, const RsproBankSlot *bank,
+				   const RsproClientSlot *client, GAsyncReadyCallback callback,
+				   gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	RemsimSlotmap *other;
+	RemsimSlotmap *map;
+	RemsimStoredMap row = { *bank, *client };
+
+	other =
+	    g_hash_table_lookup(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(bank)));
+	if (!other)
+		other = g_hash_table_lookup(self->map_by_client,
+					    GUINT_TO_POINTER(remsim_client_slot_key(client)));
+	if (other) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT,
+					_("bank slot B%u:%u or client slot C%u:%u is already "
+					  "mapped (B%u:%u to C%u:%u)"),
+					bank->bank_id, bank->slot_nr, client->client_id,
+					client->slot_nr, other->bank.bank_id, other->bank.slot_nr,
+					other->client.client_id, other->client.slot_nr);
+		g_object_unref(task);
+		return;
+	}
+	map = remsim_slotmap_new(bank, client);
+	g_task_set_task_data(task, map, (GDestroyNotify)remsim_slotmap_unref);
+	/* listed at once so that a concurrent create for the same slots conflicts */
+	list_map(self, map);
+	remsim_slotmap_store_write_async(self->store, &row, NULL, 0, create_stored, task);
+}
+
+RemsimSlotmap *
+remsim_server_create_slotmap_finish(RemsimServer *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+delete_stored(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(GTask) task = data;
+	RemsimServer *self = g_task_get_source_object(task);
+	GPtrArray *maps = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+
+	if (!remsim_slotmap_store_write_finish(self->store, result, &error)) {
+		g_warning("%s", error->message);
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_STORE, "%s",
+					error->message);
+		return;
+	}
+	for (guint i = 0; i < maps->len; i++)
+		retire_map(self, maps->pdata[i]);
+	g_task_return_boolean(task, TRUE);
+}
+
+/* unlists @maps at once, then removes them from the database and their banks */
+static void
+delete_maps(RemsimServer *self, GPtrArray *maps, GTask *task)
+{
+	g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(RemsimStoredMap));
+
+	for (guint i = 0; i < maps->len; i++) {
+		RemsimSlotmap *map = maps->pdata[i];
+		RemsimStoredMap row = { map->bank, map->client };
+
+		g_array_append_val(rows, row);
+		unlist_map(self, map);
+	}
+	g_task_set_task_data(task, maps, (GDestroyNotify)g_ptr_array_unref);
+	remsim_slotmap_store_write_async(self->store, NULL, (RemsimStoredMap *)rows->data,
+					 rows->len, delete_stored, task);
+}
+
+void
+remsim_server_delete_slotmap_async(RemsimServer *self, guint32 id, GAsyncReadyCallback callback,
+				   gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	RemsimSlotmap *map = g_hash_table_lookup(self->map_by_bank, GUINT_TO_POINTER(id));
+	GPtrArray *maps;
+
+	if (!map || !map->stored) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND,
+					_("no slot map with id %u (bank slot B%u:%u)"), id,
+					id >> 16, id & 0xffff);
+		g_object_unref(task);
+		return;
+	}
+	maps = g_ptr_array_new_with_free_func((GDestroyNotify)remsim_slotmap_unref);
+	g_ptr_array_add(maps, remsim_slotmap_ref(map));
+	delete_maps(self, maps, task);
+}
+
+void
+remsim_server_global_reset_async(RemsimServer *self, GAsyncReadyCallback callback,
+				 gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	GPtrArray *maps = g_ptr_array_new_with_free_func((GDestroyNotify)remsim_slotmap_unref);
+
+	for (GList *l = self->maps.head; l; l = l->next)
+		if (((RemsimSlotmap *)l->data)->stored)
+			g_ptr_array_add(maps, remsim_slotmap_ref(l->data));
+	g_message(_("Global reset: deleting %u slot maps"), maps->len);
+	delete_maps(self, maps, task);
+}
+
+gboolean
+remsim_server_delete_finish(RemsimServer *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}

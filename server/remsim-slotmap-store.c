@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <sqlite3.h>
+
+#include "remsim-slotmap-store.h"
+
+G_DEFINE_QUARK(remsim - store - error - quark, remsim_store_error)
+
+/* how many queued writes one transaction may take */
+#define BATCH_MAX 256
+
+struct _RemsimSlotmapStore {
+	GObject parent_instance;
+	gchar *path;
+	sqlite3 *db;
+	sqlite3_stmt *insert;
+	sqlite3_stmt *delete;
+	guint64 restart_counter;
+	GAsyncQueue *queue; /* GTask*, or the store itself to stop the writer */
+	GThread *writer;
+};
+
+G_DEFINE_FINAL_TYPE(RemsimSlotmapStore, remsim_slotmap_store, G_TYPE_OBJECT)
+
+typedef struct {
+	gboolean has_add;
+	RemsimStoredMap add;
+	GArray *remove;
+} WriteOp;
+
+static void
+write_op_free(WriteOp *op)
+{
+	g_array_unref(op->remove);
+	g_free(op);
+}
+
+static void
+store_finalize(GObject *object)
+{
+	RemsimSlotmapStore *self = REMSIM_SLOTMAP_STORE(object);
+
+	if (self->writer) {
+		g_async_queue_push(self->queue, self);
+		g_thread_join(self->writer);
+	}
+	g_clear_pointer(&self->queue, g_async_queue_unref);
+	sqlite3_finalize(self->insert);
+	sqlite3_finalize(self->delete);
+	sqlite3_close(self->db);
+	g_free(self->path);
+	G_OBJECT_CLASS(remsim_slotmap_store_parent_class)->finalize(object);
+}
+
+static void
+remsim_slotmap_store_class_init(RemsimSlotmapStoreClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = store_finalize;
+}
+
+static void
+remsim_slotmap_store_init(RemsimSlotmapStore *self)
+{
+	self->queue = g_async_queue_new();
+}
+
+static gboolean
+set_sqlite_error(RemsimSlotmapStore *self, int rc, GError **error)
+{
+	int code = rc & 0xff;
+	RemsimStoreError kind = REMSIM_STORE_ERROR_OPEN;
+
+	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		kind = REMSIM_STORE_ERROR_CORRUPT;
+	g_set_error(error, REMSIM_STORE_ERROR, kind, _("State database %s: %s"), self->path,
+		    self->db ? sqlite3_errmsg(self->db) : sqlite3_errstr(rc));
+	return FALSE;
+}
+
+static gboolean
+exec_sql(RemsimSlotmapStore *self, const gchar *sql, GError **error)
+{
+	int rc = sqlite3_exec(self->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? TRUE : set_sqlite_error(self, rc, error);
+}
+
+/* runs a statement that yields one text row; returns it (or NULL with @error) */
+static gchar *
+query_text(RemsimSlotmapStore *self, const gchar *sql, GError **error)
+{
+	sqlite3_stmt *stmt = NULL;
+	gchar *text = NULL;
+	int rc = sqlite3_prepare_v2(self->db, sql, -1, &stmt, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		text = g_strdup((const gchar *)sqlite3_column_text(stmt, 0));
+	else
+		set_sqlite_error(self, rc, error);
+	sqlite3_finalize(stmt);
+	return text ? text : (error && *error ? NULL : g_strdup(""));
+}
+
+static gboolean
+configure(RemsimSlotmapStore *self, GError **error)
+{
+	g_autofree gchar *mode = NULL;
+	g_autofree gchar *check = NULL;
+
+	sqlite3_busy_timeout(self->db, 500);
+	/* exclusive locking: a second server on the same file fails at start */
+	if (!exec_sql(self, "PRAGMA locking_mode=EXCLUSIVE", error))
+		return FALSE;
+	mode = query_text(self, "PRAGMA journal_mode=WAL", error);
+	if (!mode)
+		return FALSE;
+	if (g_ascii_strcasecmp(mode, "wal") != 0) {
+		g_set_error(error, REMSIM_STORE_ERROR, REMSIM_STORE_ERROR_OPEN,
+			    _("State database %s: cannot switch to WAL mode (got %s)"), self->path,
+			    mode);
+		return FALSE;
+	}
+	if (!exec_sql(self, "PRAGMA synchronous=FULL", error))
+		return FALSE;
+	check = query_text(self, "PRAGMA quick_check", error);
+	if (!check)
+		return FALSE;
+	if (g_strcmp0(check, "ok") != 0) {
+		g_set_error(error, REMSIM_STORE_ERROR, REMSIM_STORE_ERROR_CORRUPT,
+			    _("State database %s is damaged: %s"), self->path, check);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+create_schema(RemsimSlotmapStore *self, GError **error)
+{
+	g_autofree gchar *counter = NULL;
+
+	if (!exec_sql(
+		self,
+		"BEGIN IMMEDIATE;"
+		"CREATE TABLE IF NOT EXISTS slotmaps ("
+		" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+		" bank_id INTEGER NOT NULL, bank_slot INTEGER NOT NULL,"
+		" client_id INTEGER NOT NULL, client_slot INTEGER NOT NULL,"
+		" UNIQUE (bank_id, bank_slot), UNIQUE (client_id, client_slot));"
+		"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+		"INSERT OR IGNORE INTO meta VALUES ('restart_counter', 0);"
+		"UPDATE meta SET value = value + 1 WHERE key = 'restart_counter';"
+		"COMMIT;",
+		error)) {
+		sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+		return FALSE;
+	}
+	counter = query_text(self, "SELECT value FROM meta WHERE key = 'restart_counter'", error);
+	if (!counter)
+		return FALSE;
+	self->restart_counter = g_ascii_strtoull(counter, NULL, 10);
+	return TRUE;
+}
+
+static gboolean
+prepare_statements(RemsimSlotmapStore *self, GError **error)
+{
+	int rc =
+	    sqlite3_prepare_v2(self->db,
+			       "INSERT INTO slotmaps (bank_id, bank_slot, client_id, client_slot)"
+			       " VALUES (?, ?, ?, ?)",
+			       -1, &self->insert, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(self->db,
+					"DELETE FROM slotmaps WHERE bank_id = ? AND bank_slot = ?"
+					" AND client_id = ? AND client_slot = ?",
+					-1, &self->delete, NULL);
+	return rc == SQLITE_OK ? TRUE : set_sqlite_error(self, rc, error);
+}
+
+static gpointer writer_thread(gpointer data);
+
+RemsimSlotmapStore *
+remsim_slotmap_store_open(const gchar *path, GError **error)
+{
+	g_autoptr(RemsimSlotmapStore) self = g_object_new(REMSIM_TYPE_SLOTMAP_STORE, NULL);
+	int rc;
+
+	self->path = g_strdup(path);
+	rc = sqlite3_open_v2(path, &self->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		set_sqlite_error(self, rc, error);
+		return NULL;
+	}
+	if (!configure(self, error) || !create_schema(self, error) ||
+	    !prepare_statements(self, error))
+		return NULL;
+	self->writer = g_thread_new("remsim-store", writer_thread, self);
+	return g_steal_pointer(&self);
+}
+
+const gchar *
+remsim_slotmap_store_get_path(RemsimSlotmapStore *self)
+{
+	return self->path;
+}
+
+guint64
+remsim_slotmap_store_get_restart_counter(RemsimSlotmapStore *self)
+{
+	return self->restart_counter;
+}
+
+GArray *
+remsim_slotmap_store_load(RemsimSlotmapStore *self, GError **error)
+{
+	g_autoptr(GArray) maps = g_array_new(FALSE, TRUE, sizeof(RemsimStoredMap));
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(self->db,
+				    "SELECT bank_id, bank_slot, client_id, client_slot"
+				    " FROM slotmaps ORDER BY seq",
+				    -1, &stmt, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		RemsimStoredMap m = {
+			.bank = { sqlite3_column_int(stmt, 0), sqlite3_column_int(stmt, 1) },
+			.client = { sqlite3_column_int(stmt, 2), sqlite3_column_int(stmt, 3) },
+		};
+
+		if (m.bank.bank_id > RSPRO_ID_MAX || m.bank.slot_nr > RSPRO_ID_MAX ||
+		    m.client.client_id > RSPRO_ID_MAX || m.client.slot_nr > RSPRO_ID_MAX) {
+			g_set_error(error, REMSIM_STORE_ERROR, REMSIM_STORE_ERROR_CORRUPT,
+				    _("State database %s holds an id out of range"), self->path);
+			sqlite3_finalize(stmt);
+			return NULL;
+		}
+		rc = SQLITE_OK;
+		g_array_append_val(maps, m);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		set_sqlite_error(self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer(&maps);
+}
+
+static int
+run_row(sqlite3_stmt *stmt, const RemsimStoredMap *m)
+{
+	int rc;
+
+	sqlite3_reset(stmt);
+	sqlite3_bind_int(stmt, 1, m->bank.bank_id);
+	sqlite3_bind_int(stmt, 2, m->bank.slot_nr);
+	sqlite3_bind_int(stmt, 3, m->client.client_id);
+	sqlite3_bind_int(stmt, 4, m->client.slot_nr);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* one op inside a savepoint, so that its failure spares the others in the batch */
+static int
+apply_op(RemsimSlotmapStore *self, const WriteOp *op)
+{
+	int rc = sqlite3_exec(self->db, "SAVEPOINT op", NULL, NULL, NULL);
+
+	for (guint i = 0; rc == SQLITE_OK && i < op->remove->len; i++)
+		rc = run_row(self->delete, &g_array_index(op->remove, RemsimStoredMap, i));
+	if (rc == SQLITE_OK && op->has_add)
+		rc = run_row(self->insert, &op->add);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(self->db, "ROLLBACK TO op", NULL, NULL, NULL);
+	sqlite3_exec(self->db, "RELEASE op", NULL, NULL, NULL);
+	return rc;
+}
+
+static void
+run_batch(RemsimSlotmapStore *self, GPtrArray *batch)
+{
+	g_autofree int *results = g_new0(int, batch->len);
+	int rc = sqlite3_exec(self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
+		results[i] = apply_op(self, g_task_get_task_data(batch->pdata[i]));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(self->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+	for (guint i = 0; i < batch->len; i++) {
+		GTask *task = batch->pdata[i];
+		int r = rc != SQLITE_OK ? rc : results[i];
+
+		if (r == SQLITE_OK)
+			g_task_return_boolean(task, TRUE);
+		else
+			g_task_return_new_error(task, REMSIM_STORE_ERROR, REMSIM_STORE_ERROR_WRITE,
+						_("State database %s: %s"), self->path,
+						sqlite3_errstr(r));
+		g_object_unref(task);
+	}
+}
+
+static gpointer
+writer_thread(gpointer data)
+{
+	RemsimSlotmapStore *self = data;
+	gboolean stop = FALSE;
+
+	while (!stop) {
+		g_autoptr(GPtrArray) batch = g_ptr_array_new();
+		gpointer item = g_async_queue_pop(self->queue);
+
+		while (item) {
+			if (item == (gpointer)self) {
+				stop = TRUE;
+				break;
+			}
+			g_ptr_array_add(batch, item);
+			item = batch->len < BATCH_MAX ? g_async_queue_try_pop(self->queue) : NULL;
+		}
+		if (batch->len)
+			run_batch(self, batch);
+	}
+	return NULL;
+}
+
+void
+remsim_slotmap_store_write_async(RemsimSlotmapStore *self, const RemsimStoredMap *add,
+				 const RemsimStoredMap *remove, guint n_remove,
+				 GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	WriteOp *op = g_new0(WriteOp, 1);
+
+	g_task_set_source_tag(task, remsim_slotmap_store_write_async);
+	op->has_add = add != NULL;
+	if (add)
+		op->add = *add;
+	op->remove = g_array_sized_new(FALSE, FALSE, sizeof(RemsimStoredMap), n_remove);
+	g_array_append_vals(op->remove, remove, n_remove);
+	g_task_set_task_data(task, op, (GDestroyNotify)write_op_free);
+	/* the writer thread owns the task reference from here on */
+	g_async_queue_push(self->queue, task);
+}
+
+gboolean
+remsim_slotmap_store_write_finish(RemsimSlotmapStore *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
