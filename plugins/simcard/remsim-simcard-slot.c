@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The simulated card computes in-process and never blocks, so each operation
+ * completes through its GTask on the next main loop iteration.
+ */
+#include "remsim-simcard-slot.h"
+
+struct _RemsimSimcardSlot {
+	RemsimCardSlot parent_instance;
+	RemsimSimCard *card;
+	gchar *state_path;
+	gboolean powered;
+};
+
+G_DEFINE_TYPE(RemsimSimcardSlot, remsim_simcard_slot, REMSIM_TYPE_CARD_SLOT)
+
+static void
+remsim_simcard_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flags,
+				   GCancellable *cancellable, GAsyncReadyCallback callback,
+				   gpointer user_data)
+{
+	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	GBytes *atr;
+
+	if (!remsim_card_slot_get_card_present(slot)) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
+					"no card in %s", remsim_card_slot_get_name(slot));
+		return;
+	}
+	remsim_sim_card_reset(self->card);
+	self->powered = TRUE;
+	atr = remsim_sim_card_get_atr(self->card);
+	g_task_return_pointer(task, g_bytes_ref(atr), (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+remsim_simcard_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancellable *cancellable,
+				   GAsyncReadyCallback callback, gpointer user_data)
+{
+	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	GBytes *response;
+
+	if (!self->powered) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+					"card in %s is not powered",
+					remsim_card_slot_get_name(slot));
+		return;
+	}
+	response = remsim_sim_card_transmit(self->card, apdu);
+	if (response == NULL) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
+					"the card cannot take this command");
+		return;
+	}
+	g_task_return_pointer(task, response, (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+remsim_simcard_slot_reset_async(RemsimCardSlot *slot, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data)
+{
+	remsim_simcard_slot_power_on_async(slot, REMSIM_POWER_ON_NONE, cancellable, callback,
+					   user_data);
+}
+
+static void
+remsim_simcard_slot_save_state(RemsimSimcardSlot *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	/* a few kB written once per session, at power-off: not worth a thread */
+	if (self->state_path == NULL)
+		return;
+	if (!remsim_sim_card_save_state(self->card, self->state_path, &error))
+		g_warning("%s: cannot save the card state: %s",
+			  remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)), error->message);
+}
+
+static void
+remsim_simcard_slot_power_off(RemsimCardSlot *slot)
+{
+	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
+
+	if (!self->powered)
+		return;
+	self->powered = FALSE;
+	remsim_simcard_slot_save_state(self);
+}
+
+static void
+remsim_simcard_slot_finalize(GObject *object)
+{
+	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(object);
+
+	if (self->powered)
+		remsim_simcard_slot_save_state(self);
+	g_clear_object(&self->card);
+	g_free(self->state_path);
+	G_OBJECT_CLASS(remsim_simcard_slot_parent_class)->finalize(object);
+}
+
+static void
+remsim_simcard_slot_class_init(RemsimSimcardSlotClass *klass)
+{
+	RemsimCardSlotClass *slot_class = REMSIM_CARD_SLOT_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->finalize = remsim_simcard_slot_finalize;
+	slot_class->power_on_async = remsim_simcard_slot_power_on_async;
+	slot_class->transmit_async = remsim_simcard_slot_transmit_async;
+	slot_class->reset_async = remsim_simcard_slot_reset_async;
+	slot_class->power_off = remsim_simcard_slot_power_off;
+}
+
+static void
+remsim_simcard_slot_init(RemsimSimcardSlot *self)
+{
+}
+
+RemsimSimcardSlot *
+remsim_simcard_slot_new(guint index, RemsimSimCard *card, const gchar *state_path)
+{
+	g_autofree gchar *name = g_strdup_printf("simcard%u (%s)", index,
+						 remsim_sim_card_get_iccid(card));
+	RemsimSimcardSlot *self =
+		g_object_new(REMSIM_TYPE_SIMCARD_SLOT, "index", index, "name", name, NULL);
+
+	self->card = g_object_ref(card);
+	self->state_path = g_strdup(state_path);
+	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), TRUE);
+	return self;
+}
+
+RemsimSimCard *
+remsim_simcard_slot_get_card(RemsimSimcardSlot *self)
+{
+	return self->card;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* RemsimSimcardSlot: a bank card slot holding one simulated card (RemsimSimCard). */
+#pragma once
+
+#include "remsim-plugin.h"
+#include "remsim-sim-card.h"
+
+G_BEGIN_DECLS
+
+#define REMSIM_TYPE_SIMCARD_SLOT (remsim_simcard_slot_get_type())
+G_DECLARE_FINAL_TYPE(RemsimSimcardSlot, remsim_simcard_slot, REMSIM, SIMCARD_SLOT, RemsimCardSlot)
+
+/* @state_path: where the card's state is loaded from and saved to, or NULL */
+RemsimSimcardSlot *remsim_simcard_slot_new(guint index, RemsimSimCard *card,
+					   const gchar *state_path);
+RemsimSimCard *remsim_simcard_slot_get_card(RemsimSimcardSlot *self);
+
+G_END_DECLS
