@@ -352,8 +352,9 @@ start_attempt(RsproLink *self)
 	start_timer(self, self->connect_ms, on_connect_timeout);
 	g_weak_ref_init(&op->link, self);
 	op->attempt = g_object_ref(self->attempt);
-	g_socket_client_connect_to_host_async(client, self->host, self->port, self->attempt,
-					      on_tcp_connected, op);
+	/* the host as given, never parsed for a ":port" of its own */
+	g_autoptr(GSocketConnectable) target = g_network_address_new(self->host, self->port);
+	g_socket_client_connect_async(client, target, self->attempt, on_tcp_connected, op);
 }
 
 /* --- GObject --- */
