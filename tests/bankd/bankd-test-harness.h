@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test peers around a real remsim-bankd process: a server peer (answers
+ * connectBankReq, sends mappings), a client peer (connectClientReq, setAtrRes,
+ * TPDUs), and the bankd itself started from the build tree. Everything runs on
+ * the default main context; the wait helpers spin it with a deadline.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rspro-connection.h"
+#include "rspro-listener.h"
+
+G_BEGIN_DECLS
+
+#define TEST_BANK_ID 1
+#define TEST_TIMEOUT_MS 20000
+
+/* spin the default context until @done(@data) or the deadline; FALSE on timeout */
+gboolean test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms);
+/* spin for @ms */
+void test_spin_for(guint ms);
+
+typedef struct {
+	RsproListener *listener;
+	guint16 port;
+	RsproConnection *bank; /* the bankd's current connection */
+	guint n_hellos;	       /* connectBankReq received so far */
+	RsproPdu *last_hello;
+	GPtrArray *error_inds; /* RsproPdu, errorInd received from the bank */
+} TestServer;
+
+TestServer *test_server_new(void);
+void test_server_free(TestServer *server);
+/* wait until the bank has said hello @n times in all */
+gboolean test_server_wait_hellos(TestServer *server, guint n);
+/* createMappingReq / removeMappingReq; returns the result code, or -1 on no answer */
+gint test_server_map(TestServer *server, guint16 bank_slot, guint16 client_id, guint16 client_slot);
+gint test_server_unmap(TestServer *server, guint16 bank_slot, guint16 client_id,
+		       guint16 client_slot);
+/* drop the listener and the bank's connection, as a killed server would */
+void test_server_kill(TestServer *server);
+/* listen again on the same port */
+void test_server_restart(TestServer *server);
+
+typedef struct {
+	GSubprocess *proc;
+	gchar *dir; /* temporary: config, plugin folder, port file */
+	guint16 port;
+} TestBankd;
+
+/*
+ * Start remsim-bankd with @backend and @n_slots bank slots, dialling
+ * @server_port; @backend_conf is the text of its config group (may be NULL).
+ * Fails the test if the bankd does not come up.
+ */
+TestBankd *test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
+			    const gchar *backend_conf);
+void test_bankd_stop(TestBankd *bankd);
+
+typedef struct {
+	RsproConnection *conn;
+	guint16 client_id;
+	guint16 slot_nr;
+	gint result; /* connectClientRes result, -1 before */
+	GBytes *atr; /* from setAtrReq */
+	gboolean closed;
+	GPtrArray *others; /* RsproPdu: errorInd, bankSlotStatusInd ... */
+} TestClient;
+
+/* connect and say hello; NULL if the TCP connect fails. Check ->result. */
+TestClient *test_client_connect(guint16 port, guint16 client_id, guint16 slot_nr);
+/* wait for the setAtrReq after an ok hello */
+gboolean test_client_wait_atr(TestClient *client);
+gboolean test_client_wait_closed(TestClient *client);
+void test_client_free(TestClient *client);
+
+/* one TPDU to bank slot @bank_slot; the response data, or NULL if the connection ended */
+GBytes *test_client_apdu(TestClient *client, guint16 bank_slot, GBytes *apdu);
+/* the same without waiting; the callback gets rspro_connection_request_finish's result */
+void test_client_apdu_async(TestClient *client, guint16 bank_slot, GBytes *apdu,
+			    GAsyncReadyCallback callback, gpointer user_data);
+
+GBytes *test_hex_bytes(const gchar *hex);
+gchar *test_bytes_hex(GBytes *bytes);
+
+G_END_DECLS

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * remsim-bankd end to end with the example backend (echo cards): mapping,
+ * refusal of unknown clients, remap and unmap during a session, server loss,
+ * and many clients at once. Each echo response carries the command's data, so
+ * a response routed to the wrong client or slot shows up as wrong bytes.
+ */
+#include "config.h"
+
+#include "bankd-test-harness.h"
+
+#define ECHO_ATR "3B046563686F"
+
+typedef struct {
+	TestServer *server;
+	TestBankd *bankd;
+} Fixture;
+
+static void
+fixture_start(Fixture *f, guint n_slots, const gchar *conf)
+{
+	f->server = test_server_new();
+	f->bankd = test_bankd_start("example", n_slots, f->server->port, conf);
+	g_assert_true(test_server_wait_hellos(f->server, 1));
+}
+
+static void
+fixture_stop(Fixture *f)
+{
+	test_bankd_stop(f->bankd);
+	test_server_free(f->server);
+}
+
+/* an APDU with a recognisable data field, and the echo card's answer to it */
+static GBytes *
+make_apdu(guint client, guint seq, gchar **expected_hex)
+{
+	g_autofree gchar *data = g_strdup_printf("%04X%04X", client, seq);
+	g_autofree gchar *hex = g_strdup_printf("00D60000%02X%s", (guint)strlen(data) / 2, data);
+
+	*expected_hex = g_strdup_printf("%s9000", data);
+	return test_hex_bytes(hex);
+}
+
+static void
+assert_echo(TestClient *client, guint16 bank_slot, guint seq)
+{
+	g_autofree gchar *expected = NULL;
+	g_autoptr(GBytes) apdu = make_apdu(client->slot_nr, seq, &expected);
+	g_autoptr(GBytes) response = test_client_apdu(client, bank_slot, apdu);
+	g_autofree gchar *got = NULL;
+
+	g_assert_nonnull(response);
+	got = test_bytes_hex(response);
+	g_assert_cmpstr(got, ==, expected);
+}
+
+static TestClient *
+connect_ok(Fixture *f, guint16 client_id, guint16 slot_nr)
+{
+	TestClient *client = test_client_connect(f->bankd->port, client_id, slot_nr);
+	g_autofree gchar *atr = NULL;
+
+	g_assert_nonnull(client);
+	g_assert_cmpint(client->result, ==, 0);
+	g_assert_true(test_client_wait_atr(client));
+	atr = test_bytes_hex(client->atr);
+	g_assert_cmpstr(atr, ==, ECHO_ATR);
+	return client;
+}
+
+static void
+test_relay_mapped(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+	const RsproConnectBankReq *hello;
+
+	fixture_start(&f, 4, "slots=4");
+	hello = &f.server->last_hello->u.connect_bank_req;
+	g_assert_cmpuint(hello->bank_id, ==, 1);
+	g_assert_cmpuint(hello->number_of_slots, ==, 4);
+	g_assert_cmpint(hello->identity.type, ==, RSPRO_COMPONENT_BANKD);
+	g_assert_cmpstr(hello->identity.software, ==, "remsim-bankd");
+
+	g_assert_cmpint(test_server_map(f.server, 2, 7, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 7, 0);
+	for (guint i = 0; i < 20; i++)
+		assert_echo(client, 2, i);
+	test_client_free(client);
+	fixture_stop(&f);
+}
+
+static void
+test_mapping_checks(void)
+{
+	Fixture f = { 0 };
+
+	fixture_start(&f, 2, "slots=2");
+	/* upstream's createMappingReq / removeMappingReq checks, in order */
+	g_assert_cmpint(test_server_map(f.server, 2, 1, 0), ==, RSPRO_RESULT_ILLEGAL_SLOT_ID);
+	g_assert_cmpint(test_server_unmap(f.server, 0, 1, 0), ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
+	g_assert_cmpint(test_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(test_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(test_server_unmap(f.server, 0, 1, 1), ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
+	g_assert_cmpint(test_server_unmap(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	fixture_stop(&f);
+}
+
+static void
+test_unmapped_refused(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+	const RsproPdu *ind = NULL;
+
+	fixture_start(&f, 2, "slots=2");
+	client = test_client_connect(f.bankd->port, 9, 3);
+	g_assert_nonnull(client);
+	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
+	/* the bank closes the connection after its refusal and an errorInd */
+	g_assert_true(test_client_wait_closed(client));
+	g_assert_null(client->atr);
+	for (guint i = 0; i < client->others->len; i++) {
+		const RsproPdu *pdu = client->others->pdata[i];
+
+		if (pdu->type == RSPRO_MSG_ERROR_IND)
+			ind = pdu;
+	}
+	g_assert_nonnull(ind);
+	g_assert_cmpint(ind->u.error_ind.code, ==, RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED);
+	g_assert_true(ind->u.error_ind.has_client_slot);
+	g_assert_cmpuint(ind->u.error_ind.client_slot.client_id, ==, 9);
+	g_assert_cmpuint(ind->u.error_ind.client_slot.slot_nr, ==, 3);
+	/* and the server hears of it too */
+	g_assert_cmpuint(f.server->error_inds->len, >=, 1);
+	test_client_free(client);
+	fixture_stop(&f);
+}
+
+static void
+test_remap_mid_session(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+	g_autoptr(GBytes) read_binary = test_hex_bytes("00B0000001");
+
+	fixture_start(&f, 4, "slots=4");
+	g_assert_cmpint(test_server_map(f.server, 0, 5, 1), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 5, 1);
+	assert_echo(client, 0, 1);
+	/* the same client slot onto another bank slot: the old session ends */
+	g_assert_cmpint(test_server_map(f.server, 3, 5, 1), ==, RSPRO_RESULT_OK);
+	g_assert_true(test_client_wait_closed(client));
+	test_client_free(client);
+	/* the client comes back and now reaches bank slot 3, not 0 */
+	client = connect_ok(&f, 5, 1);
+	assert_echo(client, 3, 2);
+	g_assert_null(test_client_apdu(client, 0, read_binary));
+	g_assert_true(test_client_wait_closed(client));
+	test_client_free(client);
+	/* the old bank slot is free again: removing its map is unknown now */
+	g_assert_cmpint(test_server_unmap(f.server, 0, 5, 1), ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
+	fixture_stop(&f);
+}
+
+static void
+test_remove_mapping_in_session(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+
+	fixture_start(&f, 2, "slots=2");
+	g_assert_cmpint(test_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 2, 0);
+	assert_echo(client, 1, 1);
+	g_assert_cmpint(test_server_unmap(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	g_assert_true(test_client_wait_closed(client));
+	test_client_free(client);
+	/* without the map the client is refused */
+	client = test_client_connect(f.bankd->port, 2, 0);
+	g_assert_nonnull(client);
+	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
+	test_client_free(client);
+	/* mapped again, the slot serves again */
+	g_assert_cmpint(test_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 2, 0);
+	assert_echo(client, 1, 2);
+	test_client_free(client);
+	fixture_stop(&f);
+}
+
+static void
+test_server_lost(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+
+	fixture_start(&f, 2, "slots=2");
+	g_assert_cmpint(test_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 3, 0);
+	assert_echo(client, 0, 1);
+	test_server_kill(f.server);
+	/* the relay does not need the server */
+	for (guint i = 2; i < 30; i++) {
+		assert_echo(client, 0, i);
+		test_spin_for(10);
+	}
+	g_assert_false(client->closed);
+	/* a restarted server gets the bank back; re-sending the map changes nothing */
+	test_server_restart(f.server);
+	g_assert_true(test_server_wait_hellos(f.server, 2));
+	g_assert_cmpint(test_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
+	assert_echo(client, 0, 100);
+	g_assert_false(client->closed);
+	test_client_free(client);
+	fixture_stop(&f);
+}
+
+static void
+test_card_error(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+	gboolean saw_error = FALSE;
+	g_autoptr(GBytes) failing = test_hex_bytes("00EE000000");
+
+	/* the echo card fails INS 0xEE with a transmission error */
+	fixture_start(&f, 1, "slots=1\nfail-ins=EE");
+	g_assert_cmpint(test_server_map(f.server, 0, 4, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 4, 0);
+	assert_echo(client, 0, 1);
+	g_assert_null(test_client_apdu(client, 0, failing));
+	g_assert_true(test_client_wait_closed(client));
+	for (guint i = 0; i < client->others->len; i++)
+		saw_error |= ((RsproPdu *)client->others->pdata[i])->type == RSPRO_MSG_ERROR_IND;
+	g_assert_true(saw_error);
+	test_client_free(client);
+	/* the card is still usable by the next session */
+	client = connect_ok(&f, 4, 0);
+	assert_echo(client, 0, 2);
+	test_client_free(client);
+	fixture_stop(&f);
+}
+
+/* --- many clients at once --- */
+
+#define MANY 256
+#define ROUNDS 8
+
+typedef struct {
+	TestClient *clients[MANY];
+	guint seq[MANY];
+	guint done;
+	guint bad;
+} Many;
+
+typedef struct {
+	Many *many;
+	guint index;
+	gchar *expected;
+} ManyCall;
+
+static void many_send(Many *many, guint index);
+
+static void
+many_on_response(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	ManyCall *call = user_data;
+	Many *many = call->many;
+	TestClient *client = many->clients[call->index];
+	g_autoptr(RsproPdu) res =
+	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
+	g_autofree gchar *got = NULL;
+
+	if (res == NULL || res->u.tpdu_card_to_modem.to_client_slot.slot_nr != client->slot_nr ||
+	    res->u.tpdu_card_to_modem.from_bank_slot.slot_nr != call->index) {
+		many->bad++;
+	} else {
+		got = test_bytes_hex(res->u.tpdu_card_to_modem.data);
+		if (g_strcmp0(got, call->expected) != 0)
+			many->bad++;
+	}
+	g_free(call->expected);
+	many->seq[call->index]++;
+	if (many->seq[call->index] < ROUNDS)
+		many_send(many, call->index);
+	else
+		many->done++;
+	g_free(call);
+}
+
+static void
+many_send(Many *many, guint index)
+{
+	ManyCall *call = g_new0(ManyCall, 1);
+	g_autoptr(GBytes) apdu = NULL;
+
+	call->many = many;
+	call->index = index;
+	apdu = make_apdu(many->clients[index]->slot_nr, many->seq[index], &call->expected);
+	test_client_apdu_async(many->clients[index], index, apdu, many_on_response, call);
+}
+
+static gboolean
+many_finished(gpointer data)
+{
+	Many *many = data;
+
+	return many->done == MANY;
+}
+
+static void
+test_many_clients(void)
+{
+	Fixture f = { 0 };
+	g_autofree Many *many = g_new0(Many, 1);
+
+	fixture_start(&f, MANY, "slots=256");
+	/* bank slot i serves client slot 1000 - i of client 1: no identity mapping */
+	for (guint i = 0; i < MANY; i++)
+		g_assert_cmpint(test_server_map(f.server, i, 1, 1000 - i), ==, RSPRO_RESULT_OK);
+	for (guint i = 0; i < MANY; i++)
+		many->clients[i] = connect_ok(&f, 1, 1000 - i);
+	for (guint i = 0; i < MANY; i++)
+		many_send(many, i);
+	g_assert_true(test_spin_until(many_finished, many, 50000));
+	g_assert_cmpuint(many->bad, ==, 0);
+	for (guint i = 0; i < MANY; i++) {
+		g_assert_cmpuint(many->seq[i], ==, ROUNDS);
+		test_client_free(many->clients[i]);
+	}
+	fixture_stop(&f);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/bankd/relay/mapped", test_relay_mapped);
+	g_test_add_func("/bankd/relay/mapping-checks", test_mapping_checks);
+	g_test_add_func("/bankd/relay/unmapped-refused", test_unmapped_refused);
+	g_test_add_func("/bankd/relay/remap-mid-session", test_remap_mid_session);
+	g_test_add_func("/bankd/relay/remove-mapping-in-session", test_remove_mapping_in_session);
+	g_test_add_func("/bankd/relay/server-lost", test_server_lost);
+	g_test_add_func("/bankd/relay/card-error", test_card_error);
+	g_test_add_func("/bankd/relay/many-clients", test_many_clients);
+	return g_test_run();
+}
