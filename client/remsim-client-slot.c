@@ -6,9 +6,8 @@
 #include "remsim-client-slot.h"
 
 #define REMSIM_CLIENT_SOFTWARE "remsim-client"
-/* upstream's timers (behaviour.md 1) */
+/* upstream's hello timer T1 (behaviour.md 1) */
 #define CLIENT_T1_MS 10000
-#define CLIENT_T2_MS 10000
 
 struct _RemsimClientSlot {
 	GObject parent_instance;
@@ -594,7 +593,8 @@ slot_new_link(RemsimClientSlot *self, RsproComponentType peer)
 	RsproLink *link = rspro_link_new(hello, peer);
 
 	rspro_link_set_keepalive(link, RSPRO_KEEPALIVE_INTERVAL_MS, RSPRO_KEEPALIVE_TIMEOUT_MS);
-	rspro_link_set_timeouts(link, CLIENT_T2_MS, CLIENT_T1_MS);
+	/* a refused dial waits for T2 before the back-off goes on: T2 is the retry pace */
+	rspro_link_set_timeouts(link, self->settings.connect_timeout_ms, CLIENT_T1_MS);
 	if (self->settings.backoff_scale > 0)
 		rspro_link_set_backoff_scale(link, self->settings.backoff_scale);
 	g_signal_connect(link, "notify::state", G_CALLBACK(slot_link_state_cb), self);
@@ -616,6 +616,9 @@ remsim_client_slot_new(const RemsimClientSlotSettings *settings, RemsimFrontend 
 	self->settings.atr_ignore_rspro = settings->atr_ignore_rspro;
 	self->settings.component_name = g_strdup(settings->component_name);
 	self->settings.backoff_scale = settings->backoff_scale;
+	self->settings.connect_timeout_ms = settings->connect_timeout_ms
+						? settings->connect_timeout_ms
+						: REMSIM_CLIENT_CONNECT_TIMEOUT_MS;
 	self->client_slot = settings->client_slot;
 	self->frontend = g_object_ref(frontend);
 	self->script = script != NULL ? g_object_ref(script) : NULL;

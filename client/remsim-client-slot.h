@@ -19,6 +19,12 @@ typedef enum {
 	REMSIM_CLIENT_SLOT_STATE_OPERATIONAL,  /* relaying */
 } RemsimClientSlotState;
 
+/*
+ * TCP connect timeout (upstream's T2 is 10 s). A refused dial is retried only
+ * after it, so it sets how soon a returning bank is found again (issue: within 1 s).
+ */
+#define REMSIM_CLIENT_CONNECT_TIMEOUT_MS 1000
+
 typedef struct {
 	gchar *server_host;
 	guint16 server_port;
@@ -27,6 +33,7 @@ typedef struct {
 	gboolean atr_ignore_rspro; /* -r: keep the local ATR */
 	gchar *component_name;	   /* identity name, NULL for the host name */
 	gdouble backoff_scale;	   /* 1.0 = upstream's table */
+	guint connect_timeout_ms;  /* 0: REMSIM_CLIENT_CONNECT_TIMEOUT_MS */
 } RemsimClientSlotSettings;
 
 void remsim_client_slot_settings_clear(RemsimClientSlotSettings *settings);

@@ -45,7 +45,7 @@ static gboolean
 client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_nr,
 		     RemsimClientSlotSettings *s, GError **error)
 {
-	guint port, client_id;
+	guint port, client_id, connect_ms;
 
 	s->server_host = remsim_client_config_get_string(config, group, "server-host",
 							 REMSIM_DEFAULT_SERVER_HOST);
@@ -55,13 +55,17 @@ client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_
 					   &client_id, error) ||
 	    !remsim_client_config_get_hex(config, group, "atr", 2, RSPRO_ATR_MAX, &s->atr, error) ||
 	    !remsim_client_config_get_bool(config, group, "atr-ignore-rspro", FALSE,
-					   &s->atr_ignore_rspro, error))
+					   &s->atr_ignore_rspro, error) ||
+	    !remsim_client_config_get_uint(config, group, "connect-timeout-ms",
+					   REMSIM_CLIENT_CONNECT_TIMEOUT_MS, 100, 60000,
+					   &connect_ms, error))
 		return FALSE;
 	s->server_port = (guint16)port;
 	s->client_slot.client_id = (guint16)client_id;
 	s->client_slot.slot_nr = (guint16)slot_nr;
 	s->component_name = remsim_client_config_get_string(config, group, "component-name", NULL);
 	s->backoff_scale = 1.0;
+	s->connect_timeout_ms = connect_ms;
 	return TRUE;
 }
 

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The shell front end on its own: parsing, output format, flow and end of input. */
+#include "config.h"
+
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "remsim-frontend-shell.h"
+
+typedef struct {
+	RemsimFrontend *fe;
+	gint in_fd;  /* we write the shell's input here */
+	gint out_fd; /* we read the shell's output here */
+	GPtrArray *commands;
+	guint statuses;
+	gboolean finished;
+} Shell;
+
+static void
+command_cb(RemsimFrontend *fe, GBytes *tpdu, gpointer user_data)
+{
+	Shell *s = user_data;
+
+	g_ptr_array_add(s->commands, g_bytes_ref(tpdu));
+}
+
+static void
+status_cb(RemsimFrontend *fe, gpointer status, gpointer user_data)
+{
+	Shell *s = user_data;
+
+	s->statuses++;
+}
+
+static void
+finished_cb(RemsimFrontend *fe, gpointer user_data)
+{
+	Shell *s = user_data;
+
+	s->finished = TRUE;
+}
+
+static void
+shell_open(Shell *s)
+{
+	gint in_pipe[2], out_pipe[2];
+	g_autoptr(GInputStream) in = NULL;
+	g_autoptr(GOutputStream) out = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(g_unix_open_pipe(in_pipe, FD_CLOEXEC, &error));
+	g_assert_true(g_unix_open_pipe(out_pipe, FD_CLOEXEC, &error));
+	in = g_unix_input_stream_new(in_pipe[0], TRUE);
+	out = g_unix_output_stream_new(out_pipe[1], TRUE);
+	s->in_fd = in_pipe[1];
+	s->out_fd = out_pipe[0];
+	g_assert_true(g_unix_set_fd_nonblocking(s->out_fd, TRUE, &error));
+	s->commands = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	s->fe = remsim_frontend_shell_new_for_streams(in, out);
+	g_signal_connect(s->fe, "command", G_CALLBACK(command_cb), s);
+	g_signal_connect(s->fe, "status-changed", G_CALLBACK(status_cb), s);
+	g_signal_connect(s->fe, "finished", G_CALLBACK(finished_cb), s);
+	g_assert_true(remsim_frontend_start(s->fe, &error));
+}
+
+static void
+shell_close(Shell *s)
+{
+	remsim_frontend_stop(s->fe);
+	for (guint i = 0; i < 5; i++)
+		g_main_context_iteration(NULL, FALSE);
+	g_object_unref(s->fe);
+	if (s->in_fd >= 0)
+		close(s->in_fd);
+	close(s->out_fd);
+	g_ptr_array_unref(s->commands);
+}
+
+static void
+spin(guint ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE);
+}
+
+static void
+spin_until(gboolean *flag)
+{
+	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+	while (!*flag && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE);
+}
+
+static gchar *
+read_output(Shell *s)
+{
+	gchar buf[4096];
+	gssize n;
+
+	spin(50);
+	n = read(s->out_fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	return g_strdup(buf);
+}
+
+static void
+put(Shell *s, const gchar *text)
+{
+	g_assert_cmpint(write(s->in_fd, text, strlen(text)), ==, (gssize)strlen(text));
+}
+
+static void
+test_hex(void)
+{
+	g_autoptr(GBytes) b = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+
+	b = remsim_frontend_shell_parse_hex(" a0 A4 0000\t02 ", &error);
+	g_assert_no_error(error);
+	g_assert_cmpmem(g_bytes_get_data(b, NULL), g_bytes_get_size(b), "\xa0\xa4\x00\x00\x02", 5);
+	text = remsim_frontend_shell_format_hex(b);
+	g_assert_cmpstr(text, ==, "a0 a4 00 00 02 ");
+	g_assert_null(remsim_frontend_shell_parse_hex("a0a", &error));
+	g_assert_error(error, REMSIM_FRONTEND_ERROR, REMSIM_FRONTEND_ERROR_FAILED);
+	g_clear_error(&error);
+	g_assert_null(remsim_frontend_shell_parse_hex("a0 4x", &error));
+	g_assert_nonnull(error);
+}
+
+static void
+test_flow(void)
+{
+	Shell s = { 0 };
+	g_autoptr(GBytes) rsp = g_bytes_new("\x90\x00", 2);
+	g_autoptr(GBytes) atr = g_bytes_new("\x3b\x00", 2);
+	g_autofree gchar *out1 = NULL;
+	g_autofree gchar *out2 = NULL;
+	g_autofree gchar *big = NULL;
+
+	shell_open(&s);
+	/* lines arrive before the card: they wait */
+	put(&s, "a0a4000002\n00b0000010\nRESET\n");
+	spin(100);
+	g_assert_cmpuint(s.commands->len, ==, 0);
+	remsim_frontend_set_atr(s.fe, atr);
+	remsim_frontend_set_card_present(s.fe, TRUE);
+	spin(50);
+	/* one command in flight at a time */
+	g_assert_cmpuint(s.commands->len, ==, 1);
+	remsim_frontend_receive_response(s.fe, rsp);
+	spin(50);
+	g_assert_cmpuint(s.commands->len, ==, 2);
+	/* the bank goes away mid-command: the command is sent again to the next card */
+	remsim_frontend_set_card_present(s.fe, FALSE);
+	remsim_frontend_set_card_present(s.fe, TRUE);
+	spin(50);
+	g_assert_cmpuint(s.commands->len, ==, 3);
+	g_assert_true(g_bytes_equal(s.commands->pdata[1], s.commands->pdata[2]));
+	remsim_frontend_receive_response(s.fe, rsp);
+	spin(50);
+	g_assert_cmpuint(s.statuses, ==, 1);
+	out1 = read_output(&s);
+	g_assert_cmpstr(out1, ==, "SET_ATR: 3b 00 \nR-APDU: 90 00 \nR-APDU: 90 00 \n");
+
+	/* an over-long line is dropped whole, and the next line still works */
+	big = g_strnfill(10000, 'a');
+	put(&s, big);
+	put(&s, "\na0a4000002\n");
+	spin(100);
+	g_assert_cmpuint(s.commands->len, ==, 4);
+	g_assert_cmpuint(g_bytes_get_size(s.commands->pdata[3]), ==, 5);
+
+	/* end of input: finished only after the last answer is out */
+	close(s.in_fd);
+	s.in_fd = -1;
+	spin(100);
+	g_assert_false(s.finished);
+	remsim_frontend_receive_response(s.fe, rsp);
+	spin_until(&s.finished);
+	g_assert_true(s.finished);
+	out2 = read_output(&s);
+	g_assert_cmpstr(out2, ==, "R-APDU: 90 00 \n");
+	shell_close(&s);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/client/shell/hex", test_hex);
+	g_test_add_func("/client/shell/flow", test_flow);
+	return g_test_run();
+}
