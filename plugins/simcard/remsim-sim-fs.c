@@ -304,7 +304,8 @@ remsim_sim_file_count_children(RemsimSimFile *df, gboolean dfs)
 	for (guint i = 0; i < df->children->len; i++) {
 		RemsimSimFile *child = g_ptr_array_index(df->children, i);
 
-		if (remsim_sim_file_is_df(child) == dfs)
+		/* the ADF is not in the MF's tree as GSM 11.11 sees it */
+		if (remsim_sim_file_is_df(child) == dfs && child->type != REMSIM_SIM_FILE_ADF)
 			n++;
 	}
 	return n;

@@ -42,8 +42,12 @@ remsim_simcard_backend_default_profiles(GError **error)
 	if (gdir == NULL)
 		return NULL;
 	while ((name = g_dir_read_name(gdir)) != NULL) {
-		if (g_str_has_suffix(name, ".json"))
-			g_strv_builder_take(builder, g_build_filename(dir, name, NULL));
+		g_autofree gchar *path = NULL;
+
+		if (!g_str_has_suffix(name, ".json"))
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		g_strv_builder_add(builder, path);
 	}
 	return g_strv_builder_end(builder);
 }

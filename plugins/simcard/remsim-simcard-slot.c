@@ -21,8 +21,6 @@ remsim_simcard_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 {
 	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-	GBytes *atr;
-
 	if (!remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
 					"no card in %s", remsim_card_slot_get_name(slot));
@@ -30,8 +28,8 @@ remsim_simcard_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 	}
 	remsim_sim_card_reset(self->card);
 	self->powered = TRUE;
-	atr = remsim_sim_card_get_atr(self->card);
-	g_task_return_pointer(task, g_bytes_ref(atr), (GDestroyNotify)g_bytes_unref);
+	g_task_return_pointer(task, remsim_sim_card_get_atr(self->card),
+			      (GDestroyNotify)g_bytes_unref);
 }
 
 static void
