@@ -2,8 +2,9 @@
 /*
  * The state machine of upstream's RSPRO_CLIENT FSM (HEAD): WAITING is
  * REESTABLISH_DELAY, CONNECTING is REESTABLISH, ESTABLISHED and CONNECTED keep
- * their names. As upstream, a failed TCP connect is not retried before T2
- * expires, so a refused peer is dialled about once per T2 at most.
+ * their names. Unlike upstream, a failed TCP connect goes to the back-off at
+ * once instead of idling until T2 expires, so a peer that comes back is
+ * reached within one back-off step (about 1 s), not up to 10 s later.
  */
 #include "config.h"
 
@@ -319,9 +320,9 @@ on_tcp_connected(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (!current)
 		return;
 	if (!socket_conn) {
-		/* as upstream: wait for T2 before the next attempt */
 		g_message(_("RSPRO link to %s:%u: connect failed: %s"), self->host, self->port,
 			  error->message);
+		enter_waiting(self, error);
 		return;
 	}
 	enter_established(self, socket_conn);

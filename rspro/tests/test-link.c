@@ -369,13 +369,17 @@ static void
 test_connect_refused(void)
 {
 	g_autoptr(Watch) w = watch_new(unused_port());
+	gint64 second = G_USEC_PER_SEC * SCALE;
 
-	/* as upstream, a refused connect is retried only after T2 */
-	rspro_link_set_timeouts(w->link, 100, 1000);
+	/* a refused connect backs off at once: three immediate retries, then the table */
+	rspro_link_set_timeouts(w->link, 5000, 1000);
 	rspro_link_start(w->link);
-	WAIT_FOR(w->dial_us->len >= 4, 10000);
-	for (guint i = 0; i + 1 < w->dial_us->len; i++)
-		g_assert_cmpint(dial_gap(w, i), >=, 100 * 1000 - MARGIN_US);
+	WAIT_FOR(w->dial_us->len >= 6, 10000);
+	for (guint i = 2; i + 1 < w->dial_us->len; i++)
+		g_assert_cmpint(dial_gap(w, i), >=, second * 0.9 - MARGIN_US);
+	/* none of them waited for the connect timeout */
+	g_assert_cmpint(g_array_index(w->dial_us, gint64, 5) - g_array_index(w->dial_us, gint64, 0),
+			<, 5000 * 1000);
 	g_assert_cmpuint(w->connected, ==, 0);
 	g_assert_cmpuint(w->disconnected, ==, 0);
 	rspro_link_stop(w->link);
