@@ -76,8 +76,8 @@ remsim_simcard_backend_profile_paths(GKeyFile *config, const gchar *group, GErro
 	for (guint i = 0; names[i] != NULL; i++) {
 		const gchar *name = g_strstrip(names[i]);
 
-		paths[i] = g_path_is_absolute(name) ? g_strdup(name)
-						    : g_build_filename(dir, name, NULL);
+		paths[i] =
+		    g_path_is_absolute(name) ? g_strdup(name) : g_build_filename(dir, name, NULL);
 	}
 	return paths;
 }
@@ -85,7 +85,8 @@ remsim_simcard_backend_profile_paths(GKeyFile *config, const gchar *group, GErro
 static GPtrArray *
 remsim_simcard_backend_parse_profiles(GStrv paths, GError **error)
 {
-	g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
+	g_autoptr(GPtrArray) nodes =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
 
 	for (guint i = 0; paths[i] != NULL; i++) {
 		g_autoptr(JsonParser) parser = json_parser_new();
@@ -114,8 +115,8 @@ remsim_simcard_backend_get_n_slots(GKeyFile *config, const gchar *group, guint n
 		g_set_error(&local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 			    "%d is not in 1..%d", n, REMSIM_SIMCARD_MAX_SLOTS);
 	if (local_error != NULL) {
-		g_propagate_prefixed_error(error, g_steal_pointer(&local_error), "[%s] slots: ",
-					   group);
+		g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
+					   "[%s] slots: ", group);
 		return FALSE;
 	}
 	*n_slots = n;
@@ -134,8 +135,8 @@ remsim_simcard_backend_make_slot(guint index, JsonNode *profile, const gchar *pa
 		return NULL;
 	}
 	if (state_dir != NULL) {
-		g_autofree gchar *base = g_strdup_printf("slot%u-%s.json", index,
-							 remsim_sim_card_get_iccid(card));
+		g_autofree gchar *base =
+		    g_strdup_printf("slot%u-%s.json", index, remsim_sim_card_get_iccid(card));
 
 		state_path = g_build_filename(state_dir, base, NULL);
 		if (g_file_test(state_path, G_FILE_TEST_EXISTS) &&
@@ -176,8 +177,7 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 	for (guint i = 0; i < n_slots; i++) {
 		RemsimSimcardSlot *slot = remsim_simcard_backend_make_slot(
-			i, profiles->pdata[i % n_profiles], paths[i % n_profiles], state_dir,
-			error);
+		    i, profiles->pdata[i % n_profiles], paths[i % n_profiles], state_dir, error);
 
 		if (slot == NULL)
 			return FALSE;

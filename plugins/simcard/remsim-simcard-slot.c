@@ -119,10 +119,10 @@ remsim_simcard_slot_init(RemsimSimcardSlot *self)
 RemsimSimcardSlot *
 remsim_simcard_slot_new(guint index, RemsimSimCard *card, const gchar *state_path)
 {
-	g_autofree gchar *name = g_strdup_printf("simcard%u (%s)", index,
-						 remsim_sim_card_get_iccid(card));
+	g_autofree gchar *name =
+	    g_strdup_printf("simcard%u (%s)", index, remsim_sim_card_get_iccid(card));
 	RemsimSimcardSlot *self =
-		g_object_new(REMSIM_TYPE_SIMCARD_SLOT, "index", index, "name", name, NULL);
+	    g_object_new(REMSIM_TYPE_SIMCARD_SLOT, "index", index, "name", name, NULL);
 
 	self->card = g_object_ref(card);
 	self->state_path = g_strdup(state_path);

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #include "bankd-test-harness.h"
 
@@ -277,6 +279,13 @@ test_bankd_has_port(gpointer data)
 	return bankd->port != 0;
 }
 
+/* a test that fails half-way must not leave its bankd running */
+static void
+test_bankd_child_setup(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
 TestBankd *
 test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
 		 const gchar *backend_conf)
@@ -287,6 +296,7 @@ test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
 	g_autofree gchar *server = g_strdup_printf("%u", server_port);
 	g_autofree gchar *slots = g_strdup_printf("%u", n_slots);
 	const gchar *exe = g_getenv("REMSIM_BANKD");
+	g_autoptr(GSubprocessLauncher) launcher = NULL;
 
 	g_assert_nonnull(exe);
 	bankd->dir = g_dir_make_tmp("remsim-bankd-test-XXXXXX", &error);
@@ -299,10 +309,12 @@ test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
 			       backend_conf != NULL ? backend_conf : "");
 	g_assert_true(g_file_set_contents(conf_path, conf, -1, NULL));
 	test_bankd_link_plugins(plugin_dir);
-	bankd->proc = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, exe, "-c", conf_path, "-i",
-				       "127.0.0.1", "-p", server, "-b", "1", "-n", slots, "-I",
-				       "127.0.0.1", "-P", "0", "--backend", backend, "--plugin-dir",
-				       plugin_dir, "--port-file", port_file, "--no-dbus", NULL);
+	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+	g_subprocess_launcher_set_child_setup(launcher, test_bankd_child_setup, NULL, NULL);
+	bankd->proc = g_subprocess_launcher_spawn(
+	    launcher, &error, exe, "-c", conf_path, "-i", "127.0.0.1", "-p", server, "-b", "1",
+	    "-n", slots, "-I", "127.0.0.1", "-P", "0", "--backend", backend, "--plugin-dir",
+	    plugin_dir, "--port-file", port_file, "--no-dbus", NULL);
 	g_assert_no_error(error);
 	g_assert_true(test_spin_until(test_bankd_has_port, bankd, TEST_TIMEOUT_MS));
 	return bankd;
