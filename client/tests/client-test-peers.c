@@ -245,7 +245,7 @@ client_line_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 		client->stdout_eof = TRUE;
 		return;
 	}
-	g_test_message("client stdout: %s", line);
+	g_test_message("stdout: %s", line);
 	g_ptr_array_add(client->lines, line);
 	client_read_next(client);
 }
@@ -272,13 +272,35 @@ client_wait_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 TestClient *
-test_client_spawn(guint16 server_port, const gchar *const *args, const gchar *const *env)
+test_process_spawn(const gchar *const *argv, const gchar *const *env)
 {
 	g_autoptr(GSubprocessLauncher) launcher = NULL;
-	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *bin = g_test_build_filename(G_TEST_BUILT, "..", "remsim-client", NULL);
 	TestClient *client = g_new0(TestClient, 1);
+
+	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
+					     G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+	for (guint i = 0; env != NULL && env[i] != NULL; i++) {
+		g_auto(GStrv) kv = g_strsplit(env[i], "=", 2);
+
+		g_subprocess_launcher_setenv(launcher, kv[0], kv[1] ? kv[1] : "", TRUE);
+	}
+	client->proc = g_subprocess_launcher_spawnv(launcher, argv, &error);
+	g_assert_no_error(error);
+	client->cancellable = g_cancellable_new();
+	client->lines = g_ptr_array_new_with_free_func(g_free);
+	client->stdin_pipe = g_object_ref(g_subprocess_get_stdin_pipe(client->proc));
+	client->stdout_data = g_data_input_stream_new(g_subprocess_get_stdout_pipe(client->proc));
+	client_read_next(client);
+	g_subprocess_wait_async(client->proc, client->cancellable, client_wait_cb, client);
+	return client;
+}
+
+TestClient *
+test_client_spawn(guint16 server_port, const gchar *const *args, const gchar *const *env)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar *bin = g_test_build_filename(G_TEST_BUILT, "..", "remsim-client", NULL);
 
 	g_ptr_array_add(argv, g_strdup(bin));
 	if (!(args != NULL && g_strv_contains(args, "--session")))
@@ -291,24 +313,7 @@ test_client_spawn(guint16 server_port, const gchar *const *args, const gchar *co
 	for (guint i = 0; args != NULL && args[i] != NULL; i++)
 		g_ptr_array_add(argv, g_strdup(args[i]));
 	g_ptr_array_add(argv, NULL);
-
-	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
-					     G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-	for (guint i = 0; env != NULL && env[i] != NULL; i++) {
-		g_auto(GStrv) kv = g_strsplit(env[i], "=", 2);
-
-		g_subprocess_launcher_setenv(launcher, kv[0], kv[1] ? kv[1] : "", TRUE);
-	}
-	client->proc =
-	    g_subprocess_launcher_spawnv(launcher, (const gchar *const *)argv->pdata, &error);
-	g_assert_no_error(error);
-	client->cancellable = g_cancellable_new();
-	client->lines = g_ptr_array_new_with_free_func(g_free);
-	client->stdin_pipe = g_object_ref(g_subprocess_get_stdin_pipe(client->proc));
-	client->stdout_data = g_data_input_stream_new(g_subprocess_get_stdout_pipe(client->proc));
-	client_read_next(client);
-	g_subprocess_wait_async(client->proc, client->cancellable, client_wait_cb, client);
-	return client;
+	return test_process_spawn((const gchar *const *)argv->pdata, env);
 }
 
 void
@@ -353,4 +358,37 @@ test_client_free(TestClient *client)
 	g_object_unref(client->proc);
 	g_ptr_array_unref(client->lines);
 	g_free(client);
+}
+
+static gboolean
+port_is_free(guint16 port)
+{
+	g_autoptr(GSocket) sock =
+	    g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+	g_autoptr(GInetAddress) lo = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, port);
+
+	return sock != NULL && g_socket_bind(sock, addr, FALSE, NULL);
+}
+
+guint16
+test_free_port_pair(void)
+{
+	for (guint attempt = 0; attempt < 50; attempt++) {
+		g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+						       G_SOCKET_PROTOCOL_TCP, NULL);
+		g_autoptr(GInetAddress) lo = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+		g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+		g_autoptr(GSocketAddress) bound = NULL;
+		guint16 port;
+
+		g_assert_true(g_socket_bind(sock, addr, FALSE, NULL));
+		bound = g_socket_get_local_address(sock, NULL);
+		port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+		g_socket_close(sock, NULL);
+		if (port < G_MAXUINT16 && port_is_free(port) && port_is_free(port + 1))
+			return port;
+	}
+	g_assert_not_reached();
+	return 0;
 }

@@ -54,6 +54,9 @@ void test_peer_map(TestPeer *peer, guint16 bank_id, guint16 slot_nr, guint16 ban
 /* server: send resetStateReq to every client */
 void test_peer_send_all(TestPeer *peer, const RsproPdu *pdu);
 
+/* a free TCP port on 127.0.0.1 whose successor is free too (vpcd takes two) */
+guint16 test_free_port_pair(void);
+
 /* the bank's answer to a command: bank id, INS, 90 00 */
 GBytes *test_peer_expected_response(guint16 bank_id, GBytes *command);
 
@@ -71,6 +74,8 @@ typedef struct {
 /* remsim-client --no-dbus --config <empty> -i 127.0.0.1 -p <port> @args...; @env extra vars */
 TestClient *test_client_spawn(guint16 server_port, const gchar *const *args,
 			      const gchar *const *env);
+/* any program, with the same stdin/stdout handling */
+TestClient *test_process_spawn(const gchar *const *argv, const gchar *const *env);
 void test_client_write(TestClient *client, const gchar *text);
 void test_client_close_stdin(TestClient *client);
 void test_client_free(TestClient *client); /* terminates it if still running */
