@@ -17,3 +17,10 @@ void test_apdu_expect(RemsimSimCard *card, const gchar *command_hex, const gchar
 /* The file from the source tree (REMSIM_SRCDIR) */
 gchar *test_srcdir_path(const gchar *relative);
 RemsimSimCard *test_card_new(const gchar *relative_profile);
+
+/* AUTHENTICATE (3G context) with AUTN = SQN xor AK || AMF 8000 || MAC-A, as hex. */
+gchar *test_auth_command(const guint8 k[16], const guint8 opc[16], const guint8 rand[16],
+			 guint64 sqn, gboolean break_mac);
+/* Sends it expecting a sync failure; checks MAC-S and returns SQNms recovered from AUTS. */
+guint64 test_auth_expect_sync_failure(RemsimSimCard *card, const guint8 k[16],
+				      const guint8 opc[16], const guint8 rand[16], guint64 sqn);
