@@ -97,8 +97,7 @@ test_vpcd_pcsc(void)
 	guint16 port;
 
 	if (skip_unless(getuid() == 0, "needs root for a private pcscd (unshare --mount)") ||
-	    skip_unless(g_find_program_in_path("pcscd") != NULL ||
-			    g_file_test("/usr/sbin/pcscd", G_FILE_TEST_IS_EXECUTABLE),
+	    skip_unless(g_file_test("/usr/sbin/pcscd", G_FILE_TEST_IS_EXECUTABLE),
 			"pcscd is not installed") ||
 	    skip_unless(g_file_test(VPCD_DRIVER, G_FILE_TEST_EXISTS),
 			"vsmartcard-vpcd is not installed") ||
@@ -152,6 +151,15 @@ test_vpcd_pcsc(void)
 	TEST_WAIT_FOR(find_line_prefix(app, "WAIT_REMOVE") != NULL ||
 			  find_line_prefix(app, "ERROR") != NULL || app->exited,
 		      WAIT_MS);
+	if (app->exited && app->exit_status == 3 && app->lines->len == 0 &&
+	    skip_unless(FALSE, "cannot mount a private /run (no CAP_SYS_ADMIN)")) {
+		test_client_free(app);
+		test_client_free(client);
+		test_peer_free(bank);
+		test_peer_free(server);
+		remove_tree(dir);
+		return;
+	}
 	g_assert_null(find_line_prefix(app, "ERROR"));
 	g_assert_cmpstr(find_line_prefix(app, "ATR "), ==, "ATR 3B 15 13 80 73 FF 01 00");
 	/* each APDU went through the client to the bank, which answers bank id, INS, 90 00 */
