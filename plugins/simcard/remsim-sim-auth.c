@@ -96,8 +96,7 @@ remsim_sim_auth_umts(RemsimSimAuth *auth, const guint8 rand[16], const guint8 au
 
 /* GSM security context on a USIM (TS 33.102 6.8.1.2): SRES and Kc via c2/c3 */
 void
-remsim_sim_auth_gsm(const RemsimSimAuth *auth, const guint8 rand[16], guint8 sres[4],
-		    guint8 kc[8])
+remsim_sim_auth_gsm(const RemsimSimAuth *auth, const guint8 rand[16], guint8 sres[4], guint8 kc[8])
 {
 	guint8 res[8], ck[16], ik[16];
 

@@ -24,9 +24,9 @@ G_DEFINE_FINAL_TYPE(RemsimSimCard, remsim_sim_card, G_TYPE_OBJECT)
 
 /* A UICC ATR: T=0 and T=15 (TA3 C7: classes A, B, C, clock stop), 15 historical bytes. The
  * TCK is computed so that the XOR of T0..TCK is zero (ISO 7816-3 8.2.5). */
-static const guint8 default_atr[] = { 0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
-				      0xA0, 0x73, 0xBE, 0x21, 0x13, 0x67, 0x43, 0x20,
-				      0x07, 0x18, 0x00, 0x00, 0x01 };
+static const guint8 default_atr[] = { 0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80,
+				      0x31, 0xA0, 0x73, 0xBE, 0x21, 0x13, 0x67,
+				      0x43, 0x20, 0x07, 0x18, 0x00, 0x00, 0x01 };
 
 typedef enum {
 	CLS_GSM,  /* A0 */
@@ -295,7 +295,8 @@ remsim_sim_card_get_response(RemsimSimCard *self, const RemsimSimApdu *apdu)
 		return remsim_sim_card_sw(REMSIM_SW(0x6B, 0x00));
 	if (avail == 0 || self->pending_gsm != apdu->gsm) {
 		g_byte_array_set_size(self->pending, 0);
-		return remsim_sim_card_sw(apdu->gsm ? REMSIM_SW(0x6F, 0x00) : REMSIM_SW(0x69, 0x85));
+		return remsim_sim_card_sw(apdu->gsm ? REMSIM_SW(0x6F, 0x00)
+						    : REMSIM_SW(0x69, 0x85));
 	}
 	if (le > avail)
 		return remsim_sim_card_sw(apdu->gsm ? REMSIM_SW(0x67, avail & 0xFF)

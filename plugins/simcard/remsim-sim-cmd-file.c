@@ -183,9 +183,8 @@ remsim_sim_cmd_select(RemsimSimSession *s, const RemsimSimApdu *apdu)
 		return REMSIM_SW(0x6A, 0x82);
 	remsim_sim_cmd_set_current(s, f);
 	if ((apdu->p2 & 0x0C) == 0x04) {
-		g_autoptr(GBytes) pst = remsim_sim_file_is_df(f)
-						? remsim_sim_session_pin_status_template(s, f)
-						: NULL;
+		g_autoptr(GBytes) pst =
+		    remsim_sim_file_is_df(f) ? remsim_sim_session_pin_status_template(s, f) : NULL;
 		g_autoptr(GByteArray) fcp = remsim_sim_file_build_fcp(f, pst);
 
 		g_byte_array_append(s->out, fcp->data, fcp->len);
@@ -220,14 +219,13 @@ remsim_sim_cmd_status(RemsimSimSession *s, const RemsimSimApdu *apdu)
 
 		resp = remsim_sim_file_build_fcp(s->cur_df, pst);
 	} else {
-		GBytes *aid = s->usim_active
-				      ? remsim_sim_file_get_aid(remsim_sim_fs_get_adf(s->fs))
-				      : NULL;
+		GBytes *aid =
+		    s->usim_active ? remsim_sim_file_get_aid(remsim_sim_fs_get_adf(s->fs)) : NULL;
 
 		resp = g_byte_array_new();
 		if (aid != NULL) {
-			g_byte_array_append(resp, (const guint8[]){ 0x84, (guint8)g_bytes_get_size(aid) },
-					    2);
+			g_byte_array_append(
+			    resp, (const guint8[]){ 0x84, (guint8)g_bytes_get_size(aid) }, 2);
 			g_byte_array_append(resp, g_bytes_get_data(aid, NULL),
 					    (guint)g_bytes_get_size(aid));
 		}
@@ -238,8 +236,8 @@ remsim_sim_cmd_status(RemsimSimSession *s, const RemsimSimApdu *apdu)
 /* The EF a binary or record command works on: the current one, or one named by SFI
  * (which then becomes current, TS 102 221 8.4.2). */
 static guint16
-remsim_sim_cmd_target(RemsimSimSession *s, const RemsimSimApdu *apdu, guint8 sfi,
-		      gboolean records, RemsimSimFile **out)
+remsim_sim_cmd_target(RemsimSimSession *s, const RemsimSimApdu *apdu, guint8 sfi, gboolean records,
+		      RemsimSimFile **out)
 {
 	RemsimSimFile *ef = s->cur_ef;
 

@@ -133,9 +133,9 @@ remsim_sim_cmd_pin(RemsimSimSession *s, const RemsimSimApdu *apdu)
 	r = remsim_sim_cmd_pin_run(pin, apdu);
 	if (apdu->gsm)
 		return remsim_sim_cmd_pin_sw_gsm(r, apdu->ins == INS_UNBLOCK ? pin->unblock_retries
-									   : pin->retries);
+									     : pin->retries);
 	return remsim_sim_cmd_pin_sw_uicc(
-		r, apdu->ins == INS_UNBLOCK ? pin->unblock_retries : pin->retries, apdu->ins);
+	    r, apdu->ins == INS_UNBLOCK ? pin->unblock_retries : pin->retries, apdu->ins);
 }
 
 static guint16
@@ -198,7 +198,8 @@ remsim_sim_cmd_authenticate(RemsimSimSession *s, const RemsimSimApdu *apdu)
 		return REMSIM_SW(0x69, 0x85);
 	if (!remsim_sim_session_access_ok(s, REMSIM_SIM_ACCESS_PIN1))
 		return REMSIM_SW(0x69, 0x82);
-	return apdu->p2 == 0x81 ? remsim_sim_cmd_auth_umts(s, apdu) : remsim_sim_cmd_auth_gsm(s, apdu);
+	return apdu->p2 == 0x81 ? remsim_sim_cmd_auth_umts(s, apdu)
+				: remsim_sim_cmd_auth_gsm(s, apdu);
 }
 
 /* GSM 11.11 9.2.16: SRES (4) || Kc (8), here the USIM's GSM context (c2/c3 of Milenage) */

@@ -376,8 +376,8 @@ remsim_sim_file_set_contents(RemsimSimFile *ef, const guint8 *data, gsize len)
 {
 	if (ef->body == NULL)
 		return FALSE;
-	if (remsim_sim_file_is_record(ef) && (len == 0 || len % ef->record_len != 0 ||
-					      len / ef->record_len > 254))
+	if (remsim_sim_file_is_record(ef) &&
+	    (len == 0 || len % ef->record_len != 0 || len / ef->record_len > 254))
 		return FALSE;
 	if (len > 0xFFFF)
 		return FALSE;
@@ -479,8 +479,8 @@ remsim_sim_fcp_security(GByteArray *fcp, RemsimSimFile *file)
 {
 	guint16 arr = remsim_sim_file_arr_fid(file);
 	guint rec = remsim_sim_file_is_df(file)
-			    ? remsim_sim_fs_arr_record(REMSIM_SIM_ACCESS_ALWAYS, REMSIM_SIM_ACCESS_ADM)
-			    : remsim_sim_fs_arr_record(file->read_access, file->update_access);
+			? remsim_sim_fs_arr_record(REMSIM_SIM_ACCESS_ALWAYS, REMSIM_SIM_ACCESS_ADM)
+			: remsim_sim_fs_arr_record(file->read_access, file->update_access);
 	guint8 ref[3] = { (guint8)(arr >> 8), (guint8)arr, (guint8)rec };
 
 	remsim_sim_fcp_tlv(fcp, 0x8A, (const guint8 *)"\x05", 1);
@@ -572,13 +572,13 @@ remsim_sim_gsm_ef_response(RemsimSimFile *ef)
 	r[6] = 0x04;
 	r[8] = (guint8)(remsim_sim_gsm_access(ef->read_access) << 4 |
 			remsim_sim_gsm_access(ef->update_access));
-	r[9] = 0xFF; /* INCREASE never; RFU */
+	r[9] = 0xFF;  /* INCREASE never; RFU */
 	r[10] = 0x44; /* REHABILITATE and INVALIDATE: ADM */
 	r[11] = 0x01; /* not invalidated */
 	r[12] = 0x02;
-	r[13] = ef->type == REMSIM_SIM_FILE_TRANSPARENT ? 0x00
+	r[13] = ef->type == REMSIM_SIM_FILE_TRANSPARENT	   ? 0x00
 		: ef->type == REMSIM_SIM_FILE_LINEAR_FIXED ? 0x01
-							    : 0x03;
+							   : 0x03;
 	r[14] = (guint8)ef->record_len;
 	return g_byte_array_append(g_byte_array_new(), r, sizeof(r));
 }

@@ -85,8 +85,8 @@ remsim_sim_layout_add_bytes(RemsimSimFile *df, guint16 fid, guint8 sfi, RemsimSi
 {
 	g_autoptr(GBytes) b = remsim_sim_profile_parse_hex(hex);
 
-	remsim_sim_fs_add_ef(df, fid, sfi, TRANSPARENT, 0, read, update,
-			     g_bytes_get_data(b, NULL), g_bytes_get_size(b));
+	remsim_sim_fs_add_ef(df, fid, sfi, TRANSPARENT, 0, read, update, g_bytes_get_data(b, NULL),
+			     g_bytes_get_size(b));
 }
 
 static RemsimSimFile *
@@ -211,8 +211,7 @@ remsim_sim_layout_build_usim_locations(RemsimSimFile *adf, const guint8 plmn[3])
 	memcpy(psloci + 7, plmn, 3);
 	psloci[10] = psloci[11] = 0x00;
 	psloci[13] = 0x01;
-	remsim_sim_fs_add_ef(adf, 0x6F73, 0x0C, TRANSPARENT, 0, PIN1, PIN1, psloci,
-			     sizeof(psloci));
+	remsim_sim_fs_add_ef(adf, 0x6F73, 0x0C, TRANSPARENT, 0, PIN1, PIN1, psloci, sizeof(psloci));
 	memset(epsloci, 0xFF, sizeof(epsloci));
 	memcpy(epsloci + 12, plmn, 3);
 	epsloci[15] = epsloci[16] = 0x00;
@@ -255,7 +254,7 @@ remsim_sim_layout_build_usim(RemsimSimFs *fs, const RemsimSimProfile *p, const g
 {
 	g_autoptr(GBytes) aid = remsim_sim_layout_usim_aid();
 	RemsimSimFile *adf =
-		remsim_sim_fs_add_df(fs, remsim_sim_fs_get_mf(fs), REMSIM_SIM_FID_CURRENT_ADF, aid);
+	    remsim_sim_fs_add_df(fs, remsim_sim_fs_get_mf(fs), REMSIM_SIM_FID_CURRENT_ADF, aid);
 
 	remsim_sim_layout_add_bytes(adf, 0x6F05, 0x02, ALW, PIN1, "656EFFFFFFFFFFFFFFFF");
 	remsim_sim_layout_add_arr(adf, REMSIM_SIM_FID_ARR_ADF, 0x17);
@@ -275,7 +274,8 @@ remsim_sim_layout_build_gsm(RemsimSimFs *fs, RemsimSimFile *adf)
 	guint8 sst[5];
 
 	for (guint i = 0; i < G_N_ELEMENTS(shared); i++)
-		remsim_sim_fs_add_link(gsm, shared[i], 0, remsim_sim_file_find_child(adf, shared[i]));
+		remsim_sim_fs_add_link(gsm, shared[i], 0,
+				       remsim_sim_file_find_child(adf, shared[i]));
 	remsim_sim_layout_add_bytes(gsm, 0x6F20, 0, PIN1, PIN1, "FFFFFFFFFFFFFFFF07");
 	remsim_sim_layout_add_filled(gsm, 0x6F30, 0, PIN1, PIN1, 24);
 	remsim_sim_layout_service_table(gsm_services, G_N_ELEMENTS(gsm_services), 4, sst,
@@ -289,7 +289,12 @@ remsim_sim_layout_build_telecom(RemsimSimFs *fs, RemsimSimFile *adf)
 {
 	RemsimSimFile *telecom = remsim_sim_fs_add_df(fs, remsim_sim_fs_get_mf(fs), 0x7F10, NULL);
 
+	g_autoptr(GByteArray) lnd = remsim_sim_layout_filled(5 * (MSISDN_ALPHA_LEN + 14), 0xFF);
+
 	remsim_sim_fs_add_link(telecom, 0x6F40, 0, remsim_sim_file_find_child(adf, 0x6F40));
+	/* EF.LND (GSM 11.11 10.5.4): last numbers dialled, the card's cyclic EF */
+	remsim_sim_fs_add_ef(telecom, 0x6F44, 0, REMSIM_SIM_FILE_CYCLIC, MSISDN_ALPHA_LEN + 14,
+			     PIN1, PIN1, lnd->data, lnd->len);
 }
 
 static gboolean

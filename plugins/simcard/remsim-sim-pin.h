@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 
 typedef enum {
 	REMSIM_SIM_PIN_OK,
-	REMSIM_SIM_PIN_WRONG,       /* retries is now the number of attempts left */
-	REMSIM_SIM_PIN_BLOCKED,     /* no attempt left before this command */
+	REMSIM_SIM_PIN_WRONG,	    /* retries is now the number of attempts left */
+	REMSIM_SIM_PIN_BLOCKED,	    /* no attempt left before this command */
 	REMSIM_SIM_PIN_NOT_ALLOWED, /* not possible in the current enabled/disabled state */
 } RemsimSimPinResult;
 

@@ -7,12 +7,12 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-G_DEFINE_QUARK(remsim-sim-profile-error-quark, remsim_sim_profile_error)
+G_DEFINE_QUARK(remsim - sim - profile - error - quark, remsim_sim_profile_error)
 
 static const gchar *const known_fields[] = {
-	"name",	 "description", "iccid", "imsi", "ki",	 "opc",	 "op",	  "pin1",
-	"puk1",	 "pin2",	"puk2",	 "adm",	 "msisdn", "spn", "mcc", "mnc",
-	"atr",	 "pin1_enabled", "files", NULL,
+	"name", "description", "iccid", "imsi",		"ki",	 "opc",	   "op",
+	"pin1", "puk1",	       "pin2",	"puk2",		"adm",	 "msisdn", "spn",
+	"mcc",	"mnc",	       "atr",	"pin1_enabled", "files", NULL,
 };
 
 void
@@ -121,8 +121,8 @@ remsim_sim_profile_get_digits(JsonObject *obj, const gchar *source, const gchar 
 }
 
 static gboolean
-remsim_sim_profile_get_key(JsonObject *obj, const gchar *source, const gchar *field,
-			   guint8 out[16], GError **error)
+remsim_sim_profile_get_key(JsonObject *obj, const gchar *source, const gchar *field, guint8 out[16],
+			   GError **error)
 {
 	const gchar *s;
 	g_autoptr(GBytes) bytes = NULL;
@@ -221,8 +221,7 @@ remsim_sim_profile_parse_pins(RemsimSimProfile *p, JsonObject *obj, GError **err
 	p->pin1_enabled = TRUE;
 	if (enabled == NULL)
 		return TRUE;
-	if (!JSON_NODE_HOLDS_VALUE(enabled) ||
-	    json_node_get_value_type(enabled) != G_TYPE_BOOLEAN)
+	if (!JSON_NODE_HOLDS_VALUE(enabled) || json_node_get_value_type(enabled) != G_TYPE_BOOLEAN)
 		return remsim_sim_profile_fail(error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source,
 					       "pin1_enabled", _("must be true or false"));
 	p->pin1_enabled = json_node_get_boolean(enabled);
@@ -252,15 +251,15 @@ remsim_sim_profile_parse_extras(RemsimSimProfile *p, JsonObject *obj, GError **e
 
 		if (!remsim_sim_profile_is_digits(digits, 1, 20))
 			return remsim_sim_profile_fail(
-				error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source, "msisdn",
-				_("must be 1 to 20 decimal digits, optionally after a “+”"));
+			    error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source, "msisdn",
+			    _("must be 1 to 20 decimal digits, optionally after a “+”"));
 		p->msisdn = g_strdup(msisdn);
 	}
 	if (spn != NULL) {
 		if (strlen(spn) > 16 || !remsim_sim_profile_is_printable(spn))
 			return remsim_sim_profile_fail(
-				error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source, "spn",
-				_("must be at most 16 printable ASCII characters"));
+			    error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source, "spn",
+			    _("must be at most 16 printable ASCII characters"));
 		p->spn = g_strdup(spn);
 	}
 	if (atr != NULL) {
@@ -270,8 +269,8 @@ remsim_sim_profile_parse_extras(RemsimSimProfile *p, JsonObject *obj, GError **e
 		    (((const guint8 *)g_bytes_get_data(p->atr, NULL))[0] != 0x3B &&
 		     ((const guint8 *)g_bytes_get_data(p->atr, NULL))[0] != 0x3F))
 			return remsim_sim_profile_fail(
-				error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source, "atr",
-				_("must be 2 to 33 bytes in hex, starting with 3B or 3F"));
+			    error, REMSIM_SIM_PROFILE_ERROR_INVALID, p->source, "atr",
+			    _("must be 2 to 33 bytes in hex, starting with 3B or 3F"));
 	}
 	return TRUE;
 }

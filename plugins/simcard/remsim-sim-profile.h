@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 GQuark remsim_sim_profile_error_quark(void);
 
 typedef enum {
-	REMSIM_SIM_PROFILE_ERROR_PARSE,   /* not JSON, or not an object */
+	REMSIM_SIM_PROFILE_ERROR_PARSE,	  /* not JSON, or not an object */
 	REMSIM_SIM_PROFILE_ERROR_MISSING, /* a required field is absent */
 	REMSIM_SIM_PROFILE_ERROR_INVALID, /* a field has a wrong type or value */
 	REMSIM_SIM_PROFILE_ERROR_UNKNOWN, /* an unknown field, most likely a typo */
@@ -33,8 +33,8 @@ typedef struct {
 	guint8 puk2[8];
 	guint8 adm[8];
 	gboolean pin1_enabled;
-	GBytes *atr;   /* NULL: the engine's default */
-	GPtrArray *file_paths;    /* gchar*, "3F00/7FFF/6F07" */
+	GBytes *atr;		  /* NULL: the engine's default */
+	GPtrArray *file_paths;	  /* gchar*, "3F00/7FFF/6F07" */
 	GPtrArray *file_contents; /* GBytes*, same order */
 } RemsimSimProfile;
 

@@ -32,27 +32,27 @@ typedef struct {
 	/* volatile: lost on reset */
 	RemsimSimFile *cur_df;
 	RemsimSimFile *cur_ef;
-	guint record;         /* record pointer, 0 while undefined */
+	guint record;	      /* record pointer, 0 while undefined */
 	gboolean usim_active; /* the USIM was selected since the last reset */
 	GByteArray *out;      /* response data of the command being processed */
 } RemsimSimSession;
 
 /* Status words that differ between the classes. */
 typedef enum {
-	REMSIM_SIM_ERR_NO_EF,          /* UICC 69 86, GSM 94 00 */
-	REMSIM_SIM_ERR_NOT_FOUND,      /* UICC 6A 82, GSM 94 04 */
-	REMSIM_SIM_ERR_STRUCTURE,      /* UICC 69 81, GSM 94 08 */
-	REMSIM_SIM_ERR_SECURITY,       /* UICC 69 82, GSM 98 04 */
-	REMSIM_SIM_ERR_RECORD,         /* UICC 6A 83, GSM 94 02 */
-	REMSIM_SIM_ERR_P1P2,           /* UICC 6A 86, GSM 6B 00 */
-	REMSIM_SIM_ERR_OFFSET,         /* UICC 6B 00, GSM 6B 00 */
+	REMSIM_SIM_ERR_NO_EF,	  /* UICC 69 86, GSM 94 00 */
+	REMSIM_SIM_ERR_NOT_FOUND, /* UICC 6A 82, GSM 94 04 */
+	REMSIM_SIM_ERR_STRUCTURE, /* UICC 69 81, GSM 94 08 */
+	REMSIM_SIM_ERR_SECURITY,  /* UICC 69 82, GSM 98 04 */
+	REMSIM_SIM_ERR_RECORD,	  /* UICC 6A 83, GSM 94 02 */
+	REMSIM_SIM_ERR_P1P2,	  /* UICC 6A 86, GSM 6B 00 */
+	REMSIM_SIM_ERR_OFFSET,	  /* UICC 6B 00, GSM 6B 00 */
 } RemsimSimErr;
 
 guint16 remsim_sim_session_sw(const RemsimSimApdu *apdu, RemsimSimErr err);
 gboolean remsim_sim_session_access_ok(RemsimSimSession *s, RemsimSimAccess access);
 /* Outgoing data of an case 2 command: the data and 90 00 when Le fits, else 6C/67 xx. */
-guint16 remsim_sim_session_reply(RemsimSimSession *s, const RemsimSimApdu *apdu,
-				 const guint8 *data, gsize len, gboolean le_may_be_shorter);
+guint16 remsim_sim_session_reply(RemsimSimSession *s, const RemsimSimApdu *apdu, const guint8 *data,
+				 gsize len, gboolean le_may_be_shorter);
 GBytes *remsim_sim_session_pin_status_template(RemsimSimSession *s, RemsimSimFile *df);
 
 /* remsim-sim-cmd-file.c */

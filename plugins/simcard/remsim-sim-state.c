@@ -102,8 +102,7 @@ remsim_sim_state_to_json(RemsimSimSession *s, const gchar *iccid)
 }
 
 static gboolean
-remsim_sim_state_fail(GError **error, const gchar *source, const gchar *field,
-		      const gchar *problem)
+remsim_sim_state_fail(GError **error, const gchar *source, const gchar *field, const gchar *problem)
 {
 	g_set_error(error, REMSIM_SIM_PROFILE_ERROR, REMSIM_SIM_PROFILE_ERROR_INVALID,
 		    _("%s: field “%s”: %s"), source, field, problem);
@@ -151,8 +150,8 @@ remsim_sim_state_parse_pin(JsonObject *pins, const gchar *name, RemsimSimPin *pi
 	    enabled == NULL || !JSON_NODE_HOLDS_VALUE(enabled) ||
 	    json_node_get_value_type(enabled) != G_TYPE_BOOLEAN)
 		return remsim_sim_state_fail(
-			error, source, field,
-			_("needs code (16 hex digits), retries, unblock_retries and enabled"));
+		    error, source, field,
+		    _("needs code (16 hex digits), retries, unblock_retries and enabled"));
 	memcpy(pin->code, g_bytes_get_data(code_bytes, NULL), 8);
 	pin->retries = (guint)retries;
 	pin->unblock_retries = (guint)unblock_retries;
@@ -178,8 +177,8 @@ remsim_sim_state_parse_sqn(JsonObject *root, RemsimSimAuth *auth, const gchar *s
 	if (sqn == NULL || g_bytes_get_size(sqn) != 6 || seq == NULL ||
 	    !JSON_NODE_HOLDS_ARRAY(seq) ||
 	    json_array_get_length(json_node_get_array(seq)) != REMSIM_SIM_AUTH_IND_COUNT)
-		return remsim_sim_state_fail(error, source, "sqn",
-					     _("needs highest (12 hex digits) and seq (32 numbers)"));
+		return remsim_sim_state_fail(
+		    error, source, "sqn", _("needs highest (12 hex digits) and seq (32 numbers)"));
 	auth->sqn_ms = remsim_sim_auth_sqn_from_bytes(g_bytes_get_data(sqn, NULL));
 	a = json_node_get_array(seq);
 	for (guint i = 0; i < REMSIM_SIM_AUTH_IND_COUNT; i++) {
@@ -187,7 +186,8 @@ remsim_sim_state_parse_sqn(JsonObject *root, RemsimSimAuth *auth, const gchar *s
 
 		if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_INT64 ||
 		    json_node_get_int(v) < 0 ||
-		    json_node_get_int(v) >= (G_GINT64_CONSTANT(1) << (48 - REMSIM_SIM_AUTH_IND_BITS)))
+		    json_node_get_int(v) >=
+			(G_GINT64_CONSTANT(1) << (48 - REMSIM_SIM_AUTH_IND_BITS)))
 			return remsim_sim_state_fail(error, source, "sqn.seq",
 						     _("must hold 32 SEQ numbers"));
 		auth->seq_ms[i] = (guint64)json_node_get_int(v);
@@ -207,8 +207,8 @@ remsim_sim_state_file_fits(RemsimSimFile *ef, gsize len)
 
 /* Checks every file entry; with apply set, writes them (only after a successful check). */
 static gboolean
-remsim_sim_state_files(RemsimSimSession *s, JsonObject *root, gboolean apply,
-		       const gchar *source, GError **error)
+remsim_sim_state_files(RemsimSimSession *s, JsonObject *root, gboolean apply, const gchar *source,
+		       GError **error)
 {
 	JsonNode *n = remsim_sim_state_member(root, "files");
 	g_autoptr(GList) members = NULL;
@@ -264,12 +264,12 @@ gboolean
 remsim_sim_state_apply_json(RemsimSimSession *s, const gchar *iccid, JsonNode *node,
 			    const gchar *source, GError **error)
 {
-	JsonObject *root = node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node)
-									 : NULL;
+	JsonObject *root =
+	    node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 	JsonNode *pins_node = remsim_sim_state_member(root, "pins");
 	JsonObject *pins = pins_node != NULL && JSON_NODE_HOLDS_OBJECT(pins_node)
-				   ? json_node_get_object(pins_node)
-				   : NULL;
+			       ? json_node_get_object(pins_node)
+			       : NULL;
 	RemsimSimPin pin1 = s->pin1, pin2 = s->pin2, adm = s->adm;
 	RemsimSimAuth auth = s->auth;
 

@@ -4,8 +4,23 @@
 #include "test-simcard-util.h"
 
 enum {
-	COL_SET, COL_K, COL_RAND, COL_SQN, COL_AMF, COL_OP, COL_OPC, COL_MAC_A, COL_MAC_S,
-	COL_RES, COL_CK, COL_IK, COL_AK, COL_AK_STAR, COL_SRES, COL_KC, N_COLS
+	COL_SET,
+	COL_K,
+	COL_RAND,
+	COL_SQN,
+	COL_AMF,
+	COL_OP,
+	COL_OPC,
+	COL_MAC_A,
+	COL_MAC_S,
+	COL_RES,
+	COL_CK,
+	COL_IK,
+	COL_AK,
+	COL_AK_STAR,
+	COL_SRES,
+	COL_KC,
+	N_COLS
 };
 
 static GPtrArray *

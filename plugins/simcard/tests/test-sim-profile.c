@@ -4,10 +4,10 @@
 #include <glib/gstdio.h>
 
 #define PIN_1234 "31323334FFFFFFFF"
-#define BASE_PROFILE                                                                      \
-	"\"iccid\":\"8900101000000000777\",\"imsi\":\"001010000000777\","                 \
-	"\"ki\":\"000102030405060708090a0b0c0d0e0f\","                                    \
-	"\"opc\":\"101112131415161718191a1b1c1d1e1f\",\"pin1\":\"1234\","                 \
+#define BASE_PROFILE                                                                               \
+	"\"iccid\":\"8900101000000000777\",\"imsi\":\"001010000000777\","                          \
+	"\"ki\":\"000102030405060708090a0b0c0d0e0f\","                                             \
+	"\"opc\":\"101112131415161718191a1b1c1d1e1f\",\"pin1\":\"1234\","                          \
 	"\"puk1\":\"12345678\",\"pin2\":\"5678\",\"puk2\":\"87654321\",\"adm\":\"11111111\""
 
 static RemsimSimCard *
@@ -90,8 +90,8 @@ test_profile_errors(void)
 			     REMSIM_SIM_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6F40");
 	expect_profile_error("{" BASE_PROFILE ",\"files\":{\"3F00/7FFF/6F07\":\"0g\"}}",
 			     REMSIM_SIM_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6F07");
-	expect_profile_error("{" BASE_PROFILE ",\"atr\":\"0011\"}", REMSIM_SIM_PROFILE_ERROR_INVALID,
-			     "atr");
+	expect_profile_error("{" BASE_PROFILE ",\"atr\":\"0011\"}",
+			     REMSIM_SIM_PROFILE_ERROR_INVALID, "atr");
 }
 
 static void
@@ -159,8 +159,14 @@ test_state_round_trip(void)
 	test_apdu_expect(card, "0020000108" PIN_1234, "9000");
 	test_apdu_expect(card, auth, "6135");
 	test_apdu_expect(card, "00A4000C026F7E", "9000");
-	test_apdu_expect(card, "00D6000004" "01020304", "9000");
-	test_apdu_expect(card, "0020000108" "30303030FFFFFFFF", "63C2");
+	test_apdu_expect(card,
+			 "00D6000004"
+			 "01020304",
+			 "9000");
+	test_apdu_expect(card,
+			 "0020000108"
+			 "30303030FFFFFFFF",
+			 "63C2");
 	g_assert_true(remsim_sim_card_save_state(card, path, &error));
 	g_assert_no_error(error);
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
@@ -178,7 +184,9 @@ test_state_round_trip(void)
 	g_assert_cmphex(test_auth_expect_sync_failure(copy, k, opc, rand, sqn), ==, sqn);
 	/* and the file update */
 	test_apdu_expect(copy, "00A4000C026F7E", "9000");
-	test_apdu_expect(copy, "00B0000004", "01020304" "9000");
+	test_apdu_expect(copy, "00B0000004",
+			 "01020304"
+			 "9000");
 
 	g_assert_cmpint(g_unlink(path), ==, 0);
 	g_assert_cmpint(g_rmdir(dir), ==, 0);
@@ -194,7 +202,10 @@ test_state_refused(void)
 	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
 	g_autoptr(RemsimSimCard) stranger = test_card_new("data/cards/sample-001.json");
 
-	test_apdu_expect(card, "0020000108" "30303030FFFFFFFF", "63C2");
+	test_apdu_expect(card,
+			 "0020000108"
+			 "30303030FFFFFFFF",
+			 "63C2");
 	g_assert_true(remsim_sim_card_save_state(card, path, &error));
 	/* another card's state is refused, naming the field, and changes nothing */
 	g_assert_false(remsim_sim_card_load_state(stranger, path, &error));
@@ -204,13 +215,13 @@ test_state_refused(void)
 	test_apdu_expect(stranger, "0020000100", "63C3");
 
 	/* a damaged state: PIN1 is fine but PIN2 is missing; nothing is applied */
-	g_assert_true(g_file_set_contents(
-		damaged,
-		"{\"format\":\"remsim-simcard-state\",\"version\":1,"
-		"\"iccid\":\"8900101234567890123\",\"pins\":{\"pin1\":{\"code\":"
-		"\"31323334ffffffff\",\"retries\":0,\"unblock_retries\":10,"
-		"\"enabled\":true}},\"sqn\":{},\"files\":{}}",
-		-1, NULL));
+	g_assert_true(
+	    g_file_set_contents(damaged,
+				"{\"format\":\"remsim-simcard-state\",\"version\":1,"
+				"\"iccid\":\"8900101234567890123\",\"pins\":{\"pin1\":{\"code\":"
+				"\"31323334ffffffff\",\"retries\":0,\"unblock_retries\":10,"
+				"\"enabled\":true}},\"sqn\":{},\"files\":{}}",
+				-1, NULL));
 	g_assert_false(remsim_sim_card_load_state(card, damaged, &error));
 	g_assert_error(error, REMSIM_SIM_PROFILE_ERROR, REMSIM_SIM_PROFILE_ERROR_INVALID);
 	g_assert_true(g_str_has_prefix(error->message, damaged));

@@ -42,10 +42,11 @@ fixture_setup(Fixture *f, gconstpointer data)
 	g_autoptr(GBytes) k = NULL, opc = NULL;
 
 	load_set(f, &cols);
-	json = g_strdup_printf("{\"iccid\":\"8900101000000000999\",\"imsi\":\"001010000000999\","
-			       "\"ki\":\"%s\",\"op\":\"%s\",\"pin1\":\"1234\",\"puk1\":\"12345678\","
-			       "\"pin2\":\"5678\",\"puk2\":\"87654321\",\"adm\":\"11111111\"}",
-			       cols[1], cols[5]);
+	json =
+	    g_strdup_printf("{\"iccid\":\"8900101000000000999\",\"imsi\":\"001010000000999\","
+			    "\"ki\":\"%s\",\"op\":\"%s\",\"pin1\":\"1234\",\"puk1\":\"12345678\","
+			    "\"pin2\":\"5678\",\"puk2\":\"87654321\",\"adm\":\"11111111\"}",
+			    cols[1], cols[5]);
 	node = json_from_string(json, &error);
 	g_assert_no_error(error);
 	f->card = remsim_sim_card_new_from_json(node, &error);
@@ -90,7 +91,9 @@ test_pin_block_and_unblock(Fixture *f, gconstpointer data)
 	/* unblocked, verified, counters restored, the new PIN is the PIN */
 	test_apdu_expect(f->card, "0020000100", "9000");
 	test_apdu_expect(f->card, "002C000100", "63CA");
-	test_apdu_expect(f->card, "00B0000009", "080910100000009099" "9000");
+	test_apdu_expect(f->card, "00B0000009",
+			 "080910100000009099"
+			 "9000");
 	remsim_sim_card_reset(f->card);
 	test_apdu_expect(f->card, "0020000100", "63C3");
 	test_apdu_expect(f->card, "0020000108" PIN_1234, "63C2");
@@ -100,8 +103,9 @@ test_pin_block_and_unblock(Fixture *f, gconstpointer data)
 static void
 test_puk_permanently_blocked(Fixture *f, gconstpointer data)
 {
-	for (guint i = 0; i < 3; i++)
-		test_apdu(f->card, "0020000108" PIN_WRONG);
+	test_apdu_expect(f->card, "0020000108" PIN_WRONG, "63C2");
+	test_apdu_expect(f->card, "0020000108" PIN_WRONG, "63C1");
+	test_apdu_expect(f->card, "0020000108" PIN_WRONG, "63C0");
 	for (guint left = 9; left > 0; left--) {
 		g_autofree gchar *sw = g_strdup_printf("63c%x", left);
 
@@ -131,19 +135,35 @@ test_pin_change_disable_enable(Fixture *f, gconstpointer data)
 	remsim_sim_card_reset(f->card);
 	test_apdu_expect(f->card, "00A4040C07A0000000871002", "9000");
 	test_apdu_expect(f->card, "00A4000C026F07", "9000");
-	test_apdu_expect(f->card, "00B0000009", "080910100000009099" "9000");
+	test_apdu_expect(f->card, "00B0000009",
+			 "080910100000009099"
+			 "9000");
 	test_apdu_expect(f->card, "80F2000033",
 			 "6231820278218302 7FFF8410A0000000871002FFFFFFFF8907090000"
 			 "8A01058B036F0601C60990014083010183018181020 25E9000");
 	test_apdu_expect(f->card, "0028000108" PIN_9999, "9000");
 	test_apdu_expect(f->card, "0020000100", "9000");
 	/* PIN2 (key 81) cannot be disabled on this card; ADM (0A) verifies */
-	test_apdu_expect(f->card, "0026008108" "35363738FFFFFFFF", "6985");
-	test_apdu_expect(f->card, "0020008108" "35363738FFFFFFFF", "9000");
-	test_apdu_expect(f->card, "0020000A08" "3131313131313131", "9000");
+	test_apdu_expect(f->card,
+			 "0026008108"
+			 "35363738FFFFFFFF",
+			 "6985");
+	test_apdu_expect(f->card,
+			 "0020008108"
+			 "35363738FFFFFFFF",
+			 "9000");
+	test_apdu_expect(f->card,
+			 "0020000A08"
+			 "3131313131313131",
+			 "9000");
 	test_apdu_expect(f->card, "00A4000C026FAD", "9000");
-	test_apdu_expect(f->card, "00D6000301" "03", "9000");
-	test_apdu_expect(f->card, "00B0000004", "00000003" "9000");
+	test_apdu_expect(f->card,
+			 "00D6000301"
+			 "03",
+			 "9000");
+	test_apdu_expect(f->card, "00B0000004",
+			 "00000003"
+			 "9000");
 }
 
 static gchar *
@@ -205,8 +225,8 @@ test_auth_umts(Fixture *f, gconstpointer data)
 	rand[1] ^= 0xFF;
 	g_assert_cmphex(expect_sync_failure(f, rand, (85 << 5) | 4), ==, sqn);
 	/* a jump larger than delta (2^28 SEQ) is refused, AUTS reports the highest SQN */
-	g_assert_cmphex(expect_sync_failure(f, rand, ((guint64)(100 + (1u << 28) + 1) << 5) | 5), ==,
-			sqn);
+	g_assert_cmphex(expect_sync_failure(f, rand, ((guint64)(100 + (1u << 28) + 1) << 5) | 5),
+			==, sqn);
 	/* the network resynchronises from AUTS: SQNms + 32 is the next fresh one */
 	expect_auth_ok(f, rand, sqn + 32);
 }
@@ -268,9 +288,9 @@ main(int argc, char **argv)
 		   test_pin_change_disable_enable, fixture_teardown);
 	g_test_add("/simcard/auth/umts", Fixture, NULL, fixture_setup, test_auth_umts,
 		   fixture_teardown);
-	g_test_add("/simcard/auth/mac-failure", Fixture, NULL, fixture_setup,
-		   test_auth_mac_failure, fixture_teardown);
-	g_test_add("/simcard/auth/gsm-context", Fixture, NULL, fixture_setup,
-		   test_auth_gsm_context, fixture_teardown);
+	g_test_add("/simcard/auth/mac-failure", Fixture, NULL, fixture_setup, test_auth_mac_failure,
+		   fixture_teardown);
+	g_test_add("/simcard/auth/gsm-context", Fixture, NULL, fixture_setup, test_auth_gsm_context,
+		   fixture_teardown);
 	return g_test_run();
 }

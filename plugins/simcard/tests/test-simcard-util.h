@@ -22,5 +22,5 @@ RemsimSimCard *test_card_new(const gchar *relative_profile);
 gchar *test_auth_command(const guint8 k[16], const guint8 opc[16], const guint8 rand[16],
 			 guint64 sqn, gboolean break_mac);
 /* Sends it expecting a sync failure; checks MAC-S and returns SQNms recovered from AUTS. */
-guint64 test_auth_expect_sync_failure(RemsimSimCard *card, const guint8 k[16],
-				      const guint8 opc[16], const guint8 rand[16], guint64 sqn);
+guint64 test_auth_expect_sync_failure(RemsimSimCard *card, const guint8 k[16], const guint8 opc[16],
+				      const guint8 rand[16], guint64 sqn);
