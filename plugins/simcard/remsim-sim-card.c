@@ -59,6 +59,7 @@ static const RemsimSimCommand commands[] = {
 	{ CLS_GSM, 0xD6, TRUE, remsim_sim_cmd_update_binary },
 	{ CLS_GSM, 0xB2, FALSE, remsim_sim_cmd_read_record },
 	{ CLS_GSM, 0xDC, TRUE, remsim_sim_cmd_update_record },
+	{ CLS_GSM, 0xA2, TRUE, remsim_sim_cmd_seek },
 	{ CLS_GSM, 0x20, TRUE, remsim_sim_cmd_pin },
 	{ CLS_GSM, 0x24, TRUE, remsim_sim_cmd_pin },
 	{ CLS_GSM, 0x26, TRUE, remsim_sim_cmd_pin },
@@ -266,6 +267,8 @@ remsim_sim_card_classify(guint8 cla, RemsimSimClass *cls)
 	return REMSIM_SW(0x6E, 0x00);
 }
 
+/* An instruction the UICC knows in its other class (00 vs 80) is a wrong class; anything
+ * else it does not know is an unknown instruction. */
 static const RemsimSimCommand *
 remsim_sim_card_find_command(RemsimSimClass cls, guint8 ins, guint16 *sw)
 {
@@ -276,7 +279,8 @@ remsim_sim_card_find_command(RemsimSimClass cls, guint8 ins, guint16 *sw)
 			continue;
 		if (commands[i].cls == cls)
 			return &commands[i];
-		other_class = TRUE;
+		if (cls != CLS_GSM && commands[i].cls != CLS_GSM)
+			other_class = TRUE;
 	}
 	*sw = other_class ? REMSIM_SW(0x6E, 0x00) : REMSIM_SW(0x6D, 0x00);
 	return NULL;

@@ -415,3 +415,55 @@ remsim_sim_cmd_update_record(RemsimSimSession *s, const RemsimSimApdu *apdu)
 		s->record = rec;
 	return REMSIM_SW_OK;
 }
+
+/* GSM 11.11 8.6 and 9.2.6: the first record, in the order the mode gives, that starts with
+ * the pattern (0 when none does). */
+static guint
+remsim_sim_cmd_seek_find(RemsimSimSession *s, RemsimSimFile *ef, guint8 mode, const guint8 *pat,
+			 gsize len)
+{
+	guint n = remsim_sim_file_get_n_records(ef);
+	gboolean forward = mode == 0 || mode == 2;
+	guint first;
+
+	if (mode == 0)
+		first = 1;
+	else if (mode == 1)
+		first = n;
+	else if (mode == 2)
+		first = s->record + 1;
+	else
+		first = s->record == 0 ? n : s->record - 1;
+	for (guint rec = first; rec >= 1 && rec <= n; rec = forward ? rec + 1 : rec - 1)
+		if (memcmp(remsim_sim_file_get_record(ef, rec), pat, len) == 0)
+			return rec;
+	return 0;
+}
+
+guint16
+remsim_sim_cmd_seek(RemsimSimSession *s, const RemsimSimApdu *apdu)
+{
+	guint8 type = apdu->p2 >> 4;
+	guint8 mode = apdu->p2 & 0x0F;
+	RemsimSimFile *ef = s->cur_ef;
+	guint rec;
+
+	if (apdu->p1 != 0 || type > 1 || mode > 3)
+		return REMSIM_SW(0x6B, 0x00);
+	if (ef == NULL)
+		return REMSIM_SW(0x94, 0x00);
+	if (remsim_sim_file_get_file_type(ef) != REMSIM_SIM_FILE_LINEAR_FIXED)
+		return REMSIM_SW(0x94, 0x08);
+	if (apdu->lc == 0 || apdu->lc > remsim_sim_file_get_record_len(ef))
+		return SW_WRONG_LENGTH;
+	if (!remsim_sim_session_access_ok(s, remsim_sim_file_get_read_access(ef)))
+		return REMSIM_SW(0x98, 0x04);
+	rec = remsim_sim_cmd_seek_find(s, ef, mode, apdu->data, apdu->lc);
+	if (rec == 0)
+		return REMSIM_SW(0x94, 0x04);
+	s->record = rec;
+	/* type 2 answers with the record number */
+	if (type == 1)
+		g_byte_array_append(s->out, (const guint8[]){ (guint8)rec }, 1);
+	return REMSIM_SW_OK;
+}

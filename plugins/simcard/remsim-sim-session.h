@@ -62,6 +62,7 @@ guint16 remsim_sim_cmd_read_binary(RemsimSimSession *s, const RemsimSimApdu *apd
 guint16 remsim_sim_cmd_update_binary(RemsimSimSession *s, const RemsimSimApdu *apdu);
 guint16 remsim_sim_cmd_read_record(RemsimSimSession *s, const RemsimSimApdu *apdu);
 guint16 remsim_sim_cmd_update_record(RemsimSimSession *s, const RemsimSimApdu *apdu);
+guint16 remsim_sim_cmd_seek(RemsimSimSession *s, const RemsimSimApdu *apdu);
 
 /* remsim-sim-cmd-security.c */
 guint16 remsim_sim_cmd_pin(RemsimSimSession *s, const RemsimSimApdu *apdu);
