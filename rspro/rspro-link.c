@@ -424,6 +424,9 @@ rspro_link_init(RsproLink *self)
 {
 	self->connect_ms = DEFAULT_TIMEOUT_MS;
 	self->hello_ms = DEFAULT_TIMEOUT_MS;
+	/* upstream runs keep-alive on every outbound link */
+	self->ka_interval_ms = RSPRO_KEEPALIVE_INTERVAL_MS;
+	self->ka_timeout_ms = RSPRO_KEEPALIVE_TIMEOUT_MS;
 	self->scale = 1.0;
 	g_queue_init(&self->early);
 }

@@ -36,7 +36,10 @@ RsproLink *rspro_link_new(const RsproPdu *hello, RsproComponentType peer_type);
 void rspro_link_set_target(RsproLink *self, const gchar *host, guint16 port);
 /* replace the hello for later connections */
 void rspro_link_set_hello(RsproLink *self, const RsproPdu *hello);
-/* timers: keep-alive as for RsproConnection; T1 (hello response) and T2 (TCP connect) */
+/*
+ * timers: keep-alive as for RsproConnection (default on: 30 s / 10 s, as upstream);
+ * T1 (hello response) and T2 (TCP connect), 10 s each by default
+ */
 void rspro_link_set_keepalive(RsproLink *self, guint interval_ms, guint timeout_ms);
 void rspro_link_set_timeouts(RsproLink *self, guint connect_ms, guint hello_ms);
 /* scale the back-off table (1.0 = upstream's seconds); tests shorten it */

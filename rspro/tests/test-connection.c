@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RsproConnection and RsproListener over real loopback sockets. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "rspro-connection.h"
@@ -96,6 +98,15 @@ test_bulk(void)
 	BulkCheck at_b = { RSPRO_MSG_TPDU_MODEM_TO_CARD, 0 };
 	Watch wa = { 0 }, wb = { 0 };
 
+	/* small PDUs must not wait for Nagle */
+	for (guint i = 0; i < 2; i++) {
+		GSocketConnection *sc = i ? pair.accepted : pair.connected;
+		gint nodelay = 0;
+
+		g_assert_true(g_socket_get_option(g_socket_connection_get_socket(sc), IPPROTO_TCP,
+						  TCP_NODELAY, &nodelay, NULL));
+		g_assert_cmpint(nodelay, !=, 0);
+	}
 	watch(a, &wa);
 	watch(b, &wb);
 	g_signal_connect(a, "message", G_CALLBACK(on_bulk_message), &at_a);
