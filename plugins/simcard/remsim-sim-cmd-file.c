@@ -167,7 +167,7 @@ remsim_sim_cmd_select(RemsimSimSession *s, const RemsimSimApdu *apdu)
 		break;
 	case 0x01:
 		f = remsim_sim_file_find_child(s->cur_df, fid);
-		f = f != NULL && remsim_sim_file_is_df(f) ? f : NULL;
+		f = remsim_sim_cmd_visible(f) && remsim_sim_file_is_df(f) ? f : NULL;
 		break;
 	case 0x03:
 		f = remsim_sim_file_get_parent(s->cur_df);

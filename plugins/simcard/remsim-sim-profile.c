@@ -33,6 +33,11 @@ remsim_sim_profile_free(RemsimSimProfile *profile)
 	/* keys and PINs do not outlive the profile in freed memory */
 	memset(profile->ki, 0, sizeof(profile->ki));
 	memset(profile->opc, 0, sizeof(profile->opc));
+	memset(profile->pin1, 0, sizeof(profile->pin1));
+	memset(profile->puk1, 0, sizeof(profile->puk1));
+	memset(profile->pin2, 0, sizeof(profile->pin2));
+	memset(profile->puk2, 0, sizeof(profile->puk2));
+	memset(profile->adm, 0, sizeof(profile->adm));
 	g_free(profile);
 }
 
