@@ -19,11 +19,8 @@ typedef enum {
 	REMSIM_CLIENT_SLOT_STATE_OPERATIONAL,  /* relaying */
 } RemsimClientSlotState;
 
-/*
- * TCP connect timeout (upstream's T2 is 10 s). A refused dial is retried only
- * after it, so it sets how soon a returning bank is found again (issue: within 1 s).
- */
-#define REMSIM_CLIENT_CONNECT_TIMEOUT_MS 1000
+/* TCP connect timeout, upstream's T2 (a refused dial backs off at once) */
+#define REMSIM_CLIENT_CONNECT_TIMEOUT_MS 10000
 
 typedef struct {
 	gchar *server_host;

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The whole chain with the real daemons: remsim-server, remsim-bankd with the
+ * simulated card, and remsim-client with its shell front end. Every response the
+ * shell prints must equal what the simulated card answers when asked directly.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "client-test-peers.h"
+#include "remsim-sim-card.h"
+
+#define WAIT_MS 20000
+
+typedef struct {
+	GSubprocess *proc;
+	gchar *dir;
+	guint16 rspro_port;
+	guint16 rest_port;
+	guint16 bank_port; /* bankd only */
+} Daemon;
+
+static void
+child_setup(gpointer user_data)
+{
+	/* a test that fails half-way must not leave daemons behind */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static gboolean
+read_port_file(Daemon *d, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(d->dir, name, NULL);
+	g_autofree gchar *text = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return FALSE;
+	if (g_strcmp0(name, "ports") == 0)
+		return sscanf(text, "rspro=%hu\nrest=%hu", &d->rspro_port, &d->rest_port) == 2;
+	d->bank_port = (guint16)g_ascii_strtoull(text, NULL, 10);
+	return d->bank_port != 0;
+}
+
+static GSubprocess *
+spawn_daemon(const gchar *const *argv)
+{
+	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
+	g_autoptr(GError) error = NULL;
+	GSubprocess *proc;
+
+	g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
+	proc = g_subprocess_launcher_spawnv(launcher, argv, &error);
+	g_assert_no_error(error);
+	return proc;
+}
+
+static void
+server_start(Daemon *s)
+{
+	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
+	g_autofree gchar *rspro = g_strdup_printf("%u", s->rspro_port);
+	const gchar *argv[] = { g_getenv("REMSIM_SERVER"),
+				"--bind-ip",
+				"127.0.0.1",
+				"--rspro-port",
+				rspro,
+				"--rest-bind-ip",
+				"127.0.0.1",
+				"--rest-port",
+				"0",
+				"--state-dir",
+				s->dir,
+				"--port-file",
+				ports,
+				"--no-dbus",
+				NULL };
+
+	g_unlink(ports);
+	s->proc = spawn_daemon(argv);
+	TEST_WAIT_FOR(read_port_file(s, "ports"), WAIT_MS);
+}
+
+static void
+bankd_start(Daemon *b, guint16 server_port)
+{
+	g_autofree gchar *conf = g_build_filename(b->dir, "bankd.conf", NULL);
+	g_autofree gchar *plugins = g_build_filename(b->dir, "plugins", NULL);
+	g_autofree gchar *port_file = g_build_filename(b->dir, "port", NULL);
+	g_autofree gchar *server = g_strdup_printf("%u", server_port);
+	g_autofree gchar *bind_port = g_strdup_printf("%u", b->bank_port);
+	g_autofree gchar *advertise = g_strdup_printf("127.0.0.1:%u", b->bank_port);
+	const gchar *argv[] = { g_getenv("REMSIM_BANKD"),
+				"-c",
+				conf,
+				"-i",
+				"127.0.0.1",
+				"-p",
+				server,
+				"-b",
+				"1",
+				"-n",
+				"2",
+				"-I",
+				"127.0.0.1",
+				"-P",
+				bind_port,
+				"--advertise",
+				advertise,
+				"--backend",
+				"simcard",
+				"--plugin-dir",
+				plugins,
+				"--port-file",
+				port_file,
+				"--no-dbus",
+				NULL };
+
+	g_unlink(port_file);
+	b->proc = spawn_daemon(argv);
+	TEST_WAIT_FOR(read_port_file(b, "port"), WAIT_MS);
+}
+
+static void
+daemon_stop(Daemon *d, gint sig)
+{
+	g_subprocess_send_signal(d->proc, sig);
+	g_assert_true(g_subprocess_wait(d->proc, NULL, NULL));
+	if (sig == SIGTERM) {
+		/* a clean exit: no crash, no sanitizer report */
+		g_assert_true(g_subprocess_get_if_exited(d->proc));
+		g_assert_cmpint(g_subprocess_get_exit_status(d->proc), ==, 0);
+	}
+	g_clear_object(&d->proc);
+}
+
+static void
+remove_tree(const gchar *path)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	const gchar *name;
+
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *child = g_build_filename(path, name, NULL);
+
+		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+			remove_tree(child);
+		else
+			g_unlink(child);
+	}
+	g_rmdir(path);
+}
+
+/* one HTTP/1.1 request to the server's REST API; returns the status code */
+static guint
+rest_request(Daemon *s, const gchar *method, const gchar *path, const gchar *body)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *request = NULL;
+	gchar reply[512] = { 0 };
+	gsize n = 0;
+	guint status = 0;
+
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", s->rest_port, NULL, &error);
+	g_assert_no_error(error);
+	request = g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+				  "Connection: close\r\n\r\n%s",
+				  method, path, strlen(body), body);
+	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+						request, strlen(request), NULL, NULL, &error));
+	g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn)),
+					      reply, sizeof(reply) - 1, &n, NULL, &error));
+	g_assert_cmpint(sscanf(reply, "HTTP/1.1 %u", &status), ==, 1);
+	return status;
+}
+
+static void
+map_slot(Daemon *s, guint bank_slot)
+{
+	g_autofree gchar *body = g_strdup_printf("{\"bank\":{\"bankId\":1,\"slotNr\":%u},"
+						 "\"client\":{\"clientId\":23,\"slotNr\":0}}",
+						 bank_slot);
+
+	g_assert_cmpuint(rest_request(s, "POST", "/api/backend/v1/slotmaps", body), ==, 201);
+}
+
+static gchar *
+shell_hex(GBytes *bytes)
+{
+	GString *s = g_string_new(NULL);
+	gsize len;
+	const guint8 *p = g_bytes_get_data(bytes, &len);
+
+	for (gsize i = 0; i < len; i++)
+		g_string_append_printf(s, "%02x ", p[i]);
+	return g_string_free(s, FALSE);
+}
+
+static GBytes *
+hex_bytes(const gchar *hex)
+{
+	gsize n = strlen(hex) / 2;
+	guint8 *buf = g_malloc(n);
+
+	for (gsize i = 0; i < n; i++)
+		buf[i] = (guint8)((g_ascii_xdigit_value(hex[2 * i]) << 4) |
+				  g_ascii_xdigit_value(hex[2 * i + 1]));
+	return g_bytes_new_take(buf, n);
+}
+
+/* the APDU through the client must get what @card answers directly */
+static void
+check_apdu(TestClient *client, RemsimSimCard *card, const gchar *hex)
+{
+	g_autoptr(GBytes) apdu = hex_bytes(hex);
+	g_autoptr(GBytes) direct = remsim_sim_card_transmit(card, apdu);
+	g_autofree gchar *want_hex = shell_hex(direct);
+	g_autofree gchar *want = g_strdup_printf("R-APDU: %s", want_hex);
+	g_autofree gchar *line = g_strdup_printf("%s\n", hex);
+	guint start = client->lines->len;
+
+	test_client_write(client, line);
+	TEST_WAIT_FOR(client->lines->len > start, WAIT_MS);
+	g_assert_cmpstr(client->lines->pdata[start], ==, want);
+}
+
+static void
+wait_for_atr(TestClient *client, RemsimSimCard *card, guint start)
+{
+	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(card);
+	g_autofree gchar *hex = shell_hex(atr);
+	g_autofree gchar *want = g_strdup_printf("SET_ATR: %s", hex);
+
+	TEST_WAIT_FOR(test_client_find_line(client, start, want) >= 0, WAIT_MS);
+	/* a new card: the modem side is reset, so is the direct card */
+	remsim_sim_card_reset(card);
+}
+
+static const gchar *const gsm_session[] = {
+	"A0A40000023F00", "A0A40000027F20", "A0A40000026F07",
+	"A0C000000F",	  "A0B0000009",	    "A0F2000016",
+};
+
+static void
+test_chain(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *p1 = NULL, *p2 = NULL, *conf_text = NULL, *conf = NULL;
+	g_autofree gchar *plugins = NULL, *rspro = NULL;
+	g_autoptr(RemsimSimCard) card1 = NULL;
+	g_autoptr(RemsimSimCard) card2 = NULL;
+	g_auto(GStrv) modules = NULL;
+	const gchar *srcdir = g_getenv("REMSIM_SRCDIR");
+	Daemon server = { 0 }, bankd = { 0 };
+	TestClient *client;
+	gint64 t0;
+	guint start;
+
+	g_assert_nonnull(srcdir);
+	dir = g_dir_make_tmp("remsim-client-e2e-XXXXXX", &error);
+	g_assert_no_error(error);
+	p1 = g_build_filename(srcdir, "data", "cards", "sample-001.json", NULL);
+	p2 = g_build_filename(srcdir, "data", "cards", "sample-002.json", NULL);
+	card1 = remsim_sim_card_new_from_file(p1, &error);
+	g_assert_no_error(error);
+	card2 = remsim_sim_card_new_from_file(p2, &error);
+	g_assert_no_error(error);
+
+	server.dir = g_build_filename(dir, "server", NULL);
+	bankd.dir = g_build_filename(dir, "bankd", NULL);
+	plugins = g_build_filename(bankd.dir, "plugins", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(server.dir, 0700), ==, 0);
+	g_assert_cmpint(g_mkdir_with_parents(plugins, 0700), ==, 0);
+	modules = g_strsplit(g_getenv("REMSIM_TEST_PLUGINS"), ":", -1);
+	for (guint i = 0; modules[i] != NULL; i++) {
+		g_autofree gchar *base = g_path_get_basename(modules[i]);
+		g_autofree gchar *link = g_build_filename(plugins, base, NULL);
+
+		if (modules[i][0] != '\0')
+			g_assert_cmpint(symlink(modules[i], link), ==, 0);
+	}
+	/* a short back-off: the restarted server is found again quickly */
+	conf_text = g_strdup_printf("[bankd]\nbackoff-scale=0.02\n\n[simcard]\nslots=2\n"
+				    "profiles=%s;%s\n",
+				    p1, p2);
+	conf = g_build_filename(bankd.dir, "bankd.conf", NULL);
+	g_assert_true(g_file_set_contents(conf, conf_text, -1, &error));
+
+	server_start(&server);
+	/* a fixed port for the bankd, so that the server can tell it and the bank can restart */
+	bankd.bank_port = test_free_port_pair();
+	bankd_start(&bankd, server.rspro_port);
+	map_slot(&server, 0);
+	{
+		const gchar *args[] = { "-c", "23", "-n", "0", NULL };
+
+		client = test_client_spawn(server.rspro_port, args, NULL);
+	}
+	wait_for_atr(client, card1, 0);
+	for (guint i = 0; i < G_N_ELEMENTS(gsm_session); i++)
+		check_apdu(client, card1, gsm_session[i]);
+
+	/* remap to the other card mid-session */
+	g_assert_cmpuint(rest_request(&server, "DELETE", "/api/backend/v1/slotmaps/65536", ""), ==,
+			 200);
+	start = client->lines->len;
+	map_slot(&server, 1);
+	wait_for_atr(client, card2, start);
+	check_apdu(client, card2, "A0A40000022FE2");
+	check_apdu(client, card2, "A0B000000A");
+
+	/* the server goes away: the relay does not notice */
+	daemon_stop(&server, SIGKILL);
+	check_apdu(client, card2, "A0A40000022FE2");
+	check_apdu(client, card2, "A0B000000A");
+	server_start(&server);
+
+	/* the bank restarts on its port: the client is back */
+	daemon_stop(&bankd, SIGTERM);
+	start = client->lines->len;
+	t0 = g_get_monotonic_time();
+	bankd_start(&bankd, server.rspro_port);
+	wait_for_atr(client, card2, start);
+	g_test_message("client relaying again %" G_GINT64_FORMAT " ms after the bankd restart",
+		       (g_get_monotonic_time() - t0) / 1000);
+	check_apdu(client, card2, "A0A40000022FE2");
+	check_apdu(client, card2, "A0B000000A");
+
+	test_client_close_stdin(client);
+	TEST_WAIT_FOR(client->exited, WAIT_MS);
+	g_assert_cmpint(client->exit_status, ==, 0);
+	test_client_free(client);
+	daemon_stop(&bankd, SIGTERM);
+	daemon_stop(&server, SIGTERM);
+	g_free(server.dir);
+	g_free(bankd.dir);
+	remove_tree(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/client/e2e/chain", test_chain);
+	return g_test_run();
+}
