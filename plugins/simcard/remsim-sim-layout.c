@@ -20,8 +20,9 @@ static const guint8 usim_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xF
 				   0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00 };
 
 /* TS 31.102 4.2.8: GSM access (27), GSM security context (38), SPN (19), PLMNwAcT (20),
- * MSISDN (21), the PS domain bit (33), OPLMNwAcT (42), HPLMNwAcT (43), EPS MMI (85) */
-static const guint usim_services[] = { 19, 20, 21, 27, 33, 38, 42, 43, 85 };
+ * MSISDN (21), the PS domain bit (33), EST (34), OPLMNwAcT (42), HPLMNwAcT (43),
+ * EPS MMI (85) */
+static const guint usim_services[] = { 19, 20, 21, 27, 33, 34, 38, 42, 43, 85 };
 /* GSM 11.11 10.3.7: CHV1 disable (1), PLMN selector (7), MSISDN (9), SPN (17) */
 static const guint gsm_services[] = { 1, 7, 9, 17 };
 
