@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <string.h>
 
 #include "rspro-ipa.h"
 
@@ -197,17 +198,22 @@ rspro_connection_init(RsproConnection *self)
 	g_queue_init(&self->requests);
 }
 
+/* "a.b.c.d:port" or "[v6]:port"; an IPv4 peer on a dual-stack socket shows as IPv4 */
 static gchar *
 format_address(GInetSocketAddress *address)
 {
-	g_autofree gchar *ip = g_inet_address_to_string(g_inet_socket_address_get_address(address));
+	GInetAddress *ip = g_inet_socket_address_get_address(address);
 	guint16 port = g_inet_socket_address_get_port(address);
+	static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	g_autofree gchar *text = g_inet_address_to_string(ip);
+	const guint8 *bytes = g_inet_address_to_bytes(ip);
 
-	if (g_inet_socket_address_get_address(address) &&
-	    g_inet_address_get_family(g_inet_socket_address_get_address(address)) ==
-		G_SOCKET_FAMILY_IPV6)
-		return g_strdup_printf("[%s]:%u", ip, port);
-	return g_strdup_printf("%s:%u", ip, port);
+	if (g_inet_address_get_family(ip) == G_SOCKET_FAMILY_IPV4)
+		return g_strdup_printf("%s:%u", text, port);
+	if (memcmp(bytes, v4_mapped, sizeof(v4_mapped)) == 0)
+		return g_strdup_printf("%u.%u.%u.%u:%u", bytes[12], bytes[13], bytes[14], bytes[15],
+				       port);
+	return g_strdup_printf("[%s]:%u", text, port);
 }
 
 static GInetSocketAddress *

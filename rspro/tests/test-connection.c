@@ -602,16 +602,31 @@ test_listener_any_and_bad_address(void)
 	g_autoptr(RsproListener) any = rspro_listener_new();
 	g_autoptr(RsproListener) bad = rspro_listener_new();
 	g_autoptr(GError) error = NULL;
+	Accepted acc = { 0 };
 
+	acc.conns = g_ptr_array_new_with_free_func(g_object_unref);
+	acc.keep = TRUE;
+	g_signal_connect(any, "connection", G_CALLBACK(on_connection), &acc);
 	g_assert_true(rspro_listener_listen(any, NULL, 0, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(rspro_listener_get_port(any), >, 0);
 	g_autoptr(GSocketConnection) peer = dial(rspro_listener_get_port(any), &error);
 	g_assert_no_error(error);
+	WAIT_FOR(acc.conns->len == 1, 5000);
+
+	/* an IPv4 peer on a dual-stack socket is named as IPv4 */
+	g_autoptr(GInetSocketAddress) local =
+	    G_INET_SOCKET_ADDRESS(g_socket_connection_get_local_address(peer, &error));
+	g_autofree gchar *expect =
+	    g_strdup_printf("127.0.0.1:%u", g_inet_socket_address_get_port(local));
+	g_assert_cmpstr(rspro_connection_get_peer_name(acc.conns->pdata[0]), ==, expect);
 
 	g_assert_false(rspro_listener_listen(bad, "not-an-address", 0, &error));
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 	g_assert_cmpuint(rspro_listener_get_port(bad), ==, 0);
+
+	g_ptr_array_unref(acc.conns);
+	watch_clear(&acc.watch);
 }
 
 int
