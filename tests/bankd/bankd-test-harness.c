@@ -16,16 +16,25 @@ test_on_deadline(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean
+test_on_tick(gpointer user_data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
 gboolean
 test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms)
 {
 	gboolean expired = FALSE;
 	guint id = g_timeout_add(timeout_ms, test_on_deadline, &expired);
+	/* some conditions (a file appearing) come with no event: look again now and then */
+	guint tick = g_timeout_add(20, test_on_tick, NULL);
 
 	while (!done(data) && !expired)
 		g_main_context_iteration(NULL, TRUE);
 	if (!expired)
 		g_source_remove(id);
+	g_source_remove(tick);
 	return done(data);
 }
 

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The chain with the real remsim-server: a map made over REST reaches the
+ * bankd, a client relays through it, the server is killed (the relay goes
+ * on) and restarted from its state (the bank registers again, the map holds).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include "bankd-test-harness.h"
+
+typedef struct {
+	GSubprocess *proc;
+	gchar *dir;
+	guint16 rspro_port;
+	guint16 rest_port;
+} Server;
+
+static void
+server_child_setup(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static gboolean
+server_has_ports(gpointer data)
+{
+	Server *s = data;
+	g_autofree gchar *path = g_build_filename(s->dir, "ports", NULL);
+	g_autofree gchar *text = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return FALSE;
+	return sscanf(text, "rspro=%hu\nrest=%hu", &s->rspro_port, &s->rest_port) == 2;
+}
+
+static void
+server_start(Server *s)
+{
+	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
+	g_autofree gchar *rspro = g_strdup_printf("%u", s->rspro_port);
+
+	g_unlink(ports);
+	g_subprocess_launcher_set_child_setup(launcher, server_child_setup, NULL, NULL);
+	s->proc = g_subprocess_launcher_spawn(
+	    launcher, &error, g_getenv("REMSIM_SERVER"), "--bind-ip", "127.0.0.1", "--rspro-port",
+	    rspro, "--rest-bind-ip", "127.0.0.1", "--rest-port", "0", "--state-dir", s->dir,
+	    "--port-file", ports, "--no-dbus", NULL);
+	g_assert_no_error(error);
+	g_assert_true(test_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
+}
+
+static void
+server_kill(Server *s)
+{
+	g_subprocess_send_signal(s->proc, SIGKILL);
+	g_assert_true(g_subprocess_wait(s->proc, NULL, NULL));
+	g_clear_object(&s->proc);
+}
+
+/* one HTTP request; returns the status code */
+static guint
+rest_request(Server *s, const gchar *method, const gchar *path, const gchar *body,
+	     gchar **reply_out)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *request = NULL;
+	gchar reply[4096] = { 0 };
+	gsize n = 0;
+	guint status = 0;
+
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", s->rest_port, NULL, &error);
+	g_assert_no_error(error);
+	request = g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+				  "Connection: close\r\n\r\n%s",
+				  method, path, strlen(body), body);
+	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+						request, strlen(request), NULL, NULL, &error));
+	g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn)),
+					      reply, sizeof(reply) - 1, &n, NULL, &error));
+	g_assert_cmpint(sscanf(reply, "HTTP/1.1 %u", &status), ==, 1);
+	if (reply_out != NULL)
+		*reply_out = g_strdup(reply);
+	return status;
+}
+
+/* the server pushes the map when the bank is there: retry like a real client */
+static TestClient *
+connect_when_mapped(guint16 port, guint16 client_id, guint16 slot_nr)
+{
+	for (guint i = 0; i < 100; i++) {
+		TestClient *client = test_client_connect(port, client_id, slot_nr);
+
+		if (client != NULL && client->result == RSPRO_RESULT_OK)
+			return client;
+		test_client_free(client);
+		test_spin_for(200);
+	}
+	return NULL;
+}
+
+/* GET /banks lists bank 1 once the bankd has registered again */
+static gboolean
+bank_registered(Server *s)
+{
+	for (guint i = 0; i < 150; i++) {
+		g_autofree gchar *reply = NULL;
+
+		if (rest_request(s, "GET", "/api/backend/v1/banks", "", &reply) == 200 &&
+		    (strstr(reply, "\"bankId\":1") != NULL ||
+		     strstr(reply, "\"bankId\" : 1") != NULL))
+			return TRUE;
+		test_spin_for(200);
+	}
+	return FALSE;
+}
+
+static void
+assert_echo(TestClient *client, guint seq)
+{
+	g_autofree gchar *hex = g_strdup_printf("00D6000002%04X", seq);
+	g_autofree gchar *want = g_strdup_printf("%04X9000", seq);
+	g_autoptr(GBytes) apdu = test_hex_bytes(hex);
+	g_autoptr(GBytes) res = test_client_apdu(client, 0, apdu);
+	g_autofree gchar *got = NULL;
+
+	g_assert_nonnull(res);
+	got = test_bytes_hex(res);
+	g_assert_cmpstr(got, ==, want);
+}
+
+static void
+test_chain_with_server(void)
+{
+	Server s = { 0 };
+	g_autoptr(GError) error = NULL;
+	TestBankd *bankd;
+	TestClient *client;
+
+	if (g_getenv("REMSIM_SERVER") == NULL) {
+		g_test_skip("remsim-server is not built");
+		return;
+	}
+	s.dir = g_dir_make_tmp("remsim-server-test-XXXXXX", &error);
+	g_assert_no_error(error);
+	server_start(&s);
+	bankd = test_bankd_start("example", 2, s.rspro_port, "slots=2");
+	g_assert_cmpuint(rest_request(&s, "POST", "/api/backend/v1/slotmaps",
+				      "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
+				      "\"client\":{\"clientId\":5,\"slotNr\":0}}",
+				      NULL),
+			 ==, 201);
+	client = connect_when_mapped(bankd->port, 5, 0);
+	g_assert_nonnull(client);
+	g_assert_true(test_client_wait_atr(client));
+	assert_echo(client, 1);
+
+	server_kill(&s);
+	for (guint i = 2; i < 20; i++)
+		assert_echo(client, i);
+	server_start(&s);
+	/* the bank comes back to the restarted server, which keeps its map */
+	g_assert_true(bank_registered(&s));
+	for (guint i = 20; i < 40; i++)
+		assert_echo(client, i);
+	g_assert_false(client->closed);
+	test_client_free(client);
+	client = connect_when_mapped(bankd->port, 5, 0);
+	g_assert_nonnull(client);
+	assert_echo(client, 41);
+	test_client_free(client);
+
+	test_bankd_stop(bankd);
+	g_subprocess_send_signal(s.proc, SIGTERM);
+	g_subprocess_wait(s.proc, NULL, NULL);
+	g_clear_object(&s.proc);
+	{
+		g_autoptr(GDir) dir = g_dir_open(s.dir, 0, NULL);
+		const gchar *name;
+
+		while ((name = g_dir_read_name(dir)) != NULL) {
+			g_autofree gchar *path = g_build_filename(s.dir, name, NULL);
+
+			g_unlink(path);
+		}
+	}
+	g_rmdir(s.dir);
+	g_free(s.dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/bankd/server/chain", test_chain_with_server);
+	return g_test_run();
+}
