@@ -299,6 +299,13 @@ TestBankd *
 test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
 		 const gchar *backend_conf)
 {
+	return test_bankd_start_full(backend, n_slots, server_port, backend_conf, NULL);
+}
+
+TestBankd *
+test_bankd_start_full(const gchar *backend, guint n_slots, guint16 server_port,
+		      const gchar *backend_conf, const gchar *bus_address)
+{
 	TestBankd *bankd = g_new0(TestBankd, 1);
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *conf_path = NULL, *conf = NULL, *plugin_dir = NULL, *port_file = NULL;
@@ -320,10 +327,14 @@ test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
 	test_bankd_link_plugins(plugin_dir);
 	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
 	g_subprocess_launcher_set_child_setup(launcher, test_bankd_child_setup, NULL, NULL);
+	if (bus_address != NULL)
+		g_subprocess_launcher_setenv(launcher, "DBUS_SESSION_BUS_ADDRESS", bus_address,
+					     TRUE);
 	bankd->proc = g_subprocess_launcher_spawn(
 	    launcher, &error, exe, "-c", conf_path, "-i", "127.0.0.1", "-p", server, "-b", "1",
 	    "-n", slots, "-I", "127.0.0.1", "-P", "0", "--backend", backend, "--plugin-dir",
-	    plugin_dir, "--port-file", port_file, "--no-dbus", NULL);
+	    plugin_dir, "--port-file", port_file, bus_address != NULL ? "--session" : "--no-dbus",
+	    NULL);
 	g_assert_no_error(error);
 	g_assert_true(test_spin_until(test_bankd_has_port, bankd, TEST_TIMEOUT_MS));
 	return bankd;

@@ -57,6 +57,9 @@ typedef struct {
  */
 TestBankd *test_bankd_start(const gchar *backend, guint n_slots, guint16 server_port,
 			    const gchar *backend_conf);
+/* the same on the session bus at @bus_address instead of without D-Bus */
+TestBankd *test_bankd_start_full(const gchar *backend, guint n_slots, guint16 server_port,
+				 const gchar *backend_conf, const gchar *bus_address);
 void test_bankd_stop(TestBankd *bankd);
 
 typedef struct {
