@@ -97,16 +97,18 @@ dbus_counter_cb(gpointer user_data)
 static void
 dbus_export(RemsimClientDbus *self)
 {
-	g_autoptr(GDBusObjectSkeleton) root = NULL;
+	g_autoptr(GError) error = NULL;
 	guint n = remsim_client_get_n_slots(self->client);
 
+	/* the manager's own path may not hold a managed object: export the daemon beside it */
 	self->manager = g_dbus_object_manager_server_new(REMSIM_CLIENT_DBUS_PATH);
-	root = g_dbus_object_skeleton_new(REMSIM_CLIENT_DBUS_PATH);
 	self->daemon_iface = remsim_dbus_client1_skeleton_new();
 	remsim_dbus_client1_set_version(self->daemon_iface, PACKAGE_VERSION);
 	remsim_dbus_client1_set_slot_count(self->daemon_iface, n);
-	g_dbus_object_skeleton_add_interface(root, G_DBUS_INTERFACE_SKELETON(self->daemon_iface));
-	g_dbus_object_manager_server_export(self->manager, root);
+	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->daemon_iface),
+					      self->bus, REMSIM_CLIENT_DBUS_PATH, &error))
+		g_warning(_("Cannot export %s on D-Bus: %s"), REMSIM_CLIENT_DBUS_PATH,
+			  error->message);
 
 	for (guint i = 0; i < n; i++) {
 		RemsimClientSlot *slot = remsim_client_get_slot(self->client, i);
@@ -180,6 +182,8 @@ remsim_client_dbus_dispose(GObject *object)
 	g_clear_handle_id(&self->counter_id, g_source_remove);
 	g_clear_handle_id(&self->owner_id, g_bus_unown_name);
 	g_clear_pointer(&self->slot_ifaces, g_ptr_array_unref);
+	if (self->daemon_iface != NULL)
+		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->daemon_iface));
 	g_clear_object(&self->daemon_iface);
 	g_clear_object(&self->manager);
 	g_clear_object(&self->bus);
