@@ -23,8 +23,8 @@ remsim_bankd_main_load_plugins(const RemsimBankdConfig *config)
 	g_autoptr(GError) error = NULL;
 
 	for (guint i = 0; remsim_builtin_plugins[i] != NULL; i++) {
-		if (!remsim_plugin_loader_add_info(loader, remsim_builtin_plugins[i], "built-in",
-						   &error)) {
+		if (!remsim_plugin_loader_add_info(loader, remsim_builtin_plugins[i],
+						   REMSIM_PLUGIN_LOADER_BUILTIN, &error)) {
 			g_warning(_("Skipping plugin: %s"), error->message);
 			g_clear_error(&error);
 		}

@@ -9,6 +9,7 @@
 struct _RemsimPluginLoader {
 	GObject parent_instance;
 	GHashTable *backends; /* name → GType */
+	gboolean has_builtins;
 };
 
 G_DEFINE_TYPE(RemsimPluginLoader, remsim_plugin_loader, G_TYPE_OBJECT)
@@ -70,6 +71,8 @@ remsim_plugin_loader_add_info(RemsimPluginLoader *self, const RemsimPluginInfo *
 		return FALSE;
 	}
 	g_hash_table_insert(self->backends, g_strdup(info->name), GSIZE_TO_POINTER(type));
+	if (g_strcmp0(origin, REMSIM_PLUGIN_LOADER_BUILTIN) == 0)
+		self->has_builtins = TRUE;
 	g_debug("backend “%s” from %s", info->name, origin);
 	return TRUE;
 }
@@ -139,6 +142,10 @@ remsim_plugin_loader_load_dir(RemsimPluginLoader *self, const gchar *dir, guint 
 
 		if (remsim_plugin_loader_load_file(self, path, &local_error))
 			count++;
+		else if (self->has_builtins &&
+			 g_error_matches(local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+			/* the module of a backend that is linked in: the built-in copy serves */
+			g_debug("skipping %s", local_error->message);
 		else
 			g_warning(_("Skipping plugin: %s"), local_error->message);
 	}

@@ -24,7 +24,10 @@ gboolean remsim_plugin_loader_load_dir(RemsimPluginLoader *self, const gchar *di
 /* one module; FALSE with @error (naming the file) if it is not a usable plugin */
 gboolean remsim_plugin_loader_load_file(RemsimPluginLoader *self, const gchar *path,
 					GError **error);
-/* a backend linked into the program */
+/* the origin of backends linked into the program */
+#define REMSIM_PLUGIN_LOADER_BUILTIN "built-in"
+
+/* a backend linked into the program (@origin REMSIM_PLUGIN_LOADER_BUILTIN) or found elsewhere */
 gboolean remsim_plugin_loader_add_info(RemsimPluginLoader *self, const RemsimPluginInfo *info,
 				       const gchar *origin, GError **error);
 
