@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "bankd-test-harness.h"
 #include "remsim-sim-card.h"
@@ -109,6 +111,29 @@ bench_peak_rss_kb(GSubprocess *proc)
 	return line != NULL ? g_ascii_strtoull(line + 6, NULL, 10) : 0;
 }
 
+/* user + system CPU time of the process, in µs */
+static gdouble
+bench_cpu_us(GSubprocess *proc)
+{
+	g_autofree gchar *path =
+	    g_strdup_printf("/proc/%s/stat", g_subprocess_get_identifier(proc));
+	g_autofree gchar *text = NULL;
+	g_auto(GStrv) fields = NULL;
+	const gchar *end;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return 0;
+	/* the command name may hold spaces: count fields after its closing parenthesis */
+	end = strrchr(text, ')');
+	if (end == NULL)
+		return 0;
+	fields = g_strsplit(end + 2, " ", -1);
+	if (g_strv_length(fields) < 13)
+		return 0;
+	return (g_ascii_strtod(fields[11], NULL) + g_ascii_strtod(fields[12], NULL)) * 1e6 /
+	       sysconf(_SC_CLK_TCK);
+}
+
 static guint
 bench_seconds(void)
 {
@@ -135,9 +160,9 @@ bench_floor(RemsimSimCard *card, GBytes *apdu)
 		n++;
 	}
 	g_array_sort(lat, bench_compare);
-	g_print("%-26s %8s %12.0f %10.1f %10.1f %12s %10s\n", "in-process card (floor)", "1",
+	g_print("%-26s %8s %12.0f %10.1f %10.1f %12s %10s %10s\n", "in-process card (floor)", "1",
 		n / ((g_get_monotonic_time() - t0) / 1e6), bench_percentile(lat, 0.5),
-		bench_percentile(lat, 0.99), "-", "-");
+		bench_percentile(lat, 0.99), "-", "-", "-");
 }
 
 static void
@@ -149,6 +174,7 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 	Bench bench = { clients, n, apdu, expected };
 	gint64 t0, t1;
 	guint64 rss;
+	gdouble cpu0, cpu1;
 
 	g_assert_true(test_server_wait_hellos(server, 1));
 	for (guint i = 0; i < n; i++)
@@ -163,16 +189,19 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 	for (guint i = 0; i < n; i++)
 		bench_send(&bench, i);
 	t0 = g_get_monotonic_time();
+	cpu0 = bench_cpu_us(bankd->proc);
 	test_spin_for(bench_seconds() * 1000);
 	bench.stop = TRUE;
 	t1 = g_get_monotonic_time();
+	cpu1 = bench_cpu_us(bankd->proc);
 	test_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
 	rss = bench_peak_rss_kb(bankd->proc);
 	g_array_sort(bench.latencies_us, bench_compare);
-	g_print("%-26s %8u %12.0f %10.1f %10.1f %12" G_GUINT64_FORMAT " %10.1f\n",
+	g_print("%-26s %8u %12.0f %10.1f %10.1f %12" G_GUINT64_FORMAT " %10.1f %10.1f\n",
 		"bankd over loopback", n, bench.count / ((t1 - t0) / 1e6),
 		bench_percentile(bench.latencies_us, 0.5),
-		bench_percentile(bench.latencies_us, 0.99), rss, (gdouble)rss / n);
+		bench_percentile(bench.latencies_us, 0.99), rss, (gdouble)rss / n,
+		bench.count > 0 ? (cpu1 - cpu0) / bench.count : 0);
 	g_assert_cmpuint(bench.bad, ==, 0);
 	for (guint i = 0; i < n; i++)
 		test_client_free(clients[i]);
@@ -203,10 +232,11 @@ main(int argc, char **argv)
 	remsim_sim_card_reset(card);
 	expected = remsim_sim_card_transmit(card, apdu);
 
-	g_print("APDU %s, %u s per run; latency = client send to response, in µs\n", BENCH_APDU,
-		bench_seconds());
-	g_print("%-26s %8s %12s %10s %10s %12s %10s\n", "", "slots", "APDU/s", "p50", "p99",
-		"peak RSS kB", "kB/slot");
+	g_print("APDU %s, %u s per run; latency = client send to response, in µs;\n"
+		"bankd CPU = the bankd's user+system CPU µs per relayed APDU\n",
+		BENCH_APDU, bench_seconds());
+	g_print("%-26s %8s %12s %10s %10s %12s %10s %10s\n", "", "slots", "APDU/s", "p50", "p99",
+		"peak RSS kB", "kB/slot", "bankd CPU");
 	bench_floor(card, apdu);
 	for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
 		g_autofree gchar *conf =
