@@ -155,6 +155,7 @@ vpcd_handle_control(RemsimFrontendVpcd *self, guint8 code)
 {
 	GBytes *atr;
 
+	g_debug("vpcd %s:%u: control 0x%02x", self->host, self->port, code);
 	switch (code) {
 	case VPCD_CTRL_OFF:
 		vpcd_emit_power(self, TRUE, FALSE);

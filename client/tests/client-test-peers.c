@@ -31,14 +31,18 @@ peer_send(RsproConnection *conn, RsproPdu *pdu)
 		g_test_message("test peer cannot send: %s", error->message);
 }
 
+/* client slot n gets bank slot map_bank.slot_nr + n, so that slots can be told apart */
 static RsproPdu *
-peer_config_pdu(TestPeer *peer)
+peer_config_pdu(TestPeer *peer, guint16 client_slot_nr)
 {
 	RsproIpPort ip = { 0 };
+	RsproBankSlot bank = peer->map_bank;
 
+	if (peer->map_port != 0)
+		bank.slot_nr += client_slot_nr;
 	g_assert_true(rspro_ip_port_from_string(&ip, peer->map_port ? "127.0.0.1" : "0.0.0.0",
 						peer->map_port));
-	return rspro_pdu_new_config_client_bank_req(&peer->map_bank, &ip);
+	return rspro_pdu_new_config_client_bank_req(&bank, &ip);
 }
 
 GBytes *
@@ -63,7 +67,9 @@ peer_handle_hello(TestPeer *peer, RsproConnection *conn, const RsproConnectClien
 	if (peer->reject)
 		return;
 	if (!peer->is_bank && peer->has_map)
-		peer_send(conn, peer_config_pdu(peer));
+		peer_send(conn, peer_config_pdu(peer, req->client_slot.slot_nr));
+	g_object_set_data(G_OBJECT(conn), "client-slot-nr",
+			  GUINT_TO_POINTER(req->client_slot.slot_nr));
 	if (peer->is_bank)
 		peer_send(conn, rspro_pdu_new_set_atr_req(&req->client_slot, peer->atr));
 }
@@ -202,14 +208,16 @@ test_peer_send_all(TestPeer *peer, const RsproPdu *pdu)
 void
 test_peer_map(TestPeer *peer, guint16 bank_id, guint16 slot_nr, guint16 bank_port)
 {
-	g_autoptr(RsproPdu) pdu = NULL;
-
 	peer->has_map = TRUE;
 	peer->map_bank.bank_id = bank_id;
 	peer->map_bank.slot_nr = slot_nr;
 	peer->map_port = bank_port;
-	pdu = peer_config_pdu(peer);
-	test_peer_send_all(peer, pdu);
+	for (guint i = 0; i < peer->conns->len; i++) {
+		RsproConnection *conn = peer->conns->pdata[i];
+		guint nr = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(conn), "client-slot-nr"));
+
+		peer_send(conn, peer_config_pdu(peer, (guint16)nr));
+	}
 }
 
 void

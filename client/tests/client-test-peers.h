@@ -84,15 +84,18 @@ gint test_client_find_line(TestClient *client, guint start, const gchar *line);
 
 /* run the main context until @cond holds or @timeout_ms passed */
 void test_iterate(void);
+/* @cond is evaluated once per turn, and not again after it held */
 #define TEST_WAIT_FOR(cond, timeout_ms)                                                            \
 	G_STMT_START                                                                               \
 	{                                                                                          \
 		gint64 _end = g_get_monotonic_time() + (gint64)(timeout_ms)*1000;                  \
-		while (!(cond) && g_get_monotonic_time() < _end)                                   \
+		gboolean _ok;                                                                      \
+		while (!(_ok = (cond)) && g_get_monotonic_time() < _end)                           \
 			test_iterate();                                                            \
-		if (!(cond))                                                                       \
-			g_test_message("timed out after %d ms", (int)(timeout_ms));                \
-		g_assert_true(cond);                                                               \
+		if (!_ok)                                                                          \
+			g_test_message("timed out after %d ms waiting for: %s", (int)(timeout_ms), \
+				       #cond);                                                     \
+		g_assert_true(_ok);                                                                \
 	}                                                                                          \
 	G_STMT_END
 

@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client-test-peers.h"
 
@@ -454,6 +455,225 @@ test_failing_script(void)
 	relay_stop(&r);
 }
 
+/* a stand-in for pcscd's vpcd driver: accepts the virtual card, speaks 2-byte framing */
+typedef struct {
+	GSocketListener *listener;
+	guint16 port;
+	GSocketConnection *conn;
+	GByteArray *rx;
+	GCancellable *cancellable;
+} FakeVpcd;
+
+static void fake_vpcd_read(FakeVpcd *v);
+
+static void
+fake_vpcd_read_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	FakeVpcd *v = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) bytes =
+	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
+
+	if (bytes == NULL || g_bytes_get_size(bytes) == 0)
+		return;
+	g_byte_array_append(v->rx, g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
+	fake_vpcd_read(v);
+}
+
+static void
+fake_vpcd_read(FakeVpcd *v)
+{
+	g_input_stream_read_bytes_async(g_io_stream_get_input_stream(G_IO_STREAM(v->conn)), 1024,
+					G_PRIORITY_DEFAULT, v->cancellable, fake_vpcd_read_cb, v);
+}
+
+static void
+fake_vpcd_accept_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	FakeVpcd *v = user_data;
+
+	v->conn = g_socket_listener_accept_finish(G_SOCKET_LISTENER(source), result, NULL, NULL);
+	if (v->conn != NULL)
+		fake_vpcd_read(v);
+}
+
+static void
+fake_vpcd_send(FakeVpcd *v, const gchar *hex)
+{
+	g_autoptr(GError) error = NULL;
+	gsize len = strlen(hex) / 2;
+	guint8 buf[300];
+
+	g_assert_cmpuint(len, <=, sizeof(buf));
+	for (gsize i = 0; i < len; i++)
+		buf[i] = (guint8)((g_ascii_xdigit_value(hex[2 * i]) << 4) |
+				  g_ascii_xdigit_value(hex[2 * i + 1]));
+	g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(v->conn)), buf, len,
+				  NULL, NULL, &error);
+	g_assert_no_error(error);
+}
+
+static gboolean
+fake_vpcd_has_frame(FakeVpcd *v)
+{
+	return v->rx->len >= 2 && v->rx->len >= (((gsize)v->rx->data[0] << 8) | v->rx->data[1]) + 2;
+}
+
+/* the next whole frame from the card, as hex without its length */
+static gchar *
+fake_vpcd_take(FakeVpcd *v)
+{
+	GString *s;
+	gsize len;
+
+	g_assert_true(fake_vpcd_has_frame(v));
+	len = ((gsize)v->rx->data[0] << 8) | v->rx->data[1];
+	s = g_string_new(NULL);
+	for (gsize i = 0; i < len; i++)
+		g_string_append_printf(s, "%02x", v->rx->data[2 + i]);
+	g_byte_array_remove_range(v->rx, 0, (guint)(len + 2));
+	return g_string_free(s, FALSE);
+}
+
+static gchar *
+fake_vpcd_wait(FakeVpcd *v)
+{
+	TEST_WAIT_FOR(fake_vpcd_has_frame(v), WAIT_MS);
+	return fake_vpcd_take(v);
+}
+
+static void
+test_two_slots(void)
+{
+	g_autoptr(GError) error = NULL;
+	FakeVpcd v = { 0 };
+	TestPeer *server = test_peer_new_server();
+	TestPeer *bank = test_peer_new_bank(1);
+	g_autofree gchar *conf_path = NULL;
+	g_autofree gchar *conf = NULL;
+	g_autofree gchar *conf_arg = NULL;
+	g_autofree gchar *atr_line = bank_atr_line(bank);
+	g_autofree gchar *atr = NULL;
+	g_autofree gchar *rsp = NULL;
+	g_autofree gchar *wrong = NULL;
+	GString *want_atr = g_string_new(NULL);
+	TestClient *client;
+	gint fd;
+
+	v.listener = g_socket_listener_new();
+	v.port = g_socket_listener_add_any_inet_port(v.listener, NULL, &error);
+	g_assert_no_error(error);
+	v.rx = g_byte_array_new();
+	v.cancellable = g_cancellable_new();
+	g_socket_listener_accept_async(v.listener, v.cancellable, fake_vpcd_accept_cb, &v);
+
+	/* one process, two modems: slot 0 on the shell, slot 1 on vpcd */
+	fd = g_file_open_tmp("remsim-client-XXXXXX.conf", &conf_path, &error);
+	g_assert_no_error(error);
+	close(fd);
+	conf = g_strdup_printf("[client]\nclient-id=23\n\n[slot 0]\nfrontend=shell\n\n"
+			       "[slot 1]\nfrontend=vpcd\nvpcd-port=%u\n",
+			       v.port);
+	g_assert_true(g_file_set_contents(conf_path, conf, -1, &error));
+	conf_arg = g_strdup_printf("--config=%s", conf_path);
+	test_peer_map(server, 1, 5, bank->port);
+	{
+		const gchar *args[] = { conf_arg, NULL };
+
+		client = test_client_spawn(server->port, args, NULL);
+	}
+	TEST_WAIT_FOR(server->hellos == 2 && bank->set_atr_res == 2, WAIT_MS);
+	TEST_WAIT_FOR(test_client_find_line(client, 0, atr_line) >= 0, WAIT_MS);
+
+	/* the card shows up at vpcd once the bank gave its ATR */
+	TEST_WAIT_FOR(v.conn != NULL, WAIT_MS);
+	fake_vpcd_send(&v, "000104");
+	atr = fake_vpcd_wait(&v);
+	for (gsize i = 0; i < g_bytes_get_size(bank->atr); i++)
+		g_string_append_printf(want_atr, "%02x",
+				       ((const guint8 *)g_bytes_get_data(bank->atr, NULL))[i]);
+	g_assert_cmpstr(atr, ==, want_atr->str);
+	g_string_free(want_atr, TRUE);
+
+	/* power on reaches the bank as a status of client slot 1 */
+	fake_vpcd_send(&v, "000101");
+	TEST_WAIT_FOR(bank->status_inds == 1, WAIT_MS);
+	g_assert_true(bank->last_status.vcc_present);
+	g_assert_false(bank->last_status.reset_active);
+
+	/* garbage in between changes nothing: an empty frame, an unknown control code */
+	fake_vpcd_send(&v, "0000");
+	fake_vpcd_send(&v, "000107");
+	fake_vpcd_send(&v, "0005a0b2000002");
+	rsp = fake_vpcd_wait(&v);
+	g_assert_cmpstr(rsp, ==, "01b29000");
+	g_assert_cmpuint(bank->tpdu_from.slot_nr, ==, 1);
+	g_assert_cmpuint(bank->tpdu_to.slot_nr, ==, 6);
+	/* an APDU the bank cannot take is answered at once */
+	fake_vpcd_send(&v, "00020102");
+	wrong = fake_vpcd_wait(&v);
+	g_assert_cmpstr(wrong, ==, "6700");
+
+	/* and the shell slot relays on its own */
+	test_client_write(client, "a0a4000002\n");
+	TEST_WAIT_FOR(test_client_find_line(client, 0, "R-APDU: 01 a4 90 00 ") >= 0, WAIT_MS);
+	g_assert_cmpuint(bank->tpdu_from.slot_nr, ==, 0);
+	g_assert_cmpuint(bank->tpdu_to.slot_nr, ==, 5);
+
+	/* unmapped: the card leaves vpcd */
+	test_peer_map(server, 0, 0, 0);
+	TEST_WAIT_FOR(g_input_stream_is_closed(g_io_stream_get_input_stream(G_IO_STREAM(v.conn))) ||
+			  bank->conns->len == 0,
+		      WAIT_MS);
+
+	test_client_free(client);
+	g_cancellable_cancel(v.cancellable);
+	for (guint i = 0; i < 5; i++)
+		g_main_context_iteration(NULL, FALSE);
+	g_clear_object(&v.conn);
+	g_socket_listener_close(v.listener);
+	g_object_unref(v.listener);
+	g_object_unref(v.cancellable);
+	g_byte_array_unref(v.rx);
+	g_unlink(conf_path);
+	test_peer_free(bank);
+	test_peer_free(server);
+}
+
+static void
+test_bad_config(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *conf_path = NULL;
+	g_autofree gchar *conf_arg = NULL;
+	g_autofree gchar *err_text = NULL;
+	g_autofree gchar *bin = g_test_build_filename(G_TEST_BUILT, "..", "remsim-client", NULL);
+	g_autofree gchar *want = NULL;
+	gint status = 0;
+	gint fd;
+
+	fd = g_file_open_tmp("remsim-client-XXXXXX.conf", &conf_path, &error);
+	g_assert_no_error(error);
+	close(fd);
+	g_assert_true(g_file_set_contents(conf_path,
+					  "[client]\nserver-port=9998\n\n[slot 1]\n"
+					  "# the modem\nclient-id=4000\n",
+					  -1, &error));
+	conf_arg = g_strdup_printf("--config=%s", conf_path);
+	{
+		const gchar *argv[] = { bin, "--no-dbus", conf_arg, NULL };
+
+		g_assert_true(g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+					   NULL, NULL, NULL, &err_text, &status, &error));
+	}
+	g_assert_no_error(error);
+	/* the message names the file, the line and the key */
+	want = g_strdup_printf("%s:6: client-id", conf_path);
+	g_assert_nonnull(strstr(err_text, want));
+	g_assert_false(g_spawn_check_wait_status(status, NULL));
+	g_unlink(conf_path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -469,5 +689,7 @@ main(int argc, char **argv)
 	g_test_add_func("/client/unmap", test_unmap);
 	g_test_add_func("/client/event-script", test_event_script);
 	g_test_add_func("/client/failing-script", test_failing_script);
+	g_test_add_func("/client/two-slots", test_two_slots);
+	g_test_add_func("/client/bad-config", test_bad_config);
 	return g_test_run();
 }
