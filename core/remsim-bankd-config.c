@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "remsim-bankd-config.h"
 #include "rspro-pdu.h"
@@ -96,6 +98,80 @@ remsim_bankd_config_parse_endpoint(const gchar *text, gchar **host, guint16 *por
 	return TRUE;
 }
 
+/* the 1-based line of @key in @group of @path, or of the line holding @text; 0 if not found */
+static guint
+remsim_bankd_config_find_line(const gchar *path, const gchar *group, const gchar *key,
+			      const gchar *text)
+{
+	g_autofree gchar *contents = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autofree gchar *current = NULL;
+
+	if (path == NULL || !g_file_get_contents(path, &contents, NULL, NULL))
+		return 0;
+	lines = g_strsplit(contents, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_autofree gchar *line = g_strstrip(g_strdup(lines[i]));
+		gsize klen = key != NULL ? strlen(key) : 0;
+
+		if (text != NULL && strstr(lines[i], text) != NULL)
+			return i + 1;
+		if (line[0] == '[' && g_str_has_suffix(line, "]")) {
+			g_free(current);
+			current = g_strndup(line + 1, strlen(line) - 2);
+			continue;
+		}
+		if (key != NULL && g_strcmp0(current, group) == 0 &&
+		    strncmp(line, key, klen) == 0 &&
+		    (line[klen] == '=' || line[klen] == ' ' || line[klen] == '\t'))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* GKeyFile quotes the offending line in its parse errors: find that line */
+static guint
+remsim_bankd_config_parse_error_line(const gchar *path, const gchar *message)
+{
+	const gchar *open = strstr(message, "“");
+	const gchar *close = open != NULL ? strstr(open, "”") : NULL;
+	g_autofree gchar *quoted = NULL;
+
+	if (close == NULL)
+		return 0;
+	quoted = g_strndup(open + strlen("“"), close - open - strlen("“"));
+	return remsim_bankd_config_find_line(path, NULL, NULL, quoted);
+}
+
+/*
+ * Prefix @error with "FILE:LINE: " for a problem with @key of @group (or, with
+ * both NULL, for the line GKeyFile quoted), so that a person can go there.
+ */
+void
+remsim_bankd_config_prefix_error(GError **error, const gchar *path, const gchar *group,
+				 const gchar *key)
+{
+	guint line;
+
+	if (error == NULL || *error == NULL || path == NULL)
+		return;
+	if (key == NULL) {
+		gchar g[64] = "", k[64] = "";
+
+		/* backends word their errors "[group] key: ..." */
+		if (sscanf((*error)->message, "[%63[^]]] %63[^:]:", g, k) == 2)
+			line = remsim_bankd_config_find_line(path, g, k, NULL);
+		else
+			line = remsim_bankd_config_parse_error_line(path, (*error)->message);
+	} else {
+		line = remsim_bankd_config_find_line(path, group, key, NULL);
+	}
+	if (line > 0)
+		g_prefix_error(error, "%s:%u: ", path, line);
+	else
+		g_prefix_error(error, "%s: ", path);
+}
+
 static gboolean
 remsim_bankd_config_load_file(RemsimBankdConfig *config, const gchar *path, gboolean required,
 			      GError **error)
@@ -105,7 +181,13 @@ remsim_bankd_config_load_file(RemsimBankdConfig *config, const gchar *path, gboo
 	if (!g_key_file_load_from_file(config->keyfile, path, G_KEY_FILE_NONE, &local_error)) {
 		if (!required && g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
 			return TRUE;
-		g_propagate_prefixed_error(error, g_steal_pointer(&local_error), "%s: ", path);
+		gboolean parse = local_error->domain == G_KEY_FILE_ERROR;
+
+		g_propagate_error(error, g_steal_pointer(&local_error));
+		if (parse)
+			remsim_bankd_config_prefix_error(error, path, NULL, NULL);
+		else
+			g_prefix_error(error, "%s: ", path);
 		return FALSE;
 	}
 	config->config_path = g_strdup(path);
@@ -128,8 +210,9 @@ remsim_bankd_config_get_int(RemsimBankdConfig *config, const gchar *key, gint mi
 			    _("%d is not in %d..%d"), v, min, max);
 	if (local_error != NULL) {
 		g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
-					   "%s: [%s] %s: ", config->config_path, REMSIM_BANKD_GROUP,
-					   key);
+					   "[%s] %s: ", REMSIM_BANKD_GROUP, key);
+		remsim_bankd_config_prefix_error(error, config->config_path, REMSIM_BANKD_GROUP,
+						 key);
 		return FALSE;
 	}
 	*value = v;

@@ -49,6 +49,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimBankdConfig, remsim_bankd_config_free)
 RemsimBankdConfig *remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status,
 					     GError **error);
 
+/*
+ * Prefix @error with "FILE:LINE: " where the problem is: @key of @group, or with
+ * both NULL the "[group] key:" a backend's message starts with, or the line a
+ * GKeyFile parse error quotes. Falls back to "FILE: ".
+ */
+void remsim_bankd_config_prefix_error(GError **error, const gchar *path, const gchar *group,
+				      const gchar *key);
+
 /* "HOST:PORT" or "[V6]:PORT" */
 gboolean remsim_bankd_config_parse_endpoint(const gchar *text, gchar **host, guint16 *port,
 					    GError **error);

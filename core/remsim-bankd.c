@@ -379,8 +379,7 @@ remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 	}
 	self->backend = g_object_new(type, NULL);
 	if (!remsim_backend_configure(self->backend, config->keyfile, config->backend, error)) {
-		if (config->config_path != NULL)
-			g_prefix_error(error, "%s: ", config->config_path);
+		remsim_bankd_config_prefix_error(error, config->config_path, NULL, NULL);
 		return FALSE;
 	}
 	g_signal_connect(self->backend, "slot-added", G_CALLBACK(remsim_bankd_on_slot_added), self);
