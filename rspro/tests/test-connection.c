@@ -489,6 +489,44 @@ test_drop_last_ref(void)
 }
 
 static void
+on_message_unref(RsproConnection *conn, RsproPdu *pdu, RsproConnection **owner)
+{
+	/* the owner lets go from inside the handler, with more frames buffered */
+	g_clear_object(owner);
+}
+
+static void
+on_closed_unref(RsproConnection *conn, GError *reason, RsproConnection **owner)
+{
+	g_clear_object(owner);
+}
+
+static void
+test_unref_in_handlers(void)
+{
+	SocketPair pair = socket_pair_new();
+	RsproConnection *by_message = rspro_connection_new(G_IO_STREAM(pair.accepted));
+	RsproConnection *by_closed = rspro_connection_new(G_IO_STREAM(pair.connected));
+	g_autoptr(GByteArray) stream = g_byte_array_new();
+
+	g_signal_connect(by_message, "message", G_CALLBACK(on_message_unref), &by_message);
+	g_signal_connect(by_closed, "closed", G_CALLBACK(on_closed_unref), &by_closed);
+	rspro_connection_start(by_message);
+	rspro_connection_start(by_closed);
+
+	/* three PDUs in one write: the first handler drops the connection */
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr(RsproPdu) pdu = make_tpdu(RSPRO_MSG_TPDU_CARD_TO_MODEM, i);
+		g_assert_true(rspro_connection_send(by_closed, pdu, NULL));
+	}
+	WAIT_FOR(by_message == NULL, 5000);
+	/* which closes it, and the other side lets go in its ::closed handler */
+	WAIT_FOR(by_closed == NULL, 5000);
+	run_for(20);
+	socket_pair_clear(&pair);
+}
+
+static void
 test_request_keeps_alive(void)
 {
 	SocketPair pair = socket_pair_new();
@@ -641,6 +679,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/connection/requests", test_requests);
 	g_test_add_func("/rspro/connection/drop-last-ref", test_drop_last_ref);
 	g_test_add_func("/rspro/connection/request-keeps-alive", test_request_keeps_alive);
+	g_test_add_func("/rspro/connection/unref-in-handlers", test_unref_in_handlers);
 	g_test_add_func("/rspro/listener/accept", test_listener);
 	g_test_add_func("/rspro/listener/any-and-bad-address", test_listener_any_and_bad_address);
 	return g_test_run();

@@ -22,8 +22,9 @@ typedef struct {
 	GPtrArray *conns;
 	guint hellos;
 	gboolean silent;
-	GArray *answers; /* Answer, used in turn; then ok from a server */
-	GQueue received; /* other PDUs */
+	gboolean push_after_hello; /* a resetStateReq right behind the hello response */
+	GArray *answers;	   /* Answer, used in turn; then ok from a server */
+	GQueue received;	   /* other PDUs */
 } TestServer;
 
 static void
@@ -51,8 +52,13 @@ on_server_message(RsproConnection *conn, RsproPdu *pdu, TestServer *s)
 		return;
 	}
 	s->hellos++;
-	if (!s->silent)
-		server_reply_hello(s, conn);
+	if (s->silent)
+		return;
+	server_reply_hello(s, conn);
+	if (s->push_after_hello) {
+		g_autoptr(RsproPdu) push = rspro_pdu_new(RSPRO_MSG_RESET_STATE_REQ);
+		g_assert_true(rspro_connection_send(conn, push, NULL));
+	}
 }
 
 static void
@@ -245,6 +251,28 @@ test_connect(void)
 }
 
 static void
+on_connected_check_order(RsproLink *link, RsproConnection *conn, Watch *w)
+{
+	/* nothing may be delivered before ::connected */
+	g_assert_cmpuint(w->messages.length, ==, 0);
+}
+
+static void
+test_push_after_hello(void)
+{
+	g_autoptr(TestServer) s = server_new();
+	g_autoptr(Watch) w = watch_new(s->port);
+
+	/* a peer that sends a request right behind its hello response (one TCP write) */
+	s->push_after_hello = TRUE;
+	g_signal_connect(w->link, "connected", G_CALLBACK(on_connected_check_order), w);
+	rspro_link_start(w->link);
+	WAIT_FOR(w->connected == 1 && w->messages.length == 1, 10000);
+	g_assert_cmpint(((RsproPdu *)g_queue_peek_head(&w->messages))->type, ==,
+			RSPRO_MSG_RESET_STATE_REQ);
+}
+
+static void
 test_refused_then_ok(void)
 {
 	g_autoptr(TestServer) s = server_new();
@@ -426,6 +454,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/rspro/link/connect", test_connect);
+	g_test_add_func("/rspro/link/push-after-hello", test_push_after_hello);
 	g_test_add_func("/rspro/link/refused-then-ok", test_refused_then_ok);
 	g_test_add_func("/rspro/link/peer-goes-away", test_peer_goes_away);
 	g_test_add_func("/rspro/link/hello-timeout", test_hello_timeout);
