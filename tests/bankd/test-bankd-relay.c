@@ -76,8 +76,13 @@ test_relay_mapped(void)
 	TestClient *client;
 	const RsproConnectBankReq *hello;
 
-	fixture_start(&f, 4, "slots=4");
+	/* the bank announces where clients behind NAT should dial (ConnectBankReq.bound) */
+	fixture_start(&f, 4, "slots=4\n[bankd]\nadvertise=192.0.2.10:19999");
 	hello = &f.server->last_hello->u.connect_bank_req;
+	g_assert_true(hello->has_bound);
+	g_assert_false(hello->bound.is_ipv6);
+	g_assert_cmpmem(hello->bound.addr, 4, "\xc0\x00\x02\x0a", 4);
+	g_assert_cmpuint(hello->bound.port, ==, 19999);
 	g_assert_cmpuint(hello->bank_id, ==, 1);
 	g_assert_cmpuint(hello->number_of_slots, ==, 4);
 	g_assert_cmpint(hello->identity.type, ==, RSPRO_COMPONENT_BANKD);
