@@ -3,6 +3,8 @@
  * The example backend: N echo cards. Config group [example]:
  *   slots = N       number of slots (default 1)
  *   fail-ins = HEX  an INS byte answered with a transmission error (tests)
+ *   eject-ins = HEX an INS byte after whose answer the card is pulled out for
+ *                   100 ms (tests of card removal)
  */
 #include "remsim-example-backend.h"
 #include "remsim-example-slot.h"
@@ -13,25 +15,26 @@ struct _RemsimExampleBackend {
 	RemsimBackend parent_instance;
 	guint n_slots;
 	gint fail_ins;
+	gint eject_ins;
 	GPtrArray *slots;
 };
 
 G_DEFINE_TYPE(RemsimExampleBackend, remsim_example_backend, REMSIM_TYPE_BACKEND)
 
 static gboolean
-remsim_example_backend_read_fail_ins(RemsimExampleBackend *self, GKeyFile *config,
-				     const gchar *group, GError **error)
+remsim_example_backend_read_ins(GKeyFile *config, const gchar *group, const gchar *key, gint *ins,
+				GError **error)
 {
-	g_autofree gchar *text = g_key_file_get_string(config, group, "fail-ins", NULL);
+	g_autofree gchar *text = g_key_file_get_string(config, group, key, NULL);
 	guint64 value = 0;
 
 	if (text == NULL)
 		return TRUE;
 	if (!g_ascii_string_to_unsigned(text, 16, 0, 0xff, &value, error)) {
-		g_prefix_error(error, "[%s] fail-ins: ", group);
+		g_prefix_error(error, "[%s] %s: ", group, key);
 		return FALSE;
 	}
-	self->fail_ins = (gint)value;
+	*ins = (gint)value;
 	return TRUE;
 }
 
@@ -59,7 +62,8 @@ remsim_example_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 					   "[%s] slots: ", group);
 		return FALSE;
 	}
-	return remsim_example_backend_read_fail_ins(self, config, group, error);
+	return remsim_example_backend_read_ins(config, group, "fail-ins", &self->fail_ins, error) &&
+	       remsim_example_backend_read_ins(config, group, "eject-ins", &self->eject_ins, error);
 }
 
 static gpointer
@@ -76,7 +80,8 @@ remsim_example_backend_enumerate(RemsimBackend *backend)
 	if (self->slots == NULL) {
 		self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 		for (guint i = 0; i < self->n_slots; i++)
-			g_ptr_array_add(self->slots, remsim_example_slot_new(i, self->fail_ins));
+			g_ptr_array_add(self->slots, remsim_example_slot_new(i, self->fail_ins,
+									     self->eject_ins));
 	}
 	return g_ptr_array_copy(self->slots, remsim_example_backend_ref_slot, NULL);
 }
@@ -105,6 +110,7 @@ remsim_example_backend_init(RemsimExampleBackend *self)
 {
 	self->n_slots = 1;
 	self->fail_ins = -1;
+	self->eject_ins = -1;
 }
 
 REMSIM_DEFINE_PLUGIN(example, remsim_example_backend_get_type);

@@ -5,9 +5,13 @@
  */
 #include "remsim-example-slot.h"
 
+/* how long an ejected card stays out */
+#define REMSIM_EXAMPLE_SLOT_EJECT_MS 100
+
 struct _RemsimExampleSlot {
 	RemsimCardSlot parent_instance;
 	gint fail_ins;
+	gint eject_ins;
 	gboolean powered;
 };
 
@@ -48,6 +52,26 @@ remsim_example_slot_echo(const guint8 *apdu, gsize len)
 	return g_byte_array_free_to_bytes(out);
 }
 
+static gboolean
+remsim_example_slot_on_insert(gpointer user_data)
+{
+	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(user_data), TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+/* the card goes out after its answer, and comes back a moment later */
+static gboolean
+remsim_example_slot_on_eject(gpointer user_data)
+{
+	RemsimExampleSlot *self = REMSIM_EXAMPLE_SLOT(user_data);
+
+	self->powered = FALSE;
+	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), FALSE);
+	g_timeout_add_full(G_PRIORITY_DEFAULT, REMSIM_EXAMPLE_SLOT_EJECT_MS,
+			   remsim_example_slot_on_insert, g_object_ref(self), g_object_unref);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancellable *cancellable,
 				   GAsyncReadyCallback callback, gpointer user_data)
@@ -73,6 +97,9 @@ remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 					"INS %02X fails by configuration", data[1]);
 		return;
 	}
+	if (self->eject_ins >= 0 && data[1] == self->eject_ins)
+		g_timeout_add_full(G_PRIORITY_LOW, 10, remsim_example_slot_on_eject,
+				   g_object_ref(self), g_object_unref);
 	g_task_return_pointer(task, remsim_example_slot_echo(data, len),
 			      (GDestroyNotify)g_bytes_unref);
 }
@@ -97,16 +124,18 @@ static void
 remsim_example_slot_init(RemsimExampleSlot *self)
 {
 	self->fail_ins = -1;
+	self->eject_ins = -1;
 }
 
 RemsimExampleSlot *
-remsim_example_slot_new(guint index, gint fail_ins)
+remsim_example_slot_new(guint index, gint fail_ins, gint eject_ins)
 {
 	g_autofree gchar *name = g_strdup_printf("echo%u", index);
 	RemsimExampleSlot *self =
 	    g_object_new(REMSIM_TYPE_EXAMPLE_SLOT, "index", index, "name", name, NULL);
 
 	self->fail_ins = fail_ins;
+	self->eject_ins = eject_ins;
 	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), TRUE);
 	return self;
 }

@@ -8,7 +8,10 @@ G_BEGIN_DECLS
 #define REMSIM_TYPE_EXAMPLE_SLOT (remsim_example_slot_get_type())
 G_DECLARE_FINAL_TYPE(RemsimExampleSlot, remsim_example_slot, REMSIM, EXAMPLE_SLOT, RemsimCardSlot)
 
-/* @fail_ins: an INS byte the card answers with a transmission error, or -1 */
-RemsimExampleSlot *remsim_example_slot_new(guint index, gint fail_ins);
+/*
+ * @fail_ins: an INS byte the card answers with a transmission error, or -1
+ * @eject_ins: an INS byte after whose answer the card is removed for a moment, or -1
+ */
+RemsimExampleSlot *remsim_example_slot_new(guint index, gint fail_ins, gint eject_ins);
 
 G_END_DECLS

@@ -248,6 +248,59 @@ test_card_error(void)
 	fixture_stop(&f);
 }
 
+typedef struct {
+	TestClient *client;
+	gboolean want_present;
+} StatusWait;
+
+/* a bankSlotStatusInd with card-present @want_present has arrived */
+static gboolean
+has_status(gpointer data)
+{
+	StatusWait *wait = data;
+
+	for (guint i = 0; i < wait->client->others->len; i++) {
+		const RsproPdu *pdu = wait->client->others->pdata[i];
+
+		if (pdu->type == RSPRO_MSG_BANK_SLOT_STATUS_IND &&
+		    pdu->u.bank_slot_status_ind.status.has_card_present &&
+		    pdu->u.bank_slot_status_ind.status.card_present == wait->want_present)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+test_card_removed(void)
+{
+	Fixture f = { 0 };
+	TestClient *client;
+	g_autoptr(GBytes) eject = test_hex_bytes("00E5000000");
+	g_autoptr(GBytes) res = NULL;
+	StatusWait out = { NULL, FALSE }, in = { NULL, TRUE };
+	guint n_errors;
+
+	/* the echo card leaves its slot for 100 ms after an INS E5 */
+	fixture_start(&f, 1, "slots=1\neject-ins=E5");
+	g_assert_cmpint(test_server_map(f.server, 0, 6, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(&f, 6, 0);
+	n_errors = f.server->error_inds->len;
+	res = test_client_apdu(client, 0, eject);
+	g_assert_nonnull(res);
+	g_clear_pointer(&client->atr, g_bytes_unref);
+	/* the client hears the card go and come back, and gets its ATR again */
+	out.client = in.client = client;
+	g_assert_true(test_spin_until(has_status, &out, TEST_TIMEOUT_MS));
+	g_assert_true(test_spin_until(has_status, &in, TEST_TIMEOUT_MS));
+	g_assert_true(test_client_wait_atr(client));
+	g_assert_false(client->closed);
+	/* the server was told of the removal */
+	g_assert_cmpuint(f.server->error_inds->len, >, n_errors);
+	assert_echo(client, 0, 5);
+	test_client_free(client);
+	fixture_stop(&f);
+}
+
 /* --- many clients at once --- */
 
 #define MANY 256
@@ -349,6 +402,7 @@ main(int argc, char **argv)
 	g_test_add_func("/bankd/relay/remove-mapping-in-session", test_remove_mapping_in_session);
 	g_test_add_func("/bankd/relay/server-lost", test_server_lost);
 	g_test_add_func("/bankd/relay/card-error", test_card_error);
+	g_test_add_func("/bankd/relay/card-removed", test_card_removed);
 	g_test_add_func("/bankd/relay/many-clients", test_many_clients);
 	return g_test_run();
 }
