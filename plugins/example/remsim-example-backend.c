@@ -6,6 +6,8 @@
  *   eject-ins = HEX an INS byte after whose answer the card is pulled out for
  *                   100 ms (tests of card removal)
  */
+#include <glib/gi18n.h>
+
 #include "remsim-example-backend.h"
 #include "remsim-example-slot.h"
 
@@ -49,7 +51,7 @@ remsim_example_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	if (local_error == NULL) {
 		if (n < 1 || n > REMSIM_EXAMPLE_MAX_SLOTS) {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-				    "[%s] slots: %d is not in 1..%d", group, n,
+				    _("[%s] slots: %d is not in 1..%d"), group, n,
 				    REMSIM_EXAMPLE_MAX_SLOTS);
 			return FALSE;
 		}

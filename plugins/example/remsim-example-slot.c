@@ -3,6 +3,8 @@
  * An echo card: it answers every command APDU with the command's data field
  * followed by 90 00. Enough to show what a slot must do, and to test the bank.
  */
+#include <glib/gi18n.h>
+
 #include "remsim-example-slot.h"
 
 /* how long an ejected card stays out */
@@ -30,7 +32,7 @@ remsim_example_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 
 	if (!remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					"no card in %s", remsim_card_slot_get_name(slot));
+					_("no card in %s"), remsim_card_slot_get_name(slot));
 		return;
 	}
 	self->powered = TRUE;
@@ -83,18 +85,18 @@ remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 
 	if (!self->powered || !remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
-					"card in %s is not powered",
+					_("card in %s is not powered"),
 					remsim_card_slot_get_name(slot));
 		return;
 	}
 	if (len < 4) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
-					"APDU of %" G_GSIZE_FORMAT " bytes", len);
+					_("APDU of %u bytes"), (guint)len);
 		return;
 	}
 	if (self->fail_ins >= 0 && data[1] == self->fail_ins) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_TRANSMISSION,
-					"INS %02X fails by configuration", data[1]);
+					_("INS %02X fails by configuration"), data[1]);
 		return;
 	}
 	if (self->eject_ins >= 0 && data[1] == self->eject_ins)

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <glib/gi18n.h>
+
 #include "remsim-simcard-backend.h"
 #include "remsim-simcard-slot.h"
 
@@ -113,7 +115,7 @@ remsim_simcard_backend_get_n_slots(GKeyFile *config, const gchar *group, guint n
 	n = g_key_file_get_integer(config, group, "slots", &local_error);
 	if (local_error == NULL && (n < 1 || n > REMSIM_SIMCARD_MAX_SLOTS))
 		g_set_error(&local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-			    "%d is not in 1..%d", n, REMSIM_SIMCARD_MAX_SLOTS);
+			    _("%d is not in 1..%d"), n, REMSIM_SIMCARD_MAX_SLOTS);
 	if (local_error != NULL) {
 		g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
 					   "[%s] slots: ", group);
@@ -161,7 +163,7 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	n_profiles = g_strv_length(paths);
 	if (n_profiles == 0) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
-			    "[%s] profiles: no card profiles", group);
+			    _("[%s] profiles: no card profiles"), group);
 		return FALSE;
 	}
 	profiles = remsim_simcard_backend_parse_profiles(paths, error);
@@ -170,7 +172,7 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 		return FALSE;
 	if (state_dir != NULL && g_mkdir_with_parents(state_dir, 0700) != 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
-			    "[%s] state-dir: cannot create %s", group, state_dir);
+			    _("[%s] state-dir: cannot create %s"), group, state_dir);
 		return FALSE;
 	}
 	g_clear_pointer(&self->slots, g_ptr_array_unref);

@@ -3,6 +3,8 @@
  * The simulated card computes in-process and never blocks, so each operation
  * completes through its GTask on the next main loop iteration.
  */
+#include <glib/gi18n.h>
+
 #include "remsim-simcard-slot.h"
 
 struct _RemsimSimcardSlot {
@@ -23,7 +25,7 @@ remsim_simcard_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 	if (!remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					"no card in %s", remsim_card_slot_get_name(slot));
+					_("no card in %s"), remsim_card_slot_get_name(slot));
 		return;
 	}
 	remsim_sim_card_reset(self->card);
@@ -42,14 +44,14 @@ remsim_simcard_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 
 	if (!self->powered) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
-					"card in %s is not powered",
+					_("card in %s is not powered"),
 					remsim_card_slot_get_name(slot));
 		return;
 	}
 	response = remsim_sim_card_transmit(self->card, apdu);
 	if (response == NULL) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
-					"the card cannot take this command");
+					_("the card cannot take this command"));
 		return;
 	}
 	g_task_return_pointer(task, response, (GDestroyNotify)g_bytes_unref);
@@ -72,7 +74,7 @@ remsim_simcard_slot_save_state(RemsimSimcardSlot *self)
 	if (self->state_path == NULL)
 		return;
 	if (!remsim_sim_card_save_state(self->card, self->state_path, &error))
-		g_warning("%s: cannot save the card state: %s",
+		g_warning(_("%s: cannot save the card state: %s"),
 			  remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)), error->message);
 }
 
