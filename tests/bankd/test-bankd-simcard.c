@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "bankd-test-harness.h"
 #include "remsim-sim-card.h"
 
@@ -44,13 +46,36 @@ profile_path(const gchar *name)
 	return g_build_filename(srcdir, "data", "cards", name, NULL);
 }
 
+static gboolean
+file_exists(gpointer path)
+{
+	return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+static void
+remove_dir(const gchar *path)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	const gchar *name;
+
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *child = g_build_filename(path, name, NULL);
+
+		g_unlink(child);
+	}
+	g_rmdir(path);
+}
+
 static void
 test_relay_equals_card(void)
 {
 	g_autofree gchar *profile = profile_path("sample-001.json");
 	g_autofree gchar *profile2 = profile_path("sample-002.json");
-	g_autofree gchar *conf = g_strdup_printf("slots=2\nprofiles=%s;%s", profile, profile2);
 	g_autoptr(GError) error = NULL;
+	g_autofree gchar *state_dir = g_dir_make_tmp("remsim-simcard-state-XXXXXX", &error);
+	g_autofree gchar *conf =
+	    g_strdup_printf("slots=2\nprofiles=%s;%s\nstate-dir=%s", profile, profile2, state_dir);
+	g_autofree gchar *state_file = NULL;
 	g_autoptr(RemsimSimCard) card = remsim_sim_card_new_from_file(profile, &error);
 	g_autoptr(GBytes) card_atr = NULL;
 	TestServer *server;
@@ -89,6 +114,18 @@ test_relay_equals_card(void)
 	}
 	test_client_free(client);
 
+	/* the session's end powered the card off, which saved its state (PIN counter...) */
+	{
+		g_autofree gchar *base =
+		    g_strdup_printf("slot0-%s.json", remsim_sim_card_get_iccid(card));
+		g_autoptr(RemsimSimCard) fresh = remsim_sim_card_new_from_file(profile, &error);
+
+		state_file = g_build_filename(state_dir, base, NULL);
+		g_assert_true(test_spin_until(file_exists, state_file, TEST_TIMEOUT_MS));
+		g_assert_true(remsim_sim_card_load_state(fresh, state_file, &error));
+		g_assert_no_error(error);
+	}
+
 	/* the other slot holds the other profile: its ICCID differs */
 	g_assert_cmpint(test_server_map(server, 1, 11, 0), ==, RSPRO_RESULT_OK);
 	client = test_client_connect(bankd->port, 11, 0);
@@ -109,6 +146,7 @@ test_relay_equals_card(void)
 	test_client_free(client);
 	test_bankd_stop(bankd);
 	test_server_free(server);
+	remove_dir(state_dir);
 }
 
 int
