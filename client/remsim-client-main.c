@@ -26,7 +26,7 @@ typedef struct {
 	gboolean version;
 	gchar *debug;
 	gboolean no_color;
-	/* SIMtrace2 selection: accepted now for upstream's command lines, used by that front end */
+	/* SIMtrace2 device selection (upstream's -st2 options) */
 	gchar *usb_vendor;
 	gchar *usb_product;
 	gint usb_config;
@@ -64,7 +64,7 @@ static const GOptionEntry option_entries[] = {
 	{ "event-script", 'e', 0, G_OPTION_ARG_STRING, &opts.event_script,
 	  N_("Run CMD <cause> on events"), N_("CMD") },
 	{ "frontend", 0, 0, G_OPTION_ARG_STRING, &opts.frontend,
-	  N_("Modem side: shell (default) or vpcd"), N_("NAME") },
+	  N_("Modem side: shell (default), vpcd or simtrace2"), N_("NAME") },
 	{ "config", 0, 0, G_OPTION_ARG_FILENAME, &opts.config_path,
 	  N_("Configuration file (default " REMSIM_SYSCONFDIR "/client.conf)"), N_("FILE") },
 	{ "session", 0, 0, G_OPTION_ARG_NONE, &opts.session,
@@ -135,6 +135,17 @@ apply_options(RemsimClientConfig *config)
 		remsim_client_config_set_override(config, "event-script", opts.event_script);
 	if (opts.frontend != NULL)
 		remsim_client_config_set_override(config, "frontend", opts.frontend);
+	if (opts.usb_vendor != NULL)
+		remsim_client_config_set_override(config, "usb-vendor", opts.usb_vendor);
+	if (opts.usb_product != NULL)
+		remsim_client_config_set_override(config, "usb-product", opts.usb_product);
+	if (opts.usb_path != NULL)
+		remsim_client_config_set_override(config, "usb-path", opts.usb_path);
+	set_int_override(config, "usb-config", opts.usb_config);
+	set_int_override(config, "usb-interface", opts.usb_interface);
+	set_int_override(config, "usb-altsetting", opts.usb_altsetting);
+	set_int_override(config, "usb-address", opts.usb_address);
+	set_int_override(config, "sim-presence", opts.sim_presence);
 }
 
 static gboolean
@@ -180,7 +191,8 @@ run(RemsimClientConfig *config)
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
 	remsim_client_stop(client);
-	return EXIT_SUCCESS;
+	/* a lost device ends us with an error, so that systemd starts us again */
+	return remsim_client_get_failed(client) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int

@@ -139,6 +139,11 @@ remsim_client_slot_get_script_vars(RemsimClientSlot *self)
 	slot_builder_take(b, slot_flag_var("REMSIM_SIM_RST", self->has_status, st->reset_active));
 	slot_builder_take(b, slot_flag_var("REMSIM_SIM_CLK", self->has_status && st->has_clk_active,
 					   st->clk_active));
+	{
+		g_auto(GStrv) extra = remsim_frontend_get_script_vars(self->frontend);
+
+		g_strv_builder_addv(b, (const gchar **)extra);
+	}
 	return g_strv_builder_end(b);
 }
 

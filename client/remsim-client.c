@@ -177,6 +177,18 @@ remsim_client_get_frontend_name(RemsimClient *self, guint index)
 	return self->frontend_names->pdata[index];
 }
 
+gboolean
+remsim_client_get_failed(RemsimClient *self)
+{
+	for (guint i = 0; i < self->slots->len; i++) {
+		RemsimFrontend *fe = remsim_client_slot_get_frontend(self->slots->pdata[i]);
+
+		if (remsim_frontend_get_error(fe) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 remsim_client_dispose(GObject *object)
 {

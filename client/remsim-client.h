@@ -38,6 +38,9 @@ RemsimClientSlot *remsim_client_get_slot(RemsimClient *self, guint index);
 /* the front end name of slot @index */
 const gchar *remsim_client_get_frontend_name(RemsimClient *self, guint index);
 
+/* a front end ended with an error (its device is gone) */
+gboolean remsim_client_get_failed(RemsimClient *self);
+
 /*
  * Signal ::finished — a front end that ends (the shell at end of input) has
  * ended: the process should exit.

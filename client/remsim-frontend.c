@@ -5,6 +5,7 @@
 
 #include "remsim-frontend.h"
 #include "remsim-frontend-shell.h"
+#include "remsim-frontend-simtrace2.h"
 #include "remsim-frontend-vpcd.h"
 
 typedef struct {
@@ -13,6 +14,7 @@ typedef struct {
 	gboolean started;
 	gboolean finished;
 	RsproSlotPhysStatus status;
+	GError *error;
 } RemsimFrontendPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(RemsimFrontend, remsim_frontend, G_TYPE_OBJECT)
@@ -26,7 +28,7 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
-static const gchar *const frontend_names[] = { "shell", "vpcd", NULL };
+static const gchar *const frontend_names[] = { "shell", "vpcd", "simtrace2", NULL };
 
 const gchar *const *
 remsim_frontend_list_names(void)
@@ -42,8 +44,10 @@ remsim_frontend_new(const gchar *name, RemsimClientConfig *config, const gchar *
 		return remsim_frontend_shell_new();
 	if (g_strcmp0(name, "vpcd") == 0)
 		return remsim_frontend_vpcd_new(config, group, error);
+	if (g_strcmp0(name, "simtrace2") == 0)
+		return remsim_frontend_simtrace2_new(config, group, error);
 	g_set_error(error, REMSIM_FRONTEND_ERROR, REMSIM_FRONTEND_ERROR_UNKNOWN,
-		    _("Unknown front end “%s” (known: shell, vpcd)"), name);
+		    _("Unknown front end “%s” (known: shell, vpcd, simtrace2)"), name);
 	return NULL;
 }
 
@@ -53,6 +57,7 @@ remsim_frontend_finalize(GObject *object)
 	RemsimFrontendPrivate *priv = remsim_frontend_get_instance_private(REMSIM_FRONTEND(object));
 
 	g_clear_pointer(&priv->atr, g_bytes_unref);
+	g_clear_error(&priv->error);
 	G_OBJECT_CLASS(remsim_frontend_parent_class)->finalize(object);
 }
 
@@ -222,4 +227,37 @@ remsim_frontend_emit_finished(RemsimFrontend *self)
 		return;
 	priv->finished = TRUE;
 	g_signal_emit(self, signals[SIGNAL_FINISHED], 0);
+}
+
+void
+remsim_frontend_emit_failed(RemsimFrontend *self, const GError *error)
+{
+	RemsimFrontendPrivate *priv = remsim_frontend_get_instance_private(self);
+
+	if (priv->error == NULL && error != NULL) {
+		priv->error = g_error_copy(error);
+		g_warning(_("%s front end failed: %s"), G_OBJECT_TYPE_NAME(self), error->message);
+	}
+	remsim_frontend_emit_finished(self);
+}
+
+const GError *
+remsim_frontend_get_error(RemsimFrontend *self)
+{
+	RemsimFrontendPrivate *priv = remsim_frontend_get_instance_private(self);
+
+	g_return_val_if_fail(REMSIM_IS_FRONTEND(self), NULL);
+	return priv->error;
+}
+
+gchar **
+remsim_frontend_get_script_vars(RemsimFrontend *self)
+{
+	RemsimFrontendClass *klass = REMSIM_FRONTEND_GET_CLASS(self);
+	gchar **vars = NULL;
+
+	g_return_val_if_fail(REMSIM_IS_FRONTEND(self), NULL);
+	if (klass->get_script_vars != NULL)
+		vars = klass->get_script_vars(self);
+	return vars != NULL ? vars : g_new0(gchar *, 1);
 }

@@ -38,6 +38,7 @@ G_DECLARE_DERIVABLE_TYPE(RemsimFrontend, remsim_frontend, REMSIM, FRONTEND, GObj
  * @set_card_present: the card appears (remote card usable) or disappears
  * @set_sim_remote: switch the modem to the remote (TRUE) or local SIM
  * @reset_modem: ask the modem to restart
+ * @get_script_vars: extra event script variables, or NULL
  *
  * Only @receive_response is mandatory; the other requests are ignored by
  * front ends that cannot act on them (the shell has no modem to reset).
@@ -52,11 +53,13 @@ struct _RemsimFrontendClass {
 	void (*set_card_present)(RemsimFrontend *self, gboolean present);
 	void (*set_sim_remote)(RemsimFrontend *self, gboolean remote);
 	void (*reset_modem)(RemsimFrontend *self);
+	/* extra "NAME=value" entries for the event script (REMSIM_USB_PATH ...) */
+	gchar **(*get_script_vars)(RemsimFrontend *self);
 
-	gpointer padding[8];
+	gpointer padding[7];
 };
 
-/* "shell" or "vpcd"; @group is the config group of this slot (may be NULL) */
+/* "shell", "vpcd" or "simtrace2"; @group is the config group of this slot (may be NULL) */
 RemsimFrontend *remsim_frontend_new(const gchar *name, RemsimClientConfig *config,
 				    const gchar *group, GError **error);
 /* the names remsim_frontend_new() knows, NULL-terminated */
@@ -76,11 +79,17 @@ gboolean remsim_frontend_get_card_present(RemsimFrontend *self);
 /* the modem status last reported with ::status-changed (all FALSE before) */
 const RsproSlotPhysStatus *remsim_frontend_get_status(RemsimFrontend *self);
 gboolean remsim_frontend_get_finished(RemsimFrontend *self);
+/* the error that ended the front end (::finished after a failure), or NULL */
+const GError *remsim_frontend_get_error(RemsimFrontend *self);
+/* NULL-terminated, possibly empty */
+gchar **remsim_frontend_get_script_vars(RemsimFrontend *self);
 
 /* for subclasses: emit the signals */
 void remsim_frontend_emit_command(RemsimFrontend *self, GBytes *tpdu);
 void remsim_frontend_emit_status(RemsimFrontend *self, const RsproSlotPhysStatus *status);
 void remsim_frontend_emit_finished(RemsimFrontend *self);
+/* the modem side is lost for good (a USB device unplugged): logs and ends */
+void remsim_frontend_emit_failed(RemsimFrontend *self, const GError *error);
 
 /*
  * Signals:

@@ -84,7 +84,8 @@ peer_handle_tpdu(TestPeer *peer, RsproConnection *conn, const RsproTpduModemToCa
 	peer->tpdu_to = tpdu->to_bank_slot;
 	g_clear_pointer(&peer->last_tpdu, g_bytes_unref);
 	peer->last_tpdu = g_bytes_ref(tpdu->data);
-	rsp = test_peer_expected_response(peer->bank_id, tpdu->data);
+	rsp = peer->respond != NULL ? peer->respond(tpdu->data, peer->respond_data)
+				    : test_peer_expected_response(peer->bank_id, tpdu->data);
 	peer_send(conn, rspro_pdu_new_tpdu_card_to_modem(&tpdu->to_bank_slot,
 							 &tpdu->from_client_slot, rsp));
 }

@@ -34,6 +34,8 @@ typedef struct {
 	RsproSlotPhysStatus last_status;
 
 	/* how it behaves */
+	GBytes *(*respond)(GBytes *command, gpointer data); /* NULL: bank id, INS, 90 00 */
+	gpointer respond_data;
 	gboolean reject; /* answer connectClientReq with illegalClientId */
 	guint16 bank_id;
 	GBytes *atr;
