@@ -337,7 +337,7 @@ data_fits(const RsproPdu *pdu, GError **error)
 	if (!data || g_bytes_get_size(data) <= G_MAXINT / 2)
 		return TRUE;
 	g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_ENCODE,
-		    _("msg.%s.data: %" G_GSIZE_FORMAT " bytes are too many to encode"),
+		    _("msg.%s.data: %zu bytes are too many to encode"),
 		    rspro_msg_type_to_string(pdu->type), g_bytes_get_size(data));
 	return FALSE;
 }
@@ -513,7 +513,7 @@ get_ip_port(const IpPort_t *a, const gchar *msg, const gchar *member, RsproIpPor
 		g_autofree gchar *path = rspro_where_path(&w, want == 4 ? "ip.ipv4" : "ip.ipv6");
 
 		g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_CONSTRAINT,
-			    _("%s: %d bytes instead of %" G_GSIZE_FORMAT), path, addr->size, want);
+			    _("%s: %d bytes instead of %zu"), path, addr->size, want);
 		return FALSE;
 	}
 	ip->is_ipv6 = want == 16;
@@ -848,19 +848,20 @@ check_decoded(asn_dec_rval_t rv, const guint8 *data, gsize len, GError **error)
 {
 	if (rv.code == RC_WMORE) {
 		g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_MALFORMED,
-			    _("truncated PDU: %" G_GSIZE_FORMAT " bytes are not a whole RsproPDU"),
-			    len);
+			    _("truncated PDU: %zu bytes are not a whole RsproPDU"), len);
 		return FALSE;
 	}
 	if (rv.code != RC_OK) {
 		g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_MALFORMED,
-			    _("malformed PDU: BER decoding failed near byte %" G_GSIZE_FORMAT),
+			    _("malformed PDU: BER decoding failed near byte %zu"),
 			    (gsize)rv.consumed);
 		return FALSE;
 	}
 	if ((gsize)rv.consumed != len) {
 		g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_TRAILING_DATA,
-			    _("%" G_GSIZE_FORMAT " bytes follow the end of the PDU"),
+			    ngettext("%zu byte follows the end of the PDU",
+				     "%zu bytes follow the end of the PDU",
+				     len - (gsize)rv.consumed),
 			    len - (gsize)rv.consumed);
 		return FALSE;
 	}

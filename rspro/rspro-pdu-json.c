@@ -362,10 +362,8 @@ get_int(const Reader *r, const gchar *key, gint64 min, gint64 max, gint64 *out, 
 		return json_error(error, r, key, _("expected an integer"));
 	value = json_node_get_int(node);
 	if (value < min || value > max)
-		return json_error(
-		    error, r, key,
-		    _("%" G_GINT64_FORMAT " is outside %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT),
-		    value, min, max);
+		return json_error(error, r, key, _("%lld is outside %lld..%lld"), (long long)value,
+				  (long long)min, (long long)max);
 	*out = value;
 	return TRUE;
 }
@@ -550,8 +548,7 @@ read_ip_address(const Reader *r, RsproIpPort *ip, GError **error)
 	if (!get_hex(&sub, which, &addr, error))
 		return FALSE;
 	if (g_bytes_get_size(addr) != want)
-		return json_error(error, &sub, which,
-				  _("%" G_GSIZE_FORMAT " bytes instead of %" G_GSIZE_FORMAT),
+		return json_error(error, &sub, which, _("%zu bytes instead of %zu"),
 				  g_bytes_get_size(addr), want);
 	memcpy(ip->addr, g_bytes_get_data(addr, NULL), want);
 	return TRUE;

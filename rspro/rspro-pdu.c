@@ -360,10 +360,9 @@ rspro_check_int(gint64 value, gint64 min, gint64 max, const RsproWhere *where, c
 	if (value >= min && value <= max)
 		return TRUE;
 	path = rspro_where_path(where, field);
-	g_set_error(
-	    error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_CONSTRAINT,
-	    _("%s: %" G_GINT64_FORMAT " is outside %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT), path,
-	    value, min, max);
+	g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_CONSTRAINT,
+		    _("%s: %lld is outside %lld..%lld"), path, (long long)value, (long long)min,
+		    (long long)max);
 	return FALSE;
 }
 
@@ -382,8 +381,8 @@ rspro_check_ia5(const gchar *str, gsize len, gsize min, gsize max, const RsproWh
 	if (len < min || len > max) {
 		path = rspro_where_path(where, field);
 		g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_CONSTRAINT,
-			    _("%s: length %" G_GSIZE_FORMAT " is outside %" G_GSIZE_FORMAT
-			      "..%" G_GSIZE_FORMAT),
+			    _("%s: length %zu is outside %zu"
+			      "..%zu"),
 			    path, len, min, max);
 		return FALSE;
 	}
@@ -394,7 +393,7 @@ rspro_check_ia5(const gchar *str, gsize len, gsize min, gsize max, const RsproWh
 		if (c > 0x7f || c == 0) {
 			path = rspro_where_path(where, field);
 			g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_CONSTRAINT,
-				    _("%s: character 0x%02x at %" G_GSIZE_FORMAT
+				    _("%s: character 0x%02x at %zu"
 				      " is not allowed (IA5String 1..127)"),
 				    path, c, i);
 			return FALSE;
@@ -452,7 +451,7 @@ check_atr(GBytes *atr, const gchar *msg, GError **error)
 	if (atr && g_bytes_get_size(atr) >= 1 && g_bytes_get_size(atr) <= RSPRO_ATR_MAX)
 		return TRUE;
 	g_set_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_CONSTRAINT,
-		    _("msg.%s.atr: length %" G_GSIZE_FORMAT " is outside 1..%d"), msg,
+		    _("msg.%s.atr: length %zu is outside 1..%d"), msg,
 		    atr ? g_bytes_get_size(atr) : 0, RSPRO_ATR_MAX);
 	return FALSE;
 }

@@ -31,14 +31,14 @@ parse_hex(const gchar *text, GError **error)
 	for (gsize i = 0; i < len; i++) {
 		if (!g_ascii_isxdigit(text[i])) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-				    _("not a hex digit at position %" G_GSIZE_FORMAT ": 0x%02x"),
-				    i + 1, (guchar)text[i]);
+				    _("not a hex digit at position %zu: 0x%02x"), i + 1,
+				    (guchar)text[i]);
 			return NULL;
 		}
 	}
 	if (len % 2) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-			    _("odd number of hex digits (%" G_GSIZE_FORMAT ")"), len);
+			    _("odd number of hex digits (%zu)"), len);
 		return NULL;
 	}
 	buf = g_malloc(len / 2);

@@ -18,4 +18,12 @@ sed -i 's|^\t-1\t/\* Stop extensions \*/|\t1\t/* Stop extensions */|' ResetState
 grep -q '^	1	/\* Stop extensions \*/' ResetStateReq.c ||
 	{ echo "asn1c-gen.sh: could not fix ResetStateReq extensibility" >&2; exit 1; }
 
+# asn1c 0.9.28's CHOICE decoder loops forever when an indefinite-length CHOICE
+# (the envelope's msg [2]) is followed by 00 and a non-zero byte: the "cannot
+# happen" branch after its end-of-contents check neither advances nor fails.
+# Make it fail (found by rspro/fuzz/fuzz-rspro-decode).
+sed -i 's|^\t\t\t/\* UNREACHABLE \*/$|\t\t\tRETURN(RC_FAIL); /* 00 then non-zero: not end-of-contents */|' constr_CHOICE.c
+grep -q 'RETURN(RC_FAIL); /\* 00 then non-zero' constr_CHOICE.c ||
+	{ echo "asn1c-gen.sh: could not fix the CHOICE end-of-contents loop" >&2; exit 1; }
+
 rm -f converter-sample.c Makefile.am.sample

@@ -6,7 +6,6 @@ usage: gen-corpus.py [SOURCE-ROOT]   (default: two folders up)
 The files are committed; run this again when the vectors change.
 """
 import os
-import shutil
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -35,9 +34,12 @@ def write(folder, name, data):
 def main():
     decode = os.path.join(here, 'corpus', 'fuzz-rspro-decode')
     deframe = os.path.join(here, 'corpus', 'fuzz-ipa-deframe')
+    # regress-* files are inputs the fuzzers found; they are kept as they are
     for d in (decode, deframe):
-        shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(d)
+        os.makedirs(d, exist_ok=True)
+        for name in os.listdir(d):
+            if not name.startswith('regress-'):
+                os.remove(os.path.join(d, name))
 
     valid = list(rows('rspro-vectors.tsv', 3))
     invalid = list(rows('rspro-invalid.tsv', 4))

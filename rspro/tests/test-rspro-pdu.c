@@ -136,6 +136,40 @@ test_reencode_is_der(void)
 	g_assert_cmpstr(hex, ==, "300d800102810100a205a5030a0100");
 }
 
+/* inputs the fuzzers found; each must be refused, promptly */
+static void
+test_decode_regressions(void)
+{
+	static const gchar *const cases[] = {
+		/* indefinite-length msg [2] followed by 00 5d: asn1c's CHOICE looped */
+		"301f800102810100a280b300005d000000001402",
+		/* the same with a proper end-of-contents, then garbage */
+		"3080800102810100a280b30000000000ff",
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GBytes) ber = rspro_test_unhex(cases[i]);
+		g_autoptr(GError) error = NULL;
+		g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(ber, &error);
+
+		g_assert_null(pdu);
+		g_assert_nonnull(error);
+		g_test_message("%s: %s", cases[i], error->message);
+	}
+}
+
+/* BER's indefinite lengths are accepted where they are well-formed */
+static void
+test_decode_indefinite(void)
+{
+	g_autoptr(GBytes) ber = rspro_test_unhex("3080800102810100a280b30000000000");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(ber, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpint(pdu->type, ==, RSPRO_MSG_RESET_STATE_REQ);
+}
+
 /* ---- constraints on encode ---- */
 
 static void
@@ -497,6 +531,8 @@ main(int argc, char **argv)
 	add_vector_tests(vectors, invalid);
 
 	g_test_add_func("/rspro/pdu/reencode-is-der", test_reencode_is_der);
+	g_test_add_func("/rspro/pdu/decode-regressions", test_decode_regressions);
+	g_test_add_func("/rspro/pdu/decode-indefinite", test_decode_indefinite);
 	g_test_add_func("/rspro/pdu/encode-atr-size", test_encode_atr_size);
 	g_test_add_func("/rspro/pdu/encode-name-length", test_encode_name_length);
 	g_test_add_func("/rspro/pdu/encode-ids", test_encode_ids);
