@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <sched.h>
 #include <string.h>
 #include <glib.h>
 
@@ -77,6 +78,21 @@ copy_only(gpointer data)
 	__asm__ __volatile__("" : : "r"(copy_dst), "r"(copy_src) : "memory");
 }
 
+/* stay on the CPU we started on, so that one core's speed is measured */
+static void
+pin_to_current_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		g_printerr("could not pin to CPU %d; measuring unpinned\n", cpu);
+}
+
 int
 main(void)
 {
@@ -87,6 +103,7 @@ main(void)
 	g_autoptr(GBytes) der = NULL;
 	gdouble both, enc, dec, floor;
 
+	pin_to_current_cpu();
 	for (guint i = 0; i < DATA_LEN; i++)
 		copy_src[i] = (guint8)i;
 	payload = g_bytes_new(copy_src, DATA_LEN);
