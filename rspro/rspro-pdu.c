@@ -252,7 +252,8 @@ rspro_component_identity_init(RsproComponentIdentity *id, RsproComponentType typ
 {
 	memset(id, 0, sizeof(*id));
 	id->type = type;
-	/* upstream cuts host names to what ComponentName allows */
+	/* upstream cuts host names to what ComponentName allows; names from the
+	 * configuration are cut the same way, so that every identity encodes */
 	id->name = g_strndup(name ? name : g_get_host_name(), RSPRO_NAME_MAX);
 	id->software = g_strdup(software);
 	id->sw_version = g_strdup(PACKAGE_VERSION);
