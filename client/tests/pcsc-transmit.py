@@ -22,7 +22,10 @@ def main():
     deadline = time.time() + 30
     reader = None
     while reader is None:
-        found = [r for r in readers() if str(r).startswith(prefix)]
+        try:
+            found = [r for r in readers() if str(r).startswith(prefix)]
+        except Exception:  # pcscd is not listening yet
+            found = []
         if found:
             reader = found[0]
         elif time.time() > deadline:
