@@ -213,6 +213,39 @@ remsim_bankd_on_link_disconnected(RsproLink *link, GError *reason, gpointer user
 	g_message(_("Lost the server: %s"), reason != NULL ? reason->message : "-");
 }
 
+/*
+ * Always tell the server where clients reach us (ConnectBankReq.bound): the
+ * advertised endpoint if configured, else the address and port actually bound.
+ * An unspecified address (0.0.0.0) tells the server to use our peer address, so
+ * a bank on a non-default or ephemeral port still gets its clients; upstream
+ * servers skip the element.
+ */
+static gboolean
+remsim_bankd_fill_bound(RemsimBankd *self, RsproConnectBankReq *req, GError **error)
+{
+	const RemsimBankdConfig *config = self->config;
+	const gchar *ip = config->advertise_host;
+	guint16 port = config->advertise_port;
+
+	if (ip == NULL) {
+		ip = config->bind_ip != NULL && *config->bind_ip != '\0' ? config->bind_ip
+									 : "0.0.0.0";
+		port = rspro_listener_get_port(self->listener);
+	}
+	if (rspro_ip_port_from_string(&req->bound, ip, port)) {
+		req->has_bound = TRUE;
+		return TRUE;
+	}
+	if (config->advertise_host != NULL) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    _("--advertise: “%s” is not an IP address"), config->advertise_host);
+		return FALSE;
+	}
+	/* a bind address given as a host name: let the server use our peer address */
+	req->has_bound = rspro_ip_port_from_string(&req->bound, "0.0.0.0", port);
+	return TRUE;
+}
+
 static gboolean
 remsim_bankd_start_link(RemsimBankd *self, GError **error)
 {
@@ -220,18 +253,8 @@ remsim_bankd_start_link(RemsimBankd *self, GError **error)
 	g_autoptr(RsproPdu) hello =
 	    rspro_pdu_new_connect_bank_req(&self->identity, config->bank_id, config->num_slots);
 
-	if (config->advertise_host != NULL) {
-		RsproConnectBankReq *req = &hello->u.connect_bank_req;
-
-		if (!rspro_ip_port_from_string(&req->bound, config->advertise_host,
-					       config->advertise_port)) {
-			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-				    _("--advertise: “%s” is not an IP address"),
-				    config->advertise_host);
-			return FALSE;
-		}
-		req->has_bound = TRUE;
-	}
+	if (!remsim_bankd_fill_bound(self, &hello->u.connect_bank_req, error))
+		return FALSE;
 	self->link = rspro_link_new(hello, RSPRO_COMPONENT_SERVER);
 	rspro_link_set_target(self->link, config->server_host, config->server_port);
 	rspro_link_set_keepalive(self->link, RSPRO_KEEPALIVE_INTERVAL_MS,

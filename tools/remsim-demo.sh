@@ -1,13 +1,113 @@
 #!/bin/sh
-# The quick-start demo. Until the daemons are built this shows librspro's
-# codec on the shared vectors; see README.md.
+# The quick-start demo: a complete local remsim on simulated SIM cards.
+#
+# Starts remsim-server, a remsim-bankd with four simulated cards and a
+# remsim-client with the shell front end, all on 127.0.0.1 with ports the
+# kernel picks; maps client 1:0 to bank 1 slot 0 through the REST API, then
+# talks to the card through the whole chain: SELECT, VERIFY CHV1, READ EF.IMSI
+# and RUN GSM ALGORITHM. Everything is stopped at the end.
+#
+# usage: remsim-demo.sh [BUILDDIR]
 set -eu
-builddir=${1:-build}
-src=$(cd "$(dirname "$0")/.." && pwd)
-tool="$builddir/rspro/rspro-tool"
 
-echo "== rspro-tool: decoding upstream's PDUs"
-cut -f4 "$src/tests/vectors/rspro-vectors.tsv" | grep -v '^hex$' | head -5 | "$tool" decode -
-echo "== rspro-tool: encoding them back"
-cut -f4 "$src/tests/vectors/rspro-vectors.tsv" | grep -v '^hex$' | head -5 |
-	"$tool" decode - | "$tool" encode -
+src=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$(cd "${1:-$src/build}" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/remsim-demo.XXXXXX")
+pids=""
+
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	[ -n "${REMSIM_DEMO_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+say() { printf '\n== %s\n' "$*"; }
+
+wait_for_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			echo "remsim-demo: $2 did not start; its log:" >&2
+			cat "$3" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+rest() {
+	method=$1
+	path=$2
+	shift 2
+	echo "$method /api/backend/v1/$path"
+	curl -sS -X "$method" -H 'Content-Type: application/json' -w ' (HTTP %{http_code})' "$@" \
+		"http://127.0.0.1:$rest_port/api/backend/v1/$path"
+	echo
+}
+
+say "remsim-server (state in $work)"
+"$builddir/server/remsim-server" --no-dbus --bind-ip 127.0.0.1 --rest-bind-ip 127.0.0.1 \
+	--rspro-port 0 --rest-port 0 --state-dir "$work" --port-file "$work/server.ports" \
+	>"$work/server.log" 2>&1 &
+pids="$pids $!"
+wait_for_file "$work/server.ports" remsim-server "$work/server.log"
+rspro_port=$(sed -n 's/^rspro=//p' "$work/server.ports")
+rest_port=$(sed -n 's/^rest=//p' "$work/server.ports")
+echo "RSPRO on 127.0.0.1:$rspro_port, REST on http://127.0.0.1:$rest_port/api/backend/v1/"
+
+say "remsim-bankd: bank 1 with four simulated SIM cards"
+cat >"$work/bankd.conf" <<CONF
+[simcard]
+slots=4
+profiles=$src/data/cards/sample-001.json;$src/data/cards/sample-002.json;$src/data/cards/sample-003.json;$src/data/cards/sample-004.json
+CONF
+"$builddir/plugins/remsim-bankd" --no-dbus -c "$work/bankd.conf" --backend simcard \
+	--plugin-dir "$builddir/plugins/simcard" -i 127.0.0.1 -p "$rspro_port" -b 1 -n 4 \
+	-I 127.0.0.1 -P 0 --port-file "$work/bankd.port" >"$work/bankd.log" 2>&1 &
+pids="$pids $!"
+wait_for_file "$work/bankd.port" remsim-bankd "$work/bankd.log"
+i=0
+until rest GET banks | grep -q '"bankId":1,'; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { echo "remsim-demo: the bank did not register" >&2; exit 1; }
+	sleep 0.1
+done
+rest GET banks
+
+say "map client 1:0 to bank 1 slot 0 (REST)"
+rest POST slotmaps -d '{"bank":{"bankId":1,"slotNr":0},"client":{"clientId":1,"slotNr":0}}'
+rest GET slotmaps
+
+say "remsim-client 1:0, shell front end: APDUs in, responses out"
+cat >"$work/apdus" <<APDUS
+A0A40000023F00
+A0A40000027F20
+A02000010831323334FFFFFFFF
+A0A40000026F07
+A0B0000009
+A088000010000102030405060708090A0B0C0D0E0F
+A0C000000C
+APDUS
+echo "in:"
+sed 's/^/  /' "$work/apdus"
+echo "out:"
+timeout 30 "$builddir/client/remsim-client" --no-dbus -i 127.0.0.1 -p "$rspro_port" \
+	-c 1 -n 0 --frontend shell <"$work/apdus" 2>"$work/client.log" | tee "$work/out" |
+	sed 's/^/  /'
+imsi=$(sed -n 's/^R-APDU: //p' "$work/out" | tr -d ' ' | grep -m1 '^08[0-9a-f]\{16\}9000$' | cut -c1-18 || true)
+if [ -n "$imsi" ]; then
+	digits=$(echo "$imsi" | cut -c3- | sed 's/\(.\)\(.\)/\2\1/g' | cut -c2-)
+	echo "EF.IMSI says the card is IMSI $digits"
+fi
+
+say "what the server knows now"
+rest GET clients
+rest GET slotmaps
+
+say "unmap, and the bank's slot is free again"
+rest DELETE slotmaps/$((1 * 65536 + 0))
+rest GET slotmaps
+echo
+echo "Logs were in $work (removed on exit). Done."
