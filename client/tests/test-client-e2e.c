@@ -13,7 +13,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "client-test-peers.h"
+#include "client-test-pcscd.h"
 #include "remsim-sim-card.h"
 
 #define WAIT_MS 20000
@@ -250,36 +250,38 @@ static const gchar *const gsm_session[] = {
 	"A0C000000F",	  "A0B0000009",	    "A0F2000016",
 };
 
+/* server and bankd with two simulated cards, and the same cards in this process */
+typedef struct {
+	gchar *dir;
+	Daemon server;
+	Daemon bankd;
+	RemsimSimCard *card1;
+	RemsimSimCard *card2;
+} Chain;
+
 static void
-test_chain(void)
+chain_start(Chain *c)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *dir = NULL;
 	g_autofree gchar *p1 = NULL, *p2 = NULL, *conf_text = NULL, *conf = NULL;
-	g_autofree gchar *plugins = NULL, *rspro = NULL;
-	g_autoptr(RemsimSimCard) card1 = NULL;
-	g_autoptr(RemsimSimCard) card2 = NULL;
+	g_autofree gchar *plugins = NULL;
 	g_auto(GStrv) modules = NULL;
 	const gchar *srcdir = g_getenv("REMSIM_SRCDIR");
-	Daemon server = { 0 }, bankd = { 0 };
-	TestClient *client;
-	gint64 t0;
-	guint start;
 
 	g_assert_nonnull(srcdir);
-	dir = g_dir_make_tmp("remsim-client-e2e-XXXXXX", &error);
+	c->dir = g_dir_make_tmp("remsim-client-e2e-XXXXXX", &error);
 	g_assert_no_error(error);
 	p1 = g_build_filename(srcdir, "data", "cards", "sample-001.json", NULL);
 	p2 = g_build_filename(srcdir, "data", "cards", "sample-002.json", NULL);
-	card1 = remsim_sim_card_new_from_file(p1, &error);
+	c->card1 = remsim_sim_card_new_from_file(p1, &error);
 	g_assert_no_error(error);
-	card2 = remsim_sim_card_new_from_file(p2, &error);
+	c->card2 = remsim_sim_card_new_from_file(p2, &error);
 	g_assert_no_error(error);
 
-	server.dir = g_build_filename(dir, "server", NULL);
-	bankd.dir = g_build_filename(dir, "bankd", NULL);
-	plugins = g_build_filename(bankd.dir, "plugins", NULL);
-	g_assert_cmpint(g_mkdir_with_parents(server.dir, 0700), ==, 0);
+	c->server.dir = g_build_filename(c->dir, "server", NULL);
+	c->bankd.dir = g_build_filename(c->dir, "bankd", NULL);
+	plugins = g_build_filename(c->bankd.dir, "plugins", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(c->server.dir, 0700), ==, 0);
 	g_assert_cmpint(g_mkdir_with_parents(plugins, 0700), ==, 0);
 	modules = g_strsplit(g_getenv("REMSIM_TEST_PLUGINS"), ":", -1);
 	for (guint i = 0; modules[i] != NULL; i++) {
@@ -293,58 +295,181 @@ test_chain(void)
 	conf_text = g_strdup_printf("[bankd]\nbackoff-scale=0.02\n\n[simcard]\nslots=2\n"
 				    "profiles=%s;%s\n",
 				    p1, p2);
-	conf = g_build_filename(bankd.dir, "bankd.conf", NULL);
+	conf = g_build_filename(c->bankd.dir, "bankd.conf", NULL);
 	g_assert_true(g_file_set_contents(conf, conf_text, -1, &error));
 
-	server_start(&server);
+	server_start(&c->server);
 	/* a fixed port for the bankd, so that the server can tell it and the bank can restart */
-	bankd.bank_port = test_free_port_pair();
-	bankd_start(&bankd, server.rspro_port);
-	map_slot(&server, 0);
+	c->bankd.bank_port = test_free_port_pair();
+	bankd_start(&c->bankd, c->server.rspro_port);
+	map_slot(&c->server, 0);
+}
+
+static void
+chain_stop(Chain *c)
+{
+	daemon_stop(&c->bankd, SIGTERM);
+	daemon_stop(&c->server, SIGTERM);
+	g_free(c->server.dir);
+	g_free(c->bankd.dir);
+	g_object_unref(c->card1);
+	g_object_unref(c->card2);
+	remove_tree(c->dir);
+	g_free(c->dir);
+}
+
+static void
+test_chain(void)
+{
+	Chain c = { 0 };
+	TestClient *client;
+	gint64 t0;
+	guint start;
+
+	chain_start(&c);
 	{
 		const gchar *args[] = { "-c", "23", "-n", "0", NULL };
 
-		client = test_client_spawn(server.rspro_port, args, NULL);
+		client = test_client_spawn(c.server.rspro_port, args, NULL);
 	}
-	wait_for_atr(client, card1, 0);
-	for (guint i = 0; i < G_N_ELEMENTS(gsm_session); i++)
-		check_apdu(client, card1, gsm_session[i]);
+	wait_for_atr(client, c.card1, 0);
+	for (guint i = 0; gsm_session[i] != NULL; i++)
+		check_apdu(client, c.card1, gsm_session[i]);
 
 	/* remap to the other card mid-session */
-	g_assert_cmpuint(rest_request(&server, "DELETE", "/api/backend/v1/slotmaps/65536", ""), ==,
-			 200);
+	g_assert_cmpuint(rest_request(&c.server, "DELETE", "/api/backend/v1/slotmaps/65536", ""),
+			 ==, 200);
 	start = client->lines->len;
-	map_slot(&server, 1);
-	wait_for_atr(client, card2, start);
-	check_apdu(client, card2, "A0A40000022FE2");
-	check_apdu(client, card2, "A0B000000A");
+	map_slot(&c.server, 1);
+	wait_for_atr(client, c.card2, start);
+	check_apdu(client, c.card2, "A0A40000022FE2");
+	check_apdu(client, c.card2, "A0B000000A");
 
 	/* the server goes away: the relay does not notice */
-	daemon_stop(&server, SIGKILL);
-	check_apdu(client, card2, "A0A40000022FE2");
-	check_apdu(client, card2, "A0B000000A");
-	server_start(&server);
+	daemon_stop(&c.server, SIGKILL);
+	check_apdu(client, c.card2, "A0A40000022FE2");
+	check_apdu(client, c.card2, "A0B000000A");
+	server_start(&c.server);
 
 	/* the bank restarts on its port: the client is back */
-	daemon_stop(&bankd, SIGTERM);
+	daemon_stop(&c.bankd, SIGTERM);
 	start = client->lines->len;
 	t0 = g_get_monotonic_time();
-	bankd_start(&bankd, server.rspro_port);
-	wait_for_atr(client, card2, start);
+	bankd_start(&c.bankd, c.server.rspro_port);
+	wait_for_atr(client, c.card2, start);
 	g_test_message("client relaying again %" G_GINT64_FORMAT " ms after the bankd restart",
 		       (g_get_monotonic_time() - t0) / 1000);
-	check_apdu(client, card2, "A0A40000022FE2");
-	check_apdu(client, card2, "A0B000000A");
+	check_apdu(client, c.card2, "A0A40000022FE2");
+	check_apdu(client, c.card2, "A0B000000A");
 
 	test_client_close_stdin(client);
 	TEST_WAIT_FOR(client->exited, WAIT_MS);
 	g_assert_cmpint(client->exit_status, ==, 0);
 	test_client_free(client);
-	daemon_stop(&bankd, SIGTERM);
-	daemon_stop(&server, SIGTERM);
-	g_free(server.dir);
-	g_free(bankd.dir);
-	remove_tree(dir);
+	chain_stop(&c);
+}
+
+/* pyscard's format: "9F 17" */
+static gchar *
+pcsc_hex(GBytes *bytes)
+{
+	g_autofree gchar *lower = shell_hex(bytes);
+	gchar *up = g_ascii_strup(lower, -1);
+
+	return g_strchomp(up);
+}
+
+/* a PC/SC program, through pcscd and the front end, gets what the card answers */
+static void
+run_pcsc_session(Chain *c, const gchar *reader_conf, const gchar *reader)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *dir = g_dir_make_tmp("remsim-e2e-pcsc-XXXXXX", &error);
+	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(c->card1);
+	g_autofree gchar *atr_hex = pcsc_hex(atr);
+	g_autofree gchar *atr_line = g_strdup_printf("ATR %s", atr_hex);
+	TestClient *app;
+
+	g_assert_no_error(error);
+	app = test_pcscd_app_run(dir, reader_conf, reader, (const gchar *const *)gsm_session);
+	if (app != NULL) {
+		TEST_WAIT_FOR(test_find_line_prefix(app, "WAIT_REMOVE") != NULL ||
+				  test_find_line_prefix(app, "ERROR") != NULL || app->exited,
+			      WAIT_MS);
+		g_assert_null(test_find_line_prefix(app, "ERROR"));
+		g_assert_cmpstr(test_find_line_prefix(app, "ATR "), ==, atr_line);
+		remsim_sim_card_reset(c->card1);
+		for (guint i = 0; gsm_session[i] != NULL; i++) {
+			g_autoptr(GBytes) apdu = hex_bytes(gsm_session[i]);
+			g_autoptr(GBytes) direct = remsim_sim_card_transmit(c->card1, apdu);
+			g_autofree gchar *hex = pcsc_hex(direct);
+			g_autofree gchar *want = g_strdup_printf("RSP %s", hex);
+
+			g_assert_cmpstr(app->lines->pdata[2 + i], ==, want);
+		}
+		/* unmapped over REST: the card leaves the reader */
+		g_assert_cmpuint(
+		    rest_request(&c->server, "DELETE", "/api/backend/v1/slotmaps/65536", ""), ==,
+		    200);
+		TEST_WAIT_FOR(test_find_line_prefix(app, "REMOVED") != NULL, WAIT_MS);
+		TEST_WAIT_FOR(app->exited, WAIT_MS);
+		g_assert_cmpint(app->exit_status, ==, 0);
+		test_client_free(app);
+	}
+	test_remove_tree(dir);
+}
+
+static void
+test_chain_vpcd(void)
+{
+	Chain c = { 0 };
+	g_autofree gchar *reader_conf = NULL;
+	g_autofree gchar *conf_arg = NULL;
+	g_autofree gchar *conf_text = NULL;
+	g_autofree gchar *conf_path = NULL;
+	TestClient *client;
+	guint16 port;
+
+	if (test_pcscd_skip(TEST_VPCD_DRIVER))
+		return;
+	chain_start(&c);
+	port = test_free_port_pair();
+	reader_conf = g_strdup_printf("FRIENDLYNAME \"Remsim E2E VPCD\"\nDEVICENAME /dev/null:%u\n"
+				      "LIBPATH " TEST_VPCD_DRIVER "\nCHANNELID %u\n",
+				      port, port);
+	conf_text = g_strdup_printf("[client]\nfrontend=vpcd\nvpcd-port=%u\n", port);
+	conf_path = test_write_file(c.dir, "client.conf", conf_text);
+	conf_arg = g_strdup_printf("--config=%s", conf_path);
+	{
+		const gchar *args[] = { "-c", "23", "-n", "0", conf_arg, NULL };
+
+		client = test_client_spawn(c.server.rspro_port, args, NULL);
+	}
+	run_pcsc_session(&c, reader_conf, "Remsim E2E VPCD 00 00");
+	test_client_free(client);
+	chain_stop(&c);
+}
+
+static void
+test_chain_ifd(void)
+{
+	Chain c = { 0 };
+	const gchar *driver = g_getenv("REMSIM_IFD_DRIVER");
+	g_autofree gchar *reader_conf = NULL;
+
+	if (driver == NULL) {
+		/* sanitizer builds do not load the driver into pcscd (tests/meson.build) */
+		g_test_skip("the pcscd reader driver is not tested in this build");
+		return;
+	}
+	if (test_pcscd_skip(driver))
+		return;
+	chain_start(&c);
+	reader_conf = g_strdup_printf("FRIENDLYNAME \"Remsim E2E IFD\"\n"
+				      "DEVICENAME 23:0:127.0.0.1:%u\nLIBPATH %s\n",
+				      c.server.rspro_port, driver);
+	run_pcsc_session(&c, reader_conf, "Remsim E2E IFD 00 00");
+	chain_stop(&c);
 }
 
 int
@@ -352,5 +477,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/client/e2e/chain", test_chain);
+	g_test_add_func("/client/e2e/vpcd", test_chain_vpcd);
+	g_test_add_func("/client/e2e/ifd", test_chain_ifd);
 	return g_test_run();
 }
