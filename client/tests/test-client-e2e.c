@@ -246,8 +246,13 @@ wait_for_atr(TestClient *client, RemsimSimCard *card, guint start)
 }
 
 static const gchar *const gsm_session[] = {
-	"A0A40000023F00", "A0A40000027F20", "A0A40000026F07",
-	"A0C000000F",	  "A0B0000009",	    "A0F2000016",
+	"A0A40000023F00",
+	"A0A40000027F20",
+	"A0A40000026F07",
+	"A0C000000F",
+	"A0B0000009",
+	"A0F2000016",
+	NULL,
 };
 
 /* server and bankd with two simulated cards, and the same cards in this process */
