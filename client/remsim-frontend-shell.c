@@ -36,6 +36,7 @@ struct _RemsimFrontendShell {
 	GQueue out_queue; /* GBytes */
 	gboolean writing;
 	gboolean output_broken;
+	gboolean told_waiting;
 };
 
 G_DEFINE_FINAL_TYPE(RemsimFrontendShell, remsim_frontend_shell, REMSIM_TYPE_FRONTEND)
@@ -296,6 +297,12 @@ shell_dispatch(RemsimFrontendShell *self)
 		}
 		shell_item_free(item);
 	}
+	/* say once why typed commands get no answer yet (stderr: stdout stays upstream's) */
+	if (!g_queue_is_empty(&self->pending) && !self->told_waiting &&
+	    !remsim_frontend_get_card_present(REMSIM_FRONTEND(self))) {
+		g_printerr(_("remsim-client: commands wait until a card is mapped to this slot\n"));
+		self->told_waiting = TRUE;
+	}
 	shell_read_next(self);
 	shell_check_finished(self);
 	g_object_unref(self);
@@ -342,6 +349,8 @@ shell_set_card_present(RemsimFrontend *frontend, gboolean present)
 {
 	RemsimFrontendShell *self = REMSIM_FRONTEND_SHELL(frontend);
 
+	if (present)
+		self->told_waiting = FALSE;
 	/* the bank went away under this command: send it again to the next card */
 	if (!present && self->in_flight != NULL) {
 		ShellItem *item = g_new0(ShellItem, 1);
