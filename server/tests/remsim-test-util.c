@@ -3,6 +3,8 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 /* ---- files ---- */
@@ -94,6 +96,22 @@ read_port_file(TestServer *s)
 	return s->rspro_port && s->rest_port;
 }
 
+/* a server must not outlive a test that failed half-way */
+static void
+die_with_parent(gpointer data)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocess *
+spawn(const gchar *const *argv, GSubprocessFlags flags, GError **error)
+{
+	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(flags);
+
+	g_subprocess_launcher_set_child_setup(launcher, die_with_parent, NULL, NULL);
+	return g_subprocess_launcher_spawnv(launcher, argv, error);
+}
+
 TestServer *
 test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 {
@@ -124,8 +142,7 @@ test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 	for (guint i = 0; extra_args && extra_args[i]; i++)
 		g_ptr_array_add(argv, (gpointer)extra_args[i]);
 	g_ptr_array_add(argv, NULL);
-	s->proc =
-	    g_subprocess_newv((const gchar *const *)argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+	s->proc = spawn((const gchar *const *)argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
 	g_assert_no_error(error);
 	end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
 	while (!read_port_file(s)) {
@@ -149,9 +166,8 @@ test_server_run_to_exit(const gchar *const *args, gchar **stderr_text)
 	for (guint i = 0; args[i]; i++)
 		g_ptr_array_add(argv, (gpointer)args[i]);
 	g_ptr_array_add(argv, NULL);
-	proc = g_subprocess_newv((const gchar *const *)argv->pdata,
-				 G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-				 &error);
+	proc = spawn((const gchar *const *)argv->pdata,
+		     G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
 	g_assert_no_error(error);
 	g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, stderr_text, &error);
 	g_assert_no_error(error);

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * remsim-server's REST API against upstream's transcript: routes, bodies,
+ * status codes, and a JSON error for every failure.
+ */
+#include "config.h"
+
+#include "remsim-test-util.h"
+
+#define API "/api/backend/v1"
+
+typedef struct {
+	gchar *dir;
+	TestServer *server;
+} Fixture;
+
+static void
+setup(Fixture *f, gconstpointer data)
+{
+	f->dir = test_make_temp_dir();
+	f->server = test_server_start(f->dir, NULL);
+}
+
+static void
+teardown(Fixture *f, gconstpointer data)
+{
+	g_clear_pointer(&f->server, test_server_free);
+	test_rm_rf(f->dir);
+	g_free(f->dir);
+}
+
+/* @method @path answers @status with exactly @expected (NULL: an empty body) */
+static void
+assert_body(TestServer *s, const gchar *method, const gchar *path, guint status,
+	    const gchar *expected)
+{
+	g_autofree gchar *body = NULL;
+	g_autofree gchar *ctype = NULL;
+	guint got = test_http(s, method, path, NULL, NULL, &body, &ctype);
+
+	g_assert_cmpuint(got, ==, status);
+	g_assert_cmpstr(body, ==, expected ? expected : "");
+	if (expected)
+		g_assert_cmpstr(ctype, ==, "application/json");
+}
+
+/* a failure: @status and {"error": text} with @fragment in the text */
+static void
+assert_error(TestServer *s, const gchar *method, const gchar *path, const gchar *content_type,
+	     const gchar *request, guint status, const gchar *fragment)
+{
+	g_autofree gchar *body = NULL;
+	g_autofree gchar *ctype = NULL;
+	g_autoptr(JsonNode) node = NULL;
+	g_autoptr(GError) error = NULL;
+	const gchar *text;
+	guint got = test_http(s, method, path, content_type, request, &body, &ctype);
+
+	g_test_message("%s %s %s -> %u %s", method, path, request ? request : "", got, body);
+	g_assert_cmpuint(got, ==, status);
+	g_assert_cmpstr(ctype, ==, "application/json");
+	node = json_from_string(body, &error);
+	g_assert_no_error(error);
+	g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
+	text =
+	    json_object_get_string_member_with_default(json_node_get_object(node), "error", NULL);
+	g_assert_nonnull(text);
+	g_assert_nonnull(strstr(text, fragment));
+}
+
+static guint
+post(TestServer *s, const gchar *content_type, const gchar *body)
+{
+	g_autofree gchar *answer = NULL;
+	guint status = test_http(s, "POST", API "/slotmaps", content_type, body, &answer, NULL);
+
+	if (status == 201)
+		g_assert_cmpstr(answer, ==, "");
+	return status;
+}
+
+static gchar *
+component(const gchar *type, const gchar *name, const gchar *software)
+{
+	return g_strdup_printf("{\"type_\":\"%s\",\"name\":\"%s\",\"software\":\"%s\","
+			       "\"swVersion\":\"%s\"}",
+			       type, name, software, PACKAGE_VERSION);
+}
+
+static void
+test_empty(Fixture *f, gconstpointer data)
+{
+	assert_body(f->server, "GET", API "/banks", 200, "{\"banks\":[]}");
+	assert_body(f->server, "GET", API "/clients", 200, "{\"clients\":[]}");
+	assert_body(f->server, "GET", API "/slotmaps", 200, "{\"slotmaps\":[]}");
+	/* upstream's stub answers nothing; remsim counts starts of this database */
+	assert_body(f->server, "GET", API "/restart-counter", 200, "{\"restart-counter\":1}");
+}
+
+static void
+test_banks_clients(Fixture *f, gconstpointer data)
+{
+	g_autoptr(TestPeer) bank = test_bank_new(f->server, 1, 2, NULL);
+	g_autoptr(TestPeer) client = test_client_new(f->server, 0, 0);
+	g_autofree gchar *bank_id = component("remsimBankd", "test-bank", "remsim-bankd");
+	g_autofree gchar *client_id = component("remsimClient", "test-client", "remsim-client");
+	g_autofree gchar *bank_obj = g_strdup_printf(
+	    "{\"peer\":\"B1\",\"state\":\"CONNECTED_BANKD\",\"component_id\":%s,\"bankId\":1,"
+	    "\"numberOfSlots\":2}",
+	    bank_id);
+	g_autofree gchar *client_obj = g_strdup_printf(
+	    "{\"peer\":\"C0:0\",\"state\":\"CONNECTED_CLIENT\",\"component_id\":%s}", client_id);
+	g_autofree gchar *banks = g_strdup_printf("{\"banks\":[%s]}", bank_obj);
+	g_autofree gchar *clients = g_strdup_printf("{\"clients\":[%s]}", client_obj);
+	g_autoptr(TestPeer) client7 = NULL;
+	g_autoptr(JsonNode) c7 = NULL;
+
+	assert_body(f->server, "GET", API "/banks", 200, banks);
+	assert_body(f->server, "GET", API "/banks/1", 200, bank_obj);
+	assert_body(f->server, "GET", API "/clients", 200, clients);
+	assert_body(f->server, "GET", API "/clients/0", 200, client_obj);
+
+	/* where upstream answers 200 with nothing: 404 with a JSON error */
+	assert_error(f->server, "GET", API "/banks/99", NULL, NULL, 404, "99");
+	assert_error(f->server, "GET", API "/clients/7", NULL, NULL, 404, "7");
+	assert_error(f->server, "GET", API "/banks/abc", NULL, NULL, 404, "abc");
+	assert_error(f->server, "GET", API "/banks/70000", NULL, NULL, 400, "70000");
+	assert_error(f->server, "GET", API "/clients/70000", NULL, NULL, 400, "70000");
+
+	/* /clients/:id looks at the client id (upstream compared the bank id) */
+	client7 = test_client_new(f->server, 7, 3);
+	c7 = test_http_get_json(f->server, API "/clients/7", 200);
+	g_assert_cmpstr(json_object_get_string_member(json_node_get_object(c7), "peer"), ==,
+			"C7:3");
+}
+
+static void
+test_slotmaps(Fixture *f, gconstpointer data)
+{
+	const gchar *json = "application/json";
+	const gchar *map10 = "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":0,"
+			     "\"slotNr\":0}";
+
+	g_assert_cmpuint(post(f->server, json,
+			      "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
+			      "\"client\":{\"clientId\":0,\"slotNr\":0}}"),
+			 ==, 201);
+	{
+		g_autofree gchar *expected =
+		    g_strdup_printf("{\"slotmaps\":[%s,\"state\":\"NEW\"}]}", map10);
+
+		assert_body(f->server, "GET", API "/slotmaps", 200, expected);
+	}
+	/* extra keys are ignored, charset parameters accepted */
+	g_assert_cmpuint(post(f->server, "application/json; charset=utf-8",
+			      "{\"bank\":{\"bankId\":3,\"slotNr\":1},\"client\":{\"clientId\":5,"
+			      "\"slotNr\":0},\"comment\":\"x\"}"),
+			 ==, 201);
+	assert_body(f->server, "GET", API "/slotmaps", 200,
+		    "{\"slotmaps\":[{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":"
+		    "0,\"slotNr\":0},\"state\":\"NEW\"},{\"bank\":{\"bankId\":3,\"slotNr\":1},"
+		    "\"client\":{\"clientId\":5,\"slotNr\":0},\"state\":\"NEW\"}]}");
+	/* id = bankId * 65536 + slotNr */
+	assert_body(f->server, "DELETE", API "/slotmaps/196609", 200, NULL);
+	assert_body(f->server, "POST", API "/global-reset", 200, NULL);
+	assert_body(f->server, "GET", API "/slotmaps", 200, "{\"slotmaps\":[]}");
+	/* a deleted map's slots are free again */
+	g_assert_cmpuint(post(f->server, json,
+			      "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
+			      "\"client\":{\"clientId\":0,\"slotNr\":0}}"),
+			 ==, 201);
+}
+
+static void
+test_post_errors(Fixture *f, gconstpointer data)
+{
+	TestServer *s = f->server;
+	const gchar *json = "application/json";
+	const gchar *good = "{\"bank\":{\"bankId\":3,\"slotNr\":1},\"client\":{\"clientId\":5,"
+			    "\"slotNr\":0}}";
+	const struct {
+		const gchar *ctype;
+		const gchar *body;
+		const gchar *fragment;
+	} cases[] = {
+		{ json, "{\"bank\":{\"bankId\":1,\"slotNr\":0},", "invalid JSON" },
+		{ NULL, good, "Content-Type" },
+		{ "text/plain", good, "Content-Type" },
+		{ json, "", "empty" },
+		{ json, "[]", "JSON object" },
+		{ json, "{\"bank\":{\"bankId\":1,\"slotNr\":5}}", "client is missing" },
+		{ json, "{\"bank\":7,\"client\":{\"clientId\":1,\"slotNr\":0}}",
+		  "bank must be an object" },
+		{ json,
+		  "{\"bank\":{\"bankId\":1,\"slotNr\":\"5\"},\"client\":{\"clientId\":1,"
+		  "\"slotNr\":0}}",
+		  "bank.slotNr must be an integer" },
+		{ json,
+		  "{\"bank\":{\"bankId\":1,\"slotNr\":1.5},\"client\":{\"clientId\":1,"
+		  "\"slotNr\":0}}",
+		  "bank.slotNr must be an integer" },
+		{ json, "{\"bank\":{\"slotNr\":1},\"client\":{\"clientId\":1,\"slotNr\":0}}",
+		  "bank.bankId is missing" },
+		{ json,
+		  "{\"bank\":{\"bankId\":1,\"slotNr\":5},\"client\":{\"clientId\":1024,"
+		  "\"slotNr\":0}}",
+		  "client.clientId" },
+		{ json,
+		  "{\"bank\":{\"bankId\":1024,\"slotNr\":5},\"client\":{\"clientId\":1,"
+		  "\"slotNr\":0}}",
+		  "bank.bankId" },
+		{ json,
+		  "{\"bank\":{\"bankId\":-1,\"slotNr\":0},\"client\":{\"clientId\":9,"
+		  "\"slotNr\":0}}",
+		  "out of range" },
+		{ json,
+		  "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":9,"
+		  "\"slotNr\":99999999999}}",
+		  "client.slotNr" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+		assert_error(s, "POST", API "/slotmaps", cases[i].ctype, cases[i].body, 400,
+			     cases[i].fragment);
+	assert_body(s, "GET", API "/slotmaps", 200, "{\"slotmaps\":[]}");
+
+	/* one map per bank slot and per client slot */
+	g_assert_cmpuint(post(s, json,
+			      "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{"
+			      "\"clientId\":0,\"slotNr\":0}}"),
+			 ==, 201);
+	assert_error(s, "POST", API "/slotmaps", json,
+		     "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":0,\"slotNr\":"
+		     "0}}",
+		     400, "already mapped");
+	assert_error(s, "POST", API "/slotmaps", json,
+		     "{\"bank\":{\"bankId\":1,\"slotNr\":1},\"client\":{\"clientId\":0,\"slotNr\":"
+		     "0}}",
+		     400, "already mapped");
+	assert_error(s, "POST", API "/slotmaps", json,
+		     "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":3,\"slotNr\":"
+		     "0}}",
+		     400, "already mapped");
+	{
+		g_autoptr(JsonNode) root = test_http_get_json(s, API "/slotmaps", 200);
+
+		g_assert_cmpuint(json_array_get_length(json_object_get_array_member(
+				     json_node_get_object(root), "slotmaps")),
+				 ==, 1);
+	}
+}
+
+static void
+test_other_errors(Fixture *f, gconstpointer data)
+{
+	TestServer *s = f->server;
+
+	assert_error(s, "DELETE", API "/slotmaps/12345", NULL, NULL, 404, "12345");
+	assert_error(s, "DELETE", API "/slotmaps/abc", NULL, NULL, 404, "abc");
+	assert_error(s, "DELETE", API "/slotmaps/99999999999", NULL, NULL, 400, "out of range");
+	assert_error(s, "DELETE", API "/slotmaps", NULL, NULL, 404, "not found");
+	assert_error(s, "PUT", API "/slotmaps", "application/json", "{}", 404, "not found");
+	assert_error(s, "GET", API "/nonexistent", NULL, NULL, 404, "not found");
+	assert_error(s, "GET", "/", NULL, NULL, 404, "not found");
+	assert_error(s, "GET", API "/slotmaps/65536", NULL, NULL, 404, "not found");
+}
+
+static void
+test_openapi(Fixture *f, gconstpointer data)
+{
+	g_autoptr(JsonNode) doc = test_http_get_json(f->server, API "/openapi.json", 200);
+	JsonObject *root = json_node_get_object(doc);
+	JsonObject *paths;
+	const struct {
+		const gchar *path;
+		const gchar *method;
+	} routes[] = {
+		{ "/restart-counter", "get" },	   { "/banks", "get" },
+		{ "/banks/{bank_id}", "get" },	   { "/clients", "get" },
+		{ "/clients/{client_id}", "get" }, { "/slotmaps", "get" },
+		{ "/slotmaps", "post" },	   { "/slotmaps/{slotmap_id}", "delete" },
+		{ "/global-reset", "post" },	   { "/openapi.json", "get" },
+	};
+
+	g_assert_true(g_str_has_prefix(json_object_get_string_member(root, "openapi"), "3."));
+	paths = json_object_get_object_member(root, "paths");
+	g_assert_cmpuint(json_object_get_size(paths), ==, 9);
+	for (guint i = 0; i < G_N_ELEMENTS(routes); i++) {
+		JsonObject *p = json_object_get_object_member(paths, routes[i].path);
+
+		g_assert_nonnull(p);
+		g_assert_true(json_object_has_member(p, routes[i].method));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add("/server/rest/" name, Fixture, NULL, setup, fn, teardown)
+	ADD("empty", test_empty);
+	ADD("banks-clients", test_banks_clients);
+	ADD("slotmaps", test_slotmaps);
+	ADD("post-errors", test_post_errors);
+	ADD("other-errors", test_other_errors);
+	ADD("openapi", test_openapi);
+	return g_test_run();
+}
