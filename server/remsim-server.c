@@ -607,16 +607,21 @@ remsim_server_create_slotmap_async(RemsimServer *self, const RsproBankSlot *bank
 
 	other =
 	    g_hash_table_lookup(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(bank)));
-	if (!other)
-		other = g_hash_table_lookup(self->map_by_client,
-					    GUINT_TO_POINTER(remsim_client_slot_key(client)));
 	if (other) {
-		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT,
-					_("bank slot B%u:%u or client slot C%u:%u is already "
-					  "mapped (B%u:%u to C%u:%u)"),
-					bank->bank_id, bank->slot_nr, client->client_id,
-					client->slot_nr, other->bank.bank_id, other->bank.slot_nr,
-					other->client.client_id, other->client.slot_nr);
+		g_task_return_new_error(
+		    task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT,
+		    _("bank slot B%u:%u is already mapped (to client slot C%u:%u)"), bank->bank_id,
+		    bank->slot_nr, other->client.client_id, other->client.slot_nr);
+		g_object_unref(task);
+		return;
+	}
+	other = g_hash_table_lookup(self->map_by_client,
+				    GUINT_TO_POINTER(remsim_client_slot_key(client)));
+	if (other) {
+		g_task_return_new_error(
+		    task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT,
+		    _("client slot C%u:%u is already mapped (to bank slot B%u:%u)"),
+		    client->client_id, client->slot_nr, other->bank.bank_id, other->bank.slot_nr);
 		g_object_unref(task);
 		return;
 	}
