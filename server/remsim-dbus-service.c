@@ -29,7 +29,8 @@ service_dispose(GObject *object)
 	g_clear_handle_id(&self->refresh_id, g_source_remove);
 	if (self->server)
 		g_signal_handlers_disconnect_by_data(self->server, self);
-	if (self->skeleton)
+	if (self->skeleton &&
+	    g_dbus_interface_skeleton_get_connection(G_DBUS_INTERFACE_SKELETON(self->skeleton)))
 		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
 	g_clear_object(&self->skeleton);
 	g_clear_object(&self->server);

@@ -126,8 +126,7 @@ test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 	g_ptr_array_add(argv, (gpointer)server_binary());
 	for (const gchar *const *a =
 		 (const gchar *const[]){ "--bind-ip", "127.0.0.1", "--rspro-port", "0",
-					 "--rest-bind-ip", "127.0.0.1", "--rest-port", "0",
-					 "--no-dbus", NULL };
+					 "--rest-bind-ip", "127.0.0.1", "--rest-port", "0", NULL };
 	     *a; a++)
 		g_ptr_array_add(argv, (gpointer)*a);
 	/* an empty config file keeps /etc/remsim/server.conf out of the tests */
@@ -135,6 +134,9 @@ test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 	g_assert_true(g_file_set_contents(s->config_file, "", 0, NULL));
 	g_ptr_array_add(argv, "--config");
 	g_ptr_array_add(argv, s->config_file);
+	/* D-Bus only where a test asks for it */
+	if (!extra_args || !g_strv_contains(extra_args, "--session"))
+		g_ptr_array_add(argv, "--no-dbus");
 	g_ptr_array_add(argv, "--state-dir");
 	g_ptr_array_add(argv, s->state_dir);
 	g_ptr_array_add(argv, "--port-file");
