@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The pcsc backend: each bank slot has a rule naming its reader by a regular
+ * expression, from upstream's CSV slot file or from bankd.conf. Config group
+ * [pcsc]:
+ *   slot-file = PATH   upstream's bankd_pcsc_slots.csv (default: that name in
+ *                      the working directory, unless slot-N keys are given)
+ *   slot-N = REGEX     reader-name pattern of bank slot N (instead of or on top
+ *                      of the slot file; the file's row wins for the same slot)
+ *   bank-id = N        the bank id of this bankd for picking CSV rows (default:
+ *                      bank-id of [bankd], else 1; -b on the command line is not
+ *                      visible to backends, so set it here when using -b)
+ *   protocols = t0;t1  protocols a card may use (default both)
+ */
+#include "config.h"
+
+#include <PCSC/winscard.h>
+#include <glib/gi18n.h>
+#include <stdlib.h>
+
+#include "remsim-pcsc-backend.h"
+#include "remsim-pcsc-monitor.h"
+#include "remsim-pcsc-slot-file.h"
+#include "remsim-pcsc-slot.h"
+
+#define REMSIM_PCSC_DEFAULT_SLOT_FILE "bankd_pcsc_slots.csv"
+#define REMSIM_PCSC_MAX_SLOT 1023
+
+struct _RemsimPcscBackend {
+	RemsimBackend parent_instance;
+	GPtrArray *slots; /* RemsimPcscSlot, by bank slot number */
+	RemsimPcscMonitor *monitor;
+};
+
+G_DEFINE_TYPE(RemsimPcscBackend, remsim_pcsc_backend, REMSIM_TYPE_BACKEND)
+
+static gboolean
+remsim_pcsc_backend_get_bank_id(GKeyFile *config, const gchar *group, gint *bank_id, GError **error)
+{
+	const gchar *groups[] = { group, "bankd" };
+
+	*bank_id = 1;
+	for (guint i = 0; i < G_N_ELEMENTS(groups); i++) {
+		g_autoptr(GError) local_error = NULL;
+
+		if (!g_key_file_has_key(config, groups[i], "bank-id", NULL))
+			continue;
+		*bank_id = g_key_file_get_integer(config, groups[i], "bank-id", &local_error);
+		if (local_error != NULL) {
+			g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
+						   "[%s] bank-id: ", groups[i]);
+			return FALSE;
+		}
+		return TRUE;
+	}
+	return TRUE;
+}
+
+static gboolean
+remsim_pcsc_backend_get_protocols(GKeyFile *config, const gchar *group, guint32 *protocols,
+				  GError **error)
+{
+	g_auto(GStrv) names = g_key_file_get_string_list(config, group, "protocols", NULL, NULL);
+
+	*protocols = SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1;
+	if (names == NULL)
+		return TRUE;
+	*protocols = 0;
+	for (guint i = 0; names[i] != NULL; i++) {
+		const gchar *name = g_strstrip(names[i]);
+
+		if (g_ascii_strcasecmp(name, "t0") == 0) {
+			*protocols |= SCARD_PROTOCOL_T0;
+		} else if (g_ascii_strcasecmp(name, "t1") == 0) {
+			*protocols |= SCARD_PROTOCOL_T1;
+		} else {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    _("[%s] protocols: “%s” is neither t0 nor t1"), group, name);
+			return FALSE;
+		}
+	}
+	if (*protocols == 0) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    _("[%s] protocols: empty"), group);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* slot-N = REGEX keys, added to @rules */
+static gboolean
+remsim_pcsc_backend_conf_rules(GKeyFile *config, const gchar *group, gint bank_id, GPtrArray *rules,
+			       GError **error)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(config, group, NULL, NULL);
+
+	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
+		g_autofree gchar *pattern = NULL;
+		g_autoptr(GError) local_error = NULL;
+		RemsimPcscRule *rule;
+		guint64 nr = 0;
+
+		if (!g_str_has_prefix(keys[i], "slot-") || g_str_equal(keys[i], "slot-file"))
+			continue;
+		if (!g_ascii_string_to_unsigned(keys[i] + 5, 10, 0, REMSIM_PCSC_MAX_SLOT, &nr,
+						NULL)) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    _("[%s] %s: not slot-N with N in 0..%d"), group, keys[i],
+				    REMSIM_PCSC_MAX_SLOT);
+			return FALSE;
+		}
+		pattern = g_key_file_get_string(config, group, keys[i], error);
+		if (pattern == NULL)
+			return FALSE;
+		rule = remsim_pcsc_rule_new(bank_id, (gint)nr, pattern, &local_error);
+		if (rule == NULL) {
+			g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
+						   "[%s] %s: ", group, keys[i]);
+			return FALSE;
+		}
+		g_ptr_array_add(rules, rule);
+	}
+	return TRUE;
+}
+
+static GPtrArray *
+remsim_pcsc_backend_read_rules(GKeyFile *config, const gchar *group, gint bank_id, GError **error)
+{
+	g_autofree gchar *path = g_key_file_get_string(config, group, "slot-file", NULL);
+	g_autoptr(GPtrArray) conf_rules =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_pcsc_rule_free);
+	g_autoptr(GPtrArray) rules = NULL;
+
+	if (!remsim_pcsc_backend_conf_rules(config, group, bank_id, conf_rules, error))
+		return NULL;
+	if (path == NULL && conf_rules->len > 0)
+		return g_steal_pointer(&conf_rules);
+	if (path == NULL)
+		path = g_strdup(REMSIM_PCSC_DEFAULT_SLOT_FILE);
+	rules = remsim_pcsc_slot_file_load(path, error);
+	if (rules == NULL)
+		return NULL;
+	/* the file's rows come first, so that they win for the same slot */
+	g_ptr_array_extend_and_steal(rules, g_steal_pointer(&conf_rules));
+	return g_steal_pointer(&rules);
+}
+
+static gint
+remsim_pcsc_backend_compare_slots(gconstpointer a, gconstpointer b)
+{
+	RemsimCardSlot *sa = *(RemsimCardSlot *const *)a, *sb = *(RemsimCardSlot *const *)b;
+
+	return (gint)remsim_card_slot_get_index(sa) - (gint)remsim_card_slot_get_index(sb);
+}
+
+/* one slot per bank slot of ours; the first rule for a slot wins, as upstream */
+static GPtrArray *
+remsim_pcsc_backend_make_slots(GPtrArray *rules, gint bank_id, guint32 protocols)
+{
+	GPtrArray *slots = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+
+	for (guint i = 0; i < rules->len; i++) {
+		RemsimPcscRule *rule = rules->pdata[i];
+
+		if (rule->bank_id != bank_id || rule->slot_nr < 0 ||
+		    rule->slot_nr > REMSIM_PCSC_MAX_SLOT ||
+		    g_hash_table_contains(seen, GINT_TO_POINTER(rule->slot_nr)))
+			continue;
+		g_hash_table_add(seen, GINT_TO_POINTER(rule->slot_nr));
+		g_ptr_array_add(slots,
+				remsim_pcsc_slot_new(g_ptr_array_steal_index(rules, i), protocols));
+		i--;
+	}
+	g_ptr_array_sort(slots, remsim_pcsc_backend_compare_slots);
+	return slots;
+}
+
+static void
+remsim_pcsc_backend_on_readers(GPtrArray *readers, gpointer user_data)
+{
+	RemsimPcscBackend *self = user_data;
+
+	for (guint i = 0; i < self->slots->len; i++) {
+		RemsimPcscSlot *slot = self->slots->pdata[i];
+		const RemsimPcscRule *rule = remsim_pcsc_slot_get_rule(slot);
+		RemsimPcscReader *match = NULL;
+
+		/* upstream takes the first reader, in pcscd's order, whose name matches */
+		for (guint j = 0; match == NULL && j < readers->len; j++) {
+			RemsimPcscReader *reader = readers->pdata[j];
+
+			if (remsim_pcsc_rule_matches(rule, reader->name))
+				match = reader;
+		}
+		remsim_pcsc_slot_update(slot, match != NULL ? match->name : NULL,
+					match != NULL && match->present,
+					match != NULL ? match->events : 0);
+	}
+}
+
+static gboolean
+remsim_pcsc_backend_configure(RemsimBackend *backend, GKeyFile *config, const gchar *group,
+			      GError **error)
+{
+	RemsimPcscBackend *self = REMSIM_PCSC_BACKEND(backend);
+	g_autoptr(GPtrArray) rules = NULL;
+	guint32 protocols;
+	gint bank_id;
+
+	if (!remsim_pcsc_backend_get_bank_id(config, group, &bank_id, error) ||
+	    !remsim_pcsc_backend_get_protocols(config, group, &protocols, error))
+		return FALSE;
+	rules = remsim_pcsc_backend_read_rules(config, group, bank_id, error);
+	if (rules == NULL)
+		return FALSE;
+	g_clear_pointer(&self->monitor, remsim_pcsc_monitor_free);
+	g_clear_pointer(&self->slots, g_ptr_array_unref);
+	self->slots = remsim_pcsc_backend_make_slots(rules, bank_id, protocols);
+	if (self->slots->len == 0)
+		g_message(_("PC/SC: no slot rule for bank %d"), bank_id);
+	self->monitor = remsim_pcsc_monitor_new(NULL, remsim_pcsc_backend_on_readers, self);
+	return TRUE;
+}
+
+static gpointer
+remsim_pcsc_backend_ref_slot(gconstpointer slot, gpointer user_data)
+{
+	return g_object_ref((gpointer)slot);
+}
+
+static GPtrArray *
+remsim_pcsc_backend_enumerate(RemsimBackend *backend)
+{
+	RemsimPcscBackend *self = REMSIM_PCSC_BACKEND(backend);
+
+	if (self->slots == NULL)
+		return g_ptr_array_new_with_free_func(g_object_unref);
+	return g_ptr_array_copy(self->slots, remsim_pcsc_backend_ref_slot, NULL);
+}
+
+static void
+remsim_pcsc_backend_dispose(GObject *object)
+{
+	RemsimPcscBackend *self = REMSIM_PCSC_BACKEND(object);
+
+	g_clear_pointer(&self->monitor, remsim_pcsc_monitor_free);
+	g_clear_pointer(&self->slots, g_ptr_array_unref);
+	G_OBJECT_CLASS(remsim_pcsc_backend_parent_class)->dispose(object);
+}
+
+static void
+remsim_pcsc_backend_class_init(RemsimPcscBackendClass *klass)
+{
+	RemsimBackendClass *backend_class = REMSIM_BACKEND_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->dispose = remsim_pcsc_backend_dispose;
+	backend_class->configure = remsim_pcsc_backend_configure;
+	backend_class->enumerate = remsim_pcsc_backend_enumerate;
+}
+
+static void
+remsim_pcsc_backend_init(RemsimPcscBackend *self)
+{
+}
+
+REMSIM_DEFINE_PLUGIN(pcsc, remsim_pcsc_backend_get_type);

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "remsim-pcsc-slot.h"
+#include "remsim-pcsc-worker.h"
+
+struct _RemsimPcscSlot {
+	RemsimCardSlot parent_instance;
+	RemsimPcscRule *rule;
+	RemsimPcscWorker *worker;
+	gchar *reader;
+	guint events;
+	gboolean shared;
+};
+
+G_DEFINE_TYPE(RemsimPcscSlot, remsim_pcsc_slot, REMSIM_TYPE_CARD_SLOT)
+
+static void
+remsim_pcsc_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flags,
+				GCancellable *cancellable, GAsyncReadyCallback callback,
+				gpointer user_data)
+{
+	RemsimPcscSlot *self = REMSIM_PCSC_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, remsim_pcsc_slot_power_on_async);
+	if (self->reader == NULL) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
+					_("%s: no PC/SC reader matches “%s”"),
+					remsim_card_slot_get_name(slot), self->rule->pattern);
+		return;
+	}
+	self->shared = (flags & REMSIM_POWER_ON_SHARED) != 0;
+	remsim_pcsc_worker_connect(self->worker, self->reader, self->shared, task);
+}
+
+static void
+remsim_pcsc_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data)
+{
+	RemsimPcscSlot *self = REMSIM_PCSC_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, remsim_pcsc_slot_transmit_async);
+	remsim_pcsc_worker_transmit(self->worker, apdu, task);
+}
+
+static void
+remsim_pcsc_slot_reset_async(RemsimCardSlot *slot, GCancellable *cancellable,
+			     GAsyncReadyCallback callback, gpointer user_data)
+{
+	RemsimPcscSlot *self = REMSIM_PCSC_SLOT(slot);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, remsim_pcsc_slot_reset_async);
+	remsim_pcsc_worker_reset(self->worker, task);
+}
+
+static void
+remsim_pcsc_slot_power_off(RemsimCardSlot *slot)
+{
+	remsim_pcsc_worker_disconnect(REMSIM_PCSC_SLOT(slot)->worker);
+}
+
+static void
+remsim_pcsc_slot_finalize(GObject *object)
+{
+	RemsimPcscSlot *self = REMSIM_PCSC_SLOT(object);
+
+	remsim_pcsc_worker_free(self->worker);
+	remsim_pcsc_rule_free(self->rule);
+	g_free(self->reader);
+	G_OBJECT_CLASS(remsim_pcsc_slot_parent_class)->finalize(object);
+}
+
+static void
+remsim_pcsc_slot_class_init(RemsimPcscSlotClass *klass)
+{
+	RemsimCardSlotClass *slot_class = REMSIM_CARD_SLOT_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->finalize = remsim_pcsc_slot_finalize;
+	slot_class->power_on_async = remsim_pcsc_slot_power_on_async;
+	slot_class->transmit_async = remsim_pcsc_slot_transmit_async;
+	slot_class->reset_async = remsim_pcsc_slot_reset_async;
+	slot_class->power_off = remsim_pcsc_slot_power_off;
+}
+
+static void
+remsim_pcsc_slot_init(RemsimPcscSlot *self)
+{
+}
+
+RemsimPcscSlot *
+remsim_pcsc_slot_new(RemsimPcscRule *rule, guint32 protocols)
+{
+	g_autofree gchar *name = g_strdup_printf("pcsc%d", rule->slot_nr);
+	RemsimPcscSlot *self =
+	    g_object_new(REMSIM_TYPE_PCSC_SLOT, "index", (guint)rule->slot_nr, "name", name, NULL);
+
+	self->rule = rule;
+	self->worker = remsim_pcsc_worker_new(name, protocols);
+	return self;
+}
+
+const RemsimPcscRule *
+remsim_pcsc_slot_get_rule(RemsimPcscSlot *self)
+{
+	return self->rule;
+}
+
+const gchar *
+remsim_pcsc_slot_get_reader(RemsimPcscSlot *self)
+{
+	return self->reader;
+}
+
+void
+remsim_pcsc_slot_update(RemsimPcscSlot *self, const gchar *reader, gboolean present, guint events)
+{
+	RemsimCardSlot *slot = REMSIM_CARD_SLOT(self);
+	gboolean swapped;
+
+	if (g_strcmp0(reader, self->reader) != 0) {
+		if (reader != NULL)
+			g_message(_("PC/SC: bank slot %d uses reader “%s”"), self->rule->slot_nr,
+				  reader);
+		else if (self->reader != NULL)
+			g_message(_("PC/SC: reader “%s” of bank slot %d is gone"), self->reader,
+				  self->rule->slot_nr);
+		/* another reader means another card */
+		remsim_card_slot_set_card_present(slot, FALSE);
+		g_free(self->reader);
+		self->reader = g_strdup(reader);
+		self->events = events;
+	}
+	swapped = present && remsim_card_slot_get_card_present(slot) && events != self->events;
+	self->events = events;
+	if (swapped)
+		remsim_card_slot_set_card_present(slot, FALSE);
+	remsim_card_slot_set_card_present(slot, reader != NULL && present);
+}

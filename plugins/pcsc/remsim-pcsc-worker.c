@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The worker owns its SCARDCONTEXT and SCARDHANDLE: only its thread touches
+ * them, so no lock is needed around PC/SC calls. A call that loses the card
+ * (removed, reset by another program, reader gone) drops the handle; the next
+ * connect job opens the card afresh, which is how a slot recovers.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <PCSC/winscard.h>
+
+#include "remsim-pcsc-error.h"
+#include "remsim-pcsc-worker.h"
+
+/* big enough for any short or extended response */
+#define REMSIM_PCSC_WORKER_RX_MAX (65536 + 2)
+
+typedef enum {
+	JOB_CONNECT,
+	JOB_TRANSMIT,
+	JOB_RESET,
+	JOB_DISCONNECT,
+	JOB_QUIT,
+} JobKind;
+
+typedef struct {
+	JobKind kind;
+	GTask *task;
+	GBytes *apdu;
+	gchar *reader;
+	gboolean shared;
+	GBytes *result;
+	GError *error;
+} Job;
+
+struct _RemsimPcscWorker {
+	GThread *thread;
+	GAsyncQueue *jobs;
+	gchar *slot_name;
+	DWORD protocols;
+	/* below: the worker thread's own */
+	SCARDCONTEXT context;
+	gboolean have_context;
+	SCARDHANDLE card;
+	gboolean connected;
+	DWORD protocol;
+	DWORD share;
+	gchar *reader;
+	guint8 *rx;
+};
+
+static void
+job_free(Job *job)
+{
+	g_clear_object(&job->task);
+	g_clear_pointer(&job->apdu, g_bytes_unref);
+	g_free(job->reader);
+	g_clear_pointer(&job->result, g_bytes_unref);
+	g_clear_error(&job->error);
+	g_free(job);
+}
+
+static void
+worker_drop_context(RemsimPcscWorker *self)
+{
+	if (!self->have_context)
+		return;
+	SCardReleaseContext(self->context);
+	self->have_context = FALSE;
+}
+
+static void
+worker_drop_card(RemsimPcscWorker *self, DWORD disposition)
+{
+	if (!self->connected)
+		return;
+	SCardDisconnect(self->card, disposition);
+	self->connected = FALSE;
+}
+
+/* after a failed call: forget what @rv made worthless */
+static void
+worker_forget(RemsimPcscWorker *self, LONG rv)
+{
+	if (remsim_pcsc_error_loses_card(rv))
+		worker_drop_card(self, SCARD_LEAVE_CARD);
+	if (remsim_pcsc_error_loses_context(rv)) {
+		worker_drop_card(self, SCARD_LEAVE_CARD);
+		worker_drop_context(self);
+	}
+}
+
+static void
+worker_fail(RemsimPcscWorker *self, Job *job, const gchar *reader, const gchar *what, LONG rv)
+{
+	remsim_pcsc_set_error(&job->error, reader, what, rv);
+	worker_forget(self, rv);
+}
+
+static gboolean
+worker_ensure_context(RemsimPcscWorker *self, Job *job, const gchar *reader)
+{
+	LONG rv;
+
+	if (self->have_context)
+		return TRUE;
+	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &self->context);
+	if (rv != SCARD_S_SUCCESS) {
+		worker_fail(self, job, reader, _("cannot reach pcscd"), rv);
+		return FALSE;
+	}
+	self->have_context = TRUE;
+	return TRUE;
+}
+
+static void
+worker_return_atr(RemsimPcscWorker *self, Job *job, const gchar *what)
+{
+	guint8 atr[MAX_ATR_SIZE];
+	DWORD atr_len = sizeof(atr), state = 0, protocol = 0;
+	LONG rv = SCardStatus(self->card, NULL, NULL, &state, &protocol, atr, &atr_len);
+
+	if (rv != SCARD_S_SUCCESS) {
+		worker_fail(self, job, self->reader, what, rv);
+		return;
+	}
+	self->protocol = protocol;
+	job->result = g_bytes_new(atr, atr_len);
+}
+
+static void
+worker_connect(RemsimPcscWorker *self, Job *job)
+{
+	LONG rv;
+
+	/* a handle left from a session that ended with the card gone */
+	worker_drop_card(self, SCARD_LEAVE_CARD);
+	if (!worker_ensure_context(self, job, job->reader))
+		return;
+	g_free(self->reader);
+	self->reader = g_strdup(job->reader);
+	self->share = job->shared ? SCARD_SHARE_SHARED : SCARD_SHARE_EXCLUSIVE;
+	rv = SCardConnect(self->context, self->reader, self->share, self->protocols, &self->card,
+			  &self->protocol);
+	if (remsim_pcsc_error_loses_context(rv)) {
+		/* a context from before a pcscd restart: one more try on a fresh one */
+		worker_drop_context(self);
+		if (!worker_ensure_context(self, job, job->reader))
+			return;
+		rv = SCardConnect(self->context, self->reader, self->share, self->protocols,
+				  &self->card, &self->protocol);
+	}
+	if (rv != SCARD_S_SUCCESS) {
+		worker_fail(self, job, self->reader, _("cannot open the card"), rv);
+		return;
+	}
+	self->connected = TRUE;
+	/* a new mapping gets a freshly reset card, whatever the last user left in it */
+	rv = SCardReconnect(self->card, self->share, self->protocols, SCARD_RESET_CARD,
+			    &self->protocol);
+	if (rv != SCARD_S_SUCCESS) {
+		worker_fail(self, job, self->reader, _("cannot reset the card"), rv);
+		return;
+	}
+	worker_return_atr(self, job, _("cannot read the ATR"));
+}
+
+static void
+worker_transmit(RemsimPcscWorker *self, Job *job)
+{
+	const SCARD_IO_REQUEST *pci;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(job->apdu, &len);
+	DWORD rx_len = REMSIM_PCSC_WORKER_RX_MAX;
+	LONG rv;
+
+	if (!self->connected) {
+		g_set_error(&job->error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+			    _("%s: the card is not open"),
+			    self->reader != NULL ? self->reader : self->slot_name);
+		return;
+	}
+	pci = self->protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+	rv = SCardTransmit(self->card, pci, data, len, NULL, self->rx, &rx_len);
+	if (rv != SCARD_S_SUCCESS) {
+		worker_fail(self, job, self->reader, _("APDU exchange failed"), rv);
+		return;
+	}
+	job->result = g_bytes_new(self->rx, rx_len);
+}
+
+static void
+worker_reset(RemsimPcscWorker *self, Job *job)
+{
+	LONG rv;
+
+	if (!self->connected) {
+		g_set_error(&job->error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+			    _("%s: the card is not open"),
+			    self->reader != NULL ? self->reader : self->slot_name);
+		return;
+	}
+	rv = SCardReconnect(self->card, self->share, self->protocols, SCARD_RESET_CARD,
+			    &self->protocol);
+	if (rv != SCARD_S_SUCCESS) {
+		worker_fail(self, job, self->reader, _("cannot reset the card"), rv);
+		return;
+	}
+	worker_return_atr(self, job, _("cannot read the ATR"));
+}
+
+static void
+worker_disconnect(RemsimPcscWorker *self)
+{
+	/* a shared card may be in use by others: reset it rather than cut its power */
+	worker_drop_card(self,
+			 self->share == SCARD_SHARE_SHARED ? SCARD_RESET_CARD : SCARD_UNPOWER_CARD);
+}
+
+/* on the task's context: the task, and so the slot it holds, is only ever released there */
+static gboolean
+job_complete(gpointer data)
+{
+	Job *job = data;
+
+	if (job->error != NULL)
+		g_task_return_error(job->task, g_steal_pointer(&job->error));
+	else
+		g_task_return_pointer(job->task, g_steal_pointer(&job->result),
+				      (GDestroyNotify)g_bytes_unref);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+job_finish(Job *job)
+{
+	g_autoptr(GSource) source = NULL;
+
+	if (job->task == NULL) {
+		job_free(job);
+		return;
+	}
+	source = g_idle_source_new();
+	g_source_set_priority(source, G_PRIORITY_DEFAULT);
+	g_source_set_callback(source, job_complete, job, (GDestroyNotify)job_free);
+	g_source_set_static_name(source, "[remsim-pcsc] job done");
+	g_source_attach(source, g_task_get_context(job->task));
+}
+
+static gpointer
+worker_thread(gpointer data)
+{
+	RemsimPcscWorker *self = data;
+
+	for (;;) {
+		Job *job = g_async_queue_pop(self->jobs);
+		JobKind kind = job->kind;
+
+		switch (kind) {
+		case JOB_CONNECT:
+			worker_connect(self, job);
+			break;
+		case JOB_TRANSMIT:
+			worker_transmit(self, job);
+			break;
+		case JOB_RESET:
+			worker_reset(self, job);
+			break;
+		case JOB_DISCONNECT:
+		case JOB_QUIT:
+			worker_disconnect(self);
+			break;
+		}
+		job_finish(job);
+		if (kind == JOB_QUIT)
+			break;
+	}
+	worker_drop_context(self);
+	return NULL;
+}
+
+RemsimPcscWorker *
+remsim_pcsc_worker_new(const gchar *slot_name, guint32 protocols)
+{
+	RemsimPcscWorker *self = g_new0(RemsimPcscWorker, 1);
+	g_autofree gchar *thread_name = g_strdup_printf("pcsc %s", slot_name);
+
+	self->slot_name = g_strdup(slot_name);
+	self->protocols = protocols;
+	self->share = SCARD_SHARE_EXCLUSIVE;
+	self->rx = g_malloc(REMSIM_PCSC_WORKER_RX_MAX);
+	self->jobs = g_async_queue_new_full((GDestroyNotify)job_free);
+	self->thread = g_thread_new(thread_name, worker_thread, self);
+	return self;
+}
+
+static void
+worker_push(RemsimPcscWorker *self, JobKind kind, GTask *task, GBytes *apdu, const gchar *reader,
+	    gboolean shared)
+{
+	Job *job = g_new0(Job, 1);
+
+	job->kind = kind;
+	job->task = task != NULL ? g_object_ref(task) : NULL;
+	job->apdu = apdu != NULL ? g_bytes_ref(apdu) : NULL;
+	job->reader = g_strdup(reader);
+	job->shared = shared;
+	g_async_queue_push(self->jobs, job);
+}
+
+void
+remsim_pcsc_worker_free(RemsimPcscWorker *self)
+{
+	if (self == NULL)
+		return;
+	worker_push(self, JOB_QUIT, NULL, NULL, NULL, FALSE);
+	g_thread_join(self->thread);
+	g_async_queue_unref(self->jobs);
+	g_free(self->reader);
+	g_free(self->rx);
+	g_free(self->slot_name);
+	g_free(self);
+}
+
+void
+remsim_pcsc_worker_connect(RemsimPcscWorker *self, const gchar *reader, gboolean shared,
+			   GTask *task)
+{
+	worker_push(self, JOB_CONNECT, task, NULL, reader, shared);
+}
+
+void
+remsim_pcsc_worker_transmit(RemsimPcscWorker *self, GBytes *apdu, GTask *task)
+{
+	worker_push(self, JOB_TRANSMIT, task, apdu, NULL, FALSE);
+}
+
+void
+remsim_pcsc_worker_reset(RemsimPcscWorker *self, GTask *task)
+{
+	worker_push(self, JOB_RESET, task, NULL, NULL, FALSE);
+}
+
+void
+remsim_pcsc_worker_disconnect(RemsimPcscWorker *self)
+{
+	worker_push(self, JOB_DISCONNECT, NULL, NULL, NULL, FALSE);
+}
