@@ -245,6 +245,8 @@ remsim_pcsc_backend_dispose(GObject *object)
 	RemsimPcscBackend *self = REMSIM_PCSC_BACKEND(object);
 
 	g_clear_pointer(&self->monitor, remsim_pcsc_monitor_free);
+	for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
+		remsim_pcsc_slot_drop_waiting(self->slots->pdata[i]);
 	g_clear_pointer(&self->slots, g_ptr_array_unref);
 	G_OBJECT_CLASS(remsim_pcsc_backend_parent_class)->dispose(object);
 }

@@ -172,8 +172,8 @@ monitor_connect(RemsimPcscMonitor *self)
 
 	if (rv != SCARD_S_SUCCESS) {
 		if (!self->service_down_reported) {
-			g_message(_("PC/SC: cannot reach pcscd (%s); waiting for it"),
-				  remsim_pcsc_error_name(rv));
+			g_message(_("PC/SC: cannot reach pcscd (%s 0x%08lX); waiting for it"),
+				  remsim_pcsc_error_name(rv), (unsigned long)rv);
 			monitor_post(self,
 				     g_ptr_array_new_with_free_func((GDestroyNotify)reader_free));
 		}

@@ -13,9 +13,27 @@ struct _RemsimPcscSlot {
 	gchar *reader;
 	guint events;
 	gboolean shared;
+	gboolean known; /* the monitor has reported the readers at least once */
+	GQueue parked;	/* power-on GTasks waiting for that first report */
 };
 
 G_DEFINE_TYPE(RemsimPcscSlot, remsim_pcsc_slot, REMSIM_TYPE_CARD_SLOT)
+
+static void
+remsim_pcsc_slot_start_power_on(RemsimPcscSlot *self, GTask *task)
+{
+	RemsimPowerOnFlags flags = GPOINTER_TO_UINT(g_task_get_task_data(task));
+
+	if (self->reader == NULL) {
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
+					_("%s: no PC/SC reader matches “%s”"),
+					remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)),
+					self->rule->pattern);
+		return;
+	}
+	self->shared = (flags & REMSIM_POWER_ON_SHARED) != 0;
+	remsim_pcsc_worker_connect(self->worker, self->reader, self->shared, task);
+}
 
 static void
 remsim_pcsc_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flags,
@@ -26,14 +44,13 @@ remsim_pcsc_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flags,
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 
 	g_task_set_source_tag(task, remsim_pcsc_slot_power_on_async);
-	if (self->reader == NULL) {
-		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					_("%s: no PC/SC reader matches “%s”"),
-					remsim_card_slot_get_name(slot), self->rule->pattern);
+	g_task_set_task_data(task, GUINT_TO_POINTER(flags), NULL);
+	/* right after start the readers are not known yet: that is not "no reader" */
+	if (!self->known) {
+		g_queue_push_tail(&self->parked, g_steal_pointer(&task));
 		return;
 	}
-	self->shared = (flags & REMSIM_POWER_ON_SHARED) != 0;
-	remsim_pcsc_worker_connect(self->worker, self->reader, self->shared, task);
+	remsim_pcsc_slot_start_power_on(self, task);
 }
 
 static void
@@ -69,6 +86,7 @@ remsim_pcsc_slot_finalize(GObject *object)
 {
 	RemsimPcscSlot *self = REMSIM_PCSC_SLOT(object);
 
+	g_queue_clear_full(&self->parked, g_object_unref);
 	remsim_pcsc_worker_free(self->worker);
 	remsim_pcsc_rule_free(self->rule);
 	g_free(self->reader);
@@ -90,6 +108,7 @@ remsim_pcsc_slot_class_init(RemsimPcscSlotClass *klass)
 static void
 remsim_pcsc_slot_init(RemsimPcscSlot *self)
 {
+	g_queue_init(&self->parked);
 }
 
 RemsimPcscSlot *
@@ -140,4 +159,22 @@ remsim_pcsc_slot_update(RemsimPcscSlot *self, const gchar *reader, gboolean pres
 	if (swapped)
 		remsim_card_slot_set_card_present(slot, FALSE);
 	remsim_card_slot_set_card_present(slot, reader != NULL && present);
+	self->known = TRUE;
+	while (!g_queue_is_empty(&self->parked)) {
+		g_autoptr(GTask) task = g_queue_pop_head(&self->parked);
+
+		remsim_pcsc_slot_start_power_on(self, task);
+	}
+}
+
+void
+remsim_pcsc_slot_drop_waiting(RemsimPcscSlot *self)
+{
+	while (!g_queue_is_empty(&self->parked)) {
+		g_autoptr(GTask) task = g_queue_pop_head(&self->parked);
+
+		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
+					_("%s: the PC/SC backend is shutting down"),
+					remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)));
+	}
 }

@@ -26,5 +26,7 @@ const gchar *remsim_pcsc_slot_get_reader(RemsimPcscSlot *self);
  */
 void remsim_pcsc_slot_update(RemsimPcscSlot *self, const gchar *reader, gboolean present,
 			     guint events);
+/* fail the power-ons still waiting for the first reader report (shutdown) */
+void remsim_pcsc_slot_drop_waiting(RemsimPcscSlot *self);
 
 G_END_DECLS
