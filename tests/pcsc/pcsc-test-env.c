@@ -341,7 +341,7 @@ python_has(const gchar *code)
 }
 
 GSubprocess *
-pcsc_card_start_vicc(PcscTestEnv *env, guint slot)
+pcsc_card_start_vicc(PcscTestEnv *env, guint slot, gboolean t1)
 {
 	g_autofree gchar *port = g_strdup_printf("%u", env->port + slot);
 	g_autofree gchar *reader = pcsc_env_reader(slot);

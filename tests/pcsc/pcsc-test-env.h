@@ -48,8 +48,8 @@ gboolean pcsc_wait_card(const gchar *reader, gboolean present, guint timeout_ms)
 
 /* the simulated card from @profile in vpcd slot @slot; returns once pcscd sees it */
 GSubprocess *pcsc_card_start_sim(PcscTestEnv *env, guint slot, const gchar *profile);
-/* vicc (iso7816 card, T=0 ATR) in vpcd slot @slot; NULL if skipped */
-GSubprocess *pcsc_card_start_vicc(PcscTestEnv *env, guint slot);
+/* vicc (iso7816 card; T=0 ATR, or its own T=1-only one) in vpcd slot @slot; NULL if skipped */
+GSubprocess *pcsc_card_start_vicc(PcscTestEnv *env, guint slot, gboolean t1);
 void pcsc_card_stop(GSubprocess *card);
 
 /*

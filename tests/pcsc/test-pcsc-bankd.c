@@ -118,9 +118,12 @@ assert_relay_equals(TestClient *client, guint16 bank_slot, const gchar *const *a
 	}
 }
 
+typedef enum { CARD_SIM, CARD_VICC_T0, CARD_VICC_T1 } CardKind;
+
 static void
-run_relay(gboolean vicc)
+run_relay(CardKind kind)
 {
+	gboolean vicc = kind != CARD_SIM;
 	const gchar *const *apdus = vicc ? vicc_apdus : sim_apdus;
 	g_autofree gchar *reader = pcsc_env_reader(0);
 	g_autofree gchar *sample = profile("sample-001.json");
@@ -131,7 +134,8 @@ run_relay(gboolean vicc)
 
 	if (!fixture_setup(&f))
 		return;
-	f.cards[0] = vicc ? pcsc_card_start_vicc(f.env, 0) : pcsc_card_start_sim(f.env, 0, sample);
+	f.cards[0] = vicc ? pcsc_card_start_vicc(f.env, 0, kind == CARD_VICC_T1)
+			  : pcsc_card_start_sim(f.env, 0, sample);
 	if (f.cards[0] == NULL) {
 		fixture_teardown(&f);
 		return;
@@ -150,13 +154,20 @@ run_relay(gboolean vicc)
 static void
 test_sim_relay(void)
 {
-	run_relay(FALSE);
+	run_relay(CARD_SIM);
 }
 
 static void
 test_vicc_relay(void)
 {
-	run_relay(TRUE);
+	run_relay(CARD_VICC_T0);
+}
+
+/* a card that speaks only T=1 works too (upstream's bankd insists on T=0) */
+static void
+test_vicc_relay_t1(void)
+{
+	run_relay(CARD_VICC_T1);
 }
 
 static gboolean
@@ -407,6 +418,42 @@ test_sim_reset(void)
 	fixture_teardown(&f);
 }
 
+/* a new mapping gets a freshly reset card, whatever the last client left selected */
+static void
+test_sim_new_mapping_resets(void)
+{
+	static const gchar *const select[] = { "a0 a4 00 00 02 3f 00", "a0 a4 00 00 02 2f e2",
+					       NULL };
+	static const gchar *const read[] = { "a0 b0 00 00 0a", NULL };
+	g_autofree gchar *reader = pcsc_env_reader(0);
+	g_autofree gchar *sample = profile("sample-001.json");
+	g_autoptr(GPtrArray) want_fresh = NULL, want_selected = NULL;
+	TestClient *client;
+	Fixture f;
+
+	if (!fixture_setup(&f))
+		return;
+	f.cards[0] = pcsc_card_start_sim(f.env, 0, sample);
+	want_fresh = pcsc_direct_exchange(reader, read, NULL);
+	want_selected = pcsc_direct_exchange(reader, sim_apdus, NULL);
+	g_assert_false(g_bytes_equal(want_fresh->pdata[0], want_selected->pdata[2]));
+	fixture_write_slot_file(&f, "1,0,VPCD 00 00\n");
+	fixture_start_bankd(&f, 1, NULL);
+	client = connect_client(&f, 0, 0);
+	for (guint i = 0; select[i] != NULL; i++) {
+		g_autoptr(GBytes) apdu = test_hex_bytes(select[i]);
+		g_autoptr(GBytes) got = test_client_apdu(client, 0, apdu);
+
+		g_assert_nonnull(got);
+	}
+	test_client_free(client);
+	g_assert_cmpint(test_server_unmap(f.server, 0, CLIENT_ID, 0), ==, 0);
+	client = connect_client(&f, 0, 1);
+	assert_relay_equals(client, 0, read, want_fresh);
+	test_client_free(client);
+	fixture_teardown(&f);
+}
+
 static SCARDHANDLE
 direct_connect(SCARDCONTEXT ctx, const gchar *reader, LONG *rv)
 {
@@ -469,11 +516,13 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/pcsc/sim/relay", test_sim_relay);
 	g_test_add_func("/pcsc/vicc/relay", test_vicc_relay);
+	g_test_add_func("/pcsc/vicc/relay-t1", test_vicc_relay_t1);
 	g_test_add_func("/pcsc/sim/remove-reinsert", test_sim_remove_reinsert);
 	g_test_add_func("/pcsc/sim/lost-mid-apdu", test_sim_lost_mid_apdu);
 	g_test_add_func("/pcsc/sim/two-readers", test_sim_two_readers);
 	g_test_add_func("/pcsc/sim/pcscd-restart", test_sim_pcscd_restart);
 	g_test_add_func("/pcsc/sim/reset", test_sim_reset);
+	g_test_add_func("/pcsc/sim/new-mapping-resets", test_sim_new_mapping_resets);
 	g_test_add_func("/pcsc/sim/exclusive", test_sim_exclusive);
 	g_test_add_func("/pcsc/sim/shared", test_sim_shared);
 	return g_test_run();

@@ -5,7 +5,7 @@
 # system files:
 #  - vicc imports PyCrypto's "Crypto"; Debian ships PyCryptodome as
 #    "Cryptodome": alias the package (and Crypto.Hash.SHA, now SHA1);
-#  - stock vicc announces only T=1: give it a T=0 ATR;
+#  - stock vicc announces only T=1: give it a T=0 ATR (--t1 keeps the stock one);
 #  - the package installs under site-packages/virtualsmartcard, which is not
 #    on Debian's sys.path, and ships no vicc script: add the path, run it here.
 import argparse
@@ -39,6 +39,8 @@ def main():
     parser = argparse.ArgumentParser(description="vicc with a T=0 ATR")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--t1", action="store_true",
+                        help="keep vicc's own ATR, which offers only T=1")
     args = parser.parse_args()
 
     alias_cryptodome()
@@ -47,7 +49,8 @@ def main():
 
     vicc = VirtualICC(None, "iso7816", args.host, args.port,
                       logginglevel=logging.WARNING)
-    vicc.os.atr = T0_ATR
+    if not args.t1:
+        vicc.os.atr = T0_ATR
     try:
         vicc.run()
     except KeyboardInterrupt:

@@ -32,6 +32,15 @@
 #define CONNECT_TIMEOUT_S 30
 #define CONNECT_RETRY_US 20000
 
+static void
+quick_ack(int fd)
+{
+	int one = 1;
+
+	/* Linux leaves quick-ACK mode on its own: set it again before every read */
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
 static gboolean
 io_all(int fd, guint8 *buf, gsize len, gboolean write_it)
 {
@@ -43,20 +52,15 @@ io_all(int fd, guint8 *buf, gsize len, gboolean write_it)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* vpcd writes the length and the payload separately, with Nagle on: each
+		 * piece waits for our ACK of the one before, so never delay an ACK */
+		if (!write_it)
+			quick_ack(fd);
 		if (n <= 0)
 			return FALSE;
 		done += (gsize)n;
 	}
 	return TRUE;
-}
-
-static void
-quick_ack(int fd)
-{
-	int one = 1;
-
-	/* Linux clears TCP_QUICKACK after a while: set it again on every exchange */
-	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 }
 
 static gboolean
@@ -119,7 +123,6 @@ serve(int fd, RemsimSimCard *card)
 		len = ((gsize)head[0] << 8) | head[1];
 		if (!io_all(fd, buf, len, FALSE))
 			return;
-		quick_ack(fd);
 		if (len == 1) {
 			if (buf[0] == VPCD_GET_ATR && !send_message(fd, atr))
 				return;
