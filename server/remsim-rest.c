@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "remsim-rest.h"
 
@@ -451,22 +452,43 @@ remsim_rest_new(RemsimServer *server)
 	return self;
 }
 
+/*
+ * Our own socket, for its backlog: GLib's default of 10 drops SYNs when many
+ * scripts connect at once, and each drop costs the client a second.
+ */
+static gboolean
+listen_on(RemsimRest *self, GInetAddress *addr, guint16 port, GError **error)
+{
+	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, port);
+	g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(addr),
+					       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+	if (!sock || !g_socket_bind(sock, sa, TRUE, error))
+		return FALSE;
+	g_socket_set_listen_backlog(sock, SOMAXCONN);
+	return g_socket_listen(sock, error) &&
+	       soup_server_listen_socket(self->soup, sock, 0, error);
+}
+
 gboolean
 remsim_rest_listen(RemsimRest *self, const gchar *bind_ip, guint16 port, GError **error)
 {
 	g_autoptr(GInetAddress) addr = NULL;
-	g_autoptr(GSocketAddress) sa = NULL;
 
-	if (!bind_ip || !*bind_ip)
-		return soup_server_listen_all(self->soup, port, 0, error);
+	if (!bind_ip || !*bind_ip) {
+		/* a dual-stack socket where IPv6 exists, else IPv4 only */
+		g_autoptr(GInetAddress) any6 = g_inet_address_new_any(G_SOCKET_FAMILY_IPV6);
+		g_autoptr(GInetAddress) any4 = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+
+		return listen_on(self, any6, port, NULL) || listen_on(self, any4, port, error);
+	}
 	addr = g_inet_address_new_from_string(bind_ip);
 	if (!addr) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    _("REST bind address %s is not an IP address"), bind_ip);
 		return FALSE;
 	}
-	sa = g_inet_socket_address_new(addr, port);
-	return soup_server_listen(self->soup, sa, 0, error);
+	return listen_on(self, addr, port, error);
 }
 
 guint16

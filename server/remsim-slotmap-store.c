@@ -286,6 +286,7 @@ static void
 run_batch(RemsimSlotmapStore *self, GPtrArray *batch)
 {
 	g_autofree int *results = g_new0(int, batch->len);
+	gint64 start = g_get_monotonic_time();
 	int rc = sqlite3_exec(self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
 	for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
@@ -294,6 +295,8 @@ run_batch(RemsimSlotmapStore *self, GPtrArray *batch)
 		rc = sqlite3_exec(self->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+	g_debug("store: %u writes in one transaction, %.1f ms", batch->len,
+		(g_get_monotonic_time() - start) / 1000.0);
 	for (guint i = 0; i < batch->len; i++) {
 		GTask *task = batch->pdata[i];
 		int r = rc != SQLITE_OK ? rc : results[i];

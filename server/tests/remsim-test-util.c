@@ -323,6 +323,7 @@ peer_on_message(RsproConnection *conn, RsproPdu *pdu, gpointer data)
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		p->n_configs++;
+		p->last_config_port = pdu->u.config_client_bank_req.bankd.port;
 		answer = rspro_pdu_new_result(RSPRO_MSG_CONFIG_CLIENT_BANK_RES, RSPRO_RESULT_OK);
 		break;
 	default:

@@ -58,6 +58,7 @@ typedef struct {
 	guint n_creates;
 	guint n_removes;
 	guint n_configs;
+	guint last_config_port; /* bankd port of the last configClientBankReq */
 } TestPeer;
 
 /* a TCP connection to the server's RSPRO port, nothing sent yet */
