@@ -50,6 +50,7 @@ env_clear(Env *env)
 		g_unlink(path);
 	}
 	g_rmdir(env->plugin_dir);
+	g_clear_pointer(&dir, g_dir_close);
 	dir = g_dir_open(env->dir, 0, NULL);
 	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
 		g_autofree gchar *path = g_build_filename(env->dir, name, NULL);
