@@ -533,3 +533,11 @@ test_wait_slotmap_state(TestServer *s, guint bank, guint slot, const gchar *stat
 	}
 	return FALSE;
 }
+
+void
+test_peer_expect(TestPeer *p, RsproMsgType type, guint timeout_ms)
+{
+	g_autoptr(RsproPdu) pdu = test_peer_take(p, type, timeout_ms);
+
+	g_assert_nonnull(pdu);
+}

@@ -89,3 +89,8 @@ gchar *test_slotmap_state(TestServer *s, guint bank, guint slot);
 /* polls REST until that map is in @state (NULL: gone); FALSE on timeout */
 gboolean test_wait_slotmap_state(TestServer *s, guint bank, guint slot, const gchar *state);
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* asserts that a PDU of @type arrives within @timeout_ms, and drops it */
+void test_peer_expect(TestPeer *p, RsproMsgType type, guint timeout_ms);
+G_END_DECLS

@@ -197,7 +197,7 @@ test_server1(void)
 	g_variant_get(v, "(u)", &id);
 	g_assert_cmpuint(id, ==, 65538);
 	g_clear_pointer(&v, g_variant_unref);
-	g_assert_nonnull(test_peer_take(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000));
+	test_peer_expect(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000);
 	g_assert_true(test_wait_slotmap_state(s, 1, 2, "ACTIVE"));
 	for (guint i = 0; i < 100; i++) {
 		g_autofree gchar *state = property_map_state(&w, id);
@@ -229,7 +229,7 @@ test_server1(void)
 	v = call(&w, "DeleteSlotmap", g_variant_new("(u)", id), &error);
 	g_assert_no_error(error);
 	g_clear_pointer(&v, g_variant_unref);
-	g_assert_nonnull(test_peer_take(bank, RSPRO_MSG_REMOVE_MAPPING_REQ, 10000));
+	test_peer_expect(bank, RSPRO_MSG_REMOVE_MAPPING_REQ, 10000);
 	v = take_signal(&w, "SlotmapRemoved");
 	{
 		guint32 removed = 0;
@@ -303,7 +303,7 @@ test_no_bus(void)
 	{
 		g_autoptr(TestPeer) bank = test_bank_new(s, 1, 8, NULL);
 
-		g_assert_nonnull(test_peer_take(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000));
+		test_peer_expect(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000);
 	}
 	g_clear_pointer(&s, test_server_free);
 	if (old)
