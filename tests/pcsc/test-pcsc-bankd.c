@@ -487,8 +487,27 @@ run_share_mode(gboolean shared)
 			SCARD_S_SUCCESS);
 	card = direct_connect(ctx, reader, &rv);
 	if (shared) {
+		g_autoptr(GBytes) apdu = test_hex_bytes(sim_apdus[0]);
+		g_autoptr(GBytes) got = NULL;
+		g_autoptr(GPtrArray) want = NULL;
+		DWORD protocol = 0;
+
 		g_assert_cmphex(rv, ==, SCARD_S_SUCCESS);
+		/* another program resets the shared card under the bank's feet */
+		g_assert_cmphex(SCardReconnect(card, SCARD_SHARE_SHARED,
+					       SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+					       SCARD_RESET_CARD, &protocol),
+				==, SCARD_S_SUCCESS);
 		SCardDisconnect(card, SCARD_LEAVE_CARD);
+		got = test_client_apdu(client, 0, apdu);
+		g_assert_null(got);
+		g_assert_true(client->closed);
+		g_assert_true(error_names_reader(client, reader));
+		test_client_free(client);
+		/* the slot recovers on the client's next connection */
+		want = pcsc_direct_exchange(reader, sim_apdus, NULL);
+		client = connect_client(&f, 0, 0);
+		assert_relay_equals(client, 0, sim_apdus, want);
 	} else {
 		g_assert_cmphex(rv, ==, SCARD_E_SHARING_VIOLATION);
 	}
