@@ -19,6 +19,7 @@ typedef struct {
 	gboolean session;
 	gchar *debug;
 	gboolean version;
+	gboolean disable_color;
 } Options;
 
 static const gchar *const known_keys[] = { "bind-ip",	"rspro-port", "rest-bind-ip",
@@ -50,6 +51,8 @@ parse_options(Options *o, gint *argc, gchar ***argv, GError **error)
 		{ "no-dbus", 0, 0, G_OPTION_ARG_NONE, &o->no_dbus, N_("Do not use D-Bus"), NULL },
 		{ "debug", 'd', 0, G_OPTION_ARG_STRING, &o->debug,
 		  N_("Enable debug messages (upstream's log mask is accepted)"), N_("MASK") },
+		{ "disable-color", 'L', 0, G_OPTION_ARG_NONE, &o->disable_color,
+		  N_("Accepted for compatibility with upstream; logs are never coloured"), NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, N_("Print the version"),
 		  NULL },
 		{ NULL }

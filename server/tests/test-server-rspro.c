@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remsim-server's RSPRO side: registration, slot map pushes to banks and clients. */
 #include "remsim-test-util.h"
+#include "rspro-ipa.h"
 
 typedef struct {
 	gchar *dir;
@@ -261,6 +262,54 @@ test_global_reset(Fixture *f, gconstpointer data)
 	g_assert_null(test_peer_take(bank, RSPRO_MSG_RESET_STATE_REQ, 300));
 }
 
+static gboolean
+banks_empty(gpointer data)
+{
+	return list_length(data, "banks") == 0;
+}
+
+/* a bank that registers and then never answers a PING is dropped */
+static void
+test_dead_peer(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GSocketClient) sc = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RsproPdu) hello = NULL;
+	g_autoptr(GBytes) der = NULL;
+	g_autoptr(GBytes) frame = NULL;
+	RsproComponentIdentity id = { 0 };
+	gint64 start;
+	gdouble waited;
+
+	conn =
+	    g_socket_client_connect_to_host(sc, "127.0.0.1", f->server->rspro_port, NULL, &error);
+	g_assert_no_error(error);
+	rspro_component_identity_init(&id, RSPRO_COMPONENT_BANKD, "mute", "remsim-bankd");
+	hello = rspro_pdu_new_connect_bank_req(&id, 9, 4);
+	rspro_component_identity_clear(&id);
+	der = rspro_pdu_encode(hello, &error);
+	g_assert_no_error(error);
+	frame = rspro_ipa_wrap_rspro(der, &error);
+	g_assert_no_error(error);
+	g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+				  g_bytes_get_data(frame, NULL), g_bytes_get_size(frame), NULL,
+				  NULL, &error);
+	g_assert_no_error(error);
+	start = g_get_monotonic_time();
+	while (list_length(f->server, "banks") == 0) {
+		g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
+		test_sleep(20);
+	}
+	g_assert_cmpuint(test_create_slotmap(f->server, 9, 0, 1, 0), ==, 201);
+	/* upstream's timers: PING at once, 10 s for the PONG */
+	g_assert_true(test_wait(banks_empty, f->server, 20000));
+	waited = (g_get_monotonic_time() - start) / 1e6;
+	g_test_message("dropped after %.1f s", waited);
+	g_assert_cmpfloat(waited, >, 5.0);
+	g_assert_true(test_wait_slotmap_state(f->server, 9, 0, "NEW"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,5 +322,6 @@ main(int argc, char **argv)
 	ADD("late-bank-and-client", test_late_bank_and_client);
 	ADD("bank-error", test_bank_error);
 	ADD("global-reset", test_global_reset);
+	ADD("dead-peer", test_dead_peer);
 	return g_test_run();
 }
