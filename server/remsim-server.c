@@ -224,7 +224,9 @@ update_client(RemsimServer *self, RemsimPeer *client, RemsimSlotmap *map, const 
 	RemsimClientConfig cfg = { .bank = map ? map->bank : *bank };
 	RemsimPeer *bankd = map ? remsim_server_find_bank(self, map->bank.bank_id) : NULL;
 
-	if (bankd && map->state <= REMSIM_SLOTMAP_ACTIVE)
+	if (bankd &&
+	    (map->state == REMSIM_SLOTMAP_NEW || map->state == REMSIM_SLOTMAP_UNACKNOWLEDGED ||
+	     map->state == REMSIM_SLOTMAP_ACTIVE))
 		remsim_peer_get_bankd_endpoint(bankd, &cfg.bankd);
 	send_client_config(client, &cfg);
 }
