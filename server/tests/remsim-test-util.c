@@ -129,16 +129,21 @@ test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 					 "--rest-bind-ip", "127.0.0.1", "--rest-port", "0", NULL };
 	     *a; a++)
 		g_ptr_array_add(argv, (gpointer)*a);
-	/* an empty config file keeps /etc/remsim/server.conf out of the tests */
-	s->config_file = g_build_filename(state_dir, "empty.conf", NULL);
-	g_assert_true(g_file_set_contents(s->config_file, "", 0, NULL));
-	g_ptr_array_add(argv, "--config");
-	g_ptr_array_add(argv, s->config_file);
 	/* D-Bus only where a test asks for it */
 	if (!extra_args || !g_strv_contains(extra_args, "--session"))
 		g_ptr_array_add(argv, "--no-dbus");
-	g_ptr_array_add(argv, "--state-dir");
-	g_ptr_array_add(argv, s->state_dir);
+	/*
+	 * An empty config file keeps /etc/remsim/server.conf out of the tests; a
+	 * test that brings its own config also chooses the state directory there.
+	 */
+	if (!extra_args || !g_strv_contains(extra_args, "--config")) {
+		s->config_file = g_build_filename(state_dir, "empty.conf", NULL);
+		g_assert_true(g_file_set_contents(s->config_file, "", 0, NULL));
+		g_ptr_array_add(argv, "--config");
+		g_ptr_array_add(argv, s->config_file);
+		g_ptr_array_add(argv, "--state-dir");
+		g_ptr_array_add(argv, s->state_dir);
+	}
 	g_ptr_array_add(argv, "--port-file");
 	g_ptr_array_add(argv, s->port_file);
 	for (guint i = 0; extra_args && extra_args[i]; i++)

@@ -256,6 +256,32 @@ test_bad_config(void)
 	test_rm_rf(dir);
 }
 
+/* every key works from the file; an option given on the command line wins */
+static void
+test_config_file(void)
+{
+	g_autofree gchar *dir = test_make_temp_dir();
+	g_autofree gchar *conf = g_build_filename(dir, "server.conf", NULL);
+	g_autofree gchar *state = g_build_filename(dir, "from-config", NULL);
+	g_autofree gchar *db = g_build_filename(state, "server.db", NULL);
+	g_autofree gchar *text = g_strdup_printf("# test\n[server]\nstate-dir=%s\n"
+						 "bind-ip=127.0.0.1\nrspro-port=9\n"
+						 "rest-bind-ip=127.0.0.1\nrest-port=9\n"
+						 "dbus=false\ndbus-bus=session\ndebug=false\n",
+						 state);
+	g_autoptr(TestServer) s = NULL;
+
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	/* test_server_start passes --rspro-port 0 --rest-port 0, which beat the 9s */
+	s = test_server_start(dir, (const gchar *const[]){ "--config", conf, NULL });
+	g_assert_cmpuint(s->rspro_port, !=, 9);
+	g_assert_cmpuint(s->rest_port, !=, 9);
+	g_assert_cmpuint(test_create_slotmap(s, 1, 0, 1, 0), ==, 201);
+	g_assert_true(g_file_test(db, G_FILE_TEST_IS_REGULAR));
+	g_clear_pointer(&s, test_server_free);
+	test_rm_rf(dir);
+}
+
 static void
 test_command_line(void)
 {
@@ -285,6 +311,7 @@ main(int argc, char **argv)
 	g_test_add_func("/server/persist/locked-db", test_locked_db);
 	g_test_add_func("/server/persist/unusable-state", test_unusable_state);
 	g_test_add_func("/server/persist/bad-config", test_bad_config);
+	g_test_add_func("/server/persist/config-file", test_config_file);
 	g_test_add_func("/server/persist/command-line", test_command_line);
 	return g_test_run();
 }
