@@ -26,4 +26,10 @@ sed -i 's|^\t\t\t/\* UNREACHABLE \*/$|\t\t\tRETURN(RC_FAIL); /* 00 then non-zero
 grep -q 'RETURN(RC_FAIL); /\* 00 then non-zero' constr_CHOICE.c ||
 	{ echo "asn1c-gen.sh: could not fix the CHOICE end-of-contents loop" >&2; exit 1; }
 
+# asn1c 0.9.28 builds negative INTEGERs by shifting a negative long left, which
+# C11 leaves undefined (UBSan stops there). Shift the unsigned representation.
+sed -i 's|^\t\tl = (l << 8) \| \*b;$|\t\tl = (long)(((unsigned long)l << 8) \| *b);|' INTEGER.c
+grep -q 'l = (long)(((unsigned long)l << 8) | \*b);' INTEGER.c ||
+	{ echo "asn1c-gen.sh: could not fix the INTEGER shift" >&2; exit 1; }
+
 rm -f converter-sample.c Makefile.am.sample
