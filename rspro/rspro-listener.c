@@ -3,6 +3,9 @@
 
 #include "rspro-listener.h"
 
+/* the kernel caps this at net.core.somaxconn */
+#define RSPRO_LISTENER_BACKLOG 4096
+
 #include <glib/gi18n.h>
 
 struct _RsproListener {
@@ -95,6 +98,9 @@ rspro_listener_listen(RsproListener *self, const gchar *bind_ip, guint16 port, G
 	g_autoptr(GSocketService) service = g_socket_service_new();
 	GSocketListener *listener = G_SOCKET_LISTENER(service);
 
+	/* a server's banks and clients reconnect all at once after an outage; GLib's
+	 * default backlog of 10 would make most of them wait for a SYN retry */
+	g_socket_listener_set_backlog(listener, RSPRO_LISTENER_BACKLOG);
 	if (!bind_ip || !*bind_ip) {
 		if (port == 0)
 			port = g_socket_listener_add_any_inet_port(listener, NULL, error);
