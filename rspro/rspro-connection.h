@@ -18,11 +18,11 @@ GQuark rspro_connection_error_quark(void);
 typedef enum {
 	RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER, /* end of stream */
 	RSPRO_CONNECTION_ERROR_KEEPALIVE,      /* no PONG in time */
-	RSPRO_CONNECTION_ERROR_FRAMING,        /* an IPA frame we must not accept */
-	RSPRO_CONNECTION_ERROR_DECODE,         /* a PDU that does not decode */
-	RSPRO_CONNECTION_ERROR_IO,             /* a read or write failed */
-	RSPRO_CONNECTION_ERROR_CLOSED,         /* closed locally, or used after close */
-	RSPRO_CONNECTION_ERROR_TIMEOUT,        /* a request got no response in time */
+	RSPRO_CONNECTION_ERROR_FRAMING,	       /* an IPA frame we must not accept */
+	RSPRO_CONNECTION_ERROR_DECODE,	       /* a PDU that does not decode */
+	RSPRO_CONNECTION_ERROR_IO,	       /* a read or write failed */
+	RSPRO_CONNECTION_ERROR_CLOSED,	       /* closed locally, or used after close */
+	RSPRO_CONNECTION_ERROR_TIMEOUT,	       /* a request got no response in time */
 } RsproConnectionError;
 
 /* upstream's keep-alive timers */

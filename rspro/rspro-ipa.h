@@ -13,10 +13,10 @@ G_BEGIN_DECLS
 GQuark rspro_ipa_error_quark(void);
 
 typedef enum {
-	RSPRO_IPA_ERROR_UNKNOWN_PROTOCOL, /* neither 0xEE nor 0xFE */
+	RSPRO_IPA_ERROR_UNKNOWN_PROTOCOL,  /* neither 0xEE nor 0xFE */
 	RSPRO_IPA_ERROR_UNKNOWN_EXTENSION, /* 0xEE with an extension other than 0x07 */
-	RSPRO_IPA_ERROR_BAD_FRAME, /* a frame too short for its protocol */
-	RSPRO_IPA_ERROR_TOO_LARGE, /* a payload that does not fit one frame */
+	RSPRO_IPA_ERROR_BAD_FRAME,	   /* a frame too short for its protocol */
+	RSPRO_IPA_ERROR_TOO_LARGE,	   /* a payload that does not fit one frame */
 } RsproIpaError;
 
 #define RSPRO_IPA_PROTO_OSMO 0xEE

@@ -12,7 +12,7 @@
 G_BEGIN_DECLS
 
 typedef enum {
-	RSPRO_LINK_STATE_IDLE,        /* not started, or stopped */
+	RSPRO_LINK_STATE_IDLE,	      /* not started, or stopped */
 	RSPRO_LINK_STATE_WAITING,     /* back-off before the next attempt */
 	RSPRO_LINK_STATE_CONNECTING,  /* TCP connect under way */
 	RSPRO_LINK_STATE_ESTABLISHED, /* TCP up, hello sent, waiting for its response */
@@ -45,8 +45,8 @@ void rspro_link_set_timeouts(RsproLink *self, guint connect_ms, guint hello_ms);
 /* scale the back-off table (1.0 = upstream's seconds); tests shorten it */
 void rspro_link_set_backoff_scale(RsproLink *self, gdouble scale);
 
-void rspro_link_start(RsproLink *self);  /* resets the back-off and dials */
-void rspro_link_stop(RsproLink *self);   /* drops any connection, stays idle */
+void rspro_link_start(RsproLink *self); /* resets the back-off and dials */
+void rspro_link_stop(RsproLink *self);	/* drops any connection, stays idle */
 /* drop the current connection and retry after the back-off */
 void rspro_link_reconnect(RsproLink *self);
 
