@@ -13,7 +13,7 @@ PACKAGES="build-essential pkg-config meson ninja-build asn1c clang libclang-rt-1
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev sqlite3
   libpcsclite-dev libusb-1.0-0-dev gettext dbus dbus-daemon pcscd pcsc-tools
   vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard python3-pycryptodome
-  procps util-linux iproute2 curl"
+  procps util-linux iproute2 curl clang-format"
 
 install_packages() {
 	[ "${REMSIM_NO_APT:-0}" = 1 ] && return 0

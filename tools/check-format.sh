@@ -1,0 +1,19 @@
+#!/bin/sh
+# Fails, listing the files, when a C source does not follow .clang-format.
+# usage: check-format.sh SRCDIR
+set -eu
+src=${1:-.}
+cd "$src"
+if ! command -v clang-format >/dev/null; then
+	echo "clang-format is not installed" >&2
+	[ "${REMSIM_TEST_STRICT:-0}" = 1 ] && exit 1
+	exit 77 # a skip
+fi
+bad=0
+for f in $(find rspro core plugins client server ctl tests -name '*.[ch]' -not -path '*/corpus/*'); do
+	if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
+		echo "not formatted: $f (clang-format -i $f)"
+		bad=1
+	fi
+done
+exit $bad
