@@ -401,6 +401,10 @@ remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 		return FALSE;
 	}
 	self->backend = g_object_new(type, NULL);
+	/* backends see the settings in force, command line included (the pcsc
+	 * backend picks its CSV rows by bank id) */
+	g_key_file_set_integer(config->keyfile, "bankd", "bank-id", config->bank_id);
+	g_key_file_set_integer(config->keyfile, "bankd", "num-slots", config->num_slots);
 	if (!remsim_backend_configure(self->backend, config->keyfile, config->backend, error)) {
 		remsim_bankd_config_prefix_error(error, config->config_path, NULL, NULL);
 		return FALSE;

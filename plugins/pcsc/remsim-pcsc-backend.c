@@ -7,9 +7,9 @@
  *                      the working directory, unless slot-N keys are given)
  *   slot-N = REGEX     reader-name pattern of bank slot N (instead of or on top
  *                      of the slot file; the file's row wins for the same slot)
- *   bank-id = N        the bank id of this bankd for picking CSV rows (default:
- *                      bank-id of [bankd], else 1; -b on the command line is not
- *                      visible to backends, so set it here when using -b)
+ *   bank-id = N        the bank id whose CSV rows to use (default: the bankd's
+ *                      own, from -b or [bankd] bank-id, which the bankd puts in
+ *                      [bankd] before configuring backends)
  *   protocols = t0;t1  protocols a card may use (default both)
  */
 #include "config.h"
