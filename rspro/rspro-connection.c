@@ -11,6 +11,14 @@
  * stays in the FIFO as a tombstone, so its late response is consumed and
  * dropped there instead of being handed to the next request of the same type
  * (the peer answers in order, so that response belongs to the abandoned one).
+ *
+ * I/O on pollable streams (sockets, TLS) costs no main loop iteration of its
+ * own: one long-lived source reads whatever is there without blocking, and the
+ * first frame sent in an iteration is written at once. Frames sent after it in
+ * the same iteration wait in the queue until the loop is about to sleep (the
+ * prepare step of a flush source), so a burst costs one write. Only a full
+ * socket adds a source that waits for room. Other streams go through GIO's
+ * async calls.
  */
 #include "config.h"
 
@@ -48,7 +56,19 @@ struct _RsproConnection {
 	gboolean closed;
 
 	GQueue write_queue; /* GBytes frames not yet handed to the stream */
-	gboolean writing;
+	gboolean writing;   /* an async write is out (streams that cannot poll) */
+
+	/* pollable streams */
+	gboolean pollable;
+	GSource *read_source;  /* always there once started */
+	GSource *write_source; /* only while the socket has no room */
+	GSource *flush_source; /* writes what was queued before the loop sleeps */
+	GBytes *pending;       /* frames partly written, from pending_off on */
+	gsize pending_off;
+	gboolean wrote_now;  /* a frame went out at once in this main loop iteration */
+	GError *write_error; /* reported from the flush source, not inside send() */
+	guint8 *read_buf;
+	gboolean in_read;
 
 	guint ka_interval_ms;
 	guint ka_timeout_ms;
@@ -74,6 +94,7 @@ rspro_connection_error_quark(void)
 
 static void connection_close_with(RsproConnection *self, GError *reason);
 static void connection_kick_write(RsproConnection *self);
+static void connection_stop_io(RsproConnection *self);
 
 /* weak references for async callbacks: they must not keep the connection alive */
 static GWeakRef *
@@ -161,8 +182,12 @@ rspro_connection_finalize(GObject *object)
 {
 	RsproConnection *self = RSPRO_CONNECTION(object);
 
+	connection_stop_io(self);
 	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
 	g_queue_clear_full(&self->requests, (GDestroyNotify)request_free);
+	g_clear_pointer(&self->pending, g_bytes_unref);
+	g_clear_error(&self->write_error);
+	g_free(self->read_buf);
 	g_clear_object(&self->stream);
 	g_clear_object(&self->cancellable);
 	g_clear_pointer(&self->context, g_main_context_unref);
@@ -248,6 +273,18 @@ set_nodelay(GIOStream *stream)
 		g_debug("TCP_NODELAY: %s", error->message);
 }
 
+static gboolean
+stream_can_poll(GIOStream *stream)
+{
+	GInputStream *in = g_io_stream_get_input_stream(stream);
+	GOutputStream *out = g_io_stream_get_output_stream(stream);
+
+	return G_IS_POLLABLE_INPUT_STREAM(in) &&
+	       g_pollable_input_stream_can_poll(G_POLLABLE_INPUT_STREAM(in)) &&
+	       G_IS_POLLABLE_OUTPUT_STREAM(out) &&
+	       g_pollable_output_stream_can_poll(G_POLLABLE_OUTPUT_STREAM(out));
+}
+
 RsproConnection *
 rspro_connection_new(GIOStream *stream)
 {
@@ -257,6 +294,7 @@ rspro_connection_new(GIOStream *stream)
 
 	self->stream = g_object_ref(stream);
 	set_nodelay(stream);
+	self->pollable = stream_can_poll(stream);
 
 	/* fetched once: the peer's address is gone from the socket after close */
 	self->remote = socket_address(stream, TRUE);
@@ -275,6 +313,15 @@ rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint t
 }
 
 /* --- writing --- */
+
+/* the context the connection's sources live on: the one of start(), or of the first send */
+static GMainContext *
+connection_context(RsproConnection *self)
+{
+	if (!self->context)
+		self->context = g_main_context_ref_thread_default();
+	return self->context;
+}
 
 /* what a write needs after the connection may be gone */
 typedef struct {
@@ -333,10 +380,11 @@ take_coalesced(RsproConnection *self)
 	return g_byte_array_free_to_bytes(buf);
 }
 
+/* streams that cannot poll: one GIO async write at a time */
 static void
-connection_kick_write(RsproConnection *self)
+kick_async_write(RsproConnection *self)
 {
-	if (self->writing || self->closed || g_queue_is_empty(&self->write_queue))
+	if (self->writing)
 		return;
 
 	WriteOp *op = g_new0(WriteOp, 1);
@@ -352,11 +400,171 @@ connection_kick_write(RsproConnection *self)
 					G_PRIORITY_DEFAULT, self->cancellable, on_write_done, op);
 }
 
+static gboolean flush_queue(RsproConnection *self, GError **error);
+
+static gboolean
+on_writable(GObject *stream, gpointer user_data)
+{
+	g_autoptr(RsproConnection) self = g_object_ref(user_data);
+	g_autoptr(GError) error = NULL;
+
+	/* the dispatch removes the source: a socket still full gets a new one */
+	g_clear_pointer(&self->write_source, g_source_unref);
+	if (!flush_queue(self, &error))
+		connection_close_with(self, g_steal_pointer(&error));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for_room(RsproConnection *self)
+{
+	GPollableOutputStream *out =
+	    G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(self->stream));
+
+	self->write_source = g_pollable_output_stream_create_source(out, NULL);
+	g_source_set_callback(self->write_source, G_SOURCE_FUNC(on_writable), self, NULL);
+	g_source_set_static_name(self->write_source, "[rspro] socket room");
+	g_source_attach(self->write_source, connection_context(self));
+}
+
+/*
+ * Write without blocking what is pending, then what is queued, until done or
+ * the socket is full (then a source waits for room). FALSE on an I/O error,
+ * as the error to close with.
+ */
+static gboolean
+flush_queue(RsproConnection *self, GError **error)
+{
+	GPollableOutputStream *out =
+	    G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(self->stream));
+
+	while (!self->write_source) {
+		g_autoptr(GError) local = NULL;
+		gsize len = 0;
+		const guint8 *data;
+		gssize n;
+
+		if (!self->pending) {
+			if (g_queue_is_empty(&self->write_queue))
+				return TRUE;
+			self->pending = take_coalesced(self);
+			self->pending_off = 0;
+		}
+		data = g_bytes_get_data(self->pending, &len);
+		n = g_pollable_output_stream_write_nonblocking(
+		    out, data + self->pending_off, len - self->pending_off, NULL, &local);
+		if (n < 0 && g_error_matches(local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+			wait_for_room(self);
+			return TRUE;
+		}
+		if (n < 0) {
+			g_message(_("RSPRO peer %s: write failed: %s"), self->peer_name,
+				  local->message);
+			g_set_error(error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
+				    _("write failed: %s"), local->message);
+			return FALSE;
+		}
+		self->pending_off += n;
+		if (self->pending_off == len)
+			g_clear_pointer(&self->pending, g_bytes_unref);
+	}
+	return TRUE;
+}
+
+/*
+ * The flush source never dispatches except to report a write error: its prepare
+ * step, run before every poll, is where frames queued behind the first one of
+ * an iteration go out.
+ */
+typedef struct {
+	GSource source;
+	RsproConnection *conn; /* the connection destroys the source before it goes */
+} FlushSource;
+
+static gboolean
+flush_prepare(GSource *source, gint *timeout)
+{
+	RsproConnection *self = ((FlushSource *)source)->conn;
+
+	*timeout = -1;
+	self->wrote_now = FALSE;
+	if (!self->write_error && !self->closed)
+		flush_queue(self, &self->write_error);
+	return self->write_error != NULL;
+}
+
+static gboolean
+flush_check(GSource *source)
+{
+	return ((FlushSource *)source)->conn->write_error != NULL;
+}
+
+static gboolean
+flush_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+	g_autoptr(RsproConnection) self = g_object_ref(((FlushSource *)source)->conn);
+
+	if (self->write_error)
+		connection_close_with(self, g_steal_pointer(&self->write_error));
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs flush_source_funcs = {
+	.prepare = flush_prepare,
+	.check = flush_check,
+	.dispatch = flush_dispatch,
+};
+
+static void
+ensure_flush_source(RsproConnection *self)
+{
+	if (self->flush_source)
+		return;
+	self->flush_source = g_source_new(&flush_source_funcs, sizeof(FlushSource));
+	((FlushSource *)self->flush_source)->conn = self;
+	/* prepared early: a ready source of higher priority would skip our prepare */
+	g_source_set_priority(self->flush_source, G_PRIORITY_HIGH);
+	g_source_set_static_name(self->flush_source, "[rspro] write flush");
+	g_source_attach(self->flush_source, connection_context(self));
+}
+
+static void
+connection_kick_write(RsproConnection *self)
+{
+	if (self->closed || g_queue_is_empty(&self->write_queue))
+		return;
+	if (!self->pollable) {
+		kick_async_write(self);
+		return;
+	}
+	ensure_flush_source(self);
+	/* a second frame in the same iteration waits for the flush: one write for the burst */
+	if (self->wrote_now || self->write_source || self->write_error)
+		return;
+	self->wrote_now = TRUE;
+	/* an error here is reported from the main loop, never from inside send() */
+	if (!flush_queue(self, &self->write_error))
+		g_source_set_ready_time(self->flush_source, 0);
+}
+
 static void
 queue_frame(RsproConnection *self, GBytes *frame)
 {
 	g_queue_push_tail(&self->write_queue, frame);
 	connection_kick_write(self);
+}
+
+static void
+connection_stop_io(RsproConnection *self)
+{
+	GSource **sources[] = { &self->read_source, &self->write_source, &self->flush_source };
+
+	for (guint i = 0; i < G_N_ELEMENTS(sources); i++) {
+		if (*sources[i]) {
+			g_source_destroy(*sources[i]);
+			g_clear_pointer(sources[i], g_source_unref);
+		}
+	}
 }
 
 /* --- keep-alive --- */
@@ -429,14 +637,14 @@ handle_ccm(RsproConnection *self, GBytes *payload)
 	}
 }
 
-/* TRUE if a waiting request took the PDU */
+/* TRUE if a waiting request took the PDU; then *@pdu is consumed (set to NULL) */
 static gboolean
-dispatch_to_request(RsproConnection *self, RsproPdu *pdu)
+dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
 {
 	for (GList *l = self->requests.head; l; l = l->next) {
 		Request *req = l->data;
 
-		if (req->type != pdu->type)
+		if (req->type != (*pdu)->type)
 			continue;
 		g_queue_delete_link(&self->requests, l);
 
@@ -448,7 +656,7 @@ dispatch_to_request(RsproConnection *self, RsproPdu *pdu)
 				self->peer_name);
 			return TRUE;
 		}
-		g_task_return_pointer(task, rspro_pdu_copy(pdu), (GDestroyNotify)rspro_pdu_free);
+		g_task_return_pointer(task, g_steal_pointer(pdu), (GDestroyNotify)rspro_pdu_free);
 		g_object_unref(task);
 		return TRUE;
 	}
@@ -469,7 +677,7 @@ handle_rspro(RsproConnection *self, GBytes *payload)
 		return;
 	}
 	self->pdus_received++;
-	if (!dispatch_to_request(self, pdu))
+	if (!dispatch_to_request(self, &pdu))
 		g_signal_emit(self, signals[SIGNAL_MESSAGE], 0, pdu);
 }
 
@@ -501,6 +709,84 @@ process_frames(RsproConnection *self)
 
 static void start_read(RsproConnection *self);
 
+/* FALSE once the connection is closed: the caller stops reading */
+static gboolean
+take_bytes(RsproConnection *self, const guint8 *data, gsize len)
+{
+	if (len == 0) {
+		g_debug("RSPRO peer %s closed the connection", self->peer_name);
+		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER,
+							_("connection closed by the peer")));
+		return FALSE;
+	}
+	rspro_ipa_deframer_feed(self->deframer, data, len);
+	process_frames(self);
+	return !self->closed;
+}
+
+static void
+read_failed(RsproConnection *self, const GError *error)
+{
+	g_message(_("RSPRO peer %s: read failed: %s"), self->peer_name, error->message);
+	connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
+						_("read failed: %s"), error->message));
+}
+
+static gboolean read_available(RsproConnection *self);
+
+static gboolean
+on_readable(gpointer user_data)
+{
+	g_autoptr(RsproConnection) self = g_object_ref(user_data);
+	gboolean keep;
+
+	/* a nested main loop in a ::message handler: the outer call reads on when it returns */
+	if (self->in_read)
+		return G_SOURCE_CONTINUE;
+	self->in_read = TRUE;
+	keep = read_available(self);
+	self->in_read = FALSE;
+	return keep;
+}
+
+static gboolean
+on_socket_readable(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	return on_readable(user_data);
+}
+
+static gboolean
+on_stream_readable(GObject *stream, gpointer user_data)
+{
+	return on_readable(user_data);
+}
+
+static gboolean
+read_available(RsproConnection *self)
+{
+	GPollableInputStream *stream =
+	    G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(self->stream));
+
+	for (;;) {
+		g_autoptr(GError) error = NULL;
+		gssize n = g_pollable_input_stream_read_nonblocking(stream, self->read_buf,
+								    READ_CHUNK, NULL, &error);
+
+		if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+			return G_SOURCE_CONTINUE;
+		if (n < 0) {
+			read_failed(self, error);
+			return G_SOURCE_REMOVE;
+		}
+		if (!take_bytes(self, self->read_buf, n))
+			return G_SOURCE_REMOVE;
+		/* a short read emptied the socket: no need to hear EAGAIN from it */
+		if (n < READ_CHUNK)
+			return G_SOURCE_CONTINUE;
+	}
+}
+
 static void
 on_read_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -512,32 +798,45 @@ on_read_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (!self || self->closed)
 		return;
 	if (!bytes) {
-		g_message(_("RSPRO peer %s: read failed: %s"), self->peer_name, error->message);
-		connection_close_with(self,
-				      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
-						  _("read failed: %s"), error->message));
+		read_failed(self, error);
 		return;
 	}
-	if (g_bytes_get_size(bytes) == 0) {
-		g_debug("RSPRO peer %s closed the connection", self->peer_name);
-		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
-							RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER,
-							_("connection closed by the peer")));
-		return;
-	}
-	rspro_ipa_deframer_feed(self->deframer, g_bytes_get_data(bytes, NULL),
-				g_bytes_get_size(bytes));
-	process_frames(self);
-	if (!self->closed)
+	if (take_bytes(self, g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes)))
 		start_read(self);
 }
 
 static void
 start_read(RsproConnection *self)
 {
-	g_input_stream_read_bytes_async(g_io_stream_get_input_stream(self->stream), READ_CHUNK,
-					G_PRIORITY_DEFAULT, self->cancellable, on_read_done,
-					weak_new(self));
+	GInputStream *in = g_io_stream_get_input_stream(self->stream);
+
+	if (!self->pollable) {
+		g_input_stream_read_bytes_async(in, READ_CHUNK, G_PRIORITY_DEFAULT,
+						self->cancellable, on_read_done, weak_new(self));
+		return;
+	}
+	self->read_buf = g_malloc(READ_CHUNK);
+	if (G_IS_SOCKET_CONNECTION(self->stream)) {
+		GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream));
+
+		/*
+		 * The socket's own source rather than the stream's, which wraps it as
+		 * a child: GLib takes the fd of a dispatching source that cannot
+		 * recurse out of the poll set and puts it back after, waking the loop
+		 * twice per read. on_readable refuses to nest on its own instead.
+		 */
+		self->read_source = g_socket_create_source(socket, G_IO_IN, NULL);
+		g_source_set_callback(self->read_source, G_SOURCE_FUNC(on_socket_readable), self,
+				      NULL);
+		g_source_set_can_recurse(self->read_source, TRUE);
+	} else {
+		self->read_source =
+		    g_pollable_input_stream_create_source(G_POLLABLE_INPUT_STREAM(in), NULL);
+		g_source_set_callback(self->read_source, G_SOURCE_FUNC(on_stream_readable), self,
+				      NULL);
+	}
+	g_source_set_static_name(self->read_source, "[rspro] read");
+	g_source_attach(self->read_source, self->context);
 }
 
 void
@@ -548,7 +847,7 @@ rspro_connection_start(RsproConnection *self)
 	if (self->started || self->closed)
 		return;
 	self->started = TRUE;
-	self->context = g_main_context_ref_thread_default();
+	connection_context(self);
 	start_read(self);
 	if (self->ka_interval_ms)
 		send_ping(self);
@@ -575,6 +874,7 @@ connection_close_with(RsproConnection *self, GError *reason)
 	g_object_ref(self);
 	self->closed = TRUE;
 	g_cancellable_cancel(self->cancellable);
+	connection_stop_io(self);
 	stop_keepalive_timer(self);
 	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
 
@@ -595,6 +895,9 @@ rspro_connection_close(RsproConnection *self)
 {
 	g_return_if_fail(RSPRO_IS_CONNECTION(self));
 
+	/* what was sent before a local close goes out if the socket takes it now */
+	if (self->pollable && !self->closed && !self->write_error && !self->write_source)
+		flush_queue(self, NULL);
 	connection_close_with(self,
 			      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
 					  _("connection closed locally")));

@@ -4,9 +4,11 @@
  * (1023 is the most a bank can announce: numberOfSlots is 0..1023), as many
  * clients on loopback, each with one APDU in flight. Reports APDUs per second,
  * p50/p99 round-trip latency, and the bankd's peak RSS, next to the floor: the
- * same APDU on the same card profile called in-process.
+ * same APDU on the same card profile called in-process, and a bare loopback
+ * TCP round trip (what any relay over TCP costs at least on this machine).
  *
- * REMSIM_BENCH_SECONDS sets the measuring time per run (default 3).
+ * REMSIM_BENCH_SECONDS sets the measuring time per run (default 3);
+ * REMSIM_BENCH_SLOTS a comma-separated list of slot counts (default 1,64,1023).
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "bankd-test-harness.h"
+#include "bench-util.h"
 #include "remsim-sim-card.h"
 
 #define BENCH_APDU "A0A40000023F00" /* SELECT MF: answered from the card's own state */
@@ -78,25 +81,6 @@ bench_drained(gpointer data)
 	return ((Bench *)data)->in_flight == 0;
 }
 
-static gint
-bench_compare(gconstpointer a, gconstpointer b)
-{
-	gdouble x = *(const gdouble *)a, y = *(const gdouble *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static gdouble
-bench_percentile(GArray *sorted, gdouble p)
-{
-	guint i;
-
-	if (sorted->len == 0)
-		return 0;
-	i = (guint)(p * (sorted->len - 1));
-	return g_array_index(sorted, gdouble, i);
-}
-
 static guint64
 bench_peak_rss_kb(GSubprocess *proc)
 {
@@ -111,29 +95,6 @@ bench_peak_rss_kb(GSubprocess *proc)
 	return line != NULL ? g_ascii_strtoull(line + 6, NULL, 10) : 0;
 }
 
-/* user + system CPU time of the process, in µs */
-static gdouble
-bench_cpu_us(GSubprocess *proc)
-{
-	g_autofree gchar *path =
-	    g_strdup_printf("/proc/%s/stat", g_subprocess_get_identifier(proc));
-	g_autofree gchar *text = NULL;
-	g_auto(GStrv) fields = NULL;
-	const gchar *end;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return 0;
-	/* the command name may hold spaces: count fields after its closing parenthesis */
-	end = strrchr(text, ')');
-	if (end == NULL)
-		return 0;
-	fields = g_strsplit(end + 2, " ", -1);
-	if (g_strv_length(fields) < 13)
-		return 0;
-	return (g_ascii_strtod(fields[11], NULL) + g_ascii_strtod(fields[12], NULL)) * 1e6 /
-	       sysconf(_SC_CLK_TCK);
-}
-
 static guint
 bench_seconds(void)
 {
@@ -142,13 +103,15 @@ bench_seconds(void)
 	return env != NULL ? MAX(1, atoi(env)) : 3;
 }
 
-static void
+/* mean µs of one in-process call */
+static gdouble
 bench_floor(RemsimSimCard *card, GBytes *apdu)
 {
 	gint64 end = g_get_monotonic_time() + bench_seconds() * G_USEC_PER_SEC;
 	g_autoptr(GArray) lat = g_array_new(FALSE, FALSE, sizeof(gdouble));
 	guint64 n = 0;
 	gint64 t0 = g_get_monotonic_time();
+	gdouble mean;
 
 	remsim_sim_card_reset(card);
 	while (g_get_monotonic_time() < end) {
@@ -159,13 +122,15 @@ bench_floor(RemsimSimCard *card, GBytes *apdu)
 		g_array_append_val(lat, us);
 		n++;
 	}
-	g_array_sort(lat, bench_compare);
-	g_print("%-26s %8s %12.0f %10.1f %10.1f %12s %10s %10s\n", "in-process card (floor)", "1",
-		n / ((g_get_monotonic_time() - t0) / 1e6), bench_percentile(lat, 0.5),
-		bench_percentile(lat, 0.99), "-", "-", "-");
+	mean = (g_get_monotonic_time() - t0) / (gdouble)n;
+	g_print("%-24s %5s %9.0f %7.2f %7.1f %7.1f %9s %8s %7s %7s\n", "in-process card (floor)",
+		"1", 1e6 / mean, mean, bench_percentile(lat, 0.5), bench_percentile(lat, 0.99), "-",
+		"-", "-", "-");
+	return mean;
 }
 
-static void
+/* mean µs per APDU through the bank */
+static gdouble
 bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 {
 	TestServer *server = test_server_new();
@@ -174,7 +139,7 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 	Bench bench = { clients, n, apdu, expected };
 	gint64 t0, t1;
 	guint64 rss;
-	gdouble cpu0, cpu1;
+	gdouble cpu0, cpu1, self0, self1, mean;
 
 	g_assert_true(test_server_wait_hellos(server, 1));
 	for (guint i = 0; i < n; i++)
@@ -190,24 +155,29 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 		bench_send(&bench, i);
 	t0 = g_get_monotonic_time();
 	cpu0 = bench_cpu_us(bankd->proc);
+	self0 = bench_cpu_us(NULL);
 	test_spin_for(bench_seconds() * 1000);
 	bench.stop = TRUE;
 	t1 = g_get_monotonic_time();
 	cpu1 = bench_cpu_us(bankd->proc);
+	self1 = bench_cpu_us(NULL);
 	test_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
 	rss = bench_peak_rss_kb(bankd->proc);
-	g_array_sort(bench.latencies_us, bench_compare);
-	g_print("%-26s %8u %12.0f %10.1f %10.1f %12" G_GUINT64_FORMAT " %10.1f %10.1f\n",
-		"bankd over loopback", n, bench.count / ((t1 - t0) / 1e6),
+	/* per client: the mean time one client waits for its response */
+	mean = bench.count > 0 ? (t1 - t0) * (gdouble)n / bench.count : 0;
+	g_print("%-24s %5u %9.0f %7.2f %7.1f %7.1f %9" G_GUINT64_FORMAT " %8.1f %7.1f %7.1f\n",
+		"bankd over loopback", n, bench.count / ((t1 - t0) / 1e6), mean,
 		bench_percentile(bench.latencies_us, 0.5),
 		bench_percentile(bench.latencies_us, 0.99), rss, (gdouble)rss / n,
-		bench.count > 0 ? (cpu1 - cpu0) / bench.count : 0);
+		bench.count > 0 ? (cpu1 - cpu0) / bench.count : 0,
+		bench.count > 0 ? (self1 - self0) / bench.count : 0);
 	g_assert_cmpuint(bench.bad, ==, 0);
 	for (guint i = 0; i < n; i++)
 		test_client_free(clients[i]);
 	g_array_unref(bench.latencies_us);
 	test_bankd_stop(bankd);
 	test_server_free(server);
+	return mean;
 }
 
 int
@@ -219,7 +189,9 @@ main(int argc, char **argv)
 	g_autoptr(GBytes) apdu = test_hex_bytes(BENCH_APDU);
 	g_autoptr(GBytes) expected = NULL;
 	g_autoptr(GError) error = NULL;
-	const guint sizes[] = { 1, 64, 1023 };
+	const gchar *slots_env = g_getenv("REMSIM_BENCH_SLOTS");
+	gdouble floor_us, tcp_us, mean, one_slot_us = 0;
+	g_auto(GStrv) sizes = g_strsplit(slots_env != NULL ? slots_env : "1,64,1023", ",", -1);
 
 	g_test_init(&argc, &argv, NULL);
 	g_assert_nonnull(srcdir);
@@ -233,16 +205,27 @@ main(int argc, char **argv)
 	expected = remsim_sim_card_transmit(card, apdu);
 
 	g_print("APDU %s, %u s per run; latency = client send to response, in µs;\n"
-		"bankd CPU = the bankd's user+system CPU µs per relayed APDU\n",
+		"bankd/client CPU = user+system CPU µs of the bankd / of the clients' process\n"
+		"per relayed APDU\n",
 		BENCH_APDU, bench_seconds());
-	g_print("%-26s %8s %12s %10s %10s %12s %10s %10s\n", "", "slots", "APDU/s", "p50", "p99",
-		"peak RSS kB", "kB/slot", "bankd CPU");
-	bench_floor(card, apdu);
-	for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
+	g_print("%-24s %5s %9s %7s %7s %7s %9s %8s %7s %7s\n", "", "slots", "APDU/s", "mean", "p50",
+		"p99", "RSS kB", "kB/slot", "bankd", "client");
+	floor_us = bench_floor(card, apdu);
+	tcp_us = bench_tcp_round_trip_us(20000, 55);
+	g_print("%-24s %5s %9.0f %7.2f\n", "bare TCP round trip (C)", "1", 1e6 / tcp_us, tcp_us);
+	for (guint i = 0; sizes[i] != NULL; i++) {
+		guint n = CLAMP((guint)g_ascii_strtoull(sizes[i], NULL, 10), 1, 1023);
 		g_autofree gchar *conf =
-		    g_strdup_printf("slots=%u\nprofiles=%s;%s;%s;%s", sizes[i], p1, p2, p3, p4);
+		    g_strdup_printf("slots=%u\nprofiles=%s;%s;%s;%s", n, p1, p2, p3, p4);
 
-		bench_run(sizes[i], conf, apdu, expected);
+		mean = bench_run(n, conf, apdu, expected);
+		if (n == 1)
+			one_slot_us = mean;
 	}
+	if (one_slot_us > 0)
+		g_print(
+		    "1 slot: the relay adds %.1f µs per APDU to the in-process call, %.2f times a "
+		    "bare TCP round trip\n",
+		    one_slot_us - floor_us, (one_slot_us - floor_us) / tcp_us);
 	return 0;
 }

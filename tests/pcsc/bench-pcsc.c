@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * APDUs per second and mean latency, in the same run and against the same fast
+ * APDUs per second and latency, in the same run and against the same fast
  * card (the simulated SIM behind vpcd): directly with SCardTransmit, and
  * through client → remsim-bankd (pcsc backend) → pcscd → card. The difference
- * of the means is what the relay adds per APDU.
+ * of the means is what the relay adds per APDU; it is also shown against a
+ * bare loopback TCP round trip measured in the same run, the least any relay
+ * over TCP adds on this machine. The client is driven from its callbacks, one
+ * APDU in flight, as a modem would.
  */
 #include "config.h"
 
 #include <PCSC/winscard.h>
+#include <string.h>
 
 #include "bankd-test-harness.h"
+#include "bench-util.h"
 #include "pcsc-test-env.h"
 
 #define CLIENT_ID 3
@@ -37,9 +42,29 @@ make_apdus(void)
 	return apdus;
 }
 
-/* seconds for @n APDUs sent directly */
-static gdouble
-run_direct(const gchar *reader, GPtrArray *apdus, guint n)
+typedef struct {
+	gdouble seconds;
+	GArray *latencies_us; /* gdouble */
+	gdouble client_cpu_us;
+	gdouble bankd_cpu_us;
+} PathStats;
+
+static void
+stats_init(PathStats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	stats->latencies_us = g_array_new(FALSE, FALSE, sizeof(gdouble));
+}
+
+static void
+stats_clear(PathStats *stats)
+{
+	g_array_unref(stats->latencies_us);
+}
+
+/* @n APDUs sent directly */
+static void
+run_direct(const gchar *reader, GPtrArray *apdus, guint n, PathStats *stats)
 {
 	SCARDCONTEXT ctx;
 	SCARDHANDLE card;
@@ -66,48 +91,110 @@ run_direct(const gchar *reader, GPtrArray *apdus, guint n)
 		const guint8 *data = g_bytes_get_data(apdu, &len);
 		guint8 rx[512];
 		DWORD rx_len = sizeof(rx);
+		gint64 s;
 
 		if (i == WARMUP)
 			t0 = g_get_monotonic_time();
+		s = g_get_monotonic_time();
 		g_assert_cmphex(SCardTransmit(card, SCARD_PCI_T0, data, len, NULL, rx, &rx_len), ==,
 				SCARD_S_SUCCESS);
+		if (i >= WARMUP) {
+			gdouble us = (gdouble)(g_get_monotonic_time() - s);
+
+			g_array_append_val(stats->latencies_us, us);
+		}
 	}
-	t0 = g_get_monotonic_time() - t0;
+	stats->seconds += (g_get_monotonic_time() - t0) / 1e6;
 	SCardDisconnect(card, SCARD_UNPOWER_CARD);
 	SCardReleaseContext(ctx);
-	return t0 / 1e6;
 }
 
-/* seconds for @n APDUs through the bank */
-static gdouble
-run_relay(guint16 port, TestServer *server, GPtrArray *apdus, guint n)
-{
+typedef struct {
 	TestClient *client;
-	gint64 t0 = 0;
+	GPtrArray *apdus;
+	guint n;
+	guint i; /* the APDU in flight */
+	gint64 t0, sent_us;
+	gdouble cpu0, bankd_cpu0;
+	GSubprocess *bankd;
+	PathStats *stats;
+	gboolean done;
+} RelayRun;
 
-	g_assert_cmpint(test_server_map(server, 0, CLIENT_ID, 0), ==, 0);
-	client = test_client_connect(port, CLIENT_ID, 0);
-	g_assert_nonnull(client);
-	g_assert_cmpint(client->result, ==, 0);
-	g_assert_true(test_client_wait_atr(client));
-	for (guint i = 0; i < WARMUP + n; i++) {
-		g_autoptr(GBytes) response = NULL;
+static void relay_send(RelayRun *run);
 
-		if (i == WARMUP)
-			t0 = g_get_monotonic_time();
-		response = test_client_apdu(client, 0, apdus->pdata[i % apdus->len]);
-		g_assert_nonnull(response);
-	}
-	t0 = g_get_monotonic_time() - t0;
-	test_client_free(client);
-	g_assert_cmpint(test_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
-	return t0 / 1e6;
+static void
+relay_on_response(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	RelayRun *run = user_data;
+	g_autoptr(RsproPdu) res =
+	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
+	gdouble us = (gdouble)(g_get_monotonic_time() - run->sent_us);
+
+	g_assert_nonnull(res);
+	if (run->i >= WARMUP)
+		g_array_append_val(run->stats->latencies_us, us);
+	run->i++;
+	relay_send(run);
 }
 
 static void
-report(const gchar *what, guint n, gdouble seconds)
+relay_send(RelayRun *run)
 {
-	g_print("%-38s %9.0f APDUs/s   mean %.4f ms\n", what, n / seconds, seconds * 1e3 / n);
+	if (run->i == WARMUP) {
+		run->t0 = g_get_monotonic_time();
+		run->cpu0 = bench_cpu_us(NULL);
+		run->bankd_cpu0 = bench_cpu_us(run->bankd);
+	}
+	if (run->i == WARMUP + run->n) {
+		run->stats->seconds += (g_get_monotonic_time() - run->t0) / 1e6;
+		run->stats->client_cpu_us += bench_cpu_us(NULL) - run->cpu0;
+		run->stats->bankd_cpu_us += bench_cpu_us(run->bankd) - run->bankd_cpu0;
+		run->done = TRUE;
+		return;
+	}
+	run->sent_us = g_get_monotonic_time();
+	test_client_apdu_async(run->client, 0, run->apdus->pdata[run->i % run->apdus->len],
+			       relay_on_response, run);
+}
+
+static gboolean
+relay_done(gpointer data)
+{
+	return ((RelayRun *)data)->done;
+}
+
+/* @n APDUs through the bank */
+static void
+run_relay(TestBankd *bankd, TestServer *server, GPtrArray *apdus, guint n, PathStats *stats)
+{
+	RelayRun run = { .apdus = apdus, .n = n, .bankd = bankd->proc, .stats = stats };
+
+	g_assert_cmpint(test_server_map(server, 0, CLIENT_ID, 0), ==, 0);
+	run.client = test_client_connect(bankd->port, CLIENT_ID, 0);
+	g_assert_nonnull(run.client);
+	g_assert_cmpint(run.client->result, ==, 0);
+	g_assert_true(test_client_wait_atr(run.client));
+	relay_send(&run);
+	g_assert_true(test_spin_until(relay_done, &run, 120000));
+	test_client_free(run.client);
+	g_assert_cmpint(test_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
+}
+
+/* the mean latency in ms */
+static gdouble
+report(const gchar *what, guint n, const PathStats *stats)
+{
+	gdouble mean = stats->seconds * 1e3 / n;
+
+	g_print("%-36s %6.0f APDUs/s  mean %.4f  p50 %.4f  p99 %.4f ms", what, n / stats->seconds,
+		mean, bench_percentile(stats->latencies_us, 0.5) / 1e3,
+		bench_percentile(stats->latencies_us, 0.99) / 1e3);
+	if (stats->bankd_cpu_us > 0)
+		g_print("  CPU µs/APDU: bankd %.1f client %.1f", stats->bankd_cpu_us / n,
+			stats->client_cpu_us / n);
+	g_print("\n");
+	return mean;
 }
 
 /*
@@ -115,19 +202,23 @@ report(const gchar *what, guint n, gdouble seconds)
  * (simcard backend): the RSPRO and client share of the added time, without
  * PC/SC and without the backend's worker thread.
  */
-static void
+static gdouble
 bench_rspro_share(const gchar *sample, GPtrArray *apdus, guint n)
 {
 	g_autofree gchar *conf = g_strdup_printf("profiles=%s\nslots=1\n", sample);
 	TestServer *server = test_server_new();
 	TestBankd *bankd = test_bankd_start("simcard", 1, server->port, conf);
-	gdouble seconds;
+	PathStats stats;
+	gdouble mean;
 
+	stats_init(&stats);
 	g_assert_true(test_server_wait_hellos(server, 1));
-	seconds = run_relay(bankd->port, server, apdus, n);
-	report("client -> bankd (simcard, no PC/SC):", n, seconds);
+	run_relay(bankd, server, apdus, n, &stats);
+	mean = report("client -> bankd (simcard, no PC/SC):", n, &stats);
+	stats_clear(&stats);
 	test_bankd_stop(bankd);
 	test_server_free(server);
+	return mean;
 }
 
 static void
@@ -143,10 +234,13 @@ bench_relay(void)
 	TestServer *server;
 	TestBankd *bankd;
 	guint n = n_apdus();
-	gdouble direct = 0, relay = 0;
+	PathStats direct, relay;
+	gdouble direct_ms, relay_ms, tcp_ms, simcard_ms;
 
 	if (env == NULL)
 		return;
+	stats_init(&direct);
+	stats_init(&relay);
 	card = pcsc_card_start_sim(env, 0, sample);
 	slot_file = g_build_filename(env->dir, "slots.csv", NULL);
 	g_assert_true(g_file_set_contents(slot_file, "1,0,VPCD 00 00$\n", -1, NULL));
@@ -156,18 +250,26 @@ bench_relay(void)
 	g_assert_true(test_server_wait_hellos(server, 1));
 
 	/* interleaved rounds, so that drift in machine load hits both paths alike */
+	tcp_ms = 0;
 	for (guint round = 0; round < 2; round++) {
-		direct += run_direct(reader, apdus, n);
-		relay += run_relay(bankd->port, server, apdus, n);
+		run_direct(reader, apdus, n, &direct);
+		run_relay(bankd, server, apdus, n, &relay);
+		tcp_ms += bench_tcp_round_trip_us(n, 55) / 2e3;
 	}
 	g_print("\n%u APDUs per path (2 rounds of %u), simulated SIM behind vpcd\n", 2 * n, n);
-	report("direct SCardTransmit:", 2 * n, direct);
-	report("client -> bankd -> pcscd -> card:", 2 * n, relay);
-	g_print("added by the relay: %.4f ms per APDU (goal: at most 0.040 ms)\n",
-		(relay - direct) * 1e3 / (2 * n));
+	direct_ms = report("direct SCardTransmit:", 2 * n, &direct);
+	relay_ms = report("client -> bankd -> pcscd -> card:", 2 * n, &relay);
+	g_print("%-36s %6.0f round trips/s  mean %.4f ms\n",
+		"bare loopback TCP round trip (C):", 1 / tcp_ms * 1e3, tcp_ms);
+	g_print("added by the relay: %.4f ms per APDU (goal: at most 0.040 ms); relay/direct "
+		"%.2f; added/TCP round trip %.2f\n",
+		relay_ms - direct_ms, relay_ms / direct_ms, (relay_ms - direct_ms) / tcp_ms);
 	test_bankd_stop(bankd);
 	test_server_free(server);
-	bench_rspro_share(sample, apdus, n);
+	simcard_ms = bench_rspro_share(sample, apdus, n);
+	g_print("simcard relay / bare TCP round trip: %.2f\n", simcard_ms / tcp_ms);
+	stats_clear(&direct);
+	stats_clear(&relay);
 
 	pcsc_card_stop(card);
 	pcsc_env_stop(env);
