@@ -55,4 +55,12 @@ gboolean rspro_msg_type_is_result(RsproMsgType type);
 GBytes *rspro_pdu_asn1c_encode(const RsproPdu *pdu, GError **error);
 RsproPdu *rspro_pdu_asn1c_decode(const guint8 *data, gsize len, GError **error);
 
+/*
+ * rspro-pdu-der.c: tpduModemToCard and tpduCardToModem without asn1c, byte for
+ * byte the same. NULL for any other message, or (decode) any input not in the
+ * exact DER form: the caller then goes through asn1c.
+ */
+GBytes *rspro_pdu_der_encode_tpdu(const RsproPdu *pdu);
+RsproPdu *rspro_pdu_der_decode_tpdu(const guint8 *data, gsize len);
+
 G_END_DECLS

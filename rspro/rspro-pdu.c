@@ -559,8 +559,14 @@ rspro_pdu_encode(const RsproPdu *pdu, GError **error)
 	g_return_val_if_fail(pdu != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
+	GBytes *der;
+
 	if (!rspro_pdu_check_constraints(pdu, error))
 		return NULL;
+	/* the two messages of every APDU skip asn1c's slow encoder */
+	der = rspro_pdu_der_encode_tpdu(pdu);
+	if (der)
+		return der;
 	return rspro_pdu_asn1c_encode(pdu, error);
 }
 
@@ -570,6 +576,10 @@ rspro_pdu_decode(const guint8 *data, gsize len, GError **error)
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
+	RsproPdu *pdu = rspro_pdu_der_decode_tpdu(data, len);
+
+	if (pdu)
+		return pdu;
 	return rspro_pdu_asn1c_decode(data, len, error);
 }
 

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The hot path of the codec: tpduModemToCard and tpduCardToModem, one of each
+ * per relayed APDU, written and read straight from DER. asn1c's DER encoder
+ * sizes every nested element by encoding it again, which for these five
+ * levels costs some 28,000 instructions per PDU; this costs a few hundred.
+ *
+ * The encoder writes exactly what asn1c writes (DER has one encoding per
+ * value; the codec tests compare the two). The decoder takes only that form:
+ * definite lengths, minimal INTEGERs in range, BOOLEANs 00/FF, a primitive
+ * OCTET STRING, no extension additions, nothing after the end. Anything else,
+ * even valid BER, returns NULL and goes through asn1c, which also names what
+ * is wrong.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "rspro-pdu-private.h"
+
+#define DER_INTEGER 0x02
+#define DER_BOOLEAN 0x01
+#define DER_OCTET_STRING 0x04
+#define DER_SEQUENCE 0x30
+#define DER_VERSION 0x80  /* [0] IMPLICIT INTEGER */
+#define DER_TAG 0x81	  /* [1] IMPLICIT OperationTag */
+#define DER_MSG 0xa2	  /* [2] EXPLICIT RsproPDUchoice */
+#define DER_TPDU_M2C 0xac /* [12] IMPLICIT TpduModemToCard */
+#define DER_TPDU_C2M 0xad /* [13] IMPLICIT TpduCardToModem */
+/* TpduFlags: four BOOLEANs */
+#define DER_FLAGS_LEN 12
+
+/* --- encode --- */
+
+static gsize
+der_int_len(guint32 value)
+{
+	gsize n = 1;
+
+	/* one more byte whenever the top bit of the first one would be set */
+	while (n < 5 && value >= (1u << (8 * n - 1)))
+		n++;
+	return n;
+}
+
+static gsize
+der_len_len(gsize len)
+{
+	gsize n = 1;
+
+	if (len < 0x80)
+		return 1;
+	for (; len > 0; len >>= 8)
+		n++;
+	return n;
+}
+
+static guint8 *
+der_put_len(guint8 *p, gsize len)
+{
+	gsize n = der_len_len(len) - 1;
+
+	if (n == 0) {
+		*p++ = (guint8)len;
+		return p;
+	}
+	*p++ = (guint8)(0x80 | n);
+	for (gsize i = n; i > 0; i--)
+		*p++ = (guint8)(len >> (8 * (i - 1)));
+	return p;
+}
+
+static guint8 *
+der_put_int(guint8 *p, guint8 tag, guint32 value)
+{
+	gsize n = der_int_len(value);
+
+	*p++ = tag;
+	*p++ = (guint8)n;
+	for (gsize i = n; i > 0; i--)
+		*p++ = i > 4 ? 0 : (guint8)(value >> (8 * (i - 1)));
+	return p;
+}
+
+static gsize
+der_pair_len(guint16 a, guint16 b)
+{
+	return 2 + 2 + der_int_len(a) + 2 + der_int_len(b);
+}
+
+static guint8 *
+der_put_pair(guint8 *p, guint16 a, guint16 b)
+{
+	*p++ = DER_SEQUENCE;
+	*p++ = (guint8)(2 + der_int_len(a) + 2 + der_int_len(b));
+	p = der_put_int(p, DER_INTEGER, a);
+	return der_put_int(p, DER_INTEGER, b);
+}
+
+static guint8 *
+der_put_flags(guint8 *p, const RsproTpduFlags *f)
+{
+	const gboolean values[] = { f->tpdu_header_present, f->final_part, f->proc_byte_continue_tx,
+				    f->proc_byte_continue_rx };
+
+	*p++ = DER_SEQUENCE;
+	*p++ = DER_FLAGS_LEN;
+	for (guint i = 0; i < G_N_ELEMENTS(values); i++) {
+		*p++ = DER_BOOLEAN;
+		*p++ = 1;
+		*p++ = values[i] ? 0xff : 0x00;
+	}
+	return p;
+}
+
+GBytes *
+rspro_pdu_der_encode_tpdu(const RsproPdu *pdu)
+{
+	const RsproTpduFlags *flags;
+	GBytes *data;
+	guint16 first[2], second[2];
+	guint8 choice_tag;
+	gsize data_len = 0, body, choice, msg, content, total;
+	const guint8 *bytes;
+	guint8 *out, *p;
+
+	if (pdu->type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
+		const RsproTpduModemToCard *t = &pdu->u.tpdu_modem_to_card;
+
+		first[0] = t->from_client_slot.client_id;
+		first[1] = t->from_client_slot.slot_nr;
+		second[0] = t->to_bank_slot.bank_id;
+		second[1] = t->to_bank_slot.slot_nr;
+		flags = &t->flags;
+		data = t->data;
+		choice_tag = DER_TPDU_M2C;
+	} else if (pdu->type == RSPRO_MSG_TPDU_CARD_TO_MODEM) {
+		const RsproTpduCardToModem *t = &pdu->u.tpdu_card_to_modem;
+
+		first[0] = t->from_bank_slot.bank_id;
+		first[1] = t->from_bank_slot.slot_nr;
+		second[0] = t->to_client_slot.client_id;
+		second[1] = t->to_client_slot.slot_nr;
+		flags = &t->flags;
+		data = t->data;
+		choice_tag = DER_TPDU_C2M;
+	} else {
+		return NULL;
+	}
+	bytes = data != NULL ? g_bytes_get_data(data, &data_len) : NULL;
+	/* asn1c's limit, and its error message */
+	if (data_len > G_MAXINT / 2)
+		return NULL;
+	body = der_pair_len(first[0], first[1]) + der_pair_len(second[0], second[1]) + 2 +
+	       DER_FLAGS_LEN + 1 + der_len_len(data_len) + data_len;
+	choice = 1 + der_len_len(body) + body;
+	msg = 1 + der_len_len(choice) + choice;
+	content = 2 + der_int_len(pdu->version) + 2 + der_int_len(pdu->tag) + msg;
+	total = 1 + der_len_len(content) + content;
+
+	p = out = g_malloc(total);
+	*p++ = DER_SEQUENCE;
+	p = der_put_len(p, content);
+	p = der_put_int(p, DER_VERSION, pdu->version);
+	p = der_put_int(p, DER_TAG, pdu->tag);
+	*p++ = DER_MSG;
+	p = der_put_len(p, choice);
+	*p++ = choice_tag;
+	p = der_put_len(p, body);
+	p = der_put_pair(p, first[0], first[1]);
+	p = der_put_pair(p, second[0], second[1]);
+	p = der_put_flags(p, flags);
+	*p++ = DER_OCTET_STRING;
+	p = der_put_len(p, data_len);
+	if (data_len > 0)
+		memcpy(p, bytes, data_len);
+	g_assert((gsize)(p + data_len - out) == total);
+	return g_bytes_new_take(out, total);
+}
+
+/* --- decode --- */
+
+typedef struct {
+	const guint8 *p;
+	gsize left;
+} DerReader;
+
+/* the value of the next element if its tag is @tag and its length is definite and whole */
+static gboolean
+der_enter(DerReader *r, guint8 tag, DerReader *value)
+{
+	gsize len = 0, n;
+
+	if (r->left < 2 || r->p[0] != tag)
+		return FALSE;
+	n = r->p[1];
+	r->p += 2;
+	r->left -= 2;
+	if (n & 0x80) {
+		n &= 0x7f;
+		/* 0x80 is the indefinite form; more than four length bytes is no PDU of ours */
+		if (n == 0 || n > 4 || r->left < n)
+			return FALSE;
+		for (gsize i = 0; i < n; i++)
+			len = (len << 8) | r->p[i];
+		r->p += n;
+		r->left -= n;
+	} else {
+		len = n;
+	}
+	if (len > r->left)
+		return FALSE;
+	value->p = r->p;
+	value->left = len;
+	r->p += len;
+	r->left -= len;
+	return TRUE;
+}
+
+static gboolean
+der_get_int(DerReader *r, guint8 tag, guint32 max, guint32 *out)
+{
+	DerReader v;
+	guint32 value = 0;
+
+	if (!der_enter(r, tag, &v) || v.left == 0 || v.left > 5 || (v.p[0] & 0x80))
+		return FALSE;
+	/* minimal: a leading zero only in front of a byte with its top bit set */
+	if (v.left > 1 && v.p[0] == 0 && !(v.p[1] & 0x80))
+		return FALSE;
+	if (v.left == 5 && v.p[0] != 0)
+		return FALSE;
+	for (gsize i = 0; i < v.left; i++)
+		value = (value << 8) | v.p[i];
+	if (value > max)
+		return FALSE;
+	*out = value;
+	return TRUE;
+}
+
+static gboolean
+der_get_pair(DerReader *r, guint16 *a, guint16 *b)
+{
+	DerReader seq;
+	guint32 x, y;
+
+	if (!der_enter(r, DER_SEQUENCE, &seq) ||
+	    !der_get_int(&seq, DER_INTEGER, RSPRO_ID_MAX, &x) ||
+	    !der_get_int(&seq, DER_INTEGER, RSPRO_ID_MAX, &y) || seq.left != 0)
+		return FALSE;
+	*a = (guint16)x;
+	*b = (guint16)y;
+	return TRUE;
+}
+
+static gboolean
+der_get_flags(DerReader *r, RsproTpduFlags *f)
+{
+	gboolean *values[] = { &f->tpdu_header_present, &f->final_part, &f->proc_byte_continue_tx,
+			       &f->proc_byte_continue_rx };
+	DerReader seq;
+
+	if (!der_enter(r, DER_SEQUENCE, &seq))
+		return FALSE;
+	for (guint i = 0; i < G_N_ELEMENTS(values); i++) {
+		DerReader v;
+
+		if (!der_enter(&seq, DER_BOOLEAN, &v) || v.left != 1 ||
+		    (v.p[0] != 0x00 && v.p[0] != 0xff))
+			return FALSE;
+		*values[i] = v.p[0] != 0;
+	}
+	return seq.left == 0;
+}
+
+RsproPdu *
+rspro_pdu_der_decode_tpdu(const guint8 *data, gsize len)
+{
+	DerReader in = { data, len }, pdu_seq, msg, body, octets;
+	g_autoptr(RsproPdu) pdu = NULL;
+	guint32 version, tag;
+	guint16 first[2], second[2];
+	RsproTpduFlags flags;
+	gboolean m2c;
+
+	if (!der_enter(&in, DER_SEQUENCE, &pdu_seq) || in.left != 0 ||
+	    !der_get_int(&pdu_seq, DER_VERSION, RSPRO_VERSION_MAX, &version) ||
+	    !der_get_int(&pdu_seq, DER_TAG, RSPRO_TAG_MAX, &tag) ||
+	    !der_enter(&pdu_seq, DER_MSG, &msg) || pdu_seq.left != 0 || msg.left < 1)
+		return NULL;
+	m2c = msg.p[0] == DER_TPDU_M2C;
+	if (!der_enter(&msg, m2c ? DER_TPDU_M2C : DER_TPDU_C2M, &body) || msg.left != 0 ||
+	    !der_get_pair(&body, &first[0], &first[1]) ||
+	    !der_get_pair(&body, &second[0], &second[1]) || !der_get_flags(&body, &flags) ||
+	    !der_enter(&body, DER_OCTET_STRING, &octets) || body.left != 0)
+		return NULL;
+
+	pdu = rspro_pdu_new(m2c ? RSPRO_MSG_TPDU_MODEM_TO_CARD : RSPRO_MSG_TPDU_CARD_TO_MODEM);
+	pdu->version = version;
+	pdu->tag = tag;
+	if (m2c) {
+		RsproTpduModemToCard *t = &pdu->u.tpdu_modem_to_card;
+
+		t->from_client_slot = (RsproClientSlot){ first[0], first[1] };
+		t->to_bank_slot = (RsproBankSlot){ second[0], second[1] };
+		t->flags = flags;
+		t->data = g_bytes_new(octets.p, octets.left);
+	} else {
+		RsproTpduCardToModem *t = &pdu->u.tpdu_card_to_modem;
+
+		t->from_bank_slot = (RsproBankSlot){ first[0], first[1] };
+		t->to_client_slot = (RsproClientSlot){ second[0], second[1] };
+		t->flags = flags;
+		t->data = g_bytes_new(octets.p, octets.left);
+	}
+	/* the same check the asn1c path ends with */
+	if (!rspro_pdu_check_constraints(pdu, NULL))
+		return NULL;
+	return g_steal_pointer(&pdu);
+}
