@@ -302,10 +302,10 @@ remsim_bank_slot_transmit_ready(GObject *source, GAsyncResult *result, gpointer 
 		remsim_bank_slot_pump(self);
 		return;
 	}
+	/* no ::changed: the counter changes with every APDU, and its readers poll it */
 	self->apdus++;
 	pdu = rspro_pdu_new_tpdu_card_to_modem(&bank_slot, &self->client_slot, response);
 	remsim_client_conn_send(self->client, pdu);
-	remsim_bank_slot_changed(self);
 	remsim_bank_slot_pump(self);
 }
 

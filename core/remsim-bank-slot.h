@@ -51,7 +51,8 @@ guint64 remsim_bank_slot_get_errors(RemsimBankSlot *self);
 
 /*
  * Signals:
- *  ::changed () — any of the values above changed.
+ *  ::changed () — any of the values above changed, except the counters
+ *   (apdus, errors), which change with every APDU: read those when needed.
  *  ::report (RsproPdu *pdu) — an errorInd for the server.
  */
 
