@@ -667,11 +667,94 @@ test_listener_any_and_bad_address(void)
 	watch_clear(&acc.watch);
 }
 
+/* --- writes that do not fit the socket, and what a local close still sends --- */
+
+#define BIG_COUNT 200
+#define BIG_LEN 32768
+
+static void
+on_big_message(RsproConnection *conn, RsproPdu *pdu, guint *next)
+{
+	gsize len = 0;
+	const guint8 *p = g_bytes_get_data(pdu->u.tpdu_modem_to_card.data, &len);
+
+	g_assert_cmpuint(len, ==, BIG_LEN);
+	g_assert_cmpuint(p[0], ==, *next % 256);
+	g_assert_cmpuint(p[BIG_LEN - 1], ==, *next % 256);
+	(*next)++;
+}
+
+static void
+test_full_socket(void)
+{
+	SocketPair pair = socket_pair_new();
+	g_autoptr(RsproConnection) a = rspro_connection_new(G_IO_STREAM(pair.connected));
+	g_autoptr(RsproConnection) b = rspro_connection_new(G_IO_STREAM(pair.accepted));
+	g_autofree guint8 *data = g_malloc(BIG_LEN);
+	RsproClientSlot client = { 23, 1 };
+	RsproBankSlot bank = { 7, 3 };
+	Watch wa = { 0 }, wb = { 0 };
+	guint next = 0;
+
+	g_signal_connect(a, "closed", G_CALLBACK(on_watch_closed), &wa);
+	g_signal_connect(b, "closed", G_CALLBACK(on_watch_closed), &wb);
+	g_signal_connect(b, "message", G_CALLBACK(on_big_message), &next);
+	rspro_connection_start(a);
+	rspro_connection_start(b);
+	/* megabytes queued at once: writes stop on a full socket, mid-frame, and resume */
+	for (guint i = 0; i < BIG_COUNT; i++) {
+		g_autoptr(GBytes) bytes = NULL;
+		g_autoptr(RsproPdu) pdu = NULL;
+
+		memset(data, (gint)(i % 256), BIG_LEN);
+		bytes = g_bytes_new(data, BIG_LEN);
+		pdu = rspro_pdu_new_tpdu_modem_to_card(&client, &bank, bytes);
+		g_assert_true(rspro_connection_send(a, pdu, NULL));
+	}
+	WAIT_FOR(next == BIG_COUNT, 50000);
+	g_assert_cmpuint(rspro_connection_get_pdus_sent(a), ==, BIG_COUNT);
+	g_assert_cmpuint(wa.n_closed + wb.n_closed, ==, 0);
+	watch_clear(&wa);
+	watch_clear(&wb);
+	g_clear_object(&a);
+	g_clear_object(&b);
+	socket_pair_clear(&pair);
+}
+
+static void
+test_send_then_close(void)
+{
+	SocketPair pair = socket_pair_new();
+	g_autoptr(RsproConnection) a = rspro_connection_new(G_IO_STREAM(pair.connected));
+	g_autoptr(RsproConnection) b = rspro_connection_new(G_IO_STREAM(pair.accepted));
+	Watch wb = { 0 };
+
+	watch(b, &wb);
+	rspro_connection_start(a);
+	rspro_connection_start(b);
+	for (guint32 seq = 0; seq < 3; seq++) {
+		g_autoptr(RsproPdu) pdu = make_tpdu(RSPRO_MSG_TPDU_MODEM_TO_CARD, seq);
+
+		g_assert_true(rspro_connection_send(a, pdu, NULL));
+	}
+	/* in the same main loop iteration as the sends: all three still go out */
+	rspro_connection_close(a);
+	WAIT_FOR(wb.n_closed == 1, 5000);
+	g_assert_cmpuint(g_queue_get_length(&wb.messages), ==, 3);
+	g_assert_error(wb.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER);
+	watch_clear(&wb);
+	g_clear_object(&a);
+	g_clear_object(&b);
+	socket_pair_clear(&pair);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/rspro/connection/bulk", test_bulk);
+	g_test_add_func("/rspro/connection/full-socket", test_full_socket);
+	g_test_add_func("/rspro/connection/send-then-close", test_send_then_close);
 	g_test_add_func("/rspro/connection/keepalive-silent-peer", test_keepalive_silent_peer);
 	g_test_add_func("/rspro/connection/keepalive-answered", test_keepalive_answered);
 	g_test_add_func("/rspro/connection/ccm-answers", test_ccm_answers);
