@@ -2,13 +2,16 @@
 /*
  * libFuzzer target: rspro_pdu_decode() on arbitrary bytes. Beyond "no crash, no
  * leak", whatever decodes must survive the round trips: DER encoding, decoding
- * that again, and the JSON form, all giving the same PDU.
+ * that again, and the JSON form, all giving the same PDU. And the hand-written
+ * DER path for the two TPDU messages must agree with asn1c on every input it
+ * takes, both ways.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "rspro-pdu.h"
+#include "rspro-pdu-private.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
@@ -44,6 +47,32 @@ check_der_roundtrip(const RsproPdu *pdu, JsonNode *json)
 		g_error("DER round trip changed the %s", rspro_msg_type_to_string(pdu->type));
 }
 
+static void
+check_fast_path_agrees(const guint8 *data, size_t size)
+{
+	g_autoptr(RsproPdu) fast = rspro_pdu_der_decode_tpdu(data, size);
+	g_autoptr(RsproPdu) slow = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) json_fast = NULL;
+	g_autoptr(JsonNode) json_slow = NULL;
+	g_autoptr(GBytes) der_fast = NULL;
+	g_autoptr(GBytes) der_slow = NULL;
+
+	if (!fast)
+		return;
+	slow = rspro_pdu_asn1c_decode(data, size, &error);
+	if (!slow)
+		g_error("the fast TPDU decoder takes what asn1c refuses: %s", error->message);
+	json_fast = rspro_pdu_to_json(fast);
+	json_slow = rspro_pdu_to_json(slow);
+	if (!json_node_equal(json_fast, json_slow))
+		g_error("the fast TPDU decoder and asn1c disagree");
+	der_fast = rspro_pdu_der_encode_tpdu(fast);
+	der_slow = rspro_pdu_asn1c_encode(fast, &error);
+	if (!der_fast || !der_slow || !g_bytes_equal(der_fast, der_slow))
+		g_error("the fast TPDU encoder and asn1c write different bytes");
+}
+
 int
 LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 {
@@ -52,6 +81,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 	g_autoptr(JsonNode) json = NULL;
 	g_autofree gchar *summary = NULL;
 
+	check_fast_path_agrees(data, size);
 	if (!pdu) {
 		if (!error || !error->message || !*error->message)
 			g_error("decode failed without an error message");
