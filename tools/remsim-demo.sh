@@ -97,10 +97,15 @@ timeout 30 "$builddir/client/remsim-client" --no-dbus -i 127.0.0.1 -p "$rspro_po
 	-c 1 -n 0 --frontend shell <"$work/apdus" 2>"$work/client.log" | tee "$work/out" |
 	sed 's/^/  /'
 imsi=$(sed -n 's/^R-APDU: //p' "$work/out" | tr -d ' ' | grep -m1 '^08[0-9a-f]\{16\}9000$' | cut -c1-18 || true)
-if [ -n "$imsi" ]; then
-	digits=$(echo "$imsi" | cut -c3- | sed 's/\(.\)\(.\)/\2\1/g' | cut -c2-)
-	echo "EF.IMSI says the card is IMSI $digits"
+if [ -z "$imsi" ]; then
+	echo "remsim-demo: the card's EF.IMSI did not come back; the client's log:" >&2
+	cat "$work/client.log" >&2
+	exit 1
 fi
+digits=$(echo "$imsi" | cut -c3- | sed 's/\(.\)\(.\)/\2\1/g' | cut -c2-)
+echo "EF.IMSI says the card is IMSI $digits"
+want=$(sed -n 's/.*"imsi": *"\([0-9]*\)".*/\1/p' "$src/data/cards/sample-001.json")
+[ "$digits" = "$want" ] || { echo "remsim-demo: IMSI $digits, but the profile says $want" >&2; exit 1; }
 
 say "what the server knows now"
 rest GET clients
