@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include "remsim-test-common.h"
+
+gboolean
+remsim_test_skip_unless(gboolean ok, const gchar *what)
+{
+	if (ok)
+		return FALSE;
+	if (g_strcmp0(g_getenv("REMSIM_TEST_STRICT"), "1") == 0)
+		g_error("REMSIM_TEST_STRICT=1 and %s", what);
+	g_printerr("SKIP: %s\n", what);
+	g_test_skip(what);
+	return TRUE;
+}
+
+void
+remsim_test_remove_tree(const gchar *path)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+	const gchar *name;
+
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *child = g_build_filename(path, name, NULL);
+
+		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
+		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+			remsim_test_remove_tree(child);
+		else
+			g_unlink(child);
+	}
+	g_rmdir(path);
+}
+
+gboolean
+remsim_test_python_has(const gchar *code)
+{
+	const gchar *argv[] = { "/usr/bin/python3", "-c", code, NULL };
+	gint status = -1;
+
+	if (!g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+			  NULL, &status, NULL))
+		return FALSE;
+	return g_spawn_check_wait_status(status, NULL);
+}
+
+static gboolean
+on_deadline(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick(gpointer user_data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+gboolean
+remsim_test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms)
+{
+	gboolean expired = FALSE;
+	guint id = g_timeout_add(timeout_ms, on_deadline, &expired);
+	/* some conditions (a file appearing) come with no event: look again now and then */
+	guint tick = g_timeout_add(20, on_tick, NULL);
+	gboolean ok;
+
+	/* @done is asked once a turn and not again once it held: it may take what it found */
+	while (!(ok = done(data)) && !expired)
+		g_main_context_iteration(NULL, TRUE);
+	if (!expired)
+		g_source_remove(id);
+	g_source_remove(tick);
+	return ok;
+}
+
+static gboolean
+never(gpointer data)
+{
+	return FALSE;
+}
+
+void
+remsim_test_spin_for(guint ms)
+{
+	remsim_test_spin_until(never, NULL, ms);
+}
+
+guint16
+remsim_test_read_port_file(const gchar *path)
+{
+	g_autofree gchar *text = NULL;
+	guint64 port;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return 0;
+	port = g_ascii_strtoull(text, NULL, 10);
+	return port <= G_MAXUINT16 ? (guint16)port : 0;
+}
+
+static void
+set_pdeathsig(gpointer user_data)
+{
+	prctl(PR_SET_PDEATHSIG, GPOINTER_TO_INT(user_data));
+}
+
+GSubprocess *
+remsim_test_daemon_spawn(GSubprocessLauncher *launcher, const gchar *const *argv, gint pdeathsig)
+{
+	g_autoptr(GSubprocessLauncher) own = NULL;
+	g_autoptr(GError) error = NULL;
+	GSubprocess *proc;
+
+	if (launcher == NULL)
+		launcher = own = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+	g_subprocess_launcher_set_child_setup(launcher, set_pdeathsig, GINT_TO_POINTER(pdeathsig),
+					      NULL);
+	proc = g_subprocess_launcher_spawnv(launcher, argv, &error);
+	g_assert_no_error(error);
+	return proc;
+}
+
+static void
+on_waited(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_subprocess_wait_finish(G_SUBPROCESS(source), result, NULL);
+	*(gboolean *)user_data = TRUE;
+}
+
+static gboolean
+on_stop_deadline(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+gboolean
+remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
+{
+	/* a context of its own, so that nothing else of the test runs while we wait */
+	g_autoptr(GMainContext) context = g_main_context_new();
+	g_autoptr(GSource) deadline = g_timeout_source_new(timeout_ms);
+	gboolean gone = FALSE, expired = FALSE, in_time;
+
+	g_main_context_push_thread_default(context);
+	g_source_set_callback(deadline, on_stop_deadline, &expired, NULL);
+	g_source_attach(deadline, context);
+	g_subprocess_send_signal(proc, sig);
+	g_subprocess_wait_async(proc, NULL, on_waited, &gone);
+	while (!gone && !expired)
+		g_main_context_iteration(context, TRUE);
+	in_time = gone;
+	if (!in_time) {
+		g_subprocess_force_exit(proc);
+		while (!gone)
+			g_main_context_iteration(context, TRUE);
+	}
+	g_source_destroy(deadline);
+	g_main_context_pop_thread_default(context);
+	return in_time;
+}
