@@ -6,18 +6,16 @@
 #pragma once
 
 #include "client-test-peers.h"
+#include "remsim-test-common.h"
 
 G_BEGIN_DECLS
 
 #define TEST_VPCD_DRIVER "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 
-/* FALSE when @ok; else skips the test loudly (fails it with REMSIM_TEST_STRICT=1) */
-gboolean test_skip_unless(gboolean ok, const gchar *what);
 /* TRUE (test skipped) when root, pcscd, pyscard, REMSIM_SRCDIR or @driver are missing */
 gboolean test_pcscd_skip(const gchar *driver);
 
 gchar *test_write_file(const gchar *dir, const gchar *name, const gchar *text);
-void test_remove_tree(const gchar *dir);
 const gchar *test_find_line_prefix(TestClient *proc, const gchar *prefix);
 
 /*

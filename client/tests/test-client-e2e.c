@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "client-test-pcscd.h"
@@ -26,38 +25,19 @@ typedef struct {
 	guint16 bank_port; /* bankd only */
 } Daemon;
 
-static void
-child_setup(gpointer user_data)
-{
-	/* a test that fails half-way must not leave daemons behind */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
 static gboolean
 read_port_file(Daemon *d, const gchar *name)
 {
 	g_autofree gchar *path = g_build_filename(d->dir, name, NULL);
 	g_autofree gchar *text = NULL;
 
+	if (g_strcmp0(name, "port") == 0) {
+		d->bank_port = remsim_test_read_port_file(path);
+		return d->bank_port != 0;
+	}
 	if (!g_file_get_contents(path, &text, NULL, NULL))
 		return FALSE;
-	if (g_strcmp0(name, "ports") == 0)
-		return sscanf(text, "rspro=%hu\nrest=%hu", &d->rspro_port, &d->rest_port) == 2;
-	d->bank_port = (guint16)g_ascii_strtoull(text, NULL, 10);
-	return d->bank_port != 0;
-}
-
-static GSubprocess *
-spawn_daemon(const gchar *const *argv)
-{
-	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
-	g_autoptr(GError) error = NULL;
-	GSubprocess *proc;
-
-	g_subprocess_launcher_set_child_setup(launcher, child_setup, NULL, NULL);
-	proc = g_subprocess_launcher_spawnv(launcher, argv, &error);
-	g_assert_no_error(error);
-	return proc;
+	return sscanf(text, "rspro=%hu\nrest=%hu", &d->rspro_port, &d->rest_port) == 2;
 }
 
 static void
@@ -82,7 +62,7 @@ server_start(Daemon *s)
 				NULL };
 
 	g_unlink(ports);
-	s->proc = spawn_daemon(argv);
+	s->proc = remsim_test_daemon_spawn(NULL, argv, SIGTERM);
 	TEST_WAIT_FOR(read_port_file(s, "ports"), WAIT_MS);
 }
 
@@ -122,39 +102,21 @@ bankd_start(Daemon *b, guint16 server_port)
 				NULL };
 
 	g_unlink(port_file);
-	b->proc = spawn_daemon(argv);
+	b->proc = remsim_test_daemon_spawn(NULL, argv, SIGTERM);
 	TEST_WAIT_FOR(read_port_file(b, "port"), WAIT_MS);
 }
 
 static void
 daemon_stop(Daemon *d, gint sig)
 {
-	g_subprocess_send_signal(d->proc, sig);
-	g_assert_true(g_subprocess_wait(d->proc, NULL, NULL));
+	/* a daemon that does not go in time is killed, and fails the test */
+	g_assert_true(remsim_test_daemon_stop(d->proc, sig, WAIT_MS));
 	if (sig == SIGTERM) {
 		/* a clean exit: no crash, no sanitizer report */
 		g_assert_true(g_subprocess_get_if_exited(d->proc));
 		g_assert_cmpint(g_subprocess_get_exit_status(d->proc), ==, 0);
 	}
 	g_clear_object(&d->proc);
-}
-
-static void
-remove_tree(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			remove_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
 }
 
 /* one HTTP/1.1 request to the server's REST API; returns the status code */
@@ -319,7 +281,7 @@ chain_stop(Chain *c)
 	g_free(c->bankd.dir);
 	g_object_unref(c->card1);
 	g_object_unref(c->card2);
-	remove_tree(c->dir);
+	remsim_test_remove_tree(c->dir);
 	g_free(c->dir);
 }
 
@@ -421,7 +383,7 @@ run_pcsc_session(Chain *c, const gchar *reader_conf, const gchar *reader)
 		g_assert_cmpint(app->exit_status, ==, 0);
 		test_client_free(app);
 	}
-	test_remove_tree(dir);
+	remsim_test_remove_tree(dir);
 }
 
 static void

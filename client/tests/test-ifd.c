@@ -66,7 +66,7 @@ test_ifd_pcsc(void)
 	}
 	test_peer_free(bank);
 	test_peer_free(server);
-	test_remove_tree(dir);
+	remsim_test_remove_tree(dir);
 }
 
 int
