@@ -3,52 +3,8 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sys/prctl.h>
 
 #include "bankd-test-harness.h"
-
-/* --- main loop helpers --- */
-
-static gboolean
-test_on_deadline(gpointer user_data)
-{
-	*(gboolean *)user_data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-test_on_tick(gpointer user_data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-gboolean
-test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms)
-{
-	gboolean expired = FALSE;
-	guint id = g_timeout_add(timeout_ms, test_on_deadline, &expired);
-	/* some conditions (a file appearing) come with no event: look again now and then */
-	guint tick = g_timeout_add(20, test_on_tick, NULL);
-
-	while (!done(data) && !expired)
-		g_main_context_iteration(NULL, TRUE);
-	if (!expired)
-		g_source_remove(id);
-	g_source_remove(tick);
-	return done(data);
-}
-
-static gboolean
-test_never(gpointer data)
-{
-	return FALSE;
-}
-
-void
-test_spin_for(guint ms)
-{
-	test_spin_until(test_never, NULL, ms);
-}
 
 GBytes *
 test_hex_bytes(const gchar *hex)
@@ -197,7 +153,7 @@ test_server_wait_hellos(TestServer *server, guint n)
 {
 	TestHelloWait wait = { server, n };
 
-	return test_spin_until(test_server_has_hellos, &wait, TEST_TIMEOUT_MS);
+	return remsim_test_spin_until(test_server_has_hellos, &wait, TEST_TIMEOUT_MS);
 }
 
 typedef struct {
@@ -233,7 +189,7 @@ test_server_mapping(TestServer *server, RsproMsgType type, guint16 bank_slot, gu
 	g_assert_nonnull(server->bank);
 	rspro_connection_request_async(server->bank, req, rspro_msg_type_response(type),
 				       TEST_TIMEOUT_MS, NULL, test_on_request_done, &wait);
-	test_spin_until(test_request_done, &wait, TEST_TIMEOUT_MS + 1000);
+	remsim_test_spin_until(test_request_done, &wait, TEST_TIMEOUT_MS + 1000);
 	if (wait.response == NULL)
 		return -1;
 	result = wait.response->u.create_mapping_res.result;
@@ -280,19 +236,9 @@ test_bankd_has_port(gpointer data)
 {
 	TestBankd *bankd = data;
 	g_autofree gchar *path = g_build_filename(bankd->dir, "port", NULL);
-	g_autofree gchar *text = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return FALSE;
-	bankd->port = (guint16)g_ascii_strtoull(text, NULL, 10);
+	bankd->port = remsim_test_read_port_file(path);
 	return bankd->port != 0;
-}
-
-/* a test that fails half-way must not leave its bankd running */
-static void
-test_bankd_child_setup(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
 TestBankd *
@@ -326,51 +272,37 @@ test_bankd_start_full(const gchar *backend, guint n_slots, guint16 server_port,
 	g_assert_true(g_file_set_contents(conf_path, conf, -1, NULL));
 	test_bankd_link_plugins(plugin_dir);
 	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-	g_subprocess_launcher_set_child_setup(launcher, test_bankd_child_setup, NULL, NULL);
 	if (bus_address != NULL)
 		g_subprocess_launcher_setenv(launcher, "DBUS_SESSION_BUS_ADDRESS", bus_address,
 					     TRUE);
-	bankd->proc = g_subprocess_launcher_spawn(
-	    launcher, &error, exe, "-c", conf_path, "-i", "127.0.0.1", "-p", server, "-b", "1",
-	    "-n", slots, "-I", "127.0.0.1", "-P", "0", "--backend", backend, "--plugin-dir",
-	    plugin_dir, "--port-file", port_file, bus_address != NULL ? "--session" : "--no-dbus",
-	    NULL);
-	g_assert_no_error(error);
-	g_assert_true(test_spin_until(test_bankd_has_port, bankd, TEST_TIMEOUT_MS));
-	return bankd;
-}
+	/* a test that fails half-way must not leave its bankd running */
+	{
+		const gchar *dbus = bus_address != NULL ? "--session" : "--no-dbus";
+		const gchar *const argv[] = { exe,	   "-c",	  conf_path,
+					      "-i",	   "127.0.0.1",	  "-p",
+					      server,	   "-b",	  "1",
+					      "-n",	   slots,	  "-I",
+					      "127.0.0.1", "-P",	  "0",
+					      "--backend", backend,	  "--plugin-dir",
+					      plugin_dir,  "--port-file", port_file,
+					      dbus,	   NULL };
 
-static void
-test_remove_tree(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			test_remove_tree(child);
-		else
-			g_unlink(child);
+		bankd->proc = remsim_test_daemon_spawn(launcher, argv, SIGTERM);
 	}
-	g_rmdir(path);
+	g_assert_true(remsim_test_spin_until(test_bankd_has_port, bankd, TEST_TIMEOUT_MS));
+	return bankd;
 }
 
 void
 test_bankd_stop(TestBankd *bankd)
 {
-	g_autoptr(GError) error = NULL;
-
-	g_subprocess_send_signal(bankd->proc, SIGTERM);
-	g_assert_true(g_subprocess_wait(bankd->proc, NULL, &error));
-	g_assert_no_error(error);
+	/* a bankd that does not go in time is killed, and fails the test */
+	g_assert_true(remsim_test_daemon_stop(bankd->proc, SIGTERM, TEST_TIMEOUT_MS));
 	/* a clean exit: the bank must not crash or be killed by a sanitizer */
 	g_assert_true(g_subprocess_get_if_exited(bankd->proc));
 	g_assert_cmpint(g_subprocess_get_exit_status(bankd->proc), ==, 0);
 	g_object_unref(bankd->proc);
-	test_remove_tree(bankd->dir);
+	remsim_test_remove_tree(bankd->dir);
 	g_free(bankd->dir);
 	g_free(bankd);
 }
@@ -445,7 +377,7 @@ test_client_connect(guint16 port, guint16 client_id, guint16 slot_nr)
 	rspro_component_identity_clear(&id);
 	rspro_connection_request_async(client->conn, hello, RSPRO_MSG_CONNECT_CLIENT_RES,
 				       TEST_TIMEOUT_MS, NULL, test_client_on_hello_res, client);
-	test_spin_until(test_client_has_result, client, TEST_TIMEOUT_MS + 1000);
+	remsim_test_spin_until(test_client_has_result, client, TEST_TIMEOUT_MS + 1000);
 	return client;
 }
 
@@ -460,7 +392,7 @@ test_client_has_atr(gpointer data)
 gboolean
 test_client_wait_atr(TestClient *client)
 {
-	test_spin_until(test_client_has_atr, client, TEST_TIMEOUT_MS);
+	remsim_test_spin_until(test_client_has_atr, client, TEST_TIMEOUT_MS);
 	return client->atr != NULL;
 }
 
@@ -473,7 +405,7 @@ test_client_is_closed(gpointer data)
 gboolean
 test_client_wait_closed(TestClient *client)
 {
-	return test_spin_until(test_client_is_closed, client, TEST_TIMEOUT_MS);
+	return remsim_test_spin_until(test_client_is_closed, client, TEST_TIMEOUT_MS);
 }
 
 void
@@ -508,7 +440,7 @@ test_client_apdu(TestClient *client, guint16 bank_slot, GBytes *apdu)
 	GBytes *data;
 
 	test_client_apdu_async(client, bank_slot, apdu, test_on_request_done, &wait);
-	test_spin_until(test_request_done, &wait, TEST_TIMEOUT_MS + 1000);
+	remsim_test_spin_until(test_request_done, &wait, TEST_TIMEOUT_MS + 1000);
 	if (wait.response == NULL)
 		return NULL;
 	g_assert_cmpuint(wait.response->u.tpdu_card_to_modem.to_client_slot.client_id, ==,

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "remsim-test-common.h"
 #include "rspro-connection.h"
 #include "rspro-listener.h"
 
@@ -16,11 +17,6 @@ G_BEGIN_DECLS
 
 #define TEST_BANK_ID 1
 #define TEST_TIMEOUT_MS 20000
-
-/* spin the default context until @done(@data) or the deadline; FALSE on timeout */
-gboolean test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms);
-/* spin for @ms */
-void test_spin_for(guint ms);
 
 typedef struct {
 	RsproListener *listener;

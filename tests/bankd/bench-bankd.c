@@ -156,12 +156,12 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 	t0 = g_get_monotonic_time();
 	cpu0 = bench_cpu_us(bankd->proc);
 	self0 = bench_cpu_us(NULL);
-	test_spin_for(bench_seconds() * 1000);
+	remsim_test_spin_for(bench_seconds() * 1000);
 	bench.stop = TRUE;
 	t1 = g_get_monotonic_time();
 	cpu1 = bench_cpu_us(bankd->proc);
 	self1 = bench_cpu_us(NULL);
-	test_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
+	remsim_test_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
 	rss = bench_peak_rss_kb(bankd->proc);
 	/* per client: the mean time one client waits for its response */
 	mean = bench.count > 0 ? (t1 - t0) * (gdouble)n / bench.count : 0;

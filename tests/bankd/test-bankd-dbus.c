@@ -31,7 +31,7 @@ assert_prop(GDBusProxy *proxy, const gchar *name, GVariant *want)
 {
 	PropWait wait = { proxy, name, g_variant_ref_sink(want) };
 
-	if (!test_spin_until(prop_matches, &wait, TEST_TIMEOUT_MS)) {
+	if (!remsim_test_spin_until(prop_matches, &wait, TEST_TIMEOUT_MS)) {
 		g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property(proxy, name);
 		g_autofree gchar *got = value != NULL ? g_variant_print(value, FALSE) : NULL;
 		g_autofree gchar *exp = g_variant_print(want, FALSE);
@@ -76,12 +76,9 @@ test_dbus_view(void)
 	g_autoptr(GBytes) apdu = test_hex_bytes("00D6000001AA");
 	static const guint8 echo_atr[] = { 0x3b, 0x04, 'e', 'c', 'h', 'o' };
 
-	if (daemon == NULL) {
-		if (g_strcmp0(g_getenv("REMSIM_TEST_STRICT"), "1") == 0)
-			g_error("dbus-daemon is missing");
-		g_test_skip("dbus-daemon is missing: install dbus to run this test");
+	if (remsim_test_skip_unless(daemon != NULL,
+				    "dbus-daemon is missing: install dbus to run this test"))
 		return;
-	}
 	g_test_dbus_up(tbus);
 	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
 	g_assert_no_error(error);
@@ -91,7 +88,7 @@ test_dbus_view(void)
 	g_assert_true(test_server_wait_hellos(server, 1));
 
 	bank = make_proxy(bus, BANKD_PATH, "org.remsim.Bankd1");
-	g_assert_true(test_spin_until(has_owner, bank, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(has_owner, bank, TEST_TIMEOUT_MS));
 	/* the proxy loaded its properties before the name had an owner: load again */
 	g_clear_object(&bank);
 	bank = make_proxy(bus, BANKD_PATH, "org.remsim.Bankd1");

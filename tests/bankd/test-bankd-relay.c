@@ -144,7 +144,7 @@ test_unmapped_refused(void)
 	g_assert_cmpuint(ind->u.error_ind.client_slot.client_id, ==, 9);
 	g_assert_cmpuint(ind->u.error_ind.client_slot.slot_nr, ==, 3);
 	/* and the server hears of it too (on its own connection: maybe a little later) */
-	g_assert_true(test_spin_until(server_has_error_ind, f.server, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(server_has_error_ind, f.server, TEST_TIMEOUT_MS));
 	test_client_free(client);
 	fixture_stop(&f);
 }
@@ -215,7 +215,7 @@ test_server_lost(void)
 	/* the relay does not need the server */
 	for (guint i = 2; i < 30; i++) {
 		assert_echo(client, 0, i);
-		test_spin_for(10);
+		remsim_test_spin_for(10);
 	}
 	g_assert_false(client->closed);
 	/* a restarted server gets the bank back; re-sending the map changes nothing */
@@ -310,12 +310,12 @@ test_card_removed(void)
 	g_clear_pointer(&client->atr, g_bytes_unref);
 	/* the client hears the card go and come back, and gets its ATR again */
 	out.client = in.client = client;
-	g_assert_true(test_spin_until(has_status, &out, TEST_TIMEOUT_MS));
-	g_assert_true(test_spin_until(has_status, &in, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(has_status, &out, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(has_status, &in, TEST_TIMEOUT_MS));
 	g_assert_true(test_client_wait_atr(client));
 	g_assert_false(client->closed);
 	/* the server was told of the removal */
-	g_assert_true(test_spin_until(server_has_more_error_inds, &more, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(server_has_more_error_inds, &more, TEST_TIMEOUT_MS));
 	assert_echo(client, 0, 5);
 	test_client_free(client);
 	fixture_stop(&f);
@@ -442,7 +442,7 @@ test_many_clients(void)
 		many->clients[i] = connect_ok(&f, 1, 1000 - i);
 	for (guint i = 0; i < MANY; i++)
 		many_send(many, i);
-	g_assert_true(test_spin_until(many_finished, many, 50000));
+	g_assert_true(remsim_test_spin_until(many_finished, many, 50000));
 	g_assert_cmpuint(many->bad, ==, 0);
 	for (guint i = 0; i < MANY; i++) {
 		g_assert_cmpuint(many->seq[i], ==, ROUNDS);

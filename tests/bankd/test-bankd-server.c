@@ -52,7 +52,7 @@ server_start(Server *s)
 	    rspro, "--rest-bind-ip", "127.0.0.1", "--rest-port", "0", "--state-dir", s->dir,
 	    "--port-file", ports, "--no-dbus", NULL);
 	g_assert_no_error(error);
-	g_assert_true(test_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
 }
 
 static void
@@ -102,7 +102,7 @@ connect_when_mapped(guint16 port, guint16 client_id, guint16 slot_nr)
 		if (client != NULL && client->result == RSPRO_RESULT_OK)
 			return client;
 		test_client_free(client);
-		test_spin_for(200);
+		remsim_test_spin_for(200);
 	}
 	return NULL;
 }
@@ -118,7 +118,7 @@ bank_registered(Server *s)
 		    (strstr(reply, "\"bankId\":1") != NULL ||
 		     strstr(reply, "\"bankId\" : 1") != NULL))
 			return TRUE;
-		test_spin_for(200);
+		remsim_test_spin_for(200);
 	}
 	return FALSE;
 }

@@ -121,7 +121,7 @@ test_relay_equals_card(void)
 		g_autoptr(RemsimSimCard) fresh = remsim_sim_card_new_from_file(profile, &error);
 
 		state_file = g_build_filename(state_dir, base, NULL);
-		g_assert_true(test_spin_until(file_exists, state_file, TEST_TIMEOUT_MS));
+		g_assert_true(remsim_test_spin_until(file_exists, state_file, TEST_TIMEOUT_MS));
 		g_assert_true(remsim_sim_card_load_state(fresh, state_file, &error));
 		g_assert_no_error(error);
 	}

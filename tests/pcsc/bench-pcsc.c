@@ -176,7 +176,7 @@ run_relay(TestBankd *bankd, TestServer *server, GPtrArray *apdus, guint n, PathS
 	g_assert_cmpint(run.client->result, ==, 0);
 	g_assert_true(test_client_wait_atr(run.client));
 	relay_send(&run);
-	g_assert_true(test_spin_until(relay_done, &run, 120000));
+	g_assert_true(remsim_test_spin_until(relay_done, &run, 120000));
 	test_client_free(run.client);
 	g_assert_cmpint(test_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
 }

@@ -9,7 +9,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,13 +23,6 @@
 #define START_TIMEOUT_MS 15000
 
 static gboolean pcsc_test_in_namespace;
-
-/* pcscd and the cards must not outlive a test that fails or times out */
-static void
-die_with_parent(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
 
 void
 pcsc_test_init(int argc, char **argv)
@@ -57,18 +49,6 @@ pcsc_test_init(int argc, char **argv)
 	execv(UNSHARE, args);
 	/* no namespace: the tests that need pcscd skip */
 	g_unsetenv(NS_ENV);
-}
-
-gboolean
-pcsc_test_skip_unless(gboolean ok, const gchar *what)
-{
-	if (ok)
-		return FALSE;
-	if (g_strcmp0(g_getenv("REMSIM_TEST_STRICT"), "1") == 0)
-		g_error("REMSIM_TEST_STRICT=1 and %s", what);
-	g_printerr("SKIP: %s\n", what);
-	g_test_skip(what);
-	return TRUE;
 }
 
 gchar *
@@ -212,13 +192,13 @@ pcsc_env_start(void)
 	g_autofree gchar *run = NULL;
 	PcscTestEnv *env;
 
-	if (pcsc_test_skip_unless(getuid() == 0, "needs root for a private pcscd") ||
-	    pcsc_test_skip_unless(g_file_test(PCSCD, G_FILE_TEST_IS_EXECUTABLE),
-				  "pcscd is not installed") ||
-	    pcsc_test_skip_unless(g_file_test(VPCD_DRIVER, G_FILE_TEST_EXISTS),
-				  "vsmartcard-vpcd is not installed") ||
-	    pcsc_test_skip_unless(pcsc_test_in_namespace,
-				  "no private mount namespace (unshare --mount failed)"))
+	if (remsim_test_skip_unless(getuid() == 0, "needs root for a private pcscd") ||
+	    remsim_test_skip_unless(g_file_test(PCSCD, G_FILE_TEST_IS_EXECUTABLE),
+				    "pcscd is not installed") ||
+	    remsim_test_skip_unless(g_file_test(VPCD_DRIVER, G_FILE_TEST_EXISTS),
+				    "vsmartcard-vpcd is not installed") ||
+	    remsim_test_skip_unless(pcsc_test_in_namespace,
+				    "no private mount namespace (unshare --mount failed)"))
 		return NULL;
 	env = g_new0(PcscTestEnv, 1);
 	env->dir = g_dir_make_tmp("remsim-pcsc-test-XXXXXX", &error);
@@ -228,7 +208,7 @@ pcsc_env_start(void)
 	g_assert_cmpint(g_mkdir(env->confdir, 0755), ==, 0);
 	g_assert_cmpint(g_mkdir(run, 0755), ==, 0);
 	if (mount(run, PCSC_RUN_DIR, NULL, MS_BIND, NULL) != 0) {
-		pcsc_test_skip_unless(FALSE, "cannot bind-mount over /run/pcscd");
+		remsim_test_skip_unless(FALSE, "cannot bind-mount over /run/pcscd");
 		pcsc_env_stop(env);
 		return NULL;
 	}
@@ -239,24 +219,6 @@ pcsc_env_start(void)
 	return env;
 }
 
-static void
-remove_tree(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-
-		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			remove_tree(child);
-		else
-			g_unlink(child);
-	}
-	g_rmdir(path);
-}
-
 void
 pcsc_env_stop(PcscTestEnv *env)
 {
@@ -265,7 +227,7 @@ pcsc_env_stop(PcscTestEnv *env)
 	pcsc_env_stop_pcscd(env);
 	if (env->mounted)
 		umount2(PCSC_RUN_DIR, MNT_DETACH);
-	remove_tree(env->dir);
+	remsim_test_remove_tree(env->dir);
 	g_free(env->confdir);
 	g_free(env->dir);
 	g_free(env);
@@ -276,16 +238,14 @@ pcsc_env_start_pcscd(PcscTestEnv *env)
 {
 	g_autoptr(GSubprocessLauncher) launcher =
 	    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDERR_MERGE);
-	g_autoptr(GError) error = NULL;
 	g_autofree gchar *log = g_build_filename(env->dir, "pcscd.log", NULL);
 	g_autofree gchar *reader = pcsc_env_reader(0);
 
 	g_assert_null(env->pcscd);
 	g_subprocess_launcher_set_stdout_file_path(launcher, log);
-	g_subprocess_launcher_set_child_setup(launcher, die_with_parent, NULL, NULL);
-	env->pcscd =
-	    g_subprocess_launcher_spawn(launcher, &error, PCSCD, "-f", "-c", env->confdir, NULL);
-	g_assert_no_error(error);
+	/* pcscd and the cards must not outlive a test that fails or times out */
+	env->pcscd = remsim_test_daemon_spawn(
+	    launcher, (const gchar *const[]){ PCSCD, "-f", "-c", env->confdir, NULL }, SIGKILL);
 	g_assert_true(pcsc_wait_reader(reader, TRUE, START_TIMEOUT_MS));
 }
 
@@ -294,8 +254,7 @@ pcsc_env_stop_pcscd(PcscTestEnv *env)
 {
 	if (env->pcscd == NULL)
 		return;
-	g_subprocess_send_signal(env->pcscd, SIGTERM);
-	g_subprocess_wait(env->pcscd, NULL, NULL);
+	g_assert_true(remsim_test_daemon_stop(env->pcscd, SIGTERM, START_TIMEOUT_MS));
 	g_clear_object(&env->pcscd);
 }
 
@@ -304,13 +263,8 @@ spawn_card(const gchar *const *argv)
 {
 	g_autoptr(GSubprocessLauncher) launcher =
 	    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-	g_autoptr(GError) error = NULL;
-	GSubprocess *card;
 
-	g_subprocess_launcher_set_child_setup(launcher, die_with_parent, NULL, NULL);
-	card = g_subprocess_launcher_spawnv(launcher, argv, &error);
-	g_assert_no_error(error);
-	return card;
+	return remsim_test_daemon_spawn(launcher, argv, SIGKILL);
 }
 
 GSubprocess *
@@ -328,18 +282,6 @@ pcsc_card_start_sim(PcscTestEnv *env, guint slot, const gchar *profile)
 	return card;
 }
 
-static gboolean
-python_has(const gchar *code)
-{
-	const gchar *argv[] = { "/usr/bin/python3", "-c", code, NULL };
-	gint status = -1;
-
-	if (!g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-			  NULL, &status, NULL))
-		return FALSE;
-	return g_spawn_check_wait_status(status, NULL);
-}
-
 GSubprocess *
 pcsc_card_start_vicc(PcscTestEnv *env, guint slot, gboolean t1)
 {
@@ -348,10 +290,10 @@ pcsc_card_start_vicc(PcscTestEnv *env, guint slot, gboolean t1)
 	g_autofree gchar *script = pcsc_test_source_path("tests", "pcsc", "vicc-card.py", NULL);
 	GSubprocess *card;
 
-	if (pcsc_test_skip_unless(g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE) &&
-				      python_has("import Cryptodome"),
-				  "python3-pycryptodome is not installed (vicc needs it)") ||
-	    pcsc_test_skip_unless(
+	if (remsim_test_skip_unless(g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE) &&
+					remsim_test_python_has("import Cryptodome"),
+				    "python3-pycryptodome is not installed (vicc needs it)") ||
+	    remsim_test_skip_unless(
 		g_file_test("/usr/lib/python3/site-packages/virtualsmartcard", G_FILE_TEST_IS_DIR),
 		"python3-virtualsmartcard is not installed"))
 		return NULL;
@@ -366,8 +308,7 @@ pcsc_card_stop(GSubprocess *card)
 {
 	if (card == NULL)
 		return;
-	g_subprocess_send_signal(card, SIGKILL);
-	g_subprocess_wait(card, NULL, NULL);
+	g_assert_true(remsim_test_daemon_stop(card, SIGKILL, START_TIMEOUT_MS));
 	g_object_unref(card);
 }
 

@@ -11,15 +11,14 @@
 
 #include <gio/gio.h>
 
+#include "remsim-test-common.h"
+
 G_BEGIN_DECLS
 
 #define PCSC_TEST_READER "Remsim Test VPCD"
 
 /* first thing in main(): re-exec in a private mount namespace when possible */
 void pcsc_test_init(int argc, char **argv);
-
-/* TRUE (after g_test_skip, or aborting if REMSIM_TEST_STRICT=1) if @ok is FALSE */
-gboolean pcsc_test_skip_unless(gboolean ok, const gchar *what);
 
 typedef struct {
 	gchar *dir;

@@ -204,7 +204,7 @@ client_has_atr(gpointer data)
 static TestClient *
 client_after_reinsert(Fixture *f, TestClient *client, guint16 bank_slot)
 {
-	g_assert_true(test_spin_until(client_has_atr, client, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(client_has_atr, client, TEST_TIMEOUT_MS));
 	if (!client->closed)
 		return client;
 	test_client_free(client);
@@ -234,7 +234,7 @@ test_sim_remove_reinsert(void)
 	/* the card process stops: the card is out of the reader */
 	t0 = g_get_monotonic_time();
 	g_clear_pointer(&f.cards[0], pcsc_card_stop);
-	g_assert_true(test_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
 	elapsed_ms = (g_get_monotonic_time() - t0) / 1000;
 	g_test_message("removal reached the client after %" G_GINT64_FORMAT " ms", elapsed_ms);
 	g_assert_cmpint(elapsed_ms, <=, REMOVAL_REPORT_MS);
@@ -358,10 +358,10 @@ test_sim_pcscd_restart(void)
 
 	/* the reader disappears with its pcscd ... */
 	pcsc_env_stop_pcscd(f.env);
-	g_assert_true(test_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
 	/* the card program ends when vpcd closes its socket */
 	g_clear_pointer(&f.cards[0], pcsc_card_stop);
-	test_spin_for(300);
+	remsim_test_spin_for(300);
 
 	/* ... and comes back */
 	g_clear_pointer(&client->atr, g_bytes_unref);
