@@ -3,8 +3,6 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 
 /* ---- files ---- */
@@ -17,54 +15,6 @@ test_make_temp_dir(void)
 
 	g_assert_no_error(error);
 	return dir;
-}
-
-void
-test_rm_rf(const gchar *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const gchar *name;
-
-	if (!d)
-		return;
-	while ((name = g_dir_read_name(d))) {
-		g_autofree gchar *path = g_build_filename(dir, name, NULL);
-
-		if (g_file_test(path, G_FILE_TEST_IS_DIR) &&
-		    !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
-			test_rm_rf(path);
-		else
-			g_unlink(path);
-	}
-	g_rmdir(dir);
-}
-
-/* ---- main loop ---- */
-
-gboolean
-test_wait(gboolean (*cond)(gpointer), gpointer data, guint timeout_ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-
-	while (!cond(data)) {
-		if (g_get_monotonic_time() > end)
-			return FALSE;
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(1000);
-	}
-	return TRUE;
-}
-
-static gboolean
-never(gpointer data)
-{
-	return FALSE;
-}
-
-void
-test_sleep(guint ms)
-{
-	test_wait(never, NULL, ms);
 }
 
 /* ---- the server process ---- */
@@ -96,20 +46,13 @@ read_port_file(TestServer *s)
 	return s->rspro_port && s->rest_port;
 }
 
-/* a server must not outlive a test that failed half-way */
-static void
-die_with_parent(gpointer data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static GSubprocess *
-spawn(const gchar *const *argv, GSubprocessFlags flags, GError **error)
+spawn(const gchar *const *argv, GSubprocessFlags flags)
 {
 	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(flags);
 
-	g_subprocess_launcher_set_child_setup(launcher, die_with_parent, NULL, NULL);
-	return g_subprocess_launcher_spawnv(launcher, argv, error);
+	/* a server must not outlive a test that failed half-way */
+	return remsim_test_daemon_spawn(launcher, argv, SIGKILL);
 }
 
 TestServer *
@@ -149,8 +92,7 @@ test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 	for (guint i = 0; extra_args && extra_args[i]; i++)
 		g_ptr_array_add(argv, (gpointer)extra_args[i]);
 	g_ptr_array_add(argv, NULL);
-	s->proc = spawn((const gchar *const *)argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
-	g_assert_no_error(error);
+	s->proc = spawn((const gchar *const *)argv->pdata, G_SUBPROCESS_FLAGS_NONE);
 	end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
 	while (!read_port_file(s)) {
 		g_assert_nonnull(g_subprocess_get_identifier(s->proc));
@@ -174,8 +116,7 @@ test_server_run_to_exit(const gchar *const *args, gchar **stderr_text)
 		g_ptr_array_add(argv, (gpointer)args[i]);
 	g_ptr_array_add(argv, NULL);
 	proc = spawn((const gchar *const *)argv->pdata,
-		     G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
-	g_assert_no_error(error);
+		     G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 	g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, stderr_text, &error);
 	g_assert_no_error(error);
 	g_assert_true(g_subprocess_get_if_exited(proc));
@@ -185,13 +126,10 @@ test_server_run_to_exit(const gchar *const *args, gchar **stderr_text)
 static void
 server_end(TestServer *s, int sig)
 {
-	g_autoptr(GError) error = NULL;
-
 	if (!s->proc)
 		return;
-	g_subprocess_send_signal(s->proc, sig);
-	g_subprocess_wait(s->proc, NULL, &error);
-	g_assert_no_error(error);
+	/* a server that does not go in time is killed, and fails the test */
+	g_assert_true(remsim_test_daemon_stop(s->proc, sig, 60000));
 	if (sig == SIGTERM)
 		g_assert_true(g_subprocess_get_successful(s->proc));
 	g_clear_object(&s->proc);
@@ -260,7 +198,7 @@ test_http(TestServer *s, const gchar *method, const gchar *path, const gchar *co
 		soup_message_set_request_body_from_bytes(msg, content_type, bytes);
 	}
 	soup_session_send_and_read_async(s->http, msg, G_PRIORITY_DEFAULT, NULL, http_done, &call);
-	g_assert_true(test_wait(http_is_done, &call, 60000));
+	g_assert_true(remsim_test_spin_until(http_is_done, &call, 60000));
 	g_assert_no_error(call.error);
 	data = g_bytes_get_data(call.body, &len);
 	if (out_body)
@@ -414,7 +352,7 @@ peer_has_hello(gpointer data)
 gint
 test_peer_wait_hello(TestPeer *p)
 {
-	test_wait(peer_has_hello, p, 20000);
+	remsim_test_spin_until(peer_has_hello, p, 20000);
 	return p->hello_result;
 }
 
@@ -466,7 +404,7 @@ test_peer_take(TestPeer *p, RsproMsgType type, guint timeout_ms)
 {
 	TakeCtx ctx = { p, type, NULL };
 
-	test_wait(take_one, &ctx, timeout_ms);
+	remsim_test_spin_until(take_one, &ctx, timeout_ms);
 	return ctx.found;
 }
 
@@ -479,7 +417,7 @@ peer_is_closed(gpointer data)
 gboolean
 test_peer_wait_closed(TestPeer *p, guint timeout_ms)
 {
-	return test_wait(peer_is_closed, p, timeout_ms);
+	return remsim_test_spin_until(peer_is_closed, p, timeout_ms);
 }
 
 void
@@ -534,7 +472,7 @@ test_wait_slotmap_state(TestServer *s, guint bank, guint slot, const gchar *stat
 
 		if (g_strcmp0(cur, state) == 0)
 			return TRUE;
-		test_sleep(20);
+		remsim_test_spin_for(20);
 	}
 	return FALSE;
 }

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "remsim-test-common.h"
 #include "rspro-connection.h"
 
 G_BEGIN_DECLS
@@ -22,9 +23,8 @@ typedef struct {
 	SoupSession *http;
 } TestServer;
 
-/* a fresh temporary directory (removed by test_rm_rf) */
+/* a fresh temporary directory (removed by remsim_test_remove_tree) */
 gchar *test_make_temp_dir(void);
-void test_rm_rf(const gchar *dir);
 
 /* starts remsim-server on @state_dir with ephemeral ports and waits until it listens */
 TestServer *test_server_start(const gchar *state_dir, const gchar *const *extra_args);
@@ -44,10 +44,6 @@ JsonNode *test_http_get_json(TestServer *s, const gchar *path, guint status);
 /* POST /slotmaps; returns the status */
 guint test_create_slotmap(TestServer *s, guint bank, guint bank_slot, guint client,
 			  guint client_slot);
-
-/* runs the default main context until @cond holds or @timeout_ms passes */
-gboolean test_wait(gboolean (*cond)(gpointer), gpointer data, guint timeout_ms);
-void test_sleep(guint ms);
 
 typedef struct {
 	RsproConnection *conn;

@@ -44,7 +44,7 @@ take_signal(Watch *w, const gchar *name)
 {
 	SignalWait sw = { w, name };
 
-	g_assert_true(test_wait(has_signal, &sw, 10000));
+	g_assert_true(remsim_test_spin_until(has_signal, &sw, 10000));
 	for (guint i = 0; i < w->signals->len; i++) {
 		if (g_str_equal(w->signals->pdata[i], name)) {
 			GVariant *p = g_ptr_array_steal_index(w->params, i);
@@ -122,12 +122,8 @@ dbus_daemon_available(void)
 {
 	g_autofree gchar *path = g_find_program_in_path("dbus-daemon");
 
-	if (path)
-		return TRUE;
-	if (g_strcmp0(g_getenv("REMSIM_TEST_STRICT"), "1") == 0)
-		g_error("dbus-daemon is missing (install the dbus package)");
-	g_test_skip("dbus-daemon is missing (install the dbus package)");
-	return FALSE;
+	return !remsim_test_skip_unless(path != NULL,
+					"dbus-daemon is missing (install the dbus package)");
 }
 
 static void
@@ -160,7 +156,7 @@ test_server1(void)
 
 	dir = test_make_temp_dir();
 	s = test_server_start(dir, (const gchar *const[]){ "--session", NULL });
-	g_assert_true(test_wait(name_owned, &w, 10000));
+	g_assert_true(remsim_test_spin_until(name_owned, &w, 10000));
 
 	v = get_property(&w, "RestartCounter");
 	g_assert_cmpuint(g_variant_get_uint64(v), ==, 1);
@@ -204,7 +200,7 @@ test_server1(void)
 
 		if (g_strcmp0(state, "ACTIVE") == 0)
 			break;
-		test_sleep(20);
+		remsim_test_spin_for(20);
 	}
 	{
 		g_autofree gchar *state = property_map_state(&w, id);
@@ -262,7 +258,7 @@ test_server1(void)
 		if (g_variant_n_children(v) == 0)
 			break;
 		g_clear_pointer(&v, g_variant_unref);
-		test_sleep(20);
+		remsim_test_spin_for(20);
 	}
 	g_assert_nonnull(v);
 	g_assert_cmpuint(g_variant_n_children(v), ==, 0);
@@ -286,7 +282,7 @@ test_server1(void)
 	g_ptr_array_unref(w.params);
 	g_clear_object(&w.bus);
 	g_test_dbus_down(tbus);
-	test_rm_rf(dir);
+	remsim_test_remove_tree(dir);
 }
 
 static void
@@ -310,7 +306,7 @@ test_no_bus(void)
 		g_setenv("DBUS_SESSION_BUS_ADDRESS", old, TRUE);
 	else
 		g_unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	test_rm_rf(dir);
+	remsim_test_remove_tree(dir);
 }
 
 int

@@ -25,7 +25,7 @@ static void
 teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->server, test_server_free);
-	test_rm_rf(f->dir);
+	remsim_test_remove_tree(f->dir);
 	g_free(f->dir);
 }
 

@@ -19,7 +19,7 @@ static void
 teardown(Fixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->server, test_server_free);
-	test_rm_rf(f->dir);
+	remsim_test_remove_tree(f->dir);
 	g_free(f->dir);
 }
 
@@ -70,7 +70,7 @@ test_register(Fixture *f, gconstpointer data)
 	/* a bank leaving is gone from the registry */
 	g_clear_pointer(&bank, test_peer_free);
 	for (guint i = 0; i < 200 && list_length(f->server, "banks") != 0; i++)
-		test_sleep(20);
+		remsim_test_spin_for(20);
 	g_assert_cmpuint(list_length(f->server, "banks"), ==, 0);
 	/* and its id is free again */
 	bank = test_bank_new(f->server, 1, 2, NULL);
@@ -188,7 +188,7 @@ test_late_bank_and_client(Fixture *f, gconstpointer data)
 
 	g_assert_cmpuint(test_create_slotmap(f->server, 3, 0, 8, 0), ==, 201);
 	g_assert_true(test_wait_slotmap_state(f->server, 3, 0, "NEW"));
-	test_sleep(200);
+	remsim_test_spin_for(200);
 	g_assert_true(test_wait_slotmap_state(f->server, 3, 0, "NEW"));
 
 	bank = test_bank_new(f->server, 3, 8, NULL);
@@ -299,11 +299,11 @@ test_dead_peer(Fixture *f, gconstpointer data)
 	start = g_get_monotonic_time();
 	while (list_length(f->server, "banks") == 0) {
 		g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
-		test_sleep(20);
+		remsim_test_spin_for(20);
 	}
 	g_assert_cmpuint(test_create_slotmap(f->server, 9, 0, 1, 0), ==, 201);
 	/* upstream's timers: PING at once, 10 s for the PONG */
-	g_assert_true(test_wait(banks_empty, f->server, 20000));
+	g_assert_true(remsim_test_spin_until(banks_empty, f->server, 20000));
 	waited = (g_get_monotonic_time() - start) / 1e6;
 	g_test_message("dropped after %.1f s", waited);
 	g_assert_cmpfloat(waited, >, 5.0);

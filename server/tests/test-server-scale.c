@@ -155,7 +155,7 @@ test_scale(void)
 
 	t0 = g_get_monotonic_time();
 	connect_all(s, &sc);
-	g_assert_true(test_wait(all_registered, &sc, 60000));
+	g_assert_true(remsim_test_spin_until(all_registered, &sc, 60000));
 	t1 = g_get_monotonic_time();
 	for (guint i = 0; i < N_BANKS; i++)
 		g_assert_cmpint(sc.banks[i]->hello_result, ==, 0);
@@ -165,10 +165,10 @@ test_scale(void)
 	sc.server = s;
 	while (sc.posts_sent < HTTP_WINDOW)
 		post_map(s, &sc, sc.posts_sent++);
-	g_assert_true(test_wait(all_posted, &sc, 60000));
+	g_assert_true(remsim_test_spin_until(all_posted, &sc, 60000));
 	t2 = g_get_monotonic_time();
 	g_assert_cmpuint(sc.posts_failed, ==, 0);
-	if (!test_wait(all_acknowledged, &sc, 60000)) {
+	if (!remsim_test_spin_until(all_acknowledged, &sc, 60000)) {
 		guint creates = 0, configured = 0, closed = 0;
 
 		for (guint i = 0; i < N_BANKS; i++) {
@@ -208,7 +208,7 @@ test_scale(void)
 	g_free(sc.banks);
 	g_free(sc.clients);
 	g_clear_pointer(&s, test_server_free);
-	test_rm_rf(dir);
+	remsim_test_remove_tree(dir);
 }
 
 int
