@@ -119,32 +119,6 @@ daemon_stop(Daemon *d, gint sig)
 	g_clear_object(&d->proc);
 }
 
-/* one HTTP/1.1 request to the server's REST API; returns the status code */
-static guint
-rest_request(Daemon *s, const gchar *method, const gchar *path, const gchar *body)
-{
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	g_autoptr(GSocketConnection) conn = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *request = NULL;
-	gchar reply[512] = { 0 };
-	gsize n = 0;
-	guint status = 0;
-
-	conn = g_socket_client_connect_to_host(client, "127.0.0.1", s->rest_port, NULL, &error);
-	g_assert_no_error(error);
-	request = g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-				  "Connection: close\r\n\r\n%s",
-				  method, path, strlen(body), body);
-	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
-						request, strlen(request), NULL, NULL, &error));
-	g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn)),
-					      reply, sizeof(reply) - 1, &n, NULL, &error));
-	g_assert_cmpint(sscanf(reply, "HTTP/1.1 %u", &status), ==, 1);
-	return status;
-}
-
 static void
 map_slot(Daemon *s, guint bank_slot)
 {
@@ -152,7 +126,9 @@ map_slot(Daemon *s, guint bank_slot)
 						 "\"client\":{\"clientId\":23,\"slotNr\":0}}",
 						 bank_slot);
 
-	g_assert_cmpuint(rest_request(s, "POST", "/api/backend/v1/slotmaps", body), ==, 201);
+	g_assert_cmpuint(
+	    remsim_test_rest_request(s->rest_port, "POST", "/api/backend/v1/slotmaps", body, NULL),
+	    ==, 201);
 }
 
 static gchar *
@@ -304,7 +280,8 @@ test_chain(void)
 		check_apdu(client, c.card1, gsm_session[i]);
 
 	/* remap to the other card mid-session */
-	g_assert_cmpuint(rest_request(&c.server, "DELETE", "/api/backend/v1/slotmaps/65536", ""),
+	g_assert_cmpuint(remsim_test_rest_request(c.server.rest_port, "DELETE",
+						  "/api/backend/v1/slotmaps/65536", "", NULL),
 			 ==, 200);
 	start = client->lines->len;
 	map_slot(&c.server, 1);
@@ -375,9 +352,10 @@ run_pcsc_session(Chain *c, const gchar *reader_conf, const gchar *reader)
 			g_assert_cmpstr(app->lines->pdata[2 + i], ==, want);
 		}
 		/* unmapped over REST: the card leaves the reader */
-		g_assert_cmpuint(
-		    rest_request(&c->server, "DELETE", "/api/backend/v1/slotmaps/65536", ""), ==,
-		    200);
+		g_assert_cmpuint(remsim_test_rest_request(c->server.rest_port, "DELETE",
+							  "/api/backend/v1/slotmaps/65536", "",
+							  NULL),
+				 ==, 200);
 		TEST_WAIT_FOR(test_find_line_prefix(app, "REMOVED") != NULL, WAIT_MS);
 		TEST_WAIT_FOR(app->exited, WAIT_MS);
 		g_assert_cmpint(app->exit_status, ==, 0);

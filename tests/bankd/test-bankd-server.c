@@ -8,7 +8,6 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <sys/prctl.h>
 
 #include "bankd-test-harness.h"
 
@@ -18,12 +17,6 @@ typedef struct {
 	guint16 rspro_port;
 	guint16 rest_port;
 } Server;
-
-static void
-server_child_setup(gpointer user_data)
-{
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
 
 static gboolean
 server_has_ports(gpointer data)
@@ -40,56 +33,34 @@ server_has_ports(gpointer data)
 static void
 server_start(Server *s)
 {
-	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
-	g_autoptr(GError) error = NULL;
 	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
 	g_autofree gchar *rspro = g_strdup_printf("%u", s->rspro_port);
+	const gchar *argv[] = { g_getenv("REMSIM_SERVER"),
+				"--bind-ip",
+				"127.0.0.1",
+				"--rspro-port",
+				rspro,
+				"--rest-bind-ip",
+				"127.0.0.1",
+				"--rest-port",
+				"0",
+				"--state-dir",
+				s->dir,
+				"--port-file",
+				ports,
+				"--no-dbus",
+				NULL };
 
 	g_unlink(ports);
-	g_subprocess_launcher_set_child_setup(launcher, server_child_setup, NULL, NULL);
-	s->proc = g_subprocess_launcher_spawn(
-	    launcher, &error, g_getenv("REMSIM_SERVER"), "--bind-ip", "127.0.0.1", "--rspro-port",
-	    rspro, "--rest-bind-ip", "127.0.0.1", "--rest-port", "0", "--state-dir", s->dir,
-	    "--port-file", ports, "--no-dbus", NULL);
-	g_assert_no_error(error);
+	s->proc = remsim_test_daemon_spawn(NULL, argv, SIGTERM);
 	g_assert_true(remsim_test_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
 }
 
 static void
 server_kill(Server *s)
 {
-	g_subprocess_send_signal(s->proc, SIGKILL);
-	g_assert_true(g_subprocess_wait(s->proc, NULL, NULL));
+	g_assert_true(remsim_test_daemon_stop(s->proc, SIGKILL, TEST_TIMEOUT_MS));
 	g_clear_object(&s->proc);
-}
-
-/* one HTTP request; returns the status code */
-static guint
-rest_request(Server *s, const gchar *method, const gchar *path, const gchar *body,
-	     gchar **reply_out)
-{
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	g_autoptr(GSocketConnection) conn = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *request = NULL;
-	gchar reply[4096] = { 0 };
-	gsize n = 0;
-	guint status = 0;
-
-	conn = g_socket_client_connect_to_host(client, "127.0.0.1", s->rest_port, NULL, &error);
-	g_assert_no_error(error);
-	request = g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-				  "Connection: close\r\n\r\n%s",
-				  method, path, strlen(body), body);
-	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
-						request, strlen(request), NULL, NULL, &error));
-	g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn)),
-					      reply, sizeof(reply) - 1, &n, NULL, &error));
-	g_assert_cmpint(sscanf(reply, "HTTP/1.1 %u", &status), ==, 1);
-	if (reply_out != NULL)
-		*reply_out = g_strdup(reply);
-	return status;
 }
 
 /* the server pushes the map when the bank is there: retry like a real client */
@@ -114,7 +85,8 @@ bank_registered(Server *s)
 	for (guint i = 0; i < 150; i++) {
 		g_autofree gchar *reply = NULL;
 
-		if (rest_request(s, "GET", "/api/backend/v1/banks", "", &reply) == 200 &&
+		if (remsim_test_rest_request(s->rest_port, "GET", "/api/backend/v1/banks", "",
+					     &reply) == 200 &&
 		    (strstr(reply, "\"bankId\":1") != NULL ||
 		     strstr(reply, "\"bankId\" : 1") != NULL))
 			return TRUE;
@@ -153,10 +125,10 @@ test_chain_with_server(void)
 	g_assert_no_error(error);
 	server_start(&s);
 	bankd = test_bankd_start("example", 2, s.rspro_port, "slots=2");
-	g_assert_cmpuint(rest_request(&s, "POST", "/api/backend/v1/slotmaps",
-				      "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
-				      "\"client\":{\"clientId\":5,\"slotNr\":0}}",
-				      NULL),
+	g_assert_cmpuint(remsim_test_rest_request(s.rest_port, "POST", "/api/backend/v1/slotmaps",
+						  "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
+						  "\"client\":{\"clientId\":5,\"slotNr\":0}}",
+						  NULL),
 			 ==, 201);
 	client = connect_when_mapped(bankd->port, 5, 0);
 	g_assert_nonnull(client);
@@ -179,20 +151,9 @@ test_chain_with_server(void)
 	test_client_free(client);
 
 	test_bankd_stop(bankd);
-	g_subprocess_send_signal(s.proc, SIGTERM);
-	g_subprocess_wait(s.proc, NULL, NULL);
+	g_assert_true(remsim_test_daemon_stop(s.proc, SIGTERM, TEST_TIMEOUT_MS));
 	g_clear_object(&s.proc);
-	{
-		g_autoptr(GDir) dir = g_dir_open(s.dir, 0, NULL);
-		const gchar *name;
-
-		while ((name = g_dir_read_name(dir)) != NULL) {
-			g_autofree gchar *path = g_build_filename(s.dir, name, NULL);
-
-			g_unlink(path);
-		}
-	}
-	g_rmdir(s.dir);
+	remsim_test_remove_tree(s.dir);
 	g_free(s.dir);
 }
 

@@ -3,6 +3,8 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #include "remsim-test-common.h"
@@ -164,4 +166,32 @@ remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
 	g_source_destroy(deadline);
 	g_main_context_pop_thread_default(context);
 	return in_time;
+}
+
+guint
+remsim_test_rest_request(guint16 port, const gchar *method, const gchar *path, const gchar *body,
+			 gchar **reply_out)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *request = NULL;
+	gchar reply[4096] = { 0 };
+	gsize n = 0;
+	guint status = 0;
+
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
+	g_assert_no_error(error);
+	request = g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+				  "Connection: close\r\n\r\n%s",
+				  method, path, strlen(body), body);
+	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+						request, strlen(request), NULL, NULL, &error));
+	g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn)),
+					      reply, sizeof(reply) - 1, &n, NULL, &error));
+	g_assert_cmpint(sscanf(reply, "HTTP/1.1 %u", &status), ==, 1);
+	if (reply_out != NULL)
+		*reply_out = g_strdup(reply);
+	return status;
 }

@@ -50,4 +50,12 @@ GSubprocess *remsim_test_daemon_spawn(GSubprocessLauncher *launcher, const gchar
  */
 gboolean remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms);
 
+/*
+ * One HTTP/1.1 request with a JSON @body ("" for none) to 127.0.0.1:@port
+ * on a connection of its own; returns the status code. @reply_out (may be
+ * NULL) gets the head and the start of the body.
+ */
+guint remsim_test_rest_request(guint16 port, const gchar *method, const gchar *path,
+			       const gchar *body, gchar **reply_out);
+
 G_END_DECLS
