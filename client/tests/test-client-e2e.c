@@ -29,40 +29,20 @@ static gboolean
 read_port_file(Daemon *d, const gchar *name)
 {
 	g_autofree gchar *path = g_build_filename(d->dir, name, NULL);
-	g_autofree gchar *text = NULL;
 
 	if (g_strcmp0(name, "port") == 0) {
 		d->bank_port = remsim_test_read_port_file(path);
 		return d->bank_port != 0;
 	}
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return FALSE;
-	return sscanf(text, "rspro=%hu\nrest=%hu", &d->rspro_port, &d->rest_port) == 2;
+	return remsim_test_read_server_ports(path, &d->rspro_port, &d->rest_port);
 }
 
 static void
 server_start(Daemon *s)
 {
 	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
-	g_autofree gchar *rspro = g_strdup_printf("%u", s->rspro_port);
-	const gchar *argv[] = { g_getenv("REMSIM_SERVER"),
-				"--bind-ip",
-				"127.0.0.1",
-				"--rspro-port",
-				rspro,
-				"--rest-bind-ip",
-				"127.0.0.1",
-				"--rest-port",
-				"0",
-				"--state-dir",
-				s->dir,
-				"--port-file",
-				ports,
-				"--no-dbus",
-				NULL };
 
-	g_unlink(ports);
-	s->proc = remsim_test_daemon_spawn(NULL, argv, SIGTERM);
+	s->proc = remsim_test_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port, ports);
 	TEST_WAIT_FOR(read_port_file(s, "ports"), WAIT_MS);
 }
 

@@ -23,36 +23,16 @@ server_has_ports(gpointer data)
 {
 	Server *s = data;
 	g_autofree gchar *path = g_build_filename(s->dir, "ports", NULL);
-	g_autofree gchar *text = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return FALSE;
-	return sscanf(text, "rspro=%hu\nrest=%hu", &s->rspro_port, &s->rest_port) == 2;
+	return remsim_test_read_server_ports(path, &s->rspro_port, &s->rest_port);
 }
 
 static void
 server_start(Server *s)
 {
 	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
-	g_autofree gchar *rspro = g_strdup_printf("%u", s->rspro_port);
-	const gchar *argv[] = { g_getenv("REMSIM_SERVER"),
-				"--bind-ip",
-				"127.0.0.1",
-				"--rspro-port",
-				rspro,
-				"--rest-bind-ip",
-				"127.0.0.1",
-				"--rest-port",
-				"0",
-				"--state-dir",
-				s->dir,
-				"--port-file",
-				ports,
-				"--no-dbus",
-				NULL };
 
-	g_unlink(ports);
-	s->proc = remsim_test_daemon_spawn(NULL, argv, SIGTERM);
+	s->proc = remsim_test_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port, ports);
 	g_assert_true(remsim_test_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
 }
 

@@ -106,6 +106,16 @@ remsim_test_read_port_file(const gchar *path)
 	return port <= G_MAXUINT16 ? (guint16)port : 0;
 }
 
+gboolean
+remsim_test_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port)
+{
+	g_autofree gchar *text = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return FALSE;
+	return sscanf(text, "rspro=%hu\nrest=%hu", rspro_port, rest_port) == 2;
+}
+
 static void
 set_pdeathsig(gpointer user_data)
 {
@@ -166,6 +176,20 @@ remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
 	g_source_destroy(deadline);
 	g_main_context_pop_thread_default(context);
 	return in_time;
+}
+
+GSubprocess *
+remsim_test_server_spawn(const gchar *exe, const gchar *state_dir, guint16 rspro_port,
+			 const gchar *port_file)
+{
+	g_autofree gchar *rspro = g_strdup_printf("%u", rspro_port);
+	const gchar *argv[] = { exe,	   "--bind-ip",	     "127.0.0.1", "--rspro-port",
+				rspro,	   "--rest-bind-ip", "127.0.0.1", "--rest-port",
+				"0",	   "--state-dir",    state_dir,	  "--port-file",
+				port_file, "--no-dbus",	     NULL };
+
+	g_unlink(port_file);
+	return remsim_test_daemon_spawn(NULL, argv, SIGTERM);
 }
 
 guint

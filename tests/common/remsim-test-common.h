@@ -37,6 +37,12 @@ void remsim_test_spin_for(guint ms);
 guint16 remsim_test_read_port_file(const gchar *path);
 
 /*
+ * The ports remsim-server wrote into its --port-file @path ("rspro=N\nrest=M");
+ * FALSE while the file is missing or not complete yet.
+ */
+gboolean remsim_test_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port);
+
+/*
  * Spawns @argv with @launcher (a fresh one if NULL) so that the daemon gets
  * @pdeathsig when the test dies half-way; asserts that it started.
  */
@@ -49,6 +55,14 @@ GSubprocess *remsim_test_daemon_spawn(GSubprocessLauncher *launcher, const gchar
  * g_subprocess_get_if_exited() and friends.
  */
 gboolean remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms);
+
+/*
+ * remsim-server @exe on 127.0.0.1 without D-Bus: RSPRO on @rspro_port (0: any),
+ * REST on any port, state in @state_dir; it writes its ports into @port_file
+ * (removed first). Dies with the test (SIGTERM).
+ */
+GSubprocess *remsim_test_server_spawn(const gchar *exe, const gchar *state_dir, guint16 rspro_port,
+				      const gchar *port_file);
 
 /*
  * One HTTP/1.1 request with a JSON @body ("" for none) to 127.0.0.1:@port
