@@ -27,4 +27,12 @@ const gchar *test_find_line_prefix(TestClient *proc, const gchar *prefix);
 TestClient *test_pcscd_app_run(const gchar *dir, const gchar *reader_conf, const gchar *reader,
 			       const gchar *const *apdus);
 
+/*
+ * Checks the session test_pcscd_app_run() ran against @bank (bank id 1, client
+ * 23, ATR 3B 15 13 80 73 FF 01 00, three APDUs), then unmaps the card through
+ * @server and waits until the program saw it go and exited; frees @app.
+ */
+void test_pcscd_app_check_session(TestClient *app, TestPeer *server, TestPeer *bank,
+				  guint timeout_ms);
+
 G_END_DECLS

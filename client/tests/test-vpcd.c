@@ -57,30 +57,7 @@ test_vpcd_pcsc(void)
 
 	app = test_pcscd_app_run(dir, reader_conf, "Remsim Test VPCD 00 00", apdus);
 	if (app != NULL) {
-		TEST_WAIT_FOR(test_find_line_prefix(app, "WAIT_REMOVE") != NULL ||
-				  test_find_line_prefix(app, "ERROR") != NULL || app->exited,
-			      WAIT_MS);
-		g_assert_null(test_find_line_prefix(app, "ERROR"));
-		g_assert_cmpstr(test_find_line_prefix(app, "ATR "), ==,
-				"ATR 3B 15 13 80 73 FF 01 00");
-		/* each APDU went through the client to the bank: bank id, INS, 90 00 */
-		g_assert_cmpstr(app->lines->pdata[2], ==, "RSP 01 A4 90 00");
-		g_assert_cmpstr(app->lines->pdata[3], ==, "RSP 01 B0 90 00");
-		g_assert_cmpstr(app->lines->pdata[4], ==, "RSP 01 C0 90 00");
-		g_assert_cmpuint(bank->tpdus, ==, 3);
-		g_assert_cmpuint(bank->tpdu_from.client_id, ==, 23);
-		/* a case-1 APDU reaches the bank as a T=0 header with P3 = 0 */
-		g_assert_cmpmem(g_bytes_get_data(bank->last_tpdu, NULL),
-				g_bytes_get_size(bank->last_tpdu), "\x00\xc0\x00\x00\x00", 5);
-		/* pcscd powered the card: the bank saw the modem-side status */
-		g_assert_cmpuint(bank->status_inds, >=, 1);
-
-		/* unmapped: the card leaves the reader */
-		test_peer_map(server, 0, 0, 0);
-		TEST_WAIT_FOR(test_find_line_prefix(app, "REMOVED") != NULL, WAIT_MS);
-		TEST_WAIT_FOR(app->exited, WAIT_MS);
-		g_assert_cmpint(app->exit_status, ==, 0);
-		test_client_free(app);
+		test_pcscd_app_check_session(app, server, bank, WAIT_MS);
 	}
 	test_client_free(client);
 	test_peer_free(bank);
