@@ -104,6 +104,21 @@ test_server_start(const gchar *state_dir, const gchar *const *extra_args)
 	return s;
 }
 
+void
+test_server_fixture_setup(TestServerFixture *f, gconstpointer data)
+{
+	f->dir = test_make_temp_dir();
+	f->server = test_server_start(f->dir, NULL);
+}
+
+void
+test_server_fixture_teardown(TestServerFixture *f, gconstpointer data)
+{
+	g_clear_pointer(&f->server, test_server_free);
+	remsim_test_remove_tree(f->dir);
+	g_free(f->dir);
+}
+
 gint
 test_server_run_to_exit(const gchar *const *args, gchar **stderr_text)
 {

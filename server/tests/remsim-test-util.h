@@ -28,6 +28,14 @@ gchar *test_make_temp_dir(void);
 
 /* starts remsim-server on @state_dir with ephemeral ports and waits until it listens */
 TestServer *test_server_start(const gchar *state_dir, const gchar *const *extra_args);
+/* a g_test_add() fixture: a server on a fresh temporary state directory */
+typedef struct {
+	gchar *dir;
+	TestServer *server;
+} TestServerFixture;
+void test_server_fixture_setup(TestServerFixture *f, gconstpointer data);
+void test_server_fixture_teardown(TestServerFixture *f, gconstpointer data);
+
 /* runs remsim-server expecting it to exit; returns its exit status and stderr */
 gint test_server_run_to_exit(const gchar *const *args, gchar **stderr_text);
 /* SIGTERM and wait; or SIGKILL and wait */

@@ -9,25 +9,7 @@
 
 #define API "/api/backend/v1"
 
-typedef struct {
-	gchar *dir;
-	TestServer *server;
-} Fixture;
-
-static void
-setup(Fixture *f, gconstpointer data)
-{
-	f->dir = test_make_temp_dir();
-	f->server = test_server_start(f->dir, NULL);
-}
-
-static void
-teardown(Fixture *f, gconstpointer data)
-{
-	g_clear_pointer(&f->server, test_server_free);
-	remsim_test_remove_tree(f->dir);
-	g_free(f->dir);
-}
+typedef TestServerFixture Fixture;
 
 /* @method @path answers @status with exactly @expected (NULL: an empty body) */
 static void
@@ -297,7 +279,9 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(name, fn) g_test_add("/server/rest/" name, Fixture, NULL, setup, fn, teardown)
+#define ADD(name, fn)                                                                              \
+	g_test_add("/server/rest/" name, Fixture, NULL, test_server_fixture_setup, fn,             \
+		   test_server_fixture_teardown)
 	ADD("empty", test_empty);
 	ADD("banks-clients", test_banks_clients);
 	ADD("slotmaps", test_slotmaps);

@@ -3,25 +3,7 @@
 #include "remsim-test-util.h"
 #include "rspro-ipa.h"
 
-typedef struct {
-	gchar *dir;
-	TestServer *server;
-} Fixture;
-
-static void
-setup(Fixture *f, gconstpointer data)
-{
-	f->dir = test_make_temp_dir();
-	f->server = test_server_start(f->dir, NULL);
-}
-
-static void
-teardown(Fixture *f, gconstpointer data)
-{
-	g_clear_pointer(&f->server, test_server_free);
-	remsim_test_remove_tree(f->dir);
-	g_free(f->dir);
-}
+typedef TestServerFixture Fixture;
 
 static guint
 list_length(TestServer *s, const gchar *what)
@@ -314,7 +296,9 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(name, fn) g_test_add("/server/rspro/" name, Fixture, NULL, setup, fn, teardown)
+#define ADD(name, fn)                                                                              \
+	g_test_add("/server/rspro/" name, Fixture, NULL, test_server_fixture_setup, fn,            \
+		   test_server_fixture_teardown)
 	ADD("register", test_register);
 	ADD("bad-hello", test_bad_hello);
 	ADD("create-delete", test_create_delete);
