@@ -95,6 +95,24 @@ connect_client(Fixture *f, guint16 bank_slot, guint16 client_slot)
 	return client;
 }
 
+/* a client on the only bank slot (vpcd slot 0) that has had @apdus answered */
+static TestClient *
+one_slot_client_after(Fixture *f, const gchar *const *apdus)
+{
+	TestClient *client;
+
+	fixture_write_slot_file(f, "1,0,VPCD 00 00\n");
+	fixture_start_bankd(f, 1, NULL);
+	client = connect_client(f, 0, 0);
+	for (guint i = 0; apdus[i] != NULL; i++) {
+		g_autoptr(GBytes) apdu = test_hex_bytes(apdus[i]);
+		g_autoptr(GBytes) got = test_client_apdu(client, 0, apdu);
+
+		g_assert_nonnull(got);
+	}
+	return client;
+}
+
 static void
 assert_bytes_equal(GBytes *got, GBytes *want)
 {
@@ -394,15 +412,7 @@ test_sim_reset(void)
 	want_after_reset = pcsc_direct_exchange(reader, after, NULL);
 	want_no_reset = pcsc_direct_exchange(reader, sim_apdus, NULL);
 	g_assert_false(g_bytes_equal(want_after_reset->pdata[0], want_no_reset->pdata[2]));
-	fixture_write_slot_file(&f, "1,0,VPCD 00 00\n");
-	fixture_start_bankd(&f, 1, NULL);
-	client = connect_client(&f, 0, 0);
-	for (guint i = 0; before[i] != NULL; i++) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(before[i]);
-		g_autoptr(GBytes) got = test_client_apdu(client, 0, apdu);
-
-		g_assert_nonnull(got);
-	}
+	client = one_slot_client_after(&f, before);
 	status->from_client_slot.client_id = CLIENT_ID;
 	status->from_client_slot.slot_nr = 0;
 	status->to_bank_slot.bank_id = TEST_BANK_ID;
@@ -437,15 +447,7 @@ test_sim_new_mapping_resets(void)
 	want_fresh = pcsc_direct_exchange(reader, read, NULL);
 	want_selected = pcsc_direct_exchange(reader, sim_apdus, NULL);
 	g_assert_false(g_bytes_equal(want_fresh->pdata[0], want_selected->pdata[2]));
-	fixture_write_slot_file(&f, "1,0,VPCD 00 00\n");
-	fixture_start_bankd(&f, 1, NULL);
-	client = connect_client(&f, 0, 0);
-	for (guint i = 0; select[i] != NULL; i++) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(select[i]);
-		g_autoptr(GBytes) got = test_client_apdu(client, 0, apdu);
-
-		g_assert_nonnull(got);
-	}
+	client = one_slot_client_after(&f, select);
 	test_client_free(client);
 	g_assert_cmpint(test_server_unmap(f.server, 0, CLIENT_ID, 0), ==, 0);
 	client = connect_client(&f, 0, 1);
