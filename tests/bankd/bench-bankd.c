@@ -204,8 +204,8 @@ main(int argc, char **argv)
 	remsim_sim_card_reset(card);
 	expected = remsim_sim_card_transmit(card, apdu);
 
-	g_print("APDU %s, %u s per run; latency = client send to response, in µs;\n"
-		"bankd/client CPU = user+system CPU µs of the bankd / of the clients' process\n"
+	g_print("APDU %s, %u s per run; latency = client send to response, in us;\n"
+		"bankd/client CPU = user+system CPU us of the bankd / of the clients' process\n"
 		"per relayed APDU\n",
 		BENCH_APDU, bench_seconds());
 	g_print("%-24s %5s %9s %7s %7s %7s %9s %8s %7s %7s\n", "", "slots", "APDU/s", "mean", "p50",
@@ -224,7 +224,7 @@ main(int argc, char **argv)
 	}
 	if (one_slot_us > 0)
 		g_print(
-		    "1 slot: the relay adds %.1f µs per APDU to the in-process call, %.2f times a "
+		    "1 slot: the relay adds %.1f us per APDU to the in-process call, %.2f times a "
 		    "bare TCP round trip\n",
 		    one_slot_us - floor_us, (one_slot_us - floor_us) / tcp_us);
 	return 0;

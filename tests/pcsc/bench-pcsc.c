@@ -191,7 +191,7 @@ report(const gchar *what, guint n, const PathStats *stats)
 		mean, bench_percentile(stats->latencies_us, 0.5) / 1e3,
 		bench_percentile(stats->latencies_us, 0.99) / 1e3);
 	if (stats->bankd_cpu_us > 0)
-		g_print("  CPU µs/APDU: bankd %.1f client %.1f", stats->bankd_cpu_us / n,
+		g_print("  CPU us/APDU: bankd %.1f client %.1f", stats->bankd_cpu_us / n,
 			stats->client_cpu_us / n);
 	g_print("\n");
 	return mean;
