@@ -216,17 +216,23 @@ send_client_config(RemsimPeer *client, const RemsimClientConfig *cfg)
 
 /*
  * Tell @client where its bank is: the map's bank slot and the bank's endpoint,
- * or 0.0.0.0:0 when the map is going away, failed or its bank is not connected.
+ * or 0.0.0.0:0 when the map is going away or failed. A live map whose bank is
+ * not connected to us says nothing: after a server restart the clients often
+ * come back before their banks, and upstream's 0.0.0.0:0 then tears down relays
+ * that never stopped working. The client hears from us when the bank is back.
  */
 static void
 update_client(RemsimServer *self, RemsimPeer *client, RemsimSlotmap *map, const RsproBankSlot *bank)
 {
 	RemsimClientConfig cfg = { .bank = map ? map->bank : *bank };
 	RemsimPeer *bankd = map ? remsim_server_find_bank(self, map->bank.bank_id) : NULL;
+	gboolean live = map && (map->state == REMSIM_SLOTMAP_NEW ||
+				map->state == REMSIM_SLOTMAP_UNACKNOWLEDGED ||
+				map->state == REMSIM_SLOTMAP_ACTIVE);
 
-	if (bankd &&
-	    (map->state == REMSIM_SLOTMAP_NEW || map->state == REMSIM_SLOTMAP_UNACKNOWLEDGED ||
-	     map->state == REMSIM_SLOTMAP_ACTIVE))
+	if (live && !bankd)
+		return;
+	if (live)
 		remsim_peer_get_bankd_endpoint(bankd, &cfg.bankd);
 	send_client_config(client, &cfg);
 }

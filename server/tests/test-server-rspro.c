@@ -184,9 +184,17 @@ test_late_bank_and_client(Fixture *f, gconstpointer data)
 	/* the bank goes away: the map falls back to NEW and is pushed again on return */
 	g_clear_pointer(&bank, test_peer_free);
 	g_assert_true(test_wait_slotmap_state(f->server, 3, 0, "NEW"));
+	/* meanwhile the client is told nothing (no 0.0.0.0:0 that would stop a relay
+	 * still running between client and bank), also when it reconnects */
+	g_assert_null(test_peer_take(client, RSPRO_MSG_CONFIG_CLIENT_BANK_REQ, 300));
+	g_clear_pointer(&client, test_peer_free);
+	client = test_client_new(f->server, 8, 0);
+	g_assert_null(test_peer_take(client, RSPRO_MSG_CONFIG_CLIENT_BANK_REQ, 300));
 	bank = test_bank_new(f->server, 3, 8, NULL);
 	assert_mapping(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 3, 0, 8, 0);
 	g_assert_true(test_wait_slotmap_state(f->server, 3, 0, "ACTIVE"));
+	/* and is sent to the bank once the bank has the map again */
+	assert_config(client, 3, 0, "127.0.0.1", 9999);
 }
 
 static void
