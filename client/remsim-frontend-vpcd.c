@@ -306,6 +306,7 @@ vpcd_connect(RemsimFrontendVpcd *self)
 	g_clear_handle_id(&self->retry_id, g_source_remove);
 	client = g_socket_client_new();
 	g_socket_client_set_timeout(client, 10);
+	g_socket_client_set_enable_proxy(client, FALSE); /* vpcd is raw TCP on this host */
 	self->cancellable = g_cancellable_new();
 	self->connecting = TRUE;
 	g_socket_client_connect_to_host_async(client, self->host, self->port, self->cancellable,

@@ -346,6 +346,9 @@ start_attempt(RsproLink *self)
 	g_autoptr(GSocketClient) client = g_socket_client_new();
 	ConnectOp *op = g_new0(ConnectOp, 1);
 
+	/* RSPRO is raw TCP: an HTTP or SOCKS proxy from the environment never applies,
+	 * and asking libproxy for one costs a thread hop (seconds when it is slow) */
+	g_socket_client_set_enable_proxy(client, FALSE);
 	drop_attempt(self);
 	self->last_attempt_us = g_get_monotonic_time();
 	self->attempt = g_cancellable_new();
