@@ -56,6 +56,25 @@ take_signal(Watch *w, const gchar *name)
 	return NULL;
 }
 
+/*
+ * waits for the PropertiesChanged that carries @prop: the properties are
+ * refreshed on idle after the Added/Removed signals, and an earlier change
+ * (of another property) may still be queued in front of it
+ */
+static void
+take_property_change(Watch *w, const gchar *prop)
+{
+	for (;;) {
+		g_autoptr(GVariant) p = take_signal(w, "PropertiesChanged");
+		g_autoptr(GVariant) changed = g_variant_get_child_value(p, 1);
+
+		g_autoptr(GVariant) value = g_variant_lookup_value(changed, prop, NULL);
+
+		if (value != NULL)
+			return;
+	}
+}
+
 static GVariant *
 call(Watch *w, const gchar *method, GVariant *args, GError **error)
 {
@@ -179,10 +198,9 @@ test_server1(void)
 		g_assert_cmpuint(bank_id, ==, 1);
 	}
 	g_clear_pointer(&v, g_variant_unref);
-	g_clear_pointer(&v, g_variant_unref);
 	client = test_client_new(s, 3, 0);
 	g_variant_unref(take_signal(&w, "ClientAdded"));
-	g_variant_unref(take_signal(&w, "PropertiesChanged"));
+	take_property_change(&w, "Clients");
 	v = get_property(&w, "Clients");
 	g_assert_cmpuint(g_variant_n_children(v), ==, 1);
 	g_clear_pointer(&v, g_variant_unref);

@@ -126,6 +126,9 @@ test_unmapped_refused(void)
 	const RsproPdu *ind = NULL;
 
 	fixture_start(&f, 2, "slots=2");
+	/* a map for someone else: its answer shows the bank has taken the server's
+	 * connectBankRes, so the errorInd below has a connected link to go out on */
+	g_assert_cmpint(test_server_map(f.server, 1, 8, 0), ==, RSPRO_RESULT_OK);
 	client = test_client_connect(f.bankd->port, 9, 3);
 	g_assert_nonnull(client);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
