@@ -113,10 +113,12 @@ start(App *app, GError **error)
 static void
 stop(App *app)
 {
+	/* writes still queued are committed and answered while everything is alive */
+	if (app->store)
+		remsim_slotmap_store_close(app->store);
 	g_clear_object(&app->dbus);
 	g_clear_object(&app->rest);
 	g_clear_object(&app->server);
-	/* the store's writer finishes what is queued before the file closes */
 	g_clear_object(&app->store);
 	g_clear_pointer(&app->loop, g_main_loop_unref);
 	remsim_server_config_clear(&app->cfg);

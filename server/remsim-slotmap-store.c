@@ -20,6 +20,8 @@ struct _RemsimSlotmapStore {
 	guint64 restart_counter;
 	GAsyncQueue *queue; /* GTask*, or the store itself to stop the writer */
 	GThread *writer;
+	GMainContext *context; /* where tasks are made, completed and released */
+	gint pending;	       /* tasks not yet released on @context (atomic) */
 };
 
 G_DEFINE_FINAL_TYPE(RemsimSlotmapStore, remsim_slotmap_store, G_TYPE_OBJECT)
@@ -47,6 +49,7 @@ store_finalize(GObject *object)
 		g_thread_join(self->writer);
 	}
 	g_clear_pointer(&self->queue, g_async_queue_unref);
+	g_clear_pointer(&self->context, g_main_context_unref);
 	sqlite3_finalize(self->insert);
 	sqlite3_finalize(self->delete);
 	sqlite3_close(self->db);
@@ -201,6 +204,7 @@ remsim_slotmap_store_open(const gchar *path, GError **error)
 	if (!configure(self, error) || !create_schema(self, error) ||
 	    !prepare_statements(self, error))
 		return NULL;
+	self->context = g_main_context_ref_thread_default();
 	self->writer = g_thread_new("remsim-store", writer_thread, self);
 	return g_steal_pointer(&self);
 }
@@ -282,6 +286,16 @@ apply_op(RemsimSlotmapStore *self, const WriteOp *op)
 	return rc;
 }
 
+static gboolean
+release_task(gpointer data)
+{
+	RemsimSlotmapStore *self = g_task_get_source_object(data);
+
+	g_atomic_int_add(&self->pending, -1);
+	g_object_unref(data);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 run_batch(RemsimSlotmapStore *self, GPtrArray *batch)
 {
@@ -307,7 +321,9 @@ run_batch(RemsimSlotmapStore *self, GPtrArray *batch)
 			g_task_return_new_error(task, REMSIM_STORE_ERROR, REMSIM_STORE_ERROR_WRITE,
 						_("State database %s: %s"), self->path,
 						sqlite3_errstr(r));
-		g_object_unref(task);
+		/* the task holds the store: released here, its reference could be the
+		 * last one, and the store would try to join this very thread */
+		g_main_context_invoke(self->context, release_task, task);
 	}
 }
 
@@ -341,7 +357,15 @@ remsim_slotmap_store_write_async(RemsimSlotmapStore *self, const RemsimStoredMap
 				 GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(self, NULL, callback, user_data);
-	WriteOp *op = g_new0(WriteOp, 1);
+	WriteOp *op;
+
+	if (self->writer == NULL) {
+		g_task_return_new_error(task, REMSIM_STORE_ERROR, REMSIM_STORE_ERROR_WRITE,
+					_("State database %s is closed"), self->path);
+		g_object_unref(task);
+		return;
+	}
+	op = g_new0(WriteOp, 1);
 
 	g_task_set_source_tag(task, remsim_slotmap_store_write_async);
 	op->has_add = add != NULL;
@@ -351,7 +375,24 @@ remsim_slotmap_store_write_async(RemsimSlotmapStore *self, const RemsimStoredMap
 	g_array_append_vals(op->remove, remove, n_remove);
 	g_task_set_task_data(task, op, (GDestroyNotify)write_op_free);
 	/* the writer thread owns the task reference from here on */
+	g_atomic_int_inc(&self->pending);
 	g_async_queue_push(self->queue, task);
+}
+
+void
+remsim_slotmap_store_close(RemsimSlotmapStore *self)
+{
+	g_return_if_fail(REMSIM_IS_SLOTMAP_STORE(self));
+
+	if (self->writer == NULL)
+		return;
+	/* the writer finishes what is queued, then every task is completed and
+	 * released here, on the store's own context */
+	g_async_queue_push(self->queue, self);
+	g_thread_join(self->writer);
+	self->writer = NULL;
+	while (g_atomic_int_get(&self->pending) > 0)
+		g_main_context_iteration(self->context, TRUE);
 }
 
 gboolean

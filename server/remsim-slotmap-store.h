@@ -46,6 +46,8 @@ GArray *remsim_slotmap_store_load(RemsimSlotmapStore *self, GError **error);
 void remsim_slotmap_store_write_async(RemsimSlotmapStore *self, const RemsimStoredMap *add,
 				      const RemsimStoredMap *remove, guint n_remove,
 				      GAsyncReadyCallback callback, gpointer user_data);
+/* finish and deliver every queued write (blocks; for shutdown, on the store's context) */
+void remsim_slotmap_store_close(RemsimSlotmapStore *self);
 gboolean remsim_slotmap_store_write_finish(RemsimSlotmapStore *self, GAsyncResult *result,
 					   GError **error);
 
