@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "client-test-peers.h"
+#include "remsim-test-common.h"
 
 #define WAIT_MS 10000
 
@@ -430,17 +431,7 @@ test_event_script(void)
 	g_hash_table_unref(env);
 	relay_stop(&r);
 
-	{
-		g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-		const gchar *name;
-
-		while ((name = g_dir_read_name(d)) != NULL) {
-			g_autofree gchar *p = g_build_filename(dir, name, NULL);
-
-			g_unlink(p);
-		}
-		g_rmdir(dir);
-	}
+	remsim_test_remove_tree(dir);
 }
 
 static void

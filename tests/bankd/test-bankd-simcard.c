@@ -6,8 +6,6 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
-
 #include "bankd-test-harness.h"
 #include "remsim-sim-card.h"
 
@@ -50,20 +48,6 @@ static gboolean
 file_exists(gpointer path)
 {
 	return g_file_test(path, G_FILE_TEST_EXISTS);
-}
-
-static void
-remove_dir(const gchar *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *child = g_build_filename(path, name, NULL);
-
-		g_unlink(child);
-	}
-	g_rmdir(path);
 }
 
 static void
@@ -146,7 +130,7 @@ test_relay_equals_card(void)
 	test_client_free(client);
 	test_bankd_stop(bankd);
 	test_server_free(server);
-	remove_dir(state_dir);
+	remsim_test_remove_tree(state_dir);
 }
 
 int

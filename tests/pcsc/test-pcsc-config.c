@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "remsim-test-common.h"
+
 typedef struct {
 	gchar *dir;
 	gchar *plugin_dir;
@@ -41,23 +43,7 @@ env_init(Env *env)
 static void
 env_clear(Env *env)
 {
-	g_autoptr(GDir) dir = g_dir_open(env->plugin_dir, 0, NULL);
-	const gchar *name;
-
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *path = g_build_filename(env->plugin_dir, name, NULL);
-
-		g_unlink(path);
-	}
-	g_rmdir(env->plugin_dir);
-	g_clear_pointer(&dir, g_dir_close);
-	dir = g_dir_open(env->dir, 0, NULL);
-	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-		g_autofree gchar *path = g_build_filename(env->dir, name, NULL);
-
-		g_unlink(path);
-	}
-	g_rmdir(env->dir);
+	remsim_test_remove_tree(env->dir);
 	g_free(env->plugin_dir);
 	g_free(env->dir);
 }
