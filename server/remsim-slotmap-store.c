@@ -44,10 +44,8 @@ store_finalize(GObject *object)
 {
 	RemsimSlotmapStore *self = REMSIM_SLOTMAP_STORE(object);
 
-	if (self->writer) {
-		g_async_queue_push(self->queue, self);
-		g_thread_join(self->writer);
-	}
+	/* every task holds the store, so none is left to drain: this only stops the writer */
+	remsim_slotmap_store_close(self);
 	g_clear_pointer(&self->queue, g_async_queue_unref);
 	g_clear_pointer(&self->context, g_main_context_unref);
 	sqlite3_finalize(self->insert);
