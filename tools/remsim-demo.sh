@@ -63,8 +63,8 @@ cat >"$work/bankd.conf" <<CONF
 slots=4
 profiles=$src/data/cards/sample-001.json;$src/data/cards/sample-002.json;$src/data/cards/sample-003.json;$src/data/cards/sample-004.json
 CONF
-"$builddir/plugins/remsim-bankd" --no-dbus -c "$work/bankd.conf" --backend simcard \
-	--plugin-dir "$builddir/plugins/simcard" -i 127.0.0.1 -p "$rspro_port" -b 1 -n 4 \
+"$builddir/core/remsim-bankd" --no-dbus -c "$work/bankd.conf" --backend simcard \
+	--plugin-dir "$builddir/plugins" -i 127.0.0.1 -p "$rspro_port" -b 1 -n 4 \
 	-I 127.0.0.1 -P 0 --port-file "$work/bankd.port" >"$work/bankd.log" 2>&1 &
 pids="$pids $!"
 wait_for_file "$work/bankd.port" remsim-bankd "$work/bankd.log"

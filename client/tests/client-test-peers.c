@@ -309,8 +309,9 @@ TestClient *
 test_client_spawn(guint16 server_port, const gchar *const *args, const gchar *const *env)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-	g_autofree gchar *bin = g_test_build_filename(G_TEST_BUILT, "..", "remsim-client", NULL);
+	const gchar *bin = g_getenv("REMSIM_CLIENT");
 
+	g_assert_nonnull(bin);
 	g_ptr_array_add(argv, g_strdup(bin));
 	if (!(args != NULL && g_strv_contains(args, "--session")))
 		g_ptr_array_add(argv, g_strdup("--no-dbus"));

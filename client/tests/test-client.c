@@ -638,11 +638,12 @@ test_bad_config(void)
 	g_autofree gchar *conf_path = NULL;
 	g_autofree gchar *conf_arg = NULL;
 	g_autofree gchar *err_text = NULL;
-	g_autofree gchar *bin = g_test_build_filename(G_TEST_BUILT, "..", "remsim-client", NULL);
+	const gchar *bin = g_getenv("REMSIM_CLIENT");
 	g_autofree gchar *want = NULL;
 	gint status = 0;
 	gint fd;
 
+	g_assert_nonnull(bin);
 	fd = g_file_open_tmp("remsim-client-XXXXXX.conf", &conf_path, &error);
 	g_assert_no_error(error);
 	close(fd);

@@ -22,7 +22,7 @@ test_make_temp_dir(void)
 static const gchar *
 server_binary(void)
 {
-	const gchar *bin = g_getenv("REMSIM_SERVER_BIN");
+	const gchar *bin = g_getenv("REMSIM_SERVER");
 
 	g_assert_nonnull(bin);
 	return bin;

@@ -34,7 +34,7 @@ strip_comment(const gchar *text)
 static GPtrArray *
 load_table(void)
 {
-	g_autofree gchar *path = test_srcdir_path("plugins/simcard/tests/apdu-table.txt");
+	g_autofree gchar *path = test_srcdir_path("plugins/simcard/engine/tests/apdu-table.txt");
 	g_autofree gchar *text = NULL;
 	g_autoptr(GError) error = NULL;
 	g_auto(GStrv) lines = NULL;
@@ -67,7 +67,8 @@ load_table(void)
 static void
 test_apdu_table(void)
 {
-	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
+	g_autoptr(RemsimSimCard) card =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GPtrArray) rows = load_table();
 	guint failures = 0;
 
@@ -98,7 +99,8 @@ test_apdu_table(void)
 static void
 test_apdu_atr(void)
 {
-	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
+	g_autoptr(RemsimSimCard) card =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(card);
 	gsize len = 0;
 	const guint8 *b = g_bytes_get_data(atr, &len);
@@ -124,7 +126,8 @@ test_apdu_atr(void)
 static void
 test_apdu_short_and_empty(void)
 {
-	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
+	g_autoptr(RemsimSimCard) card =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
 	g_autoptr(GBytes) resp = remsim_sim_card_transmit(card, empty);
 	g_autofree gchar *hex = test_to_hex(resp);
@@ -144,7 +147,8 @@ test_apdu_random(void)
 	static const guint8 classes[] = { 0x00, 0x80, 0xA0, 0x01, 0x40, 0xFF };
 	static const guint8 ins[] = { 0xA4, 0xB0, 0xD6, 0xB2, 0xDC, 0x20, 0x24, 0x26,
 				      0x28, 0x2C, 0x88, 0xC0, 0xF2, 0x10, 0xFA, 0x12 };
-	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
+	g_autoptr(RemsimSimCard) card =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GRand) rng = g_rand_new_with_seed(20261126);
 	guint8 buf[5 + 260];
 

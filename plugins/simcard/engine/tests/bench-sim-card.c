@@ -73,7 +73,7 @@ main(int argc, char **argv)
 	g_autoptr(RemsimSimCard) card = NULL;
 
 	g_test_init(&argc, &argv, NULL);
-	card = test_card_new("plugins/simcard/tests/test-card.json");
+	card = test_card_new("plugins/simcard/engine/tests/test-card.json");
 	bench_select_read(card);
 	bench_authenticate(card);
 	return 0;

@@ -287,7 +287,8 @@ pcsc_card_start_vicc(PcscTestEnv *env, guint slot, gboolean t1)
 {
 	g_autofree gchar *port = g_strdup_printf("%u", env->port + slot);
 	g_autofree gchar *reader = pcsc_env_reader(slot);
-	g_autofree gchar *script = pcsc_test_source_path("tests", "pcsc", "vicc-card.py", NULL);
+	g_autofree gchar *script =
+	    pcsc_test_source_path("plugins", "pcsc", "tests", "vicc-card.py", NULL);
 	GSubprocess *card;
 
 	if (remsim_test_skip_unless(g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE) &&

@@ -144,8 +144,10 @@ test_state_round_trip(void)
 	g_autofree gchar *dir = g_dir_make_tmp("remsim-simcard-XXXXXX", NULL);
 	g_autofree gchar *path = g_build_filename(dir, "state.json", NULL);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
-	g_autoptr(RemsimSimCard) copy = test_card_new("plugins/simcard/tests/test-card.json");
+	g_autoptr(RemsimSimCard) card =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
+	g_autoptr(RemsimSimCard) copy =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	guint8 k[16], opc[16], rand[16];
 	guint64 sqn = (200 << 5) | 7;
 	g_autofree gchar *auth = NULL;
@@ -199,7 +201,8 @@ test_state_refused(void)
 	g_autofree gchar *path = g_build_filename(dir, "state.json", NULL);
 	g_autofree gchar *damaged = g_build_filename(dir, "damaged.json", NULL);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card = test_card_new("plugins/simcard/tests/test-card.json");
+	g_autoptr(RemsimSimCard) card =
+	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(RemsimSimCard) stranger = test_card_new("data/cards/sample-001.json");
 
 	test_apdu_expect(card,
