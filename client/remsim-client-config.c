@@ -14,7 +14,7 @@ struct _RemsimClientConfig {
 	GHashTable *args; /* key → value from the command line */
 };
 
-G_DEFINE_QUARK(remsim - client - config - error - quark, remsim_client_config_error)
+G_DEFINE_QUARK(remsim_client_config_error_quark, remsim_client_config_error)
 
 RemsimClientConfig *
 remsim_client_config_new(void)
@@ -77,7 +77,7 @@ remsim_client_config_slot_group(guint slot_nr)
 
 /* the line of @key in @group, or 0 when it cannot be told */
 static guint
-config_find_line(RemsimClientConfig *self, const gchar *group, const gchar *key)
+remsim_client_config_find_line(RemsimClientConfig *self, const gchar *group, const gchar *key)
 {
 	g_auto(GStrv) lines = NULL;
 	gboolean in_group = FALSE;
@@ -110,13 +110,13 @@ config_find_line(RemsimClientConfig *self, const gchar *group, const gchar *key)
 
 /* where a value came from, for error messages: "FILE:LINE", "FILE" or "command line" */
 static gchar *
-config_origin(RemsimClientConfig *self, const gchar *group, const gchar *key)
+remsim_client_config_origin(RemsimClientConfig *self, const gchar *group, const gchar *key)
 {
 	guint line;
 
 	if (group == NULL)
 		return g_strdup(_("command line"));
-	line = config_find_line(self, group, key);
+	line = remsim_client_config_find_line(self, group, key);
 	if (line > 0)
 		return g_strdup_printf("%s:%u", self->path, line);
 	return g_strdup(self->path != NULL ? self->path : "?");
@@ -124,8 +124,8 @@ config_origin(RemsimClientConfig *self, const gchar *group, const gchar *key)
 
 /* the raw value and the group it came from (NULL for the command line) */
 static gchar *
-config_lookup(RemsimClientConfig *self, const gchar *group, const gchar *key,
-	      const gchar **from_group)
+remsim_client_config_lookup(RemsimClientConfig *self, const gchar *group, const gchar *key,
+			    const gchar **from_group)
 {
 	const gchar *arg = g_hash_table_lookup(self->args, key);
 	const gchar *groups[] = { group, REMSIM_CLIENT_CONFIG_GROUP };
@@ -152,7 +152,7 @@ remsim_client_config_get_string(RemsimClientConfig *self, const gchar *group, co
 				const gchar *default_value)
 {
 	const gchar *from;
-	gchar *v = config_lookup(self, group, key, &from);
+	gchar *v = remsim_client_config_lookup(self, group, key, &from);
 
 	return v != NULL ? v : g_strdup(default_value);
 }
@@ -163,7 +163,7 @@ remsim_client_config_get_uint(RemsimClientConfig *self, const gchar *group, cons
 			      GError **error)
 {
 	const gchar *from;
-	g_autofree gchar *v = config_lookup(self, group, key, &from);
+	g_autofree gchar *v = remsim_client_config_lookup(self, group, key, &from);
 	guint64 n = 0;
 
 	if (v == NULL) {
@@ -174,7 +174,7 @@ remsim_client_config_get_uint(RemsimClientConfig *self, const gchar *group, cons
 	if (!g_ascii_string_to_unsigned(v, 10, min, max, &n, NULL) &&
 	    !(g_str_has_prefix(v, "0x") &&
 	      g_ascii_string_to_unsigned(v + 2, 16, min, max, &n, NULL))) {
-		g_autofree gchar *origin = config_origin(self, from, key);
+		g_autofree gchar *origin = remsim_client_config_origin(self, from, key);
 
 		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
 			    _("%s: %s: “%s” is not a number from %u to %u"), origin, key, v, min,
@@ -190,7 +190,7 @@ remsim_client_config_get_bool(RemsimClientConfig *self, const gchar *group, cons
 			      gboolean default_value, gboolean *value, GError **error)
 {
 	const gchar *from;
-	g_autofree gchar *v = config_lookup(self, group, key, &from);
+	g_autofree gchar *v = remsim_client_config_lookup(self, group, key, &from);
 
 	if (v == NULL) {
 		*value = default_value;
@@ -199,7 +199,7 @@ remsim_client_config_get_bool(RemsimClientConfig *self, const gchar *group, cons
 	} else if (g_ascii_strcasecmp(v, "false") == 0 || g_strcmp0(v, "0") == 0) {
 		*value = FALSE;
 	} else {
-		g_autofree gchar *origin = config_origin(self, from, key);
+		g_autofree gchar *origin = remsim_client_config_origin(self, from, key);
 
 		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
 			    _("%s: %s: “%s” is not true or false"), origin, key, v);
@@ -209,7 +209,7 @@ remsim_client_config_get_bool(RemsimClientConfig *self, const gchar *group, cons
 }
 
 static GBytes *
-config_parse_hex(const gchar *text)
+remsim_client_config_parse_hex(const gchar *text)
 {
 	g_autoptr(GByteArray) out = g_byte_array_new();
 	gint high = -1;
@@ -241,16 +241,16 @@ remsim_client_config_get_hex(RemsimClientConfig *self, const gchar *group, const
 			     gsize min_len, gsize max_len, GBytes **value, GError **error)
 {
 	const gchar *from;
-	g_autofree gchar *v = config_lookup(self, group, key, &from);
+	g_autofree gchar *v = remsim_client_config_lookup(self, group, key, &from);
 	g_autoptr(GBytes) bytes = NULL;
 
 	*value = NULL;
 	if (v == NULL)
 		return TRUE;
-	bytes = config_parse_hex(v);
+	bytes = remsim_client_config_parse_hex(v);
 	if (bytes == NULL || g_bytes_get_size(bytes) < min_len ||
 	    g_bytes_get_size(bytes) > max_len) {
-		g_autofree gchar *origin = config_origin(self, from, key);
+		g_autofree gchar *origin = remsim_client_config_origin(self, from, key);
 
 		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
 			    _("%s: %s: “%s” is not %zu to %zu bytes of hex"), origin, key, v,
@@ -262,7 +262,7 @@ remsim_client_config_get_hex(RemsimClientConfig *self, const gchar *group, const
 }
 
 static gint
-config_compare_uint(gconstpointer a, gconstpointer b)
+remsim_client_config_compare_uint(gconstpointer a, gconstpointer b)
 {
 	guint x = *(const guint *)a, y = *(const guint *)b;
 
@@ -297,7 +297,7 @@ remsim_client_config_list_slots(RemsimClientConfig *self, GArray **slots, GError
 			g_array_append_val(out, n);
 		}
 	}
-	g_array_sort(out, config_compare_uint);
+	g_array_sort(out, remsim_client_config_compare_uint);
 	*slots = g_steal_pointer(&out);
 	return TRUE;
 }

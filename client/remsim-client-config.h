@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 GQuark remsim_client_config_error_quark(void);
 
 typedef enum {
+	REMSIM_CLIENT_CONFIG_ERROR_FAILED, /* anything else */
 	REMSIM_CLIENT_CONFIG_ERROR_INVALID,
 } RemsimClientConfigError;
 

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "remsim-client-dbus-generated.h"
 #include "remsim-client-dbus.h"
 
@@ -39,15 +37,15 @@ dbus_update_counters(RemsimDbusClient1Slot *iface, RemsimClientSlot *slot)
 }
 
 static void
-dbus_update_slot(RemsimDbusClient1Slot *iface, RemsimClientSlot *slot)
+remsim_client_dbus_update_slot(RemsimDbusClient1Slot *iface, RemsimClientSlot *slot)
 {
-	RemsimFrontend *fe = remsim_client_slot_get_frontend(slot);
+	RemsimClientFrontend *fe = remsim_client_slot_get_frontend(slot);
 	const RsproBankSlot *bank = remsim_client_slot_get_bank_slot(slot);
 	const RsproClientSlot *own = remsim_client_slot_get_client_slot(slot);
-	const RsproSlotPhysStatus *st = remsim_frontend_get_status(fe);
+	const RsproSlotPhysStatus *st = remsim_client_frontend_get_status(fe);
 	g_autofree gchar *server = remsim_client_slot_get_server_address(slot);
 	g_autofree gchar *bankd = remsim_client_slot_get_bankd_address(slot);
-	GBytes *atr = remsim_frontend_get_atr(fe);
+	GBytes *atr = remsim_client_frontend_get_atr(fe);
 	GVariant *atr_v;
 
 	atr_v =
@@ -69,7 +67,8 @@ dbus_update_slot(RemsimDbusClient1Slot *iface, RemsimClientSlot *slot)
 	remsim_dbus_client1_slot_set_bank_id(iface, bank->bank_id);
 	remsim_dbus_client1_slot_set_bank_slot_nr(iface, bank->slot_nr);
 	remsim_dbus_client1_slot_set_atr(iface, atr_v);
-	remsim_dbus_client1_slot_set_card_present(iface, remsim_frontend_get_card_present(fe));
+	remsim_dbus_client1_slot_set_card_present(iface,
+						  remsim_client_frontend_get_card_present(fe));
 	remsim_dbus_client1_slot_set_modem_reset(iface, st->reset_active);
 	remsim_dbus_client1_slot_set_modem_vcc(iface, st->has_vcc_present && st->vcc_present);
 	remsim_dbus_client1_slot_set_modem_clock(iface, st->has_clk_active && st->clk_active);
@@ -78,13 +77,13 @@ dbus_update_slot(RemsimDbusClient1Slot *iface, RemsimClientSlot *slot)
 }
 
 static void
-dbus_slot_changed_cb(RemsimClientSlot *slot, gpointer user_data)
+remsim_client_dbus_slot_changed_cb(RemsimClientSlot *slot, gpointer user_data)
 {
-	dbus_update_slot(REMSIM_DBUS_CLIENT1_SLOT(user_data), slot);
+	remsim_client_dbus_update_slot(REMSIM_DBUS_CLIENT1_SLOT(user_data), slot);
 }
 
 static gboolean
-dbus_counter_cb(gpointer user_data)
+remsim_client_dbus_counter_cb(gpointer user_data)
 {
 	RemsimClientDbus *self = user_data;
 
@@ -95,7 +94,7 @@ dbus_counter_cb(gpointer user_data)
 }
 
 static void
-dbus_export(RemsimClientDbus *self)
+remsim_client_dbus_export(RemsimClientDbus *self)
 {
 	g_autoptr(GError) error = NULL;
 	guint n = remsim_client_get_n_slots(self->client);
@@ -107,8 +106,7 @@ dbus_export(RemsimClientDbus *self)
 	remsim_dbus_client1_set_slot_count(self->daemon_iface, n);
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->daemon_iface),
 					      self->bus, REMSIM_CLIENT_DBUS_PATH, &error))
-		g_warning(_("Cannot export %s on D-Bus: %s"), REMSIM_CLIENT_DBUS_PATH,
-			  error->message);
+		g_warning("Cannot export %s on D-Bus: %s", REMSIM_CLIENT_DBUS_PATH, error->message);
 
 	for (guint i = 0; i < n; i++) {
 		RemsimClientSlot *slot = remsim_client_get_slot(self->client, i);
@@ -120,28 +118,29 @@ dbus_export(RemsimClientDbus *self)
 
 		remsim_dbus_client1_slot_set_frontend(
 		    iface, remsim_client_get_frontend_name(self->client, i));
-		dbus_update_slot(iface, slot);
-		g_signal_connect_object(slot, "changed", G_CALLBACK(dbus_slot_changed_cb), iface,
-					0);
+		remsim_client_dbus_update_slot(iface, slot);
+		g_signal_connect_object(slot, "changed",
+					G_CALLBACK(remsim_client_dbus_slot_changed_cb), iface, 0);
 		g_dbus_object_skeleton_add_interface(obj, G_DBUS_INTERFACE_SKELETON(iface));
 		g_dbus_object_manager_server_export(self->manager, obj);
 		g_ptr_array_add(self->slot_ifaces, iface);
 	}
 	g_dbus_object_manager_server_set_connection(self->manager, self->bus);
-	self->counter_id = g_timeout_add(DBUS_COUNTER_INTERVAL_MS, dbus_counter_cb, self);
+	self->counter_id =
+	    g_timeout_add(DBUS_COUNTER_INTERVAL_MS, remsim_client_dbus_counter_cb, self);
 }
 
 static void
-dbus_name_lost_cb(GDBusConnection *bus, const gchar *name, gpointer user_data)
+remsim_client_dbus_name_lost_cb(GDBusConnection *bus, const gchar *name, gpointer user_data)
 {
 	/* the objects stay reachable under our unique name */
-	g_warning(_("Cannot own the D-Bus name %s (another client runs, or the bus policy "
-		    "forbids it)"),
+	g_warning("Cannot own the D-Bus name %s (another client runs, or the bus policy "
+		  "forbids it)",
 		  name);
 }
 
 static void
-dbus_bus_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+remsim_client_dbus_bus_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	RemsimClientDbus *self = user_data;
 	g_autoptr(GError) error = NULL;
@@ -150,15 +149,15 @@ dbus_bus_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (bus == NULL) {
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			return;
-		g_warning(_("No D-Bus (%s); running without it"), error->message);
+		g_warning("No D-Bus (%s); running without it", error->message);
 		return;
 	}
 	self->bus = bus;
 	g_dbus_connection_set_exit_on_close(bus, FALSE);
-	dbus_export(self);
+	remsim_client_dbus_export(self);
 	self->owner_id =
 	    g_bus_own_name_on_connection(bus, REMSIM_CLIENT_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-					 NULL, dbus_name_lost_cb, NULL, NULL);
+					 NULL, remsim_client_dbus_name_lost_cb, NULL, NULL);
 }
 
 void
@@ -168,7 +167,7 @@ remsim_client_dbus_start(RemsimClientDbus *self, GBusType bus_type)
 	if (self->cancellable != NULL)
 		return;
 	self->cancellable = g_cancellable_new();
-	g_bus_get(bus_type, self->cancellable, dbus_bus_cb, self);
+	g_bus_get(bus_type, self->cancellable, remsim_client_dbus_bus_ready, self);
 }
 
 static void

@@ -35,9 +35,9 @@ typedef struct {
 	gint usb_address;
 	gchar *usb_path;
 	gint sim_presence;
-} ClientOptions;
+} RemsimClientOptions;
 
-static ClientOptions opts = {
+static RemsimClientOptions opts = {
 	.server_port = -1,
 	.client_id = -1,
 	.client_slot = -1,
@@ -95,7 +95,7 @@ static const GOptionEntry option_entries[] = {
 };
 
 static void
-options_clear(void)
+remsim_client_main_options_clear(void)
 {
 	g_free(opts.server_ip);
 	g_free(opts.atr);
@@ -109,7 +109,7 @@ options_clear(void)
 }
 
 static void
-set_int_override(RemsimClientConfig *config, const gchar *key, gint value)
+remsim_client_main_set_int_override(RemsimClientConfig *config, const gchar *key, gint value)
 {
 	g_autofree gchar *text = NULL;
 
@@ -120,13 +120,13 @@ set_int_override(RemsimClientConfig *config, const gchar *key, gint value)
 }
 
 static void
-apply_options(RemsimClientConfig *config)
+remsim_client_main_apply_options(RemsimClientConfig *config)
 {
 	if (opts.server_ip != NULL)
 		remsim_client_config_set_override(config, "server-host", opts.server_ip);
-	set_int_override(config, "server-port", opts.server_port);
-	set_int_override(config, "client-id", opts.client_id);
-	set_int_override(config, "client-slot", opts.client_slot);
+	remsim_client_main_set_int_override(config, "server-port", opts.server_port);
+	remsim_client_main_set_int_override(config, "client-id", opts.client_id);
+	remsim_client_main_set_int_override(config, "client-slot", opts.client_slot);
 	if (opts.atr != NULL)
 		remsim_client_config_set_override(config, "atr", opts.atr);
 	if (opts.atr_ignore_rspro)
@@ -141,28 +141,28 @@ apply_options(RemsimClientConfig *config)
 		remsim_client_config_set_override(config, "usb-product", opts.usb_product);
 	if (opts.usb_path != NULL)
 		remsim_client_config_set_override(config, "usb-path", opts.usb_path);
-	set_int_override(config, "usb-config", opts.usb_config);
-	set_int_override(config, "usb-interface", opts.usb_interface);
-	set_int_override(config, "usb-altsetting", opts.usb_altsetting);
-	set_int_override(config, "usb-address", opts.usb_address);
-	set_int_override(config, "sim-presence", opts.sim_presence);
+	remsim_client_main_set_int_override(config, "usb-config", opts.usb_config);
+	remsim_client_main_set_int_override(config, "usb-interface", opts.usb_interface);
+	remsim_client_main_set_int_override(config, "usb-altsetting", opts.usb_altsetting);
+	remsim_client_main_set_int_override(config, "usb-address", opts.usb_address);
+	remsim_client_main_set_int_override(config, "sim-presence", opts.sim_presence);
 }
 
 static gboolean
-quit_cb(gpointer user_data)
+remsim_client_main_quit_cb(gpointer user_data)
 {
 	g_main_loop_quit(user_data);
 	return G_SOURCE_CONTINUE;
 }
 
 static void
-finished_cb(RemsimClient *client, gpointer user_data)
+remsim_client_main_finished_cb(RemsimClient *client, gpointer user_data)
 {
 	g_main_loop_quit(user_data);
 }
 
 static gint
-run(RemsimClientConfig *config)
+remsim_client_main_run(RemsimClientConfig *config)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimClient) client = NULL;
@@ -175,7 +175,7 @@ run(RemsimClientConfig *config)
 		g_printerr("remsim-client: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	g_signal_connect(client, "finished", G_CALLBACK(finished_cb), loop);
+	g_signal_connect(client, "finished", G_CALLBACK(remsim_client_main_finished_cb), loop);
 	if (!remsim_client_start(client, &error)) {
 		g_printerr("remsim-client: %s\n", error->message);
 		return EXIT_FAILURE;
@@ -185,8 +185,8 @@ run(RemsimClientConfig *config)
 		remsim_client_dbus_start(dbus,
 					 opts.session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM);
 	}
-	sigint_id = g_unix_signal_add(SIGINT, quit_cb, loop);
-	sigterm_id = g_unix_signal_add(SIGTERM, quit_cb, loop);
+	sigint_id = g_unix_signal_add(SIGINT, remsim_client_main_quit_cb, loop);
+	sigterm_id = g_unix_signal_add(SIGTERM, remsim_client_main_quit_cb, loop);
 	g_main_loop_run(loop);
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
@@ -215,17 +215,17 @@ main(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, option_entries, GETTEXT_PACKAGE);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		g_printerr("remsim-client: %s\n", error->message);
-		options_clear();
+		remsim_client_main_options_clear();
 		return 2;
 	}
 	if (argc > 1) {
 		g_printerr(_("remsim-client: unexpected argument “%s”\n"), argv[1]);
-		options_clear();
+		remsim_client_main_options_clear();
 		return 2;
 	}
 	if (opts.version) {
 		g_print("remsim-client %s\n", PACKAGE_VERSION);
-		options_clear();
+		remsim_client_main_options_clear();
 		return EXIT_SUCCESS;
 	}
 	if (opts.debug != NULL)
@@ -236,11 +236,11 @@ main(int argc, char **argv)
 		config, opts.config_path ? opts.config_path : REMSIM_SYSCONFDIR "/client.conf",
 		opts.config_path != NULL, &error)) {
 		g_printerr("remsim-client: %s\n", error->message);
-		options_clear();
+		remsim_client_main_options_clear();
 		return EXIT_FAILURE;
 	}
-	apply_options(config);
-	status = run(config);
-	options_clear();
+	remsim_client_main_apply_options(config);
+	status = remsim_client_main_run(config);
+	remsim_client_main_options_clear();
 	return status;
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "remsim-client-slot.h"
 
 #define REMSIM_CLIENT_SOFTWARE "remsim-client"
@@ -14,8 +12,8 @@ struct _RemsimClientSlot {
 
 	RemsimClientSlotSettings settings;
 	RsproClientSlot client_slot;
-	RemsimFrontend *frontend;
-	RemsimEventScript *script;
+	RemsimClientFrontend *frontend;
+	RemsimClientEventScript *script;
 
 	RsproComponentIdentity identity;
 	RsproLink *server_link;
@@ -84,20 +82,20 @@ remsim_client_slot_link_state_to_string(RsproLinkState state)
 }
 
 static void
-slot_changed(RemsimClientSlot *self)
+remsim_client_slot_changed(RemsimClientSlot *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
 static gchar *
-slot_prefix(RemsimClientSlot *self)
+remsim_client_slot_prefix(RemsimClientSlot *self)
 {
 	return g_strdup_printf("C%u:%u", self->client_slot.client_id, self->client_slot.slot_nr);
 }
 
 /* upstream prints unknown flags as the unsigned value of -1 */
 static gchar *
-slot_flag_var(const gchar *name, gboolean known, gboolean value)
+remsim_client_slot_flag_var(const gchar *name, gboolean known, gboolean value)
 {
 	if (!known)
 		return g_strdup_printf("%s=%u", name, G_MAXUINT32);
@@ -105,7 +103,7 @@ slot_flag_var(const gchar *name, gboolean known, gboolean value)
 }
 
 static void
-slot_builder_take(GStrvBuilder *builder, gchar *value)
+remsim_client_slot_builder_take(GStrvBuilder *builder, gchar *value)
 {
 	g_strv_builder_add(builder, value);
 	g_free(value);
@@ -119,28 +117,34 @@ remsim_client_slot_get_script_vars(RemsimClientSlot *self)
 	g_autofree gchar *bankd = remsim_client_slot_get_bankd_address(self);
 	const RsproSlotPhysStatus *st = &self->last_status;
 
-	slot_builder_take(b, g_strdup("REMSIM_CLIENT_VERSION=" PACKAGE_VERSION));
-	slot_builder_take(b, g_strdup_printf("REMSIM_SERVER_ADDR=%s", server));
-	slot_builder_take(b, g_strdup_printf("REMSIM_SERVER_STATE=%s",
-					     remsim_client_slot_link_state_to_string(
-						 rspro_link_get_state(self->server_link))));
-	slot_builder_take(b, g_strdup_printf("REMSIM_BANKD_ADDR=%s", bankd));
-	slot_builder_take(b, g_strdup_printf("REMSIM_BANKD_STATE=%s",
-					     remsim_client_slot_link_state_to_string(
-						 rspro_link_get_state(self->bankd_link))));
-	slot_builder_take(b,
-			  g_strdup_printf("REMSIM_CLIENT_SLOT=%u:%u", self->client_slot.client_id,
-					  self->client_slot.slot_nr));
-	slot_builder_take(b, g_strdup_printf("REMSIM_BANKD_SLOT=%u:%u", self->bank_slot.bank_id,
-					     self->bank_slot.slot_nr));
-	slot_builder_take(b,
-			  slot_flag_var("REMSIM_SIM_VCC", self->has_status && st->has_vcc_present,
-					st->vcc_present));
-	slot_builder_take(b, slot_flag_var("REMSIM_SIM_RST", self->has_status, st->reset_active));
-	slot_builder_take(b, slot_flag_var("REMSIM_SIM_CLK", self->has_status && st->has_clk_active,
-					   st->clk_active));
+	remsim_client_slot_builder_take(b, g_strdup("REMSIM_CLIENT_VERSION=" PACKAGE_VERSION));
+	remsim_client_slot_builder_take(b, g_strdup_printf("REMSIM_SERVER_ADDR=%s", server));
+	remsim_client_slot_builder_take(
+	    b, g_strdup_printf("REMSIM_SERVER_STATE=%s",
+			       remsim_client_slot_link_state_to_string(
+				   rspro_link_get_state(self->server_link))));
+	remsim_client_slot_builder_take(b, g_strdup_printf("REMSIM_BANKD_ADDR=%s", bankd));
+	remsim_client_slot_builder_take(
+	    b,
+	    g_strdup_printf("REMSIM_BANKD_STATE=%s", remsim_client_slot_link_state_to_string(
+							 rspro_link_get_state(self->bankd_link))));
+	remsim_client_slot_builder_take(b, g_strdup_printf("REMSIM_CLIENT_SLOT=%u:%u",
+							   self->client_slot.client_id,
+							   self->client_slot.slot_nr));
+	remsim_client_slot_builder_take(b, g_strdup_printf("REMSIM_BANKD_SLOT=%u:%u",
+							   self->bank_slot.bank_id,
+							   self->bank_slot.slot_nr));
+	remsim_client_slot_builder_take(
+	    b, remsim_client_slot_flag_var(
+		   "REMSIM_SIMCARD_VCC", self->has_status && st->has_vcc_present, st->vcc_present));
+	remsim_client_slot_builder_take(
+	    b,
+	    remsim_client_slot_flag_var("REMSIM_SIMCARD_RST", self->has_status, st->reset_active));
+	remsim_client_slot_builder_take(
+	    b, remsim_client_slot_flag_var("REMSIM_SIMCARD_CLK",
+					   self->has_status && st->has_clk_active, st->clk_active));
 	{
-		g_auto(GStrv) extra = remsim_frontend_get_script_vars(self->frontend);
+		g_auto(GStrv) extra = remsim_client_frontend_get_script_vars(self->frontend);
 
 		g_strv_builder_addv(b, (const gchar **)extra);
 	}
@@ -148,105 +152,106 @@ remsim_client_slot_get_script_vars(RemsimClientSlot *self)
 }
 
 static void
-slot_script(RemsimClientSlot *self, const gchar *cause)
+remsim_client_slot_script(RemsimClientSlot *self, const gchar *cause)
 {
 	g_auto(GStrv) vars = NULL;
 
 	if (self->script == NULL)
 		return;
 	vars = remsim_client_slot_get_script_vars(self);
-	remsim_event_script_run(self->script, cause, (const gchar *const *)vars);
+	remsim_client_event_script_run(self->script, cause, (const gchar *const *)vars);
 }
 
 static void
-slot_set_state(RemsimClientSlot *self, RemsimClientSlotState state)
+remsim_client_slot_set_state(RemsimClientSlot *self, RemsimClientSlotState state)
 {
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
 	if (self->state == state)
 		return;
 	g_info("%s: %s -> %s", prefix, remsim_client_slot_state_to_string(self->state),
 	       remsim_client_slot_state_to_string(state));
 	self->state = state;
-	slot_changed(self);
+	remsim_client_slot_changed(self);
 }
 
 /* HEAD's order: remote SIM, local ATR, card insert, modem reset; the bank's ATR follows */
 static void
-slot_enter_operational(RemsimClientSlot *self)
+remsim_client_slot_enter_operational(RemsimClientSlot *self)
 {
-	slot_set_state(self, REMSIM_CLIENT_SLOT_STATE_OPERATIONAL);
-	remsim_frontend_set_sim_remote(self->frontend, TRUE);
-	slot_script(self, "request-sim-remote");
-	remsim_frontend_set_atr(self->frontend, self->settings.atr);
-	remsim_frontend_set_card_present(self->frontend, TRUE);
-	slot_script(self, "request-card-insert");
-	remsim_frontend_reset_modem(self->frontend);
-	slot_script(self, "request-modem-reset");
+	remsim_client_slot_set_state(self, REMSIM_CLIENT_SLOT_STATE_OPERATIONAL);
+	remsim_client_frontend_set_sim_remote(self->frontend, TRUE);
+	remsim_client_slot_script(self, "request-sim-remote");
+	remsim_client_frontend_set_atr(self->frontend, self->settings.atr);
+	remsim_client_frontend_set_card_present(self->frontend, TRUE);
+	remsim_client_slot_script(self, "request-card-insert");
+	remsim_client_frontend_reset_modem(self->frontend);
+	remsim_client_slot_script(self, "request-modem-reset");
 }
 
 static void
-slot_leave_operational(RemsimClientSlot *self, RemsimClientSlotState next)
+remsim_client_slot_leave_operational(RemsimClientSlot *self, RemsimClientSlotState next)
 {
 	gboolean was_operational = self->state == REMSIM_CLIENT_SLOT_STATE_OPERATIONAL;
 
-	slot_set_state(self, next);
+	remsim_client_slot_set_state(self, next);
 	if (!was_operational)
 		return;
-	remsim_frontend_set_card_present(self->frontend, FALSE);
-	slot_script(self, "request-card-remove");
-	remsim_frontend_set_sim_remote(self->frontend, FALSE);
-	slot_script(self, "request-sim-local");
-	remsim_frontend_reset_modem(self->frontend);
-	slot_script(self, "request-modem-reset");
+	remsim_client_frontend_set_card_present(self->frontend, FALSE);
+	remsim_client_slot_script(self, "request-card-remove");
+	remsim_client_frontend_set_sim_remote(self->frontend, FALSE);
+	remsim_client_slot_script(self, "request-sim-local");
+	remsim_client_frontend_reset_modem(self->frontend);
+	remsim_client_slot_script(self, "request-modem-reset");
 }
 
 static void
-slot_send(RemsimClientSlot *self, RsproLink *link, RsproPdu *pdu)
+remsim_client_slot_send(RemsimClientSlot *self, RsproLink *link, RsproPdu *pdu)
 {
 	g_autoptr(RsproPdu) owned = pdu;
 	g_autoptr(GError) error = NULL;
 
 	if (!rspro_link_send(link, owned, &error)) {
-		g_autofree gchar *prefix = slot_prefix(self);
+		g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 		g_autofree gchar *what = rspro_pdu_to_string(owned);
 
-		g_message(_("%s: cannot send %s: %s"), prefix, what, error->message);
+		g_message("%s: cannot send %s: %s", prefix, what, error->message);
 	}
 }
 
 static RsproPdu *
-slot_build_hello(RemsimClientSlot *self)
+remsim_client_slot_build_hello(RemsimClientSlot *self)
 {
 	return rspro_pdu_new_connect_client_req(&self->identity, &self->client_slot);
 }
 
 static void
-slot_unconfigure(RemsimClientSlot *self)
+remsim_client_slot_unconfigure(RemsimClientSlot *self)
 {
-	slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_UNCONFIGURED);
+	remsim_client_slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_UNCONFIGURED);
 	rspro_link_stop(self->bankd_link);
 }
 
 static void
-slot_handle_config_bank(RemsimClientSlot *self, const RsproConfigClientBankReq *req)
+remsim_client_slot_handle_config_bank(RemsimClientSlot *self, const RsproConfigClientBankReq *req)
 {
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 	g_autofree gchar *host = rspro_ip_port_to_string(&req->bankd);
 	gboolean same = self->bankd_host != NULL && g_strcmp0(host, self->bankd_host) == 0 &&
 			req->bankd.port == self->bankd_port &&
 			req->bank_slot.bank_id == self->bank_slot.bank_id &&
 			req->bank_slot.slot_nr == self->bank_slot.slot_nr;
 
-	g_message(_("%s: server maps us to bank slot B%u:%u at %s:%u"), prefix,
-		  req->bank_slot.bank_id, req->bank_slot.slot_nr, host, req->bankd.port);
-	slot_send(self, self->server_link,
-		  rspro_pdu_new_result(RSPRO_MSG_CONFIG_CLIENT_BANK_RES, RSPRO_RESULT_OK));
+	g_message("%s: server maps us to bank slot B%u:%u at %s:%u", prefix, req->bank_slot.bank_id,
+		  req->bank_slot.slot_nr, host, req->bankd.port);
+	remsim_client_slot_send(
+	    self, self->server_link,
+	    rspro_pdu_new_result(RSPRO_MSG_CONFIG_CLIENT_BANK_RES, RSPRO_RESULT_OK));
 
 	/* the server repeats its configuration on every reconnect: a live relay stays up
 	 * (upstream drops the card and resets the modem every time) */
 	if (same && req->bankd.port != 0 && self->state >= REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD) {
-		slot_script(self, "event-config-bankd");
+		remsim_client_slot_script(self, "event-config-bankd");
 		return;
 	}
 	g_free(self->bankd_host);
@@ -255,103 +260,106 @@ slot_handle_config_bank(RemsimClientSlot *self, const RsproConfigClientBankReq *
 	self->bank_slot = req->bank_slot;
 
 	if (req->bankd.port == 0) {
-		slot_unconfigure(self);
+		remsim_client_slot_unconfigure(self);
 	} else {
-		g_autoptr(RsproPdu) hello = slot_build_hello(self);
+		g_autoptr(RsproPdu) hello = remsim_client_slot_build_hello(self);
 
-		slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD);
+		remsim_client_slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD);
 		rspro_link_stop(self->bankd_link);
 		rspro_link_set_hello(self->bankd_link, hello);
 		rspro_link_set_target(self->bankd_link, self->bankd_host, self->bankd_port);
 		rspro_link_start(self->bankd_link);
 	}
-	slot_changed(self);
-	slot_script(self, "event-config-bankd");
+	remsim_client_slot_changed(self);
+	remsim_client_slot_script(self, "event-config-bankd");
 }
 
 static void
-slot_handle_config_client_id(RemsimClientSlot *self, const RsproConfigClientIdReq *req)
+remsim_client_slot_handle_config_client_id(RemsimClientSlot *self,
+					   const RsproConfigClientIdReq *req)
 {
 	g_autoptr(RsproPdu) hello = NULL;
 
 	self->client_slot = req->client_slot;
-	hello = slot_build_hello(self);
+	hello = remsim_client_slot_build_hello(self);
 	rspro_link_set_hello(self->server_link, hello);
 	rspro_link_set_hello(self->bankd_link, hello);
-	slot_send(self, self->server_link,
-		  rspro_pdu_new_result(RSPRO_MSG_CONFIG_CLIENT_ID_RES, RSPRO_RESULT_OK));
-	slot_changed(self);
+	remsim_client_slot_send(
+	    self, self->server_link,
+	    rspro_pdu_new_result(RSPRO_MSG_CONFIG_CLIENT_ID_RES, RSPRO_RESULT_OK));
+	remsim_client_slot_changed(self);
 }
 
 static void
-slot_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
+remsim_client_slot_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 	g_autofree gchar *what = NULL;
 
 	switch (pdu->type) {
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
-		slot_handle_config_bank(self, &pdu->u.config_client_bank_req);
+		remsim_client_slot_handle_config_bank(self, &pdu->u.config_client_bank_req);
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ:
-		slot_handle_config_client_id(self, &pdu->u.config_client_id_req);
+		remsim_client_slot_handle_config_client_id(self, &pdu->u.config_client_id_req);
 		break;
 	case RSPRO_MSG_RESET_STATE_REQ:
 		/* forget the bank, as a configuration with port 0 does */
-		g_message(_("%s: server resets our state"), prefix);
-		slot_send(self, link,
-			  rspro_pdu_new_result(RSPRO_MSG_RESET_STATE_RES, RSPRO_RESULT_OK));
+		g_message("%s: server resets our state", prefix);
+		remsim_client_slot_send(
+		    self, link, rspro_pdu_new_result(RSPRO_MSG_RESET_STATE_RES, RSPRO_RESULT_OK));
 		g_clear_pointer(&self->bankd_host, g_free);
 		self->bankd_port = 0;
 		self->bank_slot = (RsproBankSlot){ 0, 0 };
-		slot_unconfigure(self);
-		slot_changed(self);
+		remsim_client_slot_unconfigure(self);
+		remsim_client_slot_changed(self);
 		break;
 	default:
 		what = rspro_pdu_to_string(pdu);
-		g_message(_("%s: unexpected %s from the server ignored"), prefix, what);
+		g_message("%s: unexpected %s from the server ignored", prefix, what);
 		break;
 	}
 }
 
 static void
-slot_server_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
+remsim_client_slot_server_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
-	g_message(_("%s: connected to the server %s"), prefix,
-		  rspro_connection_get_peer_name(conn));
+	g_message("%s: connected to the server %s", prefix, rspro_connection_get_peer_name(conn));
 	self->counters.server_connects++;
 	if (self->state == REMSIM_CLIENT_SLOT_STATE_INIT)
-		slot_set_state(self, REMSIM_CLIENT_SLOT_STATE_UNCONFIGURED);
-	slot_script(self, "event-server-connect");
+		remsim_client_slot_set_state(self, REMSIM_CLIENT_SLOT_STATE_UNCONFIGURED);
+	remsim_client_slot_script(self, "event-server-connect");
 }
 
 static void
-slot_server_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
+remsim_client_slot_server_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
 	/* the bank link is on its own: the relay goes on */
-	g_message(_("%s: lost the server: %s"), prefix, reason ? reason->message : "?");
+	g_message("%s: lost the server: %s", prefix, reason ? reason->message : "?");
 }
 
 static void
-slot_handle_set_atr(RemsimClientSlot *self, RsproLink *link, const RsproSetAtrReq *req)
+remsim_client_slot_handle_set_atr(RemsimClientSlot *self, RsproLink *link,
+				  const RsproSetAtrReq *req)
 {
 	if (!self->settings.atr_ignore_rspro && req->atr != NULL &&
 	    g_bytes_get_size(req->atr) > 0) {
-		remsim_frontend_set_atr(self->frontend, req->atr);
-		slot_changed(self);
+		remsim_client_frontend_set_atr(self->frontend, req->atr);
+		remsim_client_slot_changed(self);
 	}
-	slot_send(self, link, rspro_pdu_new_result(RSPRO_MSG_SET_ATR_RES, RSPRO_RESULT_OK));
+	remsim_client_slot_send(self, link,
+				rspro_pdu_new_result(RSPRO_MSG_SET_ATR_RES, RSPRO_RESULT_OK));
 }
 
 static void
-slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
+remsim_client_slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
 	g_autofree gchar *prefix = NULL;
@@ -362,75 +370,78 @@ slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 		if (pdu->u.tpdu_card_to_modem.data == NULL)
 			break;
 		self->counters.tpdus_to_modem++;
-		remsim_frontend_receive_response(self->frontend, pdu->u.tpdu_card_to_modem.data);
+		remsim_client_frontend_receive_response(self->frontend,
+							pdu->u.tpdu_card_to_modem.data);
 		break;
 	case RSPRO_MSG_SET_ATR_REQ:
-		slot_handle_set_atr(self, link, &pdu->u.set_atr_req);
+		remsim_client_slot_handle_set_atr(self, link, &pdu->u.set_atr_req);
 		break;
 	case RSPRO_MSG_BANK_SLOT_STATUS_IND:
 		g_debug("bankSlotStatusInd ignored");
 		break;
 	default:
-		prefix = slot_prefix(self);
+		prefix = remsim_client_slot_prefix(self);
 		what = rspro_pdu_to_string(pdu);
-		g_message(_("%s: unexpected %s from the bank ignored"), prefix, what);
+		g_message("%s: unexpected %s from the bank ignored", prefix, what);
 		break;
 	}
 }
 
 static void
-slot_bankd_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
+remsim_client_slot_bankd_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
-	g_message(_("%s: connected to the bank %s"), prefix, rspro_connection_get_peer_name(conn));
+	g_message("%s: connected to the bank %s", prefix, rspro_connection_get_peer_name(conn));
 	self->counters.bankd_connects++;
 	if (self->state != REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD)
 		return;
-	slot_enter_operational(self);
-	slot_script(self, "event-bankd-connect");
+	remsim_client_slot_enter_operational(self);
+	remsim_client_slot_script(self, "event-bankd-connect");
 }
 
 static void
-slot_bankd_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
+remsim_client_slot_bankd_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = slot_prefix(self);
+	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
-	g_message(_("%s: lost the bank: %s"), prefix, reason ? reason->message : "?");
+	g_message("%s: lost the bank: %s", prefix, reason ? reason->message : "?");
 	if (self->state == REMSIM_CLIENT_SLOT_STATE_OPERATIONAL)
-		slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD);
+		remsim_client_slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD);
 }
 
 static void
-slot_link_state_cb(GObject *link, GParamSpec *pspec, gpointer user_data)
+remsim_client_slot_link_state_cb(GObject *link, GParamSpec *pspec, gpointer user_data)
 {
-	slot_changed(REMSIM_CLIENT_SLOT(user_data));
+	remsim_client_slot_changed(REMSIM_CLIENT_SLOT(user_data));
 }
 
 static void
-slot_frontend_command_cb(RemsimFrontend *frontend, GBytes *tpdu, gpointer user_data)
+remsim_client_slot_frontend_command_cb(RemsimClientFrontend *frontend, GBytes *tpdu,
+				       gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
 	gsize len = g_bytes_get_size(tpdu);
 
 	if (self->state != REMSIM_CLIENT_SLOT_STATE_OPERATIONAL || len < REMSIM_TPDU_MIN ||
 	    len > REMSIM_TPDU_MAX) {
-		g_autofree gchar *prefix = slot_prefix(self);
+		g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
 		self->counters.commands_dropped++;
-		g_message(_("%s: %zu-byte command dropped (state %s)"), prefix, len,
+		g_message("%s: %zu-byte command dropped (state %s)", prefix, len,
 			  remsim_client_slot_state_to_string(self->state));
 		return;
 	}
 	self->counters.tpdus_to_card++;
-	slot_send(self, self->bankd_link,
-		  rspro_pdu_new_tpdu_modem_to_card(&self->client_slot, &self->bank_slot, tpdu));
+	remsim_client_slot_send(
+	    self, self->bankd_link,
+	    rspro_pdu_new_tpdu_modem_to_card(&self->client_slot, &self->bank_slot, tpdu));
 }
 
 static gboolean
-slot_status_equal(const RsproSlotPhysStatus *a, const RsproSlotPhysStatus *b)
+remsim_client_slot_status_equal(const RsproSlotPhysStatus *a, const RsproSlotPhysStatus *b)
 {
 	return a->reset_active == b->reset_active && a->has_vcc_present == b->has_vcc_present &&
 	       a->vcc_present == b->vcc_present && a->has_clk_active == b->has_clk_active &&
@@ -439,17 +450,19 @@ slot_status_equal(const RsproSlotPhysStatus *a, const RsproSlotPhysStatus *b)
 }
 
 static void
-slot_frontend_status_cb(RemsimFrontend *frontend, gpointer status, gpointer user_data)
+remsim_client_slot_frontend_status_cb(RemsimClientFrontend *frontend, gpointer status,
+				      gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
 	const RsproSlotPhysStatus *st = status;
-	gboolean changed = !self->has_status || !slot_status_equal(st, &self->last_status);
+	gboolean changed =
+	    !self->has_status || !remsim_client_slot_status_equal(st, &self->last_status);
 	RsproPdu *pdu;
 
 	self->last_status = *st;
 	self->has_status = TRUE;
 	if (changed)
-		slot_changed(self);
+		remsim_client_slot_changed(self);
 	if (self->state != REMSIM_CLIENT_SLOT_STATE_OPERATIONAL)
 		return;
 	pdu = rspro_pdu_new(RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
@@ -457,10 +470,10 @@ slot_frontend_status_cb(RemsimFrontend *frontend, gpointer status, gpointer user
 	pdu->u.client_slot_status_ind.to_bank_slot = self->bank_slot;
 	pdu->u.client_slot_status_ind.status = *st;
 	self->counters.status_indications++;
-	slot_send(self, self->bankd_link, pdu);
+	remsim_client_slot_send(self, self->bankd_link, pdu);
 	/* upstream runs it only when nothing changed, which looks unintended */
 	if (changed)
-		slot_script(self, "event-modem-status");
+		remsim_client_slot_script(self, "event-modem-status");
 }
 
 gboolean
@@ -469,7 +482,7 @@ remsim_client_slot_start(RemsimClientSlot *self, GError **error)
 	g_return_val_if_fail(REMSIM_IS_CLIENT_SLOT(self), FALSE);
 	if (self->started)
 		return TRUE;
-	if (!remsim_frontend_start(self->frontend, error))
+	if (!remsim_client_frontend_start(self->frontend, error))
 		return FALSE;
 	self->started = TRUE;
 	rspro_link_set_target(self->server_link, self->settings.server_host,
@@ -487,7 +500,7 @@ remsim_client_slot_stop(RemsimClientSlot *self)
 	self->started = FALSE;
 	rspro_link_stop(self->bankd_link);
 	rspro_link_stop(self->server_link);
-	remsim_frontend_stop(self->frontend);
+	remsim_client_frontend_stop(self->frontend);
 }
 
 RemsimClientSlotState
@@ -496,7 +509,7 @@ remsim_client_slot_get_state(RemsimClientSlot *self)
 	return self->state;
 }
 
-RemsimFrontend *
+RemsimClientFrontend *
 remsim_client_slot_get_frontend(RemsimClientSlot *self)
 {
 	return self->frontend;
@@ -592,9 +605,9 @@ remsim_client_slot_init(RemsimClientSlot *self)
 }
 
 static RsproLink *
-slot_new_link(RemsimClientSlot *self, RsproComponentType peer)
+remsim_client_slot_new_link(RemsimClientSlot *self, RsproComponentType peer)
 {
-	g_autoptr(RsproPdu) hello = slot_build_hello(self);
+	g_autoptr(RsproPdu) hello = remsim_client_slot_build_hello(self);
 	RsproLink *link = rspro_link_new(hello, peer);
 
 	rspro_link_set_keepalive(link, RSPRO_KEEPALIVE_INTERVAL_MS, RSPRO_KEEPALIVE_TIMEOUT_MS);
@@ -602,13 +615,13 @@ slot_new_link(RemsimClientSlot *self, RsproComponentType peer)
 	rspro_link_set_timeouts(link, self->settings.connect_timeout_ms, CLIENT_T1_MS);
 	if (self->settings.backoff_scale > 0)
 		rspro_link_set_backoff_scale(link, self->settings.backoff_scale);
-	g_signal_connect(link, "notify::state", G_CALLBACK(slot_link_state_cb), self);
+	g_signal_connect(link, "notify::state", G_CALLBACK(remsim_client_slot_link_state_cb), self);
 	return link;
 }
 
 RemsimClientSlot *
-remsim_client_slot_new(const RemsimClientSlotSettings *settings, RemsimFrontend *frontend,
-		       RemsimEventScript *script)
+remsim_client_slot_new(const RemsimClientSlotSettings *settings, RemsimClientFrontend *frontend,
+		       RemsimClientEventScript *script)
 {
 	RemsimClientSlot *self = g_object_new(REMSIM_TYPE_CLIENT_SLOT, NULL);
 	static const guint8 default_atr[] = { 0x3b, 0x00 };
@@ -623,26 +636,31 @@ remsim_client_slot_new(const RemsimClientSlotSettings *settings, RemsimFrontend 
 	self->settings.backoff_scale = settings->backoff_scale;
 	self->settings.connect_timeout_ms = settings->connect_timeout_ms
 						? settings->connect_timeout_ms
-						: REMSIM_CLIENT_CONNECT_TIMEOUT_MS;
+						: REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS;
 	self->client_slot = settings->client_slot;
 	self->frontend = g_object_ref(frontend);
 	self->script = script != NULL ? g_object_ref(script) : NULL;
 	rspro_component_identity_init(&self->identity, RSPRO_COMPONENT_CLIENT,
 				      settings->component_name, REMSIM_CLIENT_SOFTWARE);
 
-	self->server_link = slot_new_link(self, RSPRO_COMPONENT_SERVER);
-	g_signal_connect(self->server_link, "connected", G_CALLBACK(slot_server_connected_cb),
-			 self);
-	g_signal_connect(self->server_link, "disconnected", G_CALLBACK(slot_server_disconnected_cb),
-			 self);
-	g_signal_connect(self->server_link, "message", G_CALLBACK(slot_server_message_cb), self);
-	self->bankd_link = slot_new_link(self, RSPRO_COMPONENT_BANKD);
-	g_signal_connect(self->bankd_link, "connected", G_CALLBACK(slot_bankd_connected_cb), self);
-	g_signal_connect(self->bankd_link, "disconnected", G_CALLBACK(slot_bankd_disconnected_cb),
-			 self);
-	g_signal_connect(self->bankd_link, "message", G_CALLBACK(slot_bankd_message_cb), self);
+	self->server_link = remsim_client_slot_new_link(self, RSPRO_COMPONENT_SERVER);
+	g_signal_connect(self->server_link, "connected",
+			 G_CALLBACK(remsim_client_slot_server_connected_cb), self);
+	g_signal_connect(self->server_link, "disconnected",
+			 G_CALLBACK(remsim_client_slot_server_disconnected_cb), self);
+	g_signal_connect(self->server_link, "message",
+			 G_CALLBACK(remsim_client_slot_server_message_cb), self);
+	self->bankd_link = remsim_client_slot_new_link(self, RSPRO_COMPONENT_BANKD);
+	g_signal_connect(self->bankd_link, "connected",
+			 G_CALLBACK(remsim_client_slot_bankd_connected_cb), self);
+	g_signal_connect(self->bankd_link, "disconnected",
+			 G_CALLBACK(remsim_client_slot_bankd_disconnected_cb), self);
+	g_signal_connect(self->bankd_link, "message",
+			 G_CALLBACK(remsim_client_slot_bankd_message_cb), self);
 
-	g_signal_connect(frontend, "command", G_CALLBACK(slot_frontend_command_cb), self);
-	g_signal_connect(frontend, "status-changed", G_CALLBACK(slot_frontend_status_cb), self);
+	g_signal_connect(frontend, "command", G_CALLBACK(remsim_client_slot_frontend_command_cb),
+			 self);
+	g_signal_connect(frontend, "status-changed",
+			 G_CALLBACK(remsim_client_slot_frontend_status_cb), self);
 	return self;
 }

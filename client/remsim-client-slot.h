@@ -6,8 +6,8 @@
  */
 #pragma once
 
-#include "remsim-event-script.h"
-#include "remsim-frontend.h"
+#include "remsim-client-event-script.h"
+#include "remsim-client-frontend.h"
 #include "rspro-link.h"
 
 G_BEGIN_DECLS
@@ -20,7 +20,7 @@ typedef enum {
 } RemsimClientSlotState;
 
 /* TCP connect timeout, upstream's T2 (a refused dial backs off at once) */
-#define REMSIM_CLIENT_CONNECT_TIMEOUT_MS 10000
+#define REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS 10000
 
 typedef struct {
 	gchar *server_host;
@@ -30,7 +30,7 @@ typedef struct {
 	gboolean atr_ignore_rspro; /* -r: keep the local ATR */
 	gchar *component_name;	   /* identity name, NULL for the host name */
 	gdouble backoff_scale;	   /* 1.0 = upstream's table */
-	guint connect_timeout_ms;  /* 0: REMSIM_CLIENT_CONNECT_TIMEOUT_MS */
+	guint connect_timeout_ms;  /* 0: REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS */
 } RemsimClientSlotSettings;
 
 void remsim_client_slot_settings_clear(RemsimClientSlotSettings *settings);
@@ -49,7 +49,8 @@ G_DECLARE_FINAL_TYPE(RemsimClientSlot, remsim_client_slot, REMSIM, CLIENT_SLOT, 
 
 /* @script may be NULL; the slot takes references on @frontend and @script */
 RemsimClientSlot *remsim_client_slot_new(const RemsimClientSlotSettings *settings,
-					 RemsimFrontend *frontend, RemsimEventScript *script);
+					 RemsimClientFrontend *frontend,
+					 RemsimClientEventScript *script);
 
 gboolean remsim_client_slot_start(RemsimClientSlot *self, GError **error);
 void remsim_client_slot_stop(RemsimClientSlot *self);
@@ -59,7 +60,7 @@ const gchar *remsim_client_slot_state_to_string(RemsimClientSlotState state);
 /* upstream's names of the RSPRO_CLIENT states ("CONNECTED", "REESTABLISH_DELAY" ...) */
 const gchar *remsim_client_slot_link_state_to_string(RsproLinkState state);
 
-RemsimFrontend *remsim_client_slot_get_frontend(RemsimClientSlot *self);
+RemsimClientFrontend *remsim_client_slot_get_frontend(RemsimClientSlot *self);
 const RsproClientSlot *remsim_client_slot_get_client_slot(RemsimClientSlot *self);
 const RsproBankSlot *remsim_client_slot_get_bank_slot(RemsimClientSlot *self);
 RsproLinkState remsim_client_slot_get_server_state(RemsimClientSlot *self);

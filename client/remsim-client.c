@@ -10,11 +10,11 @@ struct _RemsimClient {
 
 	GPtrArray *slots;	   /* RemsimClientSlot */
 	GPtrArray *frontend_names; /* gchar*, per slot */
-	GHashTable *scripts;	   /* command → RemsimEventScript, shared by slots */
+	GHashTable *scripts;	   /* command → RemsimClientEventScript, shared by slots */
 };
 
 G_DEFINE_FINAL_TYPE(RemsimClient, remsim_client, G_TYPE_OBJECT)
-G_DEFINE_QUARK(remsim - client - error - quark, remsim_client_error)
+G_DEFINE_QUARK(remsim_client_error_quark, remsim_client_error)
 
 enum {
 	SIGNAL_FINISHED,
@@ -23,27 +23,27 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-client_frontend_finished_cb(RemsimFrontend *frontend, gpointer user_data)
+remsim_client_frontend_finished_cb(RemsimClientFrontend *frontend, gpointer user_data)
 {
 	g_signal_emit(REMSIM_CLIENT(user_data), signals[SIGNAL_FINISHED], 0);
 }
 
 /* one script runner per command, so runs of all slots keep their order */
-static RemsimEventScript *
-client_get_script(RemsimClient *self, const gchar *command)
+static RemsimClientEventScript *
+remsim_client_get_script(RemsimClient *self, const gchar *command)
 {
-	RemsimEventScript *script = g_hash_table_lookup(self->scripts, command);
+	RemsimClientEventScript *script = g_hash_table_lookup(self->scripts, command);
 
 	if (script == NULL) {
-		script = remsim_event_script_new(command);
+		script = remsim_client_event_script_new(command);
 		g_hash_table_insert(self->scripts, g_strdup(command), script);
 	}
 	return script;
 }
 
 static gboolean
-client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_nr,
-		     RemsimClientSlotSettings *s, GError **error)
+remsim_client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_nr,
+			    RemsimClientSlotSettings *s, GError **error)
 {
 	guint port, client_id, connect_ms;
 
@@ -57,7 +57,7 @@ client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_
 	    !remsim_client_config_get_bool(config, group, "atr-ignore-rspro", FALSE,
 					   &s->atr_ignore_rspro, error) ||
 	    !remsim_client_config_get_uint(config, group, "connect-timeout-ms",
-					   REMSIM_CLIENT_CONNECT_TIMEOUT_MS, 100, 60000,
+					   REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS, 100, 60000,
 					   &connect_ms, error))
 		return FALSE;
 	s->server_port = (guint16)port;
@@ -70,17 +70,17 @@ client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_
 }
 
 static gboolean
-client_add_slot(RemsimClient *self, RemsimClientConfig *config, const gchar *group, guint slot_nr,
-		GError **error)
+remsim_client_add_slot(RemsimClient *self, RemsimClientConfig *config, const gchar *group,
+		       guint slot_nr, GError **error)
 {
 	RemsimClientSlotSettings settings = { 0 };
 	g_autofree gchar *frontend_name = NULL;
 	g_autofree gchar *script_cmd = NULL;
-	g_autoptr(RemsimFrontend) frontend = NULL;
-	RemsimEventScript *script = NULL;
+	g_autoptr(RemsimClientFrontend) frontend = NULL;
+	RemsimClientEventScript *script = NULL;
 	RemsimClientSlot *slot;
 
-	if (!client_read_settings(config, group, slot_nr, &settings, error)) {
+	if (!remsim_client_read_settings(config, group, slot_nr, &settings, error)) {
 		remsim_client_slot_settings_clear(&settings);
 		return FALSE;
 	}
@@ -95,19 +95,19 @@ client_add_slot(RemsimClient *self, RemsimClientConfig *config, const gchar *gro
 			return FALSE;
 		}
 	}
-	frontend = remsim_frontend_new(frontend_name, config, group, error);
+	frontend = remsim_client_frontend_new(frontend_name, config, group, error);
 	if (frontend == NULL) {
 		remsim_client_slot_settings_clear(&settings);
 		return FALSE;
 	}
 	script_cmd = remsim_client_config_get_string(config, group, "event-script", NULL);
 	if (script_cmd != NULL && script_cmd[0] != '\0')
-		script = client_get_script(self, script_cmd);
+		script = remsim_client_get_script(self, script_cmd);
 
 	slot = remsim_client_slot_new(&settings, frontend, script);
 	remsim_client_slot_settings_clear(&settings);
-	g_signal_connect_object(frontend, "finished", G_CALLBACK(client_frontend_finished_cb), self,
-				0);
+	g_signal_connect_object(frontend, "finished",
+				G_CALLBACK(remsim_client_frontend_finished_cb), self, 0);
 	g_ptr_array_add(self->slots, slot);
 	g_ptr_array_add(self->frontend_names, g_steal_pointer(&frontend_name));
 	return TRUE;
@@ -126,7 +126,7 @@ remsim_client_new(RemsimClientConfig *config, GError **error)
 
 		if (!remsim_client_config_get_uint(config, NULL, "client-slot", 0, 0, RSPRO_ID_MAX,
 						   &nr, error) ||
-		    !client_add_slot(self, config, NULL, nr, error))
+		    !remsim_client_add_slot(self, config, NULL, nr, error))
 			return NULL;
 		return g_steal_pointer(&self);
 	}
@@ -134,7 +134,7 @@ remsim_client_new(RemsimClientConfig *config, GError **error)
 		guint nr = g_array_index(slot_nrs, guint, i);
 		g_autofree gchar *group = remsim_client_config_slot_group(nr);
 
-		if (!client_add_slot(self, config, group, nr, error))
+		if (!remsim_client_add_slot(self, config, group, nr, error))
 			return NULL;
 	}
 	return g_steal_pointer(&self);
@@ -181,9 +181,9 @@ gboolean
 remsim_client_get_failed(RemsimClient *self)
 {
 	for (guint i = 0; i < self->slots->len; i++) {
-		RemsimFrontend *fe = remsim_client_slot_get_frontend(self->slots->pdata[i]);
+		RemsimClientFrontend *fe = remsim_client_slot_get_frontend(self->slots->pdata[i]);
 
-		if (remsim_frontend_get_error(fe) != NULL)
+		if (remsim_client_frontend_get_error(fe) != NULL)
 			return TRUE;
 	}
 	return FALSE;

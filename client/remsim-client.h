@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 GQuark remsim_client_error_quark(void);
 
 typedef enum {
+	REMSIM_CLIENT_ERROR_FAILED, /* anything else */
 	REMSIM_CLIENT_ERROR_CONFIG,
 } RemsimClientError;
 

@@ -36,7 +36,7 @@ typedef struct {
 } RemsimBankdOptions;
 
 static void
-remsim_bankd_options_clear(RemsimBankdOptions *opt)
+remsim_bankd_config_options_clear(RemsimBankdOptions *opt)
 {
 	g_free(opt->config_path);
 	g_free(opt->server_host);
@@ -50,7 +50,7 @@ remsim_bankd_options_clear(RemsimBankdOptions *opt)
 	g_free(opt->gsmtap_ip);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RemsimBankdOptions, remsim_bankd_options_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RemsimBankdOptions, remsim_bankd_config_options_clear)
 
 void
 remsim_bankd_config_free(RemsimBankdConfig *config)
@@ -349,7 +349,7 @@ remsim_bankd_config_finish(RemsimBankdConfig *config, RemsimBankdOptions *opt, G
 		return FALSE;
 	}
 	if (opt->gsmtap_ip != NULL)
-		g_message(_("GSMTAP (-g) is not supported; ignored"));
+		g_message("GSMTAP (-g) is not supported; ignored");
 	return TRUE;
 }
 

@@ -1,40 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib-unix.h>
 #include <glib/gi18n.h>
+
+#include <glib-unix.h>
 #include <locale.h>
 
 #include "remsim-bankd-dbus.h"
 #include "remsim-bankd.h"
-#include "remsim-builtin-plugins.h"
+#include "remsim-bankd-builtin-plugins.h"
 
 static gboolean
-remsim_bankd_main_on_signal(gpointer user_data)
+remsim_bankd_main_signal_cb(gpointer user_data)
 {
 	g_main_loop_quit(user_data);
 	return G_SOURCE_CONTINUE;
 }
 
-static RemsimPluginLoader *
+static RemsimBankdPluginLoader *
 remsim_bankd_main_load_plugins(const RemsimBankdConfig *config)
 {
-	g_autoptr(RemsimPluginLoader) loader = remsim_plugin_loader_new();
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
 	g_autoptr(GError) error = NULL;
 
-	for (guint i = 0; remsim_builtin_plugins[i] != NULL; i++) {
-		if (!remsim_plugin_loader_add_info(loader, remsim_builtin_plugins[i],
-						   REMSIM_PLUGIN_LOADER_BUILTIN, &error)) {
-			g_warning(_("Skipping plugin: %s"), error->message);
+	for (guint i = 0; remsim_bankd_builtin_plugins[i] != NULL; i++) {
+		if (!remsim_bankd_plugin_loader_add_info(loader, remsim_bankd_builtin_plugins[i],
+							 REMSIM_BANKD_PLUGIN_LOADER_BUILTIN,
+							 &error)) {
+			g_warning("Skipping plugin: %s", error->message);
 			g_clear_error(&error);
 		}
 	}
 	/* with every backend linked in, a plugin folder is only read when asked for */
-	if (remsim_builtin_plugins[0] != NULL &&
+	if (remsim_bankd_builtin_plugins[0] != NULL &&
 	    g_strcmp0(config->plugin_dir, REMSIM_PLUGINDIR) == 0)
 		return g_steal_pointer(&loader);
-	if (!remsim_plugin_loader_load_dir(loader, config->plugin_dir, NULL, &error))
-		g_warning(_("Cannot read the plugin directory: %s"), error->message);
+	if (!remsim_bankd_plugin_loader_load_dir(loader, config->plugin_dir, NULL, &error))
+		g_warning("Cannot read the plugin directory: %s", error->message);
 	return g_steal_pointer(&loader);
 }
 
@@ -42,7 +44,7 @@ int
 main(int argc, char **argv)
 {
 	g_autoptr(RemsimBankdConfig) config = NULL;
-	g_autoptr(RemsimPluginLoader) loader = NULL;
+	g_autoptr(RemsimBankdPluginLoader) loader = NULL;
 	g_autoptr(RemsimBankd) bankd = NULL;
 	g_autoptr(RemsimBankdDbus) dbus = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
@@ -69,9 +71,9 @@ main(int argc, char **argv)
 	if (!config->no_dbus)
 		dbus = remsim_bankd_dbus_new(bankd, config->session_bus);
 	loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, remsim_bankd_main_on_signal, loop);
-	g_unix_signal_add(SIGINT, remsim_bankd_main_on_signal, loop);
+	g_unix_signal_add(SIGTERM, remsim_bankd_main_signal_cb, loop);
+	g_unix_signal_add(SIGINT, remsim_bankd_main_signal_cb, loop);
 	g_main_loop_run(loop);
-	g_message(_("Shutting down"));
+	g_message("Shutting down");
 	return 0;
 }

@@ -4,18 +4,18 @@
 #include <glib/gi18n.h>
 
 #include "remsim-bankd.h"
-#include "remsim-slot-map.h"
+#include "remsim-bankd-slot-map.h"
 #include "rspro-listener.h"
 
 struct _RemsimBankd {
 	GObject parent_instance;
 	const RemsimBankdConfig *config;
-	RemsimPluginLoader *loader;
+	RemsimBankdPluginLoader *loader;
 	RsproComponentIdentity identity;
 	RemsimBackend *backend;
-	RemsimSlotMap *map;
-	GPtrArray *slots;   /* RemsimBankSlot, index = bank slot nr */
-	GPtrArray *pending; /* RemsimClientConn not yet identified */
+	RemsimBankdSlotMap *map;
+	GPtrArray *slots;   /* RemsimBankdSlot, index = bank slot nr */
+	GPtrArray *pending; /* RemsimBankdClientConn not yet identified */
 	RsproListener *listener;
 	RsproLink *link;
 };
@@ -77,7 +77,7 @@ remsim_bankd_init(RemsimBankd *self)
 }
 
 RemsimBankd *
-remsim_bankd_new(const RemsimBankdConfig *config, RemsimPluginLoader *loader)
+remsim_bankd_new(const RemsimBankdConfig *config, RemsimBankdPluginLoader *loader)
 {
 	RemsimBankd *self = g_object_new(REMSIM_TYPE_BANKD, NULL);
 
@@ -98,8 +98,8 @@ remsim_bankd_send_to_server(RemsimBankd *self, const RsproPdu *pdu)
 	if (rspro_link_get_state(self->link) != RSPRO_LINK_STATE_CONNECTED)
 		return;
 	if (!rspro_link_send(self->link, pdu, &error))
-		g_message(_("Cannot send %s to the server: %s"),
-			  rspro_msg_type_to_string(pdu->type), error->message);
+		g_message("Cannot send %s to the server: %s", rspro_msg_type_to_string(pdu->type),
+			  error->message);
 }
 
 static void
@@ -128,15 +128,15 @@ remsim_bankd_create_mapping(RemsimBankd *self, const RsproMappingReq *req)
 
 	if (result != RSPRO_RESULT_OK)
 		return result;
-	if (!remsim_slot_map_add(self->map, req->bank.slot_nr, &req->client, unmapped))
+	if (!remsim_bankd_slot_map_add(self->map, req->bank.slot_nr, &req->client, unmapped))
 		return RSPRO_RESULT_OK;
 	for (guint i = 0; i < unmapped->len; i++) {
 		guint nr = g_array_index(unmapped, guint, i);
 
 		if (nr != req->bank.slot_nr)
-			remsim_bank_slot_unmap(self->slots->pdata[nr]);
+			remsim_bankd_slot_unmap(self->slots->pdata[nr]);
 	}
-	remsim_bank_slot_map(self->slots->pdata[req->bank.slot_nr], &req->client);
+	remsim_bankd_slot_map(self->slots->pdata[req->bank.slot_nr], &req->client);
 	g_info("map B%u:%u → C%u:%u", req->bank.bank_id, req->bank.slot_nr, req->client.client_id,
 	       req->client.slot_nr);
 	return RSPRO_RESULT_OK;
@@ -150,11 +150,11 @@ remsim_bankd_remove_mapping(RemsimBankd *self, const RsproMappingReq *req)
 
 	if (result != RSPRO_RESULT_OK)
 		return result;
-	if (!remsim_slot_map_get_client(self->map, req->bank.slot_nr, &client) ||
+	if (!remsim_bankd_slot_map_get_client(self->map, req->bank.slot_nr, &client) ||
 	    client.client_id != req->client.client_id || client.slot_nr != req->client.slot_nr)
 		return RSPRO_RESULT_UNKNOWN_SLOTMAP;
-	remsim_slot_map_remove(self->map, req->bank.slot_nr);
-	remsim_bank_slot_unmap(self->slots->pdata[req->bank.slot_nr]);
+	remsim_bankd_slot_map_remove(self->map, req->bank.slot_nr);
+	remsim_bankd_slot_unmap(self->slots->pdata[req->bank.slot_nr]);
 	g_info("unmap B%u:%u", req->bank.bank_id, req->bank.slot_nr);
 	return RSPRO_RESULT_OK;
 }
@@ -162,14 +162,14 @@ remsim_bankd_remove_mapping(RemsimBankd *self, const RsproMappingReq *req)
 static void
 remsim_bankd_reset_state(RemsimBankd *self)
 {
-	remsim_slot_map_clear(self->map);
+	remsim_bankd_slot_map_clear(self->map);
 	for (guint i = 0; i < self->slots->len; i++)
-		remsim_bank_slot_unmap(self->slots->pdata[i]);
+		remsim_bankd_slot_unmap(self->slots->pdata[i]);
 	g_info("all maps removed by the server");
 }
 
 static void
-remsim_bankd_on_server_message(RsproLink *link, RsproPdu *pdu, gpointer user_data)
+remsim_bankd_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 
@@ -187,12 +187,12 @@ remsim_bankd_on_server_message(RsproLink *link, RsproPdu *pdu, gpointer user_dat
 		remsim_bankd_answer(self, RSPRO_MSG_RESET_STATE_RES, RSPRO_RESULT_OK);
 		break;
 	default:
-		g_message(_("Ignoring %s from the server"), rspro_msg_type_to_string(pdu->type));
+		g_message("Ignoring %s from the server", rspro_msg_type_to_string(pdu->type));
 	}
 }
 
 static void
-remsim_bankd_on_link_state(GObject *link, GParamSpec *pspec, gpointer user_data)
+remsim_bankd_link_state_cb(GObject *link, GParamSpec *pspec, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 
@@ -201,16 +201,16 @@ remsim_bankd_on_link_state(GObject *link, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
-remsim_bankd_on_link_connected(RsproLink *link, RsproConnection *conn, gpointer user_data)
+remsim_bankd_link_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
 {
-	g_message(_("Connected to the server %s"), rspro_connection_get_peer_name(conn));
+	g_message("Connected to the server %s", rspro_connection_get_peer_name(conn));
 }
 
 static void
-remsim_bankd_on_link_disconnected(RsproLink *link, GError *reason, gpointer user_data)
+remsim_bankd_link_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
 {
 	/* the relay goes on without the server: maps stay as they are */
-	g_message(_("Lost the server: %s"), reason != NULL ? reason->message : "-");
+	g_message("Lost the server: %s", reason != NULL ? reason->message : "-");
 }
 
 /*
@@ -260,11 +260,11 @@ remsim_bankd_start_link(RemsimBankd *self, GError **error)
 	rspro_link_set_keepalive(self->link, RSPRO_KEEPALIVE_INTERVAL_MS,
 				 RSPRO_KEEPALIVE_TIMEOUT_MS);
 	rspro_link_set_backoff_scale(self->link, config->backoff_scale);
-	g_signal_connect(self->link, "message", G_CALLBACK(remsim_bankd_on_server_message), self);
-	g_signal_connect(self->link, "connected", G_CALLBACK(remsim_bankd_on_link_connected), self);
-	g_signal_connect(self->link, "disconnected", G_CALLBACK(remsim_bankd_on_link_disconnected),
+	g_signal_connect(self->link, "message", G_CALLBACK(remsim_bankd_server_message_cb), self);
+	g_signal_connect(self->link, "connected", G_CALLBACK(remsim_bankd_link_connected_cb), self);
+	g_signal_connect(self->link, "disconnected", G_CALLBACK(remsim_bankd_link_disconnected_cb),
 			 self);
-	g_signal_connect(self->link, "notify::state", G_CALLBACK(remsim_bankd_on_link_state), self);
+	g_signal_connect(self->link, "notify::state", G_CALLBACK(remsim_bankd_link_state_cb), self);
 	rspro_link_start(self->link);
 	return TRUE;
 }
@@ -272,39 +272,39 @@ remsim_bankd_start_link(RemsimBankd *self, GError **error)
 /* --- client side --- */
 
 static void
-remsim_bankd_refuse_unknown(RemsimBankd *self, RemsimClientConn *client)
+remsim_bankd_refuse_unknown(RemsimBankd *self, RemsimBankdClientConn *client)
 {
-	const RsproClientSlot *slot = remsim_client_conn_get_client_slot(client);
+	const RsproClientSlot *slot = remsim_bankd_client_conn_get_client_slot(client);
 	g_autofree gchar *text =
 	    g_strdup_printf("no bank slot mapped to client %u:%u", slot->client_id, slot->slot_nr);
 	g_autoptr(RsproPdu) ind =
 	    rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
 				    RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED, NULL, slot, text);
 
-	g_message(_("Client %s: %s"), remsim_client_conn_get_peer_name(client), text);
-	remsim_client_conn_refuse(client, RSPRO_RESULT_ILLEGAL_CLIENT_ID, ind);
+	g_message("Client %s: %s", remsim_bankd_client_conn_get_peer_name(client), text);
+	remsim_bankd_client_conn_refuse(client, RSPRO_RESULT_ILLEGAL_CLIENT_ID, ind);
 	remsim_bankd_send_to_server(self, ind);
 }
 
 static void
-remsim_bankd_on_client_identified(RemsimClientConn *client, gpointer user_data)
+remsim_bankd_client_identified_cb(RemsimBankdClientConn *client, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 	guint nr;
 
-	if (!remsim_slot_map_find_client(self->map, remsim_client_conn_get_client_slot(client),
-					 &nr)) {
+	if (!remsim_bankd_slot_map_find_client(
+		self->map, remsim_bankd_client_conn_get_client_slot(client), &nr)) {
 		/* stays pending until the linger ends and ::closed drops it */
 		remsim_bankd_refuse_unknown(self, client);
 		return;
 	}
 	g_signal_handlers_disconnect_by_data(client, self);
-	remsim_bank_slot_attach(self->slots->pdata[nr], client);
+	remsim_bankd_slot_attach(self->slots->pdata[nr], client);
 	g_ptr_array_remove_fast(self->pending, client);
 }
 
 static void
-remsim_bankd_on_client_closed(RemsimClientConn *client, gpointer user_data)
+remsim_bankd_client_closed_cb(RemsimBankdClientConn *client, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 
@@ -313,14 +313,14 @@ remsim_bankd_on_client_closed(RemsimClientConn *client, gpointer user_data)
 }
 
 static void
-remsim_bankd_on_connection(RsproListener *listener, RsproConnection *conn, gpointer user_data)
+remsim_bankd_connection_cb(RsproListener *listener, RsproConnection *conn, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
-	RemsimClientConn *client = remsim_client_conn_new(conn, &self->identity);
+	RemsimBankdClientConn *client = remsim_bankd_client_conn_new(conn, &self->identity);
 
 	g_debug("client %s connected", rspro_connection_get_peer_name(conn));
-	g_signal_connect(client, "identified", G_CALLBACK(remsim_bankd_on_client_identified), self);
-	g_signal_connect(client, "closed", G_CALLBACK(remsim_bankd_on_client_closed), self);
+	g_signal_connect(client, "identified", G_CALLBACK(remsim_bankd_client_identified_cb), self);
+	g_signal_connect(client, "closed", G_CALLBACK(remsim_bankd_client_closed_cb), self);
 	g_ptr_array_add(self->pending, client);
 }
 
@@ -344,7 +344,7 @@ remsim_bankd_start_listener(RemsimBankd *self, GError **error)
 	self->listener = rspro_listener_new();
 	/* the client pings; the bank only answers (upstream) */
 	rspro_listener_set_keepalive(self->listener, 0, 0);
-	g_signal_connect(self->listener, "connection", G_CALLBACK(remsim_bankd_on_connection),
+	g_signal_connect(self->listener, "connection", G_CALLBACK(remsim_bankd_connection_cb),
 			 self);
 	if (!rspro_listener_listen(self->listener, self->config->bind_ip, self->config->bind_port,
 				   error)) {
@@ -352,34 +352,34 @@ remsim_bankd_start_listener(RemsimBankd *self, GError **error)
 			       self->config->bind_port);
 		return FALSE;
 	}
-	g_message(_("Waiting for clients on port %u"), rspro_listener_get_port(self->listener));
+	g_message("Waiting for clients on port %u", rspro_listener_get_port(self->listener));
 	return remsim_bankd_write_port_file(self, error);
 }
 
 /* --- backend and slots --- */
 
 static void
-remsim_bankd_on_slot_added(RemsimBackend *backend, RemsimCardSlot *card, gpointer user_data)
+remsim_bankd_slot_added_cb(RemsimBackend *backend, RemsimCardSlot *card, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 	guint nr = remsim_card_slot_get_index(card);
 
 	if (nr < self->slots->len)
-		remsim_bank_slot_set_card(self->slots->pdata[nr], card);
+		remsim_bankd_slot_set_card(self->slots->pdata[nr], card);
 }
 
 static void
-remsim_bankd_on_slot_removed(RemsimBackend *backend, RemsimCardSlot *card, gpointer user_data)
+remsim_bankd_slot_removed_cb(RemsimBackend *backend, RemsimCardSlot *card, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 	guint nr = remsim_card_slot_get_index(card);
 
-	if (nr < self->slots->len && remsim_bank_slot_get_card(self->slots->pdata[nr]) == card)
-		remsim_bank_slot_set_card(self->slots->pdata[nr], NULL);
+	if (nr < self->slots->len && remsim_bankd_slot_get_card(self->slots->pdata[nr]) == card)
+		remsim_bankd_slot_set_card(self->slots->pdata[nr], NULL);
 }
 
 static void
-remsim_bankd_on_slot_report(RemsimBankSlot *slot, RsproPdu *pdu, gpointer user_data)
+remsim_bankd_slot_report_cb(RemsimBankdSlot *slot, RsproPdu *pdu, gpointer user_data)
 {
 	remsim_bankd_send_to_server(REMSIM_BANKD(user_data), pdu);
 }
@@ -388,11 +388,11 @@ static gboolean
 remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 {
 	const RemsimBankdConfig *config = self->config;
-	GType type = remsim_plugin_loader_lookup(self->loader, config->backend);
+	GType type = remsim_bankd_plugin_loader_lookup(self->loader, config->backend);
 	g_autoptr(GPtrArray) cards = NULL;
 
 	if (type == G_TYPE_INVALID) {
-		g_auto(GStrv) names = remsim_plugin_loader_list(self->loader);
+		g_auto(GStrv) names = remsim_bankd_plugin_loader_list(self->loader);
 		g_autofree gchar *list = g_strjoinv(", ", names);
 
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -409,14 +409,14 @@ remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 		remsim_bankd_config_prefix_error(error, config->config_path, NULL, NULL);
 		return FALSE;
 	}
-	g_signal_connect(self->backend, "slot-added", G_CALLBACK(remsim_bankd_on_slot_added), self);
-	g_signal_connect(self->backend, "slot-removed", G_CALLBACK(remsim_bankd_on_slot_removed),
+	g_signal_connect(self->backend, "slot-added", G_CALLBACK(remsim_bankd_slot_added_cb), self);
+	g_signal_connect(self->backend, "slot-removed", G_CALLBACK(remsim_bankd_slot_removed_cb),
 			 self);
 	cards = remsim_backend_enumerate(self->backend);
 	for (guint i = 0; i < cards->len; i++)
-		remsim_bankd_on_slot_added(self->backend, cards->pdata[i], self);
+		remsim_bankd_slot_added_cb(self->backend, cards->pdata[i], self);
 	if (cards->len < config->num_slots)
-		g_message(_("Backend “%s” has %u card slots for %u bank slots"), config->backend,
+		g_message("Backend “%s” has %u card slots for %u bank slots", config->backend,
 			  cards->len, config->num_slots);
 	return TRUE;
 }
@@ -427,13 +427,13 @@ remsim_bankd_create_slots(RemsimBankd *self)
 	const RemsimBankdConfig *config = self->config;
 	RemsimPowerOnFlags flags = config->shared ? REMSIM_POWER_ON_SHARED : REMSIM_POWER_ON_NONE;
 
-	self->map = remsim_slot_map_new(config->num_slots);
+	self->map = remsim_bankd_slot_map_new(config->num_slots);
 	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 	self->pending = g_ptr_array_new_with_free_func(g_object_unref);
 	for (guint i = 0; i < config->num_slots; i++) {
-		RemsimBankSlot *slot = remsim_bank_slot_new(config->bank_id, i, flags);
+		RemsimBankdSlot *slot = remsim_bankd_slot_new(config->bank_id, i, flags);
 
-		g_signal_connect(slot, "report", G_CALLBACK(remsim_bankd_on_slot_report), self);
+		g_signal_connect(slot, "report", G_CALLBACK(remsim_bankd_slot_report_cb), self);
 		g_ptr_array_add(self->slots, slot);
 	}
 }
@@ -478,7 +478,7 @@ remsim_bankd_get_n_slots(RemsimBankd *self)
 	return self->slots != NULL ? self->slots->len : 0;
 }
 
-RemsimBankSlot *
+RemsimBankdSlot *
 remsim_bankd_get_slot(RemsimBankd *self, guint nr)
 {
 	g_return_val_if_fail(self->slots != NULL && nr < self->slots->len, NULL);

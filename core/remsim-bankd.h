@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * RemsimBankd: the bank daemon. It keeps the link to the server (mappings come
- * from there), accepts clients on its own port, and owns one RemsimBankSlot per
+ * from there), accepts clients on its own port, and owns one RemsimBankdSlot per
  * slot of the bank, each backed by a card slot of the configured backend.
  */
 #pragma once
 
-#include "remsim-bank-slot.h"
+#include "remsim-bankd-slot.h"
 #include "remsim-bankd-config.h"
-#include "remsim-plugin-loader.h"
+#include "remsim-bankd-plugin-loader.h"
 #include "rspro-link.h"
 
 G_BEGIN_DECLS
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(RemsimBankd, remsim_bankd, REMSIM, BANKD, GObject)
 
 /* @config is borrowed and must outlive the daemon */
-RemsimBankd *remsim_bankd_new(const RemsimBankdConfig *config, RemsimPluginLoader *loader);
+RemsimBankd *remsim_bankd_new(const RemsimBankdConfig *config, RemsimBankdPluginLoader *loader);
 
 /* create the backend and the slots, listen for clients, dial the server */
 gboolean remsim_bankd_start(RemsimBankd *self, GError **error);
@@ -27,7 +27,7 @@ guint16 remsim_bankd_get_bank_id(RemsimBankd *self);
 guint16 remsim_bankd_get_port(RemsimBankd *self);
 RsproLinkState remsim_bankd_get_server_state(RemsimBankd *self);
 guint remsim_bankd_get_n_slots(RemsimBankd *self);
-RemsimBankSlot *remsim_bankd_get_slot(RemsimBankd *self, guint nr);
+RemsimBankdSlot *remsim_bankd_get_slot(RemsimBankd *self, guint nr);
 
 /* Signals: ::server-state-changed () */
 

@@ -24,7 +24,6 @@
 
 #include "rspro-connection.h"
 
-#include <glib/gi18n.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -40,7 +39,7 @@ typedef struct {
 	GTask *task; /* NULL once the request was abandoned (timeout, cancel) */
 	GSource *timeout;
 	GSource *cancel;
-} Request;
+} RsproConnectionRequest;
 
 struct _RsproConnection {
 	GObject parent_instance;
@@ -75,7 +74,7 @@ struct _RsproConnection {
 	GSource *ka_timer;
 	gboolean ka_waiting_pong;
 
-	GQueue requests; /* Request, oldest first */
+	GQueue requests; /* RsproConnectionRequest, oldest first */
 
 	guint64 pdus_received;
 	guint64 pdus_sent;
@@ -92,13 +91,13 @@ rspro_connection_error_quark(void)
 	return g_quark_from_static_string("rspro-connection-error-quark");
 }
 
-static void connection_close_with(RsproConnection *self, GError *reason);
-static void connection_kick_write(RsproConnection *self);
-static void connection_stop_io(RsproConnection *self);
+static void rspro_connection_close_with(RsproConnection *self, GError *reason);
+static void rspro_connection_kick_write(RsproConnection *self);
+static void rspro_connection_stop_io(RsproConnection *self);
 
 /* weak references for async callbacks: they must not keep the connection alive */
 static GWeakRef *
-weak_new(gpointer object)
+rspro_connection_weak_new(gpointer object)
 {
 	GWeakRef *ref = g_new0(GWeakRef, 1);
 
@@ -107,7 +106,7 @@ weak_new(gpointer object)
 }
 
 static gpointer
-weak_take(GWeakRef *ref)
+rspro_connection_weak_take(GWeakRef *ref)
 {
 	gpointer object = g_weak_ref_get(ref);
 
@@ -117,7 +116,7 @@ weak_take(GWeakRef *ref)
 }
 
 static void
-request_free(Request *req)
+rspro_connection_request_free(RsproConnectionRequest *req)
 {
 	if (req->timeout) {
 		g_source_destroy(req->timeout);
@@ -133,7 +132,7 @@ request_free(Request *req)
 
 /* keep the FIFO slot, stop the timers, give the task its error */
 static void
-request_abandon(Request *req, GError *error)
+rspro_connection_request_abandon(RsproConnectionRequest *req, GError *error)
 {
 	GTask *task = g_steal_pointer(&req->task);
 
@@ -154,7 +153,7 @@ request_abandon(Request *req, GError *error)
 }
 
 static void
-stop_keepalive_timer(RsproConnection *self)
+rspro_connection_stop_keepalive_timer(RsproConnection *self)
 {
 	if (self->ka_timer) {
 		g_source_destroy(self->ka_timer);
@@ -170,9 +169,9 @@ rspro_connection_dispose(GObject *object)
 	if (!self->closed) {
 		/* nobody can hear ::closed any more: close without it */
 		g_signal_handlers_destroy(self);
-		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
-							RSPRO_CONNECTION_ERROR_CLOSED,
-							"connection released by its owner"));
+		rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							      RSPRO_CONNECTION_ERROR_CLOSED,
+							      "connection released by its owner"));
 	}
 	G_OBJECT_CLASS(rspro_connection_parent_class)->dispose(object);
 }
@@ -182,9 +181,9 @@ rspro_connection_finalize(GObject *object)
 {
 	RsproConnection *self = RSPRO_CONNECTION(object);
 
-	connection_stop_io(self);
+	rspro_connection_stop_io(self);
 	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
-	g_queue_clear_full(&self->requests, (GDestroyNotify)request_free);
+	g_queue_clear_full(&self->requests, (GDestroyNotify)rspro_connection_request_free);
 	g_clear_pointer(&self->pending, g_bytes_unref);
 	g_clear_error(&self->write_error);
 	g_free(self->read_buf);
@@ -225,7 +224,7 @@ rspro_connection_init(RsproConnection *self)
 
 /* "a.b.c.d:port" or "[v6]:port"; an IPv4 peer on a dual-stack socket shows as IPv4 */
 static gchar *
-format_address(GInetSocketAddress *address)
+rspro_connection_format_address(GInetSocketAddress *address)
 {
 	GInetAddress *ip = g_inet_socket_address_get_address(address);
 	guint16 port = g_inet_socket_address_get_port(address);
@@ -242,7 +241,7 @@ format_address(GInetSocketAddress *address)
 }
 
 static GInetSocketAddress *
-socket_address(GIOStream *stream, gboolean remote)
+rspro_connection_socket_address(GIOStream *stream, gboolean remote)
 {
 	if (!G_IS_SOCKET_CONNECTION(stream))
 		return NULL;
@@ -257,7 +256,7 @@ socket_address(GIOStream *stream, gboolean remote)
 }
 
 static void
-set_nodelay(GIOStream *stream)
+rspro_connection_set_nodelay(GIOStream *stream)
 {
 	if (!G_IS_SOCKET_CONNECTION(stream))
 		return;
@@ -274,7 +273,7 @@ set_nodelay(GIOStream *stream)
 }
 
 static gboolean
-stream_can_poll(GIOStream *stream)
+rspro_connection_stream_can_poll(GIOStream *stream)
 {
 	GInputStream *in = g_io_stream_get_input_stream(stream);
 	GOutputStream *out = g_io_stream_get_output_stream(stream);
@@ -293,13 +292,14 @@ rspro_connection_new(GIOStream *stream)
 	RsproConnection *self = g_object_new(RSPRO_TYPE_CONNECTION, NULL);
 
 	self->stream = g_object_ref(stream);
-	set_nodelay(stream);
-	self->pollable = stream_can_poll(stream);
+	rspro_connection_set_nodelay(stream);
+	self->pollable = rspro_connection_stream_can_poll(stream);
 
 	/* fetched once: the peer's address is gone from the socket after close */
-	self->remote = socket_address(stream, TRUE);
-	self->local = socket_address(stream, FALSE);
-	self->peer_name = self->remote ? format_address(self->remote) : g_strdup("(stream)");
+	self->remote = rspro_connection_socket_address(stream, TRUE);
+	self->local = rspro_connection_socket_address(stream, FALSE);
+	self->peer_name =
+	    self->remote ? rspro_connection_format_address(self->remote) : g_strdup("(stream)");
 	return self;
 }
 
@@ -316,7 +316,7 @@ rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint t
 
 /* the context the connection's sources live on: the one of start(), or of the first send */
 static GMainContext *
-connection_context(RsproConnection *self)
+rspro_connection_context(RsproConnection *self)
 {
 	if (!self->context)
 		self->context = g_main_context_ref_thread_default();
@@ -327,12 +327,12 @@ connection_context(RsproConnection *self)
 typedef struct {
 	GWeakRef conn;
 	GBytes *data;
-} WriteOp;
+} RsproConnectionWriteOp;
 
 static void
-on_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
+rspro_connection_write_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	WriteOp *op = user_data;
+	RsproConnectionWriteOp *op = user_data;
 	g_autoptr(GError) error = NULL;
 	gboolean ok =
 	    g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error);
@@ -345,18 +345,18 @@ on_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	self->writing = FALSE;
 	if (!ok) {
-		g_message(_("RSPRO peer %s: write failed: %s"), self->peer_name, error->message);
-		connection_close_with(self,
-				      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
-						  _("write failed: %s"), error->message));
+		g_message("RSPRO peer %s: write failed: %s", self->peer_name, error->message);
+		rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							      RSPRO_CONNECTION_ERROR_IO,
+							      "write failed: %s", error->message));
 		return;
 	}
-	connection_kick_write(self);
+	rspro_connection_kick_write(self);
 }
 
 /* the queued frames as one buffer, so many small PDUs cost one syscall */
 static GBytes *
-take_coalesced(RsproConnection *self)
+rspro_connection_take_coalesced(RsproConnection *self)
 {
 	GBytes *first = g_queue_pop_head(&self->write_queue);
 
@@ -382,49 +382,51 @@ take_coalesced(RsproConnection *self)
 
 /* streams that cannot poll: one GIO async write at a time */
 static void
-kick_async_write(RsproConnection *self)
+rspro_connection_kick_async_write(RsproConnection *self)
 {
 	if (self->writing)
 		return;
 
-	WriteOp *op = g_new0(WriteOp, 1);
+	RsproConnectionWriteOp *op = g_new0(RsproConnectionWriteOp, 1);
 	gsize len = 0;
 
 	g_weak_ref_init(&op->conn, self);
-	op->data = take_coalesced(self);
+	op->data = rspro_connection_take_coalesced(self);
 
 	const guint8 *buf = g_bytes_get_data(op->data, &len);
 
 	self->writing = TRUE;
 	g_output_stream_write_all_async(g_io_stream_get_output_stream(self->stream), buf, len,
-					G_PRIORITY_DEFAULT, self->cancellable, on_write_done, op);
+					G_PRIORITY_DEFAULT, self->cancellable,
+					rspro_connection_write_ready, op);
 }
 
-static gboolean flush_queue(RsproConnection *self, GError **error);
+static gboolean rspro_connection_flush_queue(RsproConnection *self, GError **error);
 
 static gboolean
-on_writable(GObject *stream, gpointer user_data)
+rspro_connection_on_writable(GObject *stream, gpointer user_data)
 {
 	g_autoptr(RsproConnection) self = g_object_ref(user_data);
 	g_autoptr(GError) error = NULL;
 
 	/* the dispatch removes the source: a socket still full gets a new one */
 	g_clear_pointer(&self->write_source, g_source_unref);
-	if (!flush_queue(self, &error))
-		connection_close_with(self, g_steal_pointer(&error));
+	if (!rspro_connection_flush_queue(self, &error))
+		rspro_connection_close_with(self, g_steal_pointer(&error));
 	return G_SOURCE_REMOVE;
 }
 
 static void
-wait_for_room(RsproConnection *self)
+rspro_connection_wait_for_room(RsproConnection *self)
 {
 	GPollableOutputStream *out =
 	    G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(self->stream));
 
 	self->write_source = g_pollable_output_stream_create_source(out, NULL);
-	g_source_set_callback(self->write_source, G_SOURCE_FUNC(on_writable), self, NULL);
+	g_source_set_callback(self->write_source, G_SOURCE_FUNC(rspro_connection_on_writable), self,
+			      NULL);
 	g_source_set_static_name(self->write_source, "[rspro] socket room");
-	g_source_attach(self->write_source, connection_context(self));
+	g_source_attach(self->write_source, rspro_connection_context(self));
 }
 
 /*
@@ -433,7 +435,7 @@ wait_for_room(RsproConnection *self)
  * as the error to close with.
  */
 static gboolean
-flush_queue(RsproConnection *self, GError **error)
+rspro_connection_flush_queue(RsproConnection *self, GError **error)
 {
 	GPollableOutputStream *out =
 	    G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(self->stream));
@@ -447,21 +449,21 @@ flush_queue(RsproConnection *self, GError **error)
 		if (!self->pending) {
 			if (g_queue_is_empty(&self->write_queue))
 				return TRUE;
-			self->pending = take_coalesced(self);
+			self->pending = rspro_connection_take_coalesced(self);
 			self->pending_off = 0;
 		}
 		data = g_bytes_get_data(self->pending, &len);
 		n = g_pollable_output_stream_write_nonblocking(
 		    out, data + self->pending_off, len - self->pending_off, NULL, &local);
 		if (n < 0 && g_error_matches(local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-			wait_for_room(self);
+			rspro_connection_wait_for_room(self);
 			return TRUE;
 		}
 		if (n < 0) {
-			g_message(_("RSPRO peer %s: write failed: %s"), self->peer_name,
+			g_message("RSPRO peer %s: write failed: %s", self->peer_name,
 				  local->message);
 			g_set_error(error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
-				    _("write failed: %s"), local->message);
+				    "write failed: %s", local->message);
 			return FALSE;
 		}
 		self->pending_off += n;
@@ -479,83 +481,84 @@ flush_queue(RsproConnection *self, GError **error)
 typedef struct {
 	GSource source;
 	RsproConnection *conn; /* the connection destroys the source before it goes */
-} FlushSource;
+} RsproConnectionFlushSource;
 
 static gboolean
-flush_prepare(GSource *source, gint *timeout)
+rspro_connection_flush_prepare(GSource *source, gint *timeout)
 {
-	RsproConnection *self = ((FlushSource *)source)->conn;
+	RsproConnection *self = ((RsproConnectionFlushSource *)source)->conn;
 
 	*timeout = -1;
 	self->wrote_now = FALSE;
 	if (!self->write_error && !self->closed)
-		flush_queue(self, &self->write_error);
+		rspro_connection_flush_queue(self, &self->write_error);
 	return self->write_error != NULL;
 }
 
 static gboolean
-flush_check(GSource *source)
+rspro_connection_flush_check(GSource *source)
 {
-	return ((FlushSource *)source)->conn->write_error != NULL;
+	return ((RsproConnectionFlushSource *)source)->conn->write_error != NULL;
 }
 
 static gboolean
-flush_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+rspro_connection_flush_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 {
-	g_autoptr(RsproConnection) self = g_object_ref(((FlushSource *)source)->conn);
+	g_autoptr(RsproConnection) self =
+	    g_object_ref(((RsproConnectionFlushSource *)source)->conn);
 
 	if (self->write_error)
-		connection_close_with(self, g_steal_pointer(&self->write_error));
+		rspro_connection_close_with(self, g_steal_pointer(&self->write_error));
 	return G_SOURCE_CONTINUE;
 }
 
 static GSourceFuncs flush_source_funcs = {
-	.prepare = flush_prepare,
-	.check = flush_check,
-	.dispatch = flush_dispatch,
+	.prepare = rspro_connection_flush_prepare,
+	.check = rspro_connection_flush_check,
+	.dispatch = rspro_connection_flush_dispatch,
 };
 
 static void
-ensure_flush_source(RsproConnection *self)
+rspro_connection_ensure_flush_source(RsproConnection *self)
 {
 	if (self->flush_source)
 		return;
-	self->flush_source = g_source_new(&flush_source_funcs, sizeof(FlushSource));
-	((FlushSource *)self->flush_source)->conn = self;
+	self->flush_source = g_source_new(&flush_source_funcs, sizeof(RsproConnectionFlushSource));
+	((RsproConnectionFlushSource *)self->flush_source)->conn = self;
 	/* prepared early: a ready source of higher priority would skip our prepare */
 	g_source_set_priority(self->flush_source, G_PRIORITY_HIGH);
 	g_source_set_static_name(self->flush_source, "[rspro] write flush");
-	g_source_attach(self->flush_source, connection_context(self));
+	g_source_attach(self->flush_source, rspro_connection_context(self));
 }
 
 static void
-connection_kick_write(RsproConnection *self)
+rspro_connection_kick_write(RsproConnection *self)
 {
 	if (self->closed || g_queue_is_empty(&self->write_queue))
 		return;
 	if (!self->pollable) {
-		kick_async_write(self);
+		rspro_connection_kick_async_write(self);
 		return;
 	}
-	ensure_flush_source(self);
+	rspro_connection_ensure_flush_source(self);
 	/* a second frame in the same iteration waits for the flush: one write for the burst */
 	if (self->wrote_now || self->write_source || self->write_error)
 		return;
 	self->wrote_now = TRUE;
 	/* an error here is reported from the main loop, never from inside send() */
-	if (!flush_queue(self, &self->write_error))
+	if (!rspro_connection_flush_queue(self, &self->write_error))
 		g_source_set_ready_time(self->flush_source, 0);
 }
 
 static void
-queue_frame(RsproConnection *self, GBytes *frame)
+rspro_connection_queue_frame(RsproConnection *self, GBytes *frame)
 {
 	g_queue_push_tail(&self->write_queue, frame);
-	connection_kick_write(self);
+	rspro_connection_kick_write(self);
 }
 
 static void
-connection_stop_io(RsproConnection *self)
+rspro_connection_stop_io(RsproConnection *self)
 {
 	GSource **sources[] = { &self->read_source, &self->write_source, &self->flush_source };
 
@@ -569,67 +572,67 @@ connection_stop_io(RsproConnection *self)
 
 /* --- keep-alive --- */
 
-static gboolean on_keepalive_timer(gpointer user_data);
+static gboolean rspro_connection_keepalive_timer_cb(gpointer user_data);
 
 static void
-arm_keepalive_timer(RsproConnection *self, guint ms)
+rspro_connection_arm_keepalive_timer(RsproConnection *self, guint ms)
 {
-	stop_keepalive_timer(self);
+	rspro_connection_stop_keepalive_timer(self);
 	self->ka_timer = g_timeout_source_new(ms);
-	g_source_set_callback(self->ka_timer, on_keepalive_timer, self, NULL);
+	g_source_set_callback(self->ka_timer, rspro_connection_keepalive_timer_cb, self, NULL);
 	g_source_attach(self->ka_timer, self->context);
 }
 
 static void
-send_ping(RsproConnection *self)
+rspro_connection_send_ping(RsproConnection *self)
 {
 	self->ka_waiting_pong = TRUE;
-	queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PING));
-	arm_keepalive_timer(self, self->ka_timeout_ms);
+	rspro_connection_queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PING));
+	rspro_connection_arm_keepalive_timer(self, self->ka_timeout_ms);
 }
 
 static gboolean
-on_keepalive_timer(gpointer user_data)
+rspro_connection_keepalive_timer_cb(gpointer user_data)
 {
 	g_autoptr(RsproConnection) self = g_object_ref(user_data);
 
 	g_clear_pointer(&self->ka_timer, g_source_unref);
 	if (!self->ka_waiting_pong) {
-		send_ping(self);
+		rspro_connection_send_ping(self);
 		return G_SOURCE_REMOVE;
 	}
-	g_message(_("RSPRO peer %s: no PONG within %u ms"), self->peer_name, self->ka_timeout_ms);
-	connection_close_with(
+	g_message("RSPRO peer %s: no PONG within %u ms", self->peer_name, self->ka_timeout_ms);
+	rspro_connection_close_with(
 	    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_KEEPALIVE,
-			      _("no keep-alive PONG within %u ms"), self->ka_timeout_ms));
+			      "no keep-alive PONG within %u ms", self->ka_timeout_ms));
 	return G_SOURCE_REMOVE;
 }
 
 static void
-on_pong(RsproConnection *self)
+rspro_connection_on_pong(RsproConnection *self)
 {
 	if (!self->ka_interval_ms || !self->ka_waiting_pong)
 		return;
 	self->ka_waiting_pong = FALSE;
-	arm_keepalive_timer(self, self->ka_interval_ms);
+	rspro_connection_arm_keepalive_timer(self, self->ka_interval_ms);
 }
 
 /* --- reading --- */
 
 static void
-handle_ccm(RsproConnection *self, GBytes *payload)
+rspro_connection_handle_ccm(RsproConnection *self, GBytes *payload)
 {
 	const guint8 *p = g_bytes_get_data(payload, NULL);
 
 	switch (p[0]) {
 	case RSPRO_IPA_CCM_PING:
-		queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PONG));
+		rspro_connection_queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PONG));
 		break;
 	case RSPRO_IPA_CCM_PONG:
-		on_pong(self);
+		rspro_connection_on_pong(self);
 		break;
 	case RSPRO_IPA_CCM_ID_ACK:
-		queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_ID_ACK));
+		rspro_connection_queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_ID_ACK));
 		break;
 	default:
 		g_debug("RSPRO peer %s: ignoring IPA CCM message 0x%02x", self->peer_name, p[0]);
@@ -639,10 +642,10 @@ handle_ccm(RsproConnection *self, GBytes *payload)
 
 /* TRUE if a waiting request took the PDU; then *@pdu is consumed (set to NULL) */
 static gboolean
-dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
+rspro_connection_dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
 {
 	for (GList *l = self->requests.head; l; l = l->next) {
-		Request *req = l->data;
+		RsproConnectionRequest *req = l->data;
 
 		if (req->type != (*pdu)->type)
 			continue;
@@ -650,7 +653,7 @@ dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
 
 		GTask *task = g_steal_pointer(&req->task);
 
-		request_free(req);
+		rspro_connection_request_free(req);
 		if (!task) {
 			g_debug("RSPRO peer %s: dropping the response of an abandoned request",
 				self->peer_name);
@@ -664,25 +667,25 @@ dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
 }
 
 static void
-handle_rspro(RsproConnection *self, GBytes *payload)
+rspro_connection_handle_rspro(RsproConnection *self, GBytes *payload)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(payload, &error);
 
 	if (!pdu) {
-		g_message(_("RSPRO peer %s: undecodable PDU: %s"), self->peer_name, error->message);
-		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
-							RSPRO_CONNECTION_ERROR_DECODE,
-							_("undecodable PDU: %s"), error->message));
+		g_message("RSPRO peer %s: undecodable PDU: %s", self->peer_name, error->message);
+		rspro_connection_close_with(
+		    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_DECODE,
+				      "undecodable PDU: %s", error->message));
 		return;
 	}
 	self->pdus_received++;
-	if (!dispatch_to_request(self, &pdu))
+	if (!rspro_connection_dispatch_to_request(self, &pdu))
 		g_signal_emit(self, signals[SIGNAL_MESSAGE], 0, pdu);
 }
 
 static void
-process_frames(RsproConnection *self)
+rspro_connection_process_frames(RsproConnection *self)
 {
 	while (!self->closed) {
 		g_autoptr(GError) error = NULL;
@@ -691,52 +694,53 @@ process_frames(RsproConnection *self)
 		if (!rspro_ipa_deframer_next(self->deframer, &frame, &error)) {
 			if (!error)
 				return;
-			g_message(_("RSPRO peer %s: bad IPA frame: %s"), self->peer_name,
+			g_message("RSPRO peer %s: bad IPA frame: %s", self->peer_name,
 				  error->message);
-			connection_close_with(self,
-					      g_error_new(RSPRO_CONNECTION_ERROR,
-							  RSPRO_CONNECTION_ERROR_FRAMING,
-							  _("bad IPA frame: %s"), error->message));
+			rspro_connection_close_with(
+			    self,
+			    g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_FRAMING,
+					"bad IPA frame: %s", error->message));
 			return;
 		}
 		if (frame.kind == RSPRO_IPA_FRAME_CCM)
-			handle_ccm(self, frame.payload);
+			rspro_connection_handle_ccm(self, frame.payload);
 		else
-			handle_rspro(self, frame.payload);
+			rspro_connection_handle_rspro(self, frame.payload);
 		rspro_ipa_frame_clear(&frame);
 	}
 }
 
-static void start_read(RsproConnection *self);
+static void rspro_connection_start_read(RsproConnection *self);
 
 /* FALSE once the connection is closed: the caller stops reading */
 static gboolean
-take_bytes(RsproConnection *self, const guint8 *data, gsize len)
+rspro_connection_take_bytes(RsproConnection *self, const guint8 *data, gsize len)
 {
 	if (len == 0) {
 		g_debug("RSPRO peer %s closed the connection", self->peer_name);
-		connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
-							RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER,
-							_("connection closed by the peer")));
+		rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+							      RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER,
+							      "connection closed by the peer"));
 		return FALSE;
 	}
 	rspro_ipa_deframer_feed(self->deframer, data, len);
-	process_frames(self);
+	rspro_connection_process_frames(self);
 	return !self->closed;
 }
 
 static void
-read_failed(RsproConnection *self, const GError *error)
+rspro_connection_read_failed(RsproConnection *self, const GError *error)
 {
-	g_message(_("RSPRO peer %s: read failed: %s"), self->peer_name, error->message);
-	connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
-						_("read failed: %s"), error->message));
+	g_message("RSPRO peer %s: read failed: %s", self->peer_name, error->message);
+	rspro_connection_close_with(self,
+				    g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
+						"read failed: %s", error->message));
 }
 
-static gboolean read_available(RsproConnection *self);
+static gboolean rspro_connection_read_available(RsproConnection *self);
 
 static gboolean
-on_readable(gpointer user_data)
+rspro_connection_on_readable(gpointer user_data)
 {
 	g_autoptr(RsproConnection) self = g_object_ref(user_data);
 	gboolean keep;
@@ -745,25 +749,25 @@ on_readable(gpointer user_data)
 	if (self->in_read)
 		return G_SOURCE_CONTINUE;
 	self->in_read = TRUE;
-	keep = read_available(self);
+	keep = rspro_connection_read_available(self);
 	self->in_read = FALSE;
 	return keep;
 }
 
 static gboolean
-on_socket_readable(GSocket *socket, GIOCondition condition, gpointer user_data)
+rspro_connection_on_socket_readable(GSocket *socket, GIOCondition condition, gpointer user_data)
 {
-	return on_readable(user_data);
+	return rspro_connection_on_readable(user_data);
 }
 
 static gboolean
-on_stream_readable(GObject *stream, gpointer user_data)
+rspro_connection_on_stream_readable(GObject *stream, gpointer user_data)
 {
-	return on_readable(user_data);
+	return rspro_connection_on_readable(user_data);
 }
 
 static gboolean
-read_available(RsproConnection *self)
+rspro_connection_read_available(RsproConnection *self)
 {
 	GPollableInputStream *stream =
 	    G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(self->stream));
@@ -776,10 +780,10 @@ read_available(RsproConnection *self)
 		if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
 			return G_SOURCE_CONTINUE;
 		if (n < 0) {
-			read_failed(self, error);
+			rspro_connection_read_failed(self, error);
 			return G_SOURCE_REMOVE;
 		}
-		if (!take_bytes(self, self->read_buf, n))
+		if (!rspro_connection_take_bytes(self, self->read_buf, n))
 			return G_SOURCE_REMOVE;
 		/* a short read emptied the socket: no need to hear EAGAIN from it */
 		if (n < READ_CHUNK)
@@ -788,31 +792,33 @@ read_available(RsproConnection *self)
 }
 
 static void
-on_read_done(GObject *source, GAsyncResult *result, gpointer user_data)
+rspro_connection_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) bytes =
 	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
-	g_autoptr(RsproConnection) self = weak_take(user_data);
+	g_autoptr(RsproConnection) self = rspro_connection_weak_take(user_data);
 
 	if (!self || self->closed)
 		return;
 	if (!bytes) {
-		read_failed(self, error);
+		rspro_connection_read_failed(self, error);
 		return;
 	}
-	if (take_bytes(self, g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes)))
-		start_read(self);
+	if (rspro_connection_take_bytes(self, g_bytes_get_data(bytes, NULL),
+					g_bytes_get_size(bytes)))
+		rspro_connection_start_read(self);
 }
 
 static void
-start_read(RsproConnection *self)
+rspro_connection_start_read(RsproConnection *self)
 {
 	GInputStream *in = g_io_stream_get_input_stream(self->stream);
 
 	if (!self->pollable) {
 		g_input_stream_read_bytes_async(in, READ_CHUNK, G_PRIORITY_DEFAULT,
-						self->cancellable, on_read_done, weak_new(self));
+						self->cancellable, rspro_connection_read_ready,
+						rspro_connection_weak_new(self));
 		return;
 	}
 	self->read_buf = g_malloc(READ_CHUNK);
@@ -823,16 +829,18 @@ start_read(RsproConnection *self)
 		 * The socket's own source rather than the stream's, which wraps it as
 		 * a child: GLib takes the fd of a dispatching source that cannot
 		 * recurse out of the poll set and puts it back after, waking the loop
-		 * twice per read. on_readable refuses to nest on its own instead.
+		 * twice per read. rspro_connection_on_readable refuses to nest on its own instead.
 		 */
 		self->read_source = g_socket_create_source(socket, G_IO_IN, NULL);
-		g_source_set_callback(self->read_source, G_SOURCE_FUNC(on_socket_readable), self,
+		g_source_set_callback(self->read_source,
+				      G_SOURCE_FUNC(rspro_connection_on_socket_readable), self,
 				      NULL);
 		g_source_set_can_recurse(self->read_source, TRUE);
 	} else {
 		self->read_source =
 		    g_pollable_input_stream_create_source(G_POLLABLE_INPUT_STREAM(in), NULL);
-		g_source_set_callback(self->read_source, G_SOURCE_FUNC(on_stream_readable), self,
+		g_source_set_callback(self->read_source,
+				      G_SOURCE_FUNC(rspro_connection_on_stream_readable), self,
 				      NULL);
 	}
 	g_source_set_static_name(self->read_source, "[rspro] read");
@@ -847,16 +855,16 @@ rspro_connection_start(RsproConnection *self)
 	if (self->started || self->closed)
 		return;
 	self->started = TRUE;
-	connection_context(self);
-	start_read(self);
+	rspro_connection_context(self);
+	rspro_connection_start_read(self);
 	if (self->ka_interval_ms)
-		send_ping(self);
+		rspro_connection_send_ping(self);
 }
 
 /* --- closing --- */
 
 static void
-on_stream_closed(GObject *source, GAsyncResult *result, gpointer user_data)
+rspro_connection_stream_closed_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -865,7 +873,7 @@ on_stream_closed(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-connection_close_with(RsproConnection *self, GError *reason)
+rspro_connection_close_with(RsproConnection *self, GError *reason)
 {
 	if (self->closed) {
 		g_error_free(reason);
@@ -874,18 +882,19 @@ connection_close_with(RsproConnection *self, GError *reason)
 	g_object_ref(self);
 	self->closed = TRUE;
 	g_cancellable_cancel(self->cancellable);
-	connection_stop_io(self);
-	stop_keepalive_timer(self);
+	rspro_connection_stop_io(self);
+	rspro_connection_stop_keepalive_timer(self);
 	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
 
-	Request *req;
+	RsproConnectionRequest *req;
 	while ((req = g_queue_pop_head(&self->requests))) {
-		request_abandon(req, g_error_copy(reason));
-		request_free(req);
+		rspro_connection_request_abandon(req, g_error_copy(reason));
+		rspro_connection_request_free(req);
 	}
 	g_signal_emit(self, signals[SIGNAL_CLOSED], 0, reason);
 	/* non-blocking for sockets; a TLS stream may need a round trip */
-	g_io_stream_close_async(self->stream, G_PRIORITY_DEFAULT, NULL, on_stream_closed, NULL);
+	g_io_stream_close_async(self->stream, G_PRIORITY_DEFAULT, NULL,
+				rspro_connection_stream_closed_ready, NULL);
 	g_error_free(reason);
 	g_object_unref(self);
 }
@@ -897,10 +906,10 @@ rspro_connection_close(RsproConnection *self)
 
 	/* what was sent before a local close goes out if the socket takes it now */
 	if (self->pollable && !self->closed && !self->write_error && !self->write_source)
-		flush_queue(self, NULL);
-	connection_close_with(self,
-			      g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
-					  _("connection closed locally")));
+		rspro_connection_flush_queue(self, NULL);
+	rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
+						      RSPRO_CONNECTION_ERROR_CLOSED,
+						      "connection closed locally"));
 }
 
 gboolean
@@ -913,7 +922,7 @@ rspro_connection_is_closed(RsproConnection *self)
 /* --- sending --- */
 
 static GBytes *
-encode_frame(const RsproPdu *pdu, GError **error)
+rspro_connection_encode_frame(const RsproPdu *pdu, GError **error)
 {
 	g_autoptr(GBytes) encoded = rspro_pdu_encode(pdu, error);
 
@@ -930,41 +939,41 @@ rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error
 
 	if (self->closed) {
 		g_set_error(error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
-			    _("connection is closed"));
+			    "connection is closed");
 		return FALSE;
 	}
 
-	GBytes *frame = encode_frame(pdu, error);
+	GBytes *frame = rspro_connection_encode_frame(pdu, error);
 
 	if (!frame)
 		return FALSE;
 	self->pdus_sent++;
-	queue_frame(self, frame);
+	rspro_connection_queue_frame(self, frame);
 	return TRUE;
 }
 
 /* --- requests --- */
 
 static gboolean
-on_request_timeout(gpointer user_data)
+rspro_connection_request_timeout_cb(gpointer user_data)
 {
-	Request *req = user_data;
+	RsproConnectionRequest *req = user_data;
 
 	g_clear_pointer(&req->timeout, g_source_unref);
-	request_abandon(req, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_TIMEOUT,
-					 _("no %s within the time limit"),
-					 rspro_msg_type_to_string(req->type)));
+	rspro_connection_request_abandon(
+	    req, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_TIMEOUT,
+			     "no %s within the time limit", rspro_msg_type_to_string(req->type)));
 	return G_SOURCE_REMOVE;
 }
 
 static gboolean
-on_request_cancelled(GCancellable *cancellable, gpointer user_data)
+rspro_connection_on_request_cancelled(GCancellable *cancellable, gpointer user_data)
 {
-	Request *req = user_data;
+	RsproConnectionRequest *req = user_data;
 
 	g_clear_pointer(&req->cancel, g_source_unref);
-	request_abandon(req, g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED,
-						 _("operation was cancelled")));
+	rspro_connection_request_abandon(
+	    req, g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "operation was cancelled"));
 	return G_SOURCE_REMOVE;
 }
 
@@ -986,19 +995,20 @@ rspro_connection_request_async(RsproConnection *self, const RsproPdu *request,
 		return;
 	}
 
-	Request *req = g_new0(Request, 1);
+	RsproConnectionRequest *req = g_new0(RsproConnectionRequest, 1);
 	GMainContext *context = g_task_get_context(task);
 
 	req->type = response_type;
 	req->task = g_object_ref(task);
 	if (timeout_ms) {
 		req->timeout = g_timeout_source_new(timeout_ms);
-		g_source_set_callback(req->timeout, on_request_timeout, req, NULL);
+		g_source_set_callback(req->timeout, rspro_connection_request_timeout_cb, req, NULL);
 		g_source_attach(req->timeout, context);
 	}
 	if (cancellable) {
 		req->cancel = g_cancellable_source_new(cancellable);
-		g_source_set_callback(req->cancel, G_SOURCE_FUNC(on_request_cancelled), req, NULL);
+		g_source_set_callback(
+		    req->cancel, G_SOURCE_FUNC(rspro_connection_on_request_cancelled), req, NULL);
 		g_source_attach(req->cancel, context);
 	}
 	g_queue_push_tail(&self->requests, req);

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 GQuark rspro_connection_error_quark(void);
 
 typedef enum {
+	RSPRO_CONNECTION_ERROR_FAILED,	       /* anything else */
 	RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER, /* end of stream */
 	RSPRO_CONNECTION_ERROR_KEEPALIVE,      /* no PONG in time */
 	RSPRO_CONNECTION_ERROR_FRAMING,	       /* an IPA frame we must not accept */

@@ -75,7 +75,7 @@ rspro_ipa_deframer_free(RsproIpaDeframer *self)
 }
 
 static void
-deframer_compact(RsproIpaDeframer *self)
+rspro_ipa_deframer_compact(RsproIpaDeframer *self)
 {
 	if (self->off == self->buf->len) {
 		g_byte_array_set_size(self->buf, 0);
@@ -91,13 +91,13 @@ rspro_ipa_deframer_feed(RsproIpaDeframer *self, const guint8 *data, gsize len)
 {
 	if (self->failed || len == 0)
 		return;
-	deframer_compact(self);
+	rspro_ipa_deframer_compact(self);
 	g_byte_array_append(self->buf, data, len);
 }
 
 /* checks what the header already tells, so a bad stream fails before its body arrives */
 static gboolean
-check_header(const guint8 *p, gsize avail, GError **error)
+rspro_ipa_check_header(const guint8 *p, gsize avail, GError **error)
 {
 	guint16 len = (p[0] << 8) | p[1];
 
@@ -140,7 +140,7 @@ rspro_ipa_deframer_next(RsproIpaDeframer *self, RsproIpaFrame *frame, GError **e
 
 	if (avail < RSPRO_IPA_HEADER_LEN)
 		return FALSE;
-	if (!check_header(p, avail, error)) {
+	if (!rspro_ipa_check_header(p, avail, error)) {
 		self->failed = TRUE;
 		return FALSE;
 	}

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 GQuark rspro_ipa_error_quark(void);
 
 typedef enum {
+	RSPRO_IPA_ERROR_FAILED,		   /* anything else */
 	RSPRO_IPA_ERROR_UNKNOWN_PROTOCOL,  /* neither 0xEE nor 0xFE */
 	RSPRO_IPA_ERROR_UNKNOWN_EXTENSION, /* 0xEE with an extension other than 0x07 */
 	RSPRO_IPA_ERROR_BAD_FRAME,	   /* a frame too short for its protocol */

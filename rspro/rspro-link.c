@@ -10,8 +10,6 @@
 
 #include "rspro-link.h"
 
-#include <glib/gi18n.h>
-
 #define DEFAULT_TIMEOUT_MS 10000
 /* 3×0, 30×1, 30×2, 30×4, 30×8, then 16 s for ever */
 #define BACKOFF_LAST_INDEX 123
@@ -59,10 +57,10 @@ G_DEFINE_ENUM_TYPE(RsproLinkState, rspro_link_state,
 
 G_DEFINE_TYPE(RsproLink, rspro_link, G_TYPE_OBJECT)
 
-static void start_attempt(RsproLink *self);
+static void rspro_link_start_attempt(RsproLink *self);
 
 static void
-set_state(RsproLink *self, RsproLinkState state)
+rspro_link_set_state(RsproLink *self, RsproLinkState state)
 {
 	if (self->state == state)
 		return;
@@ -71,7 +69,7 @@ set_state(RsproLink *self, RsproLinkState state)
 }
 
 static void
-stop_timer(RsproLink *self)
+rspro_link_stop_timer(RsproLink *self)
 {
 	if (self->timer) {
 		g_source_destroy(self->timer);
@@ -80,18 +78,18 @@ stop_timer(RsproLink *self)
 }
 
 static void
-start_timer(RsproLink *self, guint ms, GSourceFunc func)
+rspro_link_start_timer(RsproLink *self, guint ms, GSourceFunc func)
 {
-	stop_timer(self);
+	rspro_link_stop_timer(self);
 	self->timer = g_timeout_source_new(ms);
 	g_source_set_callback(self->timer, func, self, NULL);
 	g_source_attach(self->timer, g_main_context_get_thread_default());
 }
 
 static void
-drop_attempt(RsproLink *self)
+rspro_link_drop_attempt(RsproLink *self)
 {
-	stop_timer(self);
+	rspro_link_stop_timer(self);
 	if (self->attempt) {
 		g_cancellable_cancel(self->attempt);
 		g_clear_object(&self->attempt);
@@ -99,7 +97,7 @@ drop_attempt(RsproLink *self)
 }
 
 static void
-drop_connection(RsproLink *self)
+rspro_link_drop_connection(RsproLink *self)
 {
 	g_autoptr(RsproConnection) conn = g_steal_pointer(&self->conn);
 
@@ -112,7 +110,7 @@ drop_connection(RsproLink *self)
 }
 
 static guint
-backoff_seconds(guint index)
+rspro_link_backoff_seconds(guint index)
 {
 	if (index < 3)
 		return 0;
@@ -128,7 +126,7 @@ backoff_seconds(guint index)
 }
 
 static guint
-next_delay_ms(RsproLink *self)
+rspro_link_next_delay_ms(RsproLink *self)
 {
 	gint64 since_us = 0;
 
@@ -138,7 +136,8 @@ next_delay_ms(RsproLink *self)
 			self->backoff_index = 0;
 	}
 
-	gdouble delay_us = backoff_seconds(self->backoff_index) * G_USEC_PER_SEC * self->scale;
+	gdouble delay_us =
+	    rspro_link_backoff_seconds(self->backoff_index) * G_USEC_PER_SEC * self->scale;
 
 	if (delay_us > 0)
 		delay_us *= 1.0 + g_random_double_range(-BACKOFF_JITTER, BACKOFF_JITTER);
@@ -148,74 +147,74 @@ next_delay_ms(RsproLink *self)
 }
 
 static gboolean
-on_backoff_timer(gpointer user_data)
+rspro_link_on_backoff_timer(gpointer user_data)
 {
 	RsproLink *self = user_data;
 
 	g_clear_pointer(&self->timer, g_source_unref);
-	start_attempt(self);
+	rspro_link_start_attempt(self);
 	return G_SOURCE_REMOVE;
 }
 
 /* drop whatever is under way and retry after the back-off */
 static void
-enter_waiting(RsproLink *self, const GError *reason)
+rspro_link_enter_waiting(RsproLink *self, const GError *reason)
 {
 	gboolean was_connected = self->state == RSPRO_LINK_STATE_CONNECTED;
-	guint delay_ms = next_delay_ms(self);
+	guint delay_ms = rspro_link_next_delay_ms(self);
 
 	g_object_ref(self);
-	drop_attempt(self);
-	drop_connection(self);
+	rspro_link_drop_attempt(self);
+	rspro_link_drop_connection(self);
 	g_debug("RSPRO link to %s:%u: next attempt in %u ms", self->host, self->port, delay_ms);
-	start_timer(self, delay_ms, on_backoff_timer);
-	set_state(self, RSPRO_LINK_STATE_WAITING);
+	rspro_link_start_timer(self, delay_ms, rspro_link_on_backoff_timer);
+	rspro_link_set_state(self, RSPRO_LINK_STATE_WAITING);
 	if (was_connected)
 		g_signal_emit(self, signals[SIGNAL_DISCONNECTED], 0, reason);
 	g_object_unref(self);
 }
 
 static void
-enter_waiting_with(RsproLink *self, gint code, const gchar *message)
+rspro_link_enter_waiting_with(RsproLink *self, gint code, const gchar *message)
 {
 	g_autoptr(GError) error = g_error_new_literal(RSPRO_CONNECTION_ERROR, code, message);
 
-	enter_waiting(self, error);
+	rspro_link_enter_waiting(self, error);
 }
 
 /* --- the hello --- */
 
 static gboolean
-hello_response_ok(RsproLink *self, const RsproPdu *pdu)
+rspro_link_hello_response_ok(RsproLink *self, const RsproPdu *pdu)
 {
 	const RsproConnectRes *res = pdu->type == RSPRO_MSG_CONNECT_BANK_RES
 					 ? &pdu->u.connect_bank_res
 					 : &pdu->u.connect_client_res;
 
 	if (res->result != RSPRO_RESULT_OK) {
-		const gchar *name = rspro_result_code_to_string(res->result);
+		const gchar *name = rspro_enum_result_code_to_string(res->result);
 
-		g_message(_("RSPRO link to %s:%u: peer refused the connection: %s (%d)"),
-			  self->host, self->port, name ? name : "?", res->result);
+		g_message("RSPRO link to %s:%u: peer refused the connection: %s (%d)", self->host,
+			  self->port, name ? name : "?", res->result);
 		return FALSE;
 	}
 	if (res->identity.type != self->peer_type) {
-		const gchar *name = rspro_component_type_to_string(res->identity.type);
+		const gchar *name = rspro_enum_component_type_to_string(res->identity.type);
 
-		g_message(_("RSPRO link to %s:%u: peer is a %s, not a %s"), self->host, self->port,
-			  name ? name : "?", rspro_component_type_to_string(self->peer_type));
+		g_message("RSPRO link to %s:%u: peer is a %s, not a %s", self->host, self->port,
+			  name ? name : "?", rspro_enum_component_type_to_string(self->peer_type));
 		return FALSE;
 	}
 	return TRUE;
 }
 
 static void
-enter_connected(RsproLink *self, RsproPdu *response)
+rspro_link_enter_connected(RsproLink *self, RsproPdu *response)
 {
 	g_autoptr(RsproConnection) conn = g_object_ref(self->conn);
 
 	self->hello_response = response;
-	set_state(self, RSPRO_LINK_STATE_CONNECTED);
+	rspro_link_set_state(self, RSPRO_LINK_STATE_CONNECTED);
 	g_signal_emit(self, signals[SIGNAL_CONNECTED], 0, conn);
 
 	RsproPdu *pdu;
@@ -226,7 +225,7 @@ enter_connected(RsproLink *self, RsproPdu *response)
 }
 
 static void
-on_hello_response(GObject *source, GAsyncResult *result, gpointer user_data)
+rspro_link_hello_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	GWeakRef *ref = user_data;
 	g_autoptr(RsproLink) self = g_weak_ref_get(ref);
@@ -241,36 +240,36 @@ on_hello_response(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	}
 	if (!pdu) {
-		g_message(_("RSPRO link to %s:%u: no hello response: %s"), self->host, self->port,
+		g_message("RSPRO link to %s:%u: no hello response: %s", self->host, self->port,
 			  error->message);
-		enter_waiting(self, error);
+		rspro_link_enter_waiting(self, error);
 		return;
 	}
-	if (!hello_response_ok(self, pdu)) {
+	if (!rspro_link_hello_response_ok(self, pdu)) {
 		rspro_pdu_free(pdu);
-		enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED,
-				   _("the peer refused the hello"));
+		rspro_link_enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED,
+					      "the peer refused the hello");
 		return;
 	}
-	g_message(_("RSPRO link to %s:%u connected"), self->host, self->port);
-	enter_connected(self, pdu);
+	g_message("RSPRO link to %s:%u connected", self->host, self->port);
+	rspro_link_enter_connected(self, pdu);
 }
 
 /* --- the connection --- */
 
 static void
-on_conn_closed(RsproConnection *conn, GError *reason, gpointer user_data)
+rspro_link_conn_closed_cb(RsproConnection *conn, GError *reason, gpointer user_data)
 {
 	RsproLink *self = user_data;
 
 	if (conn != self->conn)
 		return;
-	g_message(_("RSPRO link to %s:%u lost: %s"), self->host, self->port, reason->message);
-	enter_waiting(self, reason);
+	g_message("RSPRO link to %s:%u lost: %s", self->host, self->port, reason->message);
+	rspro_link_enter_waiting(self, reason);
 }
 
 static void
-on_conn_message(RsproConnection *conn, RsproPdu *pdu, gpointer user_data)
+rspro_link_conn_message_cb(RsproConnection *conn, RsproPdu *pdu, gpointer user_data)
 {
 	RsproLink *self = user_data;
 
@@ -281,32 +280,32 @@ on_conn_message(RsproConnection *conn, RsproPdu *pdu, gpointer user_data)
 }
 
 static void
-enter_established(RsproLink *self, GSocketConnection *socket_conn)
+rspro_link_enter_established(RsproLink *self, GSocketConnection *socket_conn)
 {
 	GWeakRef *ref = g_new0(GWeakRef, 1);
 
-	stop_timer(self);
+	rspro_link_stop_timer(self);
 	self->conn = rspro_connection_new(G_IO_STREAM(socket_conn));
 	rspro_connection_set_keepalive(self->conn, self->ka_interval_ms, self->ka_timeout_ms);
-	g_signal_connect(self->conn, "closed", G_CALLBACK(on_conn_closed), self);
-	g_signal_connect(self->conn, "message", G_CALLBACK(on_conn_message), self);
-	set_state(self, RSPRO_LINK_STATE_ESTABLISHED);
+	g_signal_connect(self->conn, "closed", G_CALLBACK(rspro_link_conn_closed_cb), self);
+	g_signal_connect(self->conn, "message", G_CALLBACK(rspro_link_conn_message_cb), self);
+	rspro_link_set_state(self, RSPRO_LINK_STATE_ESTABLISHED);
 	/* keep-alive first: upstream sends its PING just before the hello */
 	rspro_connection_start(self->conn);
 	g_weak_ref_init(ref, self);
 	rspro_connection_request_async(self->conn, self->hello, self->response_type, self->hello_ms,
-				       self->attempt, on_hello_response, ref);
+				       self->attempt, rspro_link_hello_response_ready, ref);
 }
 
 typedef struct {
 	GWeakRef link;
 	GCancellable *attempt;
-} ConnectOp;
+} RsproLinkConnectOp;
 
 static void
-on_tcp_connected(GObject *source, GAsyncResult *result, gpointer user_data)
+rspro_link_tcp_connected_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	ConnectOp *op = user_data;
+	RsproLinkConnectOp *op = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GSocketConnection) socket_conn =
 	    g_socket_client_connect_to_host_finish(G_SOCKET_CLIENT(source), result, &error);
@@ -320,45 +319,46 @@ on_tcp_connected(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (!current)
 		return;
 	if (!socket_conn) {
-		g_message(_("RSPRO link to %s:%u: connect failed: %s"), self->host, self->port,
+		g_message("RSPRO link to %s:%u: connect failed: %s", self->host, self->port,
 			  error->message);
-		enter_waiting(self, error);
+		rspro_link_enter_waiting(self, error);
 		return;
 	}
-	enter_established(self, socket_conn);
+	rspro_link_enter_established(self, socket_conn);
 }
 
 static gboolean
-on_connect_timeout(gpointer user_data)
+rspro_link_on_connect_timeout(gpointer user_data)
 {
 	RsproLink *self = user_data;
 
 	g_clear_pointer(&self->timer, g_source_unref);
 	g_debug("RSPRO link to %s:%u: no TCP connection within %u ms", self->host, self->port,
 		self->connect_ms);
-	enter_waiting_with(self, RSPRO_CONNECTION_ERROR_TIMEOUT, _("connect timed out"));
+	rspro_link_enter_waiting_with(self, RSPRO_CONNECTION_ERROR_TIMEOUT, "connect timed out");
 	return G_SOURCE_REMOVE;
 }
 
 static void
-start_attempt(RsproLink *self)
+rspro_link_start_attempt(RsproLink *self)
 {
 	g_autoptr(GSocketClient) client = g_socket_client_new();
-	ConnectOp *op = g_new0(ConnectOp, 1);
+	RsproLinkConnectOp *op = g_new0(RsproLinkConnectOp, 1);
 
 	/* RSPRO is raw TCP: an HTTP or SOCKS proxy from the environment never applies,
 	 * and asking libproxy for one costs a thread hop (seconds when it is slow) */
 	g_socket_client_set_enable_proxy(client, FALSE);
-	drop_attempt(self);
+	rspro_link_drop_attempt(self);
 	self->last_attempt_us = g_get_monotonic_time();
 	self->attempt = g_cancellable_new();
-	set_state(self, RSPRO_LINK_STATE_CONNECTING);
-	start_timer(self, self->connect_ms, on_connect_timeout);
+	rspro_link_set_state(self, RSPRO_LINK_STATE_CONNECTING);
+	rspro_link_start_timer(self, self->connect_ms, rspro_link_on_connect_timeout);
 	g_weak_ref_init(&op->link, self);
 	op->attempt = g_object_ref(self->attempt);
 	/* the host as given, never parsed for a ":port" of its own */
 	g_autoptr(GSocketConnectable) target = g_network_address_new(self->host, self->port);
-	g_socket_client_connect_async(client, target, self->attempt, on_tcp_connected, op);
+	g_socket_client_connect_async(client, target, self->attempt, rspro_link_tcp_connected_ready,
+				      op);
 }
 
 /* --- GObject --- */
@@ -382,8 +382,8 @@ rspro_link_dispose(GObject *object)
 {
 	RsproLink *self = RSPRO_LINK(object);
 
-	drop_attempt(self);
-	drop_connection(self);
+	rspro_link_drop_attempt(self);
+	rspro_link_drop_connection(self);
 	G_OBJECT_CLASS(rspro_link_parent_class)->dispose(object);
 }
 
@@ -509,7 +509,7 @@ rspro_link_start(RsproLink *self)
 
 	self->backoff_index = 0;
 	self->last_attempt_us = 0;
-	enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED, _("link restarted"));
+	rspro_link_enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED, "link restarted");
 }
 
 void
@@ -520,12 +520,12 @@ rspro_link_stop(RsproLink *self)
 	gboolean was_connected = self->state == RSPRO_LINK_STATE_CONNECTED;
 
 	g_object_ref(self);
-	drop_attempt(self);
-	drop_connection(self);
-	set_state(self, RSPRO_LINK_STATE_IDLE);
+	rspro_link_drop_attempt(self);
+	rspro_link_drop_connection(self);
+	rspro_link_set_state(self, RSPRO_LINK_STATE_IDLE);
 	if (was_connected) {
 		g_autoptr(GError) error = g_error_new_literal(
-		    RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED, _("link stopped"));
+		    RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED, "link stopped");
 
 		g_signal_emit(self, signals[SIGNAL_DISCONNECTED], 0, error);
 	}
@@ -539,7 +539,7 @@ rspro_link_reconnect(RsproLink *self)
 
 	if (self->state == RSPRO_LINK_STATE_IDLE)
 		return;
-	enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED, _("reconnect requested"));
+	rspro_link_enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED, "reconnect requested");
 }
 
 RsproLinkState
@@ -570,7 +570,7 @@ rspro_link_send(RsproLink *self, const RsproPdu *pdu, GError **error)
 
 	if (self->state != RSPRO_LINK_STATE_CONNECTED) {
 		g_set_error(error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
-			    _("the RSPRO link to %s:%u is not connected"), self->host, self->port);
+			    "the RSPRO link to %s:%u is not connected", self->host, self->port);
 		return FALSE;
 	}
 	return rspro_connection_send(self->conn, pdu, error);

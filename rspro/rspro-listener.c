@@ -6,8 +6,6 @@
 /* the kernel caps this at net.core.somaxconn */
 #define RSPRO_LISTENER_BACKLOG 4096
 
-#include <glib/gi18n.h>
-
 struct _RsproListener {
 	GObject parent_instance;
 
@@ -62,8 +60,8 @@ rspro_listener_set_keepalive(RsproListener *self, guint interval_ms, guint timeo
 }
 
 static gboolean
-on_incoming(GSocketService *service, GSocketConnection *socket_conn, GObject *source,
-	    gpointer user_data)
+rspro_listener_incoming_cb(GSocketService *service, GSocketConnection *socket_conn, GObject *source,
+			   gpointer user_data)
 {
 	RsproListener *self = user_data;
 	g_autoptr(RsproConnection) conn = rspro_connection_new(G_IO_STREAM(socket_conn));
@@ -77,13 +75,13 @@ on_incoming(GSocketService *service, GSocketConnection *socket_conn, GObject *so
 }
 
 static GSocketAddress *
-bind_address(const gchar *bind_ip, guint16 port, GError **error)
+rspro_listener_bind_address(const gchar *bind_ip, guint16 port, GError **error)
 {
 	g_autoptr(GInetAddress) address = g_inet_address_new_from_string(bind_ip);
 
 	if (!address) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    _("“%s” is not an IP address"), bind_ip);
+			    "“%s” is not an IP address", bind_ip);
 		return NULL;
 	}
 	return g_inet_socket_address_new(address, port);
@@ -109,7 +107,8 @@ rspro_listener_listen(RsproListener *self, const gchar *bind_ip, guint16 port, G
 		if (port == 0)
 			return FALSE;
 	} else {
-		g_autoptr(GSocketAddress) address = bind_address(bind_ip, port, error);
+		g_autoptr(GSocketAddress) address =
+		    rspro_listener_bind_address(bind_ip, port, error);
 		g_autoptr(GSocketAddress) effective = NULL;
 
 		if (!address ||
@@ -118,7 +117,7 @@ rspro_listener_listen(RsproListener *self, const gchar *bind_ip, guint16 port, G
 			return FALSE;
 		port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
 	}
-	g_signal_connect(service, "incoming", G_CALLBACK(on_incoming), self);
+	g_signal_connect(service, "incoming", G_CALLBACK(rspro_listener_incoming_cb), self);
 	g_socket_service_start(service);
 	self->service = g_steal_pointer(&service);
 	self->port = port;

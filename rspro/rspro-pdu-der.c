@@ -33,7 +33,7 @@
 /* --- encode --- */
 
 static gsize
-der_int_len(guint32 value)
+rspro_pdu_der_int_len(guint32 value)
 {
 	gsize n = 1;
 
@@ -44,7 +44,7 @@ der_int_len(guint32 value)
 }
 
 static gsize
-der_len_len(gsize len)
+rspro_pdu_der_len_len(gsize len)
 {
 	gsize n = 1;
 
@@ -56,9 +56,9 @@ der_len_len(gsize len)
 }
 
 static guint8 *
-der_put_len(guint8 *p, gsize len)
+rspro_pdu_der_put_len(guint8 *p, gsize len)
 {
-	gsize n = der_len_len(len) - 1;
+	gsize n = rspro_pdu_der_len_len(len) - 1;
 
 	if (n == 0) {
 		*p++ = (guint8)len;
@@ -71,9 +71,9 @@ der_put_len(guint8 *p, gsize len)
 }
 
 static guint8 *
-der_put_int(guint8 *p, guint8 tag, guint32 value)
+rspro_pdu_der_put_int(guint8 *p, guint8 tag, guint32 value)
 {
-	gsize n = der_int_len(value);
+	gsize n = rspro_pdu_der_int_len(value);
 
 	*p++ = tag;
 	*p++ = (guint8)n;
@@ -83,22 +83,22 @@ der_put_int(guint8 *p, guint8 tag, guint32 value)
 }
 
 static gsize
-der_pair_len(guint16 a, guint16 b)
+rspro_pdu_der_pair_len(guint16 a, guint16 b)
 {
-	return 2 + 2 + der_int_len(a) + 2 + der_int_len(b);
+	return 2 + 2 + rspro_pdu_der_int_len(a) + 2 + rspro_pdu_der_int_len(b);
 }
 
 static guint8 *
-der_put_pair(guint8 *p, guint16 a, guint16 b)
+rspro_pdu_der_put_pair(guint8 *p, guint16 a, guint16 b)
 {
 	*p++ = DER_SEQUENCE;
-	*p++ = (guint8)(2 + der_int_len(a) + 2 + der_int_len(b));
-	p = der_put_int(p, DER_INTEGER, a);
-	return der_put_int(p, DER_INTEGER, b);
+	*p++ = (guint8)(2 + rspro_pdu_der_int_len(a) + 2 + rspro_pdu_der_int_len(b));
+	p = rspro_pdu_der_put_int(p, DER_INTEGER, a);
+	return rspro_pdu_der_put_int(p, DER_INTEGER, b);
 }
 
 static guint8 *
-der_put_flags(guint8 *p, const RsproTpduFlags *f)
+rspro_pdu_der_put_flags(guint8 *p, const RsproTpduFlags *f)
 {
 	const gboolean values[] = { f->tpdu_header_present, f->final_part, f->proc_byte_continue_tx,
 				    f->proc_byte_continue_rx };
@@ -151,27 +151,29 @@ rspro_pdu_der_encode_tpdu(const RsproPdu *pdu)
 	/* asn1c's limit, and its error message */
 	if (data_len > G_MAXINT / 2)
 		return NULL;
-	body = der_pair_len(first[0], first[1]) + der_pair_len(second[0], second[1]) + 2 +
-	       DER_FLAGS_LEN + 1 + der_len_len(data_len) + data_len;
-	choice = 1 + der_len_len(body) + body;
-	msg = 1 + der_len_len(choice) + choice;
-	content = 2 + der_int_len(pdu->version) + 2 + der_int_len(pdu->tag) + msg;
-	total = 1 + der_len_len(content) + content;
+	body = rspro_pdu_der_pair_len(first[0], first[1]) +
+	       rspro_pdu_der_pair_len(second[0], second[1]) + 2 + DER_FLAGS_LEN + 1 +
+	       rspro_pdu_der_len_len(data_len) + data_len;
+	choice = 1 + rspro_pdu_der_len_len(body) + body;
+	msg = 1 + rspro_pdu_der_len_len(choice) + choice;
+	content =
+	    2 + rspro_pdu_der_int_len(pdu->version) + 2 + rspro_pdu_der_int_len(pdu->tag) + msg;
+	total = 1 + rspro_pdu_der_len_len(content) + content;
 
 	p = out = g_malloc(total);
 	*p++ = DER_SEQUENCE;
-	p = der_put_len(p, content);
-	p = der_put_int(p, DER_VERSION, pdu->version);
-	p = der_put_int(p, DER_TAG, pdu->tag);
+	p = rspro_pdu_der_put_len(p, content);
+	p = rspro_pdu_der_put_int(p, DER_VERSION, pdu->version);
+	p = rspro_pdu_der_put_int(p, DER_TAG, pdu->tag);
 	*p++ = DER_MSG;
-	p = der_put_len(p, choice);
+	p = rspro_pdu_der_put_len(p, choice);
 	*p++ = choice_tag;
-	p = der_put_len(p, body);
-	p = der_put_pair(p, first[0], first[1]);
-	p = der_put_pair(p, second[0], second[1]);
-	p = der_put_flags(p, flags);
+	p = rspro_pdu_der_put_len(p, body);
+	p = rspro_pdu_der_put_pair(p, first[0], first[1]);
+	p = rspro_pdu_der_put_pair(p, second[0], second[1]);
+	p = rspro_pdu_der_put_flags(p, flags);
 	*p++ = DER_OCTET_STRING;
-	p = der_put_len(p, data_len);
+	p = rspro_pdu_der_put_len(p, data_len);
 	if (data_len > 0)
 		memcpy(p, bytes, data_len);
 	g_assert((gsize)(p + data_len - out) == total);
@@ -183,11 +185,11 @@ rspro_pdu_der_encode_tpdu(const RsproPdu *pdu)
 typedef struct {
 	const guint8 *p;
 	gsize left;
-} DerReader;
+} RsproDerReader;
 
 /* the value of the next element if its tag is @tag and its length is definite and whole */
 static gboolean
-der_enter(DerReader *r, guint8 tag, DerReader *value)
+rspro_pdu_der_enter(RsproDerReader *r, guint8 tag, RsproDerReader *value)
 {
 	gsize len = 0, n;
 
@@ -218,12 +220,12 @@ der_enter(DerReader *r, guint8 tag, DerReader *value)
 }
 
 static gboolean
-der_get_int(DerReader *r, guint8 tag, guint32 max, guint32 *out)
+rspro_pdu_der_get_int(RsproDerReader *r, guint8 tag, guint32 max, guint32 *out)
 {
-	DerReader v;
+	RsproDerReader v;
 	guint32 value = 0;
 
-	if (!der_enter(r, tag, &v) || v.left == 0 || v.left > 5 || (v.p[0] & 0x80))
+	if (!rspro_pdu_der_enter(r, tag, &v) || v.left == 0 || v.left > 5 || (v.p[0] & 0x80))
 		return FALSE;
 	/* minimal: a leading zero only in front of a byte with its top bit set */
 	if (v.left > 1 && v.p[0] == 0 && !(v.p[1] & 0x80))
@@ -239,14 +241,14 @@ der_get_int(DerReader *r, guint8 tag, guint32 max, guint32 *out)
 }
 
 static gboolean
-der_get_pair(DerReader *r, guint16 *a, guint16 *b)
+rspro_pdu_der_get_pair(RsproDerReader *r, guint16 *a, guint16 *b)
 {
-	DerReader seq;
+	RsproDerReader seq;
 	guint32 x, y;
 
-	if (!der_enter(r, DER_SEQUENCE, &seq) ||
-	    !der_get_int(&seq, DER_INTEGER, RSPRO_ID_MAX, &x) ||
-	    !der_get_int(&seq, DER_INTEGER, RSPRO_ID_MAX, &y) || seq.left != 0)
+	if (!rspro_pdu_der_enter(r, DER_SEQUENCE, &seq) ||
+	    !rspro_pdu_der_get_int(&seq, DER_INTEGER, RSPRO_ID_MAX, &x) ||
+	    !rspro_pdu_der_get_int(&seq, DER_INTEGER, RSPRO_ID_MAX, &y) || seq.left != 0)
 		return FALSE;
 	*a = (guint16)x;
 	*b = (guint16)y;
@@ -254,18 +256,18 @@ der_get_pair(DerReader *r, guint16 *a, guint16 *b)
 }
 
 static gboolean
-der_get_flags(DerReader *r, RsproTpduFlags *f)
+rspro_pdu_der_get_flags(RsproDerReader *r, RsproTpduFlags *f)
 {
 	gboolean *values[] = { &f->tpdu_header_present, &f->final_part, &f->proc_byte_continue_tx,
 			       &f->proc_byte_continue_rx };
-	DerReader seq;
+	RsproDerReader seq;
 
-	if (!der_enter(r, DER_SEQUENCE, &seq))
+	if (!rspro_pdu_der_enter(r, DER_SEQUENCE, &seq))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS(values); i++) {
-		DerReader v;
+		RsproDerReader v;
 
-		if (!der_enter(&seq, DER_BOOLEAN, &v) || v.left != 1 ||
+		if (!rspro_pdu_der_enter(&seq, DER_BOOLEAN, &v) || v.left != 1 ||
 		    (v.p[0] != 0x00 && v.p[0] != 0xff))
 			return FALSE;
 		*values[i] = v.p[0] != 0;
@@ -276,23 +278,24 @@ der_get_flags(DerReader *r, RsproTpduFlags *f)
 RsproPdu *
 rspro_pdu_der_decode_tpdu(const guint8 *data, gsize len)
 {
-	DerReader in = { data, len }, pdu_seq, msg, body, octets;
+	RsproDerReader in = { data, len }, pdu_seq, msg, body, octets;
 	g_autoptr(RsproPdu) pdu = NULL;
 	guint32 version, tag;
 	guint16 first[2], second[2];
 	RsproTpduFlags flags;
 	gboolean m2c;
 
-	if (!der_enter(&in, DER_SEQUENCE, &pdu_seq) || in.left != 0 ||
-	    !der_get_int(&pdu_seq, DER_VERSION, RSPRO_VERSION_MAX, &version) ||
-	    !der_get_int(&pdu_seq, DER_TAG, RSPRO_TAG_MAX, &tag) ||
-	    !der_enter(&pdu_seq, DER_MSG, &msg) || pdu_seq.left != 0 || msg.left < 1)
+	if (!rspro_pdu_der_enter(&in, DER_SEQUENCE, &pdu_seq) || in.left != 0 ||
+	    !rspro_pdu_der_get_int(&pdu_seq, DER_VERSION, RSPRO_VERSION_MAX, &version) ||
+	    !rspro_pdu_der_get_int(&pdu_seq, DER_TAG, RSPRO_TAG_MAX, &tag) ||
+	    !rspro_pdu_der_enter(&pdu_seq, DER_MSG, &msg) || pdu_seq.left != 0 || msg.left < 1)
 		return NULL;
 	m2c = msg.p[0] == DER_TPDU_M2C;
-	if (!der_enter(&msg, m2c ? DER_TPDU_M2C : DER_TPDU_C2M, &body) || msg.left != 0 ||
-	    !der_get_pair(&body, &first[0], &first[1]) ||
-	    !der_get_pair(&body, &second[0], &second[1]) || !der_get_flags(&body, &flags) ||
-	    !der_enter(&body, DER_OCTET_STRING, &octets) || body.left != 0)
+	if (!rspro_pdu_der_enter(&msg, m2c ? DER_TPDU_M2C : DER_TPDU_C2M, &body) || msg.left != 0 ||
+	    !rspro_pdu_der_get_pair(&body, &first[0], &first[1]) ||
+	    !rspro_pdu_der_get_pair(&body, &second[0], &second[1]) ||
+	    !rspro_pdu_der_get_flags(&body, &flags) ||
+	    !rspro_pdu_der_enter(&body, DER_OCTET_STRING, &octets) || body.left != 0)
 		return NULL;
 
 	pdu = rspro_pdu_new(m2c ? RSPRO_MSG_TPDU_MODEM_TO_CARD : RSPRO_MSG_TPDU_CARD_TO_MODEM);

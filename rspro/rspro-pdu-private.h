@@ -32,12 +32,12 @@ typedef struct {
 	const gchar *member;
 } RsproWhere;
 
-gchar *rspro_where_path(const RsproWhere *where, const gchar *field);
-gboolean rspro_check_int(gint64 value, gint64 min, gint64 max, const RsproWhere *where,
-			 const gchar *field, GError **error);
+gchar *rspro_pdu_check_where_path(const RsproWhere *where, const gchar *field);
+gboolean rspro_pdu_check_int(gint64 value, gint64 min, gint64 max, const RsproWhere *where,
+			     const gchar *field, GError **error);
 /* an IA5String of @min..@max characters, given with its length (it may hold a NUL) */
-gboolean rspro_check_ia5(const gchar *str, gsize len, gsize min, gsize max, const RsproWhere *where,
-			 const gchar *field, GError **error);
+gboolean rspro_pdu_check_ia5(const gchar *str, gsize len, gsize min, gsize max,
+			     const RsproWhere *where, const gchar *field, GError **error);
 
 /* every constraint of the module that the plain C view can break */
 gboolean rspro_pdu_check_constraints(const RsproPdu *pdu, GError **error);

@@ -22,6 +22,7 @@ GQuark rspro_pdu_error_quark(void);
  * @RSPRO_PDU_ERROR_JSON: the JSON form is not a valid PDU
  */
 typedef enum {
+	RSPRO_PDU_ERROR_FAILED, /* anything else */
 	RSPRO_PDU_ERROR_MALFORMED,
 	RSPRO_PDU_ERROR_CONSTRAINT,
 	RSPRO_PDU_ERROR_UNKNOWN_MESSAGE,
@@ -293,8 +294,8 @@ gboolean rspro_msg_type_from_string(const gchar *name, RsproMsgType *type);
 /* the response type that answers a request type, or -1 if none */
 gint rspro_msg_type_response(RsproMsgType request);
 /* the ASN.1 names ("ok", "cardNotPresent"); NULL for values the module lacks */
-const gchar *rspro_result_code_to_string(gint result);
-const gchar *rspro_component_type_to_string(RsproComponentType type);
+const gchar *rspro_enum_result_code_to_string(gint result);
+const gchar *rspro_enum_component_type_to_string(RsproComponentType type);
 
 /* identity helpers */
 void rspro_component_identity_clear(RsproComponentIdentity *id);
@@ -332,10 +333,10 @@ gchar *rspro_ip_port_to_string(const RsproIpPort *ip_port);
 
 /* JSON in the shape of the vectors: {"version":2,"tag":0,"msg":{"name":{...}}} */
 struct _JsonNode;
-struct _JsonNode *rspro_pdu_to_json(const RsproPdu *pdu);
-RsproPdu *rspro_pdu_from_json(struct _JsonNode *node, GError **error);
-gchar *rspro_pdu_to_json_string(const RsproPdu *pdu);
-RsproPdu *rspro_pdu_from_json_string(const gchar *json, GError **error);
+struct _JsonNode *rspro_pdu_json_encode(const RsproPdu *pdu);
+RsproPdu *rspro_pdu_json_decode(struct _JsonNode *node, GError **error);
+gchar *rspro_pdu_json_encode_string(const RsproPdu *pdu);
+RsproPdu *rspro_pdu_json_decode_string(const gchar *json, GError **error);
 
 /* a one-line summary for logs: "tpduModemToCard C23:0->B1:1 7 bytes" */
 gchar *rspro_pdu_to_string(const RsproPdu *pdu);

@@ -19,7 +19,7 @@
 typedef gchar *(*ItemFunc)(const gchar *item, GError **error);
 
 static GBytes *
-parse_hex(const gchar *text, GError **error)
+rspro_tool_parse_hex(const gchar *text, GError **error)
 {
 	gsize len = strlen(text);
 	g_autofree guint8 *buf = NULL;
@@ -49,7 +49,7 @@ parse_hex(const gchar *text, GError **error)
 }
 
 static gchar *
-to_hex(GBytes *bytes)
+rspro_tool_to_hex(GBytes *bytes)
 {
 	static const gchar digits[] = "0123456789abcdef";
 	gsize len = 0;
@@ -65,10 +65,10 @@ to_hex(GBytes *bytes)
 }
 
 static gchar *
-decode_item(const gchar *item, GError **error)
+rspro_tool_decode_item(const gchar *item, GError **error)
 {
 	g_autofree gchar *text = g_strstrip(g_strdup(item));
-	g_autoptr(GBytes) bytes = parse_hex(text, error);
+	g_autoptr(GBytes) bytes = rspro_tool_parse_hex(text, error);
 	g_autoptr(RsproPdu) pdu = NULL;
 
 	if (!bytes)
@@ -76,13 +76,13 @@ decode_item(const gchar *item, GError **error)
 	pdu = rspro_pdu_decode_bytes(bytes, error);
 	if (!pdu)
 		return NULL;
-	return rspro_pdu_to_json_string(pdu);
+	return rspro_pdu_json_encode_string(pdu);
 }
 
 static gchar *
-encode_item(const gchar *item, GError **error)
+rspro_tool_encode_item(const gchar *item, GError **error)
 {
-	g_autoptr(RsproPdu) pdu = rspro_pdu_from_json_string(item, error);
+	g_autoptr(RsproPdu) pdu = rspro_pdu_json_decode_string(item, error);
 	g_autoptr(GBytes) der = NULL;
 
 	if (!pdu)
@@ -90,12 +90,12 @@ encode_item(const gchar *item, GError **error)
 	der = rspro_pdu_encode(pdu, error);
 	if (!der)
 		return NULL;
-	return to_hex(der);
+	return rspro_tool_to_hex(der);
 }
 
 /* one item: the result on stdout, or an error line; FALSE on error */
 static gboolean
-run_item(ItemFunc func, const gchar *item, gsize len, FILE *err_out)
+rspro_tool_run_item(ItemFunc func, const gchar *item, gsize len, FILE *err_out)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *out = NULL;
@@ -114,7 +114,7 @@ run_item(ItemFunc func, const gchar *item, gsize len, FILE *err_out)
 
 /* one item per line; errors go to stdout so that output lines match input lines */
 static int
-run_stdin(ItemFunc func)
+rspro_tool_run_stdin(ItemFunc func)
 {
 	gchar *line = NULL;
 	size_t size = 0;
@@ -124,7 +124,7 @@ run_stdin(ItemFunc func)
 	while ((n = getline(&line, &size, stdin)) >= 0) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (!run_item(func, line, (gsize)n, stdout))
+		if (!rspro_tool_run_item(func, line, (gsize)n, stdout))
 			ok = FALSE;
 		fflush(stdout);
 	}
@@ -137,7 +137,7 @@ run_stdin(ItemFunc func)
 }
 
 static void
-setup_i18n(void)
+rspro_tool_setup_i18n(void)
 {
 	setlocale(LC_ALL, "");
 	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
@@ -146,7 +146,7 @@ setup_i18n(void)
 }
 
 static GOptionContext *
-new_option_context(gboolean *version)
+rspro_tool_new_option_context(gboolean *version)
 {
 	const GOptionEntry entries[] = {
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, version, N_("Show the version and exit"),
@@ -177,8 +177,8 @@ main(int argc, char **argv)
 	gboolean version = FALSE;
 	ItemFunc func;
 
-	setup_i18n();
-	context = new_option_context(&version);
+	rspro_tool_setup_i18n();
+	context = rspro_tool_new_option_context(&version);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
 		fprintf(stderr, "rspro-tool: %s\n", error->message);
 		return EXIT_USAGE;
@@ -193,14 +193,15 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (g_str_equal(argv[1], "decode")) {
-		func = decode_item;
+		func = rspro_tool_decode_item;
 	} else if (g_str_equal(argv[1], "encode")) {
-		func = encode_item;
+		func = rspro_tool_encode_item;
 	} else {
 		fprintf(stderr, "rspro-tool: %s: %s\n", _("unknown command"), argv[1]);
 		return EXIT_USAGE;
 	}
 	if (g_str_equal(argv[2], "-"))
-		return run_stdin(func);
-	return run_item(func, argv[2], strlen(argv[2]), stderr) ? EXIT_SUCCESS : EXIT_FAILURE;
+		return rspro_tool_run_stdin(func);
+	return rspro_tool_run_item(func, argv[2], strlen(argv[2]), stderr) ? EXIT_SUCCESS
+									   : EXIT_FAILURE;
 }

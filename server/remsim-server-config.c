@@ -20,14 +20,15 @@ typedef struct {
 	gchar *debug;
 	gboolean version;
 	gboolean disable_color;
-} Options;
+} RemsimServerOptions;
 
 static const gchar *const known_keys[] = { "bind-ip",	"rspro-port", "rest-bind-ip",
 					   "rest-port", "state-dir",  "dbus",
 					   "dbus-bus",	"debug",      NULL };
 
 static gboolean
-parse_options(Options *o, gint *argc, gchar ***argv, GError **error)
+remsim_server_config_parse_options(RemsimServerOptions *o, gint *argc, gchar ***argv,
+				   GError **error)
 {
 	const GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
@@ -72,7 +73,7 @@ parse_options(Options *o, gint *argc, gchar ***argv, GError **error)
 }
 
 static gboolean
-check_port(gint port, const gchar *what, GError **error)
+remsim_server_config_check_port(gint port, const gchar *what, GError **error)
 {
 	if (port >= 0 && port <= G_MAXUINT16)
 		return TRUE;
@@ -82,7 +83,7 @@ check_port(gint port, const gchar *what, GError **error)
 }
 
 static gboolean
-key_error(const gchar *file, const gchar *key, GError *inner, GError **error)
+remsim_server_config_key_error(const gchar *file, const gchar *key, GError *inner, GError **error)
 {
 	g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
 		    _("%s: key \"%s\" in [%s]: %s"), file, key, REMSIM_SERVER_CONFIG_GROUP,
@@ -92,7 +93,8 @@ key_error(const gchar *file, const gchar *key, GError *inner, GError **error)
 }
 
 static gboolean
-read_port(GKeyFile *kf, const gchar *file, const gchar *key, guint16 *out, GError **error)
+remsim_server_config_read_port(GKeyFile *kf, const gchar *file, const gchar *key, guint16 *out,
+			       GError **error)
 {
 	GError *inner = NULL;
 	gint v;
@@ -101,15 +103,15 @@ read_port(GKeyFile *kf, const gchar *file, const gchar *key, guint16 *out, GErro
 		return TRUE;
 	v = g_key_file_get_integer(kf, REMSIM_SERVER_CONFIG_GROUP, key, &inner);
 	if (!inner)
-		check_port(v, key, &inner);
+		remsim_server_config_check_port(v, key, &inner);
 	if (inner)
-		return key_error(file, key, inner, error);
+		return remsim_server_config_key_error(file, key, inner, error);
 	*out = (guint16)v;
 	return TRUE;
 }
 
 static gboolean
-read_string(GKeyFile *kf, const gchar *key, gchar **out)
+remsim_server_config_read_string(GKeyFile *kf, const gchar *key, gchar **out)
 {
 	gchar *v = g_key_file_get_string(kf, REMSIM_SERVER_CONFIG_GROUP, key, NULL);
 
@@ -121,7 +123,8 @@ read_string(GKeyFile *kf, const gchar *key, gchar **out)
 }
 
 static gboolean
-read_bool(GKeyFile *kf, const gchar *file, const gchar *key, gboolean *out, GError **error)
+remsim_server_config_read_bool(GKeyFile *kf, const gchar *file, const gchar *key, gboolean *out,
+			       GError **error)
 {
 	GError *inner = NULL;
 	gboolean v;
@@ -130,13 +133,13 @@ read_bool(GKeyFile *kf, const gchar *file, const gchar *key, gboolean *out, GErr
 		return TRUE;
 	v = g_key_file_get_boolean(kf, REMSIM_SERVER_CONFIG_GROUP, key, &inner);
 	if (inner)
-		return key_error(file, key, inner, error);
+		return remsim_server_config_key_error(file, key, inner, error);
 	*out = v;
 	return TRUE;
 }
 
 static gboolean
-check_keys(GKeyFile *kf, const gchar *file, GError **error)
+remsim_server_config_check_keys(GKeyFile *kf, const gchar *file, GError **error)
 {
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 	g_auto(GStrv) keys = NULL;
@@ -162,11 +165,12 @@ check_keys(GKeyFile *kf, const gchar *file, GError **error)
 }
 
 static gboolean
-read_bus(GKeyFile *kf, const gchar *file, RemsimServerConfig *cfg, GError **error)
+remsim_server_config_read_bus(GKeyFile *kf, const gchar *file, RemsimServerConfig *cfg,
+			      GError **error)
 {
 	g_autofree gchar *bus = NULL;
 
-	read_string(kf, "dbus-bus", &bus);
+	remsim_server_config_read_string(kf, "dbus-bus", &bus);
 	if (!bus)
 		return TRUE;
 	if (g_str_equal(bus, "system") || g_str_equal(bus, "session")) {
@@ -180,7 +184,7 @@ read_bus(GKeyFile *kf, const gchar *file, RemsimServerConfig *cfg, GError **erro
 }
 
 static gboolean
-load_file(RemsimServerConfig *cfg, const gchar *file, GError **error)
+remsim_server_config_load_file(RemsimServerConfig *cfg, const gchar *file, GError **error)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	GError *inner = NULL;
@@ -191,17 +195,19 @@ load_file(RemsimServerConfig *cfg, const gchar *file, GError **error)
 		return FALSE;
 	}
 	cfg->config_file = g_strdup(file);
-	return check_keys(kf, file, error) && read_string(kf, "bind-ip", &cfg->bind_ip) &&
-	       read_port(kf, file, "rspro-port", &cfg->rspro_port, error) &&
-	       read_string(kf, "rest-bind-ip", &cfg->rest_bind_ip) &&
-	       read_port(kf, file, "rest-port", &cfg->rest_port, error) &&
-	       read_string(kf, "state-dir", &cfg->state_dir) &&
-	       read_bool(kf, file, "dbus", &cfg->dbus, error) && read_bus(kf, file, cfg, error) &&
-	       read_bool(kf, file, "debug", &cfg->debug, error);
+	return remsim_server_config_check_keys(kf, file, error) &&
+	       remsim_server_config_read_string(kf, "bind-ip", &cfg->bind_ip) &&
+	       remsim_server_config_read_port(kf, file, "rspro-port", &cfg->rspro_port, error) &&
+	       remsim_server_config_read_string(kf, "rest-bind-ip", &cfg->rest_bind_ip) &&
+	       remsim_server_config_read_port(kf, file, "rest-port", &cfg->rest_port, error) &&
+	       remsim_server_config_read_string(kf, "state-dir", &cfg->state_dir) &&
+	       remsim_server_config_read_bool(kf, file, "dbus", &cfg->dbus, error) &&
+	       remsim_server_config_read_bus(kf, file, cfg, error) &&
+	       remsim_server_config_read_bool(kf, file, "debug", &cfg->debug, error);
 }
 
 static void
-take_string(gchar **dst, gchar *src)
+remsim_server_config_take_string(gchar **dst, gchar *src)
 {
 	if (src) {
 		g_free(*dst);
@@ -210,15 +216,17 @@ take_string(gchar **dst, gchar *src)
 }
 
 static gboolean
-merge(RemsimServerConfig *cfg, Options *o, GError **error)
+remsim_server_config_merge(RemsimServerConfig *cfg, RemsimServerOptions *o, GError **error)
 {
-	if ((o->rspro_port >= 0 && !check_port(o->rspro_port, "--rspro-port", error)) ||
-	    (o->rest_port >= 0 && !check_port(o->rest_port, "--rest-port", error)))
+	if ((o->rspro_port >= 0 &&
+	     !remsim_server_config_check_port(o->rspro_port, "--rspro-port", error)) ||
+	    (o->rest_port >= 0 &&
+	     !remsim_server_config_check_port(o->rest_port, "--rest-port", error)))
 		return FALSE;
-	take_string(&cfg->bind_ip, g_steal_pointer(&o->bind_ip));
-	take_string(&cfg->rest_bind_ip, g_steal_pointer(&o->rest_bind_ip));
-	take_string(&cfg->state_dir, g_steal_pointer(&o->state_dir));
-	take_string(&cfg->port_file, g_steal_pointer(&o->port_file));
+	remsim_server_config_take_string(&cfg->bind_ip, g_steal_pointer(&o->bind_ip));
+	remsim_server_config_take_string(&cfg->rest_bind_ip, g_steal_pointer(&o->rest_bind_ip));
+	remsim_server_config_take_string(&cfg->state_dir, g_steal_pointer(&o->state_dir));
+	remsim_server_config_take_string(&cfg->port_file, g_steal_pointer(&o->port_file));
 	if (o->rspro_port >= 0)
 		cfg->rspro_port = (guint16)o->rspro_port;
 	if (o->rest_port >= 0)
@@ -236,7 +244,7 @@ merge(RemsimServerConfig *cfg, Options *o, GError **error)
 gboolean
 remsim_server_config_load(RemsimServerConfig *cfg, gint *argc, gchar ***argv, GError **error)
 {
-	Options o = { .rspro_port = -1, .rest_port = -1 };
+	RemsimServerOptions o = { .rspro_port = -1, .rest_port = -1 };
 	g_autofree gchar *default_file = g_build_filename(REMSIM_SYSCONFDIR, "server.conf", NULL);
 	gboolean ok;
 
@@ -245,14 +253,14 @@ remsim_server_config_load(RemsimServerConfig *cfg, gint *argc, gchar ***argv, GE
 	cfg->rest_port = REMSIM_SERVER_DEFAULT_REST_PORT;
 	cfg->state_dir = g_strdup(REMSIM_LOCALSTATEDIR);
 	cfg->dbus = TRUE;
-	ok = parse_options(&o, argc, argv, error);
+	ok = remsim_server_config_parse_options(&o, argc, argv, error);
 	if (ok && !o.version) {
 		if (o.config)
-			ok = load_file(cfg, o.config, error);
+			ok = remsim_server_config_load_file(cfg, o.config, error);
 		else if (g_file_test(default_file, G_FILE_TEST_EXISTS))
-			ok = load_file(cfg, default_file, error);
+			ok = remsim_server_config_load_file(cfg, default_file, error);
 	}
-	ok = ok && merge(cfg, &o, error);
+	ok = ok && remsim_server_config_merge(cfg, &o, error);
 	g_free(o.config);
 	g_free(o.bind_ip);
 	g_free(o.rest_bind_ip);

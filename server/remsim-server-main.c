@@ -8,23 +8,23 @@
 #include <locale.h>
 #include <sys/resource.h>
 
-#include "remsim-dbus-service.h"
-#include "remsim-rest.h"
+#include "remsim-server-dbus.h"
+#include "remsim-server-rest.h"
 #include "remsim-server-config.h"
 #include "remsim-server.h"
 
 typedef struct {
 	RemsimServerConfig cfg;
 	GMainLoop *loop;
-	RemsimSlotmapStore *store;
+	RemsimServerSlotmapStore *store;
 	RemsimServer *server;
-	RemsimRest *rest;
-	RemsimDbusService *dbus;
-} App;
+	RemsimServerRest *rest;
+	RemsimServerDbus *dbus;
+} RemsimServerApp;
 
 /* every bank and client holds a socket: allow as many as the hard limit does */
 static void
-raise_fd_limit(void)
+remsim_server_main_raise_fd_limit(void)
 {
 	struct rlimit rl;
 
@@ -36,30 +36,30 @@ raise_fd_limit(void)
 }
 
 static gboolean
-on_signal(gpointer data)
+remsim_server_main_signal_cb(gpointer data)
 {
-	App *app = data;
+	RemsimServerApp *app = data;
 
-	g_message(_("Shutting down"));
+	g_message("Shutting down");
 	g_main_loop_quit(app->loop);
 	return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-write_port_file(App *app, GError **error)
+remsim_server_main_write_port_file(RemsimServerApp *app, GError **error)
 {
 	g_autofree gchar *text = NULL;
 
 	if (!app->cfg.port_file)
 		return TRUE;
 	text = g_strdup_printf("rspro=%u\nrest=%u\n", remsim_server_get_port(app->server),
-			       remsim_rest_get_port(app->rest));
+			       remsim_server_rest_get_port(app->rest));
 	/* written whole, so that a reader never sees half of it */
 	return g_file_set_contents(app->cfg.port_file, text, -1, error);
 }
 
 static gboolean
-open_store(App *app, GError **error)
+remsim_server_main_open_store(RemsimServerApp *app, GError **error)
 {
 	g_autofree gchar *path = remsim_server_config_get_db_path(&app->cfg);
 
@@ -71,16 +71,16 @@ open_store(App *app, GError **error)
 			    g_strerror(err));
 		return FALSE;
 	}
-	app->store = remsim_slotmap_store_open(path, error);
+	app->store = remsim_server_slotmap_store_open(path, error);
 	return app->store != NULL;
 }
 
 static gboolean
-start(App *app, GError **error)
+remsim_server_main_start(RemsimServerApp *app, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 
-	if (!open_store(app, error))
+	if (!remsim_server_main_open_store(app, error))
 		return FALSE;
 	app->server = remsim_server_new(app->store);
 	if (!remsim_server_restore(app->server, error))
@@ -90,32 +90,32 @@ start(App *app, GError **error)
 			    app->cfg.rspro_port, local->message);
 		return FALSE;
 	}
-	app->rest = remsim_rest_new(app->server);
-	if (!remsim_rest_listen(app->rest, app->cfg.rest_bind_ip, app->cfg.rest_port, &local)) {
+	app->rest = remsim_server_rest_new(app->server);
+	if (!remsim_server_rest_listen(app->rest, app->cfg.rest_bind_ip, app->cfg.rest_port,
+				       &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
 			    app->cfg.rest_port, local->message);
 		return FALSE;
 	}
 	if (app->cfg.dbus) {
-		app->dbus =
-		    remsim_dbus_service_new(app->server, remsim_server_get_port(app->server),
-					    remsim_rest_get_port(app->rest));
-		remsim_dbus_service_start(app->dbus, app->cfg.session_bus ? G_BUS_TYPE_SESSION
-									  : G_BUS_TYPE_SYSTEM);
+		app->dbus = remsim_server_dbus_new(app->server, remsim_server_get_port(app->server),
+						   remsim_server_rest_get_port(app->rest));
+		remsim_server_dbus_start(app->dbus, app->cfg.session_bus ? G_BUS_TYPE_SESSION
+									 : G_BUS_TYPE_SYSTEM);
 	}
-	g_message(
-	    _("remsim-server %s: RSPRO on port %u, REST on port %u, restart %" G_GUINT64_FORMAT),
-	    PACKAGE_VERSION, remsim_server_get_port(app->server), remsim_rest_get_port(app->rest),
-	    remsim_server_get_restart_counter(app->server));
-	return write_port_file(app, error);
+	g_message("remsim-server %s: RSPRO on port %u, REST on port %u, restart %" G_GUINT64_FORMAT,
+		  PACKAGE_VERSION, remsim_server_get_port(app->server),
+		  remsim_server_rest_get_port(app->rest),
+		  remsim_server_get_restart_counter(app->server));
+	return remsim_server_main_write_port_file(app, error);
 }
 
 static void
-stop(App *app)
+remsim_server_main_stop(RemsimServerApp *app)
 {
 	/* writes still queued are committed and answered while everything is alive */
 	if (app->store)
-		remsim_slotmap_store_close(app->store);
+		remsim_server_slotmap_store_close(app->store);
 	g_clear_object(&app->dbus);
 	g_clear_object(&app->rest);
 	g_clear_object(&app->server);
@@ -127,7 +127,7 @@ stop(App *app)
 int
 main(int argc, char **argv)
 {
-	App app = { 0 };
+	RemsimServerApp app = { 0 };
 	g_autoptr(GError) error = NULL;
 	int status = 0;
 
@@ -151,16 +151,16 @@ main(int argc, char **argv)
 	}
 	if (app.cfg.debug)
 		g_log_set_debug_enabled(TRUE);
-	raise_fd_limit();
+	remsim_server_main_raise_fd_limit();
 	app.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, on_signal, &app);
-	g_unix_signal_add(SIGINT, on_signal, &app);
-	if (start(&app, &error)) {
+	g_unix_signal_add(SIGTERM, remsim_server_main_signal_cb, &app);
+	g_unix_signal_add(SIGINT, remsim_server_main_signal_cb, &app);
+	if (remsim_server_main_start(&app, &error)) {
 		g_main_loop_run(app.loop);
 	} else {
 		g_printerr("remsim-server: %s\n", error->message);
 		status = 1;
 	}
-	stop(&app);
+	remsim_server_main_stop(&app);
 	return status;
 }

@@ -1,30 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 #include "remsim-server.h"
 #include "rspro-listener.h"
 
-G_DEFINE_QUARK(remsim - server - error - quark, remsim_server_error)
+G_DEFINE_QUARK(remsim_server_error_quark, remsim_server_error)
 
 /* upstream waits this long for Connect*Req after accepting */
 #define HELLO_TIMEOUT_MS 10000
 
 struct _RemsimServer {
 	GObject parent_instance;
-	RemsimSlotmapStore *store;
+	RemsimServerSlotmapStore *store;
 	RsproListener *listener;
 	RsproComponentIdentity identity;
-	GHashTable *peers;	    /* RsproConnection* -> RemsimPeer* (owned) */
-	GQueue banks;		    /* RemsimPeer*, identification order */
-	GQueue clients;		    /* RemsimPeer* */
-	GHashTable *bank_by_id;	    /* bank id -> RemsimPeer* */
-	GHashTable *client_by_slot; /* client slot key -> RemsimPeer* */
-	GQueue maps;		    /* listed RemsimSlotmap* (owned), creation order */
-	GHashTable *map_by_bank;    /* bank slot key -> RemsimSlotmap* */
-	GHashTable *map_by_client;  /* client slot key -> RemsimSlotmap* */
+	GHashTable *peers;	    /* RsproConnection* -> RemsimServerPeer* (owned) */
+	GQueue banks;		    /* RemsimServerPeer*, identification order */
+	GQueue clients;		    /* RemsimServerPeer* */
+	GHashTable *bank_by_id;	    /* bank id -> RemsimServerPeer* */
+	GHashTable *client_by_slot; /* client slot key -> RemsimServerPeer* */
+	GQueue maps;		    /* listed RemsimServerSlotmap* (owned), creation order */
+	GHashTable *map_by_bank;    /* bank slot key -> RemsimServerSlotmap* */
+	GHashTable *map_by_client;  /* client slot key -> RemsimServerSlotmap* */
 };
 
 G_DEFINE_FINAL_TYPE(RemsimServer, remsim_server, G_TYPE_OBJECT)
@@ -43,20 +42,20 @@ static guint signals[N_SIGNALS];
 /* a request to a bank in flight: the map and the push it belongs to */
 typedef struct {
 	RemsimServer *server;
-	RemsimSlotmap *map;
+	RemsimServerSlotmap *map;
 	guint serial;
-} PushCtx;
+} RemsimServerPushCtx;
 
 static void
-push_ctx_free(PushCtx *ctx)
+remsim_server_push_ctx_free(RemsimServerPushCtx *ctx)
 {
 	g_object_unref(ctx->server);
-	remsim_slotmap_unref(ctx->map);
+	remsim_server_slotmap_unref(ctx->map);
 	g_free(ctx);
 }
 
 static void
-server_dispose(GObject *object)
+remsim_server_dispose(GObject *object)
 {
 	RemsimServer *self = REMSIM_SERVER(object);
 
@@ -80,13 +79,13 @@ server_dispose(GObject *object)
 }
 
 static void
-server_finalize(GObject *object)
+remsim_server_finalize(GObject *object)
 {
 	RemsimServer *self = REMSIM_SERVER(object);
 
 	g_queue_clear(&self->banks);
 	g_queue_clear(&self->clients);
-	g_queue_clear_full(&self->maps, (GDestroyNotify)remsim_slotmap_unref);
+	g_queue_clear_full(&self->maps, (GDestroyNotify)remsim_server_slotmap_unref);
 	g_hash_table_unref(self->bank_by_id);
 	g_hash_table_unref(self->client_by_slot);
 	g_hash_table_unref(self->map_by_bank);
@@ -102,12 +101,12 @@ remsim_server_class_init(RemsimServerClass *klass)
 	const gchar *peer_signals[] = { "bank-added", "bank-removed", "client-added",
 					"client-removed" };
 
-	oc->dispose = server_dispose;
-	oc->finalize = server_finalize;
+	oc->dispose = remsim_server_dispose;
+	oc->finalize = remsim_server_finalize;
 	for (guint i = 0; i < G_N_ELEMENTS(peer_signals); i++)
 		signals[SIG_BANK_ADDED + i] =
 		    g_signal_new(peer_signals[i], G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
-				 NULL, NULL, NULL, G_TYPE_NONE, 1, REMSIM_TYPE_PEER);
+				 NULL, NULL, NULL, G_TYPE_NONE, 1, REMSIM_TYPE_SERVER_PEER);
 	signals[SIG_SLOTMAP_CHANGED] = g_signal_new(
 	    "slotmap-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
 	    G_TYPE_NONE, 1, REMSIM_TYPE_SLOTMAP | G_SIGNAL_TYPE_STATIC_SCOPE);
@@ -130,7 +129,7 @@ remsim_server_init(RemsimServer *self)
 }
 
 RemsimServer *
-remsim_server_new(RemsimSlotmapStore *store)
+remsim_server_new(RemsimServerSlotmapStore *store)
 {
 	RemsimServer *self = g_object_new(REMSIM_TYPE_SERVER, NULL);
 	g_autofree gchar *name = g_strndup(g_get_host_name(), RSPRO_NAME_MAX);
@@ -144,40 +143,41 @@ remsim_server_new(RemsimSlotmapStore *store)
 guint64
 remsim_server_get_restart_counter(RemsimServer *self)
 {
-	return remsim_slotmap_store_get_restart_counter(self->store);
+	return remsim_server_slotmap_store_get_restart_counter(self->store);
 }
 
 /* ---- the slot map list ---- */
 
 static void
-list_map(RemsimServer *self, RemsimSlotmap *map)
+remsim_server_list_map(RemsimServer *self, RemsimServerSlotmap *map)
 {
 	map->listed = TRUE;
-	g_queue_push_tail(&self->maps, remsim_slotmap_ref(map));
-	g_hash_table_insert(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(&map->bank)),
-			    map);
+	g_queue_push_tail(&self->maps, remsim_server_slotmap_ref(map));
+	g_hash_table_insert(self->map_by_bank,
+			    GUINT_TO_POINTER(remsim_server_slotmap_bank_key(&map->bank)), map);
 	g_hash_table_insert(self->map_by_client,
-			    GUINT_TO_POINTER(remsim_client_slot_key(&map->client)), map);
+			    GUINT_TO_POINTER(remsim_server_slotmap_client_key(&map->client)), map);
 }
 
 /* takes the map out of the list; the caller must hold its own reference */
 static void
-unlist_map(RemsimServer *self, RemsimSlotmap *map)
+remsim_server_unlist_map(RemsimServer *self, RemsimServerSlotmap *map)
 {
 	if (!map->listed)
 		return;
 	map->listed = FALSE;
-	g_hash_table_remove(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(&map->bank)));
+	g_hash_table_remove(self->map_by_bank,
+			    GUINT_TO_POINTER(remsim_server_slotmap_bank_key(&map->bank)));
 	g_hash_table_remove(self->map_by_client,
-			    GUINT_TO_POINTER(remsim_client_slot_key(&map->client)));
+			    GUINT_TO_POINTER(remsim_server_slotmap_client_key(&map->client)));
 	if (g_queue_remove(&self->maps, map))
-		remsim_slotmap_unref(map);
+		remsim_server_slotmap_unref(map);
 	if (map->stored)
 		g_signal_emit(self, signals[SIG_SLOTMAP_REMOVED], 0, map);
 }
 
 static void
-map_changed(RemsimServer *self, RemsimSlotmap *map)
+remsim_server_map_changed(RemsimServer *self, RemsimServerSlotmap *map)
 {
 	if (map->listed && map->stored)
 		g_signal_emit(self, signals[SIG_SLOTMAP_CHANGED], 0, map);
@@ -189,7 +189,7 @@ remsim_server_list_slotmaps(RemsimServer *self)
 	GList *out = NULL;
 
 	for (GList *l = self->maps.tail; l; l = l->prev) {
-		RemsimSlotmap *map = l->data;
+		RemsimServerSlotmap *map = l->data;
 
 		if (map->stored)
 			out = g_list_prepend(out, map);
@@ -200,17 +200,17 @@ remsim_server_list_slotmaps(RemsimServer *self)
 /* ---- pushing to clients ---- */
 
 static void
-send_client_config(RemsimPeer *client, const RemsimClientConfig *cfg)
+remsim_server_send_client_config(RemsimServerPeer *client, const RemsimServerClientConfig *cfg)
 {
 	g_autoptr(RsproPdu) pdu = rspro_pdu_new_config_client_bank_req(&cfg->bank, &cfg->bankd);
 	g_autoptr(GError) error = NULL;
 
-	if (!remsim_peer_update_client_config(client, cfg))
+	if (!remsim_server_peer_update_client_config(client, cfg))
 		return;
-	g_debug("%s: configClientBankReq B%u:%u port %u", remsim_peer_get_id(client),
+	g_debug("%s: configClientBankReq B%u:%u port %u", remsim_server_peer_get_id(client),
 		cfg->bank.bank_id, cfg->bank.slot_nr, cfg->bankd.port);
-	if (!rspro_connection_send(remsim_peer_get_connection(client), pdu, &error))
-		g_warning(_("Cannot send to client %s: %s"), remsim_peer_get_id(client),
+	if (!rspro_connection_send(remsim_server_peer_get_connection(client), pdu, &error))
+		g_warning("Cannot send to client %s: %s", remsim_server_peer_get_id(client),
 			  error->message);
 }
 
@@ -222,71 +222,74 @@ send_client_config(RemsimPeer *client, const RemsimClientConfig *cfg)
  * that never stopped working. The client hears from us when the bank is back.
  */
 static void
-update_client(RemsimServer *self, RemsimPeer *client, RemsimSlotmap *map, const RsproBankSlot *bank)
+remsim_server_update_client(RemsimServer *self, RemsimServerPeer *client, RemsimServerSlotmap *map,
+			    const RsproBankSlot *bank)
 {
-	RemsimClientConfig cfg = { .bank = map ? map->bank : *bank };
-	RemsimPeer *bankd = map ? remsim_server_find_bank(self, map->bank.bank_id) : NULL;
-	gboolean live = map && (map->state == REMSIM_SLOTMAP_NEW ||
-				map->state == REMSIM_SLOTMAP_UNACKNOWLEDGED ||
-				map->state == REMSIM_SLOTMAP_ACTIVE);
+	RemsimServerClientConfig cfg = { .bank = map ? map->bank : *bank };
+	RemsimServerPeer *bankd = map ? remsim_server_find_bank(self, map->bank.bank_id) : NULL;
+	gboolean live = map && (map->state == REMSIM_SERVER_SLOTMAP_NEW ||
+				map->state == REMSIM_SERVER_SLOTMAP_UNACKNOWLEDGED ||
+				map->state == REMSIM_SERVER_SLOTMAP_ACTIVE);
 
 	if (live && !bankd)
 		return;
 	if (live)
-		remsim_peer_get_bankd_endpoint(bankd, &cfg.bankd);
-	send_client_config(client, &cfg);
+		remsim_server_peer_get_bankd_endpoint(bankd, &cfg.bankd);
+	remsim_server_send_client_config(client, &cfg);
 }
 
 static void
-update_client_of(RemsimServer *self, const RsproClientSlot *slot, const RsproBankSlot *old_bank)
+remsim_server_update_client_of(RemsimServer *self, const RsproClientSlot *slot,
+			       const RsproBankSlot *old_bank)
 {
-	guint32 key = remsim_client_slot_key(slot);
-	RemsimPeer *client = g_hash_table_lookup(self->client_by_slot, GUINT_TO_POINTER(key));
+	guint32 key = remsim_server_slotmap_client_key(slot);
+	RemsimServerPeer *client = g_hash_table_lookup(self->client_by_slot, GUINT_TO_POINTER(key));
 
 	if (client)
-		update_client(self, client,
-			      g_hash_table_lookup(self->map_by_client, GUINT_TO_POINTER(key)),
-			      old_bank);
+		remsim_server_update_client(
+		    self, client, g_hash_table_lookup(self->map_by_client, GUINT_TO_POINTER(key)),
+		    old_bank);
 }
 
 /* ---- pushing to banks ---- */
 
 static void
-create_done(GObject *source, GAsyncResult *result, gpointer data)
+remsim_server_create_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
-	PushCtx *ctx = data;
-	RemsimSlotmap *map = ctx->map;
+	RemsimServerPushCtx *ctx = data;
+	RemsimServerSlotmap *map = ctx->map;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RsproPdu) res =
 	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, &error);
 
 	/* a lost bank already set its maps back to NEW; a newer push owns the map */
-	if (!res || map->serial != ctx->serial || map->state != REMSIM_SLOTMAP_UNACKNOWLEDGED) {
-		push_ctx_free(ctx);
+	if (!res || map->serial != ctx->serial ||
+	    map->state != REMSIM_SERVER_SLOTMAP_UNACKNOWLEDGED) {
+		remsim_server_push_ctx_free(ctx);
 		return;
 	}
 	if (res->u.create_mapping_res.result == RSPRO_RESULT_OK) {
-		map->state = REMSIM_SLOTMAP_ACTIVE;
+		map->state = REMSIM_SERVER_SLOTMAP_ACTIVE;
 	} else {
-		map->state = REMSIM_SLOTMAP_ERROR;
+		map->state = REMSIM_SERVER_SLOTMAP_ERROR;
 		map->error_result = res->u.create_mapping_res.result;
-		g_warning(_("Bank %u refused slot map B%u:%u-C%u:%u: %s"), map->bank.bank_id,
+		g_warning("Bank %u refused slot map B%u:%u-C%u:%u: %s", map->bank.bank_id,
 			  map->bank.bank_id, map->bank.slot_nr, map->client.client_id,
 			  map->client.slot_nr,
-			  rspro_result_code_to_string(map->error_result)
-			      ? rspro_result_code_to_string(map->error_result)
+			  rspro_enum_result_code_to_string(map->error_result)
+			      ? rspro_enum_result_code_to_string(map->error_result)
 			      : "?");
 	}
-	map_changed(ctx->server, map);
+	remsim_server_map_changed(ctx->server, map);
 	if (map->listed)
-		update_client_of(ctx->server, &map->client, &map->bank);
-	push_ctx_free(ctx);
+		remsim_server_update_client_of(ctx->server, &map->client, &map->bank);
+	remsim_server_push_ctx_free(ctx);
 }
 
 static void
-remove_done(GObject *source, GAsyncResult *result, gpointer data)
+remsim_server_remove_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
-	PushCtx *ctx = data;
+	RemsimServerPushCtx *ctx = data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RsproPdu) res =
 	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, &error);
@@ -295,69 +298,71 @@ remove_done(GObject *source, GAsyncResult *result, gpointer data)
 		if (res->u.remove_mapping_res.result != RSPRO_RESULT_OK)
 			g_info("bank %u: removeMappingRes result %d", ctx->map->bank.bank_id,
 			       res->u.remove_mapping_res.result);
-		update_client_of(ctx->server, &ctx->map->client, &ctx->map->bank);
+		remsim_server_update_client_of(ctx->server, &ctx->map->client, &ctx->map->bank);
 	}
-	push_ctx_free(ctx);
+	remsim_server_push_ctx_free(ctx);
 }
 
 static void
-send_mapping(RemsimServer *self, RemsimPeer *bank, RemsimSlotmap *map, RsproMsgType type)
+remsim_server_send_mapping(RemsimServer *self, RemsimServerPeer *bank, RemsimServerSlotmap *map,
+			   RsproMsgType type)
 {
 	g_autoptr(RsproPdu) req = rspro_pdu_new_mapping_req(type, &map->client, &map->bank);
-	PushCtx *ctx = g_new0(PushCtx, 1);
+	RemsimServerPushCtx *ctx = g_new0(RemsimServerPushCtx, 1);
 	gboolean create = type == RSPRO_MSG_CREATE_MAPPING_REQ;
 
 	ctx->server = g_object_ref(self);
-	ctx->map = remsim_slotmap_ref(map);
+	ctx->map = remsim_server_slotmap_ref(map);
 	ctx->serial = ++map->serial;
-	map->state = create ? REMSIM_SLOTMAP_UNACKNOWLEDGED : REMSIM_SLOTMAP_DELETING;
+	map->state = create ? REMSIM_SERVER_SLOTMAP_UNACKNOWLEDGED : REMSIM_SERVER_SLOTMAP_DELETING;
 	/* responses pair with requests first in first out, as upstream's bankd answers */
-	rspro_connection_request_async(remsim_peer_get_connection(bank), req,
-				       create ? RSPRO_MSG_CREATE_MAPPING_RES
-					      : RSPRO_MSG_REMOVE_MAPPING_RES,
-				       0, NULL, create ? create_done : remove_done, ctx);
-	map_changed(self, map);
+	rspro_connection_request_async(
+	    remsim_server_peer_get_connection(bank), req,
+	    create ? RSPRO_MSG_CREATE_MAPPING_RES : RSPRO_MSG_REMOVE_MAPPING_RES, 0, NULL,
+	    create ? remsim_server_create_ready : remsim_server_remove_ready, ctx);
+	remsim_server_map_changed(self, map);
 }
 
 static void
-push_new_maps(RemsimServer *self, RemsimPeer *bank)
+remsim_server_push_new_maps(RemsimServer *self, RemsimServerPeer *bank)
 {
-	guint16 bank_id = remsim_peer_get_bank_id(bank);
+	guint16 bank_id = remsim_server_peer_get_bank_id(bank);
 
 	for (GList *l = self->maps.head; l; l = l->next) {
-		RemsimSlotmap *map = l->data;
+		RemsimServerSlotmap *map = l->data;
 
-		if (map->stored && map->bank.bank_id == bank_id && map->state == REMSIM_SLOTMAP_NEW)
-			send_mapping(self, bank, map, RSPRO_MSG_CREATE_MAPPING_REQ);
+		if (map->stored && map->bank.bank_id == bank_id &&
+		    map->state == REMSIM_SERVER_SLOTMAP_NEW)
+			remsim_server_send_mapping(self, bank, map, RSPRO_MSG_CREATE_MAPPING_REQ);
 	}
 }
 
 /* a map left the list for good: take it off its bank if the bank has it */
 static void
-retire_map(RemsimServer *self, RemsimSlotmap *map)
+remsim_server_retire_map(RemsimServer *self, RemsimServerSlotmap *map)
 {
-	RemsimPeer *bank = remsim_server_find_bank(self, map->bank.bank_id);
+	RemsimServerPeer *bank = remsim_server_find_bank(self, map->bank.bank_id);
 
-	if (bank &&
-	    (map->state == REMSIM_SLOTMAP_UNACKNOWLEDGED || map->state == REMSIM_SLOTMAP_ACTIVE)) {
-		map->state = REMSIM_SLOTMAP_DELETE_REQ;
-		send_mapping(self, bank, map, RSPRO_MSG_REMOVE_MAPPING_REQ);
+	if (bank && (map->state == REMSIM_SERVER_SLOTMAP_UNACKNOWLEDGED ||
+		     map->state == REMSIM_SERVER_SLOTMAP_ACTIVE)) {
+		map->state = REMSIM_SERVER_SLOTMAP_DELETE_REQ;
+		remsim_server_send_mapping(self, bank, map, RSPRO_MSG_REMOVE_MAPPING_REQ);
 	}
 }
 
 /* ---- registry ---- */
 
-RemsimPeer *
+RemsimServerPeer *
 remsim_server_find_bank(RemsimServer *self, guint16 bank_id)
 {
 	return g_hash_table_lookup(self->bank_by_id, GUINT_TO_POINTER(bank_id));
 }
 
-RemsimPeer *
+RemsimServerPeer *
 remsim_server_find_client(RemsimServer *self, guint16 client_id)
 {
 	for (GList *l = self->clients.head; l; l = l->next)
-		if (remsim_peer_get_client_slot(l->data)->client_id == client_id)
+		if (remsim_server_peer_get_client_slot(l->data)->client_id == client_id)
 			return l->data;
 	return NULL;
 }
@@ -375,172 +380,182 @@ remsim_server_get_clients(RemsimServer *self)
 }
 
 static void
-answer_hello(RemsimPeer *peer, RsproMsgType type, const RsproComponentIdentity *id, gint result)
+remsim_server_answer_hello(RemsimServerPeer *peer, RsproMsgType type,
+			   const RsproComponentIdentity *id, gint result)
 {
 	g_autoptr(RsproPdu) res = rspro_pdu_new_connect_res(type, id, result);
 	g_autoptr(GError) error = NULL;
 
-	if (!rspro_connection_send(remsim_peer_get_connection(peer), res, &error))
-		g_warning(_("Cannot answer %s: %s"),
-			  rspro_connection_get_peer_name(remsim_peer_get_connection(peer)),
+	if (!rspro_connection_send(remsim_server_peer_get_connection(peer), res, &error))
+		g_warning("Cannot answer %s: %s",
+			  rspro_connection_get_peer_name(remsim_server_peer_get_connection(peer)),
 			  error->message);
 }
 
 static void
-refuse(RemsimServer *self, RemsimPeer *peer, RsproMsgType type, gint result, const gchar *what)
+remsim_server_refuse(RemsimServer *self, RemsimServerPeer *peer, RsproMsgType type, gint result,
+		     const gchar *what)
 {
-	RsproConnection *conn = remsim_peer_get_connection(peer);
+	RsproConnection *conn = remsim_server_peer_get_connection(peer);
 
-	g_message(_("Refusing %s from %s: %s"), what, rspro_connection_get_peer_name(conn),
-		  rspro_result_code_to_string(result));
-	answer_hello(peer, type, &self->identity, result);
-	remsim_peer_reject(peer);
+	g_message("Refusing %s from %s: %s", what, rspro_connection_get_peer_name(conn),
+		  rspro_enum_result_code_to_string(result));
+	remsim_server_answer_hello(peer, type, &self->identity, result);
+	remsim_server_peer_reject(peer);
 }
 
 static void
-handle_connect_bank(RemsimServer *self, RemsimPeer *peer, const RsproPdu *pdu)
+remsim_server_handle_connect_bank(RemsimServer *self, RemsimServerPeer *peer, const RsproPdu *pdu)
 {
 	const RsproConnectBankReq *req = &pdu->u.connect_bank_req;
-	RsproConnection *conn = remsim_peer_get_connection(peer);
+	RsproConnection *conn = remsim_server_peer_get_connection(peer);
 	g_autofree gchar *what = g_strdup_printf("bank %u", req->bank_id);
 
 	if (req->identity.type != RSPRO_COMPONENT_BANKD) {
-		g_message(_("Closing %s: connectBankReq from a component that is not a bank"),
+		g_message("Closing %s: connectBankReq from a component that is not a bank",
 			  rspro_connection_get_peer_name(conn));
 		rspro_connection_close(conn);
 		return;
 	}
 	if (req->bank_id == 0) {
-		refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_ILLEGAL_BANK_ID, what);
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES,
+				     RSPRO_RESULT_ILLEGAL_BANK_ID, what);
 		return;
 	}
 	if (req->number_of_slots == 0) {
-		refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_ILLEGAL_SLOT_ID, what);
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES,
+				     RSPRO_RESULT_ILLEGAL_SLOT_ID, what);
 		return;
 	}
 	if (remsim_server_find_bank(self, req->bank_id)) {
-		refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_IDENTITY_IN_USE, what);
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES,
+				     RSPRO_RESULT_IDENTITY_IN_USE, what);
 		return;
 	}
-	remsim_peer_set_bank(peer, req);
+	remsim_server_peer_set_bank(peer, req);
 	g_queue_push_tail(&self->banks, peer);
 	g_hash_table_insert(self->bank_by_id, GUINT_TO_POINTER(req->bank_id), peer);
 	g_info("bank %u (%u slots) connected from %s", req->bank_id, req->number_of_slots,
 	       rspro_connection_get_peer_name(conn));
-	answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &self->identity, RSPRO_RESULT_OK);
+	remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &self->identity,
+				   RSPRO_RESULT_OK);
 	g_signal_emit(self, signals[SIG_BANK_ADDED], 0, peer);
-	push_new_maps(self, peer);
+	remsim_server_push_new_maps(self, peer);
 }
 
 static void
-handle_connect_client(RemsimServer *self, RemsimPeer *peer, const RsproPdu *pdu)
+remsim_server_handle_connect_client(RemsimServer *self, RemsimServerPeer *peer, const RsproPdu *pdu)
 {
 	const RsproConnectClientReq *req = &pdu->u.connect_client_req;
-	RsproConnection *conn = remsim_peer_get_connection(peer);
+	RsproConnection *conn = remsim_server_peer_get_connection(peer);
 	guint32 key;
 
 	if (req->identity.type != RSPRO_COMPONENT_CLIENT || !req->has_client_slot) {
-		g_message(_("Closing %s: connectClientReq without a client identity and slot"),
+		g_message("Closing %s: connectClientReq without a client identity and slot",
 			  rspro_connection_get_peer_name(conn));
 		rspro_connection_close(conn);
 		return;
 	}
-	key = remsim_client_slot_key(&req->client_slot);
+	key = remsim_server_slotmap_client_key(&req->client_slot);
 	if (g_hash_table_contains(self->client_by_slot, GUINT_TO_POINTER(key))) {
 		g_autofree gchar *what = g_strdup_printf(
 		    "client C%u:%u", req->client_slot.client_id, req->client_slot.slot_nr);
 
-		refuse(self, peer, RSPRO_MSG_CONNECT_CLIENT_RES, RSPRO_RESULT_IDENTITY_IN_USE,
-		       what);
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_CLIENT_RES,
+				     RSPRO_RESULT_IDENTITY_IN_USE, what);
 		return;
 	}
-	remsim_peer_set_client(peer, req);
+	remsim_server_peer_set_client(peer, req);
 	g_queue_push_tail(&self->clients, peer);
 	g_hash_table_insert(self->client_by_slot, GUINT_TO_POINTER(key), peer);
-	g_info("client %s connected from %s", remsim_peer_get_id(peer),
+	g_info("client %s connected from %s", remsim_server_peer_get_id(peer),
 	       rspro_connection_get_peer_name(conn));
-	answer_hello(peer, RSPRO_MSG_CONNECT_CLIENT_RES, &self->identity, RSPRO_RESULT_OK);
+	remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_CLIENT_RES, &self->identity,
+				   RSPRO_RESULT_OK);
 	g_signal_emit(self, signals[SIG_CLIENT_ADDED], 0, peer);
-	update_client_of(self, &req->client_slot, &(RsproBankSlot){ 0, 0 });
+	remsim_server_update_client_of(self, &req->client_slot, &(RsproBankSlot){ 0, 0 });
 }
 
 static void
-on_message(RsproConnection *conn, RsproPdu *pdu, gpointer data)
+remsim_server_message_cb(RsproConnection *conn, RsproPdu *pdu, gpointer data)
 {
 	RemsimServer *self = data;
-	RemsimPeer *peer = g_hash_table_lookup(self->peers, conn);
-	RemsimPeerState state = peer ? remsim_peer_get_state(peer) : REMSIM_PEER_REJECTED;
+	RemsimServerPeer *peer = g_hash_table_lookup(self->peers, conn);
+	RemsimServerPeerState state =
+	    peer ? remsim_server_peer_get_state(peer) : REMSIM_SERVER_PEER_REJECTED;
 
-	if (state == REMSIM_PEER_ESTABLISHED && pdu->type == RSPRO_MSG_CONNECT_BANK_REQ)
-		handle_connect_bank(self, peer, pdu);
-	else if (state == REMSIM_PEER_ESTABLISHED && pdu->type == RSPRO_MSG_CONNECT_CLIENT_REQ)
-		handle_connect_client(self, peer, pdu);
+	if (state == REMSIM_SERVER_PEER_ESTABLISHED && pdu->type == RSPRO_MSG_CONNECT_BANK_REQ)
+		remsim_server_handle_connect_bank(self, peer, pdu);
+	else if (state == REMSIM_SERVER_PEER_ESTABLISHED &&
+		 pdu->type == RSPRO_MSG_CONNECT_CLIENT_REQ)
+		remsim_server_handle_connect_client(self, peer, pdu);
 	else if (pdu->type != RSPRO_MSG_CONFIG_CLIENT_BANK_RES)
 		/* upstream ignores what a state does not expect, resetStateReq included */
 		g_debug("%s: ignoring %s in state %s", rspro_connection_get_peer_name(conn),
-			rspro_msg_type_to_string(pdu->type), remsim_peer_state_to_string(state));
+			rspro_msg_type_to_string(pdu->type),
+			remsim_server_peer_state_to_string(state));
 }
 
 static void
-bank_lost(RemsimServer *self, RemsimPeer *peer)
+remsim_server_bank_lost(RemsimServer *self, RemsimServerPeer *peer)
 {
-	guint16 bank_id = remsim_peer_get_bank_id(peer);
+	guint16 bank_id = remsim_server_peer_get_bank_id(peer);
 
 	g_queue_remove(&self->banks, peer);
 	g_hash_table_remove(self->bank_by_id, GUINT_TO_POINTER(bank_id));
-	g_message(_("Bank %u disconnected"), bank_id);
+	g_message("Bank %u disconnected", bank_id);
 	for (GList *l = self->maps.head; l; l = l->next) {
-		RemsimSlotmap *map = l->data;
+		RemsimServerSlotmap *map = l->data;
 
-		if (map->bank.bank_id != bank_id || map->state == REMSIM_SLOTMAP_NEW)
+		if (map->bank.bank_id != bank_id || map->state == REMSIM_SERVER_SLOTMAP_NEW)
 			continue;
 		/* pushed again when the bank comes back */
-		map->state = REMSIM_SLOTMAP_NEW;
+		map->state = REMSIM_SERVER_SLOTMAP_NEW;
 		map->serial++;
-		map_changed(self, map);
+		remsim_server_map_changed(self, map);
 	}
 	g_signal_emit(self, signals[SIG_BANK_REMOVED], 0, peer);
 }
 
 static void
-client_lost(RemsimServer *self, RemsimPeer *peer)
+remsim_server_client_lost(RemsimServer *self, RemsimServerPeer *peer)
 {
-	guint32 key = remsim_client_slot_key(remsim_peer_get_client_slot(peer));
+	guint32 key = remsim_server_slotmap_client_key(remsim_server_peer_get_client_slot(peer));
 
 	g_queue_remove(&self->clients, peer);
 	g_hash_table_remove(self->client_by_slot, GUINT_TO_POINTER(key));
-	g_info("client %s disconnected", remsim_peer_get_id(peer));
+	g_info("client %s disconnected", remsim_server_peer_get_id(peer));
 	g_signal_emit(self, signals[SIG_CLIENT_REMOVED], 0, peer);
 }
 
 static void
-on_closed(RsproConnection *conn, GError *reason, gpointer data)
+remsim_server_closed_cb(RsproConnection *conn, GError *reason, gpointer data)
 {
 	RemsimServer *self = data;
-	g_autoptr(RemsimPeer) peer = NULL;
+	g_autoptr(RemsimServerPeer) peer = NULL;
 
 	if (!g_hash_table_steal_extended(self->peers, conn, NULL, (gpointer *)&peer))
 		return;
 	g_signal_handlers_disconnect_by_data(conn, self);
 	g_debug("%s closed: %s", rspro_connection_get_peer_name(conn),
 		reason ? reason->message : "");
-	if (remsim_peer_get_state(peer) == REMSIM_PEER_CONNECTED_BANKD)
-		bank_lost(self, peer);
-	else if (remsim_peer_get_state(peer) == REMSIM_PEER_CONNECTED_CLIENT)
-		client_lost(self, peer);
+	if (remsim_server_peer_get_state(peer) == REMSIM_SERVER_PEER_CONNECTED_BANKD)
+		remsim_server_bank_lost(self, peer);
+	else if (remsim_server_peer_get_state(peer) == REMSIM_SERVER_PEER_CONNECTED_CLIENT)
+		remsim_server_client_lost(self, peer);
 }
 
 static void
-on_connection(RsproListener *listener, RsproConnection *conn, gpointer data)
+remsim_server_connection_cb(RsproListener *listener, RsproConnection *conn, gpointer data)
 {
 	RemsimServer *self = data;
-	RemsimPeer *peer = remsim_peer_new(conn);
+	RemsimServerPeer *peer = remsim_server_peer_new(conn);
 
 	g_debug("accepted %s", rspro_connection_get_peer_name(conn));
 	g_hash_table_insert(self->peers, conn, peer);
-	g_signal_connect(conn, "message", G_CALLBACK(on_message), self);
-	g_signal_connect(conn, "closed", G_CALLBACK(on_closed), self);
-	remsim_peer_close_after(peer, HELLO_TIMEOUT_MS);
+	g_signal_connect(conn, "message", G_CALLBACK(remsim_server_message_cb), self);
+	g_signal_connect(conn, "closed", G_CALLBACK(remsim_server_closed_cb), self);
+	remsim_server_peer_close_after(peer, HELLO_TIMEOUT_MS);
 }
 
 gboolean
@@ -549,7 +564,8 @@ remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 port, GEr
 	self->listener = rspro_listener_new();
 	rspro_listener_set_keepalive(self->listener, RSPRO_KEEPALIVE_INTERVAL_MS,
 				     RSPRO_KEEPALIVE_TIMEOUT_MS);
-	g_signal_connect(self->listener, "connection", G_CALLBACK(on_connection), self);
+	g_signal_connect(self->listener, "connection", G_CALLBACK(remsim_server_connection_cb),
+			 self);
 	return rspro_listener_listen(self->listener, bind_ip, port, error);
 }
 
@@ -564,161 +580,173 @@ remsim_server_get_port(RemsimServer *self)
 gboolean
 remsim_server_restore(RemsimServer *self, GError **error)
 {
-	g_autoptr(GArray) rows = remsim_slotmap_store_load(self->store, error);
+	g_autoptr(GArray) rows = remsim_server_slotmap_store_load(self->store, error);
 
 	if (!rows)
 		return FALSE;
 	for (guint i = 0; i < rows->len; i++) {
-		RemsimStoredMap *row = &g_array_index(rows, RemsimStoredMap, i);
-		g_autoptr(RemsimSlotmap) map = remsim_slotmap_new(&row->bank, &row->client);
+		RemsimServerStoredMap *row = &g_array_index(rows, RemsimServerStoredMap, i);
+		g_autoptr(RemsimServerSlotmap) map =
+		    remsim_server_slotmap_new(&row->bank, &row->client);
 
 		map->stored = TRUE;
-		list_map(self, map);
+		remsim_server_list_map(self, map);
 	}
-	g_message(_("Restored %u slot maps from %s"), rows->len,
-		  remsim_slotmap_store_get_path(self->store));
+	g_message("Restored %u slot maps from %s", rows->len,
+		  remsim_server_slotmap_store_get_path(self->store));
 	return TRUE;
 }
 
 static void
-create_stored(GObject *source, GAsyncResult *result, gpointer data)
+remsim_server_create_stored_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
 	g_autoptr(GTask) task = data;
 	RemsimServer *self = g_task_get_source_object(task);
-	RemsimSlotmap *map = g_task_get_task_data(task);
+	RemsimServerSlotmap *map = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	RemsimPeer *bank;
+	RemsimServerPeer *bank;
 
-	if (!remsim_slotmap_store_write_finish(self->store, result, &error)) {
-		unlist_map(self, map);
+	if (!remsim_server_slotmap_store_write_finish(self->store, result, &error)) {
+		remsim_server_unlist_map(self, map);
 		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_STORE, "%s",
 					error->message);
 		return;
 	}
 	map->stored = TRUE;
-	map_changed(self, map);
+	remsim_server_map_changed(self, map);
 	bank = remsim_server_find_bank(self, map->bank.bank_id);
 	if (map->listed && bank)
-		send_mapping(self, bank, map, RSPRO_MSG_CREATE_MAPPING_REQ);
-	g_task_return_pointer(task, remsim_slotmap_ref(map), (GDestroyNotify)remsim_slotmap_unref);
+		remsim_server_send_mapping(self, bank, map, RSPRO_MSG_CREATE_MAPPING_REQ);
+	g_task_return_pointer(task, remsim_server_slotmap_ref(map),
+			      (GDestroyNotify)remsim_server_slotmap_unref);
 }
 
 void
 remsim_server_create_slotmap_async(RemsimServer *self, const RsproBankSlot *bank,
-				   const RsproClientSlot *client, GAsyncReadyCallback callback,
-				   gpointer user_data)
+				   const RsproClientSlot *client, GCancellable *cancellable,
+				   GAsyncReadyCallback callback, gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
-	RemsimSlotmap *other;
-	RemsimSlotmap *map;
-	RemsimStoredMap row = { *bank, *client };
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	RemsimServerSlotmap *other;
+	RemsimServerSlotmap *map;
+	RemsimServerStoredMap row = { *bank, *client };
 
-	other =
-	    g_hash_table_lookup(self->map_by_bank, GUINT_TO_POINTER(remsim_bank_slot_key(bank)));
+	other = g_hash_table_lookup(self->map_by_bank,
+				    GUINT_TO_POINTER(remsim_server_slotmap_bank_key(bank)));
 	if (other) {
 		g_task_return_new_error(
 		    task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT,
-		    _("bank slot B%u:%u is already mapped (to client slot C%u:%u)"), bank->bank_id,
+		    "bank slot B%u:%u is already mapped (to client slot C%u:%u)", bank->bank_id,
 		    bank->slot_nr, other->client.client_id, other->client.slot_nr);
 		g_object_unref(task);
 		return;
 	}
 	other = g_hash_table_lookup(self->map_by_client,
-				    GUINT_TO_POINTER(remsim_client_slot_key(client)));
+				    GUINT_TO_POINTER(remsim_server_slotmap_client_key(client)));
 	if (other) {
 		g_task_return_new_error(
 		    task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT,
-		    _("client slot C%u:%u is already mapped (to bank slot B%u:%u)"),
-		    client->client_id, client->slot_nr, other->bank.bank_id, other->bank.slot_nr);
+		    "client slot C%u:%u is already mapped (to bank slot B%u:%u)", client->client_id,
+		    client->slot_nr, other->bank.bank_id, other->bank.slot_nr);
 		g_object_unref(task);
 		return;
 	}
-	map = remsim_slotmap_new(bank, client);
-	g_task_set_task_data(task, map, (GDestroyNotify)remsim_slotmap_unref);
+	map = remsim_server_slotmap_new(bank, client);
+	g_task_set_task_data(task, map, (GDestroyNotify)remsim_server_slotmap_unref);
 	/* listed at once so that a concurrent create for the same slots conflicts */
-	list_map(self, map);
-	remsim_slotmap_store_write_async(self->store, &row, NULL, 0, create_stored, task);
+	remsim_server_list_map(self, map);
+	remsim_server_slotmap_store_write_async(self->store, &row, NULL, 0, NULL,
+						remsim_server_create_stored_ready, task);
 }
 
-RemsimSlotmap *
+RemsimServerSlotmap *
 remsim_server_create_slotmap_finish(RemsimServer *self, GAsyncResult *result, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 static void
-delete_stored(GObject *source, GAsyncResult *result, gpointer data)
+remsim_server_delete_stored_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
 	g_autoptr(GTask) task = data;
 	RemsimServer *self = g_task_get_source_object(task);
 	GPtrArray *maps = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 
-	if (!remsim_slotmap_store_write_finish(self->store, result, &error)) {
+	if (!remsim_server_slotmap_store_write_finish(self->store, result, &error)) {
 		g_warning("%s", error->message);
 		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_STORE, "%s",
 					error->message);
 		return;
 	}
 	for (guint i = 0; i < maps->len; i++)
-		retire_map(self, maps->pdata[i]);
+		remsim_server_retire_map(self, maps->pdata[i]);
 	g_task_return_boolean(task, TRUE);
 }
 
 /* unlists @maps at once, then removes them from the database and their banks */
 static void
-delete_maps(RemsimServer *self, GPtrArray *maps, GTask *task)
+remsim_server_delete_maps(RemsimServer *self, GPtrArray *maps, GTask *task)
 {
-	g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(RemsimStoredMap));
+	g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(RemsimServerStoredMap));
 
 	for (guint i = 0; i < maps->len; i++) {
-		RemsimSlotmap *map = maps->pdata[i];
-		RemsimStoredMap row = { map->bank, map->client };
+		RemsimServerSlotmap *map = maps->pdata[i];
+		RemsimServerStoredMap row = { map->bank, map->client };
 
 		g_array_append_val(rows, row);
-		unlist_map(self, map);
+		remsim_server_unlist_map(self, map);
 	}
 	g_task_set_task_data(task, maps, (GDestroyNotify)g_ptr_array_unref);
-	remsim_slotmap_store_write_async(self->store, NULL, (RemsimStoredMap *)rows->data,
-					 rows->len, delete_stored, task);
+	remsim_server_slotmap_store_write_async(self->store, NULL,
+						(RemsimServerStoredMap *)rows->data, rows->len,
+						NULL, remsim_server_delete_stored_ready, task);
 }
 
 void
-remsim_server_delete_slotmap_async(RemsimServer *self, guint32 id, GAsyncReadyCallback callback,
-				   gpointer user_data)
+remsim_server_delete_slotmap_async(RemsimServer *self, guint32 id, GCancellable *cancellable,
+				   GAsyncReadyCallback callback, gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
-	RemsimSlotmap *map = g_hash_table_lookup(self->map_by_bank, GUINT_TO_POINTER(id));
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	RemsimServerSlotmap *map = g_hash_table_lookup(self->map_by_bank, GUINT_TO_POINTER(id));
 	GPtrArray *maps;
 
 	if (!map || !map->stored) {
 		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND,
-					_("no slot map with id %u (bank slot B%u:%u)"), id,
-					id >> 16, id & 0xffff);
+					"no slot map with id %u (bank slot B%u:%u)", id, id >> 16,
+					id & 0xffff);
 		g_object_unref(task);
 		return;
 	}
-	maps = g_ptr_array_new_with_free_func((GDestroyNotify)remsim_slotmap_unref);
-	g_ptr_array_add(maps, remsim_slotmap_ref(map));
-	delete_maps(self, maps, task);
+	maps = g_ptr_array_new_with_free_func((GDestroyNotify)remsim_server_slotmap_unref);
+	g_ptr_array_add(maps, remsim_server_slotmap_ref(map));
+	remsim_server_delete_maps(self, maps, task);
 }
 
 void
-remsim_server_global_reset_async(RemsimServer *self, GAsyncReadyCallback callback,
-				 gpointer user_data)
+remsim_server_global_reset_async(RemsimServer *self, GCancellable *cancellable,
+				 GAsyncReadyCallback callback, gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
-	GPtrArray *maps = g_ptr_array_new_with_free_func((GDestroyNotify)remsim_slotmap_unref);
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	GPtrArray *maps =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_server_slotmap_unref);
 
+	g_task_set_source_tag(task, remsim_server_global_reset_async);
 	for (GList *l = self->maps.head; l; l = l->next)
-		if (((RemsimSlotmap *)l->data)->stored)
-			g_ptr_array_add(maps, remsim_slotmap_ref(l->data));
-	g_message(_("Global reset: deleting %u slot maps"), maps->len);
-	delete_maps(self, maps, task);
+		if (((RemsimServerSlotmap *)l->data)->stored)
+			g_ptr_array_add(maps, remsim_server_slotmap_ref(l->data));
+	g_message("Global reset: deleting %u slot maps", maps->len);
+	remsim_server_delete_maps(self, maps, task);
 }
 
 gboolean
-remsim_server_delete_finish(RemsimServer *self, GAsyncResult *result, GError **error)
+remsim_server_delete_slotmap_finish(RemsimServer *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+gboolean
+remsim_server_global_reset_finish(RemsimServer *self, GAsyncResult *result, GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(result), error);
 }

@@ -12,16 +12,17 @@
 gboolean
 test_pcscd_skip(const gchar *driver)
 {
-	return remsim_test_skip_unless(getuid() == 0,
-				       "needs root for a private pcscd (unshare --mount)") ||
-	       remsim_test_skip_unless(g_file_test(PCSCD, G_FILE_TEST_IS_EXECUTABLE),
-				       "pcscd is not installed") ||
-	       remsim_test_skip_unless(driver != NULL && g_file_test(driver, G_FILE_TEST_EXISTS),
-				       "the pcscd reader driver is missing") ||
-	       remsim_test_skip_unless(remsim_test_python_has("import smartcard"),
-				       "python3-pyscard is not installed") ||
-	       remsim_test_skip_unless(g_getenv("REMSIM_SRCDIR") != NULL,
-				       "REMSIM_SRCDIR is not set");
+	return remsim_test_common_skip_unless(getuid() == 0,
+					      "needs root for a private pcscd (unshare --mount)") ||
+	       remsim_test_common_skip_unless(g_file_test(PCSCD, G_FILE_TEST_IS_EXECUTABLE),
+					      "pcscd is not installed") ||
+	       remsim_test_common_skip_unless(driver != NULL &&
+						  g_file_test(driver, G_FILE_TEST_EXISTS),
+					      "the pcscd reader driver is missing") ||
+	       remsim_test_common_skip_unless(remsim_test_common_python_has("import smartcard"),
+					      "python3-pyscard is not installed") ||
+	       remsim_test_common_skip_unless(g_getenv("REMSIM_SRCDIR") != NULL,
+					      "REMSIM_SRCDIR is not set");
 }
 
 gchar *
@@ -76,7 +77,8 @@ test_pcscd_app_run(const gchar *dir, const gchar *reader_conf, const gchar *read
 	TEST_WAIT_FOR(test_find_line_prefix(app, "READER") != NULL || app->exited, 30000);
 	if (app->exited && app->exit_status == 3 && app->lines->len == 0) {
 		test_client_free(app);
-		remsim_test_skip_unless(FALSE, "cannot mount a private /run (no CAP_SYS_ADMIN)");
+		remsim_test_common_skip_unless(FALSE,
+					       "cannot mount a private /run (no CAP_SYS_ADMIN)");
 		return NULL;
 	}
 	return app;

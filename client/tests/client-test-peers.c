@@ -241,7 +241,7 @@ test_peer_free(TestPeer *peer)
 static void client_read_next(TestClient *client);
 
 static void
-client_line_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+client_line_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	TestClient *client = user_data;
 	g_autoptr(GError) error = NULL;
@@ -263,11 +263,11 @@ static void
 client_read_next(TestClient *client)
 {
 	g_data_input_stream_read_line_async(client->stdout_data, G_PRIORITY_DEFAULT,
-					    client->cancellable, client_line_cb, client);
+					    client->cancellable, client_line_ready, client);
 }
 
 static void
-client_wait_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+client_wait_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	TestClient *client = user_data;
 	g_autoptr(GError) error = NULL;
@@ -301,7 +301,7 @@ test_process_spawn(const gchar *const *argv, const gchar *const *env)
 	client->stdin_pipe = g_object_ref(g_subprocess_get_stdin_pipe(client->proc));
 	client->stdout_data = g_data_input_stream_new(g_subprocess_get_stdout_pipe(client->proc));
 	client_read_next(client);
-	g_subprocess_wait_async(client->proc, client->cancellable, client_wait_cb, client);
+	g_subprocess_wait_async(client->proc, client->cancellable, client_wait_ready, client);
 	return client;
 }
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include "remsim-st2-message.h"
+#include "remsim-client-st2-message.h"
 #include "st2-simulator.h"
 
 struct _TestSt2Sim {
-	RemsimSt2Transport parent_instance;
+	RemsimClientSt2Transport parent_instance;
 	GPtrArray *sent;
 	gboolean open;
 	GQueue pending; /* Delivery */
@@ -17,10 +17,10 @@ typedef struct {
 	GBytes *data;
 } Delivery;
 
-G_DEFINE_FINAL_TYPE(TestSt2Sim, test_st2_sim, REMSIM_TYPE_ST2_TRANSPORT)
+G_DEFINE_FINAL_TYPE(TestSt2Sim, test_st2_sim, REMSIM_TYPE_CLIENT_ST2_TRANSPORT)
 
 static gboolean
-sim_open(RemsimSt2Transport *transport, GError **error)
+sim_open(RemsimClientSt2Transport *transport, GError **error)
 {
 	TEST_ST2_SIM(transport)->open = TRUE;
 	return TRUE;
@@ -28,18 +28,18 @@ sim_open(RemsimSt2Transport *transport, GError **error)
 
 /* the firmware splits concatenated host messages by msg_len: so does the simulator */
 static void
-sim_send(RemsimSt2Transport *transport, GBytes *data)
+sim_send(RemsimClientSt2Transport *transport, GBytes *data)
 {
 	TestSt2Sim *self = TEST_ST2_SIM(transport);
 	gsize len, offset = 0, start = 0;
 	const guint8 *buf = g_bytes_get_data(data, &len);
 	g_autoptr(GError) error = NULL;
-	RemsimSt2Msg msg;
+	RemsimClientSt2Msg msg;
 
 	/* an unplugged device takes nothing, as USB would not */
 	if (!self->open)
 		return;
-	while (remsim_st2_msg_next(buf, len, &offset, &msg, &error)) {
+	while (remsim_client_st2_message_next(buf, len, &offset, &msg, &error)) {
 		g_ptr_array_add(self->sent, g_bytes_new(buf + start, offset - start));
 		start = offset;
 	}
@@ -47,13 +47,13 @@ sim_send(RemsimSt2Transport *transport, GBytes *data)
 }
 
 static void
-sim_close(RemsimSt2Transport *transport)
+sim_close(RemsimClientSt2Transport *transport)
 {
 	TEST_ST2_SIM(transport)->open = FALSE;
 }
 
 static gchar **
-sim_get_script_vars(RemsimSt2Transport *transport)
+sim_get_script_vars(RemsimClientSt2Transport *transport)
 {
 	const gchar *vars[] = { "REMSIM_USB_PATH=sim-1.1", "REMSIM_USB_INTERFACE=0", NULL };
 
@@ -70,8 +70,8 @@ sim_deliver_cb(gpointer user_data)
 	g_object_ref(self);
 	while ((d = g_queue_pop_head(&self->pending)) != NULL) {
 		if (self->open)
-			remsim_st2_transport_emit_received(REMSIM_ST2_TRANSPORT(self), d->interrupt,
-							   d->data);
+			remsim_client_st2_transport_emit_received(REMSIM_CLIENT_ST2_TRANSPORT(self),
+								  d->interrupt, d->data);
 		g_bytes_unref(d->data);
 		g_free(d);
 	}
@@ -94,11 +94,11 @@ test_st2_sim_inject(TestSt2Sim *self, gboolean interrupt, const guint8 *data, gs
 void
 test_st2_sim_fail(TestSt2Sim *self)
 {
-	g_autoptr(GError) error = g_error_new_literal(REMSIM_ST2_ERROR, REMSIM_ST2_ERROR_IO,
-						      "simulated device unplugged");
+	g_autoptr(GError) error = g_error_new_literal(
+	    REMSIM_CLIENT_ST2_ERROR, REMSIM_CLIENT_ST2_ERROR_IO, "simulated device unplugged");
 
 	self->open = FALSE;
-	remsim_st2_transport_emit_failed(REMSIM_ST2_TRANSPORT(self), error);
+	remsim_client_st2_transport_emit_failed(REMSIM_CLIENT_ST2_TRANSPORT(self), error);
 }
 
 GPtrArray *
@@ -131,7 +131,7 @@ test_st2_sim_finalize(GObject *object)
 static void
 test_st2_sim_class_init(TestSt2SimClass *klass)
 {
-	RemsimSt2TransportClass *transport_class = REMSIM_ST2_TRANSPORT_CLASS(klass);
+	RemsimClientSt2TransportClass *transport_class = REMSIM_CLIENT_ST2_TRANSPORT_CLASS(klass);
 
 	G_OBJECT_CLASS(klass)->finalize = test_st2_sim_finalize;
 	transport_class->open = sim_open;

@@ -6,12 +6,12 @@
  */
 #pragma once
 
-#include "remsim-st2-transport.h"
+#include "remsim-client-st2-transport.h"
 
 G_BEGIN_DECLS
 
 #define TEST_TYPE_ST2_SIM (test_st2_sim_get_type())
-G_DECLARE_FINAL_TYPE(TestSt2Sim, test_st2_sim, TEST, ST2_SIM, RemsimSt2Transport)
+G_DECLARE_FINAL_TYPE(TestSt2Sim, test_st2_sim, TEST, ST2_SIM, RemsimClientSt2Transport)
 
 TestSt2Sim *test_st2_sim_new(void);
 /* every message the host sent, one GBytes each, oldest first */

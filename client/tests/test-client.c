@@ -413,9 +413,9 @@ test_event_script(void)
 	test_client_write(r.client, "RESET\n");
 	env = wait_script_env(dir, "event-modem-status", 0);
 	check_common_env(env, "event-modem-status", r.server->port);
-	g_assert_cmpstr(g_hash_table_lookup(env, "REMSIM_SIM_RST"), ==, "1");
-	g_assert_cmpstr(g_hash_table_lookup(env, "REMSIM_SIM_VCC"), ==, "0");
-	g_assert_cmpstr(g_hash_table_lookup(env, "REMSIM_SIM_CLK"), ==, "0");
+	g_assert_cmpstr(g_hash_table_lookup(env, "REMSIM_SIMCARD_RST"), ==, "1");
+	g_assert_cmpstr(g_hash_table_lookup(env, "REMSIM_SIMCARD_VCC"), ==, "0");
+	g_assert_cmpstr(g_hash_table_lookup(env, "REMSIM_SIMCARD_CLK"), ==, "0");
 	g_hash_table_unref(env);
 
 	/* unmapped: card out, local SIM, modem reset */
@@ -431,7 +431,7 @@ test_event_script(void)
 	g_hash_table_unref(env);
 	relay_stop(&r);
 
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -458,7 +458,7 @@ typedef struct {
 static void fake_vpcd_read(FakeVpcd *v);
 
 static void
-fake_vpcd_read_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+fake_vpcd_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	FakeVpcd *v = user_data;
 	g_autoptr(GError) error = NULL;
@@ -475,11 +475,12 @@ static void
 fake_vpcd_read(FakeVpcd *v)
 {
 	g_input_stream_read_bytes_async(g_io_stream_get_input_stream(G_IO_STREAM(v->conn)), 1024,
-					G_PRIORITY_DEFAULT, v->cancellable, fake_vpcd_read_cb, v);
+					G_PRIORITY_DEFAULT, v->cancellable, fake_vpcd_read_ready,
+					v);
 }
 
 static void
-fake_vpcd_accept_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+fake_vpcd_accept_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	FakeVpcd *v = user_data;
 
@@ -556,7 +557,7 @@ test_two_slots(void)
 	g_assert_no_error(error);
 	v.rx = g_byte_array_new();
 	v.cancellable = g_cancellable_new();
-	g_socket_listener_accept_async(v.listener, v.cancellable, fake_vpcd_accept_cb, &v);
+	g_socket_listener_accept_async(v.listener, v.cancellable, fake_vpcd_accept_ready, &v);
 
 	/* one process, two modems: slot 0 on the shell, slot 1 on vpcd */
 	fd = g_file_open_tmp("remsim-client-XXXXXX.conf", &conf_path, &error);

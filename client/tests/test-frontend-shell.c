@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "remsim-frontend-shell.h"
+#include "remsim-client-frontend-shell.h"
 
 typedef struct {
-	RemsimFrontend *fe;
+	RemsimClientFrontend *fe;
 	gint in_fd;  /* we write the shell's input here */
 	gint out_fd; /* we read the shell's output here */
 	GPtrArray *commands;
@@ -20,7 +20,7 @@ typedef struct {
 } Shell;
 
 static void
-command_cb(RemsimFrontend *fe, GBytes *tpdu, gpointer user_data)
+command_cb(RemsimClientFrontend *fe, GBytes *tpdu, gpointer user_data)
 {
 	Shell *s = user_data;
 
@@ -28,7 +28,7 @@ command_cb(RemsimFrontend *fe, GBytes *tpdu, gpointer user_data)
 }
 
 static void
-status_cb(RemsimFrontend *fe, gpointer status, gpointer user_data)
+status_cb(RemsimClientFrontend *fe, gpointer status, gpointer user_data)
 {
 	Shell *s = user_data;
 
@@ -36,7 +36,7 @@ status_cb(RemsimFrontend *fe, gpointer status, gpointer user_data)
 }
 
 static void
-finished_cb(RemsimFrontend *fe, gpointer user_data)
+finished_cb(RemsimClientFrontend *fe, gpointer user_data)
 {
 	Shell *s = user_data;
 
@@ -59,17 +59,17 @@ shell_open(Shell *s)
 	s->out_fd = out_pipe[0];
 	g_assert_true(g_unix_set_fd_nonblocking(s->out_fd, TRUE, &error));
 	s->commands = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	s->fe = remsim_frontend_shell_new_for_streams(in, out);
+	s->fe = remsim_client_frontend_shell_new_for_streams(in, out);
 	g_signal_connect(s->fe, "command", G_CALLBACK(command_cb), s);
 	g_signal_connect(s->fe, "status-changed", G_CALLBACK(status_cb), s);
 	g_signal_connect(s->fe, "finished", G_CALLBACK(finished_cb), s);
-	g_assert_true(remsim_frontend_start(s->fe, &error));
+	g_assert_true(remsim_client_frontend_start(s->fe, &error));
 }
 
 static void
 shell_close(Shell *s)
 {
-	remsim_frontend_stop(s->fe);
+	remsim_client_frontend_stop(s->fe);
 	for (guint i = 0; i < 5; i++)
 		g_main_context_iteration(NULL, FALSE);
 	g_object_unref(s->fe);
@@ -124,15 +124,15 @@ test_hex(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *text = NULL;
 
-	b = remsim_frontend_shell_parse_hex(" a0 A4 0000\t02 ", &error);
+	b = remsim_client_frontend_shell_parse_hex(" a0 A4 0000\t02 ", &error);
 	g_assert_no_error(error);
 	g_assert_cmpmem(g_bytes_get_data(b, NULL), g_bytes_get_size(b), "\xa0\xa4\x00\x00\x02", 5);
-	text = remsim_frontend_shell_format_hex(b);
+	text = remsim_client_frontend_shell_format_hex(b);
 	g_assert_cmpstr(text, ==, "a0 a4 00 00 02 ");
-	g_assert_null(remsim_frontend_shell_parse_hex("a0a", &error));
-	g_assert_error(error, REMSIM_FRONTEND_ERROR, REMSIM_FRONTEND_ERROR_FAILED);
+	g_assert_null(remsim_client_frontend_shell_parse_hex("a0a", &error));
+	g_assert_error(error, REMSIM_CLIENT_FRONTEND_ERROR, REMSIM_CLIENT_FRONTEND_ERROR_FAILED);
 	g_clear_error(&error);
-	g_assert_null(remsim_frontend_shell_parse_hex("a0 4x", &error));
+	g_assert_null(remsim_client_frontend_shell_parse_hex("a0 4x", &error));
 	g_assert_nonnull(error);
 }
 
@@ -151,21 +151,21 @@ test_flow(void)
 	put(&s, "a0a4000002\n00b0000010\nRESET\n");
 	spin(100);
 	g_assert_cmpuint(s.commands->len, ==, 0);
-	remsim_frontend_set_atr(s.fe, atr);
-	remsim_frontend_set_card_present(s.fe, TRUE);
+	remsim_client_frontend_set_atr(s.fe, atr);
+	remsim_client_frontend_set_card_present(s.fe, TRUE);
 	spin(50);
 	/* one command in flight at a time */
 	g_assert_cmpuint(s.commands->len, ==, 1);
-	remsim_frontend_receive_response(s.fe, rsp);
+	remsim_client_frontend_receive_response(s.fe, rsp);
 	spin(50);
 	g_assert_cmpuint(s.commands->len, ==, 2);
 	/* the bank goes away mid-command: the command is sent again to the next card */
-	remsim_frontend_set_card_present(s.fe, FALSE);
-	remsim_frontend_set_card_present(s.fe, TRUE);
+	remsim_client_frontend_set_card_present(s.fe, FALSE);
+	remsim_client_frontend_set_card_present(s.fe, TRUE);
 	spin(50);
 	g_assert_cmpuint(s.commands->len, ==, 3);
 	g_assert_true(g_bytes_equal(s.commands->pdata[1], s.commands->pdata[2]));
-	remsim_frontend_receive_response(s.fe, rsp);
+	remsim_client_frontend_receive_response(s.fe, rsp);
 	spin(50);
 	g_assert_cmpuint(s.statuses, ==, 1);
 	out1 = read_output(&s);
@@ -184,7 +184,7 @@ test_flow(void)
 	s.in_fd = -1;
 	spin(100);
 	g_assert_false(s.finished);
-	remsim_frontend_receive_response(s.fe, rsp);
+	remsim_client_frontend_receive_response(s.fe, rsp);
 	spin_until(&s.finished);
 	g_assert_true(s.finished);
 	out2 = read_output(&s);

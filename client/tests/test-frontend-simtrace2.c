@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "client-test-peers.h"
-#include "remsim-apdu-case.h"
+#include "remsim-client-apdu-case.h"
 #include "remsim-client-slot.h"
-#include "remsim-frontend-simtrace2.h"
-#include "remsim-st2-message.h"
+#include "remsim-client-frontend-simtrace2.h"
+#include "remsim-client-st2-message.h"
 #include "st2-simulator.h"
 
 #define WAIT_MS 10000
@@ -22,7 +22,7 @@ typedef struct {
 	TestPeer *server;
 	TestPeer *bank;
 	TestSt2Sim *sim;
-	RemsimFrontend *fe;
+	RemsimClientFrontend *fe;
 	RemsimClientSlot *slot;
 	gboolean finished;
 } Rig;
@@ -112,7 +112,8 @@ inject_data(Rig *r, guint32 flags, const guint8 *data, gsize len)
 	p[4] = (guint8)len;
 	p[5] = (guint8)(len >> 8);
 	memcpy(p + 6, data, len);
-	msg = remsim_st2_msg_build(REMSIM_ST2_CLASS_CARDEM, REMSIM_ST2_CEMU_RX_DATA, p, 6 + len);
+	msg = remsim_client_st2_message_build(REMSIM_CLIENT_ST2_CLASS_CARDEM,
+					      REMSIM_CLIENT_ST2_CEMU_RX_DATA, p, 6 + len);
 	test_st2_sim_inject(r->sim, FALSE, g_bytes_get_data(msg, NULL), g_bytes_get_size(msg));
 }
 
@@ -120,8 +121,8 @@ static void
 inject_status(Rig *r, guint32 flags)
 {
 	guint8 p[13] = { (guint8)flags, 0, 0, 0, 0, 0, 1, 1, 10, 0x80, 0x25, 0, 0 };
-	g_autoptr(GBytes) msg =
-	    remsim_st2_msg_build(REMSIM_ST2_CLASS_CARDEM, REMSIM_ST2_CEMU_STATUS, p, sizeof(p));
+	g_autoptr(GBytes) msg = remsim_client_st2_message_build(
+	    REMSIM_CLIENT_ST2_CLASS_CARDEM, REMSIM_CLIENT_ST2_CEMU_STATUS, p, sizeof(p));
 
 	test_st2_sim_inject(r->sim, TRUE, g_bytes_get_data(msg, NULL), g_bytes_get_size(msg));
 }
@@ -142,13 +143,13 @@ sent_tx_data(Rig *r, guint i, const guint8 **data, gsize *len)
 	gsize blen, offset = 0;
 	const guint8 *buf = g_bytes_get_data(b, &blen);
 	g_autoptr(GError) error = NULL;
-	RemsimSt2Msg msg;
+	RemsimClientSt2Msg msg;
 	guint32 flags = 0;
 
-	g_assert_true(remsim_st2_msg_next(buf, blen, &offset, &msg, &error));
-	g_assert_cmpuint(msg.msg_class, ==, REMSIM_ST2_CLASS_CARDEM);
-	g_assert_cmpuint(msg.msg_type, ==, REMSIM_ST2_CEMU_TX_DATA);
-	g_assert_true(remsim_st2_msg_parse_data(&msg, &flags, data, len, &error));
+	g_assert_true(remsim_client_st2_message_next(buf, blen, &offset, &msg, &error));
+	g_assert_cmpuint(msg.msg_class, ==, REMSIM_CLIENT_ST2_CLASS_CARDEM);
+	g_assert_cmpuint(msg.msg_type, ==, REMSIM_CLIENT_ST2_CEMU_TX_DATA);
+	g_assert_true(remsim_client_st2_message_parse_data(&msg, &flags, data, len, &error));
 	return flags;
 }
 
@@ -159,7 +160,7 @@ final_sent(Rig *r, guint from)
 		const guint8 *d;
 		gsize len;
 
-		if (sent_tx_data(r, i, &d, &len) & REMSIM_ST2_DATA_FINAL)
+		if (sent_tx_data(r, i, &d, &len) & REMSIM_CLIENT_ST2_DATA_FINAL)
 			return TRUE;
 	}
 	return FALSE;
@@ -181,7 +182,7 @@ modem_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 	gsize len;
 	guint32 flags;
 
-	inject_data(r, REMSIM_ST2_DATA_TPDU_HDR, h, 5);
+	inject_data(r, REMSIM_CLIENT_ST2_DATA_TPDU_HDR, h, 5);
 	if (g_bytes_get_size(body) > 0) {
 		const guint8 *b = g_bytes_get_data(body, NULL);
 		gsize total = g_bytes_get_size(body);
@@ -189,21 +190,22 @@ modem_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 		/* the ACK: INS as procedure byte, then the modem sends */
 		TEST_WAIT_FOR(n_sent(r) > start, WAIT_MS);
 		flags = sent_tx_data(r, start, &d, &len);
-		g_assert_cmpuint(flags, ==, REMSIM_ST2_DATA_PB_AND_RX);
+		g_assert_cmpuint(flags, ==, REMSIM_CLIENT_ST2_DATA_PB_AND_RX);
 		g_assert_cmpuint(len, ==, 1);
 		g_assert_cmpuint(d[0], ==, h[1]);
 		start = n_sent(r);
 		for (gsize off = 0; off < total; off += chunk) {
 			gsize n = MIN(chunk, total - off);
 
-			inject_data(r, off + n == total ? REMSIM_ST2_DATA_FINAL : 0, b + off, n);
+			inject_data(r, off + n == total ? REMSIM_CLIENT_ST2_DATA_FINAL : 0, b + off,
+				    n);
 		}
 	}
 	TEST_WAIT_FOR(final_sent(r, start), WAIT_MS);
 	for (guint i = start; i < n_sent(r); i++) {
 		flags = sent_tx_data(r, i, &d, &len);
-		g_assert_true(flags & REMSIM_ST2_DATA_PB_AND_TX);
-		if (!(flags & REMSIM_ST2_DATA_FINAL)) {
+		g_assert_true(flags & REMSIM_CLIENT_ST2_DATA_PB_AND_TX);
+		if (!(flags & REMSIM_CLIENT_ST2_DATA_FINAL)) {
 			/* data comes after INS as its procedure byte */
 			g_assert_cmpuint(len, >, 1);
 			g_assert_cmpuint(d[0], ==, h[1]);
@@ -244,7 +246,7 @@ check_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 }
 
 static void
-finished_cb(RemsimFrontend *fe, gpointer user_data)
+finished_cb(RemsimClientFrontend *fe, gpointer user_data)
 {
 	((Rig *)user_data)->finished = TRUE;
 }
@@ -260,7 +262,8 @@ rig_start(Rig *r)
 	r->bank->respond = card_respond;
 	test_peer_map(r->server, 1, 5, r->bank->port);
 	r->sim = test_st2_sim_new();
-	r->fe = remsim_frontend_simtrace2_new_for_transport(REMSIM_ST2_TRANSPORT(r->sim), 1);
+	r->fe = remsim_client_frontend_simtrace2_new_for_transport(
+	    REMSIM_CLIENT_ST2_TRANSPORT(r->sim), 1);
 	g_signal_connect(r->fe, "finished", G_CALLBACK(finished_cb), r);
 	settings.server_host = g_strdup("127.0.0.1");
 	settings.server_port = r->server->port;
@@ -303,10 +306,10 @@ rig_wait_operational(Rig *r)
 
 	TEST_WAIT_FOR(r->bank->set_atr_res == 1, WAIT_MS);
 	atr_hex = to_hex(g_bytes_get_data(r->bank->atr, NULL), g_bytes_get_size(r->bank->atr));
-	set_atr =
-	    g_strdup_printf("010200000000%02x00%02x%s",
-			    (guint)(REMSIM_ST2_HEADER_LEN + 1 + g_bytes_get_size(r->bank->atr)),
-			    (guint)g_bytes_get_size(r->bank->atr), atr_hex);
+	set_atr = g_strdup_printf(
+	    "010200000000%02x00%02x%s",
+	    (guint)(REMSIM_CLIENT_ST2_HEADER_LEN + 1 + g_bytes_get_size(r->bank->atr)),
+	    (guint)g_bytes_get_size(r->bank->atr), atr_hex);
 	TEST_WAIT_FOR(find_sent(r, 0, set_atr) >= 0, WAIT_MS);
 	/* the spec's bytes: CONFIG with STATUS_IRQ and presence high, then as upstream on
 	 * entering OPERATIONAL: SIM_SELECT remote, SET_ATR 3B 00, CARDINSERT, MODEM_RESET */
@@ -335,9 +338,11 @@ test_session(void)
 	rig_wait_operational(&r);
 
 	/* power-up: reset held, then released */
-	inject_status(&r, REMSIM_ST2_STATUS_VCC_PRESENT | REMSIM_ST2_STATUS_CLK_ACTIVE |
-			      REMSIM_ST2_STATUS_RESET_ACTIVE);
-	inject_status(&r, REMSIM_ST2_STATUS_VCC_PRESENT | REMSIM_ST2_STATUS_CLK_ACTIVE);
+	inject_status(&r, REMSIM_CLIENT_ST2_STATUS_VCC_PRESENT |
+			      REMSIM_CLIENT_ST2_STATUS_CLK_ACTIVE |
+			      REMSIM_CLIENT_ST2_STATUS_RESET_ACTIVE);
+	inject_status(&r,
+		      REMSIM_CLIENT_ST2_STATUS_VCC_PRESENT | REMSIM_CLIENT_ST2_STATUS_CLK_ACTIVE);
 	TEST_WAIT_FOR(r.bank->status_inds == 2, WAIT_MS);
 	g_assert_false(r.bank->last_status.reset_active);
 	g_assert_true(r.bank->last_status.vcc_present);
@@ -361,8 +366,9 @@ test_session(void)
 	/* an instruction no table knows goes to the card as its header */
 	check_command(&r, "a0ee000000", "", 0);
 
-	g_assert_cmpuint(remsim_frontend_simtrace2_get_errors(REMSIM_FRONTEND_SIMTRACE2(r.fe)), ==,
-			 0);
+	g_assert_cmpuint(
+	    remsim_client_frontend_simtrace2_get_errors(REMSIM_CLIENT_FRONTEND_SIMTRACE2(r.fe)), ==,
+	    0);
 	vars = remsim_client_slot_get_script_vars(r.slot);
 	g_assert_true(g_strv_contains((const gchar *const *)vars, "REMSIM_USB_PATH=sim-1.1"));
 	rig_stop(&r);
@@ -372,13 +378,13 @@ static void
 test_garbage(void)
 {
 	Rig r = { 0 };
-	RemsimFrontendSimtrace2 *st2;
+	RemsimClientFrontendSimtrace2 *st2;
 	guint statuses;
 
 	rig_start(&r);
 	rig_wait_operational(&r);
-	st2 = REMSIM_FRONTEND_SIMTRACE2(r.fe);
-	g_assert_cmpuint(remsim_frontend_simtrace2_get_errors(st2), ==, 0);
+	st2 = REMSIM_CLIENT_FRONTEND_SIMTRACE2(r.fe);
+	g_assert_cmpuint(remsim_client_frontend_simtrace2_get_errors(st2), ==, 0);
 
 	inject_hex(&r, FALSE, "010600");			 /* shorter than a header */
 	inject_hex(&r, FALSE, "0106000000000400");		 /* msg_len below the header */
@@ -391,7 +397,7 @@ test_garbage(void)
 	inject_hex(&r, TRUE, "0104000000000a000300"); /* status too short */
 	inject_hex(&r, FALSE, "0901000000000800");    /* unknown class: ignored */
 	inject_hex(&r, FALSE, "");		      /* empty transfer */
-	TEST_WAIT_FOR(remsim_frontend_simtrace2_get_errors(st2) == 7, WAIT_MS);
+	TEST_WAIT_FOR(remsim_client_frontend_simtrace2_get_errors(st2) == 7, WAIT_MS);
 
 	/* more data than the header announced abandons the command */
 	{
@@ -399,10 +405,10 @@ test_garbage(void)
 		const guint8 hdr[] = { 0xa0, 0xd6, 0x00, 0x00, 0x02 };
 		const guint8 five[] = { 1, 2, 3, 4, 5 };
 
-		inject_data(&r, REMSIM_ST2_DATA_TPDU_HDR, hdr, sizeof(hdr));
+		inject_data(&r, REMSIM_CLIENT_ST2_DATA_TPDU_HDR, hdr, sizeof(hdr));
 		TEST_WAIT_FOR(n_sent(&r) > start, WAIT_MS);
-		inject_data(&r, REMSIM_ST2_DATA_FINAL, five, sizeof(five));
-		TEST_WAIT_FOR(remsim_frontend_simtrace2_get_errors(st2) == 8, WAIT_MS);
+		inject_data(&r, REMSIM_CLIENT_ST2_DATA_FINAL, five, sizeof(five));
+		TEST_WAIT_FOR(remsim_client_frontend_simtrace2_get_errors(st2) == 8, WAIT_MS);
 	}
 
 	/* two messages in one transfer are both used */
@@ -415,14 +421,14 @@ test_garbage(void)
 
 	/* after all that, the modem's next command works */
 	check_command(&r, "a0a4000002", "7f20", 2);
-	g_assert_cmpuint(remsim_frontend_simtrace2_get_errors(st2), ==, 8);
+	g_assert_cmpuint(remsim_client_frontend_simtrace2_get_errors(st2), ==, 8);
 
 	/* the device goes away: the front end ends with an error */
 	g_test_expect_message("remsim-client", G_LOG_LEVEL_WARNING, "*simulated device unplugged*");
 	test_st2_sim_fail(r.sim);
 	g_test_assert_expected_messages();
 	g_assert_true(r.finished);
-	g_assert_nonnull(remsim_frontend_get_error(r.fe));
+	g_assert_nonnull(remsim_client_frontend_get_error(r.fe));
 	rig_stop(&r);
 }
 
@@ -431,25 +437,36 @@ test_case_table(void)
 {
 	static const struct {
 		const gchar *header;
-		RemsimApduCase cse;
+		RemsimClientApduCase cse;
 	} cases[] = {
-		{ "a0a4000002", REMSIM_APDU_CASE_4 }, { "a0c0000017", REMSIM_APDU_CASE_2 },
-		{ "a004000000", REMSIM_APDU_CASE_1 }, { "a0d6000003", REMSIM_APDU_CASE_3 },
-		{ "8012000010", REMSIM_APDU_CASE_2 }, { "00a4000402", REMSIM_APDU_CASE_4 },
-		{ "0073000010", REMSIM_APDU_CASE_2 }, { "0073018010", REMSIM_APDU_CASE_3 },
-		{ "0073012010", REMSIM_APDU_CASE_2 }, { "0075040010", REMSIM_APDU_CASE_3 },
-		{ "80ca00ff00", REMSIM_APDU_CASE_2 }, { "80ca00ff05", REMSIM_APDU_CASE_4 },
-		{ "80f2000000", REMSIM_APDU_CASE_2 }, { "80f2400000", REMSIM_APDU_CASE_4 },
-		{ "c0f2000000", REMSIM_APDU_CASE_2 }, { "80e2010010", REMSIM_APDU_CASE_4 },
-		{ "84e2000010", REMSIM_APDU_CASE_3 }, { "a0ee000000", REMSIM_APDU_CASE_UNKNOWN },
-		{ "00ca9f7f00", REMSIM_APDU_CASE_2 }, { "40b0000010", REMSIM_APDU_CASE_2 },
+		{ "a0a4000002", REMSIM_CLIENT_APDU_CASE_4 },
+		{ "a0c0000017", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "a004000000", REMSIM_CLIENT_APDU_CASE_1 },
+		{ "a0d6000003", REMSIM_CLIENT_APDU_CASE_3 },
+		{ "8012000010", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "00a4000402", REMSIM_CLIENT_APDU_CASE_4 },
+		{ "0073000010", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "0073018010", REMSIM_CLIENT_APDU_CASE_3 },
+		{ "0073012010", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "0075040010", REMSIM_CLIENT_APDU_CASE_3 },
+		{ "80ca00ff00", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "80ca00ff05", REMSIM_CLIENT_APDU_CASE_4 },
+		{ "80f2000000", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "80f2400000", REMSIM_CLIENT_APDU_CASE_4 },
+		{ "c0f2000000", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "80e2010010", REMSIM_CLIENT_APDU_CASE_4 },
+		{ "84e2000010", REMSIM_CLIENT_APDU_CASE_3 },
+		{ "a0ee000000", REMSIM_CLIENT_APDU_CASE_UNKNOWN },
+		{ "00ca9f7f00", REMSIM_CLIENT_APDU_CASE_2 },
+		{ "40b0000010", REMSIM_CLIENT_APDU_CASE_2 },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GBytes) h = from_hex(cases[i].header);
 
 		g_test_message("%s", cases[i].header);
-		g_assert_cmpint(remsim_apdu_case(g_bytes_get_data(h, NULL)), ==, cases[i].cse);
+		g_assert_cmpint(remsim_client_apdu_case(g_bytes_get_data(h, NULL)), ==,
+				cases[i].cse);
 	}
 }
 

@@ -19,7 +19,7 @@ test_ifd_pcsc(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *reader_conf = NULL;
-	const gchar *driver = g_getenv("REMSIM_IFD_DRIVER");
+	const gchar *driver = g_getenv("REMSIM_CLIENT_IFD_DRIVER");
 	static const guint8 atr[] = { 0x3b, 0x15, 0x13, 0x80, 0x73, 0xff, 0x01, 0x00 };
 	const gchar *apdus[] = { "a0 a4 00 00 02 3f 00", "00 b0 00 00 10", "00 c0 00 00", NULL };
 	TestPeer *server, *bank;
@@ -46,7 +46,7 @@ test_ifd_pcsc(void)
 	}
 	test_peer_free(bank);
 	test_peer_free(server);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 int

@@ -62,7 +62,7 @@ test_vpcd_pcsc(void)
 	test_client_free(client);
 	test_peer_free(bank);
 	test_peer_free(server);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 int

@@ -45,6 +45,12 @@ remsim_card_slot_default_reset_async(RemsimCardSlot *self, GCancellable *cancell
 					remsim_card_slot_default_reset_ready, task);
 }
 
+static GBytes *
+remsim_card_slot_default_reset_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
+{
+	return remsim_card_slot_task_finish(self, result, error);
+}
+
 static void
 remsim_card_slot_default_power_off(RemsimCardSlot *self)
 {
@@ -115,7 +121,7 @@ remsim_card_slot_class_init(RemsimCardSlotClass *klass)
 	klass->power_on_finish = remsim_card_slot_task_finish;
 	klass->transmit_finish = remsim_card_slot_task_finish;
 	klass->reset_async = remsim_card_slot_default_reset_async;
-	klass->reset_finish = remsim_card_slot_task_finish;
+	klass->reset_finish = remsim_card_slot_default_reset_finish;
 	klass->power_off = remsim_card_slot_default_power_off;
 
 	remsim_card_slot_props[PROP_INDEX] =

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  * older header (class layout, function signatures, RemsimPluginInfo). The
  * bankd loads a plugin only if its version equals the bankd's own.
  */
-#define REMSIM_PLUGIN_ABI_VERSION 1
+#define REMSIM_PLUGIN_ABI_VERSION 2
 
 /* the one symbol a plugin module exports */
 #define REMSIM_PLUGIN_INFO_SYMBOL "remsim_plugin_info"

@@ -16,14 +16,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "bankd-test-harness.h"
-#include "bench-util.h"
-#include "remsim-sim-card.h"
+#include "remsim-test-bankd.h"
+#include "remsim-test-bench.h"
+#include "remsim-simcard-card.h"
 
 #define BENCH_APDU "A0A40000023F00" /* SELECT MF: answered from the card's own state */
 
 typedef struct {
-	TestClient **clients;
+	RemsimTestBankdClient **clients;
 	guint n;
 	GBytes *apdu;
 	GBytes *expected;
@@ -43,7 +43,7 @@ typedef struct {
 static void bench_send(Bench *bench, guint index);
 
 static void
-bench_on_response(GObject *source, GAsyncResult *result, gpointer user_data)
+bench_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	BenchCall *call = user_data;
 	Bench *bench = call->bench;
@@ -72,7 +72,8 @@ bench_send(Bench *bench, guint index)
 	call->index = index;
 	call->start_us = g_get_monotonic_time();
 	bench->in_flight++;
-	test_client_apdu_async(bench->clients[index], index, bench->apdu, bench_on_response, call);
+	remsim_test_bankd_client_apdu_async(bench->clients[index], index, bench->apdu, NULL,
+					    bench_response_ready, call);
 }
 
 static gboolean
@@ -105,7 +106,7 @@ bench_seconds(void)
 
 /* mean µs of one in-process call */
 static gdouble
-bench_floor(RemsimSimCard *card, GBytes *apdu)
+bench_floor(RemsimSimcardCard *card, GBytes *apdu)
 {
 	gint64 end = g_get_monotonic_time() + bench_seconds() * G_USEC_PER_SEC;
 	g_autoptr(GArray) lat = g_array_new(FALSE, FALSE, sizeof(gdouble));
@@ -113,10 +114,10 @@ bench_floor(RemsimSimCard *card, GBytes *apdu)
 	gint64 t0 = g_get_monotonic_time();
 	gdouble mean;
 
-	remsim_sim_card_reset(card);
+	remsim_simcard_card_reset(card);
 	while (g_get_monotonic_time() < end) {
 		gint64 s = g_get_monotonic_time();
-		g_autoptr(GBytes) res = remsim_sim_card_transmit(card, apdu);
+		g_autoptr(GBytes) res = remsim_simcard_card_transmit(card, apdu);
 		gdouble us = (gdouble)(g_get_monotonic_time() - s);
 
 		g_array_append_val(lat, us);
@@ -124,8 +125,8 @@ bench_floor(RemsimSimCard *card, GBytes *apdu)
 	}
 	mean = (g_get_monotonic_time() - t0) / (gdouble)n;
 	g_print("%-24s %5s %9.0f %7.2f %7.1f %7.1f %9s %8s %7s %7s\n", "in-process card (floor)",
-		"1", 1e6 / mean, mean, bench_percentile(lat, 0.5), bench_percentile(lat, 0.99), "-",
-		"-", "-", "-");
+		"1", 1e6 / mean, mean, remsim_test_bench_percentile(lat, 0.5),
+		remsim_test_bench_percentile(lat, 0.99), "-", "-", "-", "-");
 	return mean;
 }
 
@@ -133,50 +134,50 @@ bench_floor(RemsimSimCard *card, GBytes *apdu)
 static gdouble
 bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 {
-	TestServer *server = test_server_new();
-	TestBankd *bankd = test_bankd_start("simcard", n, server->port, conf);
-	g_autofree TestClient **clients = g_new0(TestClient *, n);
+	RemsimTestBankdServer *server = remsim_test_bankd_server_new();
+	RemsimTestBankd *bankd = remsim_test_bankd_start("simcard", n, server->port, conf);
+	g_autofree RemsimTestBankdClient **clients = g_new0(RemsimTestBankdClient *, n);
 	Bench bench = { clients, n, apdu, expected };
 	gint64 t0, t1;
 	guint64 rss;
 	gdouble cpu0, cpu1, self0, self1, mean;
 
-	g_assert_true(test_server_wait_hellos(server, 1));
+	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
 	for (guint i = 0; i < n; i++)
-		g_assert_cmpint(test_server_map(server, i, 1, i), ==, RSPRO_RESULT_OK);
+		g_assert_cmpint(remsim_test_bankd_server_map(server, i, 1, i), ==, RSPRO_RESULT_OK);
 	for (guint i = 0; i < n; i++) {
-		clients[i] = test_client_connect(bankd->port, 1, i);
+		clients[i] = remsim_test_bankd_client_connect(bankd->port, 1, i);
 		g_assert_nonnull(clients[i]);
 		g_assert_cmpint(clients[i]->result, ==, RSPRO_RESULT_OK);
-		g_assert_true(test_client_wait_atr(clients[i]));
+		g_assert_true(remsim_test_bankd_client_wait_atr(clients[i]));
 	}
 	bench.latencies_us = g_array_new(FALSE, FALSE, sizeof(gdouble));
 	for (guint i = 0; i < n; i++)
 		bench_send(&bench, i);
 	t0 = g_get_monotonic_time();
-	cpu0 = bench_cpu_us(bankd->proc);
-	self0 = bench_cpu_us(NULL);
-	remsim_test_spin_for(bench_seconds() * 1000);
+	cpu0 = remsim_test_bench_cpu_us(bankd->proc);
+	self0 = remsim_test_bench_cpu_us(NULL);
+	remsim_test_common_spin_for(bench_seconds() * 1000);
 	bench.stop = TRUE;
 	t1 = g_get_monotonic_time();
-	cpu1 = bench_cpu_us(bankd->proc);
-	self1 = bench_cpu_us(NULL);
-	remsim_test_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
+	cpu1 = remsim_test_bench_cpu_us(bankd->proc);
+	self1 = remsim_test_bench_cpu_us(NULL);
+	remsim_test_common_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
 	rss = bench_peak_rss_kb(bankd->proc);
 	/* per client: the mean time one client waits for its response */
 	mean = bench.count > 0 ? (t1 - t0) * (gdouble)n / bench.count : 0;
 	g_print("%-24s %5u %9.0f %7.2f %7.1f %7.1f %9" G_GUINT64_FORMAT " %8.1f %7.1f %7.1f\n",
 		"bankd over loopback", n, bench.count / ((t1 - t0) / 1e6), mean,
-		bench_percentile(bench.latencies_us, 0.5),
-		bench_percentile(bench.latencies_us, 0.99), rss, (gdouble)rss / n,
+		remsim_test_bench_percentile(bench.latencies_us, 0.5),
+		remsim_test_bench_percentile(bench.latencies_us, 0.99), rss, (gdouble)rss / n,
 		bench.count > 0 ? (cpu1 - cpu0) / bench.count : 0,
 		bench.count > 0 ? (self1 - self0) / bench.count : 0);
 	g_assert_cmpuint(bench.bad, ==, 0);
 	for (guint i = 0; i < n; i++)
-		test_client_free(clients[i]);
+		remsim_test_bankd_client_free(clients[i]);
 	g_array_unref(bench.latencies_us);
-	test_bankd_stop(bankd);
-	test_server_free(server);
+	remsim_test_bankd_stop(bankd);
+	remsim_test_bankd_server_free(server);
 	return mean;
 }
 
@@ -185,8 +186,8 @@ main(int argc, char **argv)
 {
 	const gchar *srcdir = g_getenv("REMSIM_SRCDIR");
 	g_autofree gchar *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
-	g_autoptr(RemsimSimCard) card = NULL;
-	g_autoptr(GBytes) apdu = test_hex_bytes(BENCH_APDU);
+	g_autoptr(RemsimSimcardCard) card = NULL;
+	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(BENCH_APDU);
 	g_autoptr(GBytes) expected = NULL;
 	g_autoptr(GError) error = NULL;
 	const gchar *slots_env = g_getenv("REMSIM_BENCH_SLOTS");
@@ -199,10 +200,10 @@ main(int argc, char **argv)
 	p2 = g_build_filename(srcdir, "data", "cards", "sample-002.json", NULL);
 	p3 = g_build_filename(srcdir, "data", "cards", "sample-003.json", NULL);
 	p4 = g_build_filename(srcdir, "data", "cards", "sample-004.json", NULL);
-	card = remsim_sim_card_new_from_file(p1, &error);
+	card = remsim_simcard_card_new_from_file(p1, &error);
 	g_assert_no_error(error);
-	remsim_sim_card_reset(card);
-	expected = remsim_sim_card_transmit(card, apdu);
+	remsim_simcard_card_reset(card);
+	expected = remsim_simcard_card_transmit(card, apdu);
 
 	g_print("APDU %s, %u s per run; latency = client send to response, in us;\n"
 		"bankd/client CPU = user+system CPU us of the bankd / of the clients' process\n"
@@ -211,7 +212,7 @@ main(int argc, char **argv)
 	g_print("%-24s %5s %9s %7s %7s %7s %9s %8s %7s %7s\n", "", "slots", "APDU/s", "mean", "p50",
 		"p99", "RSS kB", "kB/slot", "bankd", "client");
 	floor_us = bench_floor(card, apdu);
-	tcp_us = bench_tcp_round_trip_us(20000, 55);
+	tcp_us = remsim_test_bench_tcp_round_trip_us(20000, 55);
 	g_print("%-24s %5s %9.0f %7.2f\n", "bare TCP round trip (C)", "1", 1e6 / tcp_us, tcp_us);
 	for (guint i = 0; sizes[i] != NULL; i++) {
 		guint n = CLAMP((guint)g_ascii_strtoull(sizes[i], NULL, 10), 1, 1023);

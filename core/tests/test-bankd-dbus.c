@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "bankd-test-harness.h"
+#include "remsim-test-bankd.h"
 
 #define BANKD_NAME "org.remsim.Bankd1"
 #define BANKD_PATH "/org/remsim/Bankd1"
@@ -31,7 +31,7 @@ assert_prop(GDBusProxy *proxy, const gchar *name, GVariant *want)
 {
 	PropWait wait = { proxy, name, g_variant_ref_sink(want) };
 
-	if (!remsim_test_spin_until(prop_matches, &wait, TEST_TIMEOUT_MS)) {
+	if (!remsim_test_common_spin_until(prop_matches, &wait, TEST_TIMEOUT_MS)) {
 		g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property(proxy, name);
 		g_autofree gchar *got = value != NULL ? g_variant_print(value, FALSE) : NULL;
 		g_autofree gchar *exp = g_variant_print(want, FALSE);
@@ -70,25 +70,25 @@ test_dbus_view(void)
 	g_autoptr(GVariant) objects = NULL;
 	g_autoptr(GVariant) managed = NULL;
 	g_autofree gchar *daemon = g_find_program_in_path("dbus-daemon");
-	TestServer *server;
-	TestBankd *bankd;
-	TestClient *client;
-	g_autoptr(GBytes) apdu = test_hex_bytes("00D6000001AA");
+	RemsimTestBankdServer *server;
+	RemsimTestBankd *bankd;
+	RemsimTestBankdClient *client;
+	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes("00D6000001AA");
 	static const guint8 echo_atr[] = { 0x3b, 0x04, 'e', 'c', 'h', 'o' };
 
-	if (remsim_test_skip_unless(daemon != NULL,
-				    "dbus-daemon is missing: install dbus to run this test"))
+	if (remsim_test_common_skip_unless(daemon != NULL,
+					   "dbus-daemon is missing: install dbus to run this test"))
 		return;
 	g_test_dbus_up(tbus);
 	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
 	g_assert_no_error(error);
-	server = test_server_new();
-	bankd = test_bankd_start_full("example", 2, server->port, "slots=2",
-				      g_test_dbus_get_bus_address(tbus));
-	g_assert_true(test_server_wait_hellos(server, 1));
+	server = remsim_test_bankd_server_new();
+	bankd = remsim_test_bankd_start_full("example", 2, server->port, "slots=2",
+					     g_test_dbus_get_bus_address(tbus));
+	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
 
 	bank = make_proxy(bus, BANKD_PATH, "org.remsim.Bankd1");
-	g_assert_true(remsim_test_spin_until(has_owner, bank, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_spin_until(has_owner, bank, TEST_TIMEOUT_MS));
 	/* the proxy loaded its properties before the name had an owner: load again */
 	g_clear_object(&bank);
 	bank = make_proxy(bus, BANKD_PATH, "org.remsim.Bankd1");
@@ -113,18 +113,18 @@ test_dbus_view(void)
 	assert_prop(slot1, "CardPresent", g_variant_new_boolean(TRUE));
 	assert_prop(slot1, "Mapped", g_variant_new_boolean(FALSE));
 
-	g_assert_cmpint(test_server_map(server, 1, 7, 3), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(server, 1, 7, 3), ==, RSPRO_RESULT_OK);
 	assert_prop(slot1, "State", g_variant_new_string("mapped"));
 	assert_prop(slot1, "ClientSlot", g_variant_new("(qq)", 7, 3));
 	assert_prop(slot0, "State", g_variant_new_string("idle"));
 
-	client = test_client_connect(bankd->port, 7, 3);
+	client = remsim_test_bankd_client_connect(bankd->port, 7, 3);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
 	assert_prop(slot1, "State", g_variant_new_string("card-powered"));
 	assert_prop(slot1, "Atr",
 		    g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, echo_atr, sizeof(echo_atr), 1));
 	for (guint i = 0; i < 5; i++) {
-		g_autoptr(GBytes) res = test_client_apdu(client, 1, apdu);
+		g_autoptr(GBytes) res = remsim_test_bankd_client_apdu(client, 1, apdu);
 
 		g_assert_nonnull(res);
 	}
@@ -133,17 +133,17 @@ test_dbus_view(void)
 	assert_prop(bank, "ApdusRelayed", g_variant_new_uint64(5));
 	assert_prop(slot1, "Errors", g_variant_new_uint64(0));
 
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	assert_prop(slot1, "State", g_variant_new_string("mapped"));
 	assert_prop(slot1, "Atr", g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, NULL, 0, 1));
-	g_assert_cmpint(test_server_unmap(server, 1, 7, 3), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(server, 1, 7, 3), ==, RSPRO_RESULT_OK);
 	assert_prop(slot1, "State", g_variant_new_string("idle"));
 
-	test_server_kill(server);
+	remsim_test_bankd_server_kill(server);
 	assert_prop(bank, "ServerState", g_variant_new_string("waiting"));
 
-	test_bankd_stop(bankd);
-	test_server_free(server);
+	remsim_test_bankd_stop(bankd);
+	remsim_test_bankd_server_free(server);
 	g_clear_object(&bank);
 	g_clear_object(&slot0);
 	g_clear_object(&slot1);
@@ -155,23 +155,23 @@ test_dbus_view(void)
 static void
 test_no_bus(void)
 {
-	TestServer *server = test_server_new();
-	TestBankd *bankd = test_bankd_start_full("example", 1, server->port, "slots=1",
-						 "unix:path=/nonexistent/remsim-test-bus");
-	g_autoptr(GBytes) apdu = test_hex_bytes("00D6000001AA");
+	RemsimTestBankdServer *server = remsim_test_bankd_server_new();
+	RemsimTestBankd *bankd = remsim_test_bankd_start_full(
+	    "example", 1, server->port, "slots=1", "unix:path=/nonexistent/remsim-test-bus");
+	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes("00D6000001AA");
 	g_autoptr(GBytes) res = NULL;
-	TestClient *client;
+	RemsimTestBankdClient *client;
 
 	/* the bus is missing: one warning, and the bank works as ever */
-	g_assert_true(test_server_wait_hellos(server, 1));
-	g_assert_cmpint(test_server_map(server, 0, 1, 0), ==, RSPRO_RESULT_OK);
-	client = test_client_connect(bankd->port, 1, 0);
+	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
+	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	client = remsim_test_bankd_client_connect(bankd->port, 1, 0);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
-	res = test_client_apdu(client, 0, apdu);
+	res = remsim_test_bankd_client_apdu(client, 0, apdu);
 	g_assert_nonnull(res);
-	test_client_free(client);
-	test_bankd_stop(bankd);
-	test_server_free(server);
+	remsim_test_bankd_client_free(client);
+	remsim_test_bankd_stop(bankd);
+	remsim_test_bankd_server_free(server);
 }
 
 int

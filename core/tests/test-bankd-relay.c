@@ -7,28 +7,28 @@
  */
 #include "config.h"
 
-#include "bankd-test-harness.h"
+#include "remsim-test-bankd.h"
 
 #define ECHO_ATR "3B046563686F"
 
 typedef struct {
-	TestServer *server;
-	TestBankd *bankd;
+	RemsimTestBankdServer *server;
+	RemsimTestBankd *bankd;
 } Fixture;
 
 static void
 fixture_start(Fixture *f, guint n_slots, const gchar *conf)
 {
-	f->server = test_server_new();
-	f->bankd = test_bankd_start("example", n_slots, f->server->port, conf);
-	g_assert_true(test_server_wait_hellos(f->server, 1));
+	f->server = remsim_test_bankd_server_new();
+	f->bankd = remsim_test_bankd_start("example", n_slots, f->server->port, conf);
+	g_assert_true(remsim_test_bankd_server_wait_hellos(f->server, 1));
 }
 
 static void
 fixture_stop(Fixture *f)
 {
-	test_bankd_stop(f->bankd);
-	test_server_free(f->server);
+	remsim_test_bankd_stop(f->bankd);
+	remsim_test_bankd_server_free(f->server);
 }
 
 /* an APDU with a recognisable data field, and the echo card's answer to it */
@@ -39,32 +39,33 @@ make_apdu(guint client, guint seq, gchar **expected_hex)
 	g_autofree gchar *hex = g_strdup_printf("00D60000%02X%s", (guint)strlen(data) / 2, data);
 
 	*expected_hex = g_strdup_printf("%s9000", data);
-	return test_hex_bytes(hex);
+	return remsim_test_bankd_hex_bytes(hex);
 }
 
 static void
-assert_echo(TestClient *client, guint16 bank_slot, guint seq)
+assert_echo(RemsimTestBankdClient *client, guint16 bank_slot, guint seq)
 {
 	g_autofree gchar *expected = NULL;
 	g_autoptr(GBytes) apdu = make_apdu(client->slot_nr, seq, &expected);
-	g_autoptr(GBytes) response = test_client_apdu(client, bank_slot, apdu);
+	g_autoptr(GBytes) response = remsim_test_bankd_client_apdu(client, bank_slot, apdu);
 	g_autofree gchar *got = NULL;
 
 	g_assert_nonnull(response);
-	got = test_bytes_hex(response);
+	got = remsim_test_bankd_bytes_hex(response);
 	g_assert_cmpstr(got, ==, expected);
 }
 
-static TestClient *
+static RemsimTestBankdClient *
 connect_ok(Fixture *f, guint16 client_id, guint16 slot_nr)
 {
-	TestClient *client = test_client_connect(f->bankd->port, client_id, slot_nr);
+	RemsimTestBankdClient *client =
+	    remsim_test_bankd_client_connect(f->bankd->port, client_id, slot_nr);
 	g_autofree gchar *atr = NULL;
 
 	g_assert_nonnull(client);
 	g_assert_cmpint(client->result, ==, 0);
-	g_assert_true(test_client_wait_atr(client));
-	atr = test_bytes_hex(client->atr);
+	g_assert_true(remsim_test_bankd_client_wait_atr(client));
+	atr = remsim_test_bankd_bytes_hex(client->atr);
 	g_assert_cmpstr(atr, ==, ECHO_ATR);
 	return client;
 }
@@ -73,7 +74,7 @@ static void
 test_relay_mapped(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	const RsproConnectBankReq *hello;
 
 	/* the bank announces where clients behind NAT should dial (ConnectBankReq.bound) */
@@ -88,11 +89,11 @@ test_relay_mapped(void)
 	g_assert_cmpint(hello->identity.type, ==, RSPRO_COMPONENT_BANKD);
 	g_assert_cmpstr(hello->identity.software, ==, "remsim-bankd");
 
-	g_assert_cmpint(test_server_map(f.server, 2, 7, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 2, 7, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 7, 0);
 	for (guint i = 0; i < 20; i++)
 		assert_echo(client, 2, i);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
@@ -103,37 +104,40 @@ test_mapping_checks(void)
 
 	fixture_start(&f, 2, "slots=2");
 	/* upstream's createMappingReq / removeMappingReq checks, in order */
-	g_assert_cmpint(test_server_map(f.server, 2, 1, 0), ==, RSPRO_RESULT_ILLEGAL_SLOT_ID);
-	g_assert_cmpint(test_server_unmap(f.server, 0, 1, 0), ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
-	g_assert_cmpint(test_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
-	g_assert_cmpint(test_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
-	g_assert_cmpint(test_server_unmap(f.server, 0, 1, 1), ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
-	g_assert_cmpint(test_server_unmap(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 2, 1, 0), ==,
+			RSPRO_RESULT_ILLEGAL_SLOT_ID);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 1, 0), ==,
+			RSPRO_RESULT_UNKNOWN_SLOTMAP);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 1, 1), ==,
+			RSPRO_RESULT_UNKNOWN_SLOTMAP);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
 	fixture_stop(&f);
 }
 
 static gboolean
 server_has_error_ind(gpointer data)
 {
-	return ((TestServer *)data)->error_inds->len > 0;
+	return ((RemsimTestBankdServer *)data)->error_inds->len > 0;
 }
 
 static void
 test_unmapped_refused(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	const RsproPdu *ind = NULL;
 
 	fixture_start(&f, 2, "slots=2");
 	/* a map for someone else: its answer shows the bank has taken the server's
 	 * connectBankRes, so the errorInd below has a connected link to go out on */
-	g_assert_cmpint(test_server_map(f.server, 1, 8, 0), ==, RSPRO_RESULT_OK);
-	client = test_client_connect(f.bankd->port, 9, 3);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 1, 8, 0), ==, RSPRO_RESULT_OK);
+	client = remsim_test_bankd_client_connect(f.bankd->port, 9, 3);
 	g_assert_nonnull(client);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
 	/* the bank closes the connection after its refusal and an errorInd */
-	g_assert_true(test_client_wait_closed(client));
+	g_assert_true(remsim_test_bankd_client_wait_closed(client));
 	g_assert_null(client->atr);
 	for (guint i = 0; i < client->others->len; i++) {
 		const RsproPdu *pdu = client->others->pdata[i];
@@ -147,8 +151,9 @@ test_unmapped_refused(void)
 	g_assert_cmpuint(ind->u.error_ind.client_slot.client_id, ==, 9);
 	g_assert_cmpuint(ind->u.error_ind.client_slot.slot_nr, ==, 3);
 	/* and the server hears of it too (on its own connection: maybe a little later) */
-	g_assert_true(remsim_test_spin_until(server_has_error_ind, f.server, TEST_TIMEOUT_MS));
-	test_client_free(client);
+	g_assert_true(
+	    remsim_test_common_spin_until(server_has_error_ind, f.server, TEST_TIMEOUT_MS));
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
@@ -156,25 +161,26 @@ static void
 test_remap_mid_session(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
-	g_autoptr(GBytes) read_binary = test_hex_bytes("00B0000001");
+	RemsimTestBankdClient *client;
+	g_autoptr(GBytes) read_binary = remsim_test_bankd_hex_bytes("00B0000001");
 
 	fixture_start(&f, 4, "slots=4");
-	g_assert_cmpint(test_server_map(f.server, 0, 5, 1), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 5, 1), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 5, 1);
 	assert_echo(client, 0, 1);
 	/* the same client slot onto another bank slot: the old session ends */
-	g_assert_cmpint(test_server_map(f.server, 3, 5, 1), ==, RSPRO_RESULT_OK);
-	g_assert_true(test_client_wait_closed(client));
-	test_client_free(client);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 3, 5, 1), ==, RSPRO_RESULT_OK);
+	g_assert_true(remsim_test_bankd_client_wait_closed(client));
+	remsim_test_bankd_client_free(client);
 	/* the client comes back and now reaches bank slot 3, not 0 */
 	client = connect_ok(&f, 5, 1);
 	assert_echo(client, 3, 2);
-	g_assert_null(test_client_apdu(client, 0, read_binary));
-	g_assert_true(test_client_wait_closed(client));
-	test_client_free(client);
+	g_assert_null(remsim_test_bankd_client_apdu(client, 0, read_binary));
+	g_assert_true(remsim_test_bankd_client_wait_closed(client));
+	remsim_test_bankd_client_free(client);
 	/* the old bank slot is free again: removing its map is unknown now */
-	g_assert_cmpint(test_server_unmap(f.server, 0, 5, 1), ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 5, 1), ==,
+			RSPRO_RESULT_UNKNOWN_SLOTMAP);
 	fixture_stop(&f);
 }
 
@@ -182,52 +188,52 @@ static void
 test_remove_mapping_in_session(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
+	RemsimTestBankdClient *client;
 
 	fixture_start(&f, 2, "slots=2");
-	g_assert_cmpint(test_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 2, 0);
 	assert_echo(client, 1, 1);
-	g_assert_cmpint(test_server_unmap(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
-	g_assert_true(test_client_wait_closed(client));
-	test_client_free(client);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	g_assert_true(remsim_test_bankd_client_wait_closed(client));
+	remsim_test_bankd_client_free(client);
 	/* without the map the client is refused */
-	client = test_client_connect(f.bankd->port, 2, 0);
+	client = remsim_test_bankd_client_connect(f.bankd->port, 2, 0);
 	g_assert_nonnull(client);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	/* mapped again, the slot serves again */
-	g_assert_cmpint(test_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 2, 0);
 	assert_echo(client, 1, 2);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
 static void
-test_server_lost(void)
+remsim_test_bankd_server_lost(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
+	RemsimTestBankdClient *client;
 
 	fixture_start(&f, 2, "slots=2");
-	g_assert_cmpint(test_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 3, 0);
 	assert_echo(client, 0, 1);
-	test_server_kill(f.server);
+	remsim_test_bankd_server_kill(f.server);
 	/* the relay does not need the server */
 	for (guint i = 2; i < 30; i++) {
 		assert_echo(client, 0, i);
-		remsim_test_spin_for(10);
+		remsim_test_common_spin_for(10);
 	}
 	g_assert_false(client->closed);
 	/* a restarted server gets the bank back; re-sending the map changes nothing */
-	test_server_restart(f.server);
-	g_assert_true(test_server_wait_hellos(f.server, 2));
-	g_assert_cmpint(test_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
+	remsim_test_bankd_server_restart(f.server);
+	g_assert_true(remsim_test_bankd_server_wait_hellos(f.server, 2));
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
 	assert_echo(client, 0, 100);
 	g_assert_false(client->closed);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
@@ -235,35 +241,35 @@ static void
 test_card_error(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	gboolean saw_error = FALSE;
-	g_autoptr(GBytes) failing = test_hex_bytes("00EE000000");
+	g_autoptr(GBytes) failing = remsim_test_bankd_hex_bytes("00EE000000");
 
 	/* the echo card fails INS 0xEE with a transmission error */
 	fixture_start(&f, 1, "slots=1\nfail-ins=EE");
-	g_assert_cmpint(test_server_map(f.server, 0, 4, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 4, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 4, 0);
 	assert_echo(client, 0, 1);
-	g_assert_null(test_client_apdu(client, 0, failing));
-	g_assert_true(test_client_wait_closed(client));
+	g_assert_null(remsim_test_bankd_client_apdu(client, 0, failing));
+	g_assert_true(remsim_test_bankd_client_wait_closed(client));
 	for (guint i = 0; i < client->others->len; i++)
 		saw_error |= ((RsproPdu *)client->others->pdata[i])->type == RSPRO_MSG_ERROR_IND;
 	g_assert_true(saw_error);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	/* the card is still usable by the next session */
 	client = connect_ok(&f, 4, 0);
 	assert_echo(client, 0, 2);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
 typedef struct {
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	gboolean want_present;
 } StatusWait;
 
 typedef struct {
-	TestServer *server;
+	RemsimTestBankdServer *server;
 	guint n;
 } ErrorWait;
 
@@ -296,36 +302,37 @@ static void
 test_card_removed(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
-	g_autoptr(GBytes) eject = test_hex_bytes("00E5000000");
+	RemsimTestBankdClient *client;
+	g_autoptr(GBytes) eject = remsim_test_bankd_hex_bytes("00E5000000");
 	g_autoptr(GBytes) res = NULL;
 	StatusWait out = { NULL, FALSE }, in = { NULL, TRUE };
 	ErrorWait more = { f.server, 0 };
 
 	/* the echo card leaves its slot for 100 ms after an INS E5 */
 	fixture_start(&f, 1, "slots=1\neject-ins=E5");
-	g_assert_cmpint(test_server_map(f.server, 0, 6, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 6, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 6, 0);
 	more.server = f.server;
 	more.n = f.server->error_inds->len;
-	res = test_client_apdu(client, 0, eject);
+	res = remsim_test_bankd_client_apdu(client, 0, eject);
 	g_assert_nonnull(res);
 	g_clear_pointer(&client->atr, g_bytes_unref);
 	/* the client hears the card go and come back, and gets its ATR again */
 	out.client = in.client = client;
-	g_assert_true(remsim_test_spin_until(has_status, &out, TEST_TIMEOUT_MS));
-	g_assert_true(remsim_test_spin_until(has_status, &in, TEST_TIMEOUT_MS));
-	g_assert_true(test_client_wait_atr(client));
+	g_assert_true(remsim_test_common_spin_until(has_status, &out, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_spin_until(has_status, &in, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_bankd_client_wait_atr(client));
 	g_assert_false(client->closed);
 	/* the server was told of the removal */
-	g_assert_true(remsim_test_spin_until(server_has_more_error_inds, &more, TEST_TIMEOUT_MS));
+	g_assert_true(
+	    remsim_test_common_spin_until(server_has_more_error_inds, &more, TEST_TIMEOUT_MS));
 	assert_echo(client, 0, 5);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
 static void
-send_status(TestClient *client, guint16 bank_slot, gboolean vcc, gboolean rst)
+send_status(RemsimTestBankdClient *client, guint16 bank_slot, gboolean vcc, gboolean rst)
 {
 	g_autoptr(RsproPdu) pdu = rspro_pdu_new(RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
 	RsproClientSlotStatusInd *ind = &pdu->u.client_slot_status_ind;
@@ -346,10 +353,10 @@ static void
 test_modem_resets(void)
 {
 	Fixture f = { 0 };
-	TestClient *client;
+	RemsimTestBankdClient *client;
 
 	fixture_start(&f, 1, "slots=1");
-	g_assert_cmpint(test_server_map(f.server, 0, 8, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 8, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(&f, 8, 0);
 	assert_echo(client, 0, 1);
 	/* VCC off then on (cold reset), RST pulse (warm reset): queued with the APDUs */
@@ -360,7 +367,7 @@ test_modem_resets(void)
 	send_status(client, 0, TRUE, FALSE);
 	assert_echo(client, 0, 3);
 	g_assert_false(client->closed);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_stop(&f);
 }
 
@@ -370,7 +377,7 @@ test_modem_resets(void)
 #define ROUNDS 8
 
 typedef struct {
-	TestClient *clients[MANY];
+	RemsimTestBankdClient *clients[MANY];
 	guint seq[MANY];
 	guint done;
 	guint bad;
@@ -385,11 +392,11 @@ typedef struct {
 static void many_send(Many *many, guint index);
 
 static void
-many_on_response(GObject *source, GAsyncResult *result, gpointer user_data)
+many_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	ManyCall *call = user_data;
 	Many *many = call->many;
-	TestClient *client = many->clients[call->index];
+	RemsimTestBankdClient *client = many->clients[call->index];
 	g_autoptr(RsproPdu) res =
 	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
 	g_autofree gchar *got = NULL;
@@ -398,7 +405,7 @@ many_on_response(GObject *source, GAsyncResult *result, gpointer user_data)
 	    res->u.tpdu_card_to_modem.from_bank_slot.slot_nr != call->index) {
 		many->bad++;
 	} else {
-		got = test_bytes_hex(res->u.tpdu_card_to_modem.data);
+		got = remsim_test_bankd_bytes_hex(res->u.tpdu_card_to_modem.data);
 		if (g_strcmp0(got, call->expected) != 0)
 			many->bad++;
 	}
@@ -420,7 +427,8 @@ many_send(Many *many, guint index)
 	call->many = many;
 	call->index = index;
 	apdu = make_apdu(many->clients[index]->slot_nr, many->seq[index], &call->expected);
-	test_client_apdu_async(many->clients[index], index, apdu, many_on_response, call);
+	remsim_test_bankd_client_apdu_async(many->clients[index], index, apdu, NULL,
+					    many_response_ready, call);
 }
 
 static gboolean
@@ -440,16 +448,17 @@ test_many_clients(void)
 	fixture_start(&f, MANY, "slots=256");
 	/* bank slot i serves client slot 1000 - i of client 1: no identity mapping */
 	for (guint i = 0; i < MANY; i++)
-		g_assert_cmpint(test_server_map(f.server, i, 1, 1000 - i), ==, RSPRO_RESULT_OK);
+		g_assert_cmpint(remsim_test_bankd_server_map(f.server, i, 1, 1000 - i), ==,
+				RSPRO_RESULT_OK);
 	for (guint i = 0; i < MANY; i++)
 		many->clients[i] = connect_ok(&f, 1, 1000 - i);
 	for (guint i = 0; i < MANY; i++)
 		many_send(many, i);
-	g_assert_true(remsim_test_spin_until(many_finished, many, 50000));
+	g_assert_true(remsim_test_common_spin_until(many_finished, many, 50000));
 	g_assert_cmpuint(many->bad, ==, 0);
 	for (guint i = 0; i < MANY; i++) {
 		g_assert_cmpuint(many->seq[i], ==, ROUNDS);
-		test_client_free(many->clients[i]);
+		remsim_test_bankd_client_free(many->clients[i]);
 	}
 	fixture_stop(&f);
 }
@@ -463,7 +472,7 @@ main(int argc, char **argv)
 	g_test_add_func("/bankd/relay/unmapped-refused", test_unmapped_refused);
 	g_test_add_func("/bankd/relay/remap-mid-session", test_remap_mid_session);
 	g_test_add_func("/bankd/relay/remove-mapping-in-session", test_remove_mapping_in_session);
-	g_test_add_func("/bankd/relay/server-lost", test_server_lost);
+	g_test_add_func("/bankd/relay/server-lost", remsim_test_bankd_server_lost);
 	g_test_add_func("/bankd/relay/card-error", test_card_error);
 	g_test_add_func("/bankd/relay/card-removed", test_card_removed);
 	g_test_add_func("/bankd/relay/modem-resets", test_modem_resets);

@@ -8,7 +8,8 @@
 
 #include <glib/gstdio.h>
 
-#include "remsim-plugin-loader.h"
+#include "remsim-bankd-card-result.h"
+#include "remsim-bankd-plugin-loader.h"
 
 typedef struct {
 	gchar *dir;
@@ -16,7 +17,7 @@ typedef struct {
 	gchar *wrong_abi;
 	gchar *none;
 	gchar *junk;
-} Fixture;
+} LoaderFixture;
 
 static gchar *
 link_module(const gchar *dir, const gchar *env)
@@ -33,7 +34,7 @@ link_module(const gchar *dir, const gchar *env)
 }
 
 static void
-fixture_setup(Fixture *f, gconstpointer data)
+fixture_setup(LoaderFixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -47,7 +48,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 }
 
 static void
-fixture_teardown(Fixture *f, gconstpointer data)
+fixture_teardown(LoaderFixture *f, gconstpointer data)
 {
 	const gchar *files[] = { f->example, f->wrong_abi, f->none, f->junk };
 
@@ -66,7 +67,7 @@ typedef struct {
 } Wait;
 
 static void
-on_done(GObject *source, GAsyncResult *result, gpointer user_data)
+done_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	Wait *wait = user_data;
 	RemsimCardSlot *slot = REMSIM_CARD_SLOT(source);
@@ -77,7 +78,7 @@ on_done(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_power_on(GObject *source, GAsyncResult *result, gpointer user_data)
+power_on_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	Wait *wait = user_data;
 
@@ -94,9 +95,9 @@ spin(Wait *wait)
 }
 
 static void
-test_good_plugin(Fixture *f, gconstpointer data)
+test_good_plugin(LoaderFixture *f, gconstpointer data)
 {
-	g_autoptr(RemsimPluginLoader) loader = remsim_plugin_loader_new();
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimBackend) backend = NULL;
 	g_autoptr(GKeyFile) config = g_key_file_new();
@@ -106,13 +107,13 @@ test_good_plugin(Fixture *f, gconstpointer data)
 	Wait on = { 0 }, tx = { 0 };
 	GType type;
 
-	g_assert_true(remsim_plugin_loader_load_file(loader, f->example, &error));
+	g_assert_true(remsim_bankd_plugin_loader_load_file(loader, f->example, &error));
 	g_assert_no_error(error);
-	names = remsim_plugin_loader_list(loader);
+	names = remsim_bankd_plugin_loader_list(loader);
 	g_assert_cmpstrv(names, ((const gchar *[]){ "example", NULL }));
-	type = remsim_plugin_loader_lookup(loader, "example");
+	type = remsim_bankd_plugin_loader_lookup(loader, "example");
 	g_assert_true(g_type_is_a(type, REMSIM_TYPE_BACKEND));
-	g_assert_cmpuint(remsim_plugin_loader_lookup(loader, "nonesuch"), ==, G_TYPE_INVALID);
+	g_assert_cmpuint(remsim_bankd_plugin_loader_lookup(loader, "nonesuch"), ==, G_TYPE_INVALID);
 
 	backend = g_object_new(type, NULL);
 	g_key_file_set_integer(config, "example", "slots", 3);
@@ -123,7 +124,7 @@ test_good_plugin(Fixture *f, gconstpointer data)
 		g_assert_cmpuint(remsim_card_slot_get_index(slots->pdata[i]), ==, i);
 	g_assert_true(remsim_card_slot_get_card_present(slots->pdata[1]));
 
-	remsim_card_slot_power_on_async(slots->pdata[1], REMSIM_POWER_ON_NONE, NULL, on_power_on,
+	remsim_card_slot_power_on_async(slots->pdata[1], REMSIM_POWER_ON_NONE, NULL, power_on_ready,
 					&on);
 	spin(&on);
 	g_assert_no_error(on.error);
@@ -131,7 +132,7 @@ test_good_plugin(Fixture *f, gconstpointer data)
 			"\x3b\x04"
 			"echo",
 			6);
-	remsim_card_slot_transmit_async(slots->pdata[1], apdu, NULL, on_done, &tx);
+	remsim_card_slot_transmit_async(slots->pdata[1], apdu, NULL, done_ready, &tx);
 	spin(&tx);
 	g_assert_no_error(tx.error);
 	g_assert_cmpmem(g_bytes_get_data(tx.bytes, NULL), g_bytes_get_size(tx.bytes),
@@ -142,15 +143,15 @@ test_good_plugin(Fixture *f, gconstpointer data)
 }
 
 static void
-test_bad_config(Fixture *f, gconstpointer data)
+test_bad_config(LoaderFixture *f, gconstpointer data)
 {
-	g_autoptr(RemsimPluginLoader) loader = remsim_plugin_loader_new();
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimBackend) backend = NULL;
 	g_autoptr(GKeyFile) config = g_key_file_new();
 
-	g_assert_true(remsim_plugin_loader_load_file(loader, f->example, NULL));
-	backend = g_object_new(remsim_plugin_loader_lookup(loader, "example"), NULL);
+	g_assert_true(remsim_bankd_plugin_loader_load_file(loader, f->example, NULL));
+	backend = g_object_new(remsim_bankd_plugin_loader_lookup(loader, "example"), NULL);
 	g_key_file_set_string(config, "example", "slots", "many");
 	g_assert_false(remsim_backend_configure(backend, config, "example", &error));
 	g_assert_nonnull(error);
@@ -161,37 +162,37 @@ test_bad_config(Fixture *f, gconstpointer data)
 static void
 assert_refused(const gchar *path, const gchar *needle)
 {
-	g_autoptr(RemsimPluginLoader) loader = remsim_plugin_loader_new();
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
 	g_autoptr(GError) error = NULL;
 	g_auto(GStrv) names = NULL;
 
-	g_assert_false(remsim_plugin_loader_load_file(loader, path, &error));
+	g_assert_false(remsim_bankd_plugin_loader_load_file(loader, path, &error));
 	g_assert_nonnull(error);
 	g_assert_nonnull(strstr(error->message, path));
 	if (needle != NULL)
 		g_assert_nonnull(strstr(error->message, needle));
-	names = remsim_plugin_loader_list(loader);
+	names = remsim_bankd_plugin_loader_list(loader);
 	g_assert_cmpuint(g_strv_length(names), ==, 0);
 }
 
 static void
-test_wrong_abi(Fixture *f, gconstpointer data)
+test_wrong_abi(LoaderFixture *f, gconstpointer data)
 {
 	/* its get_type() aborts: passing means it was never called */
 	assert_refused(f->wrong_abi, "ABI");
 }
 
 static void
-test_not_a_plugin(Fixture *f, gconstpointer data)
+test_not_a_plugin(LoaderFixture *f, gconstpointer data)
 {
 	assert_refused(f->none, "remsim_plugin_info");
 	assert_refused(f->junk, NULL);
 }
 
 static void
-test_load_dir(Fixture *f, gconstpointer data)
+test_load_dir(LoaderFixture *f, gconstpointer data)
 {
-	g_autoptr(RemsimPluginLoader) loader = remsim_plugin_loader_new();
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
 	g_autoptr(GError) error = NULL;
 	guint n = 0;
 
@@ -199,21 +200,22 @@ test_load_dir(Fixture *f, gconstpointer data)
 	g_test_expect_message("remsim-bankd", G_LOG_LEVEL_WARNING, "*junk*");
 	g_test_expect_message("remsim-bankd", G_LOG_LEVEL_WARNING, "*test-plugin-none*");
 	g_test_expect_message("remsim-bankd", G_LOG_LEVEL_WARNING, "*test-plugin-wrong-abi*");
-	g_assert_true(remsim_plugin_loader_load_dir(loader, f->dir, &n, &error));
+	g_assert_true(remsim_bankd_plugin_loader_load_dir(loader, f->dir, &n, &error));
 	g_test_assert_expected_messages();
 	g_assert_no_error(error);
 	g_assert_cmpuint(n, ==, 1);
-	g_assert_true(remsim_plugin_loader_lookup(loader, "example") != G_TYPE_INVALID);
-	g_assert_true(remsim_plugin_loader_lookup(loader, "wrong-abi") == G_TYPE_INVALID);
+	g_assert_true(remsim_bankd_plugin_loader_lookup(loader, "example") != G_TYPE_INVALID);
+	g_assert_true(remsim_bankd_plugin_loader_lookup(loader, "wrong-abi") == G_TYPE_INVALID);
 }
 
 static void
 test_missing_dir(void)
 {
-	g_autoptr(RemsimPluginLoader) loader = remsim_plugin_loader_new();
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
 	g_autoptr(GError) error = NULL;
 
-	g_assert_false(remsim_plugin_loader_load_dir(loader, "/nonexistent/remsim", NULL, &error));
+	g_assert_false(
+	    remsim_bankd_plugin_loader_load_dir(loader, "/nonexistent/remsim", NULL, &error));
 	g_assert_nonnull(error);
 }
 
@@ -231,12 +233,12 @@ test_card_error_mapping(void)
 	};
 	g_autoptr(GError) other = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, "x");
 
-	g_assert_cmpint(remsim_card_error_to_rspro_result(NULL), ==, 0);
-	g_assert_cmpint(remsim_card_error_to_rspro_result(other), ==, 102);
+	g_assert_cmpint(remsim_bankd_card_result_from_error(NULL), ==, 0);
+	g_assert_cmpint(remsim_bankd_card_result_from_error(other), ==, 102);
 	for (guint i = 0; i < G_N_ELEMENTS(table); i++) {
 		g_autoptr(GError) e = g_error_new_literal(REMSIM_CARD_ERROR, table[i].code, "x");
 
-		g_assert_cmpint(remsim_card_error_to_rspro_result(e), ==, table[i].result);
+		g_assert_cmpint(remsim_bankd_card_result_from_error(e), ==, table[i].result);
 	}
 }
 
@@ -244,15 +246,15 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/bankd/loader/good-plugin", Fixture, NULL, fixture_setup, test_good_plugin,
+	g_test_add("/bankd/loader/good-plugin", LoaderFixture, NULL, fixture_setup,
+		   test_good_plugin, fixture_teardown);
+	g_test_add("/bankd/loader/bad-config", LoaderFixture, NULL, fixture_setup, test_bad_config,
 		   fixture_teardown);
-	g_test_add("/bankd/loader/bad-config", Fixture, NULL, fixture_setup, test_bad_config,
+	g_test_add("/bankd/loader/wrong-abi", LoaderFixture, NULL, fixture_setup, test_wrong_abi,
 		   fixture_teardown);
-	g_test_add("/bankd/loader/wrong-abi", Fixture, NULL, fixture_setup, test_wrong_abi,
-		   fixture_teardown);
-	g_test_add("/bankd/loader/not-a-plugin", Fixture, NULL, fixture_setup, test_not_a_plugin,
-		   fixture_teardown);
-	g_test_add("/bankd/loader/load-dir", Fixture, NULL, fixture_setup, test_load_dir,
+	g_test_add("/bankd/loader/not-a-plugin", LoaderFixture, NULL, fixture_setup,
+		   test_not_a_plugin, fixture_teardown);
+	g_test_add("/bankd/loader/load-dir", LoaderFixture, NULL, fixture_setup, test_load_dir,
 		   fixture_teardown);
 	g_test_add_func("/bankd/loader/missing-dir", test_missing_dir);
 	g_test_add_func("/bankd/loader/card-error-mapping", test_card_error_mapping);

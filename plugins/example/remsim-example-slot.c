@@ -3,7 +3,6 @@
  * An echo card: it answers every command APDU with the command's data field
  * followed by 90 00. Enough to show what a slot must do, and to test the bank.
  */
-#include <glib/gi18n.h>
 
 #include "remsim-example-slot.h"
 
@@ -32,7 +31,7 @@ remsim_example_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 
 	if (!remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					_("no card in %s"), remsim_card_slot_get_name(slot));
+					"no card in %s", remsim_card_slot_get_name(slot));
 		return;
 	}
 	self->powered = TRUE;
@@ -55,7 +54,7 @@ remsim_example_slot_echo(const guint8 *apdu, gsize len)
 }
 
 static gboolean
-remsim_example_slot_on_insert(gpointer user_data)
+remsim_example_slot_insert_cb(gpointer user_data)
 {
 	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(user_data), TRUE);
 	return G_SOURCE_REMOVE;
@@ -63,14 +62,14 @@ remsim_example_slot_on_insert(gpointer user_data)
 
 /* the card goes out after its answer, and comes back a moment later */
 static gboolean
-remsim_example_slot_on_eject(gpointer user_data)
+remsim_example_slot_eject_cb(gpointer user_data)
 {
 	RemsimExampleSlot *self = REMSIM_EXAMPLE_SLOT(user_data);
 
 	self->powered = FALSE;
 	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), FALSE);
 	g_timeout_add_full(G_PRIORITY_DEFAULT, REMSIM_EXAMPLE_SLOT_EJECT_MS,
-			   remsim_example_slot_on_insert, g_object_ref(self), g_object_unref);
+			   remsim_example_slot_insert_cb, g_object_ref(self), g_object_unref);
 	return G_SOURCE_REMOVE;
 }
 
@@ -85,22 +84,22 @@ remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 
 	if (!self->powered || !remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
-					_("card in %s is not powered"),
+					"card in %s is not powered",
 					remsim_card_slot_get_name(slot));
 		return;
 	}
 	if (len < 4) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
-					_("APDU of %u bytes"), (guint)len);
+					"APDU of %u bytes", (guint)len);
 		return;
 	}
 	if (self->fail_ins >= 0 && data[1] == self->fail_ins) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_TRANSMISSION,
-					_("INS %02X fails by configuration"), data[1]);
+					"INS %02X fails by configuration", data[1]);
 		return;
 	}
 	if (self->eject_ins >= 0 && data[1] == self->eject_ins)
-		g_timeout_add_full(G_PRIORITY_LOW, 10, remsim_example_slot_on_eject,
+		g_timeout_add_full(G_PRIORITY_LOW, 10, remsim_example_slot_eject_cb,
 				   g_object_ref(self), g_object_unref);
 	g_task_return_pointer(task, remsim_example_slot_echo(data, len),
 			      (GDestroyNotify)g_bytes_unref);
@@ -112,13 +111,27 @@ remsim_example_slot_power_off(RemsimCardSlot *slot)
 	REMSIM_EXAMPLE_SLOT(slot)->powered = FALSE;
 }
 
+static GBytes *
+remsim_example_slot_power_on_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static GBytes *
+remsim_example_slot_transmit_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static void
 remsim_example_slot_class_init(RemsimExampleSlotClass *klass)
 {
 	RemsimCardSlotClass *slot_class = REMSIM_CARD_SLOT_CLASS(klass);
 
 	slot_class->power_on_async = remsim_example_slot_power_on_async;
+	slot_class->power_on_finish = remsim_example_slot_power_on_finish;
 	slot_class->transmit_async = remsim_example_slot_transmit_async;
+	slot_class->transmit_finish = remsim_example_slot_transmit_finish;
 	slot_class->power_off = remsim_example_slot_power_off;
 }
 

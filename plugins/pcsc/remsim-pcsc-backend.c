@@ -218,7 +218,7 @@ remsim_pcsc_backend_configure(RemsimBackend *backend, GKeyFile *config, const gc
 	g_clear_pointer(&self->slots, g_ptr_array_unref);
 	self->slots = remsim_pcsc_backend_make_slots(rules, bank_id, protocols);
 	if (self->slots->len == 0)
-		g_message(_("PC/SC: no slot rule for bank %d"), bank_id);
+		g_message("PC/SC: no slot rule for bank %d", bank_id);
 	self->monitor = remsim_pcsc_monitor_new(NULL, remsim_pcsc_backend_on_readers, self);
 	return TRUE;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <PCSC/pcsclite.h>
 
 #include "remsim-pcsc-error.h"
@@ -80,39 +79,39 @@ remsim_pcsc_error_text(LONG rv)
 {
 	switch (rv) {
 	case SCARD_E_NO_SMARTCARD:
-		return _("no card in the reader");
+		return "no card in the reader";
 	case SCARD_W_REMOVED_CARD:
-		return _("the card was removed");
+		return "the card was removed";
 	case SCARD_W_RESET_CARD:
-		return _("the card was reset by another program");
+		return "the card was reset by another program";
 	case SCARD_E_UNKNOWN_READER:
 	case SCARD_E_READER_UNAVAILABLE:
 	case SCARD_E_NO_READERS_AVAILABLE:
-		return _("the reader is gone");
+		return "the reader is gone";
 	case SCARD_E_SHARING_VIOLATION:
-		return _("the card is in use by another program");
+		return "the card is in use by another program";
 	case SCARD_E_PROTO_MISMATCH:
-		return _("the card speaks neither of the allowed protocols");
+		return "the card speaks neither of the allowed protocols";
 	case SCARD_W_UNRESPONSIVE_CARD:
-		return _("the card does not answer");
+		return "the card does not answer";
 	case SCARD_W_UNPOWERED_CARD:
-		return _("the card is not powered");
+		return "the card is not powered";
 	case SCARD_E_NO_SERVICE:
 	case SCARD_E_SERVICE_STOPPED:
-		return _("pcscd is not running");
+		return "pcscd is not running";
 	case SCARD_E_NOT_TRANSACTED:
 	case SCARD_F_COMM_ERROR:
-		return _("the exchange with the card failed");
+		return "the exchange with the card failed";
 	default:
-		return _("PC/SC failure");
+		return "PC/SC failure";
 	}
 }
 
 void
-remsim_pcsc_set_error(GError **error, const gchar *reader, const gchar *what, LONG rv)
+remsim_pcsc_error_set(GError **error, const gchar *reader, const gchar *what, LONG rv)
 {
 	g_set_error(error, REMSIM_CARD_ERROR, remsim_pcsc_error_code(rv), "%s: %s: %s (%s 0x%08lX)",
-		    reader != NULL ? reader : _("(no reader)"), what, remsim_pcsc_error_text(rv),
+		    reader != NULL ? reader : "(no reader)", what, remsim_pcsc_error_text(rv),
 		    remsim_pcsc_error_name(rv), (unsigned long)rv);
 }
 

@@ -13,7 +13,7 @@ RemsimCardError remsim_pcsc_error_code(LONG rv);
 /* a readable name for @rv, e.g. "SCARD_W_REMOVED_CARD" */
 const gchar *remsim_pcsc_error_name(LONG rv);
 /* sets @error to "READER: WHAT: text (NAME)" */
-void remsim_pcsc_set_error(GError **error, const gchar *reader, const gchar *what, LONG rv);
+void remsim_pcsc_error_set(GError **error, const gchar *reader, const gchar *what, LONG rv);
 /* TRUE if the card handle is worthless after @rv (card gone or reset, reader or service gone) */
 gboolean remsim_pcsc_error_loses_card(LONG rv);
 /* TRUE if the PC/SC context itself is worthless after @rv */

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <PCSC/winscard.h>
 #include <string.h>
 
@@ -37,14 +36,14 @@ struct _RemsimPcscMonitor {
 };
 
 static void
-reader_free(RemsimPcscReader *reader)
+remsim_pcsc_monitor_reader_free(RemsimPcscReader *reader)
 {
 	g_free(reader->name);
 	g_free(reader);
 }
 
 static gboolean
-monitor_deliver(gpointer data)
+remsim_pcsc_monitor_deliver_cb(gpointer data)
 {
 	RemsimPcscMonitor *self = data;
 	g_autoptr(GPtrArray) readers = NULL;
@@ -59,7 +58,7 @@ monitor_deliver(gpointer data)
 }
 
 static void
-monitor_post(RemsimPcscMonitor *self, GPtrArray *readers)
+remsim_pcsc_monitor_post(RemsimPcscMonitor *self, GPtrArray *readers)
 {
 	g_mutex_lock(&self->lock);
 	g_clear_pointer(&self->pending, g_ptr_array_unref);
@@ -67,7 +66,7 @@ monitor_post(RemsimPcscMonitor *self, GPtrArray *readers)
 	if (self->source == NULL && !self->stopping) {
 		self->source = g_idle_source_new();
 		g_source_set_priority(self->source, G_PRIORITY_DEFAULT);
-		g_source_set_callback(self->source, monitor_deliver, self, NULL);
+		g_source_set_callback(self->source, remsim_pcsc_monitor_deliver_cb, self, NULL);
 		g_source_set_static_name(self->source, "[remsim-pcsc] readers");
 		g_source_attach(self->source, self->context);
 	}
@@ -75,9 +74,10 @@ monitor_post(RemsimPcscMonitor *self, GPtrArray *readers)
 }
 
 static void
-monitor_post_states(RemsimPcscMonitor *self)
+remsim_pcsc_monitor_post_states(RemsimPcscMonitor *self)
 {
-	GPtrArray *readers = g_ptr_array_new_with_free_func((GDestroyNotify)reader_free);
+	GPtrArray *readers =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_pcsc_monitor_reader_free);
 
 	for (guint i = 1; i < self->n_states; i++) {
 		const SCARD_READERSTATE *s = &self->states[i];
@@ -92,11 +92,11 @@ monitor_post_states(RemsimPcscMonitor *self)
 		reader->events = (s->dwEventState >> 16) & 0xffff;
 		g_ptr_array_add(readers, reader);
 	}
-	monitor_post(self, readers);
+	remsim_pcsc_monitor_post(self, readers);
 }
 
 static void
-monitor_free_states(RemsimPcscMonitor *self)
+remsim_pcsc_monitor_free_states(RemsimPcscMonitor *self)
 {
 	for (guint i = 0; i < self->n_states; i++)
 		g_free((gchar *)self->states[i].szReader);
@@ -106,7 +106,7 @@ monitor_free_states(RemsimPcscMonitor *self)
 
 /* the state array for the readers there are now, keeping what is known of each */
 static LONG
-monitor_list_readers(RemsimPcscMonitor *self)
+remsim_pcsc_monitor_list_readers(RemsimPcscMonitor *self)
 {
 	g_autofree gchar *names = NULL;
 	DWORD len = 0;
@@ -133,14 +133,14 @@ monitor_list_readers(RemsimPcscMonitor *self)
 		}
 		g_array_append_val(states, s);
 	}
-	monitor_free_states(self);
+	remsim_pcsc_monitor_free_states(self);
 	self->n_states = states->len;
 	self->states = (SCARD_READERSTATE *)(void *)g_array_free(g_steal_pointer(&states), FALSE);
 	return SCARD_S_SUCCESS;
 }
 
 static gboolean
-monitor_wait_stop(RemsimPcscMonitor *self, guint ms)
+remsim_pcsc_monitor_wait_stop(RemsimPcscMonitor *self, guint ms)
 {
 	gint64 until = g_get_monotonic_time() + (gint64)ms * G_TIME_SPAN_MILLISECOND;
 	gboolean stopping;
@@ -154,28 +154,29 @@ monitor_wait_stop(RemsimPcscMonitor *self, guint ms)
 }
 
 static void
-monitor_drop_pcsc(RemsimPcscMonitor *self)
+remsim_pcsc_monitor_drop_pcsc(RemsimPcscMonitor *self)
 {
 	g_mutex_lock(&self->lock);
 	if (self->have_pcsc)
 		SCardReleaseContext(self->pcsc);
 	self->have_pcsc = FALSE;
 	g_mutex_unlock(&self->lock);
-	monitor_free_states(self);
+	remsim_pcsc_monitor_free_states(self);
 }
 
 static gboolean
-monitor_connect(RemsimPcscMonitor *self)
+remsim_pcsc_monitor_connect(RemsimPcscMonitor *self)
 {
 	SCARDCONTEXT pcsc;
 	LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &pcsc);
 
 	if (rv != SCARD_S_SUCCESS) {
 		if (!self->service_down_reported) {
-			g_message(_("PC/SC: cannot reach pcscd (%s 0x%08lX); waiting for it"),
+			g_message("PC/SC: cannot reach pcscd (%s 0x%08lX); waiting for it",
 				  remsim_pcsc_error_name(rv), (unsigned long)rv);
-			monitor_post(self,
-				     g_ptr_array_new_with_free_func((GDestroyNotify)reader_free));
+			remsim_pcsc_monitor_post(
+			    self, g_ptr_array_new_with_free_func(
+				      (GDestroyNotify)remsim_pcsc_monitor_reader_free));
 		}
 		self->service_down_reported = TRUE;
 		return FALSE;
@@ -190,7 +191,7 @@ monitor_connect(RemsimPcscMonitor *self)
 
 /* one wait for a change; FALSE when the context is lost */
 static gboolean
-monitor_wait_change(RemsimPcscMonitor *self)
+remsim_pcsc_monitor_wait_change(RemsimPcscMonitor *self)
 {
 	gboolean relist = FALSE;
 	LONG rv = SCardGetStatusChange(self->pcsc, INFINITE, self->states, self->n_states);
@@ -198,7 +199,7 @@ monitor_wait_change(RemsimPcscMonitor *self)
 	if (rv == SCARD_E_CANCELLED || rv == SCARD_E_TIMEOUT)
 		return TRUE;
 	if (rv != SCARD_S_SUCCESS) {
-		g_message(_("PC/SC: lost pcscd (%s)"), remsim_pcsc_error_name(rv));
+		g_message("PC/SC: lost pcscd (%s)", remsim_pcsc_error_name(rv));
 		return FALSE;
 	}
 	for (guint i = 0; i < self->n_states; i++) {
@@ -210,31 +211,33 @@ monitor_wait_change(RemsimPcscMonitor *self)
 			relist = TRUE;
 		s->dwCurrentState = s->dwEventState & ~SCARD_STATE_CHANGED;
 	}
-	if (relist && monitor_list_readers(self) != SCARD_S_SUCCESS)
+	if (relist && remsim_pcsc_monitor_list_readers(self) != SCARD_S_SUCCESS)
 		return FALSE;
-	monitor_post_states(self);
+	remsim_pcsc_monitor_post_states(self);
 	return TRUE;
 }
 
 static gpointer
-monitor_thread(gpointer data)
+remsim_pcsc_monitor_thread(gpointer data)
 {
 	RemsimPcscMonitor *self = data;
 
-	while (!monitor_wait_stop(self, 0)) {
-		if (!monitor_connect(self)) {
-			monitor_wait_stop(self, RETRY_MS);
+	while (!remsim_pcsc_monitor_wait_stop(self, 0)) {
+		if (!remsim_pcsc_monitor_connect(self)) {
+			remsim_pcsc_monitor_wait_stop(self, RETRY_MS);
 			continue;
 		}
-		if (monitor_list_readers(self) != SCARD_S_SUCCESS) {
-			monitor_drop_pcsc(self);
+		if (remsim_pcsc_monitor_list_readers(self) != SCARD_S_SUCCESS) {
+			remsim_pcsc_monitor_drop_pcsc(self);
 			continue;
 		}
-		monitor_post_states(self);
-		while (!monitor_wait_stop(self, 0) && monitor_wait_change(self))
+		remsim_pcsc_monitor_post_states(self);
+		while (!remsim_pcsc_monitor_wait_stop(self, 0) &&
+		       remsim_pcsc_monitor_wait_change(self))
 			;
-		monitor_drop_pcsc(self);
-		monitor_post(self, g_ptr_array_new_with_free_func((GDestroyNotify)reader_free));
+		remsim_pcsc_monitor_drop_pcsc(self);
+		remsim_pcsc_monitor_post(self, g_ptr_array_new_with_free_func((
+						   GDestroyNotify)remsim_pcsc_monitor_reader_free));
 	}
 	g_mutex_lock(&self->lock);
 	self->exited = TRUE;
@@ -254,7 +257,7 @@ remsim_pcsc_monitor_new(GMainContext *context, RemsimPcscMonitorFunc func, gpoin
 	self->user_data = user_data;
 	g_mutex_init(&self->lock);
 	g_cond_init(&self->cond);
-	self->thread = g_thread_new("pcsc monitor", monitor_thread, self);
+	self->thread = g_thread_new("pcsc monitor", remsim_pcsc_monitor_thread, self);
 	return self;
 }
 

@@ -12,27 +12,27 @@ typedef enum {
 	FIELD_UNQUOTED,
 	FIELD_QUOTED,
 	FIELD_QUOTE_SEEN, /* a quote inside a quoted field: the end, or the first of "" */
-} ParseState;
+} RemsimPcscSlotFileState;
 
 typedef struct {
 	const gchar *path;
-	ParseState state;
+	RemsimPcscSlotFileState state;
 	guint line;	/* current line, from 1 */
 	guint row_line; /* where the current row began */
 	GPtrArray *fields;
 	GString *field;
 	gsize keep; /* length of the field without trailing blanks of an unquoted field */
 	GPtrArray *rules;
-} Parser;
+} RemsimPcscSlotFileParser;
 
 static gboolean
-is_blank(gchar c)
+remsim_pcsc_slot_file_is_blank(gchar c)
 {
 	return c == ' ' || c == '\t';
 }
 
 static void
-parser_end_field(Parser *p)
+remsim_pcsc_slot_file_parser_end_field(RemsimPcscSlotFileParser *p)
 {
 	if (p->state == FIELD_UNQUOTED)
 		g_string_truncate(p->field, p->keep);
@@ -43,7 +43,7 @@ parser_end_field(Parser *p)
 }
 
 static gboolean
-parser_end_row(Parser *p, GError **error)
+remsim_pcsc_slot_file_parser_end_row(RemsimPcscSlotFileParser *p, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
 	RemsimPcscRule *rule;
@@ -51,7 +51,7 @@ parser_end_row(Parser *p, GError **error)
 
 	if (p->state == ROW_NOT_BEGUN)
 		return TRUE;
-	parser_end_field(p);
+	remsim_pcsc_slot_file_parser_end_field(p);
 	p->state = ROW_NOT_BEGUN;
 	if (p->fields->len < 3) {
 		g_set_error(
@@ -76,7 +76,7 @@ parser_end_row(Parser *p, GError **error)
 }
 
 static void
-parser_begin_row(Parser *p)
+remsim_pcsc_slot_file_parser_begin_row(RemsimPcscSlotFileParser *p)
 {
 	if (p->state != ROW_NOT_BEGUN)
 		return;
@@ -86,15 +86,16 @@ parser_begin_row(Parser *p)
 
 /* one character outside a quoted field */
 static gboolean
-parser_plain_char(Parser *p, gchar c, GError **error)
+remsim_pcsc_slot_file_parser_plain_char(RemsimPcscSlotFileParser *p, gchar c, GError **error)
 {
 	if (c == '\n' || c == '\r')
-		return parser_end_row(p, error);
-	if (is_blank(c) && (p->state == ROW_NOT_BEGUN || p->state == FIELD_NOT_BEGUN))
+		return remsim_pcsc_slot_file_parser_end_row(p, error);
+	if (remsim_pcsc_slot_file_is_blank(c) &&
+	    (p->state == ROW_NOT_BEGUN || p->state == FIELD_NOT_BEGUN))
 		return TRUE;
-	parser_begin_row(p);
+	remsim_pcsc_slot_file_parser_begin_row(p);
 	if (c == ',') {
-		parser_end_field(p);
+		remsim_pcsc_slot_file_parser_end_field(p);
 	} else if (c == '"' && p->state == FIELD_NOT_BEGUN) {
 		p->state = FIELD_QUOTED;
 	} else {
@@ -103,14 +104,14 @@ parser_plain_char(Parser *p, gchar c, GError **error)
 			p->keep = p->field->len;
 		p->state = FIELD_UNQUOTED;
 		g_string_append_c(p->field, c);
-		if (!is_blank(c))
+		if (!remsim_pcsc_slot_file_is_blank(c))
 			p->keep = p->field->len;
 	}
 	return TRUE;
 }
 
 static gboolean
-parser_char(Parser *p, gchar c, GError **error)
+remsim_pcsc_slot_file_parser_char(RemsimPcscSlotFileParser *p, gchar c, GError **error)
 {
 	switch (p->state) {
 	case FIELD_QUOTED:
@@ -128,15 +129,15 @@ parser_char(Parser *p, gchar c, GError **error)
 		/* the quoted field has ended; trailing blanks before a comma are dropped */
 		p->state = FIELD_UNQUOTED;
 		p->keep = p->field->len;
-		if (is_blank(c))
+		if (remsim_pcsc_slot_file_is_blank(c))
 			return TRUE;
 		if (c == ',' || c == '\n' || c == '\r')
-			return parser_plain_char(p, c, error);
+			return remsim_pcsc_slot_file_parser_plain_char(p, c, error);
 		g_string_append_c(p->field, c);
 		p->keep = p->field->len;
 		return TRUE;
 	default:
-		return parser_plain_char(p, c, error);
+		return remsim_pcsc_slot_file_parser_plain_char(p, c, error);
 	}
 }
 
@@ -147,7 +148,7 @@ remsim_pcsc_slot_file_parse(const gchar *text, gsize len, const gchar *path, GEr
 	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_pcsc_rule_free);
 	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GString) field = g_string_new(NULL);
-	Parser p = { path, ROW_NOT_BEGUN, 1, 1, fields, NULL, 0, rules };
+	RemsimPcscSlotFileParser p = { path, ROW_NOT_BEGUN, 1, 1, fields, NULL, 0, rules };
 	gboolean ok = TRUE;
 
 	p.field = g_steal_pointer(&field);
@@ -160,13 +161,13 @@ remsim_pcsc_slot_file_parse(const gchar *text, gsize len, const gchar *path, GEr
 			ok = FALSE;
 			break;
 		}
-		ok = parser_char(&p, c, error);
+		ok = remsim_pcsc_slot_file_parser_char(&p, c, error);
 		/* a CR LF pair is one line end */
 		if (c == '\n' || (c == '\r' && (i + 1 >= len || text[i + 1] != '\n')))
 			p.line++;
 	}
 	if (ok)
-		ok = parser_end_row(&p, error);
+		ok = remsim_pcsc_slot_file_parser_end_row(&p, error);
 	g_string_free(p.field, TRUE);
 	return ok ? g_steal_pointer(&rules) : NULL;
 }

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "remsim-pcsc-slot.h"
 #include "remsim-pcsc-worker.h"
 
@@ -26,7 +24,7 @@ remsim_pcsc_slot_start_power_on(RemsimPcscSlot *self, GTask *task)
 
 	if (self->reader == NULL) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					_("%s: no PC/SC reader matches “%s”"),
+					"%s: no PC/SC reader matches “%s”",
 					remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)),
 					self->rule->pattern);
 		return;
@@ -93,6 +91,24 @@ remsim_pcsc_slot_finalize(GObject *object)
 	G_OBJECT_CLASS(remsim_pcsc_slot_parent_class)->finalize(object);
 }
 
+static GBytes *
+remsim_pcsc_slot_power_on_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static GBytes *
+remsim_pcsc_slot_transmit_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static GBytes *
+remsim_pcsc_slot_reset_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static void
 remsim_pcsc_slot_class_init(RemsimPcscSlotClass *klass)
 {
@@ -100,8 +116,11 @@ remsim_pcsc_slot_class_init(RemsimPcscSlotClass *klass)
 
 	G_OBJECT_CLASS(klass)->finalize = remsim_pcsc_slot_finalize;
 	slot_class->power_on_async = remsim_pcsc_slot_power_on_async;
+	slot_class->power_on_finish = remsim_pcsc_slot_power_on_finish;
 	slot_class->transmit_async = remsim_pcsc_slot_transmit_async;
+	slot_class->transmit_finish = remsim_pcsc_slot_transmit_finish;
 	slot_class->reset_async = remsim_pcsc_slot_reset_async;
+	slot_class->reset_finish = remsim_pcsc_slot_reset_finish;
 	slot_class->power_off = remsim_pcsc_slot_power_off;
 }
 
@@ -143,10 +162,10 @@ remsim_pcsc_slot_update(RemsimPcscSlot *self, const gchar *reader, gboolean pres
 
 	if (g_strcmp0(reader, self->reader) != 0) {
 		if (reader != NULL)
-			g_message(_("PC/SC: bank slot %d uses reader “%s”"), self->rule->slot_nr,
+			g_message("PC/SC: bank slot %d uses reader “%s”", self->rule->slot_nr,
 				  reader);
 		else if (self->reader != NULL)
-			g_message(_("PC/SC: reader “%s” of bank slot %d is gone"), self->reader,
+			g_message("PC/SC: reader “%s” of bank slot %d is gone", self->reader,
 				  self->rule->slot_nr);
 		/* another reader means another card */
 		remsim_card_slot_set_card_present(slot, FALSE);
@@ -174,7 +193,7 @@ remsim_pcsc_slot_drop_waiting(RemsimPcscSlot *self)
 		g_autoptr(GTask) task = g_queue_pop_head(&self->parked);
 
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					_("%s: the PC/SC backend is shutting down"),
+					"%s: the PC/SC backend is shutting down",
 					remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)));
 	}
 }

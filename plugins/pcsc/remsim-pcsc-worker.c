@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <glib/gi18n.h>
 #include <PCSC/winscard.h>
 
 #include "remsim-pcsc-error.h"
@@ -22,17 +21,17 @@ typedef enum {
 	JOB_RESET,
 	JOB_DISCONNECT,
 	JOB_QUIT,
-} JobKind;
+} RemsimPcscJobKind;
 
 typedef struct {
-	JobKind kind;
+	RemsimPcscJobKind kind;
 	GTask *task;
 	GBytes *apdu;
 	gchar *reader;
 	gboolean shared;
 	GBytes *result;
 	GError *error;
-} Job;
+} RemsimPcscJob;
 
 struct _RemsimPcscWorker {
 	GThread *thread;
@@ -58,7 +57,7 @@ struct _RemsimPcscWorker {
 };
 
 static void
-job_free(Job *job)
+remsim_pcsc_worker_job_free(RemsimPcscJob *job)
 {
 	g_clear_object(&job->task);
 	g_clear_pointer(&job->apdu, g_bytes_unref);
@@ -69,7 +68,7 @@ job_free(Job *job)
 }
 
 static void
-worker_drop_context(RemsimPcscWorker *self)
+remsim_pcsc_worker_drop_context(RemsimPcscWorker *self)
 {
 	if (!self->have_context)
 		return;
@@ -78,7 +77,7 @@ worker_drop_context(RemsimPcscWorker *self)
 }
 
 static void
-worker_drop_card(RemsimPcscWorker *self, DWORD disposition)
+remsim_pcsc_worker_drop_card(RemsimPcscWorker *self, DWORD disposition)
 {
 	if (!self->connected)
 		return;
@@ -88,25 +87,26 @@ worker_drop_card(RemsimPcscWorker *self, DWORD disposition)
 
 /* after a failed call: forget what @rv made worthless */
 static void
-worker_forget(RemsimPcscWorker *self, LONG rv)
+remsim_pcsc_worker_forget(RemsimPcscWorker *self, LONG rv)
 {
 	if (remsim_pcsc_error_loses_card(rv))
-		worker_drop_card(self, SCARD_LEAVE_CARD);
+		remsim_pcsc_worker_drop_card(self, SCARD_LEAVE_CARD);
 	if (remsim_pcsc_error_loses_context(rv)) {
-		worker_drop_card(self, SCARD_LEAVE_CARD);
-		worker_drop_context(self);
+		remsim_pcsc_worker_drop_card(self, SCARD_LEAVE_CARD);
+		remsim_pcsc_worker_drop_context(self);
 	}
 }
 
 static void
-worker_fail(RemsimPcscWorker *self, Job *job, const gchar *reader, const gchar *what, LONG rv)
+remsim_pcsc_worker_fail(RemsimPcscWorker *self, RemsimPcscJob *job, const gchar *reader,
+			const gchar *what, LONG rv)
 {
-	remsim_pcsc_set_error(&job->error, reader, what, rv);
-	worker_forget(self, rv);
+	remsim_pcsc_error_set(&job->error, reader, what, rv);
+	remsim_pcsc_worker_forget(self, rv);
 }
 
 static gboolean
-worker_ensure_context(RemsimPcscWorker *self, Job *job, const gchar *reader)
+remsim_pcsc_worker_ensure_context(RemsimPcscWorker *self, RemsimPcscJob *job, const gchar *reader)
 {
 	LONG rv;
 
@@ -114,7 +114,7 @@ worker_ensure_context(RemsimPcscWorker *self, Job *job, const gchar *reader)
 		return TRUE;
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &self->context);
 	if (rv != SCARD_S_SUCCESS) {
-		worker_fail(self, job, reader, _("cannot reach pcscd"), rv);
+		remsim_pcsc_worker_fail(self, job, reader, "cannot reach pcscd", rv);
 		return FALSE;
 	}
 	self->have_context = TRUE;
@@ -122,14 +122,14 @@ worker_ensure_context(RemsimPcscWorker *self, Job *job, const gchar *reader)
 }
 
 static void
-worker_return_atr(RemsimPcscWorker *self, Job *job, const gchar *what)
+remsim_pcsc_worker_return_atr(RemsimPcscWorker *self, RemsimPcscJob *job, const gchar *what)
 {
 	guint8 atr[MAX_ATR_SIZE];
 	DWORD atr_len = sizeof(atr), state = 0, protocol = 0;
 	LONG rv = SCardStatus(self->card, NULL, NULL, &state, &protocol, atr, &atr_len);
 
 	if (rv != SCARD_S_SUCCESS) {
-		worker_fail(self, job, self->reader, what, rv);
+		remsim_pcsc_worker_fail(self, job, self->reader, what, rv);
 		return;
 	}
 	self->protocol = protocol;
@@ -137,13 +137,13 @@ worker_return_atr(RemsimPcscWorker *self, Job *job, const gchar *what)
 }
 
 static void
-worker_connect(RemsimPcscWorker *self, Job *job)
+remsim_pcsc_worker_run_connect(RemsimPcscWorker *self, RemsimPcscJob *job)
 {
 	LONG rv;
 
 	/* a handle left from a session that ended with the card gone */
-	worker_drop_card(self, SCARD_LEAVE_CARD);
-	if (!worker_ensure_context(self, job, job->reader))
+	remsim_pcsc_worker_drop_card(self, SCARD_LEAVE_CARD);
+	if (!remsim_pcsc_worker_ensure_context(self, job, job->reader))
 		return;
 	g_free(self->reader);
 	self->reader = g_strdup(job->reader);
@@ -152,14 +152,14 @@ worker_connect(RemsimPcscWorker *self, Job *job)
 			  &self->protocol);
 	if (remsim_pcsc_error_loses_context(rv)) {
 		/* a context from before a pcscd restart: one more try on a fresh one */
-		worker_drop_context(self);
-		if (!worker_ensure_context(self, job, job->reader))
+		remsim_pcsc_worker_drop_context(self);
+		if (!remsim_pcsc_worker_ensure_context(self, job, job->reader))
 			return;
 		rv = SCardConnect(self->context, self->reader, self->share, self->protocols,
 				  &self->card, &self->protocol);
 	}
 	if (rv != SCARD_S_SUCCESS) {
-		worker_fail(self, job, self->reader, _("cannot open the card"), rv);
+		remsim_pcsc_worker_fail(self, job, self->reader, "cannot open the card", rv);
 		return;
 	}
 	self->connected = TRUE;
@@ -167,14 +167,14 @@ worker_connect(RemsimPcscWorker *self, Job *job)
 	rv = SCardReconnect(self->card, self->share, self->protocols, SCARD_RESET_CARD,
 			    &self->protocol);
 	if (rv != SCARD_S_SUCCESS) {
-		worker_fail(self, job, self->reader, _("cannot reset the card"), rv);
+		remsim_pcsc_worker_fail(self, job, self->reader, "cannot reset the card", rv);
 		return;
 	}
-	worker_return_atr(self, job, _("cannot read the ATR"));
+	remsim_pcsc_worker_return_atr(self, job, "cannot read the ATR");
 }
 
 static void
-worker_transmit(RemsimPcscWorker *self, Job *job)
+remsim_pcsc_worker_run_transmit(RemsimPcscWorker *self, RemsimPcscJob *job)
 {
 	const SCARD_IO_REQUEST *pci;
 	gsize len = 0;
@@ -184,52 +184,52 @@ worker_transmit(RemsimPcscWorker *self, Job *job)
 
 	if (!self->connected) {
 		g_set_error(&job->error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
-			    _("%s: the card is not open"),
+			    "%s: the card is not open",
 			    self->reader != NULL ? self->reader : self->slot_name);
 		return;
 	}
 	pci = self->protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
 	rv = SCardTransmit(self->card, pci, data, len, NULL, self->rx, &rx_len);
 	if (rv != SCARD_S_SUCCESS) {
-		worker_fail(self, job, self->reader, _("APDU exchange failed"), rv);
+		remsim_pcsc_worker_fail(self, job, self->reader, "APDU exchange failed", rv);
 		return;
 	}
 	job->result = g_bytes_new(self->rx, rx_len);
 }
 
 static void
-worker_reset(RemsimPcscWorker *self, Job *job)
+remsim_pcsc_worker_run_reset(RemsimPcscWorker *self, RemsimPcscJob *job)
 {
 	LONG rv;
 
 	if (!self->connected) {
 		g_set_error(&job->error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
-			    _("%s: the card is not open"),
+			    "%s: the card is not open",
 			    self->reader != NULL ? self->reader : self->slot_name);
 		return;
 	}
 	rv = SCardReconnect(self->card, self->share, self->protocols, SCARD_RESET_CARD,
 			    &self->protocol);
 	if (rv != SCARD_S_SUCCESS) {
-		worker_fail(self, job, self->reader, _("cannot reset the card"), rv);
+		remsim_pcsc_worker_fail(self, job, self->reader, "cannot reset the card", rv);
 		return;
 	}
-	worker_return_atr(self, job, _("cannot read the ATR"));
+	remsim_pcsc_worker_return_atr(self, job, "cannot read the ATR");
 }
 
 static void
-worker_disconnect(RemsimPcscWorker *self)
+remsim_pcsc_worker_run_disconnect(RemsimPcscWorker *self)
 {
 	/* a shared card may be in use by others: reset it rather than cut its power */
-	worker_drop_card(self,
-			 self->share == SCARD_SHARE_SHARED ? SCARD_RESET_CARD : SCARD_UNPOWER_CARD);
+	remsim_pcsc_worker_drop_card(self, self->share == SCARD_SHARE_SHARED ? SCARD_RESET_CARD
+									     : SCARD_UNPOWER_CARD);
 }
 
 /* on the task's context: the task, and so the slot it holds, is only ever released there */
 static gboolean
-job_complete(gpointer data)
+remsim_pcsc_worker_job_complete_cb(gpointer data)
 {
-	Job *job = data;
+	RemsimPcscJob *job = data;
 
 	if (job->error != NULL)
 		g_task_return_error(job->task, g_steal_pointer(&job->error));
@@ -240,25 +240,26 @@ job_complete(gpointer data)
 }
 
 static void
-job_finish(Job *job)
+remsim_pcsc_worker_job_finish(RemsimPcscJob *job)
 {
 	g_autoptr(GSource) source = NULL;
 
 	if (job->task == NULL) {
-		job_free(job);
+		remsim_pcsc_worker_job_free(job);
 		return;
 	}
 	source = g_idle_source_new();
 	g_source_set_priority(source, G_PRIORITY_DEFAULT);
-	g_source_set_callback(source, job_complete, job, (GDestroyNotify)job_free);
+	g_source_set_callback(source, remsim_pcsc_worker_job_complete_cb, job,
+			      (GDestroyNotify)remsim_pcsc_worker_job_free);
 	g_source_set_static_name(source, "[remsim-pcsc] job done");
 	g_source_attach(source, g_task_get_context(job->task));
 }
 
-static Job *
-worker_pop(RemsimPcscWorker *self)
+static RemsimPcscJob *
+remsim_pcsc_worker_pop(RemsimPcscWorker *self)
 {
-	Job *job;
+	RemsimPcscJob *job;
 
 	g_mutex_lock(&self->lock);
 	while (g_queue_is_empty(&self->jobs))
@@ -269,34 +270,34 @@ worker_pop(RemsimPcscWorker *self)
 }
 
 static gpointer
-worker_thread(gpointer data)
+remsim_pcsc_worker_thread(gpointer data)
 {
 	RemsimPcscWorker *self = data;
 
 	for (;;) {
-		Job *job = worker_pop(self);
-		JobKind kind = job->kind;
+		RemsimPcscJob *job = remsim_pcsc_worker_pop(self);
+		RemsimPcscJobKind kind = job->kind;
 
 		switch (kind) {
 		case JOB_CONNECT:
-			worker_connect(self, job);
+			remsim_pcsc_worker_run_connect(self, job);
 			break;
 		case JOB_TRANSMIT:
-			worker_transmit(self, job);
+			remsim_pcsc_worker_run_transmit(self, job);
 			break;
 		case JOB_RESET:
-			worker_reset(self, job);
+			remsim_pcsc_worker_run_reset(self, job);
 			break;
 		case JOB_DISCONNECT:
 		case JOB_QUIT:
-			worker_disconnect(self);
+			remsim_pcsc_worker_run_disconnect(self);
 			break;
 		}
-		job_finish(job);
+		remsim_pcsc_worker_job_finish(job);
 		if (kind == JOB_QUIT)
 			break;
 	}
-	worker_drop_context(self);
+	remsim_pcsc_worker_drop_context(self);
 	return NULL;
 }
 
@@ -313,15 +314,15 @@ remsim_pcsc_worker_new(const gchar *slot_name, guint32 protocols)
 	g_mutex_init(&self->lock);
 	g_cond_init(&self->wake);
 	g_queue_init(&self->jobs);
-	self->thread = g_thread_new(thread_name, worker_thread, self);
+	self->thread = g_thread_new(thread_name, remsim_pcsc_worker_thread, self);
 	return self;
 }
 
 static void
-worker_push(RemsimPcscWorker *self, JobKind kind, GTask *task, GBytes *apdu, const gchar *reader,
-	    gboolean shared)
+remsim_pcsc_worker_push(RemsimPcscWorker *self, RemsimPcscJobKind kind, GTask *task, GBytes *apdu,
+			const gchar *reader, gboolean shared)
 {
-	Job *job = g_new0(Job, 1);
+	RemsimPcscJob *job = g_new0(RemsimPcscJob, 1);
 
 	job->kind = kind;
 	job->task = task != NULL ? g_object_ref(task) : NULL;
@@ -340,9 +341,9 @@ remsim_pcsc_worker_free(RemsimPcscWorker *self)
 {
 	if (self == NULL)
 		return;
-	worker_push(self, JOB_QUIT, NULL, NULL, NULL, FALSE);
+	remsim_pcsc_worker_push(self, JOB_QUIT, NULL, NULL, NULL, FALSE);
 	g_thread_join(self->thread);
-	g_queue_clear_full(&self->jobs, (GDestroyNotify)job_free);
+	g_queue_clear_full(&self->jobs, (GDestroyNotify)remsim_pcsc_worker_job_free);
 	g_cond_clear(&self->wake);
 	g_mutex_clear(&self->lock);
 	g_free(self->reader);
@@ -355,23 +356,23 @@ void
 remsim_pcsc_worker_connect(RemsimPcscWorker *self, const gchar *reader, gboolean shared,
 			   GTask *task)
 {
-	worker_push(self, JOB_CONNECT, task, NULL, reader, shared);
+	remsim_pcsc_worker_push(self, JOB_CONNECT, task, NULL, reader, shared);
 }
 
 void
 remsim_pcsc_worker_transmit(RemsimPcscWorker *self, GBytes *apdu, GTask *task)
 {
-	worker_push(self, JOB_TRANSMIT, task, apdu, NULL, FALSE);
+	remsim_pcsc_worker_push(self, JOB_TRANSMIT, task, apdu, NULL, FALSE);
 }
 
 void
 remsim_pcsc_worker_reset(RemsimPcscWorker *self, GTask *task)
 {
-	worker_push(self, JOB_RESET, task, NULL, NULL, FALSE);
+	remsim_pcsc_worker_push(self, JOB_RESET, task, NULL, NULL, FALSE);
 }
 
 void
 remsim_pcsc_worker_disconnect(RemsimPcscWorker *self)
 {
-	worker_push(self, JOB_DISCONNECT, NULL, NULL, NULL, FALSE);
+	remsim_pcsc_worker_push(self, JOB_DISCONNECT, NULL, NULL, NULL, FALSE);
 }

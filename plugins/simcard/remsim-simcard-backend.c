@@ -129,7 +129,7 @@ static RemsimSimcardSlot *
 remsim_simcard_backend_make_slot(guint index, JsonNode *profile, const gchar *path,
 				 const gchar *state_dir, GError **error)
 {
-	g_autoptr(RemsimSimCard) card = remsim_sim_card_new_from_json(profile, error);
+	g_autoptr(RemsimSimcardCard) card = remsim_simcard_card_new_from_json(profile, error);
 	g_autofree gchar *state_path = NULL;
 
 	if (card == NULL) {
@@ -138,11 +138,11 @@ remsim_simcard_backend_make_slot(guint index, JsonNode *profile, const gchar *pa
 	}
 	if (state_dir != NULL) {
 		g_autofree gchar *base =
-		    g_strdup_printf("slot%u-%s.json", index, remsim_sim_card_get_iccid(card));
+		    g_strdup_printf("slot%u-%s.json", index, remsim_simcard_card_get_iccid(card));
 
 		state_path = g_build_filename(state_dir, base, NULL);
 		if (g_file_test(state_path, G_FILE_TEST_EXISTS) &&
-		    !remsim_sim_card_load_state(card, state_path, error))
+		    !remsim_simcard_card_load_state(card, state_path, error))
 			return NULL;
 	}
 	return remsim_simcard_slot_new(index, card, state_path);

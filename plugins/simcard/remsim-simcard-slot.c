@@ -3,13 +3,12 @@
  * The simulated card computes in-process and never blocks, so each operation
  * completes through its GTask on the next main loop iteration.
  */
-#include <glib/gi18n.h>
 
 #include "remsim-simcard-slot.h"
 
 struct _RemsimSimcardSlot {
 	RemsimCardSlot parent_instance;
-	RemsimSimCard *card;
+	RemsimSimcardCard *card;
 	gchar *state_path;
 	gboolean powered;
 };
@@ -25,12 +24,12 @@ remsim_simcard_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 	if (!remsim_card_slot_get_card_present(slot)) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-					_("no card in %s"), remsim_card_slot_get_name(slot));
+					"no card in %s", remsim_card_slot_get_name(slot));
 		return;
 	}
-	remsim_sim_card_reset(self->card);
+	remsim_simcard_card_reset(self->card);
 	self->powered = TRUE;
-	g_task_return_pointer(task, remsim_sim_card_get_atr(self->card),
+	g_task_return_pointer(task, remsim_simcard_card_get_atr(self->card),
 			      (GDestroyNotify)g_bytes_unref);
 }
 
@@ -44,14 +43,14 @@ remsim_simcard_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 
 	if (!self->powered) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
-					_("card in %s is not powered"),
+					"card in %s is not powered",
 					remsim_card_slot_get_name(slot));
 		return;
 	}
-	response = remsim_sim_card_transmit(self->card, apdu);
+	response = remsim_simcard_card_transmit(self->card, apdu);
 	if (response == NULL) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
-					_("the card cannot take this command"));
+					"the card cannot take this command");
 		return;
 	}
 	g_task_return_pointer(task, response, (GDestroyNotify)g_bytes_unref);
@@ -73,8 +72,8 @@ remsim_simcard_slot_save_state(RemsimSimcardSlot *self)
 	/* a few kB written once per session, at power-off: not worth a thread */
 	if (self->state_path == NULL)
 		return;
-	if (!remsim_sim_card_save_state(self->card, self->state_path, &error))
-		g_warning(_("%s: cannot save the card state: %s"),
+	if (!remsim_simcard_card_save_state(self->card, self->state_path, &error))
+		g_warning("%s: cannot save the card state: %s",
 			  remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)), error->message);
 }
 
@@ -101,6 +100,24 @@ remsim_simcard_slot_finalize(GObject *object)
 	G_OBJECT_CLASS(remsim_simcard_slot_parent_class)->finalize(object);
 }
 
+static GBytes *
+remsim_simcard_slot_power_on_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static GBytes *
+remsim_simcard_slot_transmit_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static GBytes *
+remsim_simcard_slot_reset_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static void
 remsim_simcard_slot_class_init(RemsimSimcardSlotClass *klass)
 {
@@ -108,8 +125,11 @@ remsim_simcard_slot_class_init(RemsimSimcardSlotClass *klass)
 
 	G_OBJECT_CLASS(klass)->finalize = remsim_simcard_slot_finalize;
 	slot_class->power_on_async = remsim_simcard_slot_power_on_async;
+	slot_class->power_on_finish = remsim_simcard_slot_power_on_finish;
 	slot_class->transmit_async = remsim_simcard_slot_transmit_async;
+	slot_class->transmit_finish = remsim_simcard_slot_transmit_finish;
 	slot_class->reset_async = remsim_simcard_slot_reset_async;
+	slot_class->reset_finish = remsim_simcard_slot_reset_finish;
 	slot_class->power_off = remsim_simcard_slot_power_off;
 }
 
@@ -119,10 +139,10 @@ remsim_simcard_slot_init(RemsimSimcardSlot *self)
 }
 
 RemsimSimcardSlot *
-remsim_simcard_slot_new(guint index, RemsimSimCard *card, const gchar *state_path)
+remsim_simcard_slot_new(guint index, RemsimSimcardCard *card, const gchar *state_path)
 {
 	g_autofree gchar *name =
-	    g_strdup_printf("simcard%u (%s)", index, remsim_sim_card_get_iccid(card));
+	    g_strdup_printf("simcard%u (%s)", index, remsim_simcard_card_get_iccid(card));
 	RemsimSimcardSlot *self =
 	    g_object_new(REMSIM_TYPE_SIMCARD_SLOT, "index", index, "name", name, NULL);
 
@@ -132,7 +152,7 @@ remsim_simcard_slot_new(guint index, RemsimSimCard *card, const gchar *state_pat
 	return self;
 }
 
-RemsimSimCard *
+RemsimSimcardCard *
 remsim_simcard_slot_get_card(RemsimSimcardSlot *self)
 {
 	return self->card;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* RemsimSimcardSlot: a bank card slot holding one simulated card (RemsimSimCard). */
+/* RemsimSimcardSlot: a bank card slot holding one simulated card (RemsimSimcardCard). */
 #pragma once
 
 #include "remsim-plugin.h"
-#include "remsim-sim-card.h"
+#include "remsim-simcard-card.h"
 
 G_BEGIN_DECLS
 
@@ -11,8 +11,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(RemsimSimcardSlot, remsim_simcard_slot, REMSIM, SIMCARD_SLOT, RemsimCardSlot)
 
 /* @state_path: where the card's state is loaded from and saved to, or NULL */
-RemsimSimcardSlot *remsim_simcard_slot_new(guint index, RemsimSimCard *card,
+RemsimSimcardSlot *remsim_simcard_slot_new(guint index, RemsimSimcardCard *card,
 					   const gchar *state_path);
-RemsimSimCard *remsim_simcard_slot_get_card(RemsimSimcardSlot *self);
+RemsimSimcardCard *remsim_simcard_slot_get_card(RemsimSimcardSlot *self);
 
 G_END_DECLS

@@ -19,12 +19,12 @@ static void
 check_json_roundtrip(const RsproPdu *pdu, JsonNode *json)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RsproPdu) back = rspro_pdu_from_json(json, &error);
+	g_autoptr(RsproPdu) back = rspro_pdu_json_decode(json, &error);
 	g_autoptr(JsonNode) json_back = NULL;
 
 	if (!back)
 		g_error("JSON of a decoded PDU is refused: %s", error->message);
-	json_back = rspro_pdu_to_json(back);
+	json_back = rspro_pdu_json_encode(back);
 	if (!json_node_equal(json, json_back))
 		g_error("JSON round trip changed the %s", rspro_msg_type_to_string(pdu->type));
 }
@@ -42,7 +42,7 @@ check_der_roundtrip(const RsproPdu *pdu, JsonNode *json)
 	again = rspro_pdu_decode_bytes(der, &error);
 	if (!again)
 		g_error("our own DER does not decode: %s", error->message);
-	json_again = rspro_pdu_to_json(again);
+	json_again = rspro_pdu_json_encode(again);
 	if (!json_node_equal(json, json_again))
 		g_error("DER round trip changed the %s", rspro_msg_type_to_string(pdu->type));
 }
@@ -63,8 +63,8 @@ check_fast_path_agrees(const guint8 *data, size_t size)
 	slow = rspro_pdu_asn1c_decode(data, size, &error);
 	if (!slow)
 		g_error("the fast TPDU decoder takes what asn1c refuses: %s", error->message);
-	json_fast = rspro_pdu_to_json(fast);
-	json_slow = rspro_pdu_to_json(slow);
+	json_fast = rspro_pdu_json_encode(fast);
+	json_slow = rspro_pdu_json_encode(slow);
 	if (!json_node_equal(json_fast, json_slow))
 		g_error("the fast TPDU decoder and asn1c disagree");
 	der_fast = rspro_pdu_der_encode_tpdu(fast);
@@ -87,7 +87,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 			g_error("decode failed without an error message");
 		return 0;
 	}
-	json = rspro_pdu_to_json(pdu);
+	json = rspro_pdu_json_encode(pdu);
 	summary = rspro_pdu_to_string(pdu);
 	check_der_roundtrip(pdu, json);
 	check_json_roundtrip(pdu, json);

@@ -23,14 +23,14 @@ make_tpdu(RsproMsgType type)
 }
 
 static void
-on_count(RsproConnection *conn, RsproPdu *pdu, guint *count)
+count_cb(RsproConnection *conn, RsproPdu *pdu, guint *count)
 {
 	(*count)++;
 }
 
 /* the card side: answers every tpduModemToCard */
 static void
-on_echo(RsproConnection *conn, RsproPdu *pdu, gpointer user_data)
+echo_cb(RsproConnection *conn, RsproPdu *pdu, gpointer user_data)
 {
 	g_autoptr(RsproPdu) res = make_tpdu(RSPRO_MSG_TPDU_CARD_TO_MODEM);
 
@@ -42,7 +42,7 @@ bench_stream(RsproConnection *a, RsproConnection *b)
 {
 	g_autoptr(RsproPdu) pdu = make_tpdu(RSPRO_MSG_TPDU_MODEM_TO_CARD);
 	guint received = 0;
-	gulong id = g_signal_connect(b, "message", G_CALLBACK(on_count), &received);
+	gulong id = g_signal_connect(b, "message", G_CALLBACK(count_cb), &received);
 	gint64 start = g_get_monotonic_time();
 
 	for (guint i = 0; i < STREAM_PDUS; i++) {
@@ -67,7 +67,7 @@ typedef struct {
 static void send_next(RoundTrips *rt);
 
 static void
-on_response(GObject *source, GAsyncResult *result, gpointer user_data)
+response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	RoundTrips *rt = user_data;
 	g_autoptr(GError) error = NULL;
@@ -86,14 +86,14 @@ send_next(RoundTrips *rt)
 	g_autoptr(RsproPdu) req = make_tpdu(RSPRO_MSG_TPDU_MODEM_TO_CARD);
 
 	rspro_connection_request_async(rt->conn, req, RSPRO_MSG_TPDU_CARD_TO_MODEM, 10000, NULL,
-				       on_response, rt);
+				       response_ready, rt);
 }
 
 static void
 bench_round_trips(RsproConnection *a, RsproConnection *b)
 {
 	RoundTrips rt = { a, 0, g_get_monotonic_time() };
-	gulong id = g_signal_connect(b, "message", G_CALLBACK(on_echo), NULL);
+	gulong id = g_signal_connect(b, "message", G_CALLBACK(echo_cb), NULL);
 
 	send_next(&rt);
 	WAIT_FOR(rt.done == ROUND_TRIPS, 120000);

@@ -19,13 +19,13 @@ typedef struct {
 } Watch;
 
 static void
-on_watch_message(RsproConnection *conn, RsproPdu *pdu, Watch *w)
+watch_message_cb(RsproConnection *conn, RsproPdu *pdu, Watch *w)
 {
 	g_queue_push_tail(&w->messages, rspro_pdu_copy(pdu));
 }
 
 static void
-on_watch_closed(RsproConnection *conn, GError *reason, Watch *w)
+watch_closed_cb(RsproConnection *conn, GError *reason, Watch *w)
 {
 	g_assert_nonnull(reason);
 	w->n_closed++;
@@ -36,8 +36,8 @@ on_watch_closed(RsproConnection *conn, GError *reason, Watch *w)
 static void
 watch(RsproConnection *conn, Watch *w)
 {
-	g_signal_connect(conn, "message", G_CALLBACK(on_watch_message), w);
-	g_signal_connect(conn, "closed", G_CALLBACK(on_watch_closed), w);
+	g_signal_connect(conn, "message", G_CALLBACK(watch_message_cb), w);
+	g_signal_connect(conn, "closed", G_CALLBACK(watch_closed_cb), w);
 }
 
 static void
@@ -75,7 +75,7 @@ typedef struct {
 } BulkCheck;
 
 static void
-on_bulk_message(RsproConnection *conn, RsproPdu *pdu, BulkCheck *check)
+bulk_message_cb(RsproConnection *conn, RsproPdu *pdu, BulkCheck *check)
 {
 	GBytes *data = pdu->type == RSPRO_MSG_TPDU_MODEM_TO_CARD ? pdu->u.tpdu_modem_to_card.data
 								 : pdu->u.tpdu_card_to_modem.data;
@@ -109,8 +109,8 @@ test_bulk(void)
 	}
 	watch(a, &wa);
 	watch(b, &wb);
-	g_signal_connect(a, "message", G_CALLBACK(on_bulk_message), &at_a);
-	g_signal_connect(b, "message", G_CALLBACK(on_bulk_message), &at_b);
+	g_signal_connect(a, "message", G_CALLBACK(bulk_message_cb), &at_a);
+	g_signal_connect(b, "message", G_CALLBACK(bulk_message_cb), &at_b);
 	rspro_connection_start(a);
 	rspro_connection_start(b);
 
@@ -321,7 +321,7 @@ typedef struct {
 } Reply;
 
 static void
-on_reply(GObject *source, GAsyncResult *result, gpointer user_data)
+reply_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	Reply *r = user_data;
 
@@ -347,7 +347,7 @@ request(RsproConnection *conn, RsproMsgType type, guint timeout_ms, GCancellable
 	g_autoptr(RsproPdu) req = rspro_pdu_new_mapping_req(type, &client, &bank);
 
 	rspro_connection_request_async(conn, req, rspro_msg_type_response(type), timeout_ms,
-				       cancellable, on_reply, r);
+				       cancellable, reply_ready, r);
 }
 
 static void
@@ -489,14 +489,14 @@ test_drop_last_ref(void)
 }
 
 static void
-on_message_unref(RsproConnection *conn, RsproPdu *pdu, RsproConnection **owner)
+message_unref_cb(RsproConnection *conn, RsproPdu *pdu, RsproConnection **owner)
 {
 	/* the owner lets go from inside the handler, with more frames buffered */
 	g_clear_object(owner);
 }
 
 static void
-on_closed_unref(RsproConnection *conn, GError *reason, RsproConnection **owner)
+closed_unref_cb(RsproConnection *conn, GError *reason, RsproConnection **owner)
 {
 	g_clear_object(owner);
 }
@@ -509,8 +509,8 @@ test_unref_in_handlers(void)
 	RsproConnection *by_closed = rspro_connection_new(G_IO_STREAM(pair.connected));
 	g_autoptr(GByteArray) stream = g_byte_array_new();
 
-	g_signal_connect(by_message, "message", G_CALLBACK(on_message_unref), &by_message);
-	g_signal_connect(by_closed, "closed", G_CALLBACK(on_closed_unref), &by_closed);
+	g_signal_connect(by_message, "message", G_CALLBACK(message_unref_cb), &by_message);
+	g_signal_connect(by_closed, "closed", G_CALLBACK(closed_unref_cb), &by_closed);
 	rspro_connection_start(by_message);
 	rspro_connection_start(by_closed);
 
@@ -557,7 +557,7 @@ typedef struct {
 } Accepted;
 
 static void
-on_connection(RsproListener *listener, RsproConnection *conn, Accepted *acc)
+connection_cb(RsproListener *listener, RsproConnection *conn, Accepted *acc)
 {
 	g_assert_false(rspro_connection_is_closed(conn));
 	if (!acc->keep)
@@ -584,7 +584,7 @@ test_listener(void)
 
 	acc.conns = g_ptr_array_new_with_free_func(g_object_unref);
 	acc.keep = TRUE;
-	g_signal_connect(listener, "connection", G_CALLBACK(on_connection), &acc);
+	g_signal_connect(listener, "connection", G_CALLBACK(connection_cb), &acc);
 	rspro_listener_set_keepalive(listener, 60000, 10000);
 	g_assert_true(rspro_listener_listen(listener, "127.0.0.1", 0, &error));
 	g_assert_no_error(error);
@@ -644,7 +644,7 @@ test_listener_any_and_bad_address(void)
 
 	acc.conns = g_ptr_array_new_with_free_func(g_object_unref);
 	acc.keep = TRUE;
-	g_signal_connect(any, "connection", G_CALLBACK(on_connection), &acc);
+	g_signal_connect(any, "connection", G_CALLBACK(connection_cb), &acc);
 	g_assert_true(rspro_listener_listen(any, NULL, 0, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(rspro_listener_get_port(any), >, 0);
@@ -673,7 +673,7 @@ test_listener_any_and_bad_address(void)
 #define BIG_LEN 32768
 
 static void
-on_big_message(RsproConnection *conn, RsproPdu *pdu, guint *next)
+big_message_cb(RsproConnection *conn, RsproPdu *pdu, guint *next)
 {
 	gsize len = 0;
 	const guint8 *p = g_bytes_get_data(pdu->u.tpdu_modem_to_card.data, &len);
@@ -696,9 +696,9 @@ test_full_socket(void)
 	Watch wa = { 0 }, wb = { 0 };
 	guint next = 0;
 
-	g_signal_connect(a, "closed", G_CALLBACK(on_watch_closed), &wa);
-	g_signal_connect(b, "closed", G_CALLBACK(on_watch_closed), &wb);
-	g_signal_connect(b, "message", G_CALLBACK(on_big_message), &next);
+	g_signal_connect(a, "closed", G_CALLBACK(watch_closed_cb), &wa);
+	g_signal_connect(b, "closed", G_CALLBACK(watch_closed_cb), &wb);
+	g_signal_connect(b, "message", G_CALLBACK(big_message_cb), &next);
 	rspro_connection_start(a);
 	rspro_connection_start(b);
 	/* megabytes queued at once: writes stop on a full socket, mid-frame, and resume */

@@ -25,10 +25,10 @@ typedef struct {
 	gboolean push_after_hello; /* a resetStateReq right behind the hello response */
 	GArray *answers;	   /* Answer, used in turn; then ok from a server */
 	GQueue received;	   /* other PDUs */
-} TestServer;
+} LinkServer;
 
 static void
-server_reply_hello(TestServer *s, RsproConnection *conn)
+server_reply_hello(LinkServer *s, RsproConnection *conn)
 {
 	Answer a = { RSPRO_COMPONENT_SERVER, RSPRO_RESULT_OK };
 	RsproComponentIdentity id = { 0 };
@@ -45,7 +45,7 @@ server_reply_hello(TestServer *s, RsproConnection *conn)
 }
 
 static void
-on_server_message(RsproConnection *conn, RsproPdu *pdu, TestServer *s)
+server_message_cb(RsproConnection *conn, RsproPdu *pdu, LinkServer *s)
 {
 	if (pdu->type != RSPRO_MSG_CONNECT_CLIENT_REQ) {
 		g_queue_push_tail(&s->received, rspro_pdu_copy(pdu));
@@ -62,22 +62,22 @@ on_server_message(RsproConnection *conn, RsproPdu *pdu, TestServer *s)
 }
 
 static void
-on_server_connection(RsproListener *listener, RsproConnection *conn, TestServer *s)
+server_connection_cb(RsproListener *listener, RsproConnection *conn, LinkServer *s)
 {
 	g_ptr_array_add(s->conns, g_object_ref(conn));
-	g_signal_connect(conn, "message", G_CALLBACK(on_server_message), s);
+	g_signal_connect(conn, "message", G_CALLBACK(server_message_cb), s);
 }
 
-static TestServer *
+static LinkServer *
 server_new(void)
 {
-	TestServer *s = g_new0(TestServer, 1);
+	LinkServer *s = g_new0(LinkServer, 1);
 	g_autoptr(GError) error = NULL;
 
 	s->listener = rspro_listener_new();
 	s->conns = g_ptr_array_new_with_free_func(g_object_unref);
 	s->answers = g_array_new(FALSE, FALSE, sizeof(Answer));
-	g_signal_connect(s->listener, "connection", G_CALLBACK(on_server_connection), s);
+	g_signal_connect(s->listener, "connection", G_CALLBACK(server_connection_cb), s);
 	g_assert_true(rspro_listener_listen(s->listener, "127.0.0.1", 0, &error));
 	g_assert_no_error(error);
 	s->port = rspro_listener_get_port(s->listener);
@@ -86,7 +86,7 @@ server_new(void)
 
 /* drops every accepted connection, as a server going away */
 static void
-server_drop_connections(TestServer *s)
+server_drop_connections(LinkServer *s)
 {
 	for (guint i = 0; i < s->conns->len; i++)
 		rspro_connection_close(s->conns->pdata[i]);
@@ -94,7 +94,7 @@ server_drop_connections(TestServer *s)
 }
 
 static void
-server_free(TestServer *s)
+server_free(LinkServer *s)
 {
 	server_drop_connections(s);
 	g_ptr_array_unref(s->conns);
@@ -103,7 +103,7 @@ server_free(TestServer *s)
 	g_object_unref(s->listener);
 	g_free(s);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestServer, server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LinkServer, server_free)
 
 /* --- the link under test --- */
 
@@ -115,10 +115,10 @@ typedef struct {
 	GQueue messages;
 	GArray *states;	 /* RsproLinkState, every change */
 	GArray *dial_us; /* monotonic time of each entry into CONNECTING */
-} Watch;
+} LinkWatch;
 
 static void
-on_state(RsproLink *link, GParamSpec *pspec, Watch *w)
+state_cb(RsproLink *link, GParamSpec *pspec, LinkWatch *w)
 {
 	RsproLinkState state = rspro_link_get_state(link);
 	RsproLinkState by_property;
@@ -133,7 +133,7 @@ on_state(RsproLink *link, GParamSpec *pspec, Watch *w)
 }
 
 static void
-on_connected(RsproLink *link, RsproConnection *conn, Watch *w)
+connected_cb(RsproLink *link, RsproConnection *conn, LinkWatch *w)
 {
 	g_assert_true(rspro_link_get_connection(link) == conn);
 	g_assert_cmpint(rspro_link_get_state(link), ==, RSPRO_LINK_STATE_CONNECTED);
@@ -141,7 +141,7 @@ on_connected(RsproLink *link, RsproConnection *conn, Watch *w)
 }
 
 static void
-on_disconnected(RsproLink *link, GError *reason, Watch *w)
+disconnected_cb(RsproLink *link, GError *reason, LinkWatch *w)
 {
 	g_assert_nonnull(reason);
 	w->disconnected++;
@@ -150,15 +150,15 @@ on_disconnected(RsproLink *link, GError *reason, Watch *w)
 }
 
 static void
-on_message(RsproLink *link, RsproPdu *pdu, Watch *w)
+message_cb(RsproLink *link, RsproPdu *pdu, LinkWatch *w)
 {
 	g_queue_push_tail(&w->messages, rspro_pdu_copy(pdu));
 }
 
-static Watch *
+static LinkWatch *
 watch_new(guint16 port)
 {
-	Watch *w = g_new0(Watch, 1);
+	LinkWatch *w = g_new0(LinkWatch, 1);
 	RsproComponentIdentity id = { 0 };
 	RsproClientSlot slot = { 23, 0 };
 
@@ -172,16 +172,16 @@ watch_new(guint16 port)
 	rspro_link_set_target(w->link, "127.0.0.1", port);
 	rspro_link_set_timeouts(w->link, 1000, 1000);
 	rspro_link_set_backoff_scale(w->link, SCALE);
-	g_signal_connect(w->link, "notify::state", G_CALLBACK(on_state), w);
-	g_signal_connect(w->link, "connected", G_CALLBACK(on_connected), w);
-	g_signal_connect(w->link, "disconnected", G_CALLBACK(on_disconnected), w);
-	g_signal_connect(w->link, "message", G_CALLBACK(on_message), w);
+	g_signal_connect(w->link, "notify::state", G_CALLBACK(state_cb), w);
+	g_signal_connect(w->link, "connected", G_CALLBACK(connected_cb), w);
+	g_signal_connect(w->link, "disconnected", G_CALLBACK(disconnected_cb), w);
+	g_signal_connect(w->link, "message", G_CALLBACK(message_cb), w);
 	g_assert_cmpint(rspro_link_get_state(w->link), ==, RSPRO_LINK_STATE_IDLE);
 	return w;
 }
 
 static void
-watch_free(Watch *w)
+watch_free(LinkWatch *w)
 {
 	g_object_unref(w->link);
 	g_clear_error(&w->reason);
@@ -191,10 +191,10 @@ watch_free(Watch *w)
 	g_free(w);
 	run_for(20); /* let closed streams settle */
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Watch, watch_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LinkWatch, watch_free)
 
 static gint64
-dial_gap(Watch *w, guint i)
+dial_gap(LinkWatch *w, guint i)
 {
 	return g_array_index(w->dial_us, gint64, i + 1) - g_array_index(w->dial_us, gint64, i);
 }
@@ -204,8 +204,8 @@ dial_gap(Watch *w, guint i)
 static void
 test_connect(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	g_autoptr(Watch) w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	g_autoptr(LinkWatch) w = watch_new(s->port);
 	const RsproLinkState expect[] = { RSPRO_LINK_STATE_WAITING, RSPRO_LINK_STATE_CONNECTING,
 					  RSPRO_LINK_STATE_ESTABLISHED,
 					  RSPRO_LINK_STATE_CONNECTED };
@@ -251,7 +251,7 @@ test_connect(void)
 }
 
 static void
-on_connected_check_order(RsproLink *link, RsproConnection *conn, Watch *w)
+connected_check_order_cb(RsproLink *link, RsproConnection *conn, LinkWatch *w)
 {
 	/* nothing may be delivered before ::connected */
 	g_assert_cmpuint(w->messages.length, ==, 0);
@@ -260,12 +260,12 @@ on_connected_check_order(RsproLink *link, RsproConnection *conn, Watch *w)
 static void
 test_push_after_hello(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	g_autoptr(Watch) w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	g_autoptr(LinkWatch) w = watch_new(s->port);
 
 	/* a peer that sends a request right behind its hello response (one TCP write) */
 	s->push_after_hello = TRUE;
-	g_signal_connect(w->link, "connected", G_CALLBACK(on_connected_check_order), w);
+	g_signal_connect(w->link, "connected", G_CALLBACK(connected_check_order_cb), w);
 	rspro_link_start(w->link);
 	WAIT_FOR(w->connected == 1 && w->messages.length == 1, 10000);
 	g_assert_cmpint(((RsproPdu *)g_queue_peek_head(&w->messages))->type, ==,
@@ -275,8 +275,8 @@ test_push_after_hello(void)
 static void
 test_refused_then_ok(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	g_autoptr(Watch) w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	g_autoptr(LinkWatch) w = watch_new(s->port);
 	const Answer answers[] = {
 		{ RSPRO_COMPONENT_SERVER, RSPRO_RESULT_IDENTITY_IN_USE },
 		{ RSPRO_COMPONENT_BANKD, RSPRO_RESULT_OK }, /* the wrong kind of peer */
@@ -302,8 +302,8 @@ test_refused_then_ok(void)
 static void
 test_peer_goes_away(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	g_autoptr(Watch) w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	g_autoptr(LinkWatch) w = watch_new(s->port);
 
 	rspro_link_start(w->link);
 	WAIT_FOR(w->connected == 1, 10000);
@@ -325,8 +325,8 @@ test_peer_goes_away(void)
 static void
 test_hello_timeout(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	g_autoptr(Watch) w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	g_autoptr(LinkWatch) w = watch_new(s->port);
 
 	s->silent = TRUE;
 	rspro_link_set_timeouts(w->link, 1000, 150);
@@ -345,8 +345,8 @@ test_hello_timeout(void)
 static void
 test_stop(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	g_autoptr(Watch) w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	g_autoptr(LinkWatch) w = watch_new(s->port);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RsproPdu) pdu = rspro_pdu_new(RSPRO_MSG_RESET_STATE_RES);
 
@@ -396,7 +396,7 @@ unused_port(void)
 static void
 test_connect_refused(void)
 {
-	g_autoptr(Watch) w = watch_new(unused_port());
+	g_autoptr(LinkWatch) w = watch_new(unused_port());
 	gint64 second = G_USEC_PER_SEC * SCALE;
 
 	/* a refused connect backs off at once: three immediate retries, then the table */
@@ -417,9 +417,9 @@ test_connect_refused(void)
 static void
 test_new_target(void)
 {
-	g_autoptr(TestServer) a = server_new();
-	g_autoptr(TestServer) b = server_new();
-	g_autoptr(Watch) w = watch_new(a->port);
+	g_autoptr(LinkServer) a = server_new();
+	g_autoptr(LinkServer) b = server_new();
+	g_autoptr(LinkWatch) w = watch_new(a->port);
 
 	rspro_link_start(w->link);
 	WAIT_FOR(w->connected == 1, 10000);
@@ -438,8 +438,8 @@ test_new_target(void)
 static void
 test_drop_while_connecting(void)
 {
-	g_autoptr(TestServer) s = server_new();
-	Watch *w = watch_new(s->port);
+	g_autoptr(LinkServer) s = server_new();
+	LinkWatch *w = watch_new(s->port);
 
 	/* releasing the link mid-attempt must leave nothing behind */
 	s->silent = TRUE;

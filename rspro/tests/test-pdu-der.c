@@ -46,7 +46,7 @@ make_tpdu(gboolean m2c, guint16 a, guint16 b, guint flags, guint32 tag, gsize da
 static gchar *
 json_of(const RsproPdu *pdu)
 {
-	return rspro_pdu_to_json_string(pdu);
+	return rspro_pdu_json_encode_string(pdu);
 }
 
 /* fast and asn1c encodings are equal, and both decoders give the PDU back */

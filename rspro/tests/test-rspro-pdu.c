@@ -43,7 +43,7 @@ test_vector_encode(gconstpointer data)
 {
 	gchar **row = (gchar **)data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RsproPdu) pdu = rspro_pdu_from_json_string(row[2], &error);
+	g_autoptr(RsproPdu) pdu = rspro_pdu_json_decode_string(row[2], &error);
 	g_autoptr(GBytes) der = NULL;
 	g_autofree gchar *hex = NULL;
 
@@ -70,13 +70,13 @@ test_vector_decode(gconstpointer data)
 
 	g_assert_no_error(error);
 	g_assert_nonnull(pdu);
-	json = rspro_pdu_to_json(pdu);
+	json = rspro_pdu_json_encode(pdu);
 	assert_json_equal(json, row[2]);
 
 	/* a copy is deep and equal */
 	copy = rspro_pdu_copy(pdu);
 	g_clear_pointer(&pdu, rspro_pdu_free);
-	copy_json = rspro_pdu_to_json(copy);
+	copy_json = rspro_pdu_json_encode(copy);
 	assert_json_equal(copy_json, row[2]);
 	summary = rspro_pdu_to_string(copy);
 	g_assert_true(g_str_has_prefix(summary, row[1]));
@@ -114,8 +114,8 @@ test_invalid(gconstpointer data)
 	g_assert_no_error(error);
 	again = rspro_pdu_decode_bytes(der, &error);
 	g_assert_no_error(error);
-	json = rspro_pdu_to_json(pdu);
-	json_again = rspro_pdu_to_json(again);
+	json = rspro_pdu_json_encode(pdu);
+	json_again = rspro_pdu_json_encode(again);
 	g_assert_true(json_node_equal(json, json_again));
 }
 
@@ -318,8 +318,8 @@ test_extensible_enum_roundtrip(void)
 	back = rspro_pdu_decode_bytes(der, &error);
 	g_assert_no_error(error);
 	g_assert_cmpint(back->u.set_atr_res.result, ==, 77);
-	g_assert_null(rspro_result_code_to_string(77));
-	json = rspro_pdu_to_json_string(back);
+	g_assert_null(rspro_enum_result_code_to_string(77));
+	json = rspro_pdu_json_encode_string(back);
 	g_assert_nonnull(strstr(json, "\"result\":77"));
 }
 
@@ -347,7 +347,7 @@ test_new_defaults(void)
 	g_assert_cmpint(rspro_msg_type_response(RSPRO_MSG_CONFIG_CLIENT_BANK_REQ), ==,
 			RSPRO_MSG_CONFIG_CLIENT_BANK_RES);
 	g_assert_cmpint(rspro_msg_type_response(RSPRO_MSG_ERROR_IND), ==, -1);
-	g_assert_cmpstr(rspro_result_code_to_string(RSPRO_RESULT_CARD_NOT_PRESENT), ==,
+	g_assert_cmpstr(rspro_enum_result_code_to_string(RSPRO_RESULT_CARD_NOT_PRESENT), ==,
 			"cardNotPresent");
 	g_assert_true(g_type_is_a(RSPRO_TYPE_PDU, G_TYPE_BOXED));
 }
@@ -389,7 +389,7 @@ test_ip_port(void)
 	v4 = rspro_ip_port_to_string(&ip);
 	g_assert_cmpstr(v4, ==, "127.0.0.1");
 	pdu = rspro_pdu_new_config_client_bank_req(&bank, &ip);
-	json = rspro_pdu_to_json_string(pdu);
+	json = rspro_pdu_json_encode_string(pdu);
 	g_assert_nonnull(strstr(json, "{\"ipv4\":\"7f000001\"}"));
 
 	g_assert_true(rspro_ip_port_from_string(&ip, "2001:db8::1", 1));
@@ -418,7 +418,7 @@ static void
 assert_json_refused(const gchar *json, const gchar *needle)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RsproPdu) pdu = rspro_pdu_from_json_string(json, &error);
+	g_autoptr(RsproPdu) pdu = rspro_pdu_json_decode_string(json, &error);
 
 	g_assert_null(pdu);
 	g_assert_nonnull(error);

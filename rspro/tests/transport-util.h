@@ -35,7 +35,7 @@ typedef struct {
 } SocketPair;
 
 static inline void
-on_pair_accepted(GObject *source, GAsyncResult *result, gpointer user_data)
+pair_accepted_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SocketPair *pair = user_data;
 	g_autoptr(GError) error = NULL;
@@ -46,7 +46,7 @@ on_pair_accepted(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static inline void
-on_pair_connected(GObject *source, GAsyncResult *result, gpointer user_data)
+pair_connected_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	SocketPair *pair = user_data;
 	g_autoptr(GError) error = NULL;
@@ -70,9 +70,9 @@ socket_pair_new(void)
 	g_socket_listener_add_address(listener, any, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
 				      NULL, &bound, &error);
 	g_assert_no_error(error);
-	g_socket_listener_accept_async(listener, NULL, on_pair_accepted, &pair);
-	g_socket_client_connect_async(client, G_SOCKET_CONNECTABLE(bound), NULL, on_pair_connected,
-				      &pair);
+	g_socket_listener_accept_async(listener, NULL, pair_accepted_ready, &pair);
+	g_socket_client_connect_async(client, G_SOCKET_CONNECTABLE(bound), NULL,
+				      pair_connected_ready, &pair);
 	WAIT_FOR(pair.accepted && pair.connected, 10000);
 	g_socket_listener_close(listener);
 	return pair;

@@ -52,7 +52,7 @@ spawn(const gchar *const *argv, GSubprocessFlags flags)
 	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(flags);
 
 	/* a server must not outlive a test that failed half-way */
-	return remsim_test_daemon_spawn(launcher, argv, SIGKILL);
+	return remsim_test_common_daemon_spawn(launcher, argv, SIGKILL);
 }
 
 TestServer *
@@ -115,7 +115,7 @@ void
 test_server_fixture_teardown(TestServerFixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->server, test_server_free);
-	remsim_test_remove_tree(f->dir);
+	remsim_test_common_remove_tree(f->dir);
 	g_free(f->dir);
 }
 
@@ -144,7 +144,7 @@ server_end(TestServer *s, int sig)
 	if (!s->proc)
 		return;
 	/* a server that does not go in time is killed, and fails the test */
-	g_assert_true(remsim_test_daemon_stop(s->proc, sig, 60000));
+	g_assert_true(remsim_test_common_daemon_stop(s->proc, sig, 60000));
 	if (sig == SIGTERM)
 		g_assert_true(g_subprocess_get_successful(s->proc));
 	g_clear_object(&s->proc);
@@ -182,7 +182,7 @@ typedef struct {
 } HttpCall;
 
 static void
-http_done(GObject *source, GAsyncResult *result, gpointer data)
+http_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
 	HttpCall *call = data;
 
@@ -212,8 +212,8 @@ test_http(TestServer *s, const gchar *method, const gchar *path, const gchar *co
 
 		soup_message_set_request_body_from_bytes(msg, content_type, bytes);
 	}
-	soup_session_send_and_read_async(s->http, msg, G_PRIORITY_DEFAULT, NULL, http_done, &call);
-	g_assert_true(remsim_test_spin_until(http_is_done, &call, 60000));
+	soup_session_send_and_read_async(s->http, msg, G_PRIORITY_DEFAULT, NULL, http_ready, &call);
+	g_assert_true(remsim_test_common_spin_until(http_is_done, &call, 60000));
 	g_assert_no_error(call.error);
 	data = g_bytes_get_data(call.body, &len);
 	if (out_body)
@@ -259,9 +259,9 @@ test_create_slotmap(TestServer *s, guint bank, guint bank_slot, guint client, gu
 /* ---- RSPRO peers ---- */
 
 static void
-peer_on_message(RsproConnection *conn, RsproPdu *pdu, gpointer data)
+peer_message_cb(RsproConnection *conn, RsproPdu *pdu, gpointer data)
 {
-	TestPeer *p = data;
+	ServerTestPeer *p = data;
 	g_autoptr(RsproPdu) answer = NULL;
 
 	switch (pdu->type) {
@@ -293,18 +293,18 @@ peer_on_message(RsproConnection *conn, RsproPdu *pdu, gpointer data)
 }
 
 static void
-peer_on_closed(RsproConnection *conn, GError *reason, gpointer data)
+peer_closed_cb(RsproConnection *conn, GError *reason, gpointer data)
 {
-	((TestPeer *)data)->closed = TRUE;
+	((ServerTestPeer *)data)->closed = TRUE;
 }
 
-TestPeer *
+ServerTestPeer *
 test_peer_connect(TestServer *s)
 {
 	g_autoptr(GSocketClient) client = g_socket_client_new();
 	g_autoptr(GSocketConnection) sc = NULL;
 	g_autoptr(GError) error = NULL;
-	TestPeer *p = g_new0(TestPeer, 1);
+	ServerTestPeer *p = g_new0(ServerTestPeer, 1);
 
 	sc = g_socket_client_connect_to_host(client, "127.0.0.1", s->rspro_port, NULL, &error);
 	g_assert_no_error(error);
@@ -312,14 +312,14 @@ test_peer_connect(TestServer *s)
 	p->hello_result = -1;
 	p->map_result = RSPRO_RESULT_OK;
 	p->conn = rspro_connection_new(G_IO_STREAM(sc));
-	g_signal_connect(p->conn, "message", G_CALLBACK(peer_on_message), p);
-	g_signal_connect(p->conn, "closed", G_CALLBACK(peer_on_closed), p);
+	g_signal_connect(p->conn, "message", G_CALLBACK(peer_message_cb), p);
+	g_signal_connect(p->conn, "closed", G_CALLBACK(peer_closed_cb), p);
 	rspro_connection_start(p->conn);
 	return p;
 }
 
 void
-test_peer_send(TestPeer *p, RsproPdu *pdu)
+test_peer_send(ServerTestPeer *p, RsproPdu *pdu)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -328,7 +328,8 @@ test_peer_send(TestPeer *p, RsproPdu *pdu)
 }
 
 void
-test_peer_send_bank_hello(TestPeer *p, guint16 bank_id, guint16 n_slots, const RsproIpPort *bound)
+test_peer_send_bank_hello(ServerTestPeer *p, guint16 bank_id, guint16 n_slots,
+			  const RsproIpPort *bound)
 {
 	RsproComponentIdentity id = { 0 };
 	g_autoptr(RsproPdu) hello = NULL;
@@ -344,7 +345,7 @@ test_peer_send_bank_hello(TestPeer *p, guint16 bank_id, guint16 n_slots, const R
 }
 
 void
-test_peer_send_client_hello(TestPeer *p, guint16 client_id, guint16 slot_nr)
+test_peer_send_client_hello(ServerTestPeer *p, guint16 client_id, guint16 slot_nr)
 {
 	RsproComponentIdentity id = { 0 };
 	RsproClientSlot slot = { client_id, slot_nr };
@@ -359,32 +360,32 @@ test_peer_send_client_hello(TestPeer *p, guint16 client_id, guint16 slot_nr)
 static gboolean
 peer_has_hello(gpointer data)
 {
-	TestPeer *p = data;
+	ServerTestPeer *p = data;
 
 	return p->hello_result >= 0 || p->closed;
 }
 
 gint
-test_peer_wait_hello(TestPeer *p)
+test_peer_wait_hello(ServerTestPeer *p)
 {
-	remsim_test_spin_until(peer_has_hello, p, 20000);
+	remsim_test_common_spin_until(peer_has_hello, p, 20000);
 	return p->hello_result;
 }
 
-TestPeer *
+ServerTestPeer *
 test_bank_new(TestServer *s, guint16 bank_id, guint16 n_slots, const RsproIpPort *bound)
 {
-	TestPeer *p = test_peer_connect(s);
+	ServerTestPeer *p = test_peer_connect(s);
 
 	test_peer_send_bank_hello(p, bank_id, n_slots, bound);
 	g_assert_cmpint(test_peer_wait_hello(p), ==, RSPRO_RESULT_OK);
 	return p;
 }
 
-TestPeer *
+ServerTestPeer *
 test_client_new(TestServer *s, guint16 client_id, guint16 slot_nr)
 {
-	TestPeer *p = test_peer_connect(s);
+	ServerTestPeer *p = test_peer_connect(s);
 
 	test_peer_send_client_hello(p, client_id, slot_nr);
 	g_assert_cmpint(test_peer_wait_hello(p), ==, RSPRO_RESULT_OK);
@@ -392,7 +393,7 @@ test_client_new(TestServer *s, guint16 client_id, guint16 slot_nr)
 }
 
 typedef struct {
-	TestPeer *peer;
+	ServerTestPeer *peer;
 	RsproMsgType type;
 	RsproPdu *found;
 } TakeCtx;
@@ -415,28 +416,28 @@ take_one(gpointer data)
 }
 
 RsproPdu *
-test_peer_take(TestPeer *p, RsproMsgType type, guint timeout_ms)
+test_peer_take(ServerTestPeer *p, RsproMsgType type, guint timeout_ms)
 {
 	TakeCtx ctx = { p, type, NULL };
 
-	remsim_test_spin_until(take_one, &ctx, timeout_ms);
+	remsim_test_common_spin_until(take_one, &ctx, timeout_ms);
 	return ctx.found;
 }
 
 static gboolean
 peer_is_closed(gpointer data)
 {
-	return ((TestPeer *)data)->closed;
+	return ((ServerTestPeer *)data)->closed;
 }
 
 gboolean
-test_peer_wait_closed(TestPeer *p, guint timeout_ms)
+test_peer_wait_closed(ServerTestPeer *p, guint timeout_ms)
 {
-	return remsim_test_spin_until(peer_is_closed, p, timeout_ms);
+	return remsim_test_common_spin_until(peer_is_closed, p, timeout_ms);
 }
 
 void
-test_peer_free(TestPeer *p)
+test_peer_free(ServerTestPeer *p)
 {
 	if (!p)
 		return;
@@ -487,13 +488,13 @@ test_wait_slotmap_state(TestServer *s, guint bank, guint slot, const gchar *stat
 
 		if (g_strcmp0(cur, state) == 0)
 			return TRUE;
-		remsim_test_spin_for(20);
+		remsim_test_common_spin_for(20);
 	}
 	return FALSE;
 }
 
 void
-test_peer_expect(TestPeer *p, RsproMsgType type, guint timeout_ms)
+test_peer_expect(ServerTestPeer *p, RsproMsgType type, guint timeout_ms)
 {
 	g_autoptr(RsproPdu) pdu = test_peer_take(p, type, timeout_ms);
 

@@ -23,7 +23,7 @@ typedef struct {
 	SoupSession *http;
 } TestServer;
 
-/* a fresh temporary directory (removed by remsim_test_remove_tree) */
+/* a fresh temporary directory (removed by remsim_test_common_remove_tree) */
 gchar *test_make_temp_dir(void);
 
 /* starts remsim-server on @state_dir with ephemeral ports and waits until it listens */
@@ -63,24 +63,25 @@ typedef struct {
 	guint n_removes;
 	guint n_configs;
 	guint last_config_port; /* bankd port of the last configClientBankReq */
-} TestPeer;
+} ServerTestPeer;
 
 /* a TCP connection to the server's RSPRO port, nothing sent yet */
-TestPeer *test_peer_connect(TestServer *s);
-void test_peer_send(TestPeer *p, RsproPdu *pdu);
-void test_peer_send_bank_hello(TestPeer *p, guint16 bank_id, guint16 n_slots,
+ServerTestPeer *test_peer_connect(TestServer *s);
+void test_peer_send(ServerTestPeer *p, RsproPdu *pdu);
+void test_peer_send_bank_hello(ServerTestPeer *p, guint16 bank_id, guint16 n_slots,
 			       const RsproIpPort *bound);
-void test_peer_send_client_hello(TestPeer *p, guint16 client_id, guint16 slot_nr);
+void test_peer_send_client_hello(ServerTestPeer *p, guint16 client_id, guint16 slot_nr);
 /* waits for the Connect*Res; returns its result or -1 */
-gint test_peer_wait_hello(TestPeer *p);
+gint test_peer_wait_hello(ServerTestPeer *p);
 /* a registered bank / client (asserts the server said ok) */
-TestPeer *test_bank_new(TestServer *s, guint16 bank_id, guint16 n_slots, const RsproIpPort *bound);
-TestPeer *test_client_new(TestServer *s, guint16 client_id, guint16 slot_nr);
+ServerTestPeer *test_bank_new(TestServer *s, guint16 bank_id, guint16 n_slots,
+			      const RsproIpPort *bound);
+ServerTestPeer *test_client_new(TestServer *s, guint16 client_id, guint16 slot_nr);
 /* takes the first received PDU of @type, waiting up to @timeout_ms; NULL if none */
-RsproPdu *test_peer_take(TestPeer *p, RsproMsgType type, guint timeout_ms);
-gboolean test_peer_wait_closed(TestPeer *p, guint timeout_ms);
-void test_peer_free(TestPeer *p);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestPeer, test_peer_free)
+RsproPdu *test_peer_take(ServerTestPeer *p, RsproMsgType type, guint timeout_ms);
+gboolean test_peer_wait_closed(ServerTestPeer *p, guint timeout_ms);
+void test_peer_free(ServerTestPeer *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ServerTestPeer, test_peer_free)
 
 /* raise RLIMIT_NOFILE to the hard limit; returns the new soft limit */
 guint64 test_raise_fd_limit(void);
@@ -96,5 +97,5 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 /* asserts that a PDU of @type arrives within @timeout_ms, and drops it */
-void test_peer_expect(TestPeer *p, RsproMsgType type, guint timeout_ms);
+void test_peer_expect(ServerTestPeer *p, RsproMsgType type, guint timeout_ms);
 G_END_DECLS

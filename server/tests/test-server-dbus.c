@@ -10,20 +10,20 @@ typedef struct {
 	GDBusConnection *bus;
 	GPtrArray *signals; /* "Name" of each signal, in order */
 	GPtrArray *params;  /* its parameters */
-} Watch;
+} DbusWatch;
 
 static void
 on_signal(GDBusConnection *c, const gchar *sender, const gchar *path, const gchar *iface,
 	  const gchar *name, GVariant *params, gpointer data)
 {
-	Watch *w = data;
+	DbusWatch *w = data;
 
 	g_ptr_array_add(w->signals, g_strdup(name));
 	g_ptr_array_add(w->params, g_variant_ref(params));
 }
 
 typedef struct {
-	Watch *w;
+	DbusWatch *w;
 	const gchar *name;
 } SignalWait;
 
@@ -40,11 +40,11 @@ has_signal(gpointer data)
 
 /* waits for signal @name and returns its parameters (the first one not yet taken) */
 static GVariant *
-take_signal(Watch *w, const gchar *name)
+take_signal(DbusWatch *w, const gchar *name)
 {
 	SignalWait sw = { w, name };
 
-	g_assert_true(remsim_test_spin_until(has_signal, &sw, 10000));
+	g_assert_true(remsim_test_common_spin_until(has_signal, &sw, 10000));
 	for (guint i = 0; i < w->signals->len; i++) {
 		if (g_str_equal(w->signals->pdata[i], name)) {
 			GVariant *p = g_ptr_array_steal_index(w->params, i);
@@ -62,7 +62,7 @@ take_signal(Watch *w, const gchar *name)
  * (of another property) may still be queued in front of it
  */
 static void
-take_property_change(Watch *w, const gchar *prop)
+take_property_change(DbusWatch *w, const gchar *prop)
 {
 	for (;;) {
 		g_autoptr(GVariant) p = take_signal(w, "PropertiesChanged");
@@ -76,14 +76,14 @@ take_property_change(Watch *w, const gchar *prop)
 }
 
 static GVariant *
-call(Watch *w, const gchar *method, GVariant *args, GError **error)
+call(DbusWatch *w, const gchar *method, GVariant *args, GError **error)
 {
 	return g_dbus_connection_call_sync(w->bus, NAME, PATH, IFACE, method, args, NULL,
 					   G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
 }
 
 static GVariant *
-get_property(Watch *w, const gchar *prop)
+get_property(DbusWatch *w, const gchar *prop)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) ret = g_dbus_connection_call_sync(
@@ -100,7 +100,7 @@ get_property(Watch *w, const gchar *prop)
 static gboolean
 name_owned(gpointer data)
 {
-	Watch *w = data;
+	DbusWatch *w = data;
 	g_autoptr(GVariant) ret = g_dbus_connection_call_sync(
 	    w->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
 	    "NameHasOwner", g_variant_new("(s)", NAME), G_VARIANT_TYPE("(b)"),
@@ -116,7 +116,7 @@ name_owned(gpointer data)
 
 /* the state of slot map @id in the Slotmaps property, or NULL */
 static gchar *
-property_map_state(Watch *w, guint32 id)
+property_map_state(DbusWatch *w, guint32 id)
 {
 	g_autoptr(GVariant) maps = get_property(w, "Slotmaps");
 	GVariantIter iter;
@@ -141,8 +141,8 @@ dbus_daemon_available(void)
 {
 	g_autofree gchar *path = g_find_program_in_path("dbus-daemon");
 
-	return !remsim_test_skip_unless(path != NULL,
-					"dbus-daemon is missing (install the dbus package)");
+	return !remsim_test_common_skip_unless(path != NULL,
+					       "dbus-daemon is missing (install the dbus package)");
 }
 
 static void
@@ -151,11 +151,11 @@ test_server1(void)
 	g_autoptr(GTestDBus) tbus = NULL;
 	g_autofree gchar *dir = NULL;
 	g_autoptr(TestServer) s = NULL;
-	g_autoptr(TestPeer) bank = NULL;
-	g_autoptr(TestPeer) client = NULL;
+	g_autoptr(ServerTestPeer) bank = NULL;
+	g_autoptr(ServerTestPeer) client = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) v = NULL;
-	Watch w = { 0 };
+	DbusWatch w = { 0 };
 	guint sub, sub_props;
 	guint32 id = 0;
 
@@ -175,7 +175,7 @@ test_server1(void)
 
 	dir = test_make_temp_dir();
 	s = test_server_start(dir, (const gchar *const[]){ "--session", NULL });
-	g_assert_true(remsim_test_spin_until(name_owned, &w, 10000));
+	g_assert_true(remsim_test_common_spin_until(name_owned, &w, 10000));
 
 	v = get_property(&w, "RestartCounter");
 	g_assert_cmpuint(g_variant_get_uint64(v), ==, 1);
@@ -218,7 +218,7 @@ test_server1(void)
 
 		if (g_strcmp0(state, "ACTIVE") == 0)
 			break;
-		remsim_test_spin_for(20);
+		remsim_test_common_spin_for(20);
 	}
 	{
 		g_autofree gchar *state = property_map_state(&w, id);
@@ -276,7 +276,7 @@ test_server1(void)
 		if (g_variant_n_children(v) == 0)
 			break;
 		g_clear_pointer(&v, g_variant_unref);
-		remsim_test_spin_for(20);
+		remsim_test_common_spin_for(20);
 	}
 	g_assert_nonnull(v);
 	g_assert_cmpuint(g_variant_n_children(v), ==, 0);
@@ -300,7 +300,7 @@ test_server1(void)
 	g_ptr_array_unref(w.params);
 	g_clear_object(&w.bus);
 	g_test_dbus_down(tbus);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -315,7 +315,7 @@ test_no_bus(void)
 	s = test_server_start(dir, (const gchar *const[]){ "--session", NULL });
 	g_assert_cmpuint(test_create_slotmap(s, 1, 0, 1, 0), ==, 201);
 	{
-		g_autoptr(TestPeer) bank = test_bank_new(s, 1, 8, NULL);
+		g_autoptr(ServerTestPeer) bank = test_bank_new(s, 1, 8, NULL);
 
 		test_peer_expect(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000);
 	}
@@ -324,7 +324,7 @@ test_no_bus(void)
 		g_setenv("DBUS_SESSION_BUS_ADDRESS", old, TRUE);
 	else
 		g_unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 int

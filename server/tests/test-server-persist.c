@@ -32,11 +32,11 @@ test_restart(void)
 {
 	g_autofree gchar *dir = test_make_temp_dir();
 	g_autoptr(TestServer) s = test_server_start(dir, NULL);
-	g_autoptr(TestPeer) bank = test_bank_new(s, 1, 8, NULL);
-	g_autoptr(TestPeer) client = NULL;
+	g_autoptr(ServerTestPeer) bank = test_bank_new(s, 1, 8, NULL);
+	g_autoptr(ServerTestPeer) client = NULL;
 	g_autoptr(RsproPdu) create = NULL;
 	g_autoptr(RsproPdu) cfg = NULL;
-	g_autoptr(TestPeer) bank2 = NULL;
+	g_autoptr(ServerTestPeer) bank2 = NULL;
 
 	g_assert_cmpuint(restart_counter(s), ==, 1);
 	g_assert_cmpuint(test_create_slotmap(s, 1, 0, 2, 0), ==, 201);
@@ -68,7 +68,7 @@ test_restart(void)
 	g_assert_nonnull(create);
 	g_assert_cmpuint(create->u.create_mapping_req.bank.slot_nr, ==, 3);
 	g_clear_pointer(&s, test_server_free);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -76,7 +76,7 @@ test_kill9(void)
 {
 	g_autofree gchar *dir = test_make_temp_dir();
 	g_autoptr(TestServer) s = test_server_start(dir, NULL);
-	g_autoptr(TestPeer) bank = NULL;
+	g_autoptr(ServerTestPeer) bank = NULL;
 	g_autoptr(JsonNode) root = NULL;
 	JsonArray *maps;
 	guint n = 0;
@@ -114,7 +114,7 @@ test_kill9(void)
 		test_peer_expect(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000);
 	g_clear_pointer(&bank, test_peer_free);
 	g_clear_pointer(&s, test_server_free);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 /* runs the server on @dir expecting it to refuse to start; returns stderr */
@@ -160,7 +160,7 @@ test_corrupt_db(void)
 		g_assert_true(g_file_get_contents(db, &after, NULL, NULL));
 		g_assert_cmpstr(after, ==, junk->str);
 	}
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -185,7 +185,7 @@ test_damaged_db(void)
 	err = expect_start_failure(dir, NULL);
 	g_assert_nonnull(strstr(err, db));
 	g_clear_pointer(&s, test_server_free);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -203,7 +203,7 @@ test_locked_db(void)
 	/* the first one carries on */
 	g_assert_cmpuint(test_create_slotmap(s, 1, 1, 1, 1), ==, 201);
 	g_clear_pointer(&s, test_server_free);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -224,7 +224,7 @@ test_unusable_state(void)
 	g_assert_true(g_file_set_contents(file, "x", 1, NULL));
 	err2 = expect_start_failure(dir, (const gchar *const[]){ "--state-dir", below, NULL });
 	g_assert_nonnull(strstr(err2, below));
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -253,7 +253,7 @@ test_bad_config(void)
 		g_assert_nonnull(strstr(err, conf));
 		g_assert_nonnull(strstr(err, cases[i].fragment));
 	}
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 /* every key works from the file; an option given on the command line wins */
@@ -279,7 +279,7 @@ test_config_file(void)
 	g_assert_cmpuint(test_create_slotmap(s, 1, 0, 1, 0), ==, 201);
 	g_assert_true(g_file_test(db, G_FILE_TEST_IS_REGULAR));
 	g_clear_pointer(&s, test_server_free);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void

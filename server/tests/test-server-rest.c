@@ -82,8 +82,8 @@ test_empty(Fixture *f, gconstpointer data)
 static void
 test_banks_clients(Fixture *f, gconstpointer data)
 {
-	g_autoptr(TestPeer) bank = test_bank_new(f->server, 1, 2, NULL);
-	g_autoptr(TestPeer) client = test_client_new(f->server, 0, 0);
+	g_autoptr(ServerTestPeer) bank = test_bank_new(f->server, 1, 2, NULL);
+	g_autoptr(ServerTestPeer) client = test_client_new(f->server, 0, 0);
 	g_autofree gchar *bank_id = component("remsimBankd", "test-bank", "remsim-bankd");
 	g_autofree gchar *client_id = component("remsimClient", "test-client", "remsim-client");
 	g_autofree gchar *bank_obj = g_strdup_printf(
@@ -94,7 +94,7 @@ test_banks_clients(Fixture *f, gconstpointer data)
 	    "{\"peer\":\"C0:0\",\"state\":\"CONNECTED_CLIENT\",\"component_id\":%s}", client_id);
 	g_autofree gchar *banks = g_strdup_printf("{\"banks\":[%s]}", bank_obj);
 	g_autofree gchar *clients = g_strdup_printf("{\"clients\":[%s]}", client_obj);
-	g_autoptr(TestPeer) client7 = NULL;
+	g_autoptr(ServerTestPeer) client7 = NULL;
 	g_autoptr(JsonNode) c7 = NULL;
 
 	assert_body(f->server, "GET", API "/banks", 200, banks);

@@ -24,11 +24,11 @@ ip_text(const RsproIpPort *ip)
 static void
 test_register(Fixture *f, gconstpointer data)
 {
-	g_autoptr(TestPeer) bank = test_bank_new(f->server, 1, 8, NULL);
-	g_autoptr(TestPeer) bank_dup = test_peer_connect(f->server);
-	g_autoptr(TestPeer) client = test_client_new(f->server, 5, 0);
-	g_autoptr(TestPeer) client_other_slot = test_client_new(f->server, 5, 1);
-	g_autoptr(TestPeer) client_dup = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) bank = test_bank_new(f->server, 1, 8, NULL);
+	g_autoptr(ServerTestPeer) bank_dup = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) client = test_client_new(f->server, 5, 0);
+	g_autoptr(ServerTestPeer) client_other_slot = test_client_new(f->server, 5, 1);
+	g_autoptr(ServerTestPeer) client_dup = test_peer_connect(f->server);
 	g_autoptr(JsonNode) b1 = NULL;
 
 	test_peer_send_bank_hello(bank_dup, 1, 4, NULL);
@@ -52,7 +52,7 @@ test_register(Fixture *f, gconstpointer data)
 	/* a bank leaving is gone from the registry */
 	g_clear_pointer(&bank, test_peer_free);
 	for (guint i = 0; i < 200 && list_length(f->server, "banks") != 0; i++)
-		remsim_test_spin_for(20);
+		remsim_test_common_spin_for(20);
 	g_assert_cmpuint(list_length(f->server, "banks"), ==, 0);
 	/* and its id is free again */
 	bank = test_bank_new(f->server, 1, 2, NULL);
@@ -61,10 +61,10 @@ test_register(Fixture *f, gconstpointer data)
 static void
 test_bad_hello(Fixture *f, gconstpointer data)
 {
-	g_autoptr(TestPeer) bank0 = test_peer_connect(f->server);
-	g_autoptr(TestPeer) no_slots = test_peer_connect(f->server);
-	g_autoptr(TestPeer) wrong_type = test_peer_connect(f->server);
-	g_autoptr(TestPeer) no_slot = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) bank0 = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) no_slots = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) wrong_type = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) no_slot = test_peer_connect(f->server);
 	g_autoptr(RsproPdu) hello = NULL;
 	g_autoptr(RsproPdu) client_hello = NULL;
 	RsproComponentIdentity id = { 0 };
@@ -93,7 +93,7 @@ test_bad_hello(Fixture *f, gconstpointer data)
 }
 
 static void
-assert_config(TestPeer *client, guint bank, guint slot, const gchar *ip, guint port)
+assert_config(ServerTestPeer *client, guint bank, guint slot, const gchar *ip, guint port)
 {
 	g_autoptr(RsproPdu) cfg = test_peer_take(client, RSPRO_MSG_CONFIG_CLIENT_BANK_REQ, 10000);
 	g_autofree gchar *got_ip = NULL;
@@ -107,7 +107,7 @@ assert_config(TestPeer *client, guint bank, guint slot, const gchar *ip, guint p
 }
 
 static void
-assert_mapping(TestPeer *bank, RsproMsgType type, guint b, guint bs, guint c, guint cs)
+assert_mapping(ServerTestPeer *bank, RsproMsgType type, guint b, guint bs, guint c, guint cs)
 {
 	g_autoptr(RsproPdu) req = test_peer_take(bank, type, 10000);
 
@@ -122,8 +122,8 @@ static void
 test_create_delete(Fixture *f, gconstpointer data)
 {
 	RsproIpPort bound;
-	g_autoptr(TestPeer) bank = NULL;
-	g_autoptr(TestPeer) client = test_client_new(f->server, 7, 0);
+	g_autoptr(ServerTestPeer) bank = NULL;
+	g_autoptr(ServerTestPeer) client = test_client_new(f->server, 7, 0);
 
 	g_assert_true(rspro_ip_port_from_string(&bound, "10.1.2.3", 4444));
 	bank = test_bank_new(f->server, 1, 8, &bound);
@@ -147,10 +147,10 @@ static void
 test_endpoint_fallback(Fixture *f, gconstpointer data)
 {
 	RsproIpPort any;
-	g_autoptr(TestPeer) plain = test_bank_new(f->server, 2, 4, NULL);
-	g_autoptr(TestPeer) bound_any = NULL;
-	g_autoptr(TestPeer) c1 = test_client_new(f->server, 1, 0);
-	g_autoptr(TestPeer) c2 = test_client_new(f->server, 2, 0);
+	g_autoptr(ServerTestPeer) plain = test_bank_new(f->server, 2, 4, NULL);
+	g_autoptr(ServerTestPeer) bound_any = NULL;
+	g_autoptr(ServerTestPeer) c1 = test_client_new(f->server, 1, 0);
+	g_autoptr(ServerTestPeer) c2 = test_client_new(f->server, 2, 0);
 
 	g_assert_true(rspro_ip_port_from_string(&any, "0.0.0.0", 5555));
 	bound_any = test_bank_new(f->server, 3, 4, &any);
@@ -165,12 +165,12 @@ test_endpoint_fallback(Fixture *f, gconstpointer data)
 static void
 test_late_bank_and_client(Fixture *f, gconstpointer data)
 {
-	g_autoptr(TestPeer) bank = NULL;
-	g_autoptr(TestPeer) client = NULL;
+	g_autoptr(ServerTestPeer) bank = NULL;
+	g_autoptr(ServerTestPeer) client = NULL;
 
 	g_assert_cmpuint(test_create_slotmap(f->server, 3, 0, 8, 0), ==, 201);
 	g_assert_true(test_wait_slotmap_state(f->server, 3, 0, "NEW"));
-	remsim_test_spin_for(200);
+	remsim_test_common_spin_for(200);
 	g_assert_true(test_wait_slotmap_state(f->server, 3, 0, "NEW"));
 
 	bank = test_bank_new(f->server, 3, 8, NULL);
@@ -200,8 +200,8 @@ test_late_bank_and_client(Fixture *f, gconstpointer data)
 static void
 test_bank_error(Fixture *f, gconstpointer data)
 {
-	g_autoptr(TestPeer) bank = test_peer_connect(f->server);
-	g_autoptr(TestPeer) client = test_client_new(f->server, 9, 0);
+	g_autoptr(ServerTestPeer) bank = test_peer_connect(f->server);
+	g_autoptr(ServerTestPeer) client = test_client_new(f->server, 9, 0);
 	g_autoptr(JsonNode) root = NULL;
 	JsonObject *map;
 
@@ -236,7 +236,7 @@ test_bank_error(Fixture *f, gconstpointer data)
 static void
 test_global_reset(Fixture *f, gconstpointer data)
 {
-	g_autoptr(TestPeer) bank = test_bank_new(f->server, 5, 8, NULL);
+	g_autoptr(ServerTestPeer) bank = test_bank_new(f->server, 5, 8, NULL);
 
 	for (guint i = 0; i < 4; i++)
 		g_assert_cmpuint(test_create_slotmap(f->server, 5, i, 20 + i, 0), ==, 201);
@@ -289,11 +289,11 @@ test_dead_peer(Fixture *f, gconstpointer data)
 	start = g_get_monotonic_time();
 	while (list_length(f->server, "banks") == 0) {
 		g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
-		remsim_test_spin_for(20);
+		remsim_test_common_spin_for(20);
 	}
 	g_assert_cmpuint(test_create_slotmap(f->server, 9, 0, 1, 0), ==, 201);
 	/* upstream's timers: PING at once, 10 s for the PONG */
-	g_assert_true(remsim_test_spin_until(banks_empty, f->server, 20000));
+	g_assert_true(remsim_test_common_spin_until(banks_empty, f->server, 20000));
 	waited = (g_get_monotonic_time() - start) / 1e6;
 	g_test_message("dropped after %.1f s", waited);
 	g_assert_cmpfloat(waited, >, 5.0);

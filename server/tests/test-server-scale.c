@@ -12,8 +12,8 @@
 #define N_MAPS (N_BANKS * N_SLOTS)
 
 typedef struct {
-	TestPeer **banks;
-	TestPeer **clients;
+	ServerTestPeer **banks;
+	ServerTestPeer **clients;
 	TestServer *server;
 	guint posts_sent;
 	guint posts_done;
@@ -60,7 +60,7 @@ all_acknowledged(gpointer data)
 }
 
 static void
-post_done(GObject *source, GAsyncResult *result, gpointer data)
+post_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
 	Scale *sc = data;
 	SoupMessage *msg = soup_session_get_async_result_message(SOUP_SESSION(source), result);
@@ -87,10 +87,10 @@ post_map(TestServer *s, Scale *sc, guint i)
 	g_autoptr(GBytes) bytes = g_bytes_new(json, strlen(json));
 
 	soup_message_set_request_body_from_bytes(msg, "application/json", bytes);
-	soup_session_send_and_read_async(s->http, msg, G_PRIORITY_DEFAULT, NULL, post_done, sc);
+	soup_session_send_and_read_async(s->http, msg, G_PRIORITY_DEFAULT, NULL, post_ready, sc);
 }
 
-static TestPeer *
+static ServerTestPeer *
 peer_at(Scale *sc, guint i)
 {
 	return i < N_BANKS ? sc->banks[i] : sc->clients[i - N_BANKS];
@@ -150,12 +150,12 @@ test_scale(void)
 		return;
 	}
 	s = test_server_start(dir, NULL);
-	sc.banks = g_new0(TestPeer *, N_BANKS);
-	sc.clients = g_new0(TestPeer *, N_MAPS);
+	sc.banks = g_new0(ServerTestPeer *, N_BANKS);
+	sc.clients = g_new0(ServerTestPeer *, N_MAPS);
 
 	t0 = g_get_monotonic_time();
 	connect_all(s, &sc);
-	g_assert_true(remsim_test_spin_until(all_registered, &sc, 60000));
+	g_assert_true(remsim_test_common_spin_until(all_registered, &sc, 60000));
 	t1 = g_get_monotonic_time();
 	for (guint i = 0; i < N_BANKS; i++)
 		g_assert_cmpint(sc.banks[i]->hello_result, ==, 0);
@@ -165,10 +165,10 @@ test_scale(void)
 	sc.server = s;
 	while (sc.posts_sent < HTTP_WINDOW)
 		post_map(s, &sc, sc.posts_sent++);
-	g_assert_true(remsim_test_spin_until(all_posted, &sc, 60000));
+	g_assert_true(remsim_test_common_spin_until(all_posted, &sc, 60000));
 	t2 = g_get_monotonic_time();
 	g_assert_cmpuint(sc.posts_failed, ==, 0);
-	if (!remsim_test_spin_until(all_acknowledged, &sc, 60000)) {
+	if (!remsim_test_common_spin_until(all_acknowledged, &sc, 60000)) {
 		guint creates = 0, configured = 0, closed = 0;
 
 		for (guint i = 0; i < N_BANKS; i++) {
@@ -208,7 +208,7 @@ test_scale(void)
 	g_free(sc.banks);
 	g_free(sc.clients);
 	g_clear_pointer(&s, test_server_free);
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 int

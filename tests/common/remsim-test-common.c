@@ -10,7 +10,7 @@
 #include "remsim-test-common.h"
 
 gboolean
-remsim_test_skip_unless(gboolean ok, const gchar *what)
+remsim_test_common_skip_unless(gboolean ok, const gchar *what)
 {
 	if (ok)
 		return FALSE;
@@ -22,7 +22,7 @@ remsim_test_skip_unless(gboolean ok, const gchar *what)
 }
 
 void
-remsim_test_remove_tree(const gchar *path)
+remsim_test_common_remove_tree(const gchar *path)
 {
 	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
 	const gchar *name;
@@ -32,7 +32,7 @@ remsim_test_remove_tree(const gchar *path)
 
 		if (g_file_test(child, G_FILE_TEST_IS_DIR) &&
 		    !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-			remsim_test_remove_tree(child);
+			remsim_test_common_remove_tree(child);
 		else
 			g_unlink(child);
 	}
@@ -40,7 +40,7 @@ remsim_test_remove_tree(const gchar *path)
 }
 
 gboolean
-remsim_test_python_has(const gchar *code)
+remsim_test_common_python_has(const gchar *code)
 {
 	const gchar *argv[] = { "/usr/bin/python3", "-c", code, NULL };
 	gint status = -1;
@@ -52,25 +52,25 @@ remsim_test_python_has(const gchar *code)
 }
 
 static gboolean
-on_deadline(gpointer user_data)
+remsim_test_common_deadline_cb(gpointer user_data)
 {
 	*(gboolean *)user_data = TRUE;
 	return G_SOURCE_REMOVE;
 }
 
 static gboolean
-on_tick(gpointer user_data)
+remsim_test_common_tick_cb(gpointer user_data)
 {
 	return G_SOURCE_CONTINUE;
 }
 
 gboolean
-remsim_test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms)
+remsim_test_common_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms)
 {
 	gboolean expired = FALSE;
-	guint id = g_timeout_add(timeout_ms, on_deadline, &expired);
+	guint id = g_timeout_add(timeout_ms, remsim_test_common_deadline_cb, &expired);
 	/* some conditions (a file appearing) come with no event: look again now and then */
-	guint tick = g_timeout_add(20, on_tick, NULL);
+	guint tick = g_timeout_add(20, remsim_test_common_tick_cb, NULL);
 	gboolean ok;
 
 	/* @done is asked once a turn and not again once it held: it may take what it found */
@@ -83,19 +83,19 @@ remsim_test_spin_until(gboolean (*done)(gpointer data), gpointer data, guint tim
 }
 
 static gboolean
-never(gpointer data)
+remsim_test_common_never(gpointer data)
 {
 	return FALSE;
 }
 
 void
-remsim_test_spin_for(guint ms)
+remsim_test_common_spin_for(guint ms)
 {
-	remsim_test_spin_until(never, NULL, ms);
+	remsim_test_common_spin_until(remsim_test_common_never, NULL, ms);
 }
 
 guint16
-remsim_test_read_port_file(const gchar *path)
+remsim_test_common_read_port_file(const gchar *path)
 {
 	g_autofree gchar *text = NULL;
 	guint64 port;
@@ -107,7 +107,7 @@ remsim_test_read_port_file(const gchar *path)
 }
 
 gboolean
-remsim_test_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port)
+remsim_test_common_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port)
 {
 	g_autofree gchar *text = NULL;
 
@@ -117,13 +117,14 @@ remsim_test_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *r
 }
 
 static void
-set_pdeathsig(gpointer user_data)
+remsim_test_common_set_pdeathsig(gpointer user_data)
 {
 	prctl(PR_SET_PDEATHSIG, GPOINTER_TO_INT(user_data));
 }
 
 GSubprocess *
-remsim_test_daemon_spawn(GSubprocessLauncher *launcher, const gchar *const *argv, gint pdeathsig)
+remsim_test_common_daemon_spawn(GSubprocessLauncher *launcher, const gchar *const *argv,
+				gint pdeathsig)
 {
 	g_autoptr(GSubprocessLauncher) own = NULL;
 	g_autoptr(GError) error = NULL;
@@ -131,29 +132,29 @@ remsim_test_daemon_spawn(GSubprocessLauncher *launcher, const gchar *const *argv
 
 	if (launcher == NULL)
 		launcher = own = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-	g_subprocess_launcher_set_child_setup(launcher, set_pdeathsig, GINT_TO_POINTER(pdeathsig),
-					      NULL);
+	g_subprocess_launcher_set_child_setup(launcher, remsim_test_common_set_pdeathsig,
+					      GINT_TO_POINTER(pdeathsig), NULL);
 	proc = g_subprocess_launcher_spawnv(launcher, argv, &error);
 	g_assert_no_error(error);
 	return proc;
 }
 
 static void
-on_waited(GObject *source, GAsyncResult *result, gpointer user_data)
+remsim_test_common_waited_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_subprocess_wait_finish(G_SUBPROCESS(source), result, NULL);
 	*(gboolean *)user_data = TRUE;
 }
 
 static gboolean
-on_stop_deadline(gpointer user_data)
+remsim_test_common_stop_deadline_cb(gpointer user_data)
 {
 	*(gboolean *)user_data = TRUE;
 	return G_SOURCE_REMOVE;
 }
 
 gboolean
-remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
+remsim_test_common_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
 {
 	/* a context of its own, so that nothing else of the test runs while we wait */
 	g_autoptr(GMainContext) context = g_main_context_new();
@@ -161,10 +162,10 @@ remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
 	gboolean gone = FALSE, expired = FALSE, in_time;
 
 	g_main_context_push_thread_default(context);
-	g_source_set_callback(deadline, on_stop_deadline, &expired, NULL);
+	g_source_set_callback(deadline, remsim_test_common_stop_deadline_cb, &expired, NULL);
 	g_source_attach(deadline, context);
 	g_subprocess_send_signal(proc, sig);
-	g_subprocess_wait_async(proc, NULL, on_waited, &gone);
+	g_subprocess_wait_async(proc, NULL, remsim_test_common_waited_ready, &gone);
 	while (!gone && !expired)
 		g_main_context_iteration(context, TRUE);
 	in_time = gone;
@@ -179,8 +180,8 @@ remsim_test_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
 }
 
 GSubprocess *
-remsim_test_server_spawn(const gchar *exe, const gchar *state_dir, guint16 rspro_port,
-			 const gchar *port_file)
+remsim_test_common_server_spawn(const gchar *exe, const gchar *state_dir, guint16 rspro_port,
+				const gchar *port_file)
 {
 	g_autofree gchar *rspro = g_strdup_printf("%u", rspro_port);
 	const gchar *argv[] = { exe,	   "--bind-ip",	     "127.0.0.1", "--rspro-port",
@@ -189,12 +190,12 @@ remsim_test_server_spawn(const gchar *exe, const gchar *state_dir, guint16 rspro
 				port_file, "--no-dbus",	     NULL };
 
 	g_unlink(port_file);
-	return remsim_test_daemon_spawn(NULL, argv, SIGTERM);
+	return remsim_test_common_daemon_spawn(NULL, argv, SIGTERM);
 }
 
 guint
-remsim_test_rest_request(guint16 port, const gchar *method, const gchar *path, const gchar *body,
-			 gchar **reply_out)
+remsim_test_common_rest_request(guint16 port, const gchar *method, const gchar *path,
+				const gchar *body, gchar **reply_out)
 {
 	g_autoptr(GSocketClient) client = g_socket_client_new();
 	g_autoptr(GSocketConnection) conn = NULL;

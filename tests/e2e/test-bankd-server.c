@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
-#include "bankd-test-harness.h"
+#include "remsim-test-bankd.h"
 
 typedef struct {
 	GSubprocess *proc;
@@ -24,7 +24,7 @@ server_has_ports(gpointer data)
 	Server *s = data;
 	g_autofree gchar *path = g_build_filename(s->dir, "ports", NULL);
 
-	return remsim_test_read_server_ports(path, &s->rspro_port, &s->rest_port);
+	return remsim_test_common_read_server_ports(path, &s->rspro_port, &s->rest_port);
 }
 
 static void
@@ -32,28 +32,30 @@ server_start(Server *s)
 {
 	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
 
-	s->proc = remsim_test_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port, ports);
-	g_assert_true(remsim_test_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
+	s->proc = remsim_test_common_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port,
+						  ports);
+	g_assert_true(remsim_test_common_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
 }
 
 static void
 server_kill(Server *s)
 {
-	g_assert_true(remsim_test_daemon_stop(s->proc, SIGKILL, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_daemon_stop(s->proc, SIGKILL, TEST_TIMEOUT_MS));
 	g_clear_object(&s->proc);
 }
 
 /* the server pushes the map when the bank is there: retry like a real client */
-static TestClient *
+static RemsimTestBankdClient *
 connect_when_mapped(guint16 port, guint16 client_id, guint16 slot_nr)
 {
 	for (guint i = 0; i < 100; i++) {
-		TestClient *client = test_client_connect(port, client_id, slot_nr);
+		RemsimTestBankdClient *client =
+		    remsim_test_bankd_client_connect(port, client_id, slot_nr);
 
 		if (client != NULL && client->result == RSPRO_RESULT_OK)
 			return client;
-		test_client_free(client);
-		remsim_test_spin_for(200);
+		remsim_test_bankd_client_free(client);
+		remsim_test_common_spin_for(200);
 	}
 	return NULL;
 }
@@ -65,27 +67,27 @@ bank_registered(Server *s)
 	for (guint i = 0; i < 150; i++) {
 		g_autofree gchar *reply = NULL;
 
-		if (remsim_test_rest_request(s->rest_port, "GET", "/api/backend/v1/banks", "",
-					     &reply) == 200 &&
+		if (remsim_test_common_rest_request(s->rest_port, "GET", "/api/backend/v1/banks",
+						    "", &reply) == 200 &&
 		    (strstr(reply, "\"bankId\":1") != NULL ||
 		     strstr(reply, "\"bankId\" : 1") != NULL))
 			return TRUE;
-		remsim_test_spin_for(200);
+		remsim_test_common_spin_for(200);
 	}
 	return FALSE;
 }
 
 static void
-assert_echo(TestClient *client, guint seq)
+assert_echo(RemsimTestBankdClient *client, guint seq)
 {
 	g_autofree gchar *hex = g_strdup_printf("00D6000002%04X", seq);
 	g_autofree gchar *want = g_strdup_printf("%04X9000", seq);
-	g_autoptr(GBytes) apdu = test_hex_bytes(hex);
-	g_autoptr(GBytes) res = test_client_apdu(client, 0, apdu);
+	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(hex);
+	g_autoptr(GBytes) res = remsim_test_bankd_client_apdu(client, 0, apdu);
 	g_autofree gchar *got = NULL;
 
 	g_assert_nonnull(res);
-	got = test_bytes_hex(res);
+	got = remsim_test_bankd_bytes_hex(res);
 	g_assert_cmpstr(got, ==, want);
 }
 
@@ -94,8 +96,8 @@ test_chain_with_server(void)
 {
 	Server s = { 0 };
 	g_autoptr(GError) error = NULL;
-	TestBankd *bankd;
-	TestClient *client;
+	RemsimTestBankd *bankd;
+	RemsimTestBankdClient *client;
 
 	if (g_getenv("REMSIM_SERVER") == NULL) {
 		g_test_skip("remsim-server is not built");
@@ -104,15 +106,16 @@ test_chain_with_server(void)
 	s.dir = g_dir_make_tmp("remsim-server-test-XXXXXX", &error);
 	g_assert_no_error(error);
 	server_start(&s);
-	bankd = test_bankd_start("example", 2, s.rspro_port, "slots=2");
-	g_assert_cmpuint(remsim_test_rest_request(s.rest_port, "POST", "/api/backend/v1/slotmaps",
-						  "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
-						  "\"client\":{\"clientId\":5,\"slotNr\":0}}",
-						  NULL),
-			 ==, 201);
+	bankd = remsim_test_bankd_start("example", 2, s.rspro_port, "slots=2");
+	g_assert_cmpuint(
+	    remsim_test_common_rest_request(s.rest_port, "POST", "/api/backend/v1/slotmaps",
+					    "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
+					    "\"client\":{\"clientId\":5,\"slotNr\":0}}",
+					    NULL),
+	    ==, 201);
 	client = connect_when_mapped(bankd->port, 5, 0);
 	g_assert_nonnull(client);
-	g_assert_true(test_client_wait_atr(client));
+	g_assert_true(remsim_test_bankd_client_wait_atr(client));
 	assert_echo(client, 1);
 
 	server_kill(&s);
@@ -124,16 +127,16 @@ test_chain_with_server(void)
 	for (guint i = 20; i < 40; i++)
 		assert_echo(client, i);
 	g_assert_false(client->closed);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	client = connect_when_mapped(bankd->port, 5, 0);
 	g_assert_nonnull(client);
 	assert_echo(client, 41);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 
-	test_bankd_stop(bankd);
-	g_assert_true(remsim_test_daemon_stop(s.proc, SIGTERM, TEST_TIMEOUT_MS));
+	remsim_test_bankd_stop(bankd);
+	g_assert_true(remsim_test_common_daemon_stop(s.proc, SIGTERM, TEST_TIMEOUT_MS));
 	g_clear_object(&s.proc);
-	remsim_test_remove_tree(s.dir);
+	remsim_test_common_remove_tree(s.dir);
 	g_free(s.dir);
 }
 

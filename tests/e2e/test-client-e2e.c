@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "client-test-pcscd.h"
-#include "remsim-sim-card.h"
+#include "remsim-simcard-card.h"
 
 #define WAIT_MS 20000
 
@@ -31,10 +31,10 @@ read_port_file(Daemon *d, const gchar *name)
 	g_autofree gchar *path = g_build_filename(d->dir, name, NULL);
 
 	if (g_strcmp0(name, "port") == 0) {
-		d->bank_port = remsim_test_read_port_file(path);
+		d->bank_port = remsim_test_common_read_port_file(path);
 		return d->bank_port != 0;
 	}
-	return remsim_test_read_server_ports(path, &d->rspro_port, &d->rest_port);
+	return remsim_test_common_read_server_ports(path, &d->rspro_port, &d->rest_port);
 }
 
 static void
@@ -42,7 +42,8 @@ server_start(Daemon *s)
 {
 	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
 
-	s->proc = remsim_test_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port, ports);
+	s->proc = remsim_test_common_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port,
+						  ports);
 	TEST_WAIT_FOR(read_port_file(s, "ports"), WAIT_MS);
 }
 
@@ -82,7 +83,7 @@ bankd_start(Daemon *b, guint16 server_port)
 				NULL };
 
 	g_unlink(port_file);
-	b->proc = remsim_test_daemon_spawn(NULL, argv, SIGTERM);
+	b->proc = remsim_test_common_daemon_spawn(NULL, argv, SIGTERM);
 	TEST_WAIT_FOR(read_port_file(b, "port"), WAIT_MS);
 }
 
@@ -90,7 +91,7 @@ static void
 daemon_stop(Daemon *d, gint sig)
 {
 	/* a daemon that does not go in time is killed, and fails the test */
-	g_assert_true(remsim_test_daemon_stop(d->proc, sig, WAIT_MS));
+	g_assert_true(remsim_test_common_daemon_stop(d->proc, sig, WAIT_MS));
 	if (sig == SIGTERM) {
 		/* a clean exit: no crash, no sanitizer report */
 		g_assert_true(g_subprocess_get_if_exited(d->proc));
@@ -106,9 +107,9 @@ map_slot(Daemon *s, guint bank_slot)
 						 "\"client\":{\"clientId\":23,\"slotNr\":0}}",
 						 bank_slot);
 
-	g_assert_cmpuint(
-	    remsim_test_rest_request(s->rest_port, "POST", "/api/backend/v1/slotmaps", body, NULL),
-	    ==, 201);
+	g_assert_cmpuint(remsim_test_common_rest_request(s->rest_port, "POST",
+							 "/api/backend/v1/slotmaps", body, NULL),
+			 ==, 201);
 }
 
 static gchar *
@@ -137,10 +138,10 @@ hex_bytes(const gchar *hex)
 
 /* the APDU through the client must get what @card answers directly */
 static void
-check_apdu(TestClient *client, RemsimSimCard *card, const gchar *hex)
+check_apdu(TestClient *client, RemsimSimcardCard *card, const gchar *hex)
 {
 	g_autoptr(GBytes) apdu = hex_bytes(hex);
-	g_autoptr(GBytes) direct = remsim_sim_card_transmit(card, apdu);
+	g_autoptr(GBytes) direct = remsim_simcard_card_transmit(card, apdu);
 	g_autofree gchar *want_hex = shell_hex(direct);
 	g_autofree gchar *want = g_strdup_printf("R-APDU: %s", want_hex);
 	g_autofree gchar *line = g_strdup_printf("%s\n", hex);
@@ -152,15 +153,15 @@ check_apdu(TestClient *client, RemsimSimCard *card, const gchar *hex)
 }
 
 static void
-wait_for_atr(TestClient *client, RemsimSimCard *card, guint start)
+wait_for_atr(TestClient *client, RemsimSimcardCard *card, guint start)
 {
-	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(card);
+	g_autoptr(GBytes) atr = remsim_simcard_card_get_atr(card);
 	g_autofree gchar *hex = shell_hex(atr);
 	g_autofree gchar *want = g_strdup_printf("SET_ATR: %s", hex);
 
 	TEST_WAIT_FOR(test_client_find_line(client, start, want) >= 0, WAIT_MS);
 	/* a new card: the modem side is reset, so is the direct card */
-	remsim_sim_card_reset(card);
+	remsim_simcard_card_reset(card);
 }
 
 static const gchar *const gsm_session[] = {
@@ -178,8 +179,8 @@ typedef struct {
 	gchar *dir;
 	Daemon server;
 	Daemon bankd;
-	RemsimSimCard *card1;
-	RemsimSimCard *card2;
+	RemsimSimcardCard *card1;
+	RemsimSimcardCard *card2;
 } Chain;
 
 static void
@@ -196,9 +197,9 @@ chain_start(Chain *c)
 	g_assert_no_error(error);
 	p1 = g_build_filename(srcdir, "data", "cards", "sample-001.json", NULL);
 	p2 = g_build_filename(srcdir, "data", "cards", "sample-002.json", NULL);
-	c->card1 = remsim_sim_card_new_from_file(p1, &error);
+	c->card1 = remsim_simcard_card_new_from_file(p1, &error);
 	g_assert_no_error(error);
-	c->card2 = remsim_sim_card_new_from_file(p2, &error);
+	c->card2 = remsim_simcard_card_new_from_file(p2, &error);
 	g_assert_no_error(error);
 
 	c->server.dir = g_build_filename(c->dir, "server", NULL);
@@ -237,7 +238,7 @@ chain_stop(Chain *c)
 	g_free(c->bankd.dir);
 	g_object_unref(c->card1);
 	g_object_unref(c->card2);
-	remsim_test_remove_tree(c->dir);
+	remsim_test_common_remove_tree(c->dir);
 	g_free(c->dir);
 }
 
@@ -260,8 +261,9 @@ test_chain(void)
 		check_apdu(client, c.card1, gsm_session[i]);
 
 	/* remap to the other card mid-session */
-	g_assert_cmpuint(remsim_test_rest_request(c.server.rest_port, "DELETE",
-						  "/api/backend/v1/slotmaps/65536", "", NULL),
+	g_assert_cmpuint(remsim_test_common_rest_request(c.server.rest_port, "DELETE",
+							 "/api/backend/v1/slotmaps/65536", "",
+							 NULL),
 			 ==, 200);
 	start = client->lines->len;
 	map_slot(&c.server, 1);
@@ -309,7 +311,7 @@ run_pcsc_session(Chain *c, const gchar *reader_conf, const gchar *reader)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *dir = g_dir_make_tmp("remsim-e2e-pcsc-XXXXXX", &error);
-	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(c->card1);
+	g_autoptr(GBytes) atr = remsim_simcard_card_get_atr(c->card1);
 	g_autofree gchar *atr_hex = pcsc_hex(atr);
 	g_autofree gchar *atr_line = g_strdup_printf("ATR %s", atr_hex);
 	TestClient *app;
@@ -322,26 +324,26 @@ run_pcsc_session(Chain *c, const gchar *reader_conf, const gchar *reader)
 			      WAIT_MS);
 		g_assert_null(test_find_line_prefix(app, "ERROR"));
 		g_assert_cmpstr(test_find_line_prefix(app, "ATR "), ==, atr_line);
-		remsim_sim_card_reset(c->card1);
+		remsim_simcard_card_reset(c->card1);
 		for (guint i = 0; gsm_session[i] != NULL; i++) {
 			g_autoptr(GBytes) apdu = hex_bytes(gsm_session[i]);
-			g_autoptr(GBytes) direct = remsim_sim_card_transmit(c->card1, apdu);
+			g_autoptr(GBytes) direct = remsim_simcard_card_transmit(c->card1, apdu);
 			g_autofree gchar *hex = pcsc_hex(direct);
 			g_autofree gchar *want = g_strdup_printf("RSP %s", hex);
 
 			g_assert_cmpstr(app->lines->pdata[2 + i], ==, want);
 		}
 		/* unmapped over REST: the card leaves the reader */
-		g_assert_cmpuint(remsim_test_rest_request(c->server.rest_port, "DELETE",
-							  "/api/backend/v1/slotmaps/65536", "",
-							  NULL),
+		g_assert_cmpuint(remsim_test_common_rest_request(c->server.rest_port, "DELETE",
+								 "/api/backend/v1/slotmaps/65536",
+								 "", NULL),
 				 ==, 200);
 		TEST_WAIT_FOR(test_find_line_prefix(app, "REMOVED") != NULL, WAIT_MS);
 		TEST_WAIT_FOR(app->exited, WAIT_MS);
 		g_assert_cmpint(app->exit_status, ==, 0);
 		test_client_free(app);
 	}
-	remsim_test_remove_tree(dir);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -379,7 +381,7 @@ static void
 test_chain_ifd(void)
 {
 	Chain c = { 0 };
-	const gchar *driver = g_getenv("REMSIM_IFD_DRIVER");
+	const gchar *driver = g_getenv("REMSIM_CLIENT_IFD_DRIVER");
 	g_autofree gchar *reader_conf = NULL;
 
 	if (driver == NULL) {

@@ -13,8 +13,8 @@
 #include <PCSC/winscard.h>
 #include <string.h>
 
-#include "bankd-test-harness.h"
-#include "bench-util.h"
+#include "remsim-test-bankd.h"
+#include "remsim-test-bench.h"
 #include "pcsc-test-env.h"
 
 #define CLIENT_ID 3
@@ -38,7 +38,7 @@ make_apdus(void)
 	GPtrArray *apdus = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 
 	for (guint i = 0; apdus_hex[i] != NULL; i++)
-		g_ptr_array_add(apdus, test_hex_bytes(apdus_hex[i]));
+		g_ptr_array_add(apdus, remsim_test_bankd_hex_bytes(apdus_hex[i]));
 	return apdus;
 }
 
@@ -110,7 +110,7 @@ run_direct(const gchar *reader, GPtrArray *apdus, guint n, PathStats *stats)
 }
 
 typedef struct {
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	GPtrArray *apdus;
 	guint n;
 	guint i; /* the APDU in flight */
@@ -124,7 +124,7 @@ typedef struct {
 static void relay_send(RelayRun *run);
 
 static void
-relay_on_response(GObject *source, GAsyncResult *result, gpointer user_data)
+relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	RelayRun *run = user_data;
 	g_autoptr(RsproPdu) res =
@@ -143,19 +143,20 @@ relay_send(RelayRun *run)
 {
 	if (run->i == WARMUP) {
 		run->t0 = g_get_monotonic_time();
-		run->cpu0 = bench_cpu_us(NULL);
-		run->bankd_cpu0 = bench_cpu_us(run->bankd);
+		run->cpu0 = remsim_test_bench_cpu_us(NULL);
+		run->bankd_cpu0 = remsim_test_bench_cpu_us(run->bankd);
 	}
 	if (run->i == WARMUP + run->n) {
 		run->stats->seconds += (g_get_monotonic_time() - run->t0) / 1e6;
-		run->stats->client_cpu_us += bench_cpu_us(NULL) - run->cpu0;
-		run->stats->bankd_cpu_us += bench_cpu_us(run->bankd) - run->bankd_cpu0;
+		run->stats->client_cpu_us += remsim_test_bench_cpu_us(NULL) - run->cpu0;
+		run->stats->bankd_cpu_us += remsim_test_bench_cpu_us(run->bankd) - run->bankd_cpu0;
 		run->done = TRUE;
 		return;
 	}
 	run->sent_us = g_get_monotonic_time();
-	test_client_apdu_async(run->client, 0, run->apdus->pdata[run->i % run->apdus->len],
-			       relay_on_response, run);
+	remsim_test_bankd_client_apdu_async(run->client, 0,
+					    run->apdus->pdata[run->i % run->apdus->len], NULL,
+					    relay_response_ready, run);
 }
 
 static gboolean
@@ -166,19 +167,20 @@ relay_done(gpointer data)
 
 /* @n APDUs through the bank */
 static void
-run_relay(TestBankd *bankd, TestServer *server, GPtrArray *apdus, guint n, PathStats *stats)
+run_relay(RemsimTestBankd *bankd, RemsimTestBankdServer *server, GPtrArray *apdus, guint n,
+	  PathStats *stats)
 {
 	RelayRun run = { .apdus = apdus, .n = n, .bankd = bankd->proc, .stats = stats };
 
-	g_assert_cmpint(test_server_map(server, 0, CLIENT_ID, 0), ==, 0);
-	run.client = test_client_connect(bankd->port, CLIENT_ID, 0);
+	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, CLIENT_ID, 0), ==, 0);
+	run.client = remsim_test_bankd_client_connect(bankd->port, CLIENT_ID, 0);
 	g_assert_nonnull(run.client);
 	g_assert_cmpint(run.client->result, ==, 0);
-	g_assert_true(test_client_wait_atr(run.client));
+	g_assert_true(remsim_test_bankd_client_wait_atr(run.client));
 	relay_send(&run);
-	g_assert_true(remsim_test_spin_until(relay_done, &run, 120000));
-	test_client_free(run.client);
-	g_assert_cmpint(test_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
+	g_assert_true(remsim_test_common_spin_until(relay_done, &run, 120000));
+	remsim_test_bankd_client_free(run.client);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
 }
 
 /* the mean latency in ms */
@@ -188,8 +190,8 @@ report(const gchar *what, guint n, const PathStats *stats)
 	gdouble mean = stats->seconds * 1e3 / n;
 
 	g_print("%-36s %6.0f APDUs/s  mean %.4f  p50 %.4f  p99 %.4f ms", what, n / stats->seconds,
-		mean, bench_percentile(stats->latencies_us, 0.5) / 1e3,
-		bench_percentile(stats->latencies_us, 0.99) / 1e3);
+		mean, remsim_test_bench_percentile(stats->latencies_us, 0.5) / 1e3,
+		remsim_test_bench_percentile(stats->latencies_us, 0.99) / 1e3);
 	if (stats->bankd_cpu_us > 0)
 		g_print("  CPU us/APDU: bankd %.1f client %.1f", stats->bankd_cpu_us / n,
 			stats->client_cpu_us / n);
@@ -206,18 +208,18 @@ static gdouble
 bench_rspro_share(const gchar *sample, GPtrArray *apdus, guint n)
 {
 	g_autofree gchar *conf = g_strdup_printf("profiles=%s\nslots=1\n", sample);
-	TestServer *server = test_server_new();
-	TestBankd *bankd = test_bankd_start("simcard", 1, server->port, conf);
+	RemsimTestBankdServer *server = remsim_test_bankd_server_new();
+	RemsimTestBankd *bankd = remsim_test_bankd_start("simcard", 1, server->port, conf);
 	PathStats stats;
 	gdouble mean;
 
 	stats_init(&stats);
-	g_assert_true(test_server_wait_hellos(server, 1));
+	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
 	run_relay(bankd, server, apdus, n, &stats);
 	mean = report("client -> bankd (simcard, no PC/SC):", n, &stats);
 	stats_clear(&stats);
-	test_bankd_stop(bankd);
-	test_server_free(server);
+	remsim_test_bankd_stop(bankd);
+	remsim_test_bankd_server_free(server);
 	return mean;
 }
 
@@ -231,8 +233,8 @@ bench_relay(void)
 	g_autoptr(GPtrArray) apdus = make_apdus();
 	PcscTestEnv *env = pcsc_env_start();
 	GSubprocess *card;
-	TestServer *server;
-	TestBankd *bankd;
+	RemsimTestBankdServer *server;
+	RemsimTestBankd *bankd;
 	guint n = n_apdus();
 	PathStats direct, relay;
 	gdouble direct_ms, relay_ms, tcp_ms, simcard_ms;
@@ -245,16 +247,16 @@ bench_relay(void)
 	slot_file = g_build_filename(env->dir, "slots.csv", NULL);
 	g_assert_true(g_file_set_contents(slot_file, "1,0,VPCD 00 00$\n", -1, NULL));
 	conf = g_strdup_printf("slot-file=%s\n", slot_file);
-	server = test_server_new();
-	bankd = test_bankd_start("pcsc", 1, server->port, conf);
-	g_assert_true(test_server_wait_hellos(server, 1));
+	server = remsim_test_bankd_server_new();
+	bankd = remsim_test_bankd_start("pcsc", 1, server->port, conf);
+	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
 
 	/* interleaved rounds, so that drift in machine load hits both paths alike */
 	tcp_ms = 0;
 	for (guint round = 0; round < 2; round++) {
 		run_direct(reader, apdus, n, &direct);
 		run_relay(bankd, server, apdus, n, &relay);
-		tcp_ms += bench_tcp_round_trip_us(n, 55) / 2e3;
+		tcp_ms += remsim_test_bench_tcp_round_trip_us(n, 55) / 2e3;
 	}
 	g_print("\n%u APDUs per path (2 rounds of %u), simulated SIM behind vpcd\n", 2 * n, n);
 	direct_ms = report("direct SCardTransmit:", 2 * n, &direct);
@@ -264,8 +266,8 @@ bench_relay(void)
 	g_print("added by the relay: %.4f ms per APDU (goal: at most 0.040 ms); relay/direct "
 		"%.2f; added/TCP round trip %.2f\n",
 		relay_ms - direct_ms, relay_ms / direct_ms, (relay_ms - direct_ms) / tcp_ms);
-	test_bankd_stop(bankd);
-	test_server_free(server);
+	remsim_test_bankd_stop(bankd);
+	remsim_test_bankd_server_free(server);
 	simcard_ms = bench_rspro_share(sample, apdus, n);
 	g_print("simcard relay / bare TCP round trip: %.2f\n", simcard_ms / tcp_ms);
 	stats_clear(&direct);

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bankd-test-harness.h"
+#include "remsim-test-bankd.h"
 #include "pcsc-test-env.h"
 
 #define PCSCD "/usr/sbin/pcscd"
@@ -192,13 +192,13 @@ pcsc_env_start(void)
 	g_autofree gchar *run = NULL;
 	PcscTestEnv *env;
 
-	if (remsim_test_skip_unless(getuid() == 0, "needs root for a private pcscd") ||
-	    remsim_test_skip_unless(g_file_test(PCSCD, G_FILE_TEST_IS_EXECUTABLE),
-				    "pcscd is not installed") ||
-	    remsim_test_skip_unless(g_file_test(VPCD_DRIVER, G_FILE_TEST_EXISTS),
-				    "vsmartcard-vpcd is not installed") ||
-	    remsim_test_skip_unless(pcsc_test_in_namespace,
-				    "no private mount namespace (unshare --mount failed)"))
+	if (remsim_test_common_skip_unless(getuid() == 0, "needs root for a private pcscd") ||
+	    remsim_test_common_skip_unless(g_file_test(PCSCD, G_FILE_TEST_IS_EXECUTABLE),
+					   "pcscd is not installed") ||
+	    remsim_test_common_skip_unless(g_file_test(VPCD_DRIVER, G_FILE_TEST_EXISTS),
+					   "vsmartcard-vpcd is not installed") ||
+	    remsim_test_common_skip_unless(pcsc_test_in_namespace,
+					   "no private mount namespace (unshare --mount failed)"))
 		return NULL;
 	env = g_new0(PcscTestEnv, 1);
 	env->dir = g_dir_make_tmp("remsim-pcsc-test-XXXXXX", &error);
@@ -208,7 +208,7 @@ pcsc_env_start(void)
 	g_assert_cmpint(g_mkdir(env->confdir, 0755), ==, 0);
 	g_assert_cmpint(g_mkdir(run, 0755), ==, 0);
 	if (mount(run, PCSC_RUN_DIR, NULL, MS_BIND, NULL) != 0) {
-		remsim_test_skip_unless(FALSE, "cannot bind-mount over /run/pcscd");
+		remsim_test_common_skip_unless(FALSE, "cannot bind-mount over /run/pcscd");
 		pcsc_env_stop(env);
 		return NULL;
 	}
@@ -227,7 +227,7 @@ pcsc_env_stop(PcscTestEnv *env)
 	pcsc_env_stop_pcscd(env);
 	if (env->mounted)
 		umount2(PCSC_RUN_DIR, MNT_DETACH);
-	remsim_test_remove_tree(env->dir);
+	remsim_test_common_remove_tree(env->dir);
 	g_free(env->confdir);
 	g_free(env->dir);
 	g_free(env);
@@ -244,7 +244,7 @@ pcsc_env_start_pcscd(PcscTestEnv *env)
 	g_assert_null(env->pcscd);
 	g_subprocess_launcher_set_stdout_file_path(launcher, log);
 	/* pcscd and the cards must not outlive a test that fails or times out */
-	env->pcscd = remsim_test_daemon_spawn(
+	env->pcscd = remsim_test_common_daemon_spawn(
 	    launcher, (const gchar *const[]){ PCSCD, "-f", "-c", env->confdir, NULL }, SIGKILL);
 	g_assert_true(pcsc_wait_reader(reader, TRUE, START_TIMEOUT_MS));
 }
@@ -254,7 +254,7 @@ pcsc_env_stop_pcscd(PcscTestEnv *env)
 {
 	if (env->pcscd == NULL)
 		return;
-	g_assert_true(remsim_test_daemon_stop(env->pcscd, SIGTERM, START_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_daemon_stop(env->pcscd, SIGTERM, START_TIMEOUT_MS));
 	g_clear_object(&env->pcscd);
 }
 
@@ -264,7 +264,7 @@ spawn_card(const gchar *const *argv)
 	g_autoptr(GSubprocessLauncher) launcher =
 	    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 
-	return remsim_test_daemon_spawn(launcher, argv, SIGKILL);
+	return remsim_test_common_daemon_spawn(launcher, argv, SIGKILL);
 }
 
 GSubprocess *
@@ -291,10 +291,11 @@ pcsc_card_start_vicc(PcscTestEnv *env, guint slot, gboolean t1)
 	    pcsc_test_source_path("plugins", "pcsc", "tests", "vicc-card.py", NULL);
 	GSubprocess *card;
 
-	if (remsim_test_skip_unless(g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE) &&
-					remsim_test_python_has("import Cryptodome"),
-				    "python3-pycryptodome is not installed (vicc needs it)") ||
-	    remsim_test_skip_unless(
+	if (remsim_test_common_skip_unless(
+		g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE) &&
+		    remsim_test_common_python_has("import Cryptodome"),
+		"python3-pycryptodome is not installed (vicc needs it)") ||
+	    remsim_test_common_skip_unless(
 		g_file_test("/usr/lib/python3/site-packages/virtualsmartcard", G_FILE_TEST_IS_DIR),
 		"python3-virtualsmartcard is not installed"))
 		return NULL;
@@ -309,7 +310,7 @@ pcsc_card_stop(GSubprocess *card)
 {
 	if (card == NULL)
 		return;
-	g_assert_true(remsim_test_daemon_stop(card, SIGKILL, START_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_daemon_stop(card, SIGKILL, START_TIMEOUT_MS));
 	g_object_unref(card);
 }
 
@@ -336,7 +337,7 @@ pcsc_direct_exchange(const gchar *reader, const gchar *const *apdus, GBytes **at
 	if (atr != NULL)
 		*atr = g_bytes_new(atr_buf, atr_len);
 	for (guint i = 0; apdus[i] != NULL; i++) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(apdus[i]);
+		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(apdus[i]);
 		gsize len = 0;
 		const guint8 *data = g_bytes_get_data(apdu, &len);
 		guint8 rx[4096];

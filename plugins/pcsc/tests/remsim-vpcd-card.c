@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * remsim-vpcd-card: the simulated SIM (RemsimSimCard) as a virtual card of
+ * remsim-vpcd-card: the simulated SIM (RemsimSimcardCard) as a virtual card of
  * vsmartcard's vpcd driver, so that the real pcscd sees a fast card. It dials
  * vpcd's port, answers every vpcd message at once (TCP_NODELAY, quick ACKs)
  * and stays "inserted" for as long as it runs: stopping it removes the card.
@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "remsim-sim-card.h"
+#include "remsim-simcard-card.h"
 
 /* vpcd control codes (a one-byte message) */
 #define VPCD_POWER_OFF 0x00
@@ -109,9 +109,9 @@ dial(const gchar *host, guint16 port)
 
 /* answer vpcd until it closes the connection */
 static void
-serve(int fd, RemsimSimCard *card)
+serve(int fd, RemsimSimcardCard *card)
 {
-	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(card);
+	g_autoptr(GBytes) atr = remsim_simcard_card_get_atr(card);
 	guint8 buf[65536];
 	guint8 head[2];
 
@@ -127,10 +127,10 @@ serve(int fd, RemsimSimCard *card)
 			if (buf[0] == VPCD_GET_ATR && !send_message(fd, atr))
 				return;
 			if (buf[0] == VPCD_POWER_ON || buf[0] == VPCD_RESET)
-				remsim_sim_card_reset(card);
+				remsim_simcard_card_reset(card);
 		} else if (len > 1) {
 			g_autoptr(GBytes) apdu = g_bytes_new(buf, len);
-			g_autoptr(GBytes) response = remsim_sim_card_transmit(card, apdu);
+			g_autoptr(GBytes) response = remsim_simcard_card_transmit(card, apdu);
 			static const guint8 sw_wrong_length[] = { 0x67, 0x00 };
 
 			if (response == NULL)
@@ -158,7 +158,7 @@ main(int argc, char **argv)
 	};
 	g_autoptr(GOptionContext) context = g_option_context_new(NULL);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card = NULL;
+	g_autoptr(RemsimSimcardCard) card = NULL;
 	int fd;
 
 	g_option_context_add_main_entries(context, entries, NULL);
@@ -169,7 +169,7 @@ main(int argc, char **argv)
 			   error != NULL ? error->message : _("give --profile and a valid --port"));
 		return 2;
 	}
-	card = remsim_sim_card_new_from_file(profile, &error);
+	card = remsim_simcard_card_new_from_file(profile, &error);
 	if (card == NULL) {
 		g_printerr("remsim-vpcd-card: %s\n", error->message);
 		return 1;

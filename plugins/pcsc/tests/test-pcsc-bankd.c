@@ -9,7 +9,7 @@
 #include <PCSC/winscard.h>
 #include <string.h>
 
-#include "bankd-test-harness.h"
+#include "remsim-test-bankd.h"
 #include "pcsc-test-env.h"
 #include "rspro-pdu.h"
 
@@ -30,9 +30,9 @@ typedef struct {
 	PcscTestEnv *env;
 	GSubprocess *cards[2];
 	gchar *slot_file;
-	TestServer *server;
-	TestBankd *bankd;
-} Fixture;
+	RemsimTestBankdServer *server;
+	RemsimTestBankd *bankd;
+} PcscFixture;
 
 static gchar *
 profile(const gchar *name)
@@ -41,7 +41,7 @@ profile(const gchar *name)
 }
 
 static gboolean
-fixture_setup(Fixture *f)
+fixture_setup(PcscFixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->env = pcsc_env_start();
@@ -49,7 +49,7 @@ fixture_setup(Fixture *f)
 }
 
 static void
-fixture_write_slot_file(Fixture *f, const gchar *text)
+fixture_write_slot_file(PcscFixture *f, const gchar *text)
 {
 	f->slot_file = g_build_filename(f->env->dir, "bankd_pcsc_slots.csv", NULL);
 	g_assert_true(g_file_set_contents(f->slot_file, text, -1, NULL));
@@ -57,23 +57,23 @@ fixture_write_slot_file(Fixture *f, const gchar *text)
 
 /* the bankd with @n_slots bank slots and @extra lines in [pcsc] */
 static void
-fixture_start_bankd(Fixture *f, guint n_slots, const gchar *extra)
+fixture_start_bankd(PcscFixture *f, guint n_slots, const gchar *extra)
 {
 	g_autofree gchar *conf =
 	    g_strdup_printf("slot-file=%s\n%s", f->slot_file, extra != NULL ? extra : "");
 
-	f->server = test_server_new();
-	f->bankd = test_bankd_start("pcsc", n_slots, f->server->port, conf);
-	g_assert_true(test_server_wait_hellos(f->server, 1));
+	f->server = remsim_test_bankd_server_new();
+	f->bankd = remsim_test_bankd_start("pcsc", n_slots, f->server->port, conf);
+	g_assert_true(remsim_test_bankd_server_wait_hellos(f->server, 1));
 }
 
 static void
-fixture_teardown(Fixture *f)
+fixture_teardown(PcscFixture *f)
 {
 	if (f->bankd != NULL)
-		test_bankd_stop(f->bankd);
+		remsim_test_bankd_stop(f->bankd);
 	if (f->server != NULL)
-		test_server_free(f->server);
+		remsim_test_bankd_server_free(f->server);
 	for (guint i = 0; i < G_N_ELEMENTS(f->cards); i++)
 		pcsc_card_stop(f->cards[i]);
 	pcsc_env_stop(f->env);
@@ -81,32 +81,33 @@ fixture_teardown(Fixture *f)
 }
 
 /* a client on bank slot @bank_slot that got its ATR */
-static TestClient *
-connect_client(Fixture *f, guint16 bank_slot, guint16 client_slot)
+static RemsimTestBankdClient *
+connect_client(PcscFixture *f, guint16 bank_slot, guint16 client_slot)
 {
-	TestClient *client;
+	RemsimTestBankdClient *client;
 
-	g_assert_cmpint(test_server_map(f->server, bank_slot, CLIENT_ID, client_slot), ==, 0);
-	client = test_client_connect(f->bankd->port, CLIENT_ID, client_slot);
+	g_assert_cmpint(remsim_test_bankd_server_map(f->server, bank_slot, CLIENT_ID, client_slot),
+			==, 0);
+	client = remsim_test_bankd_client_connect(f->bankd->port, CLIENT_ID, client_slot);
 	g_assert_nonnull(client);
 	g_assert_cmpint(client->result, ==, 0);
-	g_assert_true(test_client_wait_atr(client));
+	g_assert_true(remsim_test_bankd_client_wait_atr(client));
 	g_assert_nonnull(client->atr);
 	return client;
 }
 
 /* a client on the only bank slot (vpcd slot 0) that has had @apdus answered */
-static TestClient *
-one_slot_client_after(Fixture *f, const gchar *const *apdus)
+static RemsimTestBankdClient *
+one_slot_client_after(PcscFixture *f, const gchar *const *apdus)
 {
-	TestClient *client;
+	RemsimTestBankdClient *client;
 
 	fixture_write_slot_file(f, "1,0,VPCD 00 00\n");
 	fixture_start_bankd(f, 1, NULL);
 	client = connect_client(f, 0, 0);
 	for (guint i = 0; apdus[i] != NULL; i++) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(apdus[i]);
-		g_autoptr(GBytes) got = test_client_apdu(client, 0, apdu);
+		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(apdus[i]);
+		g_autoptr(GBytes) got = remsim_test_bankd_client_apdu(client, 0, apdu);
 
 		g_assert_nonnull(got);
 	}
@@ -116,20 +117,20 @@ one_slot_client_after(Fixture *f, const gchar *const *apdus)
 static void
 assert_bytes_equal(GBytes *got, GBytes *want)
 {
-	g_autofree gchar *got_hex = test_bytes_hex(got);
-	g_autofree gchar *want_hex = test_bytes_hex(want);
+	g_autofree gchar *got_hex = remsim_test_bankd_bytes_hex(got);
+	g_autofree gchar *want_hex = remsim_test_bankd_bytes_hex(want);
 
 	g_assert_cmpstr(got_hex, ==, want_hex);
 }
 
 /* the client's responses to @apdus equal @want, the direct PC/SC ones */
 static void
-assert_relay_equals(TestClient *client, guint16 bank_slot, const gchar *const *apdus,
+assert_relay_equals(RemsimTestBankdClient *client, guint16 bank_slot, const gchar *const *apdus,
 		    GPtrArray *want)
 {
 	for (guint i = 0; apdus[i] != NULL; i++) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(apdus[i]);
-		g_autoptr(GBytes) got = test_client_apdu(client, bank_slot, apdu);
+		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(apdus[i]);
+		g_autoptr(GBytes) got = remsim_test_bankd_client_apdu(client, bank_slot, apdu);
 
 		g_assert_nonnull(got);
 		assert_bytes_equal(got, want->pdata[i]);
@@ -147,8 +148,8 @@ run_relay(CardKind kind)
 	g_autofree gchar *sample = profile("sample-001.json");
 	g_autoptr(GPtrArray) want = NULL;
 	g_autoptr(GBytes) want_atr = NULL;
-	TestClient *client;
-	Fixture f;
+	RemsimTestBankdClient *client;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -165,7 +166,7 @@ run_relay(CardKind kind)
 	client = connect_client(&f, 0, 0);
 	assert_bytes_equal(client->atr, want_atr);
 	assert_relay_equals(client, 0, apdus, want);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 
@@ -189,7 +190,7 @@ test_vicc_relay_t1(void)
 }
 
 static gboolean
-client_saw_removal(TestClient *client)
+client_saw_removal(RemsimTestBankdClient *client)
 {
 	for (guint i = 0; i < client->others->len; i++) {
 		const RsproPdu *pdu = client->others->pdata[i];
@@ -213,19 +214,19 @@ client_done_removal(gpointer data)
 static gboolean
 client_has_atr(gpointer data)
 {
-	TestClient *client = data;
+	RemsimTestBankdClient *client = data;
 
 	return client->atr != NULL || client->closed;
 }
 
 /* a client that lost its card gets it back: in the same session, or by reconnecting */
-static TestClient *
-client_after_reinsert(Fixture *f, TestClient *client, guint16 bank_slot)
+static RemsimTestBankdClient *
+client_after_reinsert(PcscFixture *f, RemsimTestBankdClient *client, guint16 bank_slot)
 {
-	g_assert_true(remsim_test_spin_until(client_has_atr, client, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_spin_until(client_has_atr, client, TEST_TIMEOUT_MS));
 	if (!client->closed)
 		return client;
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	return connect_client(f, bank_slot, 0);
 }
 
@@ -236,9 +237,9 @@ test_sim_remove_reinsert(void)
 	g_autofree gchar *sample = profile("sample-001.json");
 	g_autoptr(GPtrArray) want = NULL;
 	g_autoptr(GBytes) want_atr = NULL;
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	gint64 t0, elapsed_ms;
-	Fixture f;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -252,7 +253,7 @@ test_sim_remove_reinsert(void)
 	/* the card process stops: the card is out of the reader */
 	t0 = g_get_monotonic_time();
 	g_clear_pointer(&f.cards[0], pcsc_card_stop);
-	g_assert_true(remsim_test_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
 	elapsed_ms = (g_get_monotonic_time() - t0) / 1000;
 	g_test_message("removal reached the client after %" G_GINT64_FORMAT " ms", elapsed_ms);
 	g_assert_cmpint(elapsed_ms, <=, REMOVAL_REPORT_MS);
@@ -264,12 +265,12 @@ test_sim_remove_reinsert(void)
 	client = client_after_reinsert(&f, client, 0);
 	assert_bytes_equal(client->atr, want_atr);
 	assert_relay_equals(client, 0, sim_apdus, want);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 
 static gboolean
-error_names_reader(TestClient *client, const gchar *reader)
+error_names_reader(RemsimTestBankdClient *client, const gchar *reader)
 {
 	for (guint i = 0; i < client->others->len; i++) {
 		const RsproPdu *pdu = client->others->pdata[i];
@@ -286,11 +287,11 @@ test_sim_lost_mid_apdu(void)
 {
 	g_autofree gchar *reader = pcsc_env_reader(0);
 	g_autofree gchar *sample = profile("sample-001.json");
-	g_autoptr(GBytes) apdu = test_hex_bytes(sim_apdus[0]);
+	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(sim_apdus[0]);
 	g_autoptr(GBytes) got = NULL;
 	g_autoptr(GPtrArray) want = NULL;
-	TestClient *client;
-	Fixture f;
+	RemsimTestBankdClient *client;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -302,7 +303,7 @@ test_sim_lost_mid_apdu(void)
 
 	/* gone before pcscd's next presence check: the APDU itself finds the card missing */
 	g_clear_pointer(&f.cards[0], pcsc_card_stop);
-	got = test_client_apdu(client, 0, apdu);
+	got = remsim_test_bankd_client_apdu(client, 0, apdu);
 	if (got == NULL) {
 		/* the bank told why before it closed: an errorInd naming the reader */
 		g_assert_true(client->closed);
@@ -312,14 +313,14 @@ test_sim_lost_mid_apdu(void)
 		g_test_message("APDU answered after removal?");
 		g_assert_not_reached();
 	}
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 
 	/* pcscd may still list the old card until its next presence check */
 	g_assert_true(pcsc_wait_card(reader, FALSE, TEST_TIMEOUT_MS));
 	f.cards[0] = pcsc_card_start_sim(f.env, 0, sample);
 	client = connect_client(&f, 0, 0);
 	assert_relay_equals(client, 0, sim_apdus, want);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 
@@ -331,8 +332,8 @@ test_sim_two_readers(void)
 	g_autofree gchar *sample1 = profile("sample-001.json");
 	g_autofree gchar *sample2 = profile("sample-002.json");
 	g_autoptr(GPtrArray) want0 = NULL, want1 = NULL;
-	TestClient *client0, *client1;
-	Fixture f;
+	RemsimTestBankdClient *client0, *client1;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -352,8 +353,8 @@ test_sim_two_readers(void)
 	client1 = connect_client(&f, 1, 1);
 	assert_relay_equals(client0, 0, sim_apdus, want1);
 	assert_relay_equals(client1, 1, sim_apdus, want0);
-	test_client_free(client0);
-	test_client_free(client1);
+	remsim_test_bankd_client_free(client0);
+	remsim_test_bankd_client_free(client1);
 	fixture_teardown(&f);
 }
 
@@ -363,8 +364,8 @@ test_sim_pcscd_restart(void)
 	g_autofree gchar *reader = pcsc_env_reader(0);
 	g_autofree gchar *sample = profile("sample-001.json");
 	g_autoptr(GPtrArray) want = NULL;
-	TestClient *client;
-	Fixture f;
+	RemsimTestBankdClient *client;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -376,10 +377,10 @@ test_sim_pcscd_restart(void)
 
 	/* the reader disappears with its pcscd ... */
 	pcsc_env_stop_pcscd(f.env);
-	g_assert_true(remsim_test_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
+	g_assert_true(remsim_test_common_spin_until(client_done_removal, client, TEST_TIMEOUT_MS));
 	/* the card program ends when vpcd closes its socket */
 	g_clear_pointer(&f.cards[0], pcsc_card_stop);
-	remsim_test_spin_for(300);
+	remsim_test_common_spin_for(300);
 
 	/* ... and comes back */
 	g_clear_pointer(&client->atr, g_bytes_unref);
@@ -387,7 +388,7 @@ test_sim_pcscd_restart(void)
 	f.cards[0] = pcsc_card_start_sim(f.env, 0, sample);
 	client = client_after_reinsert(&f, client, 0);
 	assert_relay_equals(client, 0, sim_apdus, want);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 
@@ -403,8 +404,8 @@ test_sim_reset(void)
 	g_autoptr(GPtrArray) want_after_reset = NULL, want_no_reset = NULL;
 	g_autoptr(RsproPdu) ind = rspro_pdu_new(RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
 	RsproClientSlotStatusInd *status = &ind->u.client_slot_status_ind;
-	TestClient *client;
-	Fixture f;
+	RemsimTestBankdClient *client;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -424,7 +425,7 @@ test_sim_reset(void)
 	status->status.reset_active = FALSE;
 	rspro_connection_send(client->conn, ind, NULL);
 	assert_relay_equals(client, 0, after, want_after_reset);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 
@@ -438,8 +439,8 @@ test_sim_new_mapping_resets(void)
 	g_autofree gchar *reader = pcsc_env_reader(0);
 	g_autofree gchar *sample = profile("sample-001.json");
 	g_autoptr(GPtrArray) want_fresh = NULL, want_selected = NULL;
-	TestClient *client;
-	Fixture f;
+	RemsimTestBankdClient *client;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -448,11 +449,11 @@ test_sim_new_mapping_resets(void)
 	want_selected = pcsc_direct_exchange(reader, sim_apdus, NULL);
 	g_assert_false(g_bytes_equal(want_fresh->pdata[0], want_selected->pdata[2]));
 	client = one_slot_client_after(&f, select);
-	test_client_free(client);
-	g_assert_cmpint(test_server_unmap(f.server, 0, CLIENT_ID, 0), ==, 0);
+	remsim_test_bankd_client_free(client);
+	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, CLIENT_ID, 0), ==, 0);
 	client = connect_client(&f, 0, 1);
 	assert_relay_equals(client, 0, read, want_fresh);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 
@@ -475,9 +476,9 @@ run_share_mode(gboolean shared)
 	g_autofree gchar *sample = profile("sample-001.json");
 	SCARDCONTEXT ctx;
 	SCARDHANDLE card;
-	TestClient *client;
+	RemsimTestBankdClient *client;
 	LONG rv;
-	Fixture f;
+	PcscFixture f;
 
 	if (!fixture_setup(&f))
 		return;
@@ -489,7 +490,7 @@ run_share_mode(gboolean shared)
 			SCARD_S_SUCCESS);
 	card = direct_connect(ctx, reader, &rv);
 	if (shared) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(sim_apdus[0]);
+		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(sim_apdus[0]);
 		g_autoptr(GBytes) got = NULL;
 		g_autoptr(GPtrArray) want = NULL;
 		DWORD protocol = 0;
@@ -501,11 +502,11 @@ run_share_mode(gboolean shared)
 					       SCARD_RESET_CARD, &protocol),
 				==, SCARD_S_SUCCESS);
 		SCardDisconnect(card, SCARD_LEAVE_CARD);
-		got = test_client_apdu(client, 0, apdu);
+		got = remsim_test_bankd_client_apdu(client, 0, apdu);
 		g_assert_null(got);
 		g_assert_true(client->closed);
 		g_assert_true(error_names_reader(client, reader));
-		test_client_free(client);
+		remsim_test_bankd_client_free(client);
 		/* the slot recovers on the client's next connection */
 		want = pcsc_direct_exchange(reader, sim_apdus, NULL);
 		client = connect_client(&f, 0, 0);
@@ -514,7 +515,7 @@ run_share_mode(gboolean shared)
 		g_assert_cmphex(rv, ==, SCARD_E_SHARING_VIOLATION);
 	}
 	SCardReleaseContext(ctx);
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 	fixture_teardown(&f);
 }
 

@@ -43,7 +43,7 @@ env_init(Env *env)
 static void
 env_clear(Env *env)
 {
-	remsim_test_remove_tree(env->dir);
+	remsim_test_common_remove_tree(env->dir);
 	g_free(env->plugin_dir);
 	g_free(env->dir);
 }

@@ -6,8 +6,8 @@
  */
 #include "config.h"
 
-#include "bankd-test-harness.h"
-#include "remsim-sim-card.h"
+#include "remsim-test-bankd.h"
+#include "remsim-simcard-card.h"
 
 /* GSM 11.11 (class A0) and UICC (class 00) commands a modem sends while booting */
 static const gchar *const session[] = {
@@ -60,35 +60,35 @@ test_relay_equals_card(void)
 	g_autofree gchar *conf =
 	    g_strdup_printf("slots=2\nprofiles=%s;%s\nstate-dir=%s", profile, profile2, state_dir);
 	g_autofree gchar *state_file = NULL;
-	g_autoptr(RemsimSimCard) card = remsim_sim_card_new_from_file(profile, &error);
+	g_autoptr(RemsimSimcardCard) card = remsim_simcard_card_new_from_file(profile, &error);
 	g_autoptr(GBytes) card_atr = NULL;
-	TestServer *server;
-	TestBankd *bankd;
-	TestClient *client;
+	RemsimTestBankdServer *server;
+	RemsimTestBankd *bankd;
+	RemsimTestBankdClient *client;
 
 	g_assert_no_error(error);
-	card_atr = remsim_sim_card_get_atr(card);
-	server = test_server_new();
-	bankd = test_bankd_start("simcard", 2, server->port, conf);
-	g_assert_true(test_server_wait_hellos(server, 1));
-	g_assert_cmpint(test_server_map(server, 0, 11, 0), ==, RSPRO_RESULT_OK);
+	card_atr = remsim_simcard_card_get_atr(card);
+	server = remsim_test_bankd_server_new();
+	bankd = remsim_test_bankd_start("simcard", 2, server->port, conf);
+	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
+	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, 11, 0), ==, RSPRO_RESULT_OK);
 
-	client = test_client_connect(bankd->port, 11, 0);
+	client = remsim_test_bankd_client_connect(bankd->port, 11, 0);
 	g_assert_nonnull(client);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
-	g_assert_true(test_client_wait_atr(client));
+	g_assert_true(remsim_test_bankd_client_wait_atr(client));
 	g_assert_true(g_bytes_equal(client->atr, card_atr));
 
-	remsim_sim_card_reset(card);
+	remsim_simcard_card_reset(card);
 	for (guint i = 0; i < G_N_ELEMENTS(session); i++) {
-		g_autoptr(GBytes) apdu = test_hex_bytes(session[i]);
-		g_autoptr(GBytes) direct = remsim_sim_card_transmit(card, apdu);
-		g_autoptr(GBytes) relayed = test_client_apdu(client, 0, apdu);
-		g_autofree gchar *want = test_bytes_hex(direct);
+		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(session[i]);
+		g_autoptr(GBytes) direct = remsim_simcard_card_transmit(card, apdu);
+		g_autoptr(GBytes) relayed = remsim_test_bankd_client_apdu(client, 0, apdu);
+		g_autofree gchar *want = remsim_test_bankd_bytes_hex(direct);
 		g_autofree gchar *got = NULL;
 
 		g_assert_nonnull(relayed);
-		got = test_bytes_hex(relayed);
+		got = remsim_test_bankd_bytes_hex(relayed);
 		g_test_message("%s → %s", session[i], got);
 		g_assert_cmpstr(got, ==, want);
 		if (g_str_has_prefix(session[i], "A02000010831323334"))
@@ -96,41 +96,43 @@ test_relay_equals_card(void)
 		if (g_str_has_prefix(session[i], "A088"))
 			g_assert_cmpstr(got, ==, "9F0C");
 	}
-	test_client_free(client);
+	remsim_test_bankd_client_free(client);
 
 	/* the session's end powered the card off, which saved its state (PIN counter...) */
 	{
 		g_autofree gchar *base =
-		    g_strdup_printf("slot0-%s.json", remsim_sim_card_get_iccid(card));
-		g_autoptr(RemsimSimCard) fresh = remsim_sim_card_new_from_file(profile, &error);
+		    g_strdup_printf("slot0-%s.json", remsim_simcard_card_get_iccid(card));
+		g_autoptr(RemsimSimcardCard) fresh =
+		    remsim_simcard_card_new_from_file(profile, &error);
 
 		state_file = g_build_filename(state_dir, base, NULL);
-		g_assert_true(remsim_test_spin_until(file_exists, state_file, TEST_TIMEOUT_MS));
-		g_assert_true(remsim_sim_card_load_state(fresh, state_file, &error));
+		g_assert_true(
+		    remsim_test_common_spin_until(file_exists, state_file, TEST_TIMEOUT_MS));
+		g_assert_true(remsim_simcard_card_load_state(fresh, state_file, &error));
 		g_assert_no_error(error);
 	}
 
 	/* the other slot holds the other profile: its ICCID differs */
-	g_assert_cmpint(test_server_map(server, 1, 11, 0), ==, RSPRO_RESULT_OK);
-	client = test_client_connect(bankd->port, 11, 0);
+	g_assert_cmpint(remsim_test_bankd_server_map(server, 1, 11, 0), ==, RSPRO_RESULT_OK);
+	client = remsim_test_bankd_client_connect(bankd->port, 11, 0);
 	g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
-	g_assert_true(test_client_wait_atr(client));
+	g_assert_true(remsim_test_bankd_client_wait_atr(client));
 	{
-		g_autoptr(GBytes) sel = test_hex_bytes("A0A40000022FE2");
-		g_autoptr(GBytes) rd = test_hex_bytes("A0B000000A");
-		g_autoptr(GBytes) r1 = test_client_apdu(client, 1, sel);
-		g_autoptr(GBytes) r2 = test_client_apdu(client, 1, rd);
-		g_autoptr(GBytes) d1 = remsim_sim_card_transmit(card, sel);
-		g_autoptr(GBytes) d2 = remsim_sim_card_transmit(card, rd);
+		g_autoptr(GBytes) sel = remsim_test_bankd_hex_bytes("A0A40000022FE2");
+		g_autoptr(GBytes) rd = remsim_test_bankd_hex_bytes("A0B000000A");
+		g_autoptr(GBytes) r1 = remsim_test_bankd_client_apdu(client, 1, sel);
+		g_autoptr(GBytes) r2 = remsim_test_bankd_client_apdu(client, 1, rd);
+		g_autoptr(GBytes) d1 = remsim_simcard_card_transmit(card, sel);
+		g_autoptr(GBytes) d2 = remsim_simcard_card_transmit(card, rd);
 
 		g_assert_nonnull(r2);
 		g_assert_cmpuint(g_bytes_get_size(r2), ==, 12);
 		g_assert_false(g_bytes_equal(r2, d2));
 	}
-	test_client_free(client);
-	test_bankd_stop(bankd);
-	test_server_free(server);
-	remsim_test_remove_tree(state_dir);
+	remsim_test_bankd_client_free(client);
+	remsim_test_bankd_stop(bankd);
+	remsim_test_bankd_server_free(server);
+	remsim_test_common_remove_tree(state_dir);
 }
 
 int

@@ -12,7 +12,7 @@ command(const gchar *hex)
 }
 
 static void
-bench_select_read(RemsimSimCard *card)
+bench_select_read(RemsimSimcardCard *card)
 {
 	g_autoptr(GBytes) select = command("00A4000C022FE2");
 	g_autoptr(GBytes) read = command("00B000000A");
@@ -20,8 +20,8 @@ bench_select_read(RemsimSimCard *card)
 	gdouble secs;
 
 	for (guint i = 0; i < SELECT_READ_ROUNDS; i++) {
-		g_autoptr(GBytes) r1 = remsim_sim_card_transmit(card, select);
-		g_autoptr(GBytes) r2 = remsim_sim_card_transmit(card, read);
+		g_autoptr(GBytes) r1 = remsim_simcard_card_transmit(card, select);
+		g_autoptr(GBytes) r2 = remsim_simcard_card_transmit(card, read);
 
 		g_assert_cmpuint(g_bytes_get_size(r2), ==, 12);
 	}
@@ -32,7 +32,7 @@ bench_select_read(RemsimSimCard *card)
 }
 
 static void
-bench_authenticate(RemsimSimCard *card)
+bench_authenticate(RemsimSimcardCard *card)
 {
 	g_autoptr(GPtrArray) cmds = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	g_autoptr(GBytes) get_response = command("00C0000035");
@@ -56,8 +56,9 @@ bench_authenticate(RemsimSimCard *card)
 	test_apdu_expect(card, "002000010831323334FFFFFFFF", "9000");
 	start = g_get_monotonic_time();
 	for (guint i = 0; i < AUTH_ROUNDS; i++) {
-		g_autoptr(GBytes) r1 = remsim_sim_card_transmit(card, g_ptr_array_index(cmds, i));
-		g_autoptr(GBytes) r2 = remsim_sim_card_transmit(card, get_response);
+		g_autoptr(GBytes) r1 =
+		    remsim_simcard_card_transmit(card, g_ptr_array_index(cmds, i));
+		g_autoptr(GBytes) r2 = remsim_simcard_card_transmit(card, get_response);
 
 		g_assert_cmpuint(g_bytes_get_size(r2), ==, 0x35 + 2);
 	}
@@ -70,7 +71,7 @@ bench_authenticate(RemsimSimCard *card)
 int
 main(int argc, char **argv)
 {
-	g_autoptr(RemsimSimCard) card = NULL;
+	g_autoptr(RemsimSimcardCard) card = NULL;
 
 	g_test_init(&argc, &argv, NULL);
 	card = test_card_new("plugins/simcard/engine/tests/test-card.json");

@@ -1,5 +1,5 @@
 /* AES-128 against FIPS-197 (Appendix B and Appendix C.1). */
-#include "remsim-aes.h"
+#include "remsim-simcard-aes.h"
 
 #include "test-simcard-util.h"
 
@@ -9,12 +9,12 @@ check_vector(const gchar *key_hex, const gchar *plain_hex, const gchar *cipher_h
 	g_autoptr(GBytes) key = test_hex(key_hex);
 	g_autoptr(GBytes) plain = test_hex(plain_hex);
 	g_autoptr(GBytes) expected = test_hex(cipher_hex);
-	RemsimAes128 aes;
+	RemsimSimcardAes aes;
 	guint8 out[16];
 	g_autoptr(GBytes) got = NULL;
 
-	remsim_aes128_init(&aes, g_bytes_get_data(key, NULL));
-	remsim_aes128_encrypt(&aes, g_bytes_get_data(plain, NULL), out);
+	remsim_simcard_aes_init(&aes, g_bytes_get_data(key, NULL));
+	remsim_simcard_aes_encrypt(&aes, g_bytes_get_data(plain, NULL), out);
 	got = g_bytes_new(out, sizeof(out));
 	test_assert_bytes_equal(got, expected);
 }
@@ -40,13 +40,13 @@ test_aes_in_place(void)
 	g_autoptr(GBytes) expected = test_hex("69c4e0d86a7b0430d8cdb78070b4c55a");
 	g_autoptr(GBytes) plain = test_hex("00112233445566778899aabbccddeeff");
 	g_autoptr(GBytes) got = NULL;
-	RemsimAes128 aes;
+	RemsimSimcardAes aes;
 	guint8 buf[16];
 
 	/* Milenage encrypts into the buffer it reads from */
 	memcpy(buf, g_bytes_get_data(plain, NULL), 16);
-	remsim_aes128_init(&aes, g_bytes_get_data(key, NULL));
-	remsim_aes128_encrypt(&aes, buf, buf);
+	remsim_simcard_aes_init(&aes, g_bytes_get_data(key, NULL));
+	remsim_simcard_aes_encrypt(&aes, buf, buf);
 	got = g_bytes_new(buf, sizeof(buf));
 	test_assert_bytes_equal(got, expected);
 }

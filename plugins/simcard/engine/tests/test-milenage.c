@@ -1,5 +1,5 @@
 /* Milenage and c2/c3 against the 3GPP TS 35.207/35.208 test sets in tests/vectors. */
-#include "remsim-milenage.h"
+#include "remsim-simcard-milenage.h"
 
 #include "test-simcard-util.h"
 
@@ -69,20 +69,20 @@ check_set(gchar **c)
 	guint8 sres[4], kc[8];
 
 	g_test_message("test set %s", c[COL_SET]);
-	remsim_milenage_opc(kd, g_bytes_get_data(op, NULL), opc);
+	remsim_simcard_milenage_opc(kd, g_bytes_get_data(op, NULL), opc);
 	assert_hex(opc, 16, c[COL_OPC]);
-	remsim_milenage_f1(kd, opc, rd, g_bytes_get_data(sqn, NULL), g_bytes_get_data(amf, NULL),
-			   mac_a, mac_s);
+	remsim_simcard_milenage_f1(kd, opc, rd, g_bytes_get_data(sqn, NULL),
+				   g_bytes_get_data(amf, NULL), mac_a, mac_s);
 	assert_hex(mac_a, 8, c[COL_MAC_A]);
 	assert_hex(mac_s, 8, c[COL_MAC_S]);
-	remsim_milenage_f2345(kd, opc, rd, res, ck, ik, ak, ak_star);
+	remsim_simcard_milenage_f2345(kd, opc, rd, res, ck, ik, ak, ak_star);
 	assert_hex(res, 8, c[COL_RES]);
 	assert_hex(ck, 16, c[COL_CK]);
 	assert_hex(ik, 16, c[COL_IK]);
 	assert_hex(ak, 6, c[COL_AK]);
 	assert_hex(ak_star, 6, c[COL_AK_STAR]);
-	remsim_gsm_c2(res, sres);
-	remsim_gsm_c3(ck, ik, kc);
+	remsim_simcard_milenage_gsm_c2(res, sres);
+	remsim_simcard_milenage_gsm_c3(ck, ik, kc);
 	assert_hex(sres, 4, c[COL_SRES]);
 	assert_hex(kc, 8, c[COL_KC]);
 }
@@ -109,8 +109,9 @@ test_milenage_partial_outputs(void)
 	guint8 ak_star[6];
 
 	/* asking for one output alone gives the same value */
-	remsim_milenage_f2345(g_bytes_get_data(k, NULL), g_bytes_get_data(opc, NULL),
-			      g_bytes_get_data(rand, NULL), NULL, NULL, NULL, NULL, ak_star);
+	remsim_simcard_milenage_f2345(g_bytes_get_data(k, NULL), g_bytes_get_data(opc, NULL),
+				      g_bytes_get_data(rand, NULL), NULL, NULL, NULL, NULL,
+				      ak_star);
 	assert_hex(ak_star, 6, c[COL_AK_STAR]);
 }
 

@@ -67,7 +67,7 @@ load_table(void)
 static void
 test_apdu_table(void)
 {
-	g_autoptr(RemsimSimCard) card =
+	g_autoptr(RemsimSimcardCard) card =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GPtrArray) rows = load_table();
 	guint failures = 0;
@@ -80,7 +80,7 @@ test_apdu_table(void)
 		g_autofree gchar *expected = NULL;
 
 		if (row->command == NULL) {
-			remsim_sim_card_reset(card);
+			remsim_simcard_card_reset(card);
 			continue;
 		}
 		got = test_apdu(card, row->command);
@@ -99,9 +99,9 @@ test_apdu_table(void)
 static void
 test_apdu_atr(void)
 {
-	g_autoptr(RemsimSimCard) card =
+	g_autoptr(RemsimSimcardCard) card =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
-	g_autoptr(GBytes) atr = remsim_sim_card_get_atr(card);
+	g_autoptr(GBytes) atr = remsim_simcard_card_get_atr(card);
 	gsize len = 0;
 	const guint8 *b = g_bytes_get_data(atr, &len);
 	guint8 tck = 0;
@@ -126,10 +126,10 @@ test_apdu_atr(void)
 static void
 test_apdu_short_and_empty(void)
 {
-	g_autoptr(RemsimSimCard) card =
+	g_autoptr(RemsimSimcardCard) card =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GBytes) empty = g_bytes_new(NULL, 0);
-	g_autoptr(GBytes) resp = remsim_sim_card_transmit(card, empty);
+	g_autoptr(GBytes) resp = remsim_simcard_card_transmit(card, empty);
 	g_autofree gchar *hex = test_to_hex(resp);
 
 	/* never a crash: a truncated header is a wrong length */
@@ -147,7 +147,7 @@ test_apdu_random(void)
 	static const guint8 classes[] = { 0x00, 0x80, 0xA0, 0x01, 0x40, 0xFF };
 	static const guint8 ins[] = { 0xA4, 0xB0, 0xD6, 0xB2, 0xDC, 0x20, 0x24, 0x26,
 				      0x28, 0x2C, 0x88, 0xC0, 0xF2, 0x10, 0xFA, 0x12 };
-	g_autoptr(RemsimSimCard) card =
+	g_autoptr(RemsimSimcardCard) card =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	g_autoptr(GRand) rng = g_rand_new_with_seed(20261126);
 	guint8 buf[5 + 260];
@@ -171,14 +171,14 @@ test_apdu_random(void)
 		len =
 		    g_rand_boolean(rng) ? (gsize)(5 + buf[4]) : (gsize)g_rand_int_range(rng, 0, 40);
 		cmd = g_bytes_new(buf, len);
-		resp = remsim_sim_card_transmit(card, cmd);
+		resp = remsim_simcard_card_transmit(card, cmd);
 		g_assert_cmpuint(g_bytes_get_size(resp), >=, 2);
 		if (i % 5000 == 0)
-			remsim_sim_card_reset(card);
+			remsim_simcard_card_reset(card);
 		/* PIN tries are part of the random walk; keep the card usable */
 		if (i % 997 == 0) {
 			g_autoptr(GBytes) v = test_hex("002000010831323334FFFFFFFF");
-			g_autoptr(GBytes) r = remsim_sim_card_transmit(card, v);
+			g_autoptr(GBytes) r = remsim_simcard_card_transmit(card, v);
 
 			g_assert_nonnull(r);
 		}

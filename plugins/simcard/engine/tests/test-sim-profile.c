@@ -10,13 +10,13 @@
 	"\"opc\":\"101112131415161718191a1b1c1d1e1f\",\"pin1\":\"1234\","                          \
 	"\"puk1\":\"12345678\",\"pin2\":\"5678\",\"puk2\":\"87654321\",\"adm\":\"11111111\""
 
-static RemsimSimCard *
+static RemsimSimcardCard *
 card_from_string(const gchar *json, GError **error)
 {
 	g_autoptr(JsonNode) node = json_from_string(json, NULL);
 
 	g_assert_nonnull(node);
-	return remsim_sim_card_new_from_json(node, error);
+	return remsim_simcard_card_new_from_json(node, error);
 }
 
 static void
@@ -27,12 +27,13 @@ test_profile_samples(void)
 
 	for (guint i = 1; i <= 4; i++) {
 		g_autofree gchar *rel = g_strdup_printf("data/cards/sample-%03u.json", i);
-		g_autoptr(RemsimSimCard) card = test_card_new(rel);
-		const gchar *imsi = remsim_sim_card_get_imsi(card);
+		g_autoptr(RemsimSimcardCard) card = test_card_new(rel);
+		const gchar *imsi = remsim_simcard_card_get_imsi(card);
 
 		/* the test PLMN 001-01 */
 		g_assert_true(g_str_has_prefix(imsi, "00101"));
-		g_assert_true(g_hash_table_add(iccids, g_strdup(remsim_sim_card_get_iccid(card))));
+		g_assert_true(
+		    g_hash_table_add(iccids, g_strdup(remsim_simcard_card_get_iccid(card))));
 		g_assert_true(g_hash_table_add(imsis, g_strdup(imsi)));
 		/* every sample boots: the USIM answers */
 		test_apdu_expect(card, "00A4040C07A0000000871002", "9000");
@@ -42,7 +43,7 @@ test_profile_samples(void)
 static void
 test_profile_sample_pin_disabled(void)
 {
-	g_autoptr(RemsimSimCard) card = test_card_new("data/cards/sample-004.json");
+	g_autoptr(RemsimSimcardCard) card = test_card_new("data/cards/sample-004.json");
 
 	/* sample 4 ships with PIN1 disabled and an HPPLMN override of 0A */
 	test_apdu_expect(card, "0020000100", "9000");
@@ -55,11 +56,11 @@ static void
 expect_profile_error(const gchar *json, gint code, const gchar *field)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card = card_from_string(json, &error);
+	g_autoptr(RemsimSimcardCard) card = card_from_string(json, &error);
 	g_autofree gchar *quoted = g_strdup_printf("“%s”", field);
 
 	g_assert_null(card);
-	g_assert_error(error, REMSIM_SIM_PROFILE_ERROR, code);
+	g_assert_error(error, REMSIM_SIMCARD_PROFILE_ERROR, code);
 	g_test_message("%s", error->message);
 	g_assert_nonnull(strstr(error->message, quoted));
 }
@@ -67,31 +68,31 @@ expect_profile_error(const gchar *json, gint code, const gchar *field)
 static void
 test_profile_errors(void)
 {
-	expect_profile_error("{\"imsi\":\"001010000000001\"}", REMSIM_SIM_PROFILE_ERROR_MISSING,
+	expect_profile_error("{\"imsi\":\"001010000000001\"}", REMSIM_SIMCARD_PROFILE_ERROR_MISSING,
 			     "iccid");
-	expect_profile_error("{" BASE_PROFILE ",\"pin3\":\"1\"}", REMSIM_SIM_PROFILE_ERROR_UNKNOWN,
-			     "pin3");
+	expect_profile_error("{" BASE_PROFILE ",\"pin3\":\"1\"}",
+			     REMSIM_SIMCARD_PROFILE_ERROR_UNKNOWN, "pin3");
 	expect_profile_error("{\"iccid\":\"8900101000000000777\",\"imsi\":\"00101x\"}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "imsi");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "imsi");
 	expect_profile_error("{\"iccid\":\"8900101000000000777\",\"imsi\":\"001010000000777\","
 			     "\"ki\":\"0001\"}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "ki");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "ki");
 	expect_profile_error("{" BASE_PROFILE ",\"op\":\"000102030405060708090a0b0c0d0e0f\"}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "op");
-	expect_profile_error("{" BASE_PROFILE ",\"mcc\":\"262\"}", REMSIM_SIM_PROFILE_ERROR_INVALID,
-			     "imsi");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "op");
+	expect_profile_error("{" BASE_PROFILE ",\"mcc\":\"262\"}",
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "imsi");
 	expect_profile_error("{" BASE_PROFILE ",\"spn\":\"a name far too long for it\"}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "spn");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "spn");
 	expect_profile_error("{" BASE_PROFILE ",\"pin1_enabled\":\"no\"}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "pin1_enabled");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "pin1_enabled");
 	expect_profile_error("{" BASE_PROFILE ",\"files\":{\"3F00/7FFF/6FFF\":\"00\"}}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6FFF");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6FFF");
 	expect_profile_error("{" BASE_PROFILE ",\"files\":{\"3F00/7FFF/6F40\":\"0011\"}}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6F40");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6F40");
 	expect_profile_error("{" BASE_PROFILE ",\"files\":{\"3F00/7FFF/6F07\":\"0g\"}}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6F07");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "files.3F00/7FFF/6F07");
 	expect_profile_error("{" BASE_PROFILE ",\"atr\":\"0011\"}",
-			     REMSIM_SIM_PROFILE_ERROR_INVALID, "atr");
+			     REMSIM_SIMCARD_PROFILE_ERROR_INVALID, "atr");
 }
 
 static void
@@ -101,12 +102,12 @@ test_profile_file_errors(void)
 	g_autofree gchar *path = g_build_filename(dir, "broken.json", NULL);
 	g_autofree gchar *missing = g_build_filename(dir, "missing.json", NULL);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card = NULL;
+	g_autoptr(RemsimSimcardCard) card = NULL;
 
 	g_assert_nonnull(dir);
 	/* a field error names the file and the field */
 	g_assert_true(g_file_set_contents(path, "{" BASE_PROFILE ",\"ki\":1}", -1, NULL));
-	card = remsim_sim_card_new_from_file(path, &error);
+	card = remsim_simcard_card_new_from_file(path, &error);
 	g_assert_null(card);
 	g_assert_nonnull(error);
 	g_assert_true(g_str_has_prefix(error->message, path));
@@ -114,12 +115,12 @@ test_profile_file_errors(void)
 	g_clear_error(&error);
 	/* a syntax error names the file */
 	g_assert_true(g_file_set_contents(path, "{\"iccid\": ", -1, NULL));
-	card = remsim_sim_card_new_from_file(path, &error);
+	card = remsim_simcard_card_new_from_file(path, &error);
 	g_assert_null(card);
 	g_assert_error(error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
 	g_assert_true(g_str_has_prefix(error->message, path));
 	g_clear_error(&error);
-	card = remsim_sim_card_new_from_file(missing, &error);
+	card = remsim_simcard_card_new_from_file(missing, &error);
 	g_assert_null(card);
 	g_assert_nonnull(error);
 	g_clear_error(&error);
@@ -144,9 +145,9 @@ test_state_round_trip(void)
 	g_autofree gchar *dir = g_dir_make_tmp("remsim-simcard-XXXXXX", NULL);
 	g_autofree gchar *path = g_build_filename(dir, "state.json", NULL);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card =
+	g_autoptr(RemsimSimcardCard) card =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
-	g_autoptr(RemsimSimCard) copy =
+	g_autoptr(RemsimSimcardCard) copy =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
 	guint8 k[16], opc[16], rand[16];
 	guint64 sqn = (200 << 5) | 7;
@@ -169,14 +170,14 @@ test_state_round_trip(void)
 			 "0020000108"
 			 "30303030FFFFFFFF",
 			 "63C2");
-	g_assert_true(remsim_sim_card_save_state(card, path, &error));
+	g_assert_true(remsim_simcard_card_save_state(card, path, &error));
 	g_assert_no_error(error);
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	g_assert_nonnull(strstr(text, "3F00/7FFF/6F7E"));
 	/* unchanged files are not in the state: the profile stays their source */
 	g_assert_null(strstr(text, "3F00/7FFF/6F07"));
 
-	g_assert_true(remsim_sim_card_load_state(copy, path, &error));
+	g_assert_true(remsim_simcard_card_load_state(copy, path, &error));
 	g_assert_no_error(error);
 	/* the PIN counter survived; the restored card starts unverified */
 	test_apdu_expect(copy, "0020000100", "63C2");
@@ -201,18 +202,18 @@ test_state_refused(void)
 	g_autofree gchar *path = g_build_filename(dir, "state.json", NULL);
 	g_autofree gchar *damaged = g_build_filename(dir, "damaged.json", NULL);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RemsimSimCard) card =
+	g_autoptr(RemsimSimcardCard) card =
 	    test_card_new("plugins/simcard/engine/tests/test-card.json");
-	g_autoptr(RemsimSimCard) stranger = test_card_new("data/cards/sample-001.json");
+	g_autoptr(RemsimSimcardCard) stranger = test_card_new("data/cards/sample-001.json");
 
 	test_apdu_expect(card,
 			 "0020000108"
 			 "30303030FFFFFFFF",
 			 "63C2");
-	g_assert_true(remsim_sim_card_save_state(card, path, &error));
+	g_assert_true(remsim_simcard_card_save_state(card, path, &error));
 	/* another card's state is refused, naming the field, and changes nothing */
-	g_assert_false(remsim_sim_card_load_state(stranger, path, &error));
-	g_assert_error(error, REMSIM_SIM_PROFILE_ERROR, REMSIM_SIM_PROFILE_ERROR_INVALID);
+	g_assert_false(remsim_simcard_card_load_state(stranger, path, &error));
+	g_assert_error(error, REMSIM_SIMCARD_PROFILE_ERROR, REMSIM_SIMCARD_PROFILE_ERROR_INVALID);
 	g_assert_nonnull(strstr(error->message, "“iccid”"));
 	g_clear_error(&error);
 	test_apdu_expect(stranger, "0020000100", "63C3");
@@ -225,15 +226,15 @@ test_state_refused(void)
 				"\"31323334ffffffff\",\"retries\":0,\"unblock_retries\":10,"
 				"\"enabled\":true}},\"sqn\":{},\"files\":{}}",
 				-1, NULL));
-	g_assert_false(remsim_sim_card_load_state(card, damaged, &error));
-	g_assert_error(error, REMSIM_SIM_PROFILE_ERROR, REMSIM_SIM_PROFILE_ERROR_INVALID);
+	g_assert_false(remsim_simcard_card_load_state(card, damaged, &error));
+	g_assert_error(error, REMSIM_SIMCARD_PROFILE_ERROR, REMSIM_SIMCARD_PROFILE_ERROR_INVALID);
 	g_assert_true(g_str_has_prefix(error->message, damaged));
 	g_assert_nonnull(strstr(error->message, "“pins.pin2”"));
 	g_clear_error(&error);
 	test_apdu_expect(card, "0020000100", "63C2");
 	/* not JSON at all */
 	g_assert_true(g_file_set_contents(damaged, "not json", -1, NULL));
-	g_assert_false(remsim_sim_card_load_state(card, damaged, &error));
+	g_assert_false(remsim_simcard_card_load_state(card, damaged, &error));
 	g_assert_nonnull(error);
 	g_clear_error(&error);
 	test_apdu_expect(card, "0020000100", "63C2");

@@ -1,6 +1,6 @@
 /* PIN management and authentication through the card's APDU interface. AUTN, RES, CK, IK,
  * SRES and Kc are computed here with the Milenage functions from a 35.208 test set. */
-#include "remsim-milenage.h"
+#include "remsim-simcard-milenage.h"
 
 #include "test-simcard-util.h"
 
@@ -11,14 +11,14 @@
 #define PUK_WRONG "3030303030303030"
 
 typedef struct {
-	RemsimSimCard *card;
+	RemsimSimcardCard *card;
 	guint8 k[16];
 	guint8 opc[16];
-} Fixture;
+} SecurityFixture;
 
 /* Test set 3 of milenage.tsv, given to the card as OP so the profile derives OPc. */
 static void
-load_set(Fixture *f, gchar ***cols)
+load_set(SecurityFixture *f, gchar ***cols)
 {
 	g_autofree gchar *path = test_srcdir_path("tests/vectors/milenage.tsv");
 	g_autofree gchar *text = NULL;
@@ -33,7 +33,7 @@ load_set(Fixture *f, gchar ***cols)
 }
 
 static void
-fixture_setup(Fixture *f, gconstpointer data)
+fixture_setup(SecurityFixture *f, gconstpointer data)
 {
 	g_auto(GStrv) cols = NULL;
 	g_autofree gchar *json = NULL;
@@ -49,7 +49,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 			    cols[1], cols[5]);
 	node = json_from_string(json, &error);
 	g_assert_no_error(error);
-	f->card = remsim_sim_card_new_from_json(node, &error);
+	f->card = remsim_simcard_card_new_from_json(node, &error);
 	g_assert_no_error(error);
 	k = test_hex(cols[1]);
 	opc = test_hex(cols[6]);
@@ -59,19 +59,19 @@ fixture_setup(Fixture *f, gconstpointer data)
 }
 
 static void
-fixture_teardown(Fixture *f, gconstpointer data)
+fixture_teardown(SecurityFixture *f, gconstpointer data)
 {
 	g_clear_object(&f->card);
 }
 
 static void
-verify_pin1(Fixture *f)
+verify_pin1(SecurityFixture *f)
 {
 	test_apdu_expect(f->card, "0020000108" PIN_1234, "9000");
 }
 
 static void
-test_pin_block_and_unblock(Fixture *f, gconstpointer data)
+test_pin_block_and_unblock(SecurityFixture *f, gconstpointer data)
 {
 	test_apdu_expect(f->card, "00A4000C026F07", "9000");
 	test_apdu_expect(f->card, "0020000108" PIN_WRONG, "63C2");
@@ -94,14 +94,14 @@ test_pin_block_and_unblock(Fixture *f, gconstpointer data)
 	test_apdu_expect(f->card, "00B0000009",
 			 "080910100000009099"
 			 "9000");
-	remsim_sim_card_reset(f->card);
+	remsim_simcard_card_reset(f->card);
 	test_apdu_expect(f->card, "0020000100", "63C3");
 	test_apdu_expect(f->card, "0020000108" PIN_1234, "63C2");
 	test_apdu_expect(f->card, "0020000108" PIN_9999, "9000");
 }
 
 static void
-test_puk_permanently_blocked(Fixture *f, gconstpointer data)
+test_puk_permanently_blocked(SecurityFixture *f, gconstpointer data)
 {
 	test_apdu_expect(f->card, "0020000108" PIN_WRONG, "63C2");
 	test_apdu_expect(f->card, "0020000108" PIN_WRONG, "63C1");
@@ -115,13 +115,13 @@ test_puk_permanently_blocked(Fixture *f, gconstpointer data)
 	/* ten wrong PUKs: the right PUK no longer helps, ever */
 	test_apdu_expect(f->card, "002C000110" PUK1 PIN_9999, "6983");
 	test_apdu_expect(f->card, "002C000100", "6983");
-	remsim_sim_card_reset(f->card);
+	remsim_simcard_card_reset(f->card);
 	test_apdu_expect(f->card, "002C000110" PUK1 PIN_9999, "6983");
 	test_apdu_expect(f->card, "0020000108" PIN_1234, "6983");
 }
 
 static void
-test_pin_change_disable_enable(Fixture *f, gconstpointer data)
+test_pin_change_disable_enable(SecurityFixture *f, gconstpointer data)
 {
 	test_apdu_expect(f->card, "0024000110" PIN_WRONG PIN_9999, "63C2");
 	test_apdu_expect(f->card, "0024000110" PIN_1234 PIN_9999, "9000");
@@ -132,7 +132,7 @@ test_pin_change_disable_enable(Fixture *f, gconstpointer data)
 	test_apdu_expect(f->card, "0026000108" PIN_9999, "6985"); /* already disabled */
 	test_apdu_expect(f->card, "0024000110" PIN_9999 PIN_1234, "6984");
 	/* disabled PIN1 guards nothing, after a reset too; the FCP's PS_DO says so */
-	remsim_sim_card_reset(f->card);
+	remsim_simcard_card_reset(f->card);
 	test_apdu_expect(f->card, "00A4040C07A0000000871002", "9000");
 	test_apdu_expect(f->card, "00A4000C026F07", "9000");
 	test_apdu_expect(f->card, "00B0000009",
@@ -175,15 +175,15 @@ hex_of(const guint8 *data, gsize len)
 }
 
 static void
-expect_auth_ok(Fixture *f, const guint8 rand[16], guint64 sqn)
+expect_auth_ok(SecurityFixture *f, const guint8 rand[16], guint64 sqn)
 {
 	g_autofree gchar *cmd = test_auth_command(f->k, f->opc, rand, sqn, FALSE);
 	guint8 res[8], ck[16], ik[16], kc[8];
 	g_autofree gchar *res_h = NULL, *ck_h = NULL, *ik_h = NULL, *kc_h = NULL;
 	g_autofree gchar *expected = NULL;
 
-	remsim_milenage_f2345(f->k, f->opc, rand, res, ck, ik, NULL, NULL);
-	remsim_gsm_c3(ck, ik, kc);
+	remsim_simcard_milenage_f2345(f->k, f->opc, rand, res, ck, ik, NULL, NULL);
+	remsim_simcard_milenage_gsm_c3(ck, ik, kc);
 	res_h = hex_of(res, 8);
 	ck_h = hex_of(ck, 16);
 	ik_h = hex_of(ik, 16);
@@ -194,13 +194,13 @@ expect_auth_ok(Fixture *f, const guint8 rand[16], guint64 sqn)
 }
 
 static guint64
-expect_sync_failure(Fixture *f, const guint8 rand[16], guint64 sqn)
+expect_sync_failure(SecurityFixture *f, const guint8 rand[16], guint64 sqn)
 {
 	return test_auth_expect_sync_failure(f->card, f->k, f->opc, rand, sqn);
 }
 
 static void
-test_auth_umts(Fixture *f, gconstpointer data)
+test_auth_umts(SecurityFixture *f, gconstpointer data)
 {
 	guint8 rand[16];
 	/* SEQ 100, IND 3 (IND is the 5 low bits of SQN) */
@@ -232,7 +232,7 @@ test_auth_umts(Fixture *f, gconstpointer data)
 }
 
 static void
-test_auth_mac_failure(Fixture *f, gconstpointer data)
+test_auth_mac_failure(SecurityFixture *f, gconstpointer data)
 {
 	guint8 rand[16] = { 0 };
 	g_autofree gchar *bad = test_auth_command(f->k, f->opc, rand, 1 << 5, TRUE);
@@ -245,7 +245,7 @@ test_auth_mac_failure(Fixture *f, gconstpointer data)
 }
 
 static void
-test_auth_gsm_context(Fixture *f, gconstpointer data)
+test_auth_gsm_context(SecurityFixture *f, gconstpointer data)
 {
 	guint8 rand[16], res[8], ck[16], ik[16], sres[4], kc[8];
 	g_autofree gchar *rand_h = NULL, *cmd = NULL, *expected = NULL, *gsm_cmd = NULL;
@@ -254,9 +254,9 @@ test_auth_gsm_context(Fixture *f, gconstpointer data)
 	for (guint i = 0; i < 16; i++)
 		rand[i] = (guint8)(0xA5 ^ (31 * i));
 	rand_h = hex_of(rand, 16);
-	remsim_milenage_f2345(f->k, f->opc, rand, res, ck, ik, NULL, NULL);
-	remsim_gsm_c2(res, sres);
-	remsim_gsm_c3(ck, ik, kc);
+	remsim_simcard_milenage_f2345(f->k, f->opc, rand, res, ck, ik, NULL, NULL);
+	remsim_simcard_milenage_gsm_c2(res, sres);
+	remsim_simcard_milenage_gsm_c3(ck, ik, kc);
 	sres_h = hex_of(sres, 4);
 	kc_h = hex_of(kc, 8);
 	verify_pin1(f);
@@ -265,7 +265,7 @@ test_auth_gsm_context(Fixture *f, gconstpointer data)
 	expected = g_strdup_printf("04%s08%s9000", sres_h, kc_h);
 	test_apdu_expect(f->card, "00C000000E", expected);
 	/* RUN GSM ALGORITHM (class A0) gives the same SRES and Kc */
-	remsim_sim_card_reset(f->card);
+	remsim_simcard_card_reset(f->card);
 	test_apdu_expect(f->card, "A0A40000027F20", "9F16");
 	gsm_cmd = g_strdup_printf("A088000010%s", rand_h);
 	test_apdu_expect(f->card, gsm_cmd, "9804");
@@ -280,17 +280,17 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/simcard/pin/block-and-unblock", Fixture, NULL, fixture_setup,
+	g_test_add("/simcard/pin/block-and-unblock", SecurityFixture, NULL, fixture_setup,
 		   test_pin_block_and_unblock, fixture_teardown);
-	g_test_add("/simcard/pin/puk-permanently-blocked", Fixture, NULL, fixture_setup,
+	g_test_add("/simcard/pin/puk-permanently-blocked", SecurityFixture, NULL, fixture_setup,
 		   test_puk_permanently_blocked, fixture_teardown);
-	g_test_add("/simcard/pin/change-disable-enable", Fixture, NULL, fixture_setup,
+	g_test_add("/simcard/pin/change-disable-enable", SecurityFixture, NULL, fixture_setup,
 		   test_pin_change_disable_enable, fixture_teardown);
-	g_test_add("/simcard/auth/umts", Fixture, NULL, fixture_setup, test_auth_umts,
+	g_test_add("/simcard/auth/umts", SecurityFixture, NULL, fixture_setup, test_auth_umts,
 		   fixture_teardown);
-	g_test_add("/simcard/auth/mac-failure", Fixture, NULL, fixture_setup, test_auth_mac_failure,
-		   fixture_teardown);
-	g_test_add("/simcard/auth/gsm-context", Fixture, NULL, fixture_setup, test_auth_gsm_context,
-		   fixture_teardown);
+	g_test_add("/simcard/auth/mac-failure", SecurityFixture, NULL, fixture_setup,
+		   test_auth_mac_failure, fixture_teardown);
+	g_test_add("/simcard/auth/gsm-context", SecurityFixture, NULL, fixture_setup,
+		   test_auth_gsm_context, fixture_teardown);
 	return g_test_run();
 }

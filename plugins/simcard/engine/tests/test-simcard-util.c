@@ -1,6 +1,6 @@
 #include "test-simcard-util.h"
 
-#include "remsim-milenage.h"
+#include "remsim-simcard-milenage.h"
 
 GBytes *
 test_hex(const gchar *hex)
@@ -50,17 +50,17 @@ test_assert_bytes_equal(GBytes *got, GBytes *expected)
 }
 
 gchar *
-test_apdu(RemsimSimCard *card, const gchar *command_hex)
+test_apdu(RemsimSimcardCard *card, const gchar *command_hex)
 {
 	g_autoptr(GBytes) cmd = test_hex(command_hex);
-	g_autoptr(GBytes) resp = remsim_sim_card_transmit(card, cmd);
+	g_autoptr(GBytes) resp = remsim_simcard_card_transmit(card, cmd);
 
 	g_assert_nonnull(resp);
 	return test_to_hex(resp);
 }
 
 void
-test_apdu_expect(RemsimSimCard *card, const gchar *command_hex, const gchar *expected_hex)
+test_apdu_expect(RemsimSimcardCard *card, const gchar *command_hex, const gchar *expected_hex)
 {
 	g_autofree gchar *got = test_apdu(card, command_hex);
 	g_autoptr(GBytes) e = test_hex(expected_hex);
@@ -80,12 +80,12 @@ test_srcdir_path(const gchar *relative)
 	return g_build_filename(srcdir, relative, NULL);
 }
 
-RemsimSimCard *
+RemsimSimcardCard *
 test_card_new(const gchar *relative_profile)
 {
 	g_autofree gchar *path = test_srcdir_path(relative_profile);
 	g_autoptr(GError) error = NULL;
-	RemsimSimCard *card = remsim_sim_card_new_from_file(path, &error);
+	RemsimSimcardCard *card = remsim_simcard_card_new_from_file(path, &error);
 
 	g_assert_no_error(error);
 	g_assert_nonnull(card);
@@ -104,8 +104,8 @@ test_auth_command(const guint8 k[16], const guint8 opc[16], const guint8 rand[16
 
 	for (guint i = 0; i < 6; i++)
 		sqn_b[i] = (guint8)(sqn >> (8 * (5 - i)));
-	remsim_milenage_f2345(k, opc, rand, NULL, NULL, NULL, ak, NULL);
-	remsim_milenage_f1(k, opc, rand, sqn_b, amf, mac, NULL);
+	remsim_simcard_milenage_f2345(k, opc, rand, NULL, NULL, NULL, ak, NULL);
+	remsim_simcard_milenage_f1(k, opc, rand, sqn_b, amf, mac, NULL);
 	if (break_mac)
 		mac[7] ^= 0x01;
 	for (guint i = 0; i < 6; i++)
@@ -122,7 +122,7 @@ test_auth_command(const guint8 k[16], const guint8 opc[16], const guint8 rand[16
 
 /* AUTS = SQNms xor AK* || MAC-S, MAC-S with the dummy AMF 0000 (TS 33.102 6.3.3) */
 guint64
-test_auth_expect_sync_failure(RemsimSimCard *card, const guint8 k[16], const guint8 opc[16],
+test_auth_expect_sync_failure(RemsimSimcardCard *card, const guint8 k[16], const guint8 opc[16],
 			      const guint8 rand[16], guint64 sqn)
 {
 	g_autofree gchar *cmd = test_auth_command(k, opc, rand, sqn, FALSE);
@@ -142,12 +142,12 @@ test_auth_expect_sync_failure(RemsimSimCard *card, const guint8 k[16], const gui
 	g_assert_cmphex(r[1], ==, 14);
 	g_assert_cmphex(r[16], ==, 0x90);
 	g_assert_cmphex(r[17], ==, 0x00);
-	remsim_milenage_f2345(k, opc, rand, NULL, NULL, NULL, NULL, ak_star);
+	remsim_simcard_milenage_f2345(k, opc, rand, NULL, NULL, NULL, NULL, ak_star);
 	for (guint i = 0; i < 6; i++) {
 		sqn_ms[i] = r[2 + i] ^ ak_star[i];
 		value = value << 8 | sqn_ms[i];
 	}
-	remsim_milenage_f1(k, opc, rand, sqn_ms, amf_dummy, NULL, mac_s);
+	remsim_simcard_milenage_f1(k, opc, rand, sqn_ms, amf_dummy, NULL, mac_s);
 	g_assert_cmpmem(mac_s, 8, r + 8, 8);
 	return value;
 }

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+
+#include "remsim-client-frontend-vpcd.h"
+
+#define VPCD_CTRL_OFF 0x00
+#define VPCD_CTRL_ON 0x01
+#define VPCD_CTRL_RESET 0x02
+#define VPCD_CTRL_ATR 0x04
+#define VPCD_READ_CHUNK 4096
+/* vpcd may start after us, or restart: dial again this often while a card is mapped */
+#define VPCD_RETRY_MS 1000
+/* without an ATR from the bank (-r), show the card with the local ATR after this */
+#define VPCD_ATR_WAIT_MS 2000
+
+struct _RemsimClientFrontendVpcd {
+	RemsimClientFrontend parent_instance;
+
+	gchar *host;
+	guint16 port;
+
+	GCancellable *cancellable; /* this connection or connect attempt */
+	GSocketConnection *conn;
+	gboolean connecting;
+	GByteArray *rx;
+	GQueue out_queue; /* GBytes, whole frames */
+	gboolean writing;
+	gboolean apdu_in_flight;
+	gboolean want_connection;
+	guint retry_id;
+	guint atr_wait_id;
+};
+
+G_DEFINE_FINAL_TYPE(RemsimClientFrontendVpcd, remsim_client_frontend_vpcd,
+		    REMSIM_TYPE_CLIENT_FRONTEND)
+
+static void remsim_client_frontend_vpcd_connect(RemsimClientFrontendVpcd *self);
+static void remsim_client_frontend_vpcd_read_next(RemsimClientFrontendVpcd *self);
+
+static void
+remsim_client_frontend_vpcd_disconnect(RemsimClientFrontendVpcd *self)
+{
+	if (self->cancellable != NULL)
+		g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->cancellable);
+	if (self->conn != NULL) {
+		g_debug("vpcd: closing the connection to %s:%u", self->host, self->port);
+		g_io_stream_close(G_IO_STREAM(self->conn), NULL, NULL);
+	}
+	g_clear_object(&self->conn);
+	g_byte_array_set_size(self->rx, 0);
+	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
+	self->writing = FALSE;
+	self->connecting = FALSE;
+	self->apdu_in_flight = FALSE;
+}
+
+static gboolean
+remsim_client_frontend_vpcd_retry_cb(gpointer user_data)
+{
+	RemsimClientFrontendVpcd *self = user_data;
+
+	self->retry_id = 0;
+	remsim_client_frontend_vpcd_connect(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* the connection failed or ended: try again later while the card should be visible */
+static void
+remsim_client_frontend_vpcd_connection_lost(RemsimClientFrontendVpcd *self)
+{
+	remsim_client_frontend_vpcd_disconnect(self);
+	if (self->want_connection && self->retry_id == 0)
+		self->retry_id =
+		    g_timeout_add(VPCD_RETRY_MS, remsim_client_frontend_vpcd_retry_cb, self);
+}
+
+static void remsim_client_frontend_vpcd_write_next(RemsimClientFrontendVpcd *self);
+
+static void
+remsim_client_frontend_vpcd_write_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimClientFrontendVpcd) self = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error)) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		g_message("vpcd %s:%u: write failed: %s", self->host, self->port, error->message);
+		remsim_client_frontend_vpcd_connection_lost(self);
+		return;
+	}
+	self->writing = FALSE;
+	remsim_client_frontend_vpcd_write_next(self);
+}
+
+static void
+remsim_client_frontend_vpcd_write_next(RemsimClientFrontendVpcd *self)
+{
+	GBytes *frame;
+	GOutputStream *out;
+	gconstpointer data;
+	gsize len;
+
+	if (self->writing || self->conn == NULL || g_queue_is_empty(&self->out_queue))
+		return;
+	frame = g_queue_peek_head(&self->out_queue);
+	/* the frame stays queued (alive) until its write completed */
+	g_queue_pop_head(&self->out_queue);
+	g_object_set_data_full(G_OBJECT(self), "remsim-vpcd-writing", frame,
+			       (GDestroyNotify)g_bytes_unref);
+	data = g_bytes_get_data(frame, &len);
+	out = g_io_stream_get_output_stream(G_IO_STREAM(self->conn));
+	self->writing = TRUE;
+	g_output_stream_write_all_async(out, data, len, G_PRIORITY_DEFAULT, self->cancellable,
+					remsim_client_frontend_vpcd_write_ready,
+					g_object_ref(self));
+}
+
+static void
+remsim_client_frontend_vpcd_send(RemsimClientFrontendVpcd *self, const guint8 *data, gsize len)
+{
+	guint8 *frame = g_malloc(len + 2);
+
+	frame[0] = (guint8)(len >> 8);
+	frame[1] = (guint8)len;
+	if (len > 0)
+		memcpy(frame + 2, data, len);
+	g_queue_push_tail(&self->out_queue, g_bytes_new_take(frame, len + 2));
+	remsim_client_frontend_vpcd_write_next(self);
+}
+
+static void
+remsim_client_frontend_vpcd_emit_power(RemsimClientFrontendVpcd *self, gboolean reset,
+				       gboolean powered)
+{
+	/* as upstream's PC/SC driver reports power changes */
+	RsproSlotPhysStatus status = {
+		.reset_active = reset,
+		.has_vcc_present = TRUE,
+		.vcc_present = powered,
+		.has_clk_active = TRUE,
+		.clk_active = powered,
+		.has_card_present = TRUE,
+		.card_present = TRUE,
+	};
+
+	remsim_client_frontend_emit_status(REMSIM_CLIENT_FRONTEND(self), &status);
+}
+
+static void
+remsim_client_frontend_vpcd_handle_control(RemsimClientFrontendVpcd *self, guint8 code)
+{
+	GBytes *atr;
+
+	g_debug("vpcd %s:%u: control 0x%02x", self->host, self->port, code);
+	switch (code) {
+	case VPCD_CTRL_OFF:
+		remsim_client_frontend_vpcd_emit_power(self, TRUE, FALSE);
+		break;
+	case VPCD_CTRL_ON:
+		remsim_client_frontend_vpcd_emit_power(self, FALSE, TRUE);
+		break;
+	case VPCD_CTRL_RESET:
+		remsim_client_frontend_vpcd_emit_power(self, TRUE, TRUE);
+		remsim_client_frontend_vpcd_emit_power(self, FALSE, TRUE);
+		break;
+	case VPCD_CTRL_ATR:
+		/* the presence heartbeat: answer from the cache, never via the bank */
+		atr = remsim_client_frontend_get_atr(REMSIM_CLIENT_FRONTEND(self));
+		if (atr != NULL)
+			remsim_client_frontend_vpcd_send(self, g_bytes_get_data(atr, NULL),
+							 g_bytes_get_size(atr));
+		else
+			remsim_client_frontend_vpcd_send(self, NULL, 0);
+		break;
+	default:
+		g_message("vpcd %s:%u: unknown control byte 0x%02x ignored", self->host, self->port,
+			  code);
+		break;
+	}
+}
+
+static void
+remsim_client_frontend_vpcd_handle_apdu(RemsimClientFrontendVpcd *self, const guint8 *apdu,
+					gsize len)
+{
+	static const guint8 wrong_length[] = { 0x67, 0x00 };
+	g_autoptr(GBytes) tpdu = NULL;
+
+	if (self->apdu_in_flight) {
+		g_message("vpcd %s:%u: APDU while another is outstanding; closing", self->host,
+			  self->port);
+		remsim_client_frontend_vpcd_connection_lost(self);
+		return;
+	}
+	if (len == 4) {
+		/* case 1: T=0 sends the header with P3 = 0 */
+		guint8 header[5] = { apdu[0], apdu[1], apdu[2], apdu[3], 0 };
+
+		tpdu = g_bytes_new(header, sizeof(header));
+	} else if (len >= REMSIM_TPDU_MIN && len <= REMSIM_TPDU_MAX) {
+		tpdu = g_bytes_new(apdu, len);
+	} else {
+		/* the bank only takes short TPDUs: answer here rather than leave pcscd waiting */
+		g_message("vpcd %s:%u: %zu-byte APDU cannot be relayed; answering 6700", self->host,
+			  self->port, len);
+		remsim_client_frontend_vpcd_send(self, wrong_length, sizeof(wrong_length));
+		return;
+	}
+	self->apdu_in_flight = TRUE;
+	remsim_client_frontend_emit_command(REMSIM_CLIENT_FRONTEND(self), tpdu);
+}
+
+/* take every whole frame out of the receive buffer */
+static void
+remsim_client_frontend_vpcd_process_rx(RemsimClientFrontendVpcd *self)
+{
+	while (self->conn != NULL && self->rx->len >= 2) {
+		gsize len = ((gsize)self->rx->data[0] << 8) | self->rx->data[1];
+		g_autofree guint8 *payload = NULL;
+
+		if (self->rx->len < len + 2)
+			return;
+		payload = g_memdup2(self->rx->data + 2, len);
+		g_byte_array_remove_range(self->rx, 0, (guint)(len + 2));
+		if (len == 0)
+			g_message("vpcd %s:%u: empty message ignored", self->host, self->port);
+		else if (len == 1)
+			remsim_client_frontend_vpcd_handle_control(self, payload[0]);
+		else
+			remsim_client_frontend_vpcd_handle_apdu(self, payload, len);
+	}
+}
+
+static void
+remsim_client_frontend_vpcd_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimClientFrontendVpcd) self = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+	gsize len;
+	const guint8 *data;
+
+	bytes = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
+	if (bytes == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (bytes == NULL || g_bytes_get_size(bytes) == 0) {
+		g_message("vpcd %s:%u: connection closed: %s", self->host, self->port,
+			  error != NULL ? error->message : "end of stream");
+		remsim_client_frontend_vpcd_connection_lost(self);
+		return;
+	}
+	data = g_bytes_get_data(bytes, &len);
+	g_byte_array_append(self->rx, data, (guint)len);
+	remsim_client_frontend_vpcd_process_rx(self);
+	remsim_client_frontend_vpcd_read_next(self);
+}
+
+static void
+remsim_client_frontend_vpcd_read_next(RemsimClientFrontendVpcd *self)
+{
+	GInputStream *in;
+
+	if (self->conn == NULL)
+		return;
+	in = g_io_stream_get_input_stream(G_IO_STREAM(self->conn));
+	g_input_stream_read_bytes_async(in, VPCD_READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable,
+					remsim_client_frontend_vpcd_read_ready, g_object_ref(self));
+}
+
+static void
+remsim_client_frontend_vpcd_connect_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimClientFrontendVpcd) self = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) conn = NULL;
+
+	conn = g_socket_client_connect_to_host_finish(G_SOCKET_CLIENT(source), result, &error);
+	if (conn == NULL) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		g_debug("vpcd: cannot reach %s:%u: %s", self->host, self->port, error->message);
+		remsim_client_frontend_vpcd_connection_lost(self);
+		return;
+	}
+	self->connecting = FALSE;
+	g_message("vpcd %s:%u: card presented", self->host, self->port);
+	if (G_IS_TCP_CONNECTION(conn)) {
+		GSocket *sock = g_socket_connection_get_socket(conn);
+
+		/* vpcd waits for each answer: do not let Nagle hold it back */
+		g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+	}
+	self->conn = g_steal_pointer(&conn);
+	remsim_client_frontend_vpcd_read_next(self);
+}
+
+static void
+remsim_client_frontend_vpcd_connect(RemsimClientFrontendVpcd *self)
+{
+	g_autoptr(GSocketClient) client = NULL;
+
+	if (!self->want_connection || self->conn != NULL || self->connecting)
+		return;
+	g_clear_handle_id(&self->retry_id, g_source_remove);
+	client = g_socket_client_new();
+	g_socket_client_set_timeout(client, 10);
+	g_socket_client_set_enable_proxy(client, FALSE); /* vpcd is raw TCP on this host */
+	self->cancellable = g_cancellable_new();
+	self->connecting = TRUE;
+	g_socket_client_connect_to_host_async(client, self->host, self->port, self->cancellable,
+					      remsim_client_frontend_vpcd_connect_ready,
+					      g_object_ref(self));
+}
+
+static void
+remsim_client_frontend_vpcd_set_wanted(RemsimClientFrontendVpcd *self, gboolean wanted)
+{
+	self->want_connection = wanted;
+	if (wanted) {
+		remsim_client_frontend_vpcd_connect(self);
+	} else {
+		g_clear_handle_id(&self->retry_id, g_source_remove);
+		remsim_client_frontend_vpcd_disconnect(self);
+	}
+}
+
+static gboolean
+remsim_client_frontend_vpcd_atr_wait_cb(gpointer user_data)
+{
+	RemsimClientFrontendVpcd *self = user_data;
+
+	self->atr_wait_id = 0;
+	remsim_client_frontend_vpcd_set_wanted(self, TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+remsim_client_frontend_vpcd_set_card_present(RemsimClientFrontend *frontend, gboolean present)
+{
+	RemsimClientFrontendVpcd *self = REMSIM_CLIENT_FRONTEND_VPCD(frontend);
+
+	g_clear_handle_id(&self->atr_wait_id, g_source_remove);
+	if (present) {
+		/* the bank's setAtrReq follows at once: pcscd should read that ATR, not ours */
+		self->atr_wait_id =
+		    g_timeout_add(VPCD_ATR_WAIT_MS, remsim_client_frontend_vpcd_atr_wait_cb, self);
+	} else {
+		remsim_client_frontend_vpcd_set_wanted(self, FALSE);
+	}
+}
+
+static void
+remsim_client_frontend_vpcd_set_atr(RemsimClientFrontend *frontend, GBytes *atr)
+{
+	RemsimClientFrontendVpcd *self = REMSIM_CLIENT_FRONTEND_VPCD(frontend);
+
+	if (self->atr_wait_id != 0) {
+		g_clear_handle_id(&self->atr_wait_id, g_source_remove);
+		remsim_client_frontend_vpcd_set_wanted(self, TRUE);
+	}
+}
+
+static void
+remsim_client_frontend_vpcd_receive_response(RemsimClientFrontend *frontend, GBytes *data)
+{
+	RemsimClientFrontendVpcd *self = REMSIM_CLIENT_FRONTEND_VPCD(frontend);
+
+	if (!self->apdu_in_flight) {
+		g_debug("vpcd: response without a command dropped");
+		return;
+	}
+	self->apdu_in_flight = FALSE;
+	remsim_client_frontend_vpcd_send(self, g_bytes_get_data(data, NULL),
+					 g_bytes_get_size(data));
+}
+
+static void
+remsim_client_frontend_vpcd_stop(RemsimClientFrontend *frontend)
+{
+	RemsimClientFrontendVpcd *self = REMSIM_CLIENT_FRONTEND_VPCD(frontend);
+
+	g_clear_handle_id(&self->atr_wait_id, g_source_remove);
+	remsim_client_frontend_vpcd_set_wanted(self, FALSE);
+}
+
+static void
+remsim_client_frontend_vpcd_dispose(GObject *object)
+{
+	remsim_client_frontend_vpcd_stop(REMSIM_CLIENT_FRONTEND(object));
+	G_OBJECT_CLASS(remsim_client_frontend_vpcd_parent_class)->dispose(object);
+}
+
+static void
+remsim_client_frontend_vpcd_finalize(GObject *object)
+{
+	RemsimClientFrontendVpcd *self = REMSIM_CLIENT_FRONTEND_VPCD(object);
+
+	g_free(self->host);
+	g_byte_array_unref(self->rx);
+	G_OBJECT_CLASS(remsim_client_frontend_vpcd_parent_class)->finalize(object);
+}
+
+static void
+remsim_client_frontend_vpcd_class_init(RemsimClientFrontendVpcdClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	RemsimClientFrontendClass *frontend_class = REMSIM_CLIENT_FRONTEND_CLASS(klass);
+
+	object_class->dispose = remsim_client_frontend_vpcd_dispose;
+	object_class->finalize = remsim_client_frontend_vpcd_finalize;
+	frontend_class->stop = remsim_client_frontend_vpcd_stop;
+	frontend_class->set_atr = remsim_client_frontend_vpcd_set_atr;
+	frontend_class->receive_response = remsim_client_frontend_vpcd_receive_response;
+	frontend_class->set_card_present = remsim_client_frontend_vpcd_set_card_present;
+}
+
+static void
+remsim_client_frontend_vpcd_init(RemsimClientFrontendVpcd *self)
+{
+	self->rx = g_byte_array_new();
+	g_queue_init(&self->out_queue);
+}
+
+RemsimClientFrontend *
+remsim_client_frontend_vpcd_new(RemsimClientConfig *config, const gchar *group, GError **error)
+{
+	g_autoptr(RemsimClientFrontendVpcd) self =
+	    g_object_new(REMSIM_TYPE_CLIENT_FRONTEND_VPCD, NULL);
+	guint port = REMSIM_VPCD_DEFAULT_PORT;
+
+	if (config != NULL) {
+		self->host =
+		    remsim_client_config_get_string(config, group, "vpcd-host", "127.0.0.1");
+		if (!remsim_client_config_get_uint(config, group, "vpcd-port",
+						   REMSIM_VPCD_DEFAULT_PORT, 1, G_MAXUINT16, &port,
+						   error))
+			return NULL;
+	} else {
+		self->host = g_strdup("127.0.0.1");
+	}
+	self->port = (guint16)port;
+	return REMSIM_CLIENT_FRONTEND(g_steal_pointer(&self));
+}

@@ -1,0 +1,650 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Everything the card does goes through one queue of operations (power on,
+ * APDU, resets), so the backend sees one command at a time per slot. Each
+ * client session has its own GCancellable: when the session ends, work still
+ * queued or in flight for it is dropped when it completes, while the slot-wide
+ * "busy" flag keeps a new session's commands behind the old one's last call.
+ */
+#include "config.h"
+
+#include "remsim-bankd-slot.h"
+#include "remsim-bankd-card-result.h"
+
+/* upstream HEAD's accepted TPDU sizes: a header, at most 255 data bytes and Le */
+#define REMSIM_BANKD_SLOT_TPDU_MIN 5
+#define REMSIM_BANKD_SLOT_TPDU_MAX 260
+
+typedef enum {
+	REMSIM_BANKD_SLOT_OP_POWER_ON,
+	REMSIM_BANKD_SLOT_OP_APDU,
+	REMSIM_BANKD_SLOT_OP_RESET_WARM,
+	REMSIM_BANKD_SLOT_OP_RESET_COLD,
+} RemsimBankdSlotOpKind;
+
+typedef struct {
+	RemsimBankdSlot *slot; /* strong */
+	GCancellable *session; /* strong: the session the op belongs to */
+	RemsimBankdSlotOpKind kind;
+	GBytes *apdu;
+} RemsimBankdSlotOp;
+
+struct _RemsimBankdSlot {
+	GObject parent_instance;
+	guint16 bank_id;
+	guint16 nr;
+	RemsimPowerOnFlags flags;
+	RemsimCardSlot *card;
+	gulong card_present_id;
+	gboolean mapped;
+	RsproClientSlot client_slot;
+	RemsimBankdClientConn *client;
+	gulong client_pdu_id;
+	gulong client_closed_id;
+	GCancellable *session;
+	GQueue ops;
+	gboolean busy;
+	gboolean powered;
+	gboolean accepted; /* connectClientRes(ok) went out in this session */
+	GBytes *atr;
+	/* modem line memory for clientSlotStatusInd edges (upstream HEAD: VCC on, RST off) */
+	gboolean last_vcc;
+	gboolean last_rst;
+	guint64 apdus;
+	guint64 errors;
+};
+
+G_DEFINE_TYPE(RemsimBankdSlot, remsim_bankd_slot, G_TYPE_OBJECT)
+
+enum { SIGNAL_CHANGED, SIGNAL_REPORT, N_SIGNALS };
+static guint remsim_bankd_slot_signals[N_SIGNALS];
+
+static void remsim_bankd_slot_pump(RemsimBankdSlot *self);
+static void remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger);
+
+const gchar *
+remsim_bankd_slot_state_to_string(RemsimBankdSlotState state)
+{
+	switch (state) {
+	case REMSIM_BANKD_SLOT_STATE_IDLE:
+		return "idle";
+	case REMSIM_BANKD_SLOT_STATE_MAPPED:
+		return "mapped";
+	case REMSIM_BANKD_SLOT_STATE_CLIENT_CONNECTED:
+		return "client-connected";
+	case REMSIM_BANKD_SLOT_STATE_CARD_POWERED:
+		return "card-powered";
+	}
+	return "unknown";
+}
+
+static void
+remsim_bankd_slot_op_free(RemsimBankdSlotOp *op)
+{
+	g_object_unref(op->slot);
+	g_object_unref(op->session);
+	g_clear_pointer(&op->apdu, g_bytes_unref);
+	g_free(op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimBankdSlotOp, remsim_bankd_slot_op_free)
+
+static void
+remsim_bankd_slot_changed(RemsimBankdSlot *self)
+{
+	g_signal_emit(self, remsim_bankd_slot_signals[SIGNAL_CHANGED], 0);
+}
+
+static void
+remsim_bankd_slot_dispose(GObject *object)
+{
+	RemsimBankdSlot *self = REMSIM_BANKD_SLOT(object);
+
+	remsim_bankd_slot_end_session(self, FALSE);
+	if (self->card != NULL)
+		g_clear_signal_handler(&self->card_present_id, self->card);
+	g_clear_object(&self->card);
+	G_OBJECT_CLASS(remsim_bankd_slot_parent_class)->dispose(object);
+}
+
+static void
+remsim_bankd_slot_finalize(GObject *object)
+{
+	RemsimBankdSlot *self = REMSIM_BANKD_SLOT(object);
+
+	g_queue_clear_full(&self->ops, (GDestroyNotify)remsim_bankd_slot_op_free);
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	G_OBJECT_CLASS(remsim_bankd_slot_parent_class)->finalize(object);
+}
+
+static void
+remsim_bankd_slot_class_init(RemsimBankdSlotClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = remsim_bankd_slot_dispose;
+	object_class->finalize = remsim_bankd_slot_finalize;
+	remsim_bankd_slot_signals[SIGNAL_CHANGED] =
+	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 0);
+	remsim_bankd_slot_signals[SIGNAL_REPORT] =
+	    g_signal_new("report", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+			 G_TYPE_NONE, 1, RSPRO_TYPE_PDU | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+remsim_bankd_slot_init(RemsimBankdSlot *self)
+{
+	g_queue_init(&self->ops);
+	self->last_vcc = TRUE;
+}
+
+RemsimBankdSlot *
+remsim_bankd_slot_new(guint16 bank_id, guint16 slot_nr, RemsimPowerOnFlags flags)
+{
+	RemsimBankdSlot *self = g_object_new(REMSIM_TYPE_BANKD_SLOT, NULL);
+
+	self->bank_id = bank_id;
+	self->nr = slot_nr;
+	self->flags = flags;
+	return self;
+}
+
+static RsproBankSlot
+remsim_bankd_slot_rspro(RemsimBankdSlot *self)
+{
+	RsproBankSlot bank_slot = { .bank_id = self->bank_id, .slot_nr = self->nr };
+
+	return bank_slot;
+}
+
+/* an errorInd about this slot, to the client if one is here, and to the server */
+static void
+remsim_bankd_slot_report_error(RemsimBankdSlot *self, RsproErrorCode code, const gchar *text)
+{
+	RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
+	g_autoptr(RsproPdu) ind = NULL;
+
+	ind = rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR, code, &bank_slot,
+				      self->mapped ? &self->client_slot : NULL, text);
+	if (self->client != NULL)
+		remsim_bankd_client_conn_send(self->client, ind);
+	g_signal_emit(self, remsim_bankd_slot_signals[SIGNAL_REPORT], 0, ind);
+}
+
+static void
+remsim_bankd_slot_send_card_status(RemsimBankdSlot *self)
+{
+	g_autoptr(RsproPdu) pdu = rspro_pdu_new(RSPRO_MSG_BANK_SLOT_STATUS_IND);
+	RsproBankSlotStatusInd *ind = &pdu->u.bank_slot_status_ind;
+	gboolean present = remsim_bankd_slot_get_card_present(self);
+
+	if (self->client == NULL)
+		return;
+	ind->from_bank_slot = remsim_bankd_slot_rspro(self);
+	ind->to_client_slot = self->client_slot;
+	ind->status.reset_active = FALSE;
+	ind->status.has_vcc_present = TRUE;
+	ind->status.vcc_present = self->powered;
+	ind->status.has_card_present = TRUE;
+	ind->status.card_present = present;
+	remsim_bankd_client_conn_send(self->client, pdu);
+}
+
+static void
+remsim_bankd_slot_enqueue(RemsimBankdSlot *self, RemsimBankdSlotOpKind kind, GBytes *apdu)
+{
+	RemsimBankdSlotOp *op = g_new0(RemsimBankdSlotOp, 1);
+
+	op->slot = g_object_ref(self);
+	op->session = g_object_ref(self->session);
+	op->kind = kind;
+	op->apdu = apdu != NULL ? g_bytes_ref(apdu) : NULL;
+	g_queue_push_tail(&self->ops, op);
+	remsim_bankd_slot_pump(self);
+}
+
+/* a finished op: FALSE if its session has ended and the result is to be dropped */
+static gboolean
+remsim_bankd_slot_op_done(RemsimBankdSlotOp *op)
+{
+	RemsimBankdSlot *self = op->slot;
+
+	self->busy = FALSE;
+	return !g_cancellable_is_cancelled(op->session);
+}
+
+static void
+remsim_bankd_slot_card_failed(RemsimBankdSlot *self, const gchar *what, const GError *error)
+{
+	g_autofree gchar *text = g_strdup_printf("%s: %s", what, error->message);
+
+	g_message("Bank slot %u:%u: %s", self->bank_id, self->nr, text);
+	self->errors++;
+	self->powered = FALSE;
+	remsim_bankd_slot_report_error(self, RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT, text);
+	/* upstream drops the client on any card error; the client then reconnects */
+	remsim_bankd_slot_end_session(self, TRUE);
+}
+
+static void
+remsim_bankd_slot_send_atr(RemsimBankdSlot *self)
+{
+	g_autoptr(RsproPdu) pdu = rspro_pdu_new_set_atr_req(&self->client_slot, self->atr);
+
+	remsim_bankd_client_conn_send(self->client, pdu);
+}
+
+static void
+remsim_bankd_slot_power_on_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimBankdSlotOp) op = user_data;
+	RemsimBankdSlot *self = op->slot;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) atr = NULL;
+
+	atr = remsim_card_slot_power_on_finish(REMSIM_CARD_SLOT(source), result, &error);
+	if (!remsim_bankd_slot_op_done(op)) {
+		remsim_bankd_slot_pump(self);
+		return;
+	}
+	if (atr == NULL && self->accepted) {
+		remsim_bankd_slot_card_failed(self, "cannot power the card", error);
+		remsim_bankd_slot_pump(self);
+		return;
+	}
+	if (atr == NULL) {
+		g_autoptr(RsproPdu) ind = NULL;
+		RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
+
+		g_message("Bank slot %u:%u: cannot power the card: %s", self->bank_id, self->nr,
+			  error->message);
+		self->errors++;
+		ind = rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
+					      RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT, &bank_slot,
+					      &self->client_slot, error->message);
+		g_signal_emit(self, remsim_bankd_slot_signals[SIGNAL_REPORT], 0, ind);
+		remsim_bankd_client_conn_refuse(self->client,
+						remsim_bankd_card_result_from_error(error), ind);
+		remsim_bankd_slot_end_session(self, TRUE);
+		remsim_bankd_slot_pump(self);
+		return;
+	}
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	self->atr = g_steal_pointer(&atr);
+	self->powered = TRUE;
+	if (!self->accepted)
+		remsim_bankd_client_conn_accept(self->client);
+	self->accepted = TRUE;
+	remsim_bankd_slot_send_atr(self);
+	remsim_bankd_slot_changed(self);
+	remsim_bankd_slot_pump(self);
+}
+
+static void
+remsim_bankd_slot_transmit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimBankdSlotOp) op = user_data;
+	RemsimBankdSlot *self = op->slot;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) response = NULL;
+	g_autoptr(RsproPdu) pdu = NULL;
+	RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
+
+	response = remsim_card_slot_transmit_finish(REMSIM_CARD_SLOT(source), result, &error);
+	if (!remsim_bankd_slot_op_done(op)) {
+		remsim_bankd_slot_pump(self);
+		return;
+	}
+	if (response == NULL) {
+		remsim_bankd_slot_card_failed(self, "APDU failed", error);
+		remsim_bankd_slot_pump(self);
+		return;
+	}
+	/* no ::changed: the counter changes with every APDU, and its readers poll it */
+	self->apdus++;
+	pdu = rspro_pdu_new_tpdu_card_to_modem(&bank_slot, &self->client_slot, response);
+	remsim_bankd_client_conn_send(self->client, pdu);
+	remsim_bankd_slot_pump(self);
+}
+
+static void
+remsim_bankd_slot_reset_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimBankdSlotOp) op = user_data;
+	RemsimBankdSlot *self = op->slot;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) atr = NULL;
+
+	if (op->kind == REMSIM_BANKD_SLOT_OP_RESET_WARM)
+		atr = remsim_card_slot_reset_finish(REMSIM_CARD_SLOT(source), result, &error);
+	else
+		atr = remsim_card_slot_power_on_finish(REMSIM_CARD_SLOT(source), result, &error);
+	if (!remsim_bankd_slot_op_done(op)) {
+		remsim_bankd_slot_pump(self);
+		return;
+	}
+	if (atr == NULL) {
+		remsim_bankd_slot_card_failed(self, "card reset failed", error);
+	} else {
+		/* upstream does not send the new ATR either: the modem sees it from its own reset
+		 */
+		g_clear_pointer(&self->atr, g_bytes_unref);
+		self->atr = g_steal_pointer(&atr);
+		self->powered = TRUE;
+		remsim_bankd_slot_changed(self);
+	}
+	remsim_bankd_slot_pump(self);
+}
+
+static void
+remsim_bankd_slot_start_op(RemsimBankdSlot *self, RemsimBankdSlotOp *op)
+{
+	self->busy = TRUE;
+	switch (op->kind) {
+	case REMSIM_BANKD_SLOT_OP_POWER_ON:
+		remsim_card_slot_power_on_async(self->card, self->flags, op->session,
+						remsim_bankd_slot_power_on_ready, op);
+		break;
+	case REMSIM_BANKD_SLOT_OP_APDU:
+		remsim_card_slot_transmit_async(self->card, op->apdu, op->session,
+						remsim_bankd_slot_transmit_ready, op);
+		break;
+	case REMSIM_BANKD_SLOT_OP_RESET_WARM:
+		remsim_card_slot_reset_async(self->card, op->session, remsim_bankd_slot_reset_ready,
+					     op);
+		break;
+	case REMSIM_BANKD_SLOT_OP_RESET_COLD:
+		remsim_card_slot_power_off(self->card);
+		remsim_card_slot_power_on_async(self->card, self->flags, op->session,
+						remsim_bankd_slot_reset_ready, op);
+		break;
+	}
+}
+
+static void
+remsim_bankd_slot_pump(RemsimBankdSlot *self)
+{
+	while (!self->busy && !g_queue_is_empty(&self->ops)) {
+		RemsimBankdSlotOp *op = g_queue_pop_head(&self->ops);
+
+		if (g_cancellable_is_cancelled(op->session) || self->card == NULL) {
+			remsim_bankd_slot_op_free(op);
+			continue;
+		}
+		remsim_bankd_slot_start_op(self, op);
+	}
+}
+
+static void
+remsim_bankd_slot_detach_client(RemsimBankdSlot *self, gboolean linger)
+{
+	g_autoptr(RemsimBankdClientConn) client = g_steal_pointer(&self->client);
+
+	if (client == NULL)
+		return;
+	g_clear_signal_handler(&self->client_pdu_id, client);
+	g_clear_signal_handler(&self->client_closed_id, client);
+	if (linger)
+		remsim_bankd_client_conn_shutdown(client);
+	else
+		remsim_bankd_client_conn_close(client);
+}
+
+/* end the client session: drop its queued work, release the card, close the client */
+static void
+remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger)
+{
+	if (self->session == NULL && self->client == NULL)
+		return;
+	if (self->session != NULL) {
+		g_cancellable_cancel(self->session);
+		g_clear_object(&self->session);
+	}
+	remsim_bankd_slot_detach_client(self, linger);
+	if (self->powered && self->card != NULL)
+		remsim_card_slot_power_off(self->card);
+	self->powered = FALSE;
+	self->accepted = FALSE;
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	remsim_bankd_slot_changed(self);
+}
+
+static gboolean
+remsim_bankd_slot_check_tpdu(RemsimBankdSlot *self, const RsproTpduModemToCard *tpdu)
+{
+	gsize len = tpdu->data != NULL ? g_bytes_get_size(tpdu->data) : 0;
+
+	if (!self->powered)
+		return FALSE;
+	if (tpdu->to_bank_slot.bank_id != self->bank_id || tpdu->to_bank_slot.slot_nr != self->nr)
+		return FALSE;
+	if (tpdu->from_client_slot.client_id != self->client_slot.client_id ||
+	    tpdu->from_client_slot.slot_nr != self->client_slot.slot_nr)
+		return FALSE;
+	return len >= REMSIM_BANKD_SLOT_TPDU_MIN && len <= REMSIM_BANKD_SLOT_TPDU_MAX;
+}
+
+static void
+remsim_bankd_slot_handle_tpdu(RemsimBankdSlot *self, const RsproPdu *pdu)
+{
+	if (!remsim_bankd_slot_check_tpdu(self, &pdu->u.tpdu_modem_to_card)) {
+		g_autofree gchar *text = rspro_pdu_to_string(pdu);
+
+		g_message("Bank slot %u:%u: unexpected %s, closing the client", self->bank_id,
+			  self->nr, text);
+		remsim_bankd_slot_end_session(self, FALSE);
+		return;
+	}
+	if (g_queue_get_length(&self->ops) >= REMSIM_BANKD_SLOT_QUEUE_MAX) {
+		g_message("Bank slot %u:%u: client sends APDUs without waiting, closing it",
+			  self->bank_id, self->nr);
+		remsim_bankd_slot_end_session(self, FALSE);
+		return;
+	}
+	remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_APDU, pdu->u.tpdu_modem_to_card.data);
+}
+
+/* upstream HEAD: act on edges only; cold reset on VCC falling, warm reset on RST rising */
+static void
+remsim_bankd_slot_handle_status(RemsimBankdSlot *self, const RsproSlotPhysStatus *status)
+{
+	gboolean cold = status->has_vcc_present && !status->vcc_present && self->last_vcc;
+	gboolean warm = status->reset_active && !self->last_rst;
+
+	if (status->has_vcc_present)
+		self->last_vcc = status->vcc_present;
+	self->last_rst = status->reset_active;
+	if (!self->powered)
+		return;
+	if (cold)
+		remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_RESET_COLD, NULL);
+	else if (warm)
+		remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_RESET_WARM, NULL);
+}
+
+static void
+remsim_bankd_slot_client_pdu_cb(RemsimBankdClientConn *client, RsproPdu *pdu, gpointer user_data)
+{
+	RemsimBankdSlot *self = user_data;
+
+	switch (pdu->type) {
+	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
+		remsim_bankd_slot_handle_tpdu(self, pdu);
+		break;
+	case RSPRO_MSG_CLIENT_SLOT_STATUS_IND:
+		remsim_bankd_slot_handle_status(self, &pdu->u.client_slot_status_ind.status);
+		break;
+	case RSPRO_MSG_SET_ATR_RES:
+		break;
+	default:
+		g_message("Bank slot %u:%u: client sent %s, closing it", self->bank_id, self->nr,
+			  rspro_msg_type_to_string(pdu->type));
+		remsim_bankd_slot_end_session(self, FALSE);
+	}
+}
+
+static void
+remsim_bankd_slot_client_closed_cb(RemsimBankdClientConn *client, gpointer user_data)
+{
+	RemsimBankdSlot *self = user_data;
+
+	g_info("bank slot %u:%u: client %s left", self->bank_id, self->nr,
+	       remsim_bankd_client_conn_get_peer_name(client));
+	remsim_bankd_slot_end_session(self, FALSE);
+}
+
+void
+remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+	g_return_if_fail(self->mapped);
+
+	if (self->client != NULL)
+		g_message("Bank slot %u:%u: client %s replaces %s", self->bank_id, self->nr,
+			  remsim_bankd_client_conn_get_peer_name(client),
+			  remsim_bankd_client_conn_get_peer_name(self->client));
+	remsim_bankd_slot_end_session(self, FALSE);
+	self->client = g_object_ref(client);
+	self->session = g_cancellable_new();
+	self->client_pdu_id =
+	    g_signal_connect(client, "pdu", G_CALLBACK(remsim_bankd_slot_client_pdu_cb), self);
+	self->client_closed_id = g_signal_connect(
+	    client, "closed", G_CALLBACK(remsim_bankd_slot_client_closed_cb), self);
+	remsim_bankd_slot_changed(self);
+	if (self->card == NULL) {
+		GError error = { REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
+				 (gchar *)"the backend has no card slot for this bank slot" };
+
+		self->errors++;
+		remsim_bankd_client_conn_refuse(client, remsim_bankd_card_result_from_error(&error),
+						NULL);
+		remsim_bankd_slot_end_session(self, TRUE);
+		return;
+	}
+	remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_POWER_ON, NULL);
+}
+
+static void
+remsim_bankd_slot_card_present_cb(RemsimCardSlot *card, GParamSpec *pspec, gpointer user_data)
+{
+	RemsimBankdSlot *self = user_data;
+	gboolean present = remsim_card_slot_get_card_present(card);
+
+	g_info("bank slot %u:%u: card %s", self->bank_id, self->nr,
+	       present ? "inserted" : "removed");
+	if (self->client != NULL) {
+		if (!present) {
+			self->powered = FALSE;
+			g_clear_pointer(&self->atr, g_bytes_unref);
+			remsim_bankd_slot_report_error(self, RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT,
+						       "card removed");
+		}
+		remsim_bankd_slot_send_card_status(self);
+		/* a card back under a waiting client: power it and tell the client its ATR */
+		if (present && !self->powered)
+			remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_POWER_ON, NULL);
+	}
+	remsim_bankd_slot_changed(self);
+}
+
+void
+remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+
+	if (self->card == card)
+		return;
+	remsim_bankd_slot_end_session(self, FALSE);
+	if (self->card != NULL)
+		g_clear_signal_handler(&self->card_present_id, self->card);
+	g_set_object(&self->card, card);
+	if (card != NULL)
+		self->card_present_id =
+		    g_signal_connect(card, "notify::card-present",
+				     G_CALLBACK(remsim_bankd_slot_card_present_cb), self);
+	remsim_bankd_slot_changed(self);
+}
+
+RemsimCardSlot *
+remsim_bankd_slot_get_card(RemsimBankdSlot *self)
+{
+	return self->card;
+}
+
+void
+remsim_bankd_slot_map(RemsimBankdSlot *self, const RsproClientSlot *client)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+
+	if (self->mapped && self->client_slot.client_id == client->client_id &&
+	    self->client_slot.slot_nr == client->slot_nr)
+		return;
+	remsim_bankd_slot_end_session(self, FALSE);
+	self->mapped = TRUE;
+	self->client_slot = *client;
+	remsim_bankd_slot_changed(self);
+}
+
+void
+remsim_bankd_slot_unmap(RemsimBankdSlot *self)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+
+	if (!self->mapped)
+		return;
+	/* upstream closes the client's socket without an RSPRO message */
+	remsim_bankd_slot_end_session(self, FALSE);
+	self->mapped = FALSE;
+	remsim_bankd_slot_changed(self);
+}
+
+guint16
+remsim_bankd_slot_get_nr(RemsimBankdSlot *self)
+{
+	return self->nr;
+}
+
+RemsimBankdSlotState
+remsim_bankd_slot_get_state(RemsimBankdSlot *self)
+{
+	if (!self->mapped)
+		return REMSIM_BANKD_SLOT_STATE_IDLE;
+	if (self->client == NULL)
+		return REMSIM_BANKD_SLOT_STATE_MAPPED;
+	if (!self->powered)
+		return REMSIM_BANKD_SLOT_STATE_CLIENT_CONNECTED;
+	return REMSIM_BANKD_SLOT_STATE_CARD_POWERED;
+}
+
+gboolean
+remsim_bankd_slot_get_client_slot(RemsimBankdSlot *self, RsproClientSlot *client)
+{
+	if (self->mapped && client != NULL)
+		*client = self->client_slot;
+	return self->mapped;
+}
+
+GBytes *
+remsim_bankd_slot_get_atr(RemsimBankdSlot *self)
+{
+	return self->atr;
+}
+
+gboolean
+remsim_bankd_slot_get_card_present(RemsimBankdSlot *self)
+{
+	return self->card != NULL && remsim_card_slot_get_card_present(self->card);
+}
+
+guint64
+remsim_bankd_slot_get_apdus(RemsimBankdSlot *self)
+{
+	return self->apdus;
+}
+
+guint64
+remsim_bankd_slot_get_errors(RemsimBankdSlot *self)
+{
+	return self->errors;
+}

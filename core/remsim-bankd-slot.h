@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RemsimBankdSlot: one slot of the bank. It ties a card slot of the backend to
+ * the client slot mapped onto it, powers the card when that client connects,
+ * and relays its APDUs: one in flight, the rest queued behind it.
+ */
+#pragma once
+
+#include "remsim-bankd-client-conn.h"
+#include "remsim-plugin.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	REMSIM_BANKD_SLOT_STATE_IDLE,		  /* no map */
+	REMSIM_BANKD_SLOT_STATE_MAPPED,		  /* map, no client */
+	REMSIM_BANKD_SLOT_STATE_CLIENT_CONNECTED, /* client here, card not (yet) powered */
+	REMSIM_BANKD_SLOT_STATE_CARD_POWERED,	  /* relaying */
+} RemsimBankdSlotState;
+
+const gchar *remsim_bankd_slot_state_to_string(RemsimBankdSlotState state);
+
+/* more queued APDUs than this from one client means it ignores the protocol */
+#define REMSIM_BANKD_SLOT_QUEUE_MAX 64
+
+#define REMSIM_TYPE_BANKD_SLOT (remsim_bankd_slot_get_type())
+G_DECLARE_FINAL_TYPE(RemsimBankdSlot, remsim_bankd_slot, REMSIM, BANKD_SLOT, GObject)
+
+RemsimBankdSlot *remsim_bankd_slot_new(guint16 bank_id, guint16 slot_nr, RemsimPowerOnFlags flags);
+
+/* the backend's card slot for this bank slot, or NULL when it has none (any session ends) */
+void remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card);
+RemsimCardSlot *remsim_bankd_slot_get_card(RemsimBankdSlot *self);
+
+/* a new map ends the session of any other client */
+void remsim_bankd_slot_map(RemsimBankdSlot *self, const RsproClientSlot *client);
+void remsim_bankd_slot_unmap(RemsimBankdSlot *self);
+
+/* hand over an identified client whose client slot is mapped here; any older client goes */
+void remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client);
+
+guint16 remsim_bankd_slot_get_nr(RemsimBankdSlot *self);
+RemsimBankdSlotState remsim_bankd_slot_get_state(RemsimBankdSlot *self);
+/* FALSE when unmapped */
+gboolean remsim_bankd_slot_get_client_slot(RemsimBankdSlot *self, RsproClientSlot *client);
+/* the ATR of the powered card, or NULL */
+GBytes *remsim_bankd_slot_get_atr(RemsimBankdSlot *self);
+gboolean remsim_bankd_slot_get_card_present(RemsimBankdSlot *self);
+guint64 remsim_bankd_slot_get_apdus(RemsimBankdSlot *self);
+guint64 remsim_bankd_slot_get_errors(RemsimBankdSlot *self);
+
+/*
+ * Signals:
+ *  ::changed () — any of the values above changed, except the counters
+ *   (apdus, errors), which change with every APDU: read those when needed.
+ *  ::report (RsproPdu *pdu) — an errorInd for the server.
+ */
+
+G_END_DECLS

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "remsim-server-rest.h"
+
+#define OPENAPI_RESOURCE "/org/remsim/server/openapi.json"
+
+struct _RemsimServerRest {
+	GObject parent_instance;
+	RemsimServer *server;
+	SoupServer *soup;
+};
+
+G_DEFINE_FINAL_TYPE(RemsimServerRest, remsim_server_rest, G_TYPE_OBJECT)
+
+static void
+rest_dispose(GObject *object)
+{
+	RemsimServerRest *self = REMSIM_SERVER_REST(object);
+
+	if (self->soup)
+		soup_server_disconnect(self->soup);
+	g_clear_object(&self->soup);
+	g_clear_object(&self->server);
+	G_OBJECT_CLASS(remsim_server_rest_parent_class)->dispose(object);
+}
+
+static void
+remsim_server_rest_class_init(RemsimServerRestClass *klass)
+{
+	G_OBJECT_CLASS(klass)->dispose = rest_dispose;
+}
+
+static void
+remsim_server_rest_init(RemsimServerRest *self)
+{
+}
+
+/* ---- responses ---- */
+
+static void
+remsim_server_rest_reply_json(SoupServerMessage *msg, guint status, JsonNode *node)
+{
+	gsize len = 0;
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	gchar *text;
+
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, &len);
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_TAKE, text, len);
+}
+
+/* upstream answers changes with a bare status and no body */
+static void
+remsim_server_rest_reply_empty(SoupServerMessage *msg, guint status)
+{
+	soup_server_message_set_status(msg, status, NULL);
+}
+
+static void remsim_server_rest_reply_error(SoupServerMessage *msg, guint status,
+					   const gchar *format, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+remsim_server_rest_reply_error(SoupServerMessage *msg, guint status, const gchar *format, ...)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree gchar *text = NULL;
+	va_list ap;
+
+	va_start(ap, format);
+	text = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	remsim_server_rest_reply_json(msg, status, node);
+}
+
+/* {"<key>":[...]} of peers or maps */
+static JsonNode *
+remsim_server_rest_list_object(const gchar *key, GList *items, JsonNode *(*to_json)(gpointer))
+{
+	JsonObject *obj = json_object_new();
+	JsonArray *array = json_array_new();
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+	for (GList *l = items; l; l = l->next)
+		json_array_add_element(array, to_json(l->data));
+	json_object_set_array_member(obj, key, array);
+	json_node_take_object(node, obj);
+	return node;
+}
+
+/* ---- paused requests ---- */
+
+/* a request waiting for the database; the message may finish (peer gone) meanwhile */
+typedef struct {
+	SoupServerMessage *msg;
+	gboolean finished;
+} RemsimServerRestPending;
+
+static void
+remsim_server_rest_msg_finished_cb(SoupServerMessage *msg, gpointer data)
+{
+	((RemsimServerRestPending *)data)->finished = TRUE;
+}
+
+static RemsimServerRestPending *
+remsim_server_rest_pending_new(SoupServerMessage *msg)
+{
+	RemsimServerRestPending *p = g_new0(RemsimServerRestPending, 1);
+
+	p->msg = g_object_ref(msg);
+	g_signal_connect(msg, "finished", G_CALLBACK(remsim_server_rest_msg_finished_cb), p);
+	soup_server_message_pause(msg);
+	return p;
+}
+
+/* TRUE if the reply can still be sent; call remsim_server_rest_pending_done() after setting it */
+static gboolean
+remsim_server_rest_pending_alive(RemsimServerRestPending *p)
+{
+	return !p->finished;
+}
+
+static void
+remsim_server_rest_pending_done(RemsimServerRestPending *p)
+{
+	g_signal_handlers_disconnect_by_data(p->msg, p);
+	if (!p->finished)
+		soup_server_message_unpause(p->msg);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+static void
+remsim_server_rest_reply_server_error(SoupServerMessage *msg, GError *error)
+{
+	guint status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+
+	if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT))
+		status = SOUP_STATUS_BAD_REQUEST;
+	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND))
+		status = SOUP_STATUS_NOT_FOUND;
+	remsim_server_rest_reply_error(msg, status, "%s", error->message);
+}
+
+/* ---- request parsing ---- */
+
+typedef enum { ID_OK, ID_NOT_NUMERIC, ID_OUT_OF_RANGE } RemsimServerRestIdParse;
+
+static RemsimServerRestIdParse
+remsim_server_rest_parse_id(const gchar *text, guint64 max, guint64 *value)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (g_ascii_string_to_unsigned(text, 10, 0, max, value, &error))
+		return ID_OK;
+	return g_error_matches(error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS)
+		   ? ID_OUT_OF_RANGE
+		   : ID_NOT_NUMERIC;
+}
+
+static gboolean
+remsim_server_rest_get_id_member(JsonObject *obj, const gchar *parent, const gchar *key,
+				 guint16 *out, gchar **problem)
+{
+	JsonNode *node = json_object_get_member(obj, key);
+	gint64 v;
+
+	if (!node) {
+		*problem = g_strdup_printf("%s.%s is missing", parent, key);
+		return FALSE;
+	}
+	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64) {
+		*problem = g_strdup_printf("%s.%s must be an integer", parent, key);
+		return FALSE;
+	}
+	v = json_node_get_int(node);
+	if (v < 0 || v > RSPRO_ID_MAX) {
+		*problem = g_strdup_printf("%s.%s is %" G_GINT64_FORMAT ", out of range (0..%d)",
+					   parent, key, v, RSPRO_ID_MAX);
+		return FALSE;
+	}
+	*out = (guint16)v;
+	return TRUE;
+}
+
+static JsonObject *
+remsim_server_rest_get_object_member(JsonObject *obj, const gchar *key, gchar **problem)
+{
+	JsonNode *node = json_object_get_member(obj, key);
+
+	if (!node) {
+		*problem = g_strdup_printf("%s is missing", key);
+		return NULL;
+	}
+	if (!JSON_NODE_HOLDS_OBJECT(node)) {
+		*problem = g_strdup_printf("%s must be an object", key);
+		return NULL;
+	}
+	return json_node_get_object(node);
+}
+
+static gboolean
+remsim_server_rest_is_json_request(SoupServerMessage *msg)
+{
+	const gchar *type = soup_message_headers_get_content_type(
+	    soup_server_message_get_request_headers(msg), NULL);
+
+	return type && g_ascii_strcasecmp(type, "application/json") == 0;
+}
+
+/* the slot map in a POST body, or FALSE with a description of what is wrong */
+static gboolean
+remsim_server_rest_parse_slotmap(SoupServerMessage *msg, RsproBankSlot *bank,
+				 RsproClientSlot *client, gchar **problem)
+{
+	SoupMessageBody *body = soup_server_message_get_request_body(msg);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	JsonNode *root;
+	JsonObject *obj, *b, *c;
+
+	if (!remsim_server_rest_is_json_request(msg)) {
+		*problem = g_strdup("Content-Type must be application/json");
+		return FALSE;
+	}
+	if (!body->length) {
+		*problem = g_strdup("the request body is empty");
+		return FALSE;
+	}
+	if (!json_parser_load_from_data(parser, body->data, body->length, &error)) {
+		*problem = g_strdup_printf("invalid JSON: %s", error->message);
+		return FALSE;
+	}
+	root = json_parser_get_root(parser);
+	if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+		*problem = g_strdup("the request body must be a JSON object");
+		return FALSE;
+	}
+	obj = json_node_get_object(root);
+	if (!(b = remsim_server_rest_get_object_member(obj, "bank", problem)) ||
+	    !(c = remsim_server_rest_get_object_member(obj, "client", problem)))
+		return FALSE;
+	return remsim_server_rest_get_id_member(b, "bank", "bankId", &bank->bank_id, problem) &&
+	       remsim_server_rest_get_id_member(b, "bank", "slotNr", &bank->slot_nr, problem) &&
+	       remsim_server_rest_get_id_member(c, "client", "clientId", &client->client_id,
+						problem) &&
+	       remsim_server_rest_get_id_member(c, "client", "slotNr", &client->slot_nr, problem);
+}
+
+/* ---- routes ---- */
+
+static void
+remsim_server_rest_get_restart_counter(RemsimServerRest *self, SoupServerMessage *msg)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "restart-counter");
+	json_builder_add_int_value(b, (gint64)remsim_server_get_restart_counter(self->server));
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	remsim_server_rest_reply_json(msg, SOUP_STATUS_OK, node);
+}
+
+static void
+remsim_server_rest_get_peer(SoupServerMessage *msg, const gchar *what, const gchar *id_text,
+			    RemsimServerPeer *(*find)(RemsimServer *, guint16),
+			    RemsimServer *server)
+{
+	guint64 id = 0;
+	RemsimServerPeer *peer = NULL;
+
+	switch (remsim_server_rest_parse_id(id_text, G_MAXUINT16, &id)) {
+	case ID_OUT_OF_RANGE:
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST,
+					       "%s id %s is out of range (0..65535)", what,
+					       id_text);
+		return;
+	case ID_OK:
+		peer = find(server, (guint16)id);
+		break;
+	case ID_NOT_NUMERIC:
+		break;
+	}
+	if (!peer) {
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_NOT_FOUND,
+					       "no %s with id %s is connected", what, id_text);
+		return;
+	}
+	g_autoptr(JsonNode) node = remsim_server_peer_to_json(peer);
+	remsim_server_rest_reply_json(msg, SOUP_STATUS_OK, node);
+}
+
+static void
+remsim_server_rest_get_slotmaps(RemsimServerRest *self, SoupServerMessage *msg)
+{
+	g_autoptr(GList) maps = remsim_server_list_slotmaps(self->server);
+	g_autoptr(JsonNode) node = remsim_server_rest_list_object(
+	    "slotmaps", maps, (JsonNode * (*)(gpointer)) remsim_server_slotmap_to_json);
+
+	remsim_server_rest_reply_json(msg, SOUP_STATUS_OK, node);
+}
+
+static void
+remsim_server_rest_create_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	RemsimServerRestPending *p = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RemsimServerSlotmap) map =
+	    remsim_server_create_slotmap_finish(REMSIM_SERVER(source), result, &error);
+
+	if (remsim_server_rest_pending_alive(p)) {
+		if (map)
+			remsim_server_rest_reply_empty(p->msg, SOUP_STATUS_CREATED);
+		else
+			remsim_server_rest_reply_server_error(p->msg, error);
+	}
+	remsim_server_rest_pending_done(p);
+}
+
+static void
+remsim_server_rest_post_slotmap(RemsimServerRest *self, SoupServerMessage *msg)
+{
+	RsproBankSlot bank;
+	RsproClientSlot client;
+	g_autofree gchar *problem = NULL;
+
+	if (!remsim_server_rest_parse_slotmap(msg, &bank, &client, &problem)) {
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "%s", problem);
+		return;
+	}
+	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
+					   remsim_server_rest_create_ready,
+					   remsim_server_rest_pending_new(msg));
+}
+
+static void
+remsim_server_rest_delete_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	RemsimServerRestPending *p = data;
+	RemsimServer *server = REMSIM_SERVER(source);
+	g_autoptr(GError) error = NULL;
+	gboolean ok = g_async_result_is_tagged(result, remsim_server_global_reset_async)
+			  ? remsim_server_global_reset_finish(server, result, &error)
+			  : remsim_server_delete_slotmap_finish(server, result, &error);
+
+	if (remsim_server_rest_pending_alive(p)) {
+		if (ok)
+			remsim_server_rest_reply_empty(p->msg, SOUP_STATUS_OK);
+		else
+			remsim_server_rest_reply_server_error(p->msg, error);
+	}
+	remsim_server_rest_pending_done(p);
+}
+
+static void
+remsim_server_rest_delete_slotmap(RemsimServerRest *self, SoupServerMessage *msg,
+				  const gchar *id_text)
+{
+	guint64 id = 0;
+
+	switch (remsim_server_rest_parse_id(id_text, G_MAXUINT32, &id)) {
+	case ID_OUT_OF_RANGE:
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST,
+					       "slot map id %s is out of range", id_text);
+		return;
+	case ID_NOT_NUMERIC:
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_NOT_FOUND, "no slot map with id %s",
+					       id_text);
+		return;
+	case ID_OK:
+		break;
+	}
+	remsim_server_delete_slotmap_async(self->server, (guint32)id, NULL,
+					   remsim_server_rest_delete_ready,
+					   remsim_server_rest_pending_new(msg));
+}
+
+static void
+remsim_server_rest_get_openapi(SoupServerMessage *msg)
+{
+	g_autoptr(GBytes) doc = g_resources_lookup_data(OPENAPI_RESOURCE, 0, NULL);
+	gsize len = 0;
+	const gchar *data = doc ? g_bytes_get_data(doc, &len) : NULL;
+
+	if (!data) {
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+					       "no OpenAPI document");
+		return;
+	}
+	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, data, len);
+}
+
+/* returns FALSE if no remsim_server_rest_route matches */
+static gboolean
+remsim_server_rest_route(RemsimServerRest *self, SoupServerMessage *msg, const gchar *method,
+			 const gchar *path)
+{
+	gboolean get = g_str_equal(method, "GET");
+
+	if (get && g_str_equal(path, "/restart-counter"))
+		remsim_server_rest_get_restart_counter(self, msg);
+	else if (get && g_str_equal(path, "/banks")) {
+		g_autoptr(JsonNode) n = remsim_server_rest_list_object(
+		    "banks", remsim_server_get_banks(self->server),
+		    (JsonNode * (*)(gpointer)) remsim_server_peer_to_json);
+		remsim_server_rest_reply_json(msg, SOUP_STATUS_OK, n);
+	} else if (get && g_str_has_prefix(path, "/banks/"))
+		remsim_server_rest_get_peer(msg, "bank", path + 7, remsim_server_find_bank,
+					    self->server);
+	else if (get && g_str_equal(path, "/clients")) {
+		g_autoptr(JsonNode) n = remsim_server_rest_list_object(
+		    "clients", remsim_server_get_clients(self->server),
+		    (JsonNode * (*)(gpointer)) remsim_server_peer_to_json);
+		remsim_server_rest_reply_json(msg, SOUP_STATUS_OK, n);
+	} else if (get && g_str_has_prefix(path, "/clients/"))
+		remsim_server_rest_get_peer(msg, "client", path + 9, remsim_server_find_client,
+					    self->server);
+	else if (get && g_str_equal(path, "/slotmaps"))
+		remsim_server_rest_get_slotmaps(self, msg);
+	else if (g_str_equal(method, "POST") && g_str_equal(path, "/slotmaps"))
+		remsim_server_rest_post_slotmap(self, msg);
+	else if (g_str_equal(method, "DELETE") && g_str_has_prefix(path, "/slotmaps/"))
+		remsim_server_rest_delete_slotmap(self, msg, path + 10);
+	else if (g_str_equal(method, "POST") && g_str_equal(path, "/global-reset"))
+		remsim_server_global_reset_async(self->server, NULL,
+						 remsim_server_rest_delete_ready,
+						 remsim_server_rest_pending_new(msg));
+	else if (get && g_str_equal(path, "/openapi.json"))
+		remsim_server_rest_get_openapi(msg);
+	else
+		return FALSE;
+	return TRUE;
+}
+
+static void
+remsim_server_rest_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
+			  GHashTable *query, gpointer data)
+{
+	RemsimServerRest *self = data;
+	const gchar *method = soup_server_message_get_method(msg);
+
+	g_debug("REST %s %s", method, path);
+	if (g_str_has_prefix(path, REMSIM_SERVER_REST_PREFIX "/") &&
+	    remsim_server_rest_route(self, msg, method, path + strlen(REMSIM_SERVER_REST_PREFIX)))
+		return;
+	remsim_server_rest_reply_error(msg, SOUP_STATUS_NOT_FOUND, "Resource not found: %s %s",
+				       method, path);
+}
+
+RemsimServerRest *
+remsim_server_rest_new(RemsimServer *server)
+{
+	RemsimServerRest *self = g_object_new(REMSIM_TYPE_SERVER_REST, NULL);
+
+	self->server = g_object_ref(server);
+	self->soup = soup_server_new("server-header", "remsim-server/" PACKAGE_VERSION, NULL);
+	soup_server_add_handler(self->soup, NULL, remsim_server_rest_handle, self, NULL);
+	return self;
+}
+
+/*
+ * Our own socket, for its backlog: GLib's default of 10 drops SYNs when many
+ * scripts connect at once, and each drop costs the client a second.
+ */
+static gboolean
+remsim_server_rest_listen_on(RemsimServerRest *self, GInetAddress *addr, guint16 port,
+			     GError **error)
+{
+	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, port);
+	g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(addr),
+					       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+	if (!sock || !g_socket_bind(sock, sa, TRUE, error))
+		return FALSE;
+	g_socket_set_listen_backlog(sock, SOMAXCONN);
+	return g_socket_listen(sock, error) &&
+	       soup_server_listen_socket(self->soup, sock, 0, error);
+}
+
+gboolean
+remsim_server_rest_listen(RemsimServerRest *self, const gchar *bind_ip, guint16 port,
+			  GError **error)
+{
+	g_autoptr(GInetAddress) addr = NULL;
+
+	if (!bind_ip || !*bind_ip) {
+		/* a dual-stack socket where IPv6 exists, else IPv4 only */
+		g_autoptr(GInetAddress) any6 = g_inet_address_new_any(G_SOCKET_FAMILY_IPV6);
+		g_autoptr(GInetAddress) any4 = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+
+		return remsim_server_rest_listen_on(self, any6, port, NULL) ||
+		       remsim_server_rest_listen_on(self, any4, port, error);
+	}
+	addr = g_inet_address_new_from_string(bind_ip);
+	if (!addr) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "REST bind address %s is not an IP address", bind_ip);
+		return FALSE;
+	}
+	return remsim_server_rest_listen_on(self, addr, port, error);
+}
+
+guint16
+remsim_server_rest_get_port(RemsimServerRest *self)
+{
+	GSList *uris = soup_server_get_uris(self->soup);
+	guint16 port = uris ? (guint16)g_uri_get_port(uris->data) : 0;
+
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return port;
+}

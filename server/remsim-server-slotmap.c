@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "remsim-server-slotmap.h"
+
+G_DEFINE_BOXED_TYPE(RemsimServerSlotmap, remsim_server_slotmap, remsim_server_slotmap_ref,
+		    remsim_server_slotmap_unref)
+
+RemsimServerSlotmap *
+remsim_server_slotmap_new(const RsproBankSlot *bank, const RsproClientSlot *client)
+{
+	RemsimServerSlotmap *map = g_rc_box_new0(RemsimServerSlotmap);
+
+	map->bank = *bank;
+	map->client = *client;
+	map->state = REMSIM_SERVER_SLOTMAP_NEW;
+	return map;
+}
+
+RemsimServerSlotmap *
+remsim_server_slotmap_ref(RemsimServerSlotmap *map)
+{
+	return g_rc_box_acquire(map);
+}
+
+void
+remsim_server_slotmap_unref(RemsimServerSlotmap *map)
+{
+	g_rc_box_release(map);
+}
+
+guint32
+remsim_server_slotmap_bank_key(const RsproBankSlot *bank)
+{
+	return ((guint32)bank->bank_id << 16) | bank->slot_nr;
+}
+
+guint32
+remsim_server_slotmap_client_key(const RsproClientSlot *client)
+{
+	return ((guint32)client->client_id << 16) | client->slot_nr;
+}
+
+guint32
+remsim_server_slotmap_get_id(const RemsimServerSlotmap *map)
+{
+	return remsim_server_slotmap_bank_key(&map->bank);
+}
+
+const gchar *
+remsim_server_slotmap_state_to_string(RemsimServerSlotmapState state)
+{
+	switch (state) {
+	case REMSIM_SERVER_SLOTMAP_NEW:
+		return "NEW";
+	case REMSIM_SERVER_SLOTMAP_UNACKNOWLEDGED:
+		return "UNACKNOWLEDGED";
+	case REMSIM_SERVER_SLOTMAP_ACTIVE:
+		return "ACTIVE";
+	case REMSIM_SERVER_SLOTMAP_DELETE_REQ:
+		return "DELETE_REQ";
+	case REMSIM_SERVER_SLOTMAP_DELETING:
+		return "DELETING";
+	case REMSIM_SERVER_SLOTMAP_ERROR:
+		return "ERROR";
+	}
+	return "UNKNOWN";
+}
+
+static gchar *
+remsim_server_slotmap_result_name(gint result)
+{
+	const gchar *name = rspro_enum_result_code_to_string(result);
+
+	return name ? g_strdup(name) : g_strdup_printf("%d", result);
+}
+
+JsonNode *
+remsim_server_slotmap_to_json(const RemsimServerSlotmap *map)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "bank");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "bankId");
+	json_builder_add_int_value(b, map->bank.bank_id);
+	json_builder_set_member_name(b, "slotNr");
+	json_builder_add_int_value(b, map->bank.slot_nr);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "client");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "clientId");
+	json_builder_add_int_value(b, map->client.client_id);
+	json_builder_set_member_name(b, "slotNr");
+	json_builder_add_int_value(b, map->client.slot_nr);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "state");
+	json_builder_add_string_value(b, remsim_server_slotmap_state_to_string(map->state));
+	if (map->state == REMSIM_SERVER_SLOTMAP_ERROR) {
+		g_autofree gchar *name = remsim_server_slotmap_result_name(map->error_result);
+
+		json_builder_set_member_name(b, "error");
+		json_builder_add_string_value(b, name);
+	}
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+GVariant *
+remsim_server_slotmap_to_variant(const RemsimServerSlotmap *map)
+{
+	GVariantDict d;
+
+	g_variant_dict_init(&d, NULL);
+	g_variant_dict_insert(&d, "id", "u", remsim_server_slotmap_get_id(map));
+	g_variant_dict_insert(&d, "bank-id", "q", map->bank.bank_id);
+	g_variant_dict_insert(&d, "bank-slot", "q", map->bank.slot_nr);
+	g_variant_dict_insert(&d, "client-id", "q", map->client.client_id);
+	g_variant_dict_insert(&d, "client-slot", "q", map->client.slot_nr);
+	g_variant_dict_insert(&d, "state", "s", remsim_server_slotmap_state_to_string(map->state));
+	if (map->state == REMSIM_SERVER_SLOTMAP_ERROR) {
+		g_autofree gchar *name = remsim_server_slotmap_result_name(map->error_result);
+
+		g_variant_dict_insert(&d, "error", "s", name);
+	}
+	return g_variant_dict_end(&d);
+}

@@ -1,0 +1,1 @@
+/* rule component: a file in server/ whose name lacks remsim-server */
