@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Lifetime: asynchronous operations hold only a weak reference to the
- * connection (plus strong ones on the streams and buffers they use), so the
- * owner's references decide how long a connection lives. Dropping the last one
- * closes it silently (no ::closed, nobody is listening); pending requests keep
- * it alive since their GTask holds it as source object.
+ * Lifetime: the connection's sources hold no reference to it (it destroys them
+ * when it closes or goes), so the owner's references decide how long a
+ * connection lives. Dropping the last one closes it silently (no ::closed,
+ * nobody is listening); pending requests keep it alive since their GTask holds
+ * it as source object.
  *
  * Request pairing: requests wait in one FIFO. A response of type T goes to the
  * oldest entry waiting for T. An entry whose request timed out or was cancelled
@@ -12,13 +12,12 @@
  * dropped there instead of being handed to the next request of the same type
  * (the peer answers in order, so that response belongs to the abandoned one).
  *
- * I/O on pollable streams (sockets, TLS) costs no main loop iteration of its
- * own: one long-lived source reads whatever is there without blocking, and the
- * first frame sent in an iteration is written at once. Frames sent after it in
- * the same iteration wait in the queue until the loop is about to sleep (the
- * prepare step of a flush source), so a burst costs one write. Only a full
- * socket adds a source that waits for room. Other streams go through GIO's
- * async calls.
+ * I/O: every stream is pollable (a socket, or TLS over one). One long-lived
+ * source reads whatever is there without blocking, and the first frame sent in
+ * a main loop iteration is written at once. Frames sent after it in the same
+ * iteration wait in the queue for a flush source that is made ready for the
+ * next iteration, so a burst costs one write. Only a full socket adds a source
+ * that waits for room.
  */
 #include "config.h"
 
@@ -54,14 +53,10 @@ struct _RsproConnection {
 	gboolean started;
 	gboolean closed;
 
-	GQueue write_queue; /* GBytes frames not yet handed to the stream */
-	gboolean writing;   /* an async write is out (streams that cannot poll) */
-
-	/* pollable streams */
-	gboolean pollable;
+	GQueue write_queue;    /* GBytes frames not yet handed to the stream */
 	GSource *read_source;  /* always there once started */
 	GSource *write_source; /* only while the socket has no room */
-	GSource *flush_source; /* writes what was queued before the loop sleeps */
+	GSource *flush_source; /* writes what was queued behind an iteration's first frame */
 	GBytes *pending;       /* frames partly written, from pending_off on */
 	gsize pending_off;
 	gboolean wrote_now;  /* a frame went out at once in this main loop iteration */
@@ -94,26 +89,6 @@ rspro_connection_error_quark(void)
 static void rspro_connection_close_with(RsproConnection *self, GError *reason);
 static void rspro_connection_kick_write(RsproConnection *self);
 static void rspro_connection_stop_io(RsproConnection *self);
-
-/* weak references for async callbacks: they must not keep the connection alive */
-static GWeakRef *
-rspro_connection_weak_new(gpointer object)
-{
-	GWeakRef *ref = g_new0(GWeakRef, 1);
-
-	g_weak_ref_init(ref, object);
-	return ref;
-}
-
-static gpointer
-rspro_connection_weak_take(GWeakRef *ref)
-{
-	gpointer object = g_weak_ref_get(ref);
-
-	g_weak_ref_clear(ref);
-	g_free(ref);
-	return object;
-}
 
 static void
 rspro_connection_request_free(RsproConnectionRequest *req)
@@ -288,12 +263,12 @@ RsproConnection *
 rspro_connection_new(GIOStream *stream)
 {
 	g_return_val_if_fail(G_IS_IO_STREAM(stream), NULL);
+	g_return_val_if_fail(rspro_connection_stream_can_poll(stream), NULL);
 
 	RsproConnection *self = g_object_new(RSPRO_TYPE_CONNECTION, NULL);
 
 	self->stream = g_object_ref(stream);
 	rspro_connection_set_nodelay(stream);
-	self->pollable = rspro_connection_stream_can_poll(stream);
 
 	/* fetched once: the peer's address is gone from the socket after close */
 	self->remote = rspro_connection_socket_address(stream, TRUE);
@@ -323,37 +298,6 @@ rspro_connection_context(RsproConnection *self)
 	return self->context;
 }
 
-/* what a write needs after the connection may be gone */
-typedef struct {
-	GWeakRef conn;
-	GBytes *data;
-} RsproConnectionWriteOp;
-
-static void
-rspro_connection_write_ready(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	RsproConnectionWriteOp *op = user_data;
-	g_autoptr(GError) error = NULL;
-	gboolean ok =
-	    g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error);
-	g_autoptr(RsproConnection) self = g_weak_ref_get(&op->conn);
-
-	g_weak_ref_clear(&op->conn);
-	g_bytes_unref(op->data);
-	g_free(op);
-	if (!self || self->closed)
-		return;
-	self->writing = FALSE;
-	if (!ok) {
-		g_message("RSPRO peer %s: write failed: %s", self->peer_name, error->message);
-		rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
-							      RSPRO_CONNECTION_ERROR_IO,
-							      "write failed: %s", error->message));
-		return;
-	}
-	rspro_connection_kick_write(self);
-}
-
 /* the queued frames as one buffer, so many small PDUs cost one syscall */
 static GBytes *
 rspro_connection_take_coalesced(RsproConnection *self)
@@ -378,27 +322,6 @@ rspro_connection_take_coalesced(RsproConnection *self)
 		next = g_queue_pop_head(&self->write_queue);
 	}
 	return g_byte_array_free_to_bytes(buf);
-}
-
-/* streams that cannot poll: one GIO async write at a time */
-static void
-rspro_connection_kick_async_write(RsproConnection *self)
-{
-	if (self->writing)
-		return;
-
-	RsproConnectionWriteOp *op = g_new0(RsproConnectionWriteOp, 1);
-	gsize len = 0;
-
-	g_weak_ref_init(&op->conn, self);
-	op->data = rspro_connection_take_coalesced(self);
-
-	const guint8 *buf = g_bytes_get_data(op->data, &len);
-
-	self->writing = TRUE;
-	g_output_stream_write_all_async(g_io_stream_get_output_stream(self->stream), buf, len,
-					G_PRIORITY_DEFAULT, self->cancellable,
-					rspro_connection_write_ready, op);
 }
 
 static gboolean rspro_connection_flush_queue(RsproConnection *self, GError **error);
@@ -474,9 +397,9 @@ rspro_connection_flush_queue(RsproConnection *self, GError **error)
 }
 
 /*
- * The flush source never dispatches except to report a write error: its prepare
- * step, run before every poll, is where frames queued behind the first one of
- * an iteration go out.
+ * The flush source writes, in its dispatch, the frames queued behind the first
+ * one of an iteration, and reports write errors from the main loop. Its prepare
+ * step, run before every poll, only marks the end of the iteration.
  */
 typedef struct {
 	GSource source;
@@ -490,15 +413,7 @@ rspro_connection_flush_prepare(GSource *source, gint *timeout)
 
 	*timeout = -1;
 	self->wrote_now = FALSE;
-	if (!self->write_error && !self->closed)
-		rspro_connection_flush_queue(self, &self->write_error);
-	return self->write_error != NULL;
-}
-
-static gboolean
-rspro_connection_flush_check(GSource *source)
-{
-	return ((RsproConnectionFlushSource *)source)->conn->write_error != NULL;
+	return FALSE;
 }
 
 static gboolean
@@ -507,14 +422,16 @@ rspro_connection_flush_dispatch(GSource *source, GSourceFunc callback, gpointer 
 	g_autoptr(RsproConnection) self =
 	    g_object_ref(((RsproConnectionFlushSource *)source)->conn);
 
+	g_source_set_ready_time(source, -1);
+	if (!self->write_error && !self->closed)
+		rspro_connection_flush_queue(self, &self->write_error);
 	if (self->write_error)
 		rspro_connection_close_with(self, g_steal_pointer(&self->write_error));
 	return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs flush_source_funcs = {
+static GSourceFuncs rspro_connection_flush_source_funcs = {
 	.prepare = rspro_connection_flush_prepare,
-	.check = rspro_connection_flush_check,
 	.dispatch = rspro_connection_flush_dispatch,
 };
 
@@ -523,10 +440,9 @@ rspro_connection_ensure_flush_source(RsproConnection *self)
 {
 	if (self->flush_source)
 		return;
-	self->flush_source = g_source_new(&flush_source_funcs, sizeof(RsproConnectionFlushSource));
+	self->flush_source =
+	    g_source_new(&rspro_connection_flush_source_funcs, sizeof(RsproConnectionFlushSource));
 	((RsproConnectionFlushSource *)self->flush_source)->conn = self;
-	/* prepared early: a ready source of higher priority would skip our prepare */
-	g_source_set_priority(self->flush_source, G_PRIORITY_HIGH);
 	g_source_set_static_name(self->flush_source, "[rspro] write flush");
 	g_source_attach(self->flush_source, rspro_connection_context(self));
 }
@@ -536,14 +452,14 @@ rspro_connection_kick_write(RsproConnection *self)
 {
 	if (self->closed || g_queue_is_empty(&self->write_queue))
 		return;
-	if (!self->pollable) {
-		rspro_connection_kick_async_write(self);
+	rspro_connection_ensure_flush_source(self);
+	if (self->write_source || self->write_error)
+		return;
+	/* a second frame in the same iteration waits for the flush: one write for the burst */
+	if (self->wrote_now) {
+		g_source_set_ready_time(self->flush_source, 0);
 		return;
 	}
-	rspro_connection_ensure_flush_source(self);
-	/* a second frame in the same iteration waits for the flush: one write for the burst */
-	if (self->wrote_now || self->write_source || self->write_error)
-		return;
 	self->wrote_now = TRUE;
 	/* an error here is reported from the main loop, never from inside send() */
 	if (!rspro_connection_flush_queue(self, &self->write_error))
@@ -710,8 +626,6 @@ rspro_connection_process_frames(RsproConnection *self)
 	}
 }
 
-static void rspro_connection_start_read(RsproConnection *self);
-
 /* FALSE once the connection is closed: the caller stops reading */
 static gboolean
 rspro_connection_take_bytes(RsproConnection *self, const guint8 *data, gsize len)
@@ -792,35 +706,10 @@ rspro_connection_read_available(RsproConnection *self)
 }
 
 static void
-rspro_connection_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes =
-	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
-	g_autoptr(RsproConnection) self = rspro_connection_weak_take(user_data);
-
-	if (!self || self->closed)
-		return;
-	if (!bytes) {
-		rspro_connection_read_failed(self, error);
-		return;
-	}
-	if (rspro_connection_take_bytes(self, g_bytes_get_data(bytes, NULL),
-					g_bytes_get_size(bytes)))
-		rspro_connection_start_read(self);
-}
-
-static void
 rspro_connection_start_read(RsproConnection *self)
 {
 	GInputStream *in = g_io_stream_get_input_stream(self->stream);
 
-	if (!self->pollable) {
-		g_input_stream_read_bytes_async(in, READ_CHUNK, G_PRIORITY_DEFAULT,
-						self->cancellable, rspro_connection_read_ready,
-						rspro_connection_weak_new(self));
-		return;
-	}
 	self->read_buf = g_malloc(READ_CHUNK);
 	if (G_IS_SOCKET_CONNECTION(self->stream)) {
 		GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream));
@@ -905,7 +794,7 @@ rspro_connection_close(RsproConnection *self)
 	g_return_if_fail(RSPRO_IS_CONNECTION(self));
 
 	/* what was sent before a local close goes out if the socket takes it now */
-	if (self->pollable && !self->closed && !self->write_error && !self->write_source)
+	if (!self->closed && !self->write_error && !self->write_source)
 		rspro_connection_flush_queue(self, NULL);
 	rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
 						      RSPRO_CONNECTION_ERROR_CLOSED,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RsproConnection: one RSPRO association over any GIOStream (plain TCP now,
- * TLS later). It reads and de-frames without blocking, queues writes, runs the
- * IPA keep-alive, answers PING, and pairs responses with requests.
+ * RsproConnection: one RSPRO association over a pollable GIOStream (a socket
+ * connection, or TLS over one). It reads and de-frames without blocking, queues
+ * writes, runs the IPA keep-alive, answers PING, and pairs responses with
+ * requests.
  */
 #pragma once
 
@@ -34,8 +35,9 @@ typedef enum {
 G_DECLARE_FINAL_TYPE(RsproConnection, rspro_connection, RSPRO, CONNECTION, GObject)
 
 /*
- * Takes a reference on @stream. If it wraps a GSocketConnection, TCP_NODELAY is
- * set. Nothing is read until rspro_connection_start().
+ * Takes a reference on @stream, whose input and output must both be pollable.
+ * If it is a GSocketConnection, TCP_NODELAY is set. Nothing is read until
+ * rspro_connection_start().
  */
 RsproConnection *rspro_connection_new(GIOStream *stream);
 
