@@ -13,7 +13,8 @@ PACKAGES="build-essential pkg-config meson ninja-build asn1c clang libclang-rt-1
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev sqlite3
   libpcsclite-dev libusb-1.0-0-dev gettext dbus dbus-daemon pcscd pcsc-tools
   vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard python3-pycryptodome
-  procps util-linux iproute2 curl clang-format"
+  procps util-linux iproute2 curl clang-format gi-docgen gobject-introspection
+  libgirepository1.0-dev"
 
 install_packages() {
 	[ "${REMSIM_NO_APT:-0}" = 1 ] && return 0
@@ -32,6 +33,8 @@ build() {
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@"
+	else
+		meson configure "$dir" "$@"
 	fi
 	ninja -C "$dir"
 }
@@ -50,9 +53,10 @@ test)
 	meson test -C build-test --print-errorlogs --num-processes 2 ${REMSIM_TEST_ARGS:-}
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 	# The pcscd reader driver runs inside pcscd, which cannot load a sanitized
-	# library: its tests run from a build without sanitizers.
-	build build-test-plain -Dwerror=true
-	meson test -C build-test-plain --print-errorlogs client-ifd client-e2e
+	# library: its tests run from a build without sanitizers, which also builds
+	# and checks the plugin SDK's API reference.
+	build build-test-plain -Dwerror=true -Ddocs=enabled
+	meson test -C build-test-plain --print-errorlogs client-ifd client-e2e sdk-docs
 	;;
 *)
 	echo "usage: $0 demo|test" >&2

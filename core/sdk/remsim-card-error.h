@@ -26,6 +26,8 @@ GQuark remsim_card_error_quark(void);
  * @REMSIM_CARD_ERROR_NOT_POWERED: the operation needs a powered card
  * @REMSIM_CARD_ERROR_IN_USE: the card is held by someone else
  * @REMSIM_CARD_ERROR_INVALID: the command is not valid, e.g. an APDU of a bad length
+ *
+ * What went wrong with a card, as far as the bank must tell its client.
  */
 typedef enum {
 	REMSIM_CARD_ERROR_FAILED,

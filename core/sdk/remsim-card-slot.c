@@ -1,4 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * RemsimCardSlot:
+ *
+ * One card position of a reader backend: a PC/SC reader, a CCID slot, a
+ * simulated card.
+ *
+ * remsim-bankd drives it from its main context; every operation is
+ * asynchronous and must never block that context. A backend subclasses it and
+ * fills in [vfunc@Remsim.CardSlot.power_on_async],
+ * [vfunc@Remsim.CardSlot.transmit_async] and [vfunc@Remsim.CardSlot.power_off]
+ * (and their finish functions), optionally [vfunc@Remsim.CardSlot.reset_async].
+ */
 #include "remsim-card-slot.h"
 
 typedef struct {
@@ -124,12 +136,27 @@ remsim_card_slot_class_init(RemsimCardSlotClass *klass)
 	klass->reset_finish = remsim_card_slot_default_reset_finish;
 	klass->power_off = remsim_card_slot_default_power_off;
 
+	/**
+	 * RemsimCardSlot:index:
+	 *
+	 * The slot's position in its backend, which is the bank slot it serves.
+	 */
 	remsim_card_slot_props[PROP_INDEX] =
 	    g_param_spec_uint("index", NULL, NULL, 0, G_MAXUINT, 0,
 			      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	/**
+	 * RemsimCardSlot:name:
+	 *
+	 * A name for logs, such as the PC/SC reader name.
+	 */
 	remsim_card_slot_props[PROP_NAME] = g_param_spec_string(
 	    "name", NULL, NULL, NULL,
 	    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+	/**
+	 * RemsimCardSlot:card-present:
+	 *
+	 * Whether the backend sees a card in the slot; notified on every change.
+	 */
 	remsim_card_slot_props[PROP_CARD_PRESENT] = g_param_spec_boolean(
 	    "card-present", NULL, NULL, FALSE,
 	    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -141,6 +168,15 @@ remsim_card_slot_init(RemsimCardSlot *self)
 {
 }
 
+/**
+ * remsim_card_slot_get_index:
+ * @self: a card slot
+ *
+ * The slot's position in its backend: the bank serves bank slot n from the
+ * card slot whose index is n.
+ *
+ * Returns: the value of [property@Remsim.CardSlot:index]
+ */
 guint
 remsim_card_slot_get_index(RemsimCardSlot *self)
 {
@@ -150,6 +186,15 @@ remsim_card_slot_get_index(RemsimCardSlot *self)
 	return priv->index;
 }
 
+/**
+ * remsim_card_slot_get_name:
+ * @self: a card slot
+ *
+ * A name for logs, such as the PC/SC reader name.
+ *
+ * Returns: (transfer none): [property@Remsim.CardSlot:name], or the type name
+ *   when the backend set none
+ */
 const gchar *
 remsim_card_slot_get_name(RemsimCardSlot *self)
 {
@@ -159,6 +204,14 @@ remsim_card_slot_get_name(RemsimCardSlot *self)
 	return priv->name != NULL ? priv->name : G_OBJECT_TYPE_NAME(self);
 }
 
+/**
+ * remsim_card_slot_get_card_present:
+ * @self: a card slot
+ *
+ * Whether there is a card to power, as the backend last saw it.
+ *
+ * Returns: the value of [property@Remsim.CardSlot:card-present]
+ */
 gboolean
 remsim_card_slot_get_card_present(RemsimCardSlot *self)
 {
@@ -168,6 +221,14 @@ remsim_card_slot_get_card_present(RemsimCardSlot *self)
 	return priv->card_present;
 }
 
+/**
+ * remsim_card_slot_set_card_present:
+ * @self: a card slot
+ * @present: whether a card is in the slot now
+ *
+ * For backends: report a card inserted or removed. Notifies
+ * [property@Remsim.CardSlot:card-present] only when the value changes.
+ */
 void
 remsim_card_slot_set_card_present(RemsimCardSlot *self, gboolean present)
 {
@@ -181,6 +242,16 @@ remsim_card_slot_set_card_present(RemsimCardSlot *self, gboolean present)
 	g_object_notify_by_pspec(G_OBJECT(self), remsim_card_slot_props[PROP_CARD_PRESENT]);
 }
 
+/**
+ * remsim_card_slot_power_on_async:
+ * @self: a card slot
+ * @flags: how to open the card
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context when the card is powered
+ * @user_data: data for @callback
+ *
+ * Opens and powers the card. Never blocks the caller's main context.
+ */
 void
 remsim_card_slot_power_on_async(RemsimCardSlot *self, RemsimPowerOnFlags flags,
 				GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -192,6 +263,16 @@ remsim_card_slot_power_on_async(RemsimCardSlot *self, RemsimPowerOnFlags flags,
 							 user_data);
 }
 
+/**
+ * remsim_card_slot_power_on_finish:
+ * @self: a card slot
+ * @result: the result given to the callback
+ * @error: a #GError in the %REMSIM_CARD_ERROR domain
+ *
+ * Finishes [method@Remsim.CardSlot.power_on_async].
+ *
+ * Returns: (transfer full): the card's ATR, or %NULL with @error set
+ */
 GBytes *
 remsim_card_slot_power_on_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
 {
@@ -199,6 +280,17 @@ remsim_card_slot_power_on_finish(RemsimCardSlot *self, GAsyncResult *result, GEr
 	return REMSIM_CARD_SLOT_GET_CLASS(self)->power_on_finish(self, result, error);
 }
 
+/**
+ * remsim_card_slot_transmit_async:
+ * @self: a card slot whose card is powered
+ * @apdu: one command APDU as the modem sent it (header and data)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context with the response
+ * @user_data: data for @callback
+ *
+ * Sends one command to the card. The bank sends at most one command at a
+ * time per slot.
+ */
 void
 remsim_card_slot_transmit_async(RemsimCardSlot *self, GBytes *apdu, GCancellable *cancellable,
 				GAsyncReadyCallback callback, gpointer user_data)
@@ -210,6 +302,17 @@ remsim_card_slot_transmit_async(RemsimCardSlot *self, GBytes *apdu, GCancellable
 							 user_data);
 }
 
+/**
+ * remsim_card_slot_transmit_finish:
+ * @self: a card slot
+ * @result: the result given to the callback
+ * @error: a #GError in the %REMSIM_CARD_ERROR domain
+ *
+ * Finishes [method@Remsim.CardSlot.transmit_async].
+ *
+ * Returns: (transfer full): the response (data and SW1 SW2), or %NULL with
+ *   @error set
+ */
 GBytes *
 remsim_card_slot_transmit_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
 {
@@ -217,6 +320,16 @@ remsim_card_slot_transmit_finish(RemsimCardSlot *self, GAsyncResult *result, GEr
 	return REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_finish(self, result, error);
 }
 
+/**
+ * remsim_card_slot_reset_async:
+ * @self: a card slot
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context when the card was reset
+ * @user_data: data for @callback
+ *
+ * Resets the card: a warm reset where the backend has one, else a power off
+ * followed by a power on.
+ */
 void
 remsim_card_slot_reset_async(RemsimCardSlot *self, GCancellable *cancellable,
 			     GAsyncReadyCallback callback, gpointer user_data)
@@ -225,6 +338,16 @@ remsim_card_slot_reset_async(RemsimCardSlot *self, GCancellable *cancellable,
 	REMSIM_CARD_SLOT_GET_CLASS(self)->reset_async(self, cancellable, callback, user_data);
 }
 
+/**
+ * remsim_card_slot_reset_finish:
+ * @self: a card slot
+ * @result: the result given to the callback
+ * @error: a #GError in the %REMSIM_CARD_ERROR domain
+ *
+ * Finishes [method@Remsim.CardSlot.reset_async].
+ *
+ * Returns: (transfer full): the ATR after the reset, or %NULL with @error set
+ */
 GBytes *
 remsim_card_slot_reset_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error)
 {
@@ -232,6 +355,12 @@ remsim_card_slot_reset_finish(RemsimCardSlot *self, GAsyncResult *result, GError
 	return REMSIM_CARD_SLOT_GET_CLASS(self)->reset_finish(self, result, error);
 }
 
+/**
+ * remsim_card_slot_power_off:
+ * @self: a card slot
+ *
+ * Unpowers and releases the card. Never fails and never blocks.
+ */
 void
 remsim_card_slot_power_off(RemsimCardSlot *self)
 {

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * @REMSIM_POWER_ON_NONE: open the card exclusively (upstream's default)
  * @REMSIM_POWER_ON_SHARED: let other programs use the card at the same time
  *  where the reader API knows the difference (PC/SC SCARD_SHARE_SHARED)
+ *
+ * How [method@Remsim.CardSlot.power_on_async] opens the card.
  */
 typedef enum {
 	REMSIM_POWER_ON_NONE = 0,

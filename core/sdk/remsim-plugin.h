@@ -22,7 +22,11 @@ G_BEGIN_DECLS
  */
 #define REMSIM_PLUGIN_ABI_VERSION 2
 
-/* the one symbol a plugin module exports */
+/**
+ * REMSIM_PLUGIN_INFO_SYMBOL:
+ *
+ * The name of the one symbol a plugin module exports, a #RemsimPluginInfo.
+ */
 #define REMSIM_PLUGIN_INFO_SYMBOL "remsim_plugin_info"
 
 /**
@@ -31,6 +35,10 @@ G_BEGIN_DECLS
  *  member, so that the loader can read it from any version of this struct
  * @name: the backend name used in configuration (`backend = NAME`)
  * @get_type: registers the #RemsimBackend subclass and returns its type
+ *
+ * What a plugin tells the bankd about itself; `REMSIM_DEFINE_PLUGIN()` writes
+ * it. The loader reads @abi_version first and uses nothing else of a plugin
+ * built for another version.
  */
 typedef struct {
 	guint32 abi_version;
