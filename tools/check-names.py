@@ -21,6 +21,7 @@ there was any. The rules:
              remsim-x-error into "remsim - x - error")
   failed     *_FAILED is code 0 of every error enum
   log        log calls are never translated: no _() inside g_message() & co.
+             or remsim_log_message() & co.
 
 Test programs (*/tests/*.c except tests/common, fuzz targets) are product code
 for every rule but prefix and component.
@@ -67,6 +68,9 @@ SOURCE_CALLBACK_SETTERS = {
 
 LOG_CALLS = ('g_message', 'g_warning', 'g_info', 'g_debug', 'g_critical', 'g_log',
              'g_log_structured')
+# common/remsim-log.h: the first argument says which object the line is about
+TAGGED_LOG_CALLS = ('remsim_log_debug', 'remsim_log_info', 'remsim_log_message',
+                    'remsim_log_warning')
 
 
 class Problem(Exception):
@@ -256,6 +260,9 @@ def check_logs(rel, code, report):
     for call in LOG_CALLS:
         for m in re.finditer(r'\b%s\s*\(\s*(?:[A-Z_]+\s*,\s*)?(_|N_|C_|ngettext)\s*\(' % call,
                              code):
+            report(m.start(), 'log', '%s() text is translated: logs are for operators' % call)
+    for call in TAGGED_LOG_CALLS:
+        for m in re.finditer(r'\b%s\s*\([^;,]*,\s*(_|N_|C_|ngettext)\s*\(' % call, code):
             report(m.start(), 'log', '%s() text is translated: logs are for operators' % call)
 
 

@@ -5,4 +5,5 @@ void
 remsim_server_log_bad_say(void)
 {
 	g_message(_("hello"));
+	remsim_log_message(&tag, _("hello"));
 }
