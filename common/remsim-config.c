@@ -800,6 +800,13 @@ remsim_config_is_set(RemsimConfig *self, const gchar *group, const gchar *name)
 	return remsim_config_get_text(self, group, key, FALSE) != NULL;
 }
 
+gboolean
+remsim_config_is_option_given(RemsimConfig *self, const gchar *name)
+{
+	g_return_val_if_fail(remsim_config_lookup_key(self, name) != NULL, FALSE);
+	return g_hash_table_contains(self->args, name);
+}
+
 const gchar *
 remsim_config_get_string(RemsimConfig *self, const gchar *group, const gchar *name)
 {

@@ -137,6 +137,8 @@ const gchar *remsim_config_get_path(RemsimConfig *self);
 GKeyFile *remsim_config_get_keyfile(RemsimConfig *self);
 /* TRUE if @key was given on the command line or in the file */
 gboolean remsim_config_is_set(RemsimConfig *self, const gchar *group, const gchar *key);
+/* TRUE if @key was given on the command line */
+gboolean remsim_config_is_option_given(RemsimConfig *self, const gchar *key);
 
 /*
  * A key's value: the command line's, else @group's (when @group is not NULL and

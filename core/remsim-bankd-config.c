@@ -2,70 +2,157 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "remsim-bankd-config.h"
 #include "rspro-pdu.h"
 
-/* command-line values; -1 / NULL mean "not given" */
-typedef struct {
-	gchar *config_path;
-	gchar *server_host;
-	gint server_port;
-	gint bank_id;
-	gint num_slots;
-	gchar *component_name;
-	gchar *bind_ip;
-	gint bind_port;
-	gchar *advertise;
-	gchar *backend;
-	gchar *plugin_dir;
-	gboolean shared;
-	gboolean session_bus;
-	gboolean no_dbus;
-	gchar *port_file;
-	gboolean version;
-	gchar *debug_mask;
-	gchar *gsmtap_ip;
-	gint gsmtap_slot;
-	gboolean no_color;
-	gboolean timestamps;
-	gint log_level;
-} RemsimBankdOptions;
+#define REMSIM_BANKD_CONFIG_FIELD(kind, m) REMSIM_CONFIG_FIELD_##kind(RemsimBankdConfig, m)
 
-static void
-remsim_bankd_config_options_clear(RemsimBankdOptions *opt)
+static const RemsimConfigKey remsim_bankd_config_keys[] = {
+	{ .key = "server-host",
+	  .short_name = 'i',
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .arg = N_("HOST"),
+	  .help = N_("remsim-server host (required)"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, server_host) },
+	{ .key = "server-port",
+	  .short_name = 'p',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_BANKD_DEFAULT_SERVER_PORT),
+	  .min = 1,
+	  .max = G_MAXUINT16,
+	  .arg = N_("PORT"),
+	  .help = N_("remsim-server port"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, server_port) },
+	{ .key = "bank-id",
+	  .short_name = 'b',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_BANKD_DEFAULT_BANK_ID),
+	  .min = 1,
+	  .max = RSPRO_ID_MAX,
+	  .arg = N_("N"),
+	  .help = N_("Bank id, 1..1023"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, bank_id) },
+	{ .key = "num-slots",
+	  .short_name = 'n',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_BANKD_DEFAULT_NUM_SLOTS),
+	  .min = 1,
+	  .max = REMSIM_BANKD_MAX_SLOTS,
+	  .arg = N_("N"),
+	  .help = N_("Number of bank slots, 1..1023"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, num_slots) },
+	{ .key = "component-name",
+	  .short_name = 'N',
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .arg = N_("NAME"),
+	  .help = N_("Name announced to the server (default: the host name)"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, component_name) },
+	{ .key = "bind-ip",
+	  .short_name = 'I',
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .arg = N_("ADDR"),
+	  .help = N_("Address to accept clients on (default: every address)"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, bind_ip) },
+	{ .key = "bind-port",
+	  .short_name = 'P',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_BANKD_DEFAULT_BIND_PORT),
+	  .min = 0,
+	  .max = G_MAXUINT16,
+	  .arg = N_("PORT"),
+	  .help = N_("Port to accept clients on; 0: any free port"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, bind_port) },
+	{ .key = "advertise",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .arg = N_("HOST:PORT"),
+	  .help = N_("Endpoint clients should dial, sent to the server (behind NAT)"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, advertise) },
+	{ .key = "backend",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .default_value = REMSIM_BANKD_DEFAULT_BACKEND,
+	  .arg = N_("NAME"),
+	  .help = N_("Reader backend; its settings are in the group named after it"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, backend) },
+	{ .key = "plugin-dir",
+	  .type = REMSIM_CONFIG_TYPE_FILENAME,
+	  .default_value = REMSIM_PLUGINDIR,
+	  .arg = N_("DIR"),
+	  .help = N_("Directory of backend plugins; REMSIM_PLUGIN_DIR beats the file"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, plugin_dir) },
+	{ .key = "permit-shared",
+	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
+	  .default_value = "false",
+	  .help = N_("Open cards shared with other programs instead of exclusively"),
+	  .aliases = { { "permit-shared-pcsc", 's' } },
+	  REMSIM_BANKD_CONFIG_FIELD(BOOLEAN, shared) },
+	{ .key = "port-file",
+	  .type = REMSIM_CONFIG_TYPE_FILENAME,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE,
+	  .arg = N_("FILE"),
+	  .help = N_("Write the client port actually bound to FILE"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, port_file) },
+	{ .key = "backoff-scale",
+	  .type = REMSIM_CONFIG_TYPE_DOUBLE,
+	  .flags = REMSIM_CONFIG_KEY_HIDDEN,
+	  .default_value = "1.0",
+	  .min = 0,
+	  .max = 100,
+	  .arg = N_("FACTOR"),
+	  .help = N_("Scale of the server reconnect back-off; 1.0: upstream's timings"),
+	  REMSIM_BANKD_CONFIG_FIELD(DOUBLE, backoff_scale) },
+	/* upstream's GSMTAP and logging options, accepted so that its command lines work */
+	{ .key = "gsmtap-ip",
+	  .short_name = 'g',
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
+	  .arg = N_("ADDR"),
+	  .help = N_("Accepted for upstream's command lines; GSMTAP is not supported") },
+	{ .key = "gsmtap-slot",
+	  .short_name = 'G',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
+	  .arg = N_("N"),
+	  .help = N_("Accepted for upstream's command lines; GSMTAP is not supported") },
+	{ .key = "timestamp",
+	  .short_name = 'T',
+	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
+	  .help = N_("Accepted for upstream's command lines; the journal keeps the time") },
+	{ .key = "log-level",
+	  .short_name = 'e',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
+	  .arg = N_("N"),
+	  .help = N_("Accepted for upstream's command lines; use --debug") },
+	{ NULL },
+};
+
+static const RemsimConfigSchema remsim_bankd_config_schema = {
+	.program = "remsim-bankd",
+	.group = REMSIM_BANKD_GROUP,
+	.summary = N_("The remsim SIM bank daemon."),
+	.keys = remsim_bankd_config_keys,
+	.config_short = 'c',
+	.version_short = 'V',
+	.groups = REMSIM_CONFIG_GROUPS_DEFERRED,
+};
+
+const RemsimConfigSchema *
+remsim_bankd_config_get_schema(void)
 {
-	g_free(opt->config_path);
-	g_free(opt->server_host);
-	g_free(opt->component_name);
-	g_free(opt->bind_ip);
-	g_free(opt->advertise);
-	g_free(opt->backend);
-	g_free(opt->plugin_dir);
-	g_free(opt->port_file);
-	g_free(opt->debug_mask);
-	g_free(opt->gsmtap_ip);
+	return &remsim_bankd_config_schema;
 }
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RemsimBankdOptions, remsim_bankd_config_options_clear)
 
 void
 remsim_bankd_config_free(RemsimBankdConfig *config)
 {
 	if (config == NULL)
 		return;
-	g_free(config->config_path);
-	g_clear_pointer(&config->keyfile, g_key_file_unref);
-	g_free(config->server_host);
-	g_free(config->component_name);
-	g_free(config->bind_ip);
+	remsim_config_clear_fields(&remsim_bankd_config_schema, config);
 	g_free(config->advertise_host);
-	g_free(config->backend);
-	g_free(config->plugin_dir);
-	g_free(config->port_file);
+	g_clear_pointer(&config->file, remsim_config_free);
 	g_free(config);
 }
 
@@ -98,247 +185,27 @@ remsim_bankd_config_parse_endpoint(const gchar *text, gchar **host, guint16 *por
 	return TRUE;
 }
 
-/* the 1-based line of @key in @group of @path, or of the line holding @text; 0 if not found */
-static guint
-remsim_bankd_config_find_line(const gchar *path, const gchar *group, const gchar *key,
-			      const gchar *text)
-{
-	g_autofree gchar *contents = NULL;
-	g_auto(GStrv) lines = NULL;
-	g_autofree gchar *current = NULL;
-
-	if (path == NULL || !g_file_get_contents(path, &contents, NULL, NULL))
-		return 0;
-	lines = g_strsplit(contents, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		g_autofree gchar *line = g_strstrip(g_strdup(lines[i]));
-		gsize klen = key != NULL ? strlen(key) : 0;
-
-		if (text != NULL && strstr(lines[i], text) != NULL)
-			return i + 1;
-		if (line[0] == '[' && g_str_has_suffix(line, "]")) {
-			g_free(current);
-			current = g_strndup(line + 1, strlen(line) - 2);
-			continue;
-		}
-		if (key != NULL && g_strcmp0(current, group) == 0 &&
-		    strncmp(line, key, klen) == 0 &&
-		    (line[klen] == '=' || line[klen] == ' ' || line[klen] == '\t'))
-			return i + 1;
-	}
-	return 0;
-}
-
-/* GKeyFile quotes the offending line in its parse errors: find that line */
-static guint
-remsim_bankd_config_parse_error_line(const gchar *path, const gchar *message)
-{
-	const gchar *open = strstr(message, "“");
-	const gchar *close = open != NULL ? strstr(open, "”") : NULL;
-	g_autofree gchar *quoted = NULL;
-
-	if (close == NULL)
-		return 0;
-	quoted = g_strndup(open + strlen("“"), close - open - strlen("“"));
-	return remsim_bankd_config_find_line(path, NULL, NULL, quoted);
-}
-
-/*
- * Prefix @error with "FILE:LINE: " for a problem with @key of @group (or, with
- * both NULL, for the line GKeyFile quoted), so that a person can go there.
- */
-void
-remsim_bankd_config_prefix_error(GError **error, const gchar *path, const gchar *group,
-				 const gchar *key)
-{
-	guint line;
-
-	if (error == NULL || *error == NULL || path == NULL)
-		return;
-	if (key == NULL) {
-		gchar g[64] = "", k[64] = "";
-
-		/* backends word their errors "[group] key: ..." */
-		if (sscanf((*error)->message, "[%63[^]]] %63[^:]:", g, k) == 2)
-			line = remsim_bankd_config_find_line(path, g, k, NULL);
-		else
-			line = remsim_bankd_config_parse_error_line(path, (*error)->message);
-	} else {
-		line = remsim_bankd_config_find_line(path, group, key, NULL);
-	}
-	if (line > 0)
-		g_prefix_error(error, "%s:%u: ", path, line);
-	else
-		g_prefix_error(error, "%s: ", path);
-}
-
+/* what the table cannot say: endpoints, the environment, required keys */
 static gboolean
-remsim_bankd_config_load_file(RemsimBankdConfig *config, const gchar *path, gboolean required,
-			      GError **error)
+remsim_bankd_config_finish(RemsimBankdConfig *config, GError **error)
 {
-	g_autoptr(GError) local_error = NULL;
-
-	if (!g_key_file_load_from_file(config->keyfile, path, G_KEY_FILE_NONE, &local_error)) {
-		if (!required && g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			return TRUE;
-		gboolean parse = local_error->domain == G_KEY_FILE_ERROR;
-
-		g_propagate_error(error, g_steal_pointer(&local_error));
-		if (parse)
-			remsim_bankd_config_prefix_error(error, path, NULL, NULL);
-		else
-			g_prefix_error(error, "%s: ", path);
-		return FALSE;
-	}
-	config->config_path = g_strdup(path);
-	return TRUE;
-}
-
-/* an integer key in [bankd], range-checked; @value untouched if the key is absent */
-static gboolean
-remsim_bankd_config_get_int(RemsimBankdConfig *config, const gchar *key, gint min, gint max,
-			    gint *value, GError **error)
-{
-	g_autoptr(GError) local_error = NULL;
-	gint v;
-
-	if (!g_key_file_has_key(config->keyfile, REMSIM_BANKD_GROUP, key, NULL))
-		return TRUE;
-	v = g_key_file_get_integer(config->keyfile, REMSIM_BANKD_GROUP, key, &local_error);
-	if (local_error == NULL && (v < min || v > max))
-		g_set_error(&local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-			    _("%d is not in %d..%d"), v, min, max);
-	if (local_error != NULL) {
-		g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
-					   "[%s] %s: ", REMSIM_BANKD_GROUP, key);
-		remsim_bankd_config_prefix_error(error, config->config_path, REMSIM_BANKD_GROUP,
-						 key);
-		return FALSE;
-	}
-	*value = v;
-	return TRUE;
-}
-
-static void
-remsim_bankd_config_get_string(RemsimBankdConfig *config, const gchar *key, gchar **value)
-{
-	gchar *v = g_key_file_get_string(config->keyfile, REMSIM_BANKD_GROUP, key, NULL);
-
-	if (v == NULL)
-		return;
-	g_free(*value);
-	*value = v;
-}
-
-static gboolean
-remsim_bankd_config_read_file_values(RemsimBankdConfig *config, GError **error)
-{
-	gint port = config->server_port, bind_port = config->bind_port;
-	gint bank_id = config->bank_id, num_slots = config->num_slots;
-	g_autoptr(GError) local_error = NULL;
-
-	if (!remsim_bankd_config_get_int(config, "server-port", 1, G_MAXUINT16, &port, error) ||
-	    !remsim_bankd_config_get_int(config, "bind-port", 0, G_MAXUINT16, &bind_port, error) ||
-	    !remsim_bankd_config_get_int(config, "bank-id", 1, RSPRO_ID_MAX, &bank_id, error) ||
-	    !remsim_bankd_config_get_int(config, "num-slots", 1, REMSIM_BANKD_MAX_SLOTS, &num_slots,
-					 error))
-		return FALSE;
-	config->server_port = port;
-	config->bind_port = bind_port;
-	config->bank_id = bank_id;
-	config->num_slots = num_slots;
-	remsim_bankd_config_get_string(config, "server-host", &config->server_host);
-	remsim_bankd_config_get_string(config, "component-name", &config->component_name);
-	remsim_bankd_config_get_string(config, "bind-ip", &config->bind_ip);
-	remsim_bankd_config_get_string(config, "backend", &config->backend);
-	remsim_bankd_config_get_string(config, "plugin-dir", &config->plugin_dir);
-	if (g_key_file_has_key(config->keyfile, REMSIM_BANKD_GROUP, "permit-shared", NULL)) {
-		config->shared = g_key_file_get_boolean(config->keyfile, REMSIM_BANKD_GROUP,
-							"permit-shared", &local_error);
-	}
-	if (local_error == NULL &&
-	    g_key_file_has_key(config->keyfile, REMSIM_BANKD_GROUP, "backoff-scale", NULL)) {
-		config->backoff_scale = g_key_file_get_double(config->keyfile, REMSIM_BANKD_GROUP,
-							      "backoff-scale", &local_error);
-	}
-	if (local_error != NULL) {
-		g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
-					   "%s: [%s]: ", config->config_path, REMSIM_BANKD_GROUP);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
-remsim_bankd_config_check_range(const gchar *option, gint value, gint min, gint max, GError **error)
-{
-	if (value >= min && value <= max)
-		return TRUE;
-	g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s: %d is not in %d..%d"),
-		    option, value, min, max);
-	return FALSE;
-}
-
-static gboolean
-remsim_bankd_config_apply_options(RemsimBankdConfig *config, RemsimBankdOptions *opt,
-				  GError **error)
-{
-	if ((opt->server_port >= 0 &&
-	     !remsim_bankd_config_check_range("--server-port", opt->server_port, 1, G_MAXUINT16,
-					      error)) ||
-	    (opt->bind_port >= 0 && !remsim_bankd_config_check_range("--bind-port", opt->bind_port,
-								     0, G_MAXUINT16, error)) ||
-	    (opt->bank_id >= 0 &&
-	     !remsim_bankd_config_check_range("--bank-id", opt->bank_id, 1, RSPRO_ID_MAX, error)) ||
-	    (opt->num_slots >= 0 &&
-	     !remsim_bankd_config_check_range("--num-slots", opt->num_slots, 1,
-					      REMSIM_BANKD_MAX_SLOTS, error)))
-		return FALSE;
-	if (opt->server_port >= 0)
-		config->server_port = opt->server_port;
-	if (opt->bind_port >= 0)
-		config->bind_port = opt->bind_port;
-	if (opt->bank_id >= 0)
-		config->bank_id = opt->bank_id;
-	if (opt->num_slots >= 0)
-		config->num_slots = opt->num_slots;
-#define TAKE(field)                                                                                \
-	if (opt->field != NULL) {                                                                  \
-		g_free(config->field);                                                             \
-		config->field = g_steal_pointer(&opt->field);                                      \
-	}
-	TAKE(server_host)
-	TAKE(component_name)
-	TAKE(bind_ip)
-	TAKE(backend)
-	TAKE(plugin_dir)
-	TAKE(port_file)
-#undef TAKE
-	config->shared = config->shared || opt->shared;
-	config->session_bus = opt->session_bus;
-	config->no_dbus = opt->no_dbus;
-	return TRUE;
-}
-
-static gboolean
-remsim_bankd_config_finish(RemsimBankdConfig *config, RemsimBankdOptions *opt, GError **error)
-{
-	g_autofree gchar *advertise = NULL;
 	const gchar *env_dir = g_getenv("REMSIM_PLUGIN_DIR");
 
-	remsim_bankd_config_get_string(config, "advertise", &advertise);
-	if (opt->advertise != NULL) {
-		g_free(advertise);
-		advertise = g_strdup(opt->advertise);
-	}
-	if (advertise != NULL &&
-	    !remsim_bankd_config_parse_endpoint(advertise, &config->advertise_host,
+	if (config->advertise != NULL &&
+	    !remsim_bankd_config_parse_endpoint(config->advertise, &config->advertise_host,
 						&config->advertise_port, error)) {
-		g_prefix_error(error, "--advertise: ");
+		if (remsim_config_is_option_given(config->file, "advertise")) {
+			g_prefix_error(error, "--advertise: ");
+		} else {
+			g_prefix_error(error, "[%s] advertise: ", REMSIM_BANKD_GROUP);
+			remsim_config_prefix_error(config->file, error, REMSIM_BANKD_GROUP,
+						   "advertise");
+		}
 		return FALSE;
 	}
 	/* the environment beats the config file, the command line beats both */
-	if (opt->plugin_dir == NULL && env_dir != NULL && env_dir[0] != '\0') {
+	if (env_dir != NULL && env_dir[0] != '\0' &&
+	    !remsim_config_is_option_given(config->file, "plugin-dir")) {
 		g_free(config->plugin_dir);
 		config->plugin_dir = g_strdup(env_dir);
 	}
@@ -348,114 +215,57 @@ remsim_bankd_config_finish(RemsimBankdConfig *config, RemsimBankdOptions *opt, G
 			    REMSIM_BANKD_GROUP);
 		return FALSE;
 	}
-	if (opt->gsmtap_ip != NULL)
+	if (remsim_config_is_set(config->file, NULL, "gsmtap-ip"))
 		g_message("GSMTAP (-g) is not supported; ignored");
 	return TRUE;
-}
-
-static GOptionContext *
-remsim_bankd_config_context(RemsimBankdOptions *opt)
-{
-	const GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt->config_path,
-		  N_("Configuration file (default " REMSIM_SYSCONFDIR "/bankd.conf)"), N_("FILE") },
-		{ "server-host", 'i', 0, G_OPTION_ARG_STRING, &opt->server_host,
-		  N_("remsim-server host"), N_("HOST") },
-		{ "server-port", 'p', 0, G_OPTION_ARG_INT, &opt->server_port,
-		  N_("remsim-server port (default 9998)"), N_("PORT") },
-		{ "bank-id", 'b', 0, G_OPTION_ARG_INT, &opt->bank_id,
-		  N_("Bank id, 1..1023 (default 1)"), N_("N") },
-		{ "num-slots", 'n', 0, G_OPTION_ARG_INT, &opt->num_slots,
-		  N_("Number of bank slots, 1..1023 (default 8)"), N_("N") },
-		{ "component-name", 'N', 0, G_OPTION_ARG_STRING, &opt->component_name,
-		  N_("Name announced to the server (default: host name)"), N_("NAME") },
-		{ "bind-ip", 'I', 0, G_OPTION_ARG_STRING, &opt->bind_ip,
-		  N_("Address to accept clients on (default: all)"), N_("ADDR") },
-		{ "bind-port", 'P', 0, G_OPTION_ARG_INT, &opt->bind_port,
-		  N_("Port to accept clients on (default 9999; 0: any)"), N_("PORT") },
-		{ "permit-shared-pcsc", 's', 0, G_OPTION_ARG_NONE, &opt->shared,
-		  N_("Open cards shared instead of exclusively"), NULL },
-		{ "advertise", 0, 0, G_OPTION_ARG_STRING, &opt->advertise,
-		  N_("Endpoint clients should dial, sent to the server (behind NAT)"),
-		  N_("HOST:PORT") },
-		{ "backend", 0, 0, G_OPTION_ARG_STRING, &opt->backend,
-		  N_("Reader backend (default pcsc)"), N_("NAME") },
-		{ "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt->plugin_dir,
-		  N_("Directory of backend plugins"), N_("DIR") },
-		{ "session", 0, 0, G_OPTION_ARG_NONE, &opt->session_bus,
-		  N_("Use the session bus instead of the system bus"), NULL },
-		{ "no-dbus", 0, 0, G_OPTION_ARG_NONE, &opt->no_dbus, N_("Do not use D-Bus at all"),
-		  NULL },
-		{ "port-file", 0, 0, G_OPTION_ARG_FILENAME, &opt->port_file,
-		  N_("Write the client port actually bound to FILE"), N_("FILE") },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt->version, N_("Print the version"),
-		  NULL },
-		/* upstream's logging and GSMTAP options, accepted so that its command lines work */
-		{ "debug", 'd', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt->debug_mask, NULL,
-		  NULL },
-		{ "gsmtap-ip", 'g', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt->gsmtap_ip,
-		  NULL, NULL },
-		{ "gsmtap-slot", 'G', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &opt->gsmtap_slot,
-		  NULL, NULL },
-		{ "disable-color", 'L', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt->no_color,
-		  NULL, NULL },
-		{ "timestamp", 'T', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt->timestamps, NULL,
-		  NULL },
-		{ "log-level", 'e', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &opt->log_level, NULL,
-		  NULL },
-		{ NULL },
-	};
-	GOptionContext *context = g_option_context_new(NULL);
-
-	g_option_context_set_summary(context, _("The remsim SIM bank daemon."));
-	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
-	return context;
-}
-
-static RemsimBankdConfig *
-remsim_bankd_config_new_default(void)
-{
-	RemsimBankdConfig *config = g_new0(RemsimBankdConfig, 1);
-
-	config->keyfile = g_key_file_new();
-	config->server_port = REMSIM_BANKD_DEFAULT_SERVER_PORT;
-	config->bind_port = REMSIM_BANKD_DEFAULT_BIND_PORT;
-	config->bank_id = REMSIM_BANKD_DEFAULT_BANK_ID;
-	config->num_slots = REMSIM_BANKD_DEFAULT_NUM_SLOTS;
-	config->backend = g_strdup(REMSIM_BANKD_DEFAULT_BACKEND);
-	config->plugin_dir = g_strdup(REMSIM_PLUGINDIR);
-	config->backoff_scale = 1.0;
-	return config;
 }
 
 RemsimBankdConfig *
 remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError **error)
 {
-	g_auto(RemsimBankdOptions)
-	    opt = { .server_port = -1, .bank_id = -1, .num_slots = -1, .bind_port = -1 };
-	g_autoptr(GOptionContext) context = remsim_bankd_config_context(&opt);
-	g_autoptr(RemsimBankdConfig) config = remsim_bankd_config_new_default();
-	const gchar *path = opt.config_path;
+	g_autoptr(RemsimBankdConfig) config = g_new0(RemsimBankdConfig, 1);
 
-	*exit_status = 2;
-	if (!g_option_context_parse(context, argc, argv, error))
+	config->file = remsim_config_new(&remsim_bankd_config_schema);
+	if (!remsim_config_parse(config->file, argc, argv, exit_status, error))
 		return NULL;
-	if (opt.version) {
-		g_print("remsim-bankd %s\n", PACKAGE_VERSION);
-		*exit_status = 0;
-		return NULL;
-	}
-	if (*argc > 1) {
-		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-			    _("unexpected argument “%s”"), (*argv)[1]);
-		return NULL;
-	}
-	path = opt.config_path != NULL ? opt.config_path : REMSIM_SYSCONFDIR "/bankd.conf";
-	if (!remsim_bankd_config_load_file(config, path, opt.config_path != NULL, error))
-		return NULL;
-	if (!remsim_bankd_config_read_file_values(config, error) ||
-	    !remsim_bankd_config_apply_options(config, &opt, error) ||
-	    !remsim_bankd_config_finish(config, &opt, error))
+	remsim_config_fill(config->file, NULL, config);
+	config->config_path = remsim_config_get_path(config->file);
+	config->keyfile = remsim_config_get_keyfile(config->file);
+	config->bus = remsim_config_get_bus_type(config->file);
+	if (!remsim_bankd_config_finish(config, error))
 		return NULL;
 	return g_steal_pointer(&config);
+}
+
+gboolean
+remsim_bankd_config_check_backend_groups(const RemsimBankdConfig *config,
+					 RemsimBankdPluginLoader *loader, GError **error)
+{
+	g_auto(GStrv) groups = remsim_config_get_other_groups(config->file);
+
+	for (guint i = 0; groups[i] != NULL; i++) {
+		GType type = remsim_bankd_plugin_loader_lookup(loader, groups[i]);
+		RemsimBackendClass *klass;
+		gboolean ok;
+
+		if (type == G_TYPE_INVALID) {
+			g_auto(GStrv) names = remsim_bankd_plugin_loader_list(loader);
+			g_autofree gchar *list = g_strjoinv(", ", names);
+			g_autofree gchar *expected =
+			    g_strdup_printf(_("[%s] or a backend: %s"), REMSIM_BANKD_GROUP,
+					    list[0] != '\0' ? list : _("none"));
+
+			remsim_config_set_unknown_group_error(config->file, groups[i], expected,
+							      error);
+			return FALSE;
+		}
+		klass = g_type_class_ref(type);
+		/* a plugin built before backends declared their keys is not checked */
+		ok = klass->config_keys == NULL ||
+		     remsim_config_check_group(config->file, groups[i], klass->config_keys, error);
+		g_type_class_unref(klass);
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RemsimBankdConfig: the bank daemon's settings, from the command line (upstream's
- * option names and ours) over the config file (GKeyFile, group [bankd]) over defaults.
+ * RemsimBankdConfig: the bank daemon's settings, from its key table (upstream's
+ * option names and ours) through common/remsim-config: the command line over
+ * the config file (group [bankd]) over the defaults. Every other group of the
+ * file belongs to a backend, which declares its keys (RemsimBackendClass).
  */
 #pragma once
 
-#include <glib.h>
+#include "remsim-bankd-plugin-loader.h"
+#include "remsim-config.h"
 
 G_BEGIN_DECLS
 
@@ -18,8 +21,9 @@ G_BEGIN_DECLS
 #define REMSIM_BANKD_GROUP "bankd"
 
 typedef struct {
-	gchar *config_path; /* the file read, or NULL */
-	GKeyFile *keyfile;  /* always set; empty without a file; backends read their group */
+	RemsimConfig *file;	  /* the keys as read; the file's other groups are backends' */
+	const gchar *config_path; /* the file read, or NULL */
+	GKeyFile *keyfile;	  /* always set; empty without a file; backends read their group */
 	gchar *server_host;
 	guint16 server_port;
 	guint16 bank_id;
@@ -27,13 +31,13 @@ typedef struct {
 	gchar *component_name; /* NULL: the host name */
 	gchar *bind_ip;	       /* NULL: every address */
 	guint16 bind_port;
+	gchar *advertise;      /* HOST:PORT as given */
 	gchar *advertise_host; /* NULL: not sent */
 	guint16 advertise_port;
 	gchar *backend;
 	gchar *plugin_dir;
 	gboolean shared;
-	gboolean session_bus;
-	gboolean no_dbus;
+	GBusType bus; /* G_BUS_TYPE_NONE: no D-Bus */
 	gchar *port_file;
 	gdouble backoff_scale; /* tests shorten the reconnect back-off */
 } RemsimBankdConfig;
@@ -41,21 +45,24 @@ typedef struct {
 void remsim_bankd_config_free(RemsimBankdConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimBankdConfig, remsim_bankd_config_free)
 
+/* the key table */
+const RemsimConfigSchema *remsim_bankd_config_get_schema(void);
+
 /*
  * Parse @argv (modified: parsed options are removed) and the config file it names
- * (or the default one, if that exists). Errors name the option or the file and key.
- * @exit_status is 0 after --help / --version (return NULL, nothing to run), else 2.
+ * (or the default one, if that exists). Errors name the option, or the file, the
+ * line and the key. @exit_status is 0 after --version / --dump-keys (return NULL,
+ * nothing to run), else 2.
  */
 RemsimBankdConfig *remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status,
 					     GError **error);
 
 /*
- * Prefix @error with "FILE:LINE: " where the problem is: @key of @group, or with
- * both NULL the "[group] key:" a backend's message starts with, or the line a
- * GKeyFile parse error quotes. Falls back to "FILE: ".
+ * Every group of the file but [bankd] must be named after a backend of @loader
+ * and hold only the keys that backend declares; the error names FILE:LINE.
  */
-void remsim_bankd_config_prefix_error(GError **error, const gchar *path, const gchar *group,
-				      const gchar *key);
+gboolean remsim_bankd_config_check_backend_groups(const RemsimBankdConfig *config,
+						  RemsimBankdPluginLoader *loader, GError **error);
 
 /* "HOST:PORT" or "[V6]:PORT" */
 gboolean remsim_bankd_config_parse_endpoint(const gchar *text, gchar **host, guint16 *port,

@@ -68,8 +68,8 @@ main(int argc, char **argv)
 		g_printerr("remsim-bankd: %s\n", error->message);
 		return 1;
 	}
-	if (!config->no_dbus)
-		dbus = remsim_bankd_dbus_new(bankd, config->session_bus);
+	if (config->bus != G_BUS_TYPE_NONE)
+		dbus = remsim_bankd_dbus_new(bankd, config->bus == G_BUS_TYPE_SESSION);
 	loop = g_main_loop_new(NULL, FALSE);
 	g_unix_signal_add(SIGTERM, remsim_bankd_main_signal_cb, loop);
 	g_unix_signal_add(SIGINT, remsim_bankd_main_signal_cb, loop);

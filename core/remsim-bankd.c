@@ -5,6 +5,7 @@
 
 #include "remsim-bankd.h"
 #include "remsim-bankd-slot-map.h"
+#include "remsim-log.h"
 #include "rspro-listener.h"
 
 struct _RemsimBankd {
@@ -400,13 +401,17 @@ remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 			    list[0] != '\0' ? list : _("none"));
 		return FALSE;
 	}
+	if (!remsim_bankd_config_check_backend_groups(config, self->loader, error))
+		return FALSE;
 	self->backend = g_object_new(type, NULL);
 	/* backends see the settings in force, command line included (the pcsc
 	 * backend picks its CSV rows by bank id) */
-	g_key_file_set_integer(config->keyfile, "bankd", "bank-id", config->bank_id);
-	g_key_file_set_integer(config->keyfile, "bankd", "num-slots", config->num_slots);
+	g_key_file_set_integer(config->keyfile, REMSIM_BANKD_GROUP, "bank-id", config->bank_id);
+	g_key_file_set_integer(config->keyfile, REMSIM_BANKD_GROUP, "num-slots", config->num_slots);
+	g_key_file_set_boolean(config->keyfile, REMSIM_BANKD_GROUP, "log-personal-info",
+			       remsim_log_get_personal_info());
 	if (!remsim_backend_configure(self->backend, config->keyfile, config->backend, error)) {
-		remsim_bankd_config_prefix_error(error, config->config_path, NULL, NULL);
+		remsim_config_prefix_error(config->file, error, NULL, NULL);
 		return FALSE;
 	}
 	g_signal_connect(self->backend, "slot-added", G_CALLBACK(remsim_bankd_slot_added_cb), self);

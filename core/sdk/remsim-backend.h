@@ -17,7 +17,14 @@ G_DECLARE_DERIVABLE_TYPE(RemsimBackend, remsim_backend, REMSIM, BACKEND, GObject
  * RemsimBackendClass:
  * @configure: (optional): read settings from @group of @config (the group may
  *  be missing: use defaults). Called once, before enumerate(). Report a bad
- *  value with a #GError naming the key; the bankd adds the file name.
+ *  value with a #GError whose message starts "[group] key: "; the bankd adds
+ *  the file name and line. [bankd] holds the bank's settings in force
+ *  (bank-id, num-slots, log-personal-info), command line included.
+ * @config_keys: (nullable) (array zero-terminated=1): the keys @configure reads
+ *  from its group; g_pattern_match_simple() patterns such as "slot-*" allowed.
+ *  Set it in class_init: the bankd refuses a config file whose group for this
+ *  backend holds any other key, naming the file, the line and the key, before
+ *  @configure runs. %NULL (a plugin built before this member) skips the check.
  * @enumerate: the slots known now, in bank slot order: the slot whose
  *  #RemsimCardSlot:index is n serves bank slot n. Returns a new array holding a
  *  reference to each slot.
@@ -31,9 +38,10 @@ struct _RemsimBackendClass {
 	gboolean (*configure)(RemsimBackend *self, GKeyFile *config, const gchar *group,
 			      GError **error);
 	GPtrArray *(*enumerate)(RemsimBackend *self);
+	const gchar *const *config_keys;
 
 	/*< private >*/
-	gpointer padding[12];
+	gpointer padding[11];
 };
 
 gboolean remsim_backend_configure(RemsimBackend *self, GKeyFile *config, const gchar *group,

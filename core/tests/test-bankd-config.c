@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "remsim-bankd-config.h"
+#include "remsim-config-check.h"
 
 static gchar *
 write_conf(const gchar *text)
@@ -147,13 +148,102 @@ test_line_of_backend_error(void)
 {
 	g_autofree gchar *conf =
 	    write_conf("[bankd]\nserver-host=x\n[simcard]\n# slots\nslots=0\n");
+	const gchar *args[] = { "-c", conf, NULL };
 	g_autoptr(GError) error =
 	    g_error_new_literal(G_KEY_FILE_ERROR, 0, "[simcard] slots: 0 is too few");
 	g_autofree gchar *want = g_strdup_printf("%s:5: [simcard] slots:", conf);
+	g_autoptr(RemsimBankdConfig) c = parse(args, NULL);
 
-	remsim_bankd_config_prefix_error(&error, conf, NULL, NULL);
+	/* the bankd adds the file and line to what a backend's configure() reports */
+	remsim_config_prefix_error(c->file, &error, NULL, NULL);
 	g_assert_true(g_str_has_prefix(error->message, want));
 	g_unlink(conf);
+}
+
+/* [bankd] holds only the bankd's keys; every other group is a backend's, with its keys */
+static void
+test_unknown_keys_and_groups(void)
+{
+	const gchar *plugin = g_getenv("REMSIM_TEST_EXAMPLE_PLUGIN");
+	g_autoptr(RemsimBankdPluginLoader) loader = remsim_bankd_plugin_loader_new();
+	const struct {
+		const gchar *text;
+		const gchar *want; /* "%s" = the file; NULL: no error */
+	} cases[] = {
+		{ "[bankd]\nserver-host=x\n[example]\nslots=2\nfail-ins=b2\n", NULL },
+		{ "[bankd]\nserver-host=x\n\n[simcard]\nslots=1\n",
+		  "%s:4: [simcard]: unknown group (expected [bankd] or a backend: example)" },
+		{ "[bankd]\nserver-host=x\n[example]\nslots=2\nslot=3\n",
+		  "%s:5: [example] slot: unknown key" },
+	};
+	g_autoptr(GError) error = NULL;
+
+	g_assert_nonnull(plugin);
+	g_assert_true(remsim_bankd_plugin_loader_load_file(loader, plugin, &error));
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree gchar *conf = write_conf(cases[i].text);
+		const gchar *args[] = { "-c", conf, NULL };
+		g_autoptr(RemsimBankdConfig) c = parse(args, &error);
+		g_autofree gchar *want = NULL;
+
+		g_assert_no_error(error);
+		if (cases[i].want == NULL) {
+			g_assert_true(remsim_bankd_config_check_backend_groups(c, loader, &error));
+			g_assert_no_error(error);
+		} else {
+			g_assert_false(remsim_bankd_config_check_backend_groups(c, loader, &error));
+			want = g_strconcat(conf, cases[i].want + 2, NULL);
+			g_assert_cmpstr(error->message, ==, want);
+			g_clear_error(&error);
+		}
+		g_unlink(conf);
+	}
+	/* an unknown key of [bankd] is refused when the file is read */
+	assert_error("[bankd]\nserver-host=x\n# the port\nserverport=1\n", NULL,
+		     "%s:4: [bankd] serverport: unknown key");
+}
+
+static void
+test_ports(void)
+{
+	const gchar *negative[] = { "-i", "x", "-p", "-1", NULL };
+	const gchar *negative_bind[] = { "-i", "x", "--bind-port=-1", NULL };
+	const gchar *big[] = { "-i", "x", "-P", "65536", NULL };
+
+	assert_error("", negative, "--server-port: -1 is not in 1..65535");
+	assert_error("", negative_bind, "--bind-port: -1 is not in 0..65535");
+	assert_error("", big, "--bind-port: 65536 is not in 0..65535");
+	assert_error("[bankd]\nserver-host=x\nbind-port=-1\n", NULL,
+		     "%s:3: [bankd] bind-port: -1 is not in 0..65535");
+	assert_error("[bankd]\nserver-host=x\nadvertise=nowhere\n", NULL,
+		     "%s:3: [bankd] advertise: “nowhere” is not HOST:PORT");
+}
+
+static void
+test_common_keys(void)
+{
+	g_autofree gchar *conf = write_conf("[bankd]\nserver-host=x\ndbus-bus=session\n");
+	const gchar *args[] = { "-c", conf, NULL };
+	const gchar *no_dbus[] = { "-c", conf, "--no-dbus", NULL };
+	g_autoptr(RemsimBankdConfig) c = parse(args, NULL);
+	g_autoptr(RemsimBankdConfig) c2 = parse(no_dbus, NULL);
+
+	g_assert_cmpint(c->bus, ==, G_BUS_TYPE_SESSION);
+	g_assert_cmpint(c2->bus, ==, G_BUS_TYPE_NONE);
+	g_unlink(conf);
+}
+
+/* --dump-keys, the key list for the manual, says what the table says */
+static void
+test_dump_keys(void)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(remsim_config_check_schema(remsim_bankd_config_get_schema(), &error));
+	g_assert_no_error(error);
+	remsim_config_check_program_dump(g_getenv("REMSIM_BANKD"),
+					 remsim_bankd_config_get_schema());
 }
 
 int
@@ -165,5 +255,9 @@ main(int argc, char **argv)
 	g_test_add_func("/bankd/config/errors", test_errors);
 	g_test_add_func("/bankd/config/missing-file", test_missing_file);
 	g_test_add_func("/bankd/config/line-of-backend-error", test_line_of_backend_error);
+	g_test_add_func("/bankd/config/unknown-keys-and-groups", test_unknown_keys_and_groups);
+	g_test_add_func("/bankd/config/ports", test_ports);
+	g_test_add_func("/bankd/config/common-keys", test_common_keys);
+	g_test_add_func("/bankd/config/dump-keys", test_dump_keys);
 	return g_test_run();
 }

@@ -13,6 +13,9 @@
 
 #define REMSIM_EXAMPLE_MAX_SLOTS 1024
 
+static const gchar *const remsim_example_backend_keys[] = { "slots", "fail-ins", "eject-ins",
+							    NULL };
+
 struct _RemsimExampleBackend {
 	RemsimBackend parent_instance;
 	guint n_slots;
@@ -105,6 +108,7 @@ remsim_example_backend_class_init(RemsimExampleBackendClass *klass)
 	G_OBJECT_CLASS(klass)->finalize = remsim_example_backend_finalize;
 	backend_class->configure = remsim_example_backend_configure;
 	backend_class->enumerate = remsim_example_backend_enumerate;
+	backend_class->config_keys = remsim_example_backend_keys;
 }
 
 static void

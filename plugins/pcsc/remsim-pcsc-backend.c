@@ -26,6 +26,9 @@
 #define REMSIM_PCSC_DEFAULT_SLOT_FILE "bankd_pcsc_slots.csv"
 #define REMSIM_PCSC_MAX_SLOT 1023
 
+static const gchar *const remsim_pcsc_backend_keys[] = { "slot-file", "slot-*", "bank-id",
+							 "protocols", NULL };
+
 struct _RemsimPcscBackend {
 	RemsimBackend parent_instance;
 	GPtrArray *slots; /* RemsimPcscSlot, by bank slot number */
@@ -259,6 +262,7 @@ remsim_pcsc_backend_class_init(RemsimPcscBackendClass *klass)
 	G_OBJECT_CLASS(klass)->dispose = remsim_pcsc_backend_dispose;
 	backend_class->configure = remsim_pcsc_backend_configure;
 	backend_class->enumerate = remsim_pcsc_backend_enumerate;
+	backend_class->config_keys = remsim_pcsc_backend_keys;
 }
 
 static void

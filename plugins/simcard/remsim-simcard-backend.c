@@ -20,6 +20,9 @@
 
 #define REMSIM_SIMCARD_MAX_SLOTS 1024
 
+static const gchar *const remsim_simcard_backend_keys[] = { "profiles", "slots", "state-dir",
+							    NULL };
+
 struct _RemsimSimcardBackend {
 	RemsimBackend parent_instance;
 	GPtrArray *slots;
@@ -221,6 +224,7 @@ remsim_simcard_backend_class_init(RemsimSimcardBackendClass *klass)
 	G_OBJECT_CLASS(klass)->finalize = remsim_simcard_backend_finalize;
 	backend_class->configure = remsim_simcard_backend_configure;
 	backend_class->enumerate = remsim_simcard_backend_enumerate;
+	backend_class->config_keys = remsim_simcard_backend_keys;
 }
 
 static void
