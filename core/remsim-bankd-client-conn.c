@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "remsim-bankd-client-conn.h"
+#include "remsim-log.h"
 
 typedef enum {
 	REMSIM_BANKD_CLIENT_CONN_WAIT_ID,
@@ -15,6 +16,7 @@ struct _RemsimBankdClientConn {
 	RsproConnection *conn;
 	RsproComponentIdentity identity;
 	RsproClientSlot client_slot;
+	RemsimLogTag log; /* [peer ADDRESS], then [client C:N] */
 	RemsimBankdClientConnPhase phase;
 	guint timer_id;
 	gulong message_id;
@@ -106,15 +108,16 @@ remsim_bankd_client_conn_closed_cb(RsproConnection *conn, GError *reason, gpoint
 {
 	RemsimBankdClientConn *self = user_data;
 
-	g_debug("client %s: connection closed: %s", rspro_connection_get_peer_name(conn),
-		reason != NULL ? reason->message : "-");
+	remsim_log_debug(&self->log, "connection from %s closed: %s",
+			 remsim_bankd_client_conn_get_peer_name(self),
+			 reason != NULL ? reason->message : "-");
 	remsim_bankd_client_conn_mark_closed(self);
 }
 
 static void
 remsim_bankd_client_conn_refuse_id(RemsimBankdClientConn *self, const gchar *why)
 {
-	g_message("Client %s: %s", remsim_bankd_client_conn_get_peer_name(self), why);
+	remsim_log_message(&self->log, "%s", why);
 	remsim_bankd_client_conn_refuse(self, RSPRO_RESULT_ILLEGAL_CLIENT_ID, NULL);
 }
 
@@ -134,6 +137,10 @@ remsim_bankd_client_conn_handle_connect(RemsimBankdClientConn *self, const Rspro
 	}
 	remsim_bankd_client_conn_clear_timer(self);
 	self->client_slot = req->client_slot;
+	remsim_log_tag_set_client(&self->log, self->client_slot.client_id,
+				  self->client_slot.slot_nr);
+	remsim_log_debug(&self->log, "identified on %s",
+			 remsim_bankd_client_conn_get_peer_name(self));
 	self->phase = REMSIM_BANKD_CLIENT_CONN_IDENTIFIED;
 	g_signal_emit(self, remsim_bankd_client_conn_signals[SIGNAL_IDENTIFIED], 0);
 }
@@ -152,9 +159,8 @@ remsim_bankd_client_conn_message_cb(RsproConnection *conn, RsproPdu *pdu, gpoint
 	}
 	if (self->phase == REMSIM_BANKD_CLIENT_CONN_WAIT_ID) {
 		/* upstream's worker closes on anything but a hello here */
-		g_message("Client %s: %s before connectClientReq, closing",
-			  remsim_bankd_client_conn_get_peer_name(self),
-			  rspro_msg_type_to_string(pdu->type));
+		remsim_log_message(&self->log, "%s before connectClientReq, closing",
+				   rspro_msg_type_to_string(pdu->type));
 		remsim_bankd_client_conn_close(self);
 		return;
 	}
@@ -167,8 +173,7 @@ remsim_bankd_client_conn_id_timeout_cb(gpointer user_data)
 	RemsimBankdClientConn *self = user_data;
 
 	self->timer_id = 0;
-	g_message("Client %s: no connectClientReq in time, closing",
-		  remsim_bankd_client_conn_get_peer_name(self));
+	remsim_log_message(&self->log, "no connectClientReq in time, closing");
 	remsim_bankd_client_conn_close(self);
 	return G_SOURCE_REMOVE;
 }
@@ -179,6 +184,12 @@ remsim_bankd_client_conn_new(RsproConnection *conn, const RsproComponentIdentity
 	RemsimBankdClientConn *self = g_object_new(REMSIM_TYPE_BANKD_CLIENT_CONN, NULL);
 
 	self->conn = g_object_ref(conn);
+	{
+		g_autofree gchar *name =
+		    g_strdup_printf("peer %s", remsim_bankd_client_conn_get_peer_name(self));
+
+		remsim_log_tag_set_name(&self->log, name);
+	}
 	rspro_component_identity_copy(&self->identity, identity);
 	self->message_id = g_signal_connect(conn, "message",
 					    G_CALLBACK(remsim_bankd_client_conn_message_cb), self);
@@ -203,6 +214,12 @@ remsim_bankd_client_conn_get_peer_name(RemsimBankdClientConn *self)
 	return name != NULL ? name : "?";
 }
 
+const RemsimLogTag *
+remsim_bankd_client_conn_get_log_tag(RemsimBankdClientConn *self)
+{
+	return &self->log;
+}
+
 const RsproClientSlot *
 remsim_bankd_client_conn_get_client_slot(RemsimBankdClientConn *self)
 {
@@ -217,9 +234,8 @@ remsim_bankd_client_conn_send(RemsimBankdClientConn *self, const RsproPdu *pdu)
 	if (self->phase == REMSIM_BANKD_CLIENT_CONN_CLOSED)
 		return;
 	if (!rspro_connection_send(self->conn, pdu, &error)) {
-		g_message("Client %s: cannot send %s: %s",
-			  remsim_bankd_client_conn_get_peer_name(self),
-			  rspro_msg_type_to_string(pdu->type), error->message);
+		remsim_log_message(&self->log, "cannot send %s: %s",
+				   rspro_msg_type_to_string(pdu->type), error->message);
 		remsim_bankd_client_conn_close(self);
 	}
 }

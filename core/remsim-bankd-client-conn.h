@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include "remsim-log.h"
 #include "rspro-connection.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,8 @@ RsproConnection *remsim_bankd_client_conn_get_connection(RemsimBankdClientConn *
 const gchar *remsim_bankd_client_conn_get_peer_name(RemsimBankdClientConn *self);
 /* valid after ::identified */
 const RsproClientSlot *remsim_bankd_client_conn_get_client_slot(RemsimBankdClientConn *self);
+/* [peer ADDRESS] until identified, then [client C:N] */
+const RemsimLogTag *remsim_bankd_client_conn_get_log_tag(RemsimBankdClientConn *self);
 
 /* send; failures close the connection (reported through ::closed) */
 void remsim_bankd_client_conn_send(RemsimBankdClientConn *self, const RsproPdu *pdu);

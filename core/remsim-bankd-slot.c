@@ -10,6 +10,7 @@
 
 #include "remsim-bankd-slot.h"
 #include "remsim-bankd-card-result.h"
+#include "remsim-log.h"
 
 /* upstream HEAD's accepted TPDU sizes: a header, at most 255 data bytes and Le */
 #define REMSIM_BANKD_SLOT_TPDU_MIN 5
@@ -33,6 +34,7 @@ struct _RemsimBankdSlot {
 	GObject parent_instance;
 	guint16 bank_id;
 	guint16 nr;
+	RemsimLogTag log; /* [bank B slot N] */
 	RemsimPowerOnFlags flags;
 	RemsimCardSlot *card;
 	gulong card_present_id;
@@ -146,8 +148,15 @@ remsim_bankd_slot_new(guint16 bank_id, guint16 slot_nr, RemsimPowerOnFlags flags
 
 	self->bank_id = bank_id;
 	self->nr = slot_nr;
+	remsim_log_tag_set_bank_slot(&self->log, bank_id, slot_nr);
 	self->flags = flags;
 	return self;
+}
+
+const RemsimLogTag *
+remsim_bankd_slot_get_log_tag(RemsimBankdSlot *self)
+{
+	return &self->log;
 }
 
 static RsproBankSlot
@@ -219,7 +228,7 @@ remsim_bankd_slot_card_failed(RemsimBankdSlot *self, const gchar *what, const GE
 {
 	g_autofree gchar *text = g_strdup_printf("%s: %s", what, error->message);
 
-	g_message("Bank slot %u:%u: %s", self->bank_id, self->nr, text);
+	remsim_log_message(&self->log, "%s", text);
 	self->errors++;
 	self->powered = FALSE;
 	remsim_bankd_slot_report_error(self, RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT, text);
@@ -257,8 +266,7 @@ remsim_bankd_slot_power_on_ready(GObject *source, GAsyncResult *result, gpointer
 		g_autoptr(RsproPdu) ind = NULL;
 		RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
 
-		g_message("Bank slot %u:%u: cannot power the card: %s", self->bank_id, self->nr,
-			  error->message);
+		remsim_log_message(&self->log, "cannot power the card: %s", error->message);
 		self->errors++;
 		ind = rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
 					      RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT, &bank_slot,
@@ -300,6 +308,11 @@ remsim_bankd_slot_transmit_ready(GObject *source, GAsyncResult *result, gpointer
 		remsim_bankd_slot_card_failed(self, "APDU failed", error);
 		remsim_bankd_slot_pump(self);
 		return;
+	}
+	if (remsim_log_debug_enabled(G_LOG_DOMAIN)) {
+		g_autofree gchar *text = remsim_log_apdu_response(response);
+
+		remsim_log_debug(&self->log, "R-APDU %s", text);
 	}
 	/* no ::changed: the counter changes with every APDU, and its readers poll it */
 	self->apdus++;
@@ -347,6 +360,11 @@ remsim_bankd_slot_start_op(RemsimBankdSlot *self, RemsimBankdSlotOp *op)
 						remsim_bankd_slot_power_on_ready, op);
 		break;
 	case REMSIM_BANKD_SLOT_OP_APDU:
+		if (remsim_log_debug_enabled(G_LOG_DOMAIN)) {
+			g_autofree gchar *text = remsim_log_apdu_command(op->apdu);
+
+			remsim_log_debug(&self->log, "C-APDU %s", text);
+		}
 		remsim_card_slot_transmit_async(self->card, op->apdu, op->session,
 						remsim_bankd_slot_transmit_ready, op);
 		break;
@@ -429,16 +447,20 @@ static void
 remsim_bankd_slot_handle_tpdu(RemsimBankdSlot *self, const RsproPdu *pdu)
 {
 	if (!remsim_bankd_slot_check_tpdu(self, &pdu->u.tpdu_modem_to_card)) {
-		g_autofree gchar *text = rspro_pdu_to_string(pdu);
+		const RsproTpduModemToCard *tpdu = &pdu->u.tpdu_modem_to_card;
+		g_autofree gchar *apdu = remsim_log_apdu_command(tpdu->data);
 
-		g_message("Bank slot %u:%u: unexpected %s, closing the client", self->bank_id,
-			  self->nr, text);
+		/* the APDU's data is subscriber data: not unless --log-personal-info */
+		remsim_log_message(&self->log,
+				   "unexpected tpduModemToCard from C%u:%u to B%u:%u (%s), "
+				   "closing the client",
+				   tpdu->from_client_slot.client_id, tpdu->from_client_slot.slot_nr,
+				   tpdu->to_bank_slot.bank_id, tpdu->to_bank_slot.slot_nr, apdu);
 		remsim_bankd_slot_end_session(self, FALSE);
 		return;
 	}
 	if (g_queue_get_length(&self->ops) >= REMSIM_BANKD_SLOT_QUEUE_MAX) {
-		g_message("Bank slot %u:%u: client sends APDUs without waiting, closing it",
-			  self->bank_id, self->nr);
+		remsim_log_message(&self->log, "client sends APDUs without waiting, closing it");
 		remsim_bankd_slot_end_session(self, FALSE);
 		return;
 	}
@@ -478,8 +500,8 @@ remsim_bankd_slot_client_pdu_cb(RemsimBankdClientConn *client, RsproPdu *pdu, gp
 	case RSPRO_MSG_SET_ATR_RES:
 		break;
 	default:
-		g_message("Bank slot %u:%u: client sent %s, closing it", self->bank_id, self->nr,
-			  rspro_msg_type_to_string(pdu->type));
+		remsim_log_message(&self->log, "client sent %s, closing it",
+				   rspro_msg_type_to_string(pdu->type));
 		remsim_bankd_slot_end_session(self, FALSE);
 	}
 }
@@ -489,8 +511,8 @@ remsim_bankd_slot_client_closed_cb(RemsimBankdClientConn *client, gpointer user_
 {
 	RemsimBankdSlot *self = user_data;
 
-	g_info("bank slot %u:%u: client %s left", self->bank_id, self->nr,
-	       remsim_bankd_client_conn_get_peer_name(client));
+	remsim_log_info(&self->log, "client %s left",
+			remsim_bankd_client_conn_get_peer_name(client));
 	remsim_bankd_slot_end_session(self, FALSE);
 }
 
@@ -501,9 +523,9 @@ remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client)
 	g_return_if_fail(self->mapped);
 
 	if (self->client != NULL)
-		g_message("Bank slot %u:%u: client %s replaces %s", self->bank_id, self->nr,
-			  remsim_bankd_client_conn_get_peer_name(client),
-			  remsim_bankd_client_conn_get_peer_name(self->client));
+		remsim_log_message(&self->log, "client %s replaces %s",
+				   remsim_bankd_client_conn_get_peer_name(client),
+				   remsim_bankd_client_conn_get_peer_name(self->client));
 	remsim_bankd_slot_end_session(self, FALSE);
 	self->client = g_object_ref(client);
 	self->session = g_cancellable_new();
@@ -531,8 +553,7 @@ remsim_bankd_slot_card_present_cb(RemsimCardSlot *card, GParamSpec *pspec, gpoin
 	RemsimBankdSlot *self = user_data;
 	gboolean present = remsim_card_slot_get_card_present(card);
 
-	g_info("bank slot %u:%u: card %s", self->bank_id, self->nr,
-	       present ? "inserted" : "removed");
+	remsim_log_info(&self->log, "card %s", present ? "inserted" : "removed");
 	if (self->client != NULL) {
 		if (!present) {
 			self->powered = FALSE;

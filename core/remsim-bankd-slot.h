@@ -43,6 +43,8 @@ guint16 remsim_bankd_slot_get_nr(RemsimBankdSlot *self);
 RemsimBankdSlotState remsim_bankd_slot_get_state(RemsimBankdSlot *self);
 /* FALSE when unmapped */
 gboolean remsim_bankd_slot_get_client_slot(RemsimBankdSlot *self, RsproClientSlot *client);
+/* [bank B slot N] */
+const RemsimLogTag *remsim_bankd_slot_get_log_tag(RemsimBankdSlot *self);
 /* the ATR of the powered card, or NULL */
 GBytes *remsim_bankd_slot_get_atr(RemsimBankdSlot *self);
 gboolean remsim_bankd_slot_get_card_present(RemsimBankdSlot *self);

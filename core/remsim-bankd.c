@@ -13,6 +13,7 @@ struct _RemsimBankd {
 	const RemsimBankdConfig *config;
 	RemsimBankdPluginLoader *loader;
 	RsproComponentIdentity identity;
+	RemsimLogTag log; /* [bank B] */
 	RemsimBackend *backend;
 	RemsimBankdSlotMap *map;
 	GPtrArray *slots;   /* RemsimBankdSlot, index = bank slot nr */
@@ -84,6 +85,7 @@ remsim_bankd_new(const RemsimBankdConfig *config, RemsimBankdPluginLoader *loade
 
 	self->config = config;
 	self->loader = g_object_ref(loader);
+	remsim_log_tag_set_bank(&self->log, config->bank_id);
 	rspro_component_identity_init(&self->identity, RSPRO_COMPONENT_BANKD,
 				      config->component_name, "remsim-bankd");
 	return self;
@@ -99,8 +101,8 @@ remsim_bankd_send_to_server(RemsimBankd *self, const RsproPdu *pdu)
 	if (rspro_link_get_state(self->link) != RSPRO_LINK_STATE_CONNECTED)
 		return;
 	if (!rspro_link_send(self->link, pdu, &error))
-		g_message("Cannot send %s to the server: %s", rspro_msg_type_to_string(pdu->type),
-			  error->message);
+		remsim_log_message(&self->log, "cannot send %s to the server: %s",
+				   rspro_msg_type_to_string(pdu->type), error->message);
 }
 
 static void
@@ -138,8 +140,8 @@ remsim_bankd_create_mapping(RemsimBankd *self, const RsproMappingReq *req)
 			remsim_bankd_slot_unmap(self->slots->pdata[nr]);
 	}
 	remsim_bankd_slot_map(self->slots->pdata[req->bank.slot_nr], &req->client);
-	g_info("map B%u:%u → C%u:%u", req->bank.bank_id, req->bank.slot_nr, req->client.client_id,
-	       req->client.slot_nr);
+	remsim_log_info(remsim_bankd_slot_get_log_tag(self->slots->pdata[req->bank.slot_nr]),
+			"mapped to client %u:%u", req->client.client_id, req->client.slot_nr);
 	return RSPRO_RESULT_OK;
 }
 
@@ -156,7 +158,8 @@ remsim_bankd_remove_mapping(RemsimBankd *self, const RsproMappingReq *req)
 		return RSPRO_RESULT_UNKNOWN_SLOTMAP;
 	remsim_bankd_slot_map_remove(self->map, req->bank.slot_nr);
 	remsim_bankd_slot_unmap(self->slots->pdata[req->bank.slot_nr]);
-	g_info("unmap B%u:%u", req->bank.bank_id, req->bank.slot_nr);
+	remsim_log_info(remsim_bankd_slot_get_log_tag(self->slots->pdata[req->bank.slot_nr]),
+			"unmapped");
 	return RSPRO_RESULT_OK;
 }
 
@@ -166,7 +169,7 @@ remsim_bankd_reset_state(RemsimBankd *self)
 	remsim_bankd_slot_map_clear(self->map);
 	for (guint i = 0; i < self->slots->len; i++)
 		remsim_bankd_slot_unmap(self->slots->pdata[i]);
-	g_info("all maps removed by the server");
+	remsim_log_info(&self->log, "all maps removed by the server");
 }
 
 static void
@@ -188,7 +191,8 @@ remsim_bankd_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_dat
 		remsim_bankd_answer(self, RSPRO_MSG_RESET_STATE_RES, RSPRO_RESULT_OK);
 		break;
 	default:
-		g_message("Ignoring %s from the server", rspro_msg_type_to_string(pdu->type));
+		remsim_log_message(&self->log, "ignoring %s from the server",
+				   rspro_msg_type_to_string(pdu->type));
 	}
 }
 
@@ -197,21 +201,27 @@ remsim_bankd_link_state_cb(GObject *link, GParamSpec *pspec, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
 
-	g_info("server link: state %d", rspro_link_get_state(self->link));
+	remsim_log_info(&self->log, "server link: state %d", rspro_link_get_state(self->link));
 	g_signal_emit(self, remsim_bankd_signals[SIGNAL_SERVER_STATE_CHANGED], 0);
 }
 
 static void
 remsim_bankd_link_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
 {
-	g_message("Connected to the server %s", rspro_connection_get_peer_name(conn));
+	RemsimBankd *self = user_data;
+
+	remsim_log_message(&self->log, "connected to the server %s",
+			   rspro_connection_get_peer_name(conn));
 }
 
 static void
 remsim_bankd_link_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
 {
+	RemsimBankd *self = user_data;
+
 	/* the relay goes on without the server: maps stay as they are */
-	g_message("Lost the server: %s", reason != NULL ? reason->message : "-");
+	remsim_log_message(&self->log, "lost the server: %s",
+			   reason != NULL ? reason->message : "-");
 }
 
 /*
@@ -282,7 +292,7 @@ remsim_bankd_refuse_unknown(RemsimBankd *self, RemsimBankdClientConn *client)
 	    rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
 				    RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED, NULL, slot, text);
 
-	g_message("Client %s: %s", remsim_bankd_client_conn_get_peer_name(client), text);
+	remsim_log_message(remsim_bankd_client_conn_get_log_tag(client), "%s", text);
 	remsim_bankd_client_conn_refuse(client, RSPRO_RESULT_ILLEGAL_CLIENT_ID, ind);
 	remsim_bankd_send_to_server(self, ind);
 }
@@ -319,7 +329,7 @@ remsim_bankd_connection_cb(RsproListener *listener, RsproConnection *conn, gpoin
 	RemsimBankd *self = user_data;
 	RemsimBankdClientConn *client = remsim_bankd_client_conn_new(conn, &self->identity);
 
-	g_debug("client %s connected", rspro_connection_get_peer_name(conn));
+	remsim_log_debug(&self->log, "client %s connected", rspro_connection_get_peer_name(conn));
 	g_signal_connect(client, "identified", G_CALLBACK(remsim_bankd_client_identified_cb), self);
 	g_signal_connect(client, "closed", G_CALLBACK(remsim_bankd_client_closed_cb), self);
 	g_ptr_array_add(self->pending, client);
@@ -353,7 +363,8 @@ remsim_bankd_start_listener(RemsimBankd *self, GError **error)
 			       self->config->bind_port);
 		return FALSE;
 	}
-	g_message("Waiting for clients on port %u", rspro_listener_get_port(self->listener));
+	remsim_log_message(&self->log, "waiting for clients on port %u",
+			   rspro_listener_get_port(self->listener));
 	return remsim_bankd_write_port_file(self, error);
 }
 
@@ -421,8 +432,8 @@ remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 	for (guint i = 0; i < cards->len; i++)
 		remsim_bankd_slot_added_cb(self->backend, cards->pdata[i], self);
 	if (cards->len < config->num_slots)
-		g_message("Backend “%s” has %u card slots for %u bank slots", config->backend,
-			  cards->len, config->num_slots);
+		remsim_log_message(&self->log, "backend “%s” has %u card slots for %u bank slots",
+				   config->backend, cards->len, config->num_slots);
 	return TRUE;
 }
 

@@ -130,7 +130,7 @@ remsim_simcard_backend_get_n_slots(GKeyFile *config, const gchar *group, guint n
 
 static RemsimSimcardSlot *
 remsim_simcard_backend_make_slot(guint index, JsonNode *profile, const gchar *path,
-				 const gchar *state_dir, GError **error)
+				 const gchar *state_dir, gboolean log_personal, GError **error)
 {
 	g_autoptr(RemsimSimcardCard) card = remsim_simcard_card_new_from_json(profile, error);
 	g_autofree gchar *state_path = NULL;
@@ -148,7 +148,7 @@ remsim_simcard_backend_make_slot(guint index, JsonNode *profile, const gchar *pa
 		    !remsim_simcard_card_load_state(card, state_path, error))
 			return NULL;
 	}
-	return remsim_simcard_slot_new(index, card, state_path);
+	return remsim_simcard_slot_new(index, card, state_path, log_personal);
 }
 
 static gboolean
@@ -158,6 +158,8 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	RemsimSimcardBackend *self = REMSIM_SIMCARD_BACKEND(backend);
 	g_auto(GStrv) paths = remsim_simcard_backend_profile_paths(config, group, error);
 	g_autofree gchar *state_dir = g_key_file_get_string(config, group, "state-dir", NULL);
+	/* the bankd's --log-personal-info */
+	gboolean log_personal = g_key_file_get_boolean(config, "bankd", "log-personal-info", NULL);
 	g_autoptr(GPtrArray) profiles = NULL;
 	guint n_profiles, n_slots;
 
@@ -182,7 +184,8 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 	for (guint i = 0; i < n_slots; i++) {
 		RemsimSimcardSlot *slot = remsim_simcard_backend_make_slot(
-		    i, profiles->pdata[i % n_profiles], paths[i % n_profiles], state_dir, error);
+		    i, profiles->pdata[i % n_profiles], paths[i % n_profiles], state_dir,
+		    log_personal, error);
 
 		if (slot == NULL)
 			return FALSE;

@@ -11,6 +11,7 @@ struct _RemsimSimcardSlot {
 	RemsimSimcardCard *card;
 	gchar *state_path;
 	gboolean powered;
+	gboolean log_personal;
 };
 
 G_DEFINE_TYPE(RemsimSimcardSlot, remsim_simcard_slot, REMSIM_TYPE_CARD_SLOT)
@@ -72,9 +73,20 @@ remsim_simcard_slot_save_state(RemsimSimcardSlot *self)
 	/* a few kB written once per session, at power-off: not worth a thread */
 	if (self->state_path == NULL)
 		return;
-	if (!remsim_simcard_card_save_state(self->card, self->state_path, &error))
+	if (!remsim_simcard_card_save_state(self->card, self->state_path, &error)) {
+		g_autofree gchar *text = g_strdup(error->message);
+
+		/* the state file is named after the ICCID, which is subscriber data */
+		if (!self->log_personal) {
+			g_auto(GStrv) parts =
+			    g_strsplit(text, remsim_simcard_card_get_iccid(self->card), -1);
+
+			g_free(text);
+			text = g_strjoinv("[hidden]", parts);
+		}
 		g_warning("%s: cannot save the card state: %s",
-			  remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)), error->message);
+			  remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)), text);
+	}
 }
 
 static void
@@ -139,15 +151,17 @@ remsim_simcard_slot_init(RemsimSimcardSlot *self)
 }
 
 RemsimSimcardSlot *
-remsim_simcard_slot_new(guint index, RemsimSimcardCard *card, const gchar *state_path)
+remsim_simcard_slot_new(guint index, RemsimSimcardCard *card, const gchar *state_path,
+			gboolean log_personal)
 {
-	g_autofree gchar *name =
-	    g_strdup_printf("simcard%u (%s)", index, remsim_simcard_card_get_iccid(card));
+	/* not the ICCID: the name ends up in logs and error messages */
+	g_autofree gchar *name = g_strdup_printf("simcard%u", index);
 	RemsimSimcardSlot *self =
 	    g_object_new(REMSIM_TYPE_SIMCARD_SLOT, "index", index, "name", name, NULL);
 
 	self->card = g_object_ref(card);
 	self->state_path = g_strdup(state_path);
+	self->log_personal = log_personal;
 	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), TRUE);
 	return self;
 }

@@ -10,9 +10,12 @@ G_BEGIN_DECLS
 #define REMSIM_TYPE_SIMCARD_SLOT (remsim_simcard_slot_get_type())
 G_DECLARE_FINAL_TYPE(RemsimSimcardSlot, remsim_simcard_slot, REMSIM, SIMCARD_SLOT, RemsimCardSlot)
 
-/* @state_path: where the card's state is loaded from and saved to, or NULL */
+/*
+ * @state_path: where the card's state is loaded from and saved to, or NULL;
+ * @log_personal: the bankd's --log-personal-info (else the ICCID is not logged)
+ */
 RemsimSimcardSlot *remsim_simcard_slot_new(guint index, RemsimSimcardCard *card,
-					   const gchar *state_path);
+					   const gchar *state_path, gboolean log_personal);
 RemsimSimcardCard *remsim_simcard_slot_get_card(RemsimSimcardSlot *self);
 
 G_END_DECLS
