@@ -735,7 +735,19 @@ remsim_config_parse(RemsimConfig *self, gint *argc, gchar ***argv, gint *exit_st
 	if (remsim_config_get_boolean(self, NULL, "debug"))
 		g_log_set_debug_enabled(TRUE);
 	remsim_log_set_personal_info(remsim_config_get_boolean(self, NULL, "log-personal-info"));
+	*exit_status = 0;
 	return TRUE;
+}
+
+RemsimConfig *
+remsim_config_new_from_args(const RemsimConfigSchema *schema, gint *argc, gchar ***argv,
+			    gint *exit_status, GError **error)
+{
+	g_autoptr(RemsimConfig) self = remsim_config_new(schema);
+
+	if (!remsim_config_parse(self, argc, argv, exit_status, error))
+		return NULL;
+	return g_steal_pointer(&self);
 }
 
 /* --- reading values --- */

@@ -125,6 +125,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimConfig, remsim_config_free)
 gboolean remsim_config_parse(RemsimConfig *self, gint *argc, gchar ***argv, gint *exit_status,
 			     GError **error);
 
+/* remsim_config_new() and remsim_config_parse(): NULL when there is nothing to run */
+RemsimConfig *remsim_config_new_from_args(const RemsimConfigSchema *schema, gint *argc,
+					  gchar ***argv, gint *exit_status, GError **error);
+
 /* the steps of remsim_config_parse(): options only (a bad value is an error) */
 gboolean remsim_config_parse_args(RemsimConfig *self, gint *argc, gchar ***argv, GError **error);
 /* a file, checked whole; a missing file is an error only if @required */

@@ -225,15 +225,18 @@ remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError *
 {
 	g_autoptr(RemsimBankdConfig) config = g_new0(RemsimBankdConfig, 1);
 
-	config->file = remsim_config_new(&remsim_bankd_config_schema);
-	if (!remsim_config_parse(config->file, argc, argv, exit_status, error))
+	config->file = remsim_config_new_from_args(&remsim_bankd_config_schema, argc, argv,
+						   exit_status, error);
+	if (config->file == NULL)
 		return NULL;
 	remsim_config_fill(config->file, NULL, config);
 	config->config_path = remsim_config_get_path(config->file);
 	config->keyfile = remsim_config_get_keyfile(config->file);
 	config->bus = remsim_config_get_bus_type(config->file);
-	if (!remsim_bankd_config_finish(config, error))
+	if (!remsim_bankd_config_finish(config, error)) {
+		*exit_status = 2;
 		return NULL;
+	}
 	return g_steal_pointer(&config);
 }
 

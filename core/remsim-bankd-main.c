@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
-#include <glib-unix.h>
-#include <locale.h>
-
+#include "remsim-bankd-builtin-plugins.h"
 #include "remsim-bankd-dbus.h"
 #include "remsim-bankd.h"
-#include "remsim-bankd-builtin-plugins.h"
-
-static gboolean
-remsim_bankd_main_signal_cb(gpointer user_data)
-{
-	g_main_loop_quit(user_data);
-	return G_SOURCE_CONTINUE;
-}
+#include "remsim-daemon.h"
 
 static RemsimBankdPluginLoader *
 remsim_bankd_main_load_plugins(const RemsimBankdConfig *config)
@@ -51,11 +40,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	gint status = 0;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
-
+	remsim_daemon_init_i18n();
 	config = remsim_bankd_config_parse(&argc, &argv, &status, &error);
 	if (config == NULL) {
 		if (error != NULL)
@@ -71,9 +56,6 @@ main(int argc, char **argv)
 	if (config->bus != G_BUS_TYPE_NONE)
 		dbus = remsim_bankd_dbus_new(bankd, config->bus == G_BUS_TYPE_SESSION);
 	loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, remsim_bankd_main_signal_cb, loop);
-	g_unix_signal_add(SIGINT, remsim_bankd_main_signal_cb, loop);
-	g_main_loop_run(loop);
-	g_message("Shutting down");
+	remsim_daemon_run(loop);
 	return 0;
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RemsimServerConfig: the server's settings from /etc/remsim/server.conf
- * (group [server]) and the command line; an option wins over the file.
+ * RemsimServerConfig: the server's settings, from its key table through
+ * common/remsim-config: the command line over /etc/remsim/server.conf (group
+ * [server]) over the defaults.
  */
 #pragma once
 
-#include <glib.h>
+#include "remsim-config.h"
 
 G_BEGIN_DECLS
 
@@ -14,29 +15,29 @@ G_BEGIN_DECLS
 #define REMSIM_SERVER_DEFAULT_REST_PORT 9997
 
 typedef struct {
-	gchar *config_file;  /* the file read, or NULL */
+	RemsimConfig *file;  /* the keys as read */
 	gchar *bind_ip;	     /* RSPRO listener; NULL = every address */
 	guint16 rspro_port;  /* 0 = ephemeral */
 	gchar *rest_bind_ip; /* NULL = every address */
 	guint16 rest_port;
 	gchar *state_dir;
 	gchar *port_file; /* where to write the bound ports, or NULL */
-	gboolean dbus;
-	gboolean session_bus;
-	gboolean debug;
-	gboolean show_version;
+	GBusType bus;	  /* G_BUS_TYPE_NONE: no D-Bus */
 } RemsimServerConfig;
 
-/* the exit status for a usage error (upstream exits 2 on extra arguments) */
-#define REMSIM_SERVER_EXIT_USAGE 2
+void remsim_server_config_free(RemsimServerConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimServerConfig, remsim_server_config_free)
+
+/* the key table */
+const RemsimConfigSchema *remsim_server_config_get_schema(void);
 
 /*
  * Parses @argv, then the config file (--config, else the default path if it
- * exists). A bad value's message names the file and the key.
+ * exists). NULL when there is nothing to run: @exit_status 0 after --version,
+ * else 2 with @error naming the option, or the file, the line and the key.
  */
-gboolean remsim_server_config_load(RemsimServerConfig *cfg, gint *argc, gchar ***argv,
-				   GError **error);
-void remsim_server_config_clear(RemsimServerConfig *cfg);
+RemsimServerConfig *remsim_server_config_parse(gint *argc, gchar ***argv, gint *exit_status,
+					       GError **error);
 /* the SQLite file inside the state directory */
 gchar *remsim_server_config_get_db_path(const RemsimServerConfig *cfg);
 

@@ -2,19 +2,18 @@
 /* remsim-server: a drop-in for osmo-remsim-server with persistent slot maps. */
 #include "config.h"
 
-#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <locale.h>
 #include <sys/resource.h>
 
+#include "remsim-daemon.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
 #include "remsim-server.h"
 
 typedef struct {
-	RemsimServerConfig cfg;
+	RemsimServerConfig *cfg;
 	GMainLoop *loop;
 	RemsimServerSlotmapStore *store;
 	RemsimServer *server;
@@ -36,38 +35,28 @@ remsim_server_main_raise_fd_limit(void)
 }
 
 static gboolean
-remsim_server_main_signal_cb(gpointer data)
-{
-	RemsimServerApp *app = data;
-
-	g_message("Shutting down");
-	g_main_loop_quit(app->loop);
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean
 remsim_server_main_write_port_file(RemsimServerApp *app, GError **error)
 {
 	g_autofree gchar *text = NULL;
 
-	if (!app->cfg.port_file)
+	if (!app->cfg->port_file)
 		return TRUE;
 	text = g_strdup_printf("rspro=%u\nrest=%u\n", remsim_server_get_port(app->server),
 			       remsim_server_rest_get_port(app->rest));
 	/* written whole, so that a reader never sees half of it */
-	return g_file_set_contents(app->cfg.port_file, text, -1, error);
+	return g_file_set_contents(app->cfg->port_file, text, -1, error);
 }
 
 static gboolean
 remsim_server_main_open_store(RemsimServerApp *app, GError **error)
 {
-	g_autofree gchar *path = remsim_server_config_get_db_path(&app->cfg);
+	g_autofree gchar *path = remsim_server_config_get_db_path(app->cfg);
 
-	if (g_mkdir_with_parents(app->cfg.state_dir, 0755) != 0) {
+	if (g_mkdir_with_parents(app->cfg->state_dir, 0755) != 0) {
 		int err = errno;
 
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
-			    _("Cannot create the state directory %s: %s"), app->cfg.state_dir,
+			    _("Cannot create the state directory %s: %s"), app->cfg->state_dir,
 			    g_strerror(err));
 		return FALSE;
 	}
@@ -78,6 +67,7 @@ remsim_server_main_open_store(RemsimServerApp *app, GError **error)
 static gboolean
 remsim_server_main_start(RemsimServerApp *app, GError **error)
 {
+	const RemsimServerConfig *cfg = app->cfg;
 	g_autoptr(GError) local = NULL;
 
 	if (!remsim_server_main_open_store(app, error))
@@ -85,23 +75,21 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	app->server = remsim_server_new(app->store);
 	if (!remsim_server_restore(app->server, error))
 		return FALSE;
-	if (!remsim_server_listen(app->server, app->cfg.bind_ip, app->cfg.rspro_port, &local)) {
+	if (!remsim_server_listen(app->server, cfg->bind_ip, cfg->rspro_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("RSPRO port %u: %s"),
-			    app->cfg.rspro_port, local->message);
+			    cfg->rspro_port, local->message);
 		return FALSE;
 	}
 	app->rest = remsim_server_rest_new(app->server);
-	if (!remsim_server_rest_listen(app->rest, app->cfg.rest_bind_ip, app->cfg.rest_port,
-				       &local)) {
+	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
-			    app->cfg.rest_port, local->message);
+			    cfg->rest_port, local->message);
 		return FALSE;
 	}
-	if (app->cfg.dbus) {
+	if (cfg->bus != G_BUS_TYPE_NONE) {
 		app->dbus = remsim_server_dbus_new(app->server, remsim_server_get_port(app->server),
 						   remsim_server_rest_get_port(app->rest));
-		remsim_server_dbus_start(app->dbus, app->cfg.session_bus ? G_BUS_TYPE_SESSION
-									 : G_BUS_TYPE_SYSTEM);
+		remsim_server_dbus_start(app->dbus, cfg->bus);
 	}
 	g_message("remsim-server %s: RSPRO on port %u, REST on port %u, restart %" G_GUINT64_FORMAT,
 		  PACKAGE_VERSION, remsim_server_get_port(app->server),
@@ -121,7 +109,7 @@ remsim_server_main_stop(RemsimServerApp *app)
 	g_clear_object(&app->server);
 	g_clear_object(&app->store);
 	g_clear_pointer(&app->loop, g_main_loop_unref);
-	remsim_server_config_clear(&app->cfg);
+	g_clear_pointer(&app->cfg, remsim_server_config_free);
 }
 
 int
@@ -131,32 +119,17 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	int status = 0;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
-
-	if (!remsim_server_config_load(&app.cfg, &argc, &argv, &error)) {
-		g_printerr("remsim-server: %s\n", error->message);
-		remsim_server_config_clear(&app.cfg);
-		return g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED) ||
-			       g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION)
-			   ? REMSIM_SERVER_EXIT_USAGE
-			   : 1;
+	remsim_daemon_init_i18n();
+	app.cfg = remsim_server_config_parse(&argc, &argv, &status, &error);
+	if (app.cfg == NULL) {
+		if (error != NULL)
+			g_printerr("remsim-server: %s\n", error->message);
+		return status;
 	}
-	if (app.cfg.show_version) {
-		g_print("remsim-server %s\n", PACKAGE_VERSION);
-		remsim_server_config_clear(&app.cfg);
-		return 0;
-	}
-	if (app.cfg.debug)
-		g_log_set_debug_enabled(TRUE);
 	remsim_server_main_raise_fd_limit();
 	app.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, remsim_server_main_signal_cb, &app);
-	g_unix_signal_add(SIGINT, remsim_server_main_signal_cb, &app);
 	if (remsim_server_main_start(&app, &error)) {
-		g_main_loop_run(app.loop);
+		remsim_daemon_run(app.loop);
 	} else {
 		g_printerr("remsim-server: %s\n", error->message);
 		status = 1;

@@ -156,6 +156,8 @@ parse(const RemsimConfigSchema *schema, const gchar *conf, const gchar *const *a
 	v = g_memdup2(argv->pdata, argv->len * sizeof(gpointer));
 	ok = remsim_config_parse(config, &argc, &v, status, error);
 	g_free(v);
+	if (ok)
+		g_assert_cmpint(*status, ==, 0);
 	if (!ok) {
 		remsim_config_free(config);
 		return NULL;

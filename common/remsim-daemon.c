@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "remsim-daemon.h"
+
+void
+remsim_daemon_init_i18n(void)
+{
+	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+}
+
+static gboolean
+remsim_daemon_signal_cb(gpointer user_data)
+{
+	/* in the daemon's log domain, which is its program name */
+	g_log(g_get_prgname(), G_LOG_LEVEL_MESSAGE, "Shutting down");
+	g_main_loop_quit(user_data);
+	return G_SOURCE_CONTINUE;
+}
+
+void
+remsim_daemon_run(GMainLoop *loop)
+{
+	guint sigint_id = g_unix_signal_add(SIGINT, remsim_daemon_signal_cb, loop);
+	guint sigterm_id = g_unix_signal_add(SIGTERM, remsim_daemon_signal_cb, loop);
+
+	g_main_loop_run(loop);
+	g_source_remove(sigint_id);
+	g_source_remove(sigterm_id);
+}
