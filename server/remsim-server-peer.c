@@ -12,6 +12,7 @@ struct _RemsimServerPeer {
 	RemsimServerPeerState state;
 	RsproComponentIdentity identity;
 	gchar *id;
+	RemsimLogTag log;
 	guint16 bank_id;
 	guint16 number_of_slots;
 	gboolean has_bound;
@@ -62,6 +63,12 @@ remsim_server_peer_new(RsproConnection *conn)
 	RemsimServerPeer *self = g_object_new(REMSIM_TYPE_SERVER_PEER, NULL);
 
 	self->conn = g_object_ref(conn);
+	{
+		g_autofree gchar *name =
+		    g_strdup_printf("peer %s", rspro_connection_get_peer_name(conn));
+
+		remsim_log_tag_set_name(&self->log, name);
+	}
 	return self;
 }
 
@@ -132,6 +139,7 @@ remsim_server_peer_set_bank(RemsimServerPeer *self, const RsproConnectBankReq *r
 	self->bound = req->bound;
 	g_free(self->id);
 	self->id = g_strdup_printf("B%u", req->bank_id);
+	remsim_log_tag_set_bank(&self->log, req->bank_id);
 }
 
 void
@@ -145,6 +153,13 @@ remsim_server_peer_set_client(RemsimServerPeer *self, const RsproConnectClientRe
 	memset(&self->client_config, 0, sizeof(self->client_config));
 	g_free(self->id);
 	self->id = g_strdup_printf("C%u:%u", req->client_slot.client_id, req->client_slot.slot_nr);
+	remsim_log_tag_set_client(&self->log, req->client_slot.client_id, req->client_slot.slot_nr);
+}
+
+const RemsimLogTag *
+remsim_server_peer_get_log_tag(RemsimServerPeer *self)
+{
+	return &self->log;
 }
 
 const RsproComponentIdentity *

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "remsim-log.h"
 #include "rspro-connection.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,8 @@ gboolean remsim_server_peer_update_client_config(RemsimServerPeer *self,
 
 /* upstream's connection id: "B1", "C23:0" */
 const gchar *remsim_server_peer_get_id(RemsimServerPeer *self);
+/* [peer ADDRESS] until it identifies, then [bank B] or [client C:N] */
+const RemsimLogTag *remsim_server_peer_get_log_tag(RemsimServerPeer *self);
 
 /* upstream's REST objects (client, or bank with bankId / numberOfSlots) */
 JsonNode *remsim_server_peer_to_json(RemsimServerPeer *self);

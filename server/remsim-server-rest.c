@@ -150,6 +150,10 @@ remsim_server_rest_reply_server_error(SoupServerMessage *msg, GError *error)
 		status = SOUP_STATUS_BAD_REQUEST;
 	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND))
 		status = SOUP_STATUS_NOT_FOUND;
+	/* the server's own failure (the database): the operator must hear of it */
+	if (status == SOUP_STATUS_INTERNAL_SERVER_ERROR)
+		g_warning("REST %s %s: %s", soup_server_message_get_method(msg),
+			  g_uri_get_path(soup_server_message_get_uri(msg)), error->message);
 	remsim_server_rest_reply_error(msg, status, "%s", error->message);
 }
 

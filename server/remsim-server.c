@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "remsim-log.h"
 #include "remsim-server.h"
 #include "rspro-listener.h"
 
@@ -16,6 +17,7 @@ struct _RemsimServer {
 	RemsimServerSlotmapStore *store;
 	RsproListener *listener;
 	RsproComponentIdentity identity;
+	RemsimLogTag log;	    /* [server] */
 	GHashTable *peers;	    /* RsproConnection* -> RemsimServerPeer* (owned) */
 	GQueue banks;		    /* RemsimServerPeer*, identification order */
 	GQueue clients;		    /* RemsimServerPeer* */
@@ -119,6 +121,7 @@ static void
 remsim_server_init(RemsimServer *self)
 {
 	self->peers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
+	remsim_log_tag_set_name(&self->log, "server");
 	g_queue_init(&self->banks);
 	g_queue_init(&self->clients);
 	g_queue_init(&self->maps);
@@ -197,6 +200,19 @@ remsim_server_list_slotmaps(RemsimServer *self)
 	return out;
 }
 
+/* "[bank B slot N] map to client C:N WHAT: RESULT" */
+static void
+remsim_server_log_map(const RemsimServerSlotmap *map, GLogLevelFlags level, const gchar *what,
+		      gint result)
+{
+	const gchar *name = rspro_enum_result_code_to_string(result);
+	RemsimLogTag tag;
+
+	remsim_log_tag_set_bank_slot(&tag, map->bank.bank_id, map->bank.slot_nr);
+	REMSIM_LOG_(level, &tag, "map to client %u:%u %s: %s", map->client.client_id,
+		    map->client.slot_nr, what, name != NULL ? name : "?");
+}
+
 /* ---- pushing to clients ---- */
 
 static void
@@ -207,11 +223,12 @@ remsim_server_send_client_config(RemsimServerPeer *client, const RemsimServerCli
 
 	if (!remsim_server_peer_update_client_config(client, cfg))
 		return;
-	g_debug("%s: configClientBankReq B%u:%u port %u", remsim_server_peer_get_id(client),
-		cfg->bank.bank_id, cfg->bank.slot_nr, cfg->bankd.port);
+	remsim_log_debug(remsim_server_peer_get_log_tag(client),
+			 "configClientBankReq B%u:%u port %u", cfg->bank.bank_id, cfg->bank.slot_nr,
+			 cfg->bankd.port);
 	if (!rspro_connection_send(remsim_server_peer_get_connection(client), pdu, &error))
-		g_warning("Cannot send to client %s: %s", remsim_server_peer_get_id(client),
-			  error->message);
+		remsim_log_warning(remsim_server_peer_get_log_tag(client), "cannot send: %s",
+				   error->message);
 }
 
 /*
@@ -273,12 +290,8 @@ remsim_server_create_ready(GObject *source, GAsyncResult *result, gpointer data)
 	} else {
 		map->state = REMSIM_SERVER_SLOTMAP_ERROR;
 		map->error_result = res->u.create_mapping_res.result;
-		g_warning("Bank %u refused slot map B%u:%u-C%u:%u: %s", map->bank.bank_id,
-			  map->bank.bank_id, map->bank.slot_nr, map->client.client_id,
-			  map->client.slot_nr,
-			  rspro_enum_result_code_to_string(map->error_result)
-			      ? rspro_enum_result_code_to_string(map->error_result)
-			      : "?");
+		remsim_server_log_map(map, G_LOG_LEVEL_WARNING, "refused by the bank",
+				      map->error_result);
 	}
 	remsim_server_map_changed(ctx->server, map);
 	if (map->listed)
@@ -296,8 +309,9 @@ remsim_server_remove_ready(GObject *source, GAsyncResult *result, gpointer data)
 
 	if (res) {
 		if (res->u.remove_mapping_res.result != RSPRO_RESULT_OK)
-			g_info("bank %u: removeMappingRes result %d", ctx->map->bank.bank_id,
-			       res->u.remove_mapping_res.result);
+			remsim_server_log_map(ctx->map, G_LOG_LEVEL_INFO,
+					      "removal refused by the bank",
+					      res->u.remove_mapping_res.result);
 		remsim_server_update_client_of(ctx->server, &ctx->map->client, &ctx->map->bank);
 	}
 	remsim_server_push_ctx_free(ctx);
@@ -387,19 +401,16 @@ remsim_server_answer_hello(RemsimServerPeer *peer, RsproMsgType type,
 	g_autoptr(GError) error = NULL;
 
 	if (!rspro_connection_send(remsim_server_peer_get_connection(peer), res, &error))
-		g_warning("Cannot answer %s: %s",
-			  rspro_connection_get_peer_name(remsim_server_peer_get_connection(peer)),
-			  error->message);
+		remsim_log_warning(remsim_server_peer_get_log_tag(peer), "cannot answer: %s",
+				   error->message);
 }
 
 static void
 remsim_server_refuse(RemsimServer *self, RemsimServerPeer *peer, RsproMsgType type, gint result,
 		     const gchar *what)
 {
-	RsproConnection *conn = remsim_server_peer_get_connection(peer);
-
-	g_message("Refusing %s from %s: %s", what, rspro_connection_get_peer_name(conn),
-		  rspro_enum_result_code_to_string(result));
+	remsim_log_message(remsim_server_peer_get_log_tag(peer), "refusing %s: %s", what,
+			   rspro_enum_result_code_to_string(result));
 	remsim_server_answer_hello(peer, type, &self->identity, result);
 	remsim_server_peer_reject(peer);
 }
@@ -412,8 +423,8 @@ remsim_server_handle_connect_bank(RemsimServer *self, RemsimServerPeer *peer, co
 	g_autofree gchar *what = g_strdup_printf("bank %u", req->bank_id);
 
 	if (req->identity.type != RSPRO_COMPONENT_BANKD) {
-		g_message("Closing %s: connectBankReq from a component that is not a bank",
-			  rspro_connection_get_peer_name(conn));
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "closing: connectBankReq from a component that is not a bank");
 		rspro_connection_close(conn);
 		return;
 	}
@@ -435,8 +446,8 @@ remsim_server_handle_connect_bank(RemsimServer *self, RemsimServerPeer *peer, co
 	remsim_server_peer_set_bank(peer, req);
 	g_queue_push_tail(&self->banks, peer);
 	g_hash_table_insert(self->bank_by_id, GUINT_TO_POINTER(req->bank_id), peer);
-	g_info("bank %u (%u slots) connected from %s", req->bank_id, req->number_of_slots,
-	       rspro_connection_get_peer_name(conn));
+	remsim_log_info(remsim_server_peer_get_log_tag(peer), "%u slots, connected from %s",
+			req->number_of_slots, rspro_connection_get_peer_name(conn));
 	remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &self->identity,
 				   RSPRO_RESULT_OK);
 	g_signal_emit(self, signals[SIG_BANK_ADDED], 0, peer);
@@ -451,8 +462,8 @@ remsim_server_handle_connect_client(RemsimServer *self, RemsimServerPeer *peer, 
 	guint32 key;
 
 	if (req->identity.type != RSPRO_COMPONENT_CLIENT || !req->has_client_slot) {
-		g_message("Closing %s: connectClientReq without a client identity and slot",
-			  rspro_connection_get_peer_name(conn));
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "closing: connectClientReq without a client identity and slot");
 		rspro_connection_close(conn);
 		return;
 	}
@@ -468,8 +479,8 @@ remsim_server_handle_connect_client(RemsimServer *self, RemsimServerPeer *peer, 
 	remsim_server_peer_set_client(peer, req);
 	g_queue_push_tail(&self->clients, peer);
 	g_hash_table_insert(self->client_by_slot, GUINT_TO_POINTER(key), peer);
-	g_info("client %s connected from %s", remsim_server_peer_get_id(peer),
-	       rspro_connection_get_peer_name(conn));
+	remsim_log_info(remsim_server_peer_get_log_tag(peer), "connected from %s",
+			rspro_connection_get_peer_name(conn));
 	remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_CLIENT_RES, &self->identity,
 				   RSPRO_RESULT_OK);
 	g_signal_emit(self, signals[SIG_CLIENT_ADDED], 0, peer);
@@ -491,9 +502,9 @@ remsim_server_message_cb(RsproConnection *conn, RsproPdu *pdu, gpointer data)
 		remsim_server_handle_connect_client(self, peer, pdu);
 	else if (pdu->type != RSPRO_MSG_CONFIG_CLIENT_BANK_RES)
 		/* upstream ignores what a state does not expect, resetStateReq included */
-		g_debug("%s: ignoring %s in state %s", rspro_connection_get_peer_name(conn),
-			rspro_msg_type_to_string(pdu->type),
-			remsim_server_peer_state_to_string(state));
+		remsim_log_debug(peer != NULL ? remsim_server_peer_get_log_tag(peer) : &self->log,
+				 "ignoring %s in state %s", rspro_msg_type_to_string(pdu->type),
+				 remsim_server_peer_state_to_string(state));
 }
 
 static void
@@ -503,7 +514,7 @@ remsim_server_bank_lost(RemsimServer *self, RemsimServerPeer *peer)
 
 	g_queue_remove(&self->banks, peer);
 	g_hash_table_remove(self->bank_by_id, GUINT_TO_POINTER(bank_id));
-	g_message("Bank %u disconnected", bank_id);
+	remsim_log_message(remsim_server_peer_get_log_tag(peer), "disconnected");
 	for (GList *l = self->maps.head; l; l = l->next) {
 		RemsimServerSlotmap *map = l->data;
 
@@ -524,7 +535,7 @@ remsim_server_client_lost(RemsimServer *self, RemsimServerPeer *peer)
 
 	g_queue_remove(&self->clients, peer);
 	g_hash_table_remove(self->client_by_slot, GUINT_TO_POINTER(key));
-	g_info("client %s disconnected", remsim_server_peer_get_id(peer));
+	remsim_log_info(remsim_server_peer_get_log_tag(peer), "disconnected");
 	g_signal_emit(self, signals[SIG_CLIENT_REMOVED], 0, peer);
 }
 
@@ -537,8 +548,8 @@ remsim_server_closed_cb(RsproConnection *conn, GError *reason, gpointer data)
 	if (!g_hash_table_steal_extended(self->peers, conn, NULL, (gpointer *)&peer))
 		return;
 	g_signal_handlers_disconnect_by_data(conn, self);
-	g_debug("%s closed: %s", rspro_connection_get_peer_name(conn),
-		reason ? reason->message : "");
+	remsim_log_debug(remsim_server_peer_get_log_tag(peer), "connection from %s closed: %s",
+			 rspro_connection_get_peer_name(conn), reason ? reason->message : "");
 	if (remsim_server_peer_get_state(peer) == REMSIM_SERVER_PEER_CONNECTED_BANKD)
 		remsim_server_bank_lost(self, peer);
 	else if (remsim_server_peer_get_state(peer) == REMSIM_SERVER_PEER_CONNECTED_CLIENT)
@@ -551,7 +562,7 @@ remsim_server_connection_cb(RsproListener *listener, RsproConnection *conn, gpoi
 	RemsimServer *self = data;
 	RemsimServerPeer *peer = remsim_server_peer_new(conn);
 
-	g_debug("accepted %s", rspro_connection_get_peer_name(conn));
+	remsim_log_debug(remsim_server_peer_get_log_tag(peer), "accepted");
 	g_hash_table_insert(self->peers, conn, peer);
 	g_signal_connect(conn, "message", G_CALLBACK(remsim_server_message_cb), self);
 	g_signal_connect(conn, "closed", G_CALLBACK(remsim_server_closed_cb), self);
@@ -592,8 +603,8 @@ remsim_server_restore(RemsimServer *self, GError **error)
 		map->stored = TRUE;
 		remsim_server_list_map(self, map);
 	}
-	g_message("Restored %u slot maps from %s", rows->len,
-		  remsim_server_slotmap_store_get_path(self->store));
+	remsim_log_message(&self->log, "restored %u slot maps from %s", rows->len,
+			   remsim_server_slotmap_store_get_path(self->store));
 	return TRUE;
 }
 
@@ -673,8 +684,8 @@ remsim_server_delete_stored_ready(GObject *source, GAsyncResult *result, gpointe
 	GPtrArray *maps = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 
+	/* the caller hears of a failure, and says it (REST logs a 500) */
 	if (!remsim_server_slotmap_store_write_finish(self->store, result, &error)) {
-		g_warning("%s", error->message);
 		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_STORE, "%s",
 					error->message);
 		return;
@@ -735,7 +746,7 @@ remsim_server_global_reset_async(RemsimServer *self, GCancellable *cancellable,
 	for (GList *l = self->maps.head; l; l = l->next)
 		if (((RemsimServerSlotmap *)l->data)->stored)
 			g_ptr_array_add(maps, remsim_server_slotmap_ref(l->data));
-	g_message("Global reset: deleting %u slot maps", maps->len);
+	remsim_log_message(&self->log, "global reset: deleting %u slot maps", maps->len);
 	remsim_server_delete_maps(self, maps, task);
 }
 
