@@ -1,303 +1,188 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "remsim-client-config.h"
+#include "remsim-client.h"
+#include "remsim-client-frontend-vpcd.h"
 
-struct _RemsimClientConfig {
-	GKeyFile *file;
-	gchar *path;	  /* NULL when nothing was loaded */
-	gchar *text;	  /* the file's text, to name the line of a bad value */
-	GHashTable *args; /* key → value from the command line */
+#define REMSIM_CLIENT_CONFIG_FIELD(kind, m) REMSIM_CONFIG_FIELD_##kind(RemsimClientSlotSettings, m)
+#define REMSIM_CLIENT_CONFIG_SLOT (REMSIM_CONFIG_KEY_GROUPS)
+#define REMSIM_CLIENT_CONFIG_USB_NUMBER(name, letter, what)                                        \
+	{                                                                                          \
+		.key = name, .short_name = letter, .type = REMSIM_CONFIG_TYPE_INT,                 \
+		.flags = REMSIM_CLIENT_CONFIG_SLOT, .min = 0, .max = 255, .arg = N_("N"),          \
+		.help = what                                                                       \
+	}
+
+/* upstream's osmo-remsim-client-st2 / -shell options, then ours */
+static const RemsimConfigKey remsim_client_config_keys[] = {
+	{ .key = "server-host",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = REMSIM_DEFAULT_SERVER_HOST,
+	  .arg = N_("HOST"),
+	  .help = N_("Server address"),
+	  .aliases = { { "server-ip", 'i' } },
+	  REMSIM_CLIENT_CONFIG_FIELD(STRING, server_host) },
+	{ .key = "server-port",
+	  .short_name = 'p',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = G_STRINGIFY(REMSIM_DEFAULT_SERVER_PORT),
+	  .min = 1,
+	  .max = G_MAXUINT16,
+	  .arg = N_("PORT"),
+	  .help = N_("Server RSPRO port"),
+	  REMSIM_CLIENT_CONFIG_FIELD(INT, server_port) },
+	{ .key = "client-id",
+	  .short_name = 'c',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = RSPRO_ID_MAX,
+	  .arg = N_("N"),
+	  .help = N_("Own client id, 0..1023"),
+	  REMSIM_CLIENT_CONFIG_FIELD(INT, client_slot.client_id) },
+	{ .key = "client-slot",
+	  .short_name = 'n',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = RSPRO_ID_MAX,
+	  .arg = N_("N"),
+	  .help = N_("Own client slot number, 0..1023 (without [slot N] groups)") },
+	{ .key = "atr",
+	  .short_name = 'a',
+	  .type = REMSIM_CONFIG_TYPE_HEX,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .min = 2,
+	  .max = RSPRO_ATR_MAX,
+	  .arg = N_("HEX"),
+	  .help = N_("ATR shown before the bank's, 2..55 bytes (default 3B 00)"),
+	  REMSIM_CLIENT_CONFIG_FIELD(BYTES, atr) },
+	{ .key = "atr-ignore-rspro",
+	  .short_name = 'r',
+	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = "false",
+	  .help = N_("Keep the local ATR; ignore the bank's setAtrReq"),
+	  REMSIM_CLIENT_CONFIG_FIELD(BOOLEAN, atr_ignore_rspro) },
+	{ .key = "event-script",
+	  .short_name = 'e',
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .arg = N_("CMD"),
+	  .help = N_("Run CMD <cause> on events") },
+	{ .key = "frontend",
+	  .type = REMSIM_CONFIG_TYPE_CHOICE,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = "shell",
+	  .choices = "shell|vpcd|simtrace2",
+	  .arg = N_("NAME"),
+	  .help = N_("Modem side: shell, vpcd or simtrace2") },
+	{ .key = "component-name",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .arg = N_("NAME"),
+	  .help = N_("Identity name sent to server and bank (default: the host name)"),
+	  REMSIM_CLIENT_CONFIG_FIELD(STRING, component_name) },
+	{ .key = "connect-timeout-ms",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = G_STRINGIFY(REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS),
+	  .min = 100,
+	  .max = 60000,
+	  .arg = N_("MS"),
+	  .help = N_("TCP connect timeout; a refused connection is retried by the back-off"),
+	  REMSIM_CLIENT_CONFIG_FIELD(INT, connect_timeout_ms) },
+	/* the vpcd front end: where pcscd's vpcd driver listens */
+	{ .key = "vpcd-host",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = "127.0.0.1",
+	  .arg = N_("HOST"),
+	  .help = N_("vpcd: the host of pcscd's vpcd driver") },
+	{ .key = "vpcd-port",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .default_value = G_STRINGIFY(REMSIM_VPCD_DEFAULT_PORT),
+	  .min = 1,
+	  .max = G_MAXUINT16,
+	  .arg = N_("PORT"),
+	  .help = N_("vpcd: the port of pcscd's vpcd driver (its DEVICENAME)") },
+	/* the SIMtrace2 front end: which device (upstream's -st2 options) */
+	{ .key = "usb-vendor",
+	  .short_name = 'V',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT | REMSIM_CONFIG_KEY_HEX_NUMBER,
+	  .min = 0,
+	  .max = G_MAXUINT16,
+	  .arg = N_("HEX"),
+	  .help = N_("SIMtrace2: USB vendor id (default: any)") },
+	{ .key = "usb-product",
+	  .short_name = 'P',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT | REMSIM_CONFIG_KEY_HEX_NUMBER,
+	  .min = 0,
+	  .max = G_MAXUINT16,
+	  .arg = N_("HEX"),
+	  .help = N_("SIMtrace2: USB product id (default: any)") },
+	REMSIM_CLIENT_CONFIG_USB_NUMBER("usb-config", 'C',
+					N_("SIMtrace2: USB configuration (default: the current)")),
+	REMSIM_CLIENT_CONFIG_USB_NUMBER(
+	    "usb-interface", 'I', N_("SIMtrace2: USB interface, the modem slot (default: any)")),
+	REMSIM_CLIENT_CONFIG_USB_NUMBER("usb-altsetting", 'S',
+					N_("SIMtrace2: USB alternate setting (default: 0)")),
+	REMSIM_CLIENT_CONFIG_USB_NUMBER("usb-address", 'A',
+					N_("SIMtrace2: USB device address (default: any)")),
+	{ .key = "usb-path",
+	  .short_name = 'H',
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .arg = N_("PATH"),
+	  .help = N_("SIMtrace2: USB port path, e.g. 2-1.1 (default: any)") },
+	{ .key = "sim-presence",
+	  .short_name = 'Z',
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
+	  .min = 0,
+	  .max = 2,
+	  .arg = N_("N"),
+	  .help = N_("SIMtrace2: SIM presence polarity, 1 high or 0 low when present (2, or "
+		     "not given: the firmware's)") },
+	{ NULL },
 };
 
-G_DEFINE_QUARK(remsim_client_config_error_quark, remsim_client_config_error)
+static const RemsimConfigSchema remsim_client_config_schema = {
+	.program = "remsim-client",
+	.group = REMSIM_CLIENT_CONFIG_GROUP,
+	.summary = N_("remsim-client: use a SIM card in a remote bank"),
+	.keys = remsim_client_config_keys,
+	.version_short = 'v',
+	.groups = REMSIM_CONFIG_GROUPS_SLOTS,
+};
 
-RemsimClientConfig *
-remsim_client_config_new(void)
+const RemsimConfigSchema *
+remsim_client_config_get_schema(void)
 {
-	RemsimClientConfig *self = g_new0(RemsimClientConfig, 1);
+	return &remsim_client_config_schema;
+}
 
-	self->file = g_key_file_new();
-	self->args = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	return self;
+RemsimConfig *
+remsim_client_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError **error)
+{
+	return remsim_config_new_from_args(&remsim_client_config_schema, argc, argv, exit_status,
+					   error);
 }
 
 void
-remsim_client_config_free(RemsimClientConfig *self)
+remsim_client_config_get_slot_settings(RemsimConfig *config, const gchar *group, guint slot_nr,
+				       RemsimClientSlotSettings *settings)
 {
-	if (self == NULL)
-		return;
-	g_key_file_unref(self->file);
-	g_free(self->path);
-	g_free(self->text);
-	g_hash_table_unref(self->args);
-	g_free(self);
-}
-
-gboolean
-remsim_client_config_load(RemsimClientConfig *self, const gchar *path, gboolean must_exist,
-			  GError **error)
-{
-	g_autoptr(GError) local_error = NULL;
-	g_autofree gchar *text = NULL;
-	gsize len = 0;
-
-	if (!g_file_get_contents(path, &text, &len, &local_error)) {
-		if (!must_exist && g_error_matches(local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			return TRUE;
-		g_propagate_prefixed_error(error, g_steal_pointer(&local_error), "%s: ", path);
-		return FALSE;
-	}
-	if (!g_key_file_load_from_data(self->file, text, len, G_KEY_FILE_NONE, &local_error)) {
-		g_propagate_prefixed_error(error, g_steal_pointer(&local_error), "%s: ", path);
-		return FALSE;
-	}
-	g_free(self->path);
-	self->path = g_strdup(path);
-	g_free(self->text);
-	self->text = g_steal_pointer(&text);
-	return TRUE;
-}
-
-void
-remsim_client_config_set_override(RemsimClientConfig *self, const gchar *key, const gchar *value)
-{
-	g_hash_table_replace(self->args, g_strdup(key), g_strdup(value));
-}
-
-gchar *
-remsim_client_config_slot_group(guint slot_nr)
-{
-	return g_strdup_printf(REMSIM_CLIENT_CONFIG_SLOT_PREFIX "%u", slot_nr);
-}
-
-/* the line of @key in @group, or 0 when it cannot be told */
-static guint
-remsim_client_config_find_line(RemsimClientConfig *self, const gchar *group, const gchar *key)
-{
-	g_auto(GStrv) lines = NULL;
-	gboolean in_group = FALSE;
-	gsize key_len = strlen(key);
-
-	if (self->text == NULL)
-		return 0;
-	lines = g_strsplit(self->text, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		const gchar *l = lines[i];
-
-		while (g_ascii_isspace(*l))
-			l++;
-		if (*l == '[') {
-			const gchar *end = strchr(l, ']');
-
-			in_group = end != NULL && (gsize)(end - l - 1) == strlen(group) &&
-				   strncmp(l + 1, group, strlen(group)) == 0;
-		} else if (in_group && strncmp(l, key, key_len) == 0) {
-			const gchar *rest = l + key_len;
-
-			while (*rest == ' ' || *rest == '\t')
-				rest++;
-			if (*rest == '=')
-				return i + 1;
-		}
-	}
-	return 0;
-}
-
-/* where a value came from, for error messages: "FILE:LINE", "FILE" or "command line" */
-static gchar *
-remsim_client_config_origin(RemsimClientConfig *self, const gchar *group, const gchar *key)
-{
-	guint line;
-
-	if (group == NULL)
-		return g_strdup(_("command line"));
-	line = remsim_client_config_find_line(self, group, key);
-	if (line > 0)
-		return g_strdup_printf("%s:%u", self->path, line);
-	return g_strdup(self->path != NULL ? self->path : "?");
-}
-
-/* the raw value and the group it came from (NULL for the command line) */
-static gchar *
-remsim_client_config_lookup(RemsimClientConfig *self, const gchar *group, const gchar *key,
-			    const gchar **from_group)
-{
-	const gchar *arg = g_hash_table_lookup(self->args, key);
-	const gchar *groups[] = { group, REMSIM_CLIENT_CONFIG_GROUP };
-
-	*from_group = NULL;
-	if (arg != NULL)
-		return g_strdup(arg);
-	for (guint i = 0; i < G_N_ELEMENTS(groups); i++) {
-		gchar *v;
-
-		if (groups[i] == NULL)
-			continue;
-		v = g_key_file_get_string(self->file, groups[i], key, NULL);
-		if (v != NULL) {
-			*from_group = groups[i];
-			return g_strstrip(v);
-		}
-	}
-	return NULL;
-}
-
-gchar *
-remsim_client_config_get_string(RemsimClientConfig *self, const gchar *group, const gchar *key,
-				const gchar *default_value)
-{
-	const gchar *from;
-	gchar *v = remsim_client_config_lookup(self, group, key, &from);
-
-	return v != NULL ? v : g_strdup(default_value);
-}
-
-gboolean
-remsim_client_config_get_uint(RemsimClientConfig *self, const gchar *group, const gchar *key,
-			      guint default_value, guint min, guint max, guint *value,
-			      GError **error)
-{
-	const gchar *from;
-	g_autofree gchar *v = remsim_client_config_lookup(self, group, key, &from);
-	guint64 n = 0;
-
-	if (v == NULL) {
-		*value = default_value;
-		return TRUE;
-	}
-	/* base 0: upstream's numbers and vpcd's ports may be given in hex */
-	if (!g_ascii_string_to_unsigned(v, 10, min, max, &n, NULL) &&
-	    !(g_str_has_prefix(v, "0x") &&
-	      g_ascii_string_to_unsigned(v + 2, 16, min, max, &n, NULL))) {
-		g_autofree gchar *origin = remsim_client_config_origin(self, from, key);
-
-		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
-			    _("%s: %s: “%s” is not a number from %u to %u"), origin, key, v, min,
-			    max);
-		return FALSE;
-	}
-	*value = (guint)n;
-	return TRUE;
-}
-
-gboolean
-remsim_client_config_get_bool(RemsimClientConfig *self, const gchar *group, const gchar *key,
-			      gboolean default_value, gboolean *value, GError **error)
-{
-	const gchar *from;
-	g_autofree gchar *v = remsim_client_config_lookup(self, group, key, &from);
-
-	if (v == NULL) {
-		*value = default_value;
-	} else if (g_ascii_strcasecmp(v, "true") == 0 || g_strcmp0(v, "1") == 0) {
-		*value = TRUE;
-	} else if (g_ascii_strcasecmp(v, "false") == 0 || g_strcmp0(v, "0") == 0) {
-		*value = FALSE;
-	} else {
-		g_autofree gchar *origin = remsim_client_config_origin(self, from, key);
-
-		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
-			    _("%s: %s: “%s” is not true or false"), origin, key, v);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static GBytes *
-remsim_client_config_parse_hex(const gchar *text)
-{
-	g_autoptr(GByteArray) out = g_byte_array_new();
-	gint high = -1;
-
-	for (const gchar *p = text; *p != '\0'; p++) {
-		gint d;
-
-		if (g_ascii_isspace(*p) || *p == ':')
-			continue;
-		d = g_ascii_xdigit_value(*p);
-		if (d < 0)
-			return NULL;
-		if (high < 0) {
-			high = d;
-		} else {
-			guint8 b = (guint8)((high << 4) | d);
-
-			g_byte_array_append(out, &b, 1);
-			high = -1;
-		}
-	}
-	if (high >= 0)
-		return NULL;
-	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
-}
-
-gboolean
-remsim_client_config_get_hex(RemsimClientConfig *self, const gchar *group, const gchar *key,
-			     gsize min_len, gsize max_len, GBytes **value, GError **error)
-{
-	const gchar *from;
-	g_autofree gchar *v = remsim_client_config_lookup(self, group, key, &from);
-	g_autoptr(GBytes) bytes = NULL;
-
-	*value = NULL;
-	if (v == NULL)
-		return TRUE;
-	bytes = remsim_client_config_parse_hex(v);
-	if (bytes == NULL || g_bytes_get_size(bytes) < min_len ||
-	    g_bytes_get_size(bytes) > max_len) {
-		g_autofree gchar *origin = remsim_client_config_origin(self, from, key);
-
-		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
-			    _("%s: %s: “%s” is not %zu to %zu bytes of hex"), origin, key, v,
-			    min_len, max_len);
-		return FALSE;
-	}
-	*value = g_steal_pointer(&bytes);
-	return TRUE;
-}
-
-static gint
-remsim_client_config_compare_uint(gconstpointer a, gconstpointer b)
-{
-	guint x = *(const guint *)a, y = *(const guint *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-gboolean
-remsim_client_config_list_slots(RemsimClientConfig *self, GArray **slots, GError **error)
-{
-	g_auto(GStrv) groups = g_key_file_get_groups(self->file, NULL);
-	g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(guint));
-
-	for (guint i = 0; groups[i] != NULL; i++) {
-		const gchar *g = groups[i];
-		guint64 nr;
-
-		if (g_strcmp0(g, REMSIM_CLIENT_CONFIG_GROUP) == 0)
-			continue;
-		if (!g_str_has_prefix(g, REMSIM_CLIENT_CONFIG_SLOT_PREFIX) ||
-		    !g_ascii_string_to_unsigned(g + strlen(REMSIM_CLIENT_CONFIG_SLOT_PREFIX), 10, 0,
-						1023, &nr, NULL)) {
-			g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR,
-				    REMSIM_CLIENT_CONFIG_ERROR_INVALID,
-				    _("%s: unknown group [%s] (expected [client] or [slot N] with "
-				      "N from 0 to 1023)"),
-				    self->path != NULL ? self->path : "?", g);
-			return FALSE;
-		}
-		{
-			guint n = (guint)nr;
-
-			g_array_append_val(out, n);
-		}
-	}
-	g_array_sort(out, remsim_client_config_compare_uint);
-	*slots = g_steal_pointer(&out);
-	return TRUE;
+	remsim_config_fill(config, group, settings);
+	settings->client_slot.slot_nr = (guint16)slot_nr;
+	settings->backoff_scale = 1.0;
 }

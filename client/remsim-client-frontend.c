@@ -37,7 +37,7 @@ remsim_client_frontend_list_names(void)
 }
 
 RemsimClientFrontend *
-remsim_client_frontend_new(const gchar *name, RemsimClientConfig *config, const gchar *group,
+remsim_client_frontend_new(const gchar *name, RemsimConfig *config, const gchar *group,
 			   GError **error)
 {
 	if (g_strcmp0(name, "shell") == 0)

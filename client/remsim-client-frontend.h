@@ -8,7 +8,7 @@
 
 #include <gio/gio.h>
 
-#include "remsim-client-config.h"
+#include "remsim-config.h"
 #include "rspro-pdu.h"
 
 G_BEGIN_DECLS
@@ -61,7 +61,7 @@ struct _RemsimClientFrontendClass {
 };
 
 /* "shell", "vpcd" or "simtrace2"; @group is the config group of this slot (may be NULL) */
-RemsimClientFrontend *remsim_client_frontend_new(const gchar *name, RemsimClientConfig *config,
+RemsimClientFrontend *remsim_client_frontend_new(const gchar *name, RemsimConfig *config,
 						 const gchar *group, GError **error);
 /* the names remsim_client_frontend_new() knows, NULL-terminated */
 const gchar *const *remsim_client_frontend_list_names(void);

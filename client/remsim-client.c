@@ -42,68 +42,33 @@ remsim_client_get_script(RemsimClient *self, const gchar *command)
 }
 
 static gboolean
-remsim_client_read_settings(RemsimClientConfig *config, const gchar *group, guint slot_nr,
-			    RemsimClientSlotSettings *s, GError **error)
-{
-	guint port, client_id, connect_ms;
-
-	s->server_host = remsim_client_config_get_string(config, group, "server-host",
-							 REMSIM_DEFAULT_SERVER_HOST);
-	if (!remsim_client_config_get_uint(config, group, "server-port", REMSIM_DEFAULT_SERVER_PORT,
-					   1, G_MAXUINT16, &port, error) ||
-	    !remsim_client_config_get_uint(config, group, "client-id", 0, 0, RSPRO_ID_MAX,
-					   &client_id, error) ||
-	    !remsim_client_config_get_hex(config, group, "atr", 2, RSPRO_ATR_MAX, &s->atr, error) ||
-	    !remsim_client_config_get_bool(config, group, "atr-ignore-rspro", FALSE,
-					   &s->atr_ignore_rspro, error) ||
-	    !remsim_client_config_get_uint(config, group, "connect-timeout-ms",
-					   REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS, 100, 60000,
-					   &connect_ms, error))
-		return FALSE;
-	s->server_port = (guint16)port;
-	s->client_slot.client_id = (guint16)client_id;
-	s->client_slot.slot_nr = (guint16)slot_nr;
-	s->component_name = remsim_client_config_get_string(config, group, "component-name", NULL);
-	s->backoff_scale = 1.0;
-	s->connect_timeout_ms = connect_ms;
-	return TRUE;
-}
-
-static gboolean
-remsim_client_add_slot(RemsimClient *self, RemsimClientConfig *config, const gchar *group,
-		       guint slot_nr, GError **error)
+remsim_client_add_slot(RemsimClient *self, RemsimConfig *config, const gchar *group, guint slot_nr,
+		       GError **error)
 {
 	RemsimClientSlotSettings settings = { 0 };
 	g_autofree gchar *frontend_name = NULL;
-	g_autofree gchar *script_cmd = NULL;
 	g_autoptr(RemsimClientFrontend) frontend = NULL;
 	RemsimClientEventScript *script = NULL;
+	const gchar *script_cmd = remsim_config_get_string(config, group, "event-script");
 	RemsimClientSlot *slot;
 
-	if (!remsim_client_read_settings(config, group, slot_nr, &settings, error)) {
-		remsim_client_slot_settings_clear(&settings);
-		return FALSE;
-	}
-	frontend_name = remsim_client_config_get_string(config, group, "frontend", "shell");
+	frontend_name = g_strdup(remsim_config_get_string(config, group, "frontend"));
 	for (guint i = 0; i < self->frontend_names->len; i++) {
 		if (g_strcmp0(frontend_name, "shell") == 0 &&
 		    g_strcmp0(self->frontend_names->pdata[i], "shell") == 0) {
 			g_set_error_literal(error, REMSIM_CLIENT_ERROR, REMSIM_CLIENT_ERROR_CONFIG,
 					    _("Only one slot can use the shell front end (there "
 					      "is one standard input)"));
-			remsim_client_slot_settings_clear(&settings);
 			return FALSE;
 		}
 	}
 	frontend = remsim_client_frontend_new(frontend_name, config, group, error);
-	if (frontend == NULL) {
-		remsim_client_slot_settings_clear(&settings);
+	if (frontend == NULL)
 		return FALSE;
-	}
-	script_cmd = remsim_client_config_get_string(config, group, "event-script", NULL);
 	if (script_cmd != NULL && script_cmd[0] != '\0')
 		script = remsim_client_get_script(self, script_cmd);
 
+	remsim_client_config_get_slot_settings(config, group, slot_nr, &settings);
 	slot = remsim_client_slot_new(&settings, frontend, script);
 	remsim_client_slot_settings_clear(&settings);
 	g_signal_connect_object(frontend, "finished",
@@ -114,25 +79,21 @@ remsim_client_add_slot(RemsimClient *self, RemsimClientConfig *config, const gch
 }
 
 RemsimClient *
-remsim_client_new(RemsimClientConfig *config, GError **error)
+remsim_client_new(RemsimConfig *config, GError **error)
 {
 	g_autoptr(RemsimClient) self = g_object_new(REMSIM_TYPE_CLIENT, NULL);
-	g_autoptr(GArray) slot_nrs = NULL;
+	g_autoptr(GArray) slot_nrs = remsim_config_get_slots(config);
 
-	if (!remsim_client_config_list_slots(config, &slot_nrs, error))
-		return NULL;
 	if (slot_nrs->len == 0) {
-		guint nr;
+		guint nr = (guint)remsim_config_get_int(config, NULL, "client-slot");
 
-		if (!remsim_client_config_get_uint(config, NULL, "client-slot", 0, 0, RSPRO_ID_MAX,
-						   &nr, error) ||
-		    !remsim_client_add_slot(self, config, NULL, nr, error))
+		if (!remsim_client_add_slot(self, config, NULL, nr, error))
 			return NULL;
 		return g_steal_pointer(&self);
 	}
 	for (guint i = 0; i < slot_nrs->len; i++) {
 		guint nr = g_array_index(slot_nrs, guint, i);
-		g_autofree gchar *group = remsim_client_config_slot_group(nr);
+		g_autofree gchar *group = g_strdup_printf("slot %u", nr);
 
 		if (!remsim_client_add_slot(self, config, group, nr, error))
 			return NULL;

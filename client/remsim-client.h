@@ -24,12 +24,8 @@ typedef enum {
 #define REMSIM_TYPE_CLIENT (remsim_client_get_type())
 G_DECLARE_FINAL_TYPE(RemsimClient, remsim_client, REMSIM, CLIENT, GObject)
 
-/*
- * Keys ([client], or per slot in [slot N]): server-host, server-port, client-id,
- * client-slot (only without [slot N] groups), atr, atr-ignore-rspro,
- * event-script, frontend, component-name, and the front end's own keys.
- */
-RemsimClient *remsim_client_new(RemsimClientConfig *config, GError **error);
+/* one slot per [slot N] group of @config, or one slot (client-slot) without such groups */
+RemsimClient *remsim_client_new(RemsimConfig *config, GError **error);
 
 gboolean remsim_client_start(RemsimClient *self, GError **error);
 void remsim_client_stop(RemsimClient *self);

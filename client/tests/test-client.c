@@ -660,8 +660,8 @@ test_bad_config(void)
 					   NULL, NULL, NULL, &err_text, &status, &error));
 	}
 	g_assert_no_error(error);
-	/* the message names the file, the line and the key */
-	want = g_strdup_printf("%s:6: client-id", conf_path);
+	/* the message names the file, the line, the group and the key */
+	want = g_strdup_printf("%s:6: [slot 1] client-id", conf_path);
 	g_assert_nonnull(strstr(err_text, want));
 	g_assert_false(g_spawn_check_wait_status(status, NULL));
 	g_unlink(conf_path);

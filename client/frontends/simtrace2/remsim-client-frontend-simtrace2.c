@@ -376,21 +376,15 @@ remsim_client_frontend_simtrace2_new_for_transport(RemsimClientSt2Transport *tra
 }
 
 RemsimClientFrontend *
-remsim_client_frontend_simtrace2_new(RemsimClientConfig *config, const gchar *group, GError **error)
+remsim_client_frontend_simtrace2_new(RemsimConfig *config, const gchar *group, GError **error)
 {
 #ifdef HAVE_LIBUSB
-	g_autoptr(RemsimClientSt2Transport) usb = NULL;
-	guint presence = 2;
+	g_autoptr(RemsimClientSt2Transport) usb = remsim_client_st2_usb_new(config, group);
+	gint presence = remsim_config_get_int(config, group, "sim-presence");
 
-	usb = remsim_client_st2_usb_new(config, group, error);
-	if (usb == NULL)
-		return NULL;
-	/* 2 = not given: the firmware keeps its default */
-	if (!remsim_client_config_get_uint(config, group, "sim-presence", 2, 0, 2, &presence,
-					   error))
-		return NULL;
-	return remsim_client_frontend_simtrace2_new_for_transport(
-	    usb, presence == 2 ? -1 : (gint)presence);
+	/* 2, or not given (-1): the firmware keeps its default */
+	return remsim_client_frontend_simtrace2_new_for_transport(usb,
+								  presence == 2 ? -1 : presence);
 #else
 	g_set_error_literal(error, REMSIM_CLIENT_FRONTEND_ERROR,
 			    REMSIM_CLIENT_FRONTEND_ERROR_CONFIG,

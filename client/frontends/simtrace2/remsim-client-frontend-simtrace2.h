@@ -22,8 +22,8 @@ G_DECLARE_FINAL_TYPE(RemsimClientFrontendSimtrace2, remsim_client_frontend_simtr
  * Over USB. Keys: usb-vendor, usb-product (hex), usb-config, usb-interface,
  * usb-altsetting, usb-address, usb-path, sim-presence (1 high / 0 low).
  */
-RemsimClientFrontend *remsim_client_frontend_simtrace2_new(RemsimClientConfig *config,
-							   const gchar *group, GError **error);
+RemsimClientFrontend *remsim_client_frontend_simtrace2_new(RemsimConfig *config, const gchar *group,
+							   GError **error);
 /* over any transport (tests); @sim_presence < 0 leaves the firmware's default */
 RemsimClientFrontend *
 remsim_client_frontend_simtrace2_new_for_transport(RemsimClientSt2Transport *transport,

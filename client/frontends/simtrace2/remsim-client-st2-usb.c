@@ -494,59 +494,18 @@ remsim_client_st2_usb_init(RemsimClientSt2Usb *self)
 	g_queue_init(&self->out_queue);
 }
 
-/* a hex id such as "1d50" or "0x1d50"; -1 when not given */
-static gboolean
-remsim_client_st2_usb_get_hex_id(RemsimClientConfig *config, const gchar *group, const gchar *key,
-				 gint *value, GError **error)
-{
-	g_autofree gchar *text = remsim_client_config_get_string(config, group, key, NULL);
-	const gchar *digits = text;
-	guint64 v;
-
-	*value = -1;
-	if (text == NULL)
-		return TRUE;
-	if (g_str_has_prefix(digits, "0x") || g_str_has_prefix(digits, "0X"))
-		digits += 2;
-	if (!g_ascii_string_to_unsigned(digits, 16, 0, G_MAXUINT16, &v, NULL)) {
-		g_set_error(error, REMSIM_CLIENT_CONFIG_ERROR, REMSIM_CLIENT_CONFIG_ERROR_INVALID,
-			    _("%s: “%s” is not a hex USB id"), key, text);
-		return FALSE;
-	}
-	*value = (gint)v;
-	return TRUE;
-}
-
-static gboolean
-remsim_client_st2_usb_get_number(RemsimClientConfig *config, const gchar *group, const gchar *key,
-				 guint max, gint *value, GError **error)
-{
-	guint v;
-
-	/* max + 1 stands for "not given" */
-	if (!remsim_client_config_get_uint(config, group, key, max + 1, 0, max + 1, &v, error))
-		return FALSE;
-	*value = v == max + 1 ? -1 : (gint)v;
-	return TRUE;
-}
-
 RemsimClientSt2Transport *
-remsim_client_st2_usb_new(RemsimClientConfig *config, const gchar *group, GError **error)
+remsim_client_st2_usb_new(RemsimConfig *config, const gchar *group)
 {
 	g_autoptr(RemsimClientSt2Usb) self = g_object_new(REMSIM_TYPE_CLIENT_ST2_USB, NULL);
 
-	if (!remsim_client_st2_usb_get_hex_id(config, group, "usb-vendor", &self->vendor, error) ||
-	    !remsim_client_st2_usb_get_hex_id(config, group, "usb-product", &self->product,
-					      error) ||
-	    !remsim_client_st2_usb_get_number(config, group, "usb-config", 255, &self->config,
-					      error) ||
-	    !remsim_client_st2_usb_get_number(config, group, "usb-interface", 255, &self->interface,
-					      error) ||
-	    !remsim_client_st2_usb_get_number(config, group, "usb-altsetting", 255,
-					      &self->altsetting, error) ||
-	    !remsim_client_st2_usb_get_number(config, group, "usb-address", 255, &self->address,
-					      error))
-		return NULL;
-	self->path = remsim_client_config_get_string(config, group, "usb-path", NULL);
+	/* -1: not given, any device or setting will do */
+	self->vendor = remsim_config_get_int(config, group, "usb-vendor");
+	self->product = remsim_config_get_int(config, group, "usb-product");
+	self->config = remsim_config_get_int(config, group, "usb-config");
+	self->interface = remsim_config_get_int(config, group, "usb-interface");
+	self->altsetting = remsim_config_get_int(config, group, "usb-altsetting");
+	self->address = remsim_config_get_int(config, group, "usb-address");
+	self->path = g_strdup(remsim_config_get_string(config, group, "usb-path"));
 	return REMSIM_CLIENT_ST2_TRANSPORT(g_steal_pointer(&self));
 }

@@ -2,7 +2,7 @@
 /* RemsimClientSt2Usb: the SIMtrace2 transport over libusb-1.0, driven by the GLib main loop. */
 #pragma once
 
-#include "remsim-client-config.h"
+#include "remsim-config.h"
 #include "remsim-client-st2-transport.h"
 
 G_BEGIN_DECLS
@@ -20,7 +20,6 @@ G_DECLARE_FINAL_TYPE(RemsimClientSt2Usb, remsim_client_st2_usb, REMSIM, CLIENT_S
  * SIMtrace2-family device), usb-config, usb-interface, usb-altsetting,
  * usb-address, usb-path ("2-1.1"). Nothing is opened before open().
  */
-RemsimClientSt2Transport *remsim_client_st2_usb_new(RemsimClientConfig *config, const gchar *group,
-						    GError **error);
+RemsimClientSt2Transport *remsim_client_st2_usb_new(RemsimConfig *config, const gchar *group);
 
 G_END_DECLS

@@ -428,19 +428,15 @@ remsim_client_frontend_vpcd_init(RemsimClientFrontendVpcd *self)
 }
 
 RemsimClientFrontend *
-remsim_client_frontend_vpcd_new(RemsimClientConfig *config, const gchar *group, GError **error)
+remsim_client_frontend_vpcd_new(RemsimConfig *config, const gchar *group, GError **error)
 {
 	g_autoptr(RemsimClientFrontendVpcd) self =
 	    g_object_new(REMSIM_TYPE_CLIENT_FRONTEND_VPCD, NULL);
 	guint port = REMSIM_VPCD_DEFAULT_PORT;
 
 	if (config != NULL) {
-		self->host =
-		    remsim_client_config_get_string(config, group, "vpcd-host", "127.0.0.1");
-		if (!remsim_client_config_get_uint(config, group, "vpcd-port",
-						   REMSIM_VPCD_DEFAULT_PORT, 1, G_MAXUINT16, &port,
-						   error))
-			return NULL;
+		self->host = g_strdup(remsim_config_get_string(config, group, "vpcd-host"));
+		port = (guint)remsim_config_get_int(config, group, "vpcd-port");
 	} else {
 		self->host = g_strdup("127.0.0.1");
 	}

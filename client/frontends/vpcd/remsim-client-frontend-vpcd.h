@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE(RemsimClientFrontendVpcd, remsim_client_frontend_vpcd, REMS
 		     CLIENT_FRONTEND_VPCD, RemsimClientFrontend)
 
 /* keys: vpcd-host (default 127.0.0.1), vpcd-port (default 35963) */
-RemsimClientFrontend *remsim_client_frontend_vpcd_new(RemsimClientConfig *config,
-						      const gchar *group, GError **error);
+RemsimClientFrontend *remsim_client_frontend_vpcd_new(RemsimConfig *config, const gchar *group,
+						      GError **error);
 
 G_END_DECLS
