@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "remsim-client-slot.h"
+#include "remsim-log.h"
 
 #define REMSIM_CLIENT_SOFTWARE "remsim-client"
 /* upstream's hello timer T1 (behaviour.md 1) */
@@ -12,6 +13,7 @@ struct _RemsimClientSlot {
 
 	RemsimClientSlotSettings settings;
 	RsproClientSlot client_slot;
+	RemsimLogTag log; /* [client C:N] */
 	RemsimClientFrontend *frontend;
 	RemsimClientEventScript *script;
 
@@ -87,10 +89,12 @@ remsim_client_slot_changed(RemsimClientSlot *self)
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
-static gchar *
-remsim_client_slot_prefix(RemsimClientSlot *self)
+/* [client C:N], again whenever the server gives us another client slot */
+static void
+remsim_client_slot_set_log_tag(RemsimClientSlot *self)
 {
-	return g_strdup_printf("C%u:%u", self->client_slot.client_id, self->client_slot.slot_nr);
+	remsim_log_tag_set_client(&self->log, self->client_slot.client_id,
+				  self->client_slot.slot_nr);
 }
 
 /* upstream prints unknown flags as the unsigned value of -1 */
@@ -165,12 +169,10 @@ remsim_client_slot_script(RemsimClientSlot *self, const gchar *cause)
 static void
 remsim_client_slot_set_state(RemsimClientSlot *self, RemsimClientSlotState state)
 {
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
-
 	if (self->state == state)
 		return;
-	g_info("%s: %s -> %s", prefix, remsim_client_slot_state_to_string(self->state),
-	       remsim_client_slot_state_to_string(state));
+	remsim_log_info(&self->log, "%s -> %s", remsim_client_slot_state_to_string(self->state),
+			remsim_client_slot_state_to_string(state));
 	self->state = state;
 	remsim_client_slot_changed(self);
 }
@@ -212,10 +214,9 @@ remsim_client_slot_send(RemsimClientSlot *self, RsproLink *link, RsproPdu *pdu)
 	g_autoptr(GError) error = NULL;
 
 	if (!rspro_link_send(link, owned, &error)) {
-		g_autofree gchar *prefix = remsim_client_slot_prefix(self);
-		g_autofree gchar *what = rspro_pdu_to_string(owned);
-
-		g_message("%s: cannot send %s: %s", prefix, what, error->message);
+		/* the type only: a TPDU's data is subscriber data */
+		remsim_log_message(&self->log, "cannot send %s: %s",
+				   rspro_msg_type_to_string(owned->type), error->message);
 	}
 }
 
@@ -235,15 +236,14 @@ remsim_client_slot_unconfigure(RemsimClientSlot *self)
 static void
 remsim_client_slot_handle_config_bank(RemsimClientSlot *self, const RsproConfigClientBankReq *req)
 {
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 	g_autofree gchar *host = rspro_ip_port_to_string(&req->bankd);
 	gboolean same = self->bankd_host != NULL && g_strcmp0(host, self->bankd_host) == 0 &&
 			req->bankd.port == self->bankd_port &&
 			req->bank_slot.bank_id == self->bank_slot.bank_id &&
 			req->bank_slot.slot_nr == self->bank_slot.slot_nr;
 
-	g_message("%s: server maps us to bank slot B%u:%u at %s:%u", prefix, req->bank_slot.bank_id,
-		  req->bank_slot.slot_nr, host, req->bankd.port);
+	remsim_log_message(&self->log, "server maps us to bank slot B%u:%u at %s:%u",
+			   req->bank_slot.bank_id, req->bank_slot.slot_nr, host, req->bankd.port);
 	remsim_client_slot_send(
 	    self, self->server_link,
 	    rspro_pdu_new_result(RSPRO_MSG_CONFIG_CLIENT_BANK_RES, RSPRO_RESULT_OK));
@@ -281,6 +281,7 @@ remsim_client_slot_handle_config_client_id(RemsimClientSlot *self,
 	g_autoptr(RsproPdu) hello = NULL;
 
 	self->client_slot = req->client_slot;
+	remsim_client_slot_set_log_tag(self);
 	hello = remsim_client_slot_build_hello(self);
 	rspro_link_set_hello(self->server_link, hello);
 	rspro_link_set_hello(self->bankd_link, hello);
@@ -294,8 +295,6 @@ static void
 remsim_client_slot_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
-	g_autofree gchar *what = NULL;
 
 	switch (pdu->type) {
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
@@ -306,7 +305,7 @@ remsim_client_slot_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer us
 		break;
 	case RSPRO_MSG_RESET_STATE_REQ:
 		/* forget the bank, as a configuration with port 0 does */
-		g_message("%s: server resets our state", prefix);
+		remsim_log_message(&self->log, "server resets our state");
 		remsim_client_slot_send(
 		    self, link, rspro_pdu_new_result(RSPRO_MSG_RESET_STATE_RES, RSPRO_RESULT_OK));
 		g_clear_pointer(&self->bankd_host, g_free);
@@ -316,8 +315,8 @@ remsim_client_slot_server_message_cb(RsproLink *link, RsproPdu *pdu, gpointer us
 		remsim_client_slot_changed(self);
 		break;
 	default:
-		what = rspro_pdu_to_string(pdu);
-		g_message("%s: unexpected %s from the server ignored", prefix, what);
+		remsim_log_message(&self->log, "unexpected %s from the server ignored",
+				   rspro_msg_type_to_string(pdu->type));
 		break;
 	}
 }
@@ -326,9 +325,9 @@ static void
 remsim_client_slot_server_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
-	g_message("%s: connected to the server %s", prefix, rspro_connection_get_peer_name(conn));
+	remsim_log_message(&self->log, "connected to the server %s",
+			   rspro_connection_get_peer_name(conn));
 	self->counters.server_connects++;
 	if (self->state == REMSIM_CLIENT_SLOT_STATE_INIT)
 		remsim_client_slot_set_state(self, REMSIM_CLIENT_SLOT_STATE_UNCONFIGURED);
@@ -339,10 +338,9 @@ static void
 remsim_client_slot_server_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
 	/* the bank link is on its own: the relay goes on */
-	g_message("%s: lost the server: %s", prefix, reason ? reason->message : "?");
+	remsim_log_message(&self->log, "lost the server: %s", reason ? reason->message : "?");
 }
 
 static void
@@ -362,8 +360,6 @@ static void
 remsim_client_slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = NULL;
-	g_autofree gchar *what = NULL;
 
 	switch (pdu->type) {
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
@@ -377,12 +373,11 @@ remsim_client_slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer use
 		remsim_client_slot_handle_set_atr(self, link, &pdu->u.set_atr_req);
 		break;
 	case RSPRO_MSG_BANK_SLOT_STATUS_IND:
-		g_debug("bankSlotStatusInd ignored");
+		remsim_log_debug(&self->log, "bankSlotStatusInd ignored");
 		break;
 	default:
-		prefix = remsim_client_slot_prefix(self);
-		what = rspro_pdu_to_string(pdu);
-		g_message("%s: unexpected %s from the bank ignored", prefix, what);
+		remsim_log_message(&self->log, "unexpected %s from the bank ignored",
+				   rspro_msg_type_to_string(pdu->type));
 		break;
 	}
 }
@@ -391,9 +386,9 @@ static void
 remsim_client_slot_bankd_connected_cb(RsproLink *link, RsproConnection *conn, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
-	g_message("%s: connected to the bank %s", prefix, rspro_connection_get_peer_name(conn));
+	remsim_log_message(&self->log, "connected to the bank %s",
+			   rspro_connection_get_peer_name(conn));
 	self->counters.bankd_connects++;
 	if (self->state != REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD)
 		return;
@@ -405,9 +400,8 @@ static void
 remsim_client_slot_bankd_disconnected_cb(RsproLink *link, GError *reason, gpointer user_data)
 {
 	RemsimClientSlot *self = user_data;
-	g_autofree gchar *prefix = remsim_client_slot_prefix(self);
 
-	g_message("%s: lost the bank: %s", prefix, reason ? reason->message : "?");
+	remsim_log_message(&self->log, "lost the bank: %s", reason ? reason->message : "?");
 	if (self->state == REMSIM_CLIENT_SLOT_STATE_OPERATIONAL)
 		remsim_client_slot_leave_operational(self, REMSIM_CLIENT_SLOT_STATE_WAIT_BANKD);
 }
@@ -427,11 +421,9 @@ remsim_client_slot_frontend_command_cb(RemsimClientFrontend *frontend, GBytes *t
 
 	if (self->state != REMSIM_CLIENT_SLOT_STATE_OPERATIONAL || len < REMSIM_TPDU_MIN ||
 	    len > REMSIM_TPDU_MAX) {
-		g_autofree gchar *prefix = remsim_client_slot_prefix(self);
-
 		self->counters.commands_dropped++;
-		g_message("%s: %zu-byte command dropped (state %s)", prefix, len,
-			  remsim_client_slot_state_to_string(self->state));
+		remsim_log_message(&self->log, "%zu-byte command dropped (state %s)", len,
+				   remsim_client_slot_state_to_string(self->state));
 		return;
 	}
 	self->counters.tpdus_to_card++;
@@ -638,6 +630,7 @@ remsim_client_slot_new(const RemsimClientSlotSettings *settings, RemsimClientFro
 						? settings->connect_timeout_ms
 						: REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS;
 	self->client_slot = settings->client_slot;
+	remsim_client_slot_set_log_tag(self);
 	self->frontend = g_object_ref(frontend);
 	self->script = script != NULL ? g_object_ref(script) : NULL;
 	rspro_component_identity_init(&self->identity, RSPRO_COMPONENT_CLIENT,

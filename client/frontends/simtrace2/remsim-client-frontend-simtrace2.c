@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "remsim-client-apdu-case.h"
+#include "remsim-log.h"
 #include "remsim-client-frontend-simtrace2.h"
 #include "remsim-client-st2-message.h"
 #ifdef HAVE_LIBUSB
@@ -20,6 +21,7 @@ struct _RemsimClientFrontendSimtrace2 {
 	RemsimClientFrontend parent_instance;
 
 	RemsimClientSt2Transport *transport;
+	RemsimLogTag log; /* [SIMtrace2] */
 	gint sim_presence;
 	gboolean atr_warned;
 	guint errors;
@@ -46,7 +48,7 @@ remsim_client_frontend_simtrace2_st2_bad_input(RemsimClientFrontendSimtrace2 *se
 					       const gchar *what)
 {
 	self->errors++;
-	g_message("%s", what);
+	remsim_log_message(&self->log, "%s", what);
 }
 
 static void
@@ -77,7 +79,8 @@ remsim_client_frontend_simtrace2_st2_handle_header(RemsimClientFrontendSimtrace2
 	ins = data[1];
 	cse = remsim_client_apdu_case(data);
 	if (cse == REMSIM_CLIENT_APDU_CASE_UNKNOWN) {
-		g_info("SIMtrace2: unknown command %02x %02x, sent as case 2", data[0], ins);
+		remsim_log_info(&self->log, "unknown command %02x %02x, sent as case 2", data[0],
+				ins);
 		cse = REMSIM_CLIENT_APDU_CASE_2;
 	}
 	if ((cse == REMSIM_CLIENT_APDU_CASE_3 || cse == REMSIM_CLIENT_APDU_CASE_4) && data[4] > 0) {
@@ -144,7 +147,7 @@ remsim_client_frontend_simtrace2_st2_handle_status(RemsimClientFrontendSimtrace2
 		return;
 	}
 	if (!interrupt) {
-		g_debug("SIMtrace2: status reply ignored");
+		remsim_log_debug(&self->log, "status reply ignored");
 		return;
 	}
 	flags = (guint32)msg->payload[0] | (guint32)msg->payload[1] << 8 |
@@ -165,7 +168,8 @@ remsim_client_frontend_simtrace2_st2_handle_msg(RemsimClientFrontendSimtrace2 *s
 						const RemsimClientSt2Msg *msg, gboolean interrupt)
 {
 	if (msg->msg_class != REMSIM_CLIENT_ST2_CLASS_CARDEM) {
-		g_debug("SIMtrace2: message %u/%u ignored", msg->msg_class, msg->msg_type);
+		remsim_log_debug(&self->log, "message %u/%u ignored", msg->msg_class,
+				 msg->msg_type);
 		return;
 	}
 	switch (msg->msg_type) {
@@ -176,13 +180,14 @@ remsim_client_frontend_simtrace2_st2_handle_msg(RemsimClientFrontendSimtrace2 *s
 		remsim_client_frontend_simtrace2_st2_handle_status(self, msg, interrupt);
 		break;
 	case REMSIM_CLIENT_ST2_CEMU_PTS:
-		g_info("SIMtrace2: the modem negotiated PTS (%zu bytes)", msg->payload_len);
+		remsim_log_info(&self->log, "the modem negotiated PTS (%zu bytes)",
+				msg->payload_len);
 		break;
 	case REMSIM_CLIENT_ST2_CEMU_CONFIG:
-		g_debug("SIMtrace2: configuration echo");
+		remsim_log_debug(&self->log, "configuration echo");
 		break;
 	default:
-		g_debug("SIMtrace2: message 1/%u ignored", msg->msg_type);
+		remsim_log_debug(&self->log, "message 1/%u ignored", msg->msg_type);
 		break;
 	}
 }
@@ -238,8 +243,8 @@ remsim_client_frontend_simtrace2_st2_set_atr(RemsimClientFrontend *frontend, GBy
 
 	if (g_bytes_get_size(atr) > REMSIM_CLIENT_ST2_ATR_MAX && !self->atr_warned) {
 		self->atr_warned = TRUE;
-		g_warning("SIMtrace2 keeps only %d ATR bytes; the ATR is cut",
-			  REMSIM_CLIENT_ST2_ATR_MAX);
+		remsim_log_warning(&self->log, "keeps only %d ATR bytes; the ATR is cut",
+				   REMSIM_CLIENT_ST2_ATR_MAX);
 	}
 	st2_send(self, remsim_client_st2_message_set_atr(atr));
 }
@@ -255,12 +260,13 @@ remsim_client_frontend_simtrace2_st2_receive_response(RemsimClientFrontend *fron
 	static const guint8 no_answer[] = { 0x6f, 0x00 };
 
 	if (self->state != CMD_AT_CARD) {
-		g_debug("SIMtrace2: response without a command dropped");
+		remsim_log_debug(&self->log, "response without a command dropped");
 		return;
 	}
 	self->state = CMD_IDLE;
 	if (len < 2) {
-		g_message("SIMtrace2: a %zu-byte response has no status word; answering 6F00", len);
+		remsim_log_message(&self->log,
+				   "a %zu-byte response has no status word; answering 6F00", len);
 		data = no_answer;
 		len = sizeof(no_answer);
 	}
@@ -367,6 +373,7 @@ remsim_client_frontend_simtrace2_new_for_transport(RemsimClientSt2Transport *tra
 	    g_object_new(REMSIM_TYPE_CLIENT_FRONTEND_SIMTRACE2, NULL);
 
 	self->transport = g_object_ref(transport);
+	remsim_log_tag_set_name(&self->log, "SIMtrace2");
 	self->sim_presence = sim_presence;
 	g_signal_connect(transport, "received",
 			 G_CALLBACK(remsim_client_frontend_simtrace2_st2_received_cb), self);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "remsim-client-frontend-vpcd.h"
+#include "remsim-log.h"
 
 #define VPCD_CTRL_OFF 0x00
 #define VPCD_CTRL_ON 0x01
@@ -22,6 +23,7 @@ struct _RemsimClientFrontendVpcd {
 
 	gchar *host;
 	guint16 port;
+	RemsimLogTag log; /* [vpcd HOST:PORT] */
 
 	GCancellable *cancellable; /* this connection or connect attempt */
 	GSocketConnection *conn;
@@ -48,7 +50,7 @@ remsim_client_frontend_vpcd_disconnect(RemsimClientFrontendVpcd *self)
 		g_cancellable_cancel(self->cancellable);
 	g_clear_object(&self->cancellable);
 	if (self->conn != NULL) {
-		g_debug("vpcd: closing the connection to %s:%u", self->host, self->port);
+		remsim_log_debug(&self->log, "closing the connection");
 		g_io_stream_close(G_IO_STREAM(self->conn), NULL, NULL);
 	}
 	g_clear_object(&self->conn);
@@ -90,7 +92,7 @@ remsim_client_frontend_vpcd_write_ready(GObject *source, GAsyncResult *result, g
 	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error)) {
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			return;
-		g_message("vpcd %s:%u: write failed: %s", self->host, self->port, error->message);
+		remsim_log_message(&self->log, "write failed: %s", error->message);
 		remsim_client_frontend_vpcd_connection_lost(self);
 		return;
 	}
@@ -157,7 +159,7 @@ remsim_client_frontend_vpcd_handle_control(RemsimClientFrontendVpcd *self, guint
 {
 	GBytes *atr;
 
-	g_debug("vpcd %s:%u: control 0x%02x", self->host, self->port, code);
+	remsim_log_debug(&self->log, "control 0x%02x", code);
 	switch (code) {
 	case VPCD_CTRL_OFF:
 		remsim_client_frontend_vpcd_emit_power(self, TRUE, FALSE);
@@ -179,8 +181,7 @@ remsim_client_frontend_vpcd_handle_control(RemsimClientFrontendVpcd *self, guint
 			remsim_client_frontend_vpcd_send(self, NULL, 0);
 		break;
 	default:
-		g_message("vpcd %s:%u: unknown control byte 0x%02x ignored", self->host, self->port,
-			  code);
+		remsim_log_message(&self->log, "unknown control byte 0x%02x ignored", code);
 		break;
 	}
 }
@@ -193,8 +194,7 @@ remsim_client_frontend_vpcd_handle_apdu(RemsimClientFrontendVpcd *self, const gu
 	g_autoptr(GBytes) tpdu = NULL;
 
 	if (self->apdu_in_flight) {
-		g_message("vpcd %s:%u: APDU while another is outstanding; closing", self->host,
-			  self->port);
+		remsim_log_message(&self->log, "APDU while another is outstanding; closing");
 		remsim_client_frontend_vpcd_connection_lost(self);
 		return;
 	}
@@ -207,8 +207,8 @@ remsim_client_frontend_vpcd_handle_apdu(RemsimClientFrontendVpcd *self, const gu
 		tpdu = g_bytes_new(apdu, len);
 	} else {
 		/* the bank only takes short TPDUs: answer here rather than leave pcscd waiting */
-		g_message("vpcd %s:%u: %zu-byte APDU cannot be relayed; answering 6700", self->host,
-			  self->port, len);
+		remsim_log_message(&self->log, "%zu-byte APDU cannot be relayed; answering 6700",
+				   len);
 		remsim_client_frontend_vpcd_send(self, wrong_length, sizeof(wrong_length));
 		return;
 	}
@@ -229,7 +229,7 @@ remsim_client_frontend_vpcd_process_rx(RemsimClientFrontendVpcd *self)
 		payload = g_memdup2(self->rx->data + 2, len);
 		g_byte_array_remove_range(self->rx, 0, (guint)(len + 2));
 		if (len == 0)
-			g_message("vpcd %s:%u: empty message ignored", self->host, self->port);
+			remsim_log_message(&self->log, "empty message ignored");
 		else if (len == 1)
 			remsim_client_frontend_vpcd_handle_control(self, payload[0]);
 		else
@@ -250,8 +250,8 @@ remsim_client_frontend_vpcd_read_ready(GObject *source, GAsyncResult *result, gp
 	if (bytes == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
 	if (bytes == NULL || g_bytes_get_size(bytes) == 0) {
-		g_message("vpcd %s:%u: connection closed: %s", self->host, self->port,
-			  error != NULL ? error->message : "end of stream");
+		remsim_log_message(&self->log, "connection closed: %s",
+				   error != NULL ? error->message : "end of stream");
 		remsim_client_frontend_vpcd_connection_lost(self);
 		return;
 	}
@@ -284,12 +284,12 @@ remsim_client_frontend_vpcd_connect_ready(GObject *source, GAsyncResult *result,
 	if (conn == NULL) {
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			return;
-		g_debug("vpcd: cannot reach %s:%u: %s", self->host, self->port, error->message);
+		remsim_log_debug(&self->log, "cannot reach it: %s", error->message);
 		remsim_client_frontend_vpcd_connection_lost(self);
 		return;
 	}
 	self->connecting = FALSE;
-	g_message("vpcd %s:%u: card presented", self->host, self->port);
+	remsim_log_message(&self->log, "card presented");
 	if (G_IS_TCP_CONNECTION(conn)) {
 		GSocket *sock = g_socket_connection_get_socket(conn);
 
@@ -372,7 +372,7 @@ remsim_client_frontend_vpcd_receive_response(RemsimClientFrontend *frontend, GBy
 	RemsimClientFrontendVpcd *self = REMSIM_CLIENT_FRONTEND_VPCD(frontend);
 
 	if (!self->apdu_in_flight) {
-		g_debug("vpcd: response without a command dropped");
+		remsim_log_debug(&self->log, "response without a command dropped");
 		return;
 	}
 	self->apdu_in_flight = FALSE;
@@ -441,5 +441,10 @@ remsim_client_frontend_vpcd_new(RemsimConfig *config, const gchar *group, GError
 		self->host = g_strdup("127.0.0.1");
 	}
 	self->port = (guint16)port;
+	{
+		g_autofree gchar *name = g_strdup_printf("vpcd %s:%u", self->host, self->port);
+
+		remsim_log_tag_set_name(&self->log, name);
+	}
 	return REMSIM_CLIENT_FRONTEND(g_steal_pointer(&self));
 }
