@@ -2,7 +2,8 @@
 /*
  * The simcard backend: N slots of simulated SIM/USIM cards. Config group [simcard]:
  *   profiles = a;b;c   card profile files (JSON); relative names are looked up in
- *                      the installed card folder; default: every *.json there
+ *                      the card folder (the installed one, or $REMSIM_SIMCARD_PROFILE_DIR:
+ *                      meson devenv points it at data/cards); default: every *.json there
  *   slots = N          number of slots (default: one per profile); slot i holds a
  *                      card made from profile i modulo the number of profiles
  *   state-dir = DIR    keep each card's state (PIN counters, SQN, updated files) in
@@ -33,6 +34,10 @@ G_DEFINE_TYPE(RemsimSimcardBackend, remsim_simcard_backend, REMSIM_TYPE_BACKEND)
 static gchar *
 remsim_simcard_backend_cards_dir(void)
 {
+	const gchar *dir = g_getenv("REMSIM_SIMCARD_PROFILE_DIR");
+
+	if (dir != NULL && dir[0] != '\0')
+		return g_strdup(dir);
 	return g_build_filename(REMSIM_DATADIR, "cards", NULL);
 }
 
