@@ -108,9 +108,12 @@ remsim_bankd_client_conn_closed_cb(RsproConnection *conn, GError *reason, gpoint
 {
 	RemsimBankdClientConn *self = user_data;
 
-	remsim_log_debug(&self->log, "connection from %s closed: %s",
-			 remsim_bankd_client_conn_get_peer_name(self),
-			 reason != NULL ? reason->message : "-");
+	if (rspro_connection_reason_is_clean(reason))
+		remsim_log_debug(&self->log, "connection from %s closed",
+				 remsim_bankd_client_conn_get_peer_name(self));
+	else
+		remsim_log_message(&self->log, "connection from %s lost: %s",
+				   remsim_bankd_client_conn_get_peer_name(self), reason->message);
 	remsim_bankd_client_conn_mark_closed(self);
 }
 

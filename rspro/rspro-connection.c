@@ -517,7 +517,6 @@ rspro_connection_keepalive_timer_cb(gpointer user_data)
 		rspro_connection_send_ping(self);
 		return G_SOURCE_REMOVE;
 	}
-	g_message("RSPRO peer %s: no PONG within %u ms", self->peer_name, self->ka_timeout_ms);
 	rspro_connection_close_with(
 	    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_KEEPALIVE,
 			      "no keep-alive PONG within %u ms", self->ka_timeout_ms));
@@ -589,7 +588,6 @@ rspro_connection_handle_rspro(RsproConnection *self, GBytes *payload)
 	g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(payload, &error);
 
 	if (!pdu) {
-		g_message("RSPRO peer %s: undecodable PDU: %s", self->peer_name, error->message);
 		rspro_connection_close_with(
 		    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_DECODE,
 				      "undecodable PDU: %s", error->message));
@@ -610,8 +608,6 @@ rspro_connection_process_frames(RsproConnection *self)
 		if (!rspro_ipa_deframer_next(self->deframer, &frame, &error)) {
 			if (!error)
 				return;
-			g_message("RSPRO peer %s: bad IPA frame: %s", self->peer_name,
-				  error->message);
 			rspro_connection_close_with(
 			    self,
 			    g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_FRAMING,
@@ -645,7 +641,6 @@ rspro_connection_take_bytes(RsproConnection *self, const guint8 *data, gsize len
 static void
 rspro_connection_read_failed(RsproConnection *self, const GError *error)
 {
-	g_message("RSPRO peer %s: read failed: %s", self->peer_name, error->message);
 	rspro_connection_close_with(self,
 				    g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_IO,
 						"read failed: %s", error->message));
@@ -799,6 +794,15 @@ rspro_connection_close(RsproConnection *self)
 	rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
 						      RSPRO_CONNECTION_ERROR_CLOSED,
 						      "connection closed locally"));
+}
+
+gboolean
+rspro_connection_reason_is_clean(const GError *reason)
+{
+	return reason == NULL ||
+	       g_error_matches(reason, RSPRO_CONNECTION_ERROR,
+			       RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER) ||
+	       g_error_matches(reason, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED);
 }
 
 gboolean

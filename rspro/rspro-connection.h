@@ -74,6 +74,11 @@ RsproPdu *rspro_connection_request_finish(RsproConnection *self, GAsyncResult *r
 /* close now; ::closed fires once (with RSPRO_CONNECTION_ERROR_CLOSED) if it had not */
 void rspro_connection_close(RsproConnection *self);
 gboolean rspro_connection_is_closed(RsproConnection *self);
+/*
+ * TRUE if a ::closed reason is no failure: the peer or we closed. The connection
+ * logs nothing of why it closed; the handler of ::closed says a failure.
+ */
+gboolean rspro_connection_reason_is_clean(const GError *reason);
 
 /* the peer's address, or NULL if the stream is not a socket (transfer none) */
 GInetSocketAddress *rspro_connection_get_remote_address(RsproConnection *self);

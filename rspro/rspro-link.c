@@ -251,7 +251,8 @@ rspro_link_hello_response_ready(GObject *source, GAsyncResult *result, gpointer 
 					      "the peer refused the hello");
 		return;
 	}
-	g_message("RSPRO link to %s:%u connected", self->host, self->port);
+	/* ::connected: its handler says it */
+	g_debug("RSPRO link to %s:%u connected", self->host, self->port);
 	rspro_link_enter_connected(self, pdu);
 }
 
@@ -264,7 +265,10 @@ rspro_link_conn_closed_cb(RsproConnection *conn, GError *reason, gpointer user_d
 
 	if (conn != self->conn)
 		return;
-	g_message("RSPRO link to %s:%u lost: %s", self->host, self->port, reason->message);
+	/* a link that was up hands the reason to ::disconnected, whose handler says it */
+	if (self->state != RSPRO_LINK_STATE_CONNECTED)
+		g_message("RSPRO link to %s:%u lost before its hello was answered: %s", self->host,
+			  self->port, reason->message);
 	rspro_link_enter_waiting(self, reason);
 }
 

@@ -548,8 +548,13 @@ remsim_server_closed_cb(RsproConnection *conn, GError *reason, gpointer data)
 	if (!g_hash_table_steal_extended(self->peers, conn, NULL, (gpointer *)&peer))
 		return;
 	g_signal_handlers_disconnect_by_data(conn, self);
-	remsim_log_debug(remsim_server_peer_get_log_tag(peer), "connection from %s closed: %s",
-			 rspro_connection_get_peer_name(conn), reason ? reason->message : "");
+	if (rspro_connection_reason_is_clean(reason))
+		remsim_log_debug(remsim_server_peer_get_log_tag(peer), "connection from %s closed",
+				 rspro_connection_get_peer_name(conn));
+	else
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "connection from %s lost: %s",
+				   rspro_connection_get_peer_name(conn), reason->message);
 	if (remsim_server_peer_get_state(peer) == REMSIM_SERVER_PEER_CONNECTED_BANKD)
 		remsim_server_bank_lost(self, peer);
 	else if (remsim_server_peer_get_state(peer) == REMSIM_SERVER_PEER_CONNECTED_CLIENT)
