@@ -19,8 +19,9 @@ const RemsimConfigSchema *remsim_client_config_get_schema(void);
 
 /*
  * Parses @argv and the config file (--config, else the default one if it
- * exists). NULL when there is nothing to run: @exit_status 0 after --version,
- * else 2 with @error naming the option, or the file, the line and the key.
+ * exists), and puts its debug and log-personal-info in force. NULL when there is
+ * nothing to run: @exit_status 0 after --version, else 2 with @error naming the
+ * option, or the file, the line and the key (and nothing changed).
  */
 RemsimConfig *remsim_client_config_parse(gint *argc, gchar ***argv, gint *exit_status,
 					 GError **error);

@@ -732,11 +732,15 @@ remsim_config_parse(RemsimConfig *self, gint *argc, gchar ***argv, gint *exit_st
 	if (!remsim_config_load_file(self, remsim_config_get_string(self, NULL, "config"),
 				     remsim_config_is_set(self, NULL, "config"), error))
 		return FALSE;
-	if (remsim_config_get_boolean(self, NULL, "debug"))
-		g_log_set_debug_enabled(TRUE);
-	remsim_log_set_personal_info(remsim_config_get_boolean(self, NULL, "log-personal-info"));
 	*exit_status = 0;
 	return TRUE;
+}
+
+void
+remsim_config_apply_logging(RemsimConfig *self)
+{
+	g_log_set_debug_enabled(remsim_config_get_boolean(self, NULL, "debug"));
+	remsim_log_set_personal_info(remsim_config_get_boolean(self, NULL, "log-personal-info"));
 }
 
 RemsimConfig *

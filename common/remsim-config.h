@@ -117,13 +117,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimConfig, remsim_config_free)
 
 /*
  * The whole start of a daemon: the command line, then the file --config names (or
- * the default file, if there is one), then logging (--debug, --log-personal-info).
- * FALSE when there is nothing to run: after --version or --dump-keys with
+ * the default file, if there is one). Nothing outside @self changes. FALSE when there is nothing to
+ * run: after --version or --dump-keys with
  * @exit_status 0, or after an error (@error set) with @exit_status 2, upstream's
  * status for a bad command line.
  */
 gboolean remsim_config_parse(RemsimConfig *self, gint *argc, gchar ***argv, gint *exit_status,
 			     GError **error);
+
+/*
+ * debug and log-personal-info in force for the whole process: call once the
+ * settings are accepted (at start, and after a reload that succeeded)
+ */
+void remsim_config_apply_logging(RemsimConfig *self);
 
 /* remsim_config_new() and remsim_config_parse(): NULL when there is nothing to run */
 RemsimConfig *remsim_config_new_from_args(const RemsimConfigSchema *schema, gint *argc,

@@ -552,10 +552,15 @@ test_logging_options(void)
 	g_autoptr(RemsimConfig) c = parse(&test_schema, NULL, args, &status, &error);
 
 	g_assert_no_error(error);
+	/* parsing changes nothing outside the config: applying it does */
+	g_assert_false(remsim_log_get_personal_info());
+	remsim_config_apply_logging(c);
 	g_assert_true(remsim_log_get_personal_info());
 	g_clear_pointer(&c, remsim_config_free);
 	c = parse(&test_schema, NULL, NULL, &status, &error);
+	remsim_config_apply_logging(c);
 	g_assert_false(remsim_log_get_personal_info());
+	g_assert_false(g_log_get_debug_enabled());
 }
 
 int
