@@ -48,13 +48,6 @@ static GParamSpec *props[N_PROPS];
 enum { SIGNAL_CONNECTED, SIGNAL_DISCONNECTED, SIGNAL_MESSAGE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-G_DEFINE_ENUM_TYPE(RsproLinkState, rspro_link_state,
-		   G_DEFINE_ENUM_VALUE(RSPRO_LINK_STATE_IDLE, "idle"),
-		   G_DEFINE_ENUM_VALUE(RSPRO_LINK_STATE_WAITING, "waiting"),
-		   G_DEFINE_ENUM_VALUE(RSPRO_LINK_STATE_CONNECTING, "connecting"),
-		   G_DEFINE_ENUM_VALUE(RSPRO_LINK_STATE_ESTABLISHED, "established"),
-		   G_DEFINE_ENUM_VALUE(RSPRO_LINK_STATE_CONNECTED, "connected"))
-
 G_DEFINE_TYPE(RsproLink, rspro_link, G_TYPE_OBJECT)
 
 static void rspro_link_start_attempt(RsproLink *self);

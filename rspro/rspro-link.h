@@ -8,19 +8,26 @@
 #pragma once
 
 #include "rspro-connection.h"
+#include "rspro-enum-types.h"
 
 G_BEGIN_DECLS
 
+/*
+ * The nicks (RSPRO_TYPE_LINK_STATE, from glib-mkenums) are the words every
+ * remsim daemon shows for a link on D-Bus.
+ */
 typedef enum {
-	RSPRO_LINK_STATE_IDLE,	      /* not started, or stopped */
-	RSPRO_LINK_STATE_WAITING,     /* back-off before the next attempt */
-	RSPRO_LINK_STATE_CONNECTING,  /* TCP connect under way */
-	RSPRO_LINK_STATE_ESTABLISHED, /* TCP up, hello sent, waiting for its response */
-	RSPRO_LINK_STATE_CONNECTED,   /* the peer accepted the hello */
+	/* not started, or stopped */
+	RSPRO_LINK_STATE_IDLE, /*< nick=idle >*/
+	/* back-off before the next attempt */
+	RSPRO_LINK_STATE_WAITING, /*< nick=waiting >*/
+	/* TCP connect under way */
+	RSPRO_LINK_STATE_CONNECTING, /*< nick=connecting >*/
+	/* TCP up, hello sent, waiting for its response */
+	RSPRO_LINK_STATE_ESTABLISHED, /*< nick=established >*/
+	/* the peer accepted the hello */
+	RSPRO_LINK_STATE_CONNECTED, /*< nick=connected >*/
 } RsproLinkState;
-
-GType rspro_link_state_get_type(void) G_GNUC_CONST;
-#define RSPRO_TYPE_LINK_STATE (rspro_link_state_get_type())
 
 #define RSPRO_TYPE_LINK (rspro_link_get_type())
 G_DECLARE_FINAL_TYPE(RsproLink, rspro_link, RSPRO, LINK, GObject)
