@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "remsim-reload.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+
+struct _RemsimReload {
+	GObject parent_instance;
+	GStrv args;
+	RemsimReloadFunc func;
+	gpointer user_data;
+	GStrv restart_pending;
+	guint sighup_id;
+};
+
+G_DEFINE_FINAL_TYPE(RemsimReload, remsim_reload, G_TYPE_OBJECT)
+
+enum { SIGNAL_RELOADED, N_SIGNALS };
+static guint remsim_reload_signals[N_SIGNALS];
+
+static void
+remsim_reload_dispose(GObject *object)
+{
+	RemsimReload *self = REMSIM_RELOAD(object);
+
+	g_clear_handle_id(&self->sighup_id, g_source_remove);
+	G_OBJECT_CLASS(remsim_reload_parent_class)->dispose(object);
+}
+
+static void
+remsim_reload_finalize(GObject *object)
+{
+	RemsimReload *self = REMSIM_RELOAD(object);
+
+	g_strfreev(self->args);
+	g_strfreev(self->restart_pending);
+	G_OBJECT_CLASS(remsim_reload_parent_class)->finalize(object);
+}
+
+static void
+remsim_reload_class_init(RemsimReloadClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = remsim_reload_dispose;
+	object_class->finalize = remsim_reload_finalize;
+	remsim_reload_signals[SIGNAL_RELOADED] =
+	    g_signal_new("reloaded", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 0);
+}
+
+static void
+remsim_reload_init(RemsimReload *self)
+{
+	self->restart_pending = g_new0(gchar *, 1);
+}
+
+RemsimReload *
+remsim_reload_new(const gchar *const *args, RemsimReloadFunc func, gpointer user_data)
+{
+	RemsimReload *self;
+
+	g_return_val_if_fail(args != NULL && args[0] != NULL, NULL);
+	g_return_val_if_fail(func != NULL, NULL);
+
+	self = g_object_new(REMSIM_TYPE_RELOAD, NULL);
+	self->args = g_strdupv((gchar **)args);
+	self->func = func;
+	self->user_data = user_data;
+	return self;
+}
+
+/* a NULL-terminated copy of @keys */
+static GStrv
+remsim_reload_to_strv(GPtrArray *keys)
+{
+	GStrv strv = g_new0(gchar *, keys->len + 1);
+
+	for (guint i = 0; i < keys->len; i++)
+		strv[i] = g_strdup(keys->pdata[i]);
+	return strv;
+}
+
+static void
+remsim_reload_log(GPtrArray *applied, GPtrArray *needs_restart)
+{
+	g_auto(GStrv) done = remsim_reload_to_strv(applied);
+	g_auto(GStrv) waiting = remsim_reload_to_strv(needs_restart);
+	g_autofree gchar *done_text = g_strjoinv(", ", done);
+	g_autofree gchar *waiting_text = g_strjoinv(", ", waiting);
+
+	if (applied->len == 0 && needs_restart->len == 0)
+		g_message("Configuration reloaded: nothing changed");
+	else if (needs_restart->len == 0)
+		g_message("Configuration reloaded: %s in effect", done_text);
+	else if (applied->len == 0)
+		g_message("Configuration reloaded: %s only after a restart", waiting_text);
+	else
+		g_message("Configuration reloaded: %s in effect; %s only after a restart",
+			  done_text, waiting_text);
+}
+
+gboolean
+remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_restart, GError **error)
+{
+	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) waiting = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar **argv = NULL;
+	gint argc;
+
+	g_return_val_if_fail(REMSIM_IS_RELOAD(self), FALSE);
+
+	/* the parser may shuffle the pointers, never the strings: give it its own array */
+	argc = (gint)g_strv_length(self->args);
+	argv = g_memdup2(self->args, sizeof(gchar *) * (argc + 1));
+	if (!self->func(argc, argv, done, waiting, self->user_data, error))
+		return FALSE;
+	remsim_reload_log(done, waiting);
+	g_strfreev(self->restart_pending);
+	self->restart_pending = remsim_reload_to_strv(waiting);
+	if (applied != NULL)
+		*applied = remsim_reload_to_strv(done);
+	if (needs_restart != NULL)
+		*needs_restart = remsim_reload_to_strv(waiting);
+	g_signal_emit(self, remsim_reload_signals[SIGNAL_RELOADED], 0);
+	return TRUE;
+}
+
+const gchar *const *
+remsim_reload_get_restart_pending(RemsimReload *self)
+{
+	g_return_val_if_fail(REMSIM_IS_RELOAD(self), NULL);
+	return (const gchar *const *)self->restart_pending;
+}
+
+static gboolean
+remsim_reload_sighup_cb(gpointer user_data)
+{
+	RemsimReload *self = user_data;
+	g_autoptr(GError) error = NULL;
+
+	g_message("SIGHUP: reading the configuration again");
+	if (!remsim_reload_run(self, NULL, NULL, &error))
+		g_warning("Configuration not reloaded, nothing changed: %s", error->message);
+	return G_SOURCE_CONTINUE;
+}
+
+void
+remsim_reload_watch_sighup(RemsimReload *self)
+{
+	g_return_if_fail(REMSIM_IS_RELOAD(self));
+
+	if (self->sighup_id == 0)
+		self->sighup_id = g_unix_signal_add(SIGHUP, remsim_reload_sighup_cb, self);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RemsimReload: a daemon reads its configuration file again while it runs, on
+ * SIGHUP and through the D-Bus method Reload.
+ *
+ * The daemon's function parses the file together with the command line the
+ * daemon started with (an option still wins over the file) and checks all of
+ * it; when anything is wrong it changes nothing and fails with an error that
+ * names the file and, where the parser knows it, the line. Otherwise it puts
+ * into effect what can change at run time and names the keys that changed:
+ * those applied, and those whose new value waits for a restart. It compares
+ * with the values in force, so a key stays "needs restart" until the daemon
+ * restarts or the file goes back to the value in force.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/*
+ * @argc, @argv: a fresh copy of the daemon's command line (the parser may
+ * reorder it); append key names (g_strdup'ed) to @applied and @needs_restart
+ */
+typedef gboolean (*RemsimReloadFunc)(gint argc, gchar **argv, GPtrArray *applied,
+				     GPtrArray *needs_restart, gpointer user_data, GError **error);
+
+#define REMSIM_TYPE_RELOAD (remsim_reload_get_type())
+G_DECLARE_FINAL_TYPE(RemsimReload, remsim_reload, REMSIM, RELOAD, GObject)
+
+/* @args: the daemon's command line, argv[0] first, as it was before parsing (copied) */
+RemsimReload *remsim_reload_new(const gchar *const *args, RemsimReloadFunc func,
+				gpointer user_data);
+/* reload on SIGHUP too; a failure then goes to the log */
+void remsim_reload_watch_sighup(RemsimReload *self);
+/*
+ * Reload once and log what changed. @applied and @needs_restart (may be NULL)
+ * get the key names. A failure is only returned: the caller reports it.
+ */
+gboolean remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_restart,
+			   GError **error);
+/* the changed keys that wait for a restart, as of the last good reload (empty before) */
+const gchar *const *remsim_reload_get_restart_pending(RemsimReload *self);
+
+/* Signal ::reloaded () — after each good reload */
+
+G_END_DECLS
