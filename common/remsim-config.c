@@ -886,6 +886,54 @@ remsim_config_get_bus_type(RemsimConfig *self)
 	return G_BUS_TYPE_SYSTEM;
 }
 
+gboolean
+remsim_config_differs(RemsimConfig *a, RemsimConfig *b, const gchar *group, const gchar *name)
+{
+	const RemsimConfigKey *key = remsim_config_lookup_key(a, name);
+	g_autoptr(GBytes) x = NULL;
+	g_autoptr(GBytes) y = NULL;
+
+	g_return_val_if_fail(key != NULL, FALSE);
+	g_return_val_if_fail(a->schema == b->schema, FALSE);
+	switch (key->type) {
+	case REMSIM_CONFIG_TYPE_BOOLEAN:
+		return remsim_config_get_boolean(a, group, name) !=
+		       remsim_config_get_boolean(b, group, name);
+	case REMSIM_CONFIG_TYPE_INT:
+		return remsim_config_get_int(a, group, name) !=
+		       remsim_config_get_int(b, group, name);
+	case REMSIM_CONFIG_TYPE_DOUBLE:
+		return remsim_config_get_double(a, group, name) !=
+		       remsim_config_get_double(b, group, name);
+	case REMSIM_CONFIG_TYPE_HEX:
+		x = remsim_config_get_bytes(a, group, name);
+		y = remsim_config_get_bytes(b, group, name);
+		if (x == NULL || y == NULL)
+			return x != y;
+		return !g_bytes_equal(x, y);
+	case REMSIM_CONFIG_TYPE_STRING:
+	case REMSIM_CONFIG_TYPE_FILENAME:
+	case REMSIM_CONFIG_TYPE_CHOICE:
+	default:
+		return g_strcmp0(remsim_config_get_string(a, group, name),
+				 remsim_config_get_string(b, group, name)) != 0;
+	}
+}
+
+GStrv
+remsim_config_diff(RemsimConfig *a, RemsimConfig *b, const gchar *group)
+{
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+
+	g_return_val_if_fail(a->schema == b->schema, NULL);
+	for (const RemsimConfigKey *key = a->schema->keys; key->key != NULL; key++) {
+		if (!(key->flags & REMSIM_CONFIG_KEY_NO_FILE) &&
+		    remsim_config_differs(a, b, group, key->key))
+			g_strv_builder_add(builder, key->key);
+	}
+	return g_strv_builder_end(builder);
+}
+
 static void
 remsim_config_fill_one(RemsimConfig *self, const gchar *group, const RemsimConfigKey *key,
 		       guint8 *field)

@@ -163,6 +163,16 @@ GBytes *remsim_config_get_bytes(RemsimConfig *self, const gchar *group, const gc
 /* dbus and dbus-bus: G_BUS_TYPE_NONE with --no-dbus */
 GBusType remsim_config_get_bus_type(RemsimConfig *self);
 
+/* TRUE if @a and @b (of one table) give @key different values in @group */
+gboolean remsim_config_differs(RemsimConfig *a, RemsimConfig *b, const gchar *group,
+			       const gchar *key);
+/*
+ * The keys of the daemon's own table (not the common ones, nor the options that
+ * are no key of the file) to which @a and @b give different values in @group, in
+ * the table's order: for a reload, @a the settings in force, @b those just read.
+ */
+GStrv remsim_config_diff(RemsimConfig *a, RemsimConfig *b, const gchar *group);
+
 /* writes each key that names a field into @settings (old strings and bytes freed) */
 void remsim_config_fill(RemsimConfig *self, const gchar *group, gpointer settings);
 /* frees the strings and bytes remsim_config_fill() wrote into @settings */

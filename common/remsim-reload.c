@@ -2,7 +2,10 @@
 #include "remsim-reload.h"
 
 #include <glib-unix.h>
+#include <locale.h>
 #include <signal.h>
+
+#include "remsim-log.h"
 
 struct _RemsimReload {
 	GObject parent_instance;
@@ -100,12 +103,35 @@ remsim_reload_log(GPtrArray *applied, GPtrArray *needs_restart)
 			  done_text, waiting_text);
 }
 
+/* the daemon's function with this thread's messages in English (the C locale's) */
+static gboolean
+remsim_reload_call_untranslated(RemsimReload *self, gint argc, gchar **argv, GPtrArray *applied,
+				GPtrArray *needs_restart, GError **error)
+{
+	locale_t base = duplocale(LC_GLOBAL_LOCALE);
+	locale_t english = base != (locale_t)0 ? newlocale(LC_MESSAGES_MASK, "C", base) : base;
+	locale_t previous = (locale_t)0;
+	gboolean ok;
+
+	if (english != (locale_t)0)
+		previous = uselocale(english);
+	else if (base != (locale_t)0)
+		freelocale(base);
+	ok = self->func(argc, argv, applied, needs_restart, self->user_data, error);
+	if (english != (locale_t)0) {
+		uselocale(previous);
+		freelocale(english);
+	}
+	return ok;
+}
+
 gboolean
 remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_restart, GError **error)
 {
 	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GPtrArray) waiting = g_ptr_array_new_with_free_func(g_free);
 	g_autofree gchar **argv = NULL;
+	g_autoptr(GError) local_error = NULL;
 	gint argc;
 
 	g_return_val_if_fail(REMSIM_IS_RELOAD(self), FALSE);
@@ -113,8 +139,13 @@ remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_restart, GErr
 	/* the parser may shuffle the pointers, never the strings: give it its own array */
 	argc = (gint)g_strv_length(self->args);
 	argv = g_memdup2(self->args, sizeof(gchar *) * (argc + 1));
-	if (!self->func(argc, argv, done, waiting, self->user_data, error))
+	if (!remsim_reload_call_untranslated(self, argc, argv, done, waiting, &local_error)) {
+		if (local_error == NULL)
+			g_set_error_literal(&local_error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+					    "the command line runs no daemon");
+		g_propagate_error(error, g_steal_pointer(&local_error));
 		return FALSE;
+	}
 	remsim_reload_log(done, waiting);
 	g_strfreev(self->restart_pending);
 	self->restart_pending = remsim_reload_to_strv(waiting);
@@ -152,4 +183,40 @@ remsim_reload_watch_sighup(RemsimReload *self)
 
 	if (self->sighup_id == 0)
 		self->sighup_id = g_unix_signal_add(SIGHUP, remsim_reload_sighup_cb, self);
+}
+
+void
+remsim_reload_note(GPtrArray *keys, const gchar *group, const gchar *key)
+{
+	g_ptr_array_add(keys,
+			group != NULL ? g_strdup_printf("[%s] %s", group, key) : g_strdup(key));
+}
+
+void
+remsim_reload_compare_common(RemsimConfig *started, RemsimConfig *next, GPtrArray *applied,
+			     GPtrArray *needs_restart)
+{
+	/* logging: compared with what is in force, which an earlier reload may have changed */
+	if (remsim_config_get_boolean(next, NULL, "debug") != g_log_get_debug_enabled())
+		remsim_reload_note(applied, NULL, "debug");
+	if (remsim_config_get_boolean(next, NULL, "log-personal-info") !=
+	    remsim_log_get_personal_info())
+		remsim_reload_note(applied, NULL, "log-personal-info");
+	/* the bus is chosen once, at start */
+	if (remsim_config_differs(started, next, NULL, "dbus"))
+		remsim_reload_note(needs_restart, NULL, "dbus");
+	if (remsim_config_differs(started, next, NULL, "dbus-bus"))
+		remsim_reload_note(needs_restart, NULL, "dbus-bus");
+}
+
+void
+remsim_reload_compare_keys(RemsimConfig *started, RemsimConfig *next, const gchar *group,
+			   const gchar *const *live, GPtrArray *needs_restart)
+{
+	g_auto(GStrv) changed = remsim_config_diff(started, next, group);
+
+	for (guint i = 0; changed[i] != NULL; i++) {
+		if (live == NULL || !g_strv_contains(live, changed[i]))
+			remsim_reload_note(needs_restart, group, changed[i]);
+	}
 }

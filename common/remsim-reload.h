@@ -11,16 +11,24 @@
  * those applied, and those whose new value waits for a restart. It compares
  * with the values in force, so a key stays "needs restart" until the daemon
  * restarts or the file goes back to the value in force.
+ *
+ * The function runs with the C locale's messages (LC_MESSAGES, this thread
+ * only): a config error is translatable text on a terminal at start, but a
+ * reload's error goes to the log or into a D-Bus reply, which are English.
  */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "remsim-config.h"
+
 G_BEGIN_DECLS
 
 /*
  * @argc, @argv: a fresh copy of the daemon's command line (the parser may
- * reorder it); append key names (g_strdup'ed) to @applied and @needs_restart
+ * reorder it); append key names (g_strdup'ed) to @applied and @needs_restart.
+ * FALSE with @error set when the configuration cannot be taken; FALSE without
+ * one when the command line runs nothing (--version: not at a reload).
  */
 typedef gboolean (*RemsimReloadFunc)(gint argc, gchar **argv, GPtrArray *applied,
 				     GPtrArray *needs_restart, gpointer user_data, GError **error);
@@ -41,6 +49,28 @@ gboolean remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_rest
 			   GError **error);
 /* the changed keys that wait for a restart, as of the last good reload (empty before) */
 const gchar *const *remsim_reload_get_restart_pending(RemsimReload *self);
+
+/*
+ * What every reload function compares, written once. @started: the settings the
+ * daemon started with; @next: those just read.
+ *
+ * The keys every daemon has: debug and log-personal-info change at run time and
+ * are named in @applied where @next differs from what is in force
+ * (remsim_config_apply_logging(@next) puts them in force once the daemon took
+ * @next); dbus and dbus-bus are named in @needs_restart where @next differs
+ * from @started.
+ */
+void remsim_reload_compare_common(RemsimConfig *started, RemsimConfig *next, GPtrArray *applied,
+				  GPtrArray *needs_restart);
+/*
+ * Each key of the daemon's own table that @next gives another value in @group
+ * (NULL: the daemon's group) than @started does, but those in @live, which the
+ * daemon applies itself: named in @needs_restart.
+ */
+void remsim_reload_compare_keys(RemsimConfig *started, RemsimConfig *next, const gchar *group,
+				const gchar *const *live, GPtrArray *needs_restart);
+/* adds @key to @keys, as "[@group] @key" when @group is not NULL */
+void remsim_reload_note(GPtrArray *keys, const gchar *group, const gchar *key);
 
 /* Signal ::reloaded () — after each good reload */
 

@@ -563,6 +563,41 @@ test_logging_options(void)
 	g_assert_false(g_log_get_debug_enabled());
 }
 
+/* what a reload compares: values as read, not as written; the table's keys of the file only */
+static void
+test_diff(void)
+{
+	g_autofree gchar *conf = remsim_config_check_write(
+	    "test.conf", "[test]\ncount=8\nserver-port=9998\natr=3b00\n[slot 1]\nserver-port=1\n");
+	g_autofree gchar *other = remsim_config_check_write(
+	    "other.conf", "[test]\ncount=0x8\nserver-port=9997\natr=3B 00\nscale=2\ndebug=1\n"
+			  "[slot 1]\nserver-port=1\n");
+	const gchar *args[] = { "--port-file", "x", NULL };
+	const gchar *args2[] = { "--port-file", "y", NULL };
+	g_autoptr(GError) error = NULL;
+	gint status;
+	g_autoptr(RemsimConfig) a = parse(&test_schema, conf, args, &status, &error);
+	g_autoptr(RemsimConfig) b = parse(&test_schema, other, args2, &status, &error);
+	g_auto(GStrv) changed = NULL;
+	g_auto(GStrv) in_slot = NULL;
+
+	g_assert_no_error(error);
+	g_assert_false(remsim_config_differs(a, b, NULL, "count"));
+	g_assert_false(remsim_config_differs(a, b, NULL, "atr"));
+	g_assert_true(remsim_config_differs(a, b, NULL, "server-port"));
+	g_assert_true(remsim_config_differs(a, b, NULL, "debug"));
+	g_assert_true(remsim_config_differs(a, b, NULL, "port-file"));
+	/* common keys and options that are no key of the file are not listed */
+	changed = remsim_config_diff(a, b, NULL);
+	g_assert_true(g_strv_equal((const gchar *const *)changed,
+				   (const gchar *const[]){ "server-port", "scale", NULL }));
+	in_slot = remsim_config_diff(a, b, "slot 1");
+	g_assert_true(
+	    g_strv_equal((const gchar *const *)in_slot, (const gchar *const[]){ "scale", NULL }));
+	remsim_config_check_remove(conf);
+	remsim_config_check_remove(other);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -579,5 +614,6 @@ main(int argc, char **argv)
 	g_test_add_func("/common/config/bad-file-changes-nothing", test_bad_file_changes_nothing);
 	g_test_add_func("/common/config/dump-keys", test_dump_keys);
 	g_test_add_func("/common/config/logging-options", test_logging_options);
+	g_test_add_func("/common/config/diff", test_diff);
 	return g_test_run();
 }
