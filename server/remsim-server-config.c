@@ -88,7 +88,6 @@ remsim_server_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError 
 		return NULL;
 	remsim_config_fill(cfg->file, NULL, cfg);
 	cfg->bus = remsim_config_get_bus_type(cfg->file);
-	remsim_config_apply_logging(cfg->file);
 	return g_steal_pointer(&cfg);
 }
 

@@ -1,195 +1,226 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include "remsim-dbus-generated.h"
+#include "remsim-dbus-publish.h"
+#include "remsim-dbus.h"
 #include "remsim-server-dbus.h"
 
 struct _RemsimServerDbus {
 	GObject parent_instance;
 	RemsimServer *server;
-	RemsimDbusServer1 *skeleton;
-	GCancellable *cancellable;
-	guint owner_id;
-	guint refresh_id; /* idle that republishes the list properties */
+	RemsimReload *reload;
+	RemsimDbusServer1 *root;
+	GDBusObjectManagerServer *manager;
+	RemsimDbusPublish *publish;
 };
 
 G_DEFINE_FINAL_TYPE(RemsimServerDbus, remsim_server_dbus, G_TYPE_OBJECT)
 
-static void
-service_dispose(GObject *object)
-{
-	RemsimServerDbus *self = REMSIM_SERVER_DBUS(object);
+/* a method call answered later: the interface it came to, and the call */
+typedef struct {
+	RemsimDbusServer1 *root;
+	GDBusMethodInvocation *invocation; /* answered exactly once */
+} RemsimServerDbusCall;
 
-	if (self->cancellable)
-		g_cancellable_cancel(self->cancellable);
-	g_clear_object(&self->cancellable);
-	g_clear_handle_id(&self->owner_id, g_bus_unown_name);
-	g_clear_handle_id(&self->refresh_id, g_source_remove);
-	if (self->server)
-		g_signal_handlers_disconnect_by_data(self->server, self);
-	if (self->skeleton &&
-	    g_dbus_interface_skeleton_get_connection(G_DBUS_INTERFACE_SKELETON(self->skeleton)))
-		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
-	g_clear_object(&self->skeleton);
-	g_clear_object(&self->server);
-	G_OBJECT_CLASS(remsim_server_dbus_parent_class)->dispose(object);
+static RemsimServerDbusCall *
+remsim_server_dbus_call_new(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation)
+{
+	RemsimServerDbusCall *call = g_new0(RemsimServerDbusCall, 1);
+
+	call->root = g_object_ref(root);
+	call->invocation = invocation;
+	return call;
 }
 
 static void
-remsim_server_dbus_class_init(RemsimServerDbusClass *klass)
+remsim_server_dbus_call_free(RemsimServerDbusCall *call)
 {
-	G_OBJECT_CLASS(klass)->dispose = service_dispose;
+	g_object_unref(call->root);
+	g_free(call);
 }
 
-static void
-remsim_server_dbus_init(RemsimServerDbus *self)
-{
-	self->cancellable = g_cancellable_new();
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimServerDbusCall, remsim_server_dbus_call_free)
 
-/* ---- properties: rebuilt at most once per main loop iteration ---- */
-
-static GVariant *
-remsim_server_dbus_peers_variant(GList *peers)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (GList *l = peers; l; l = l->next)
-		g_variant_builder_add_value(&b, remsim_server_peer_to_variant(l->data));
-	return g_variant_builder_end(&b);
-}
-
-static GVariant *
-remsim_server_dbus_maps_variant(RemsimServer *server)
-{
-	g_autoptr(GList) maps = remsim_server_list_slotmaps(server);
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
-	for (GList *l = maps; l; l = l->next)
-		g_variant_builder_add_value(&b, remsim_server_slotmap_to_variant(l->data));
-	return g_variant_builder_end(&b);
-}
-
-static void
-remsim_server_dbus_refresh_now(RemsimServerDbus *self)
-{
-	remsim_dbus_server1_set_banks(self->skeleton, remsim_server_dbus_peers_variant(
-							  remsim_server_get_banks(self->server)));
-	remsim_dbus_server1_set_clients(
-	    self->skeleton,
-	    remsim_server_dbus_peers_variant(remsim_server_get_clients(self->server)));
-	remsim_dbus_server1_set_slotmaps(self->skeleton,
-					 remsim_server_dbus_maps_variant(self->server));
-}
-
-static gboolean
-remsim_server_dbus_refresh_idle_cb(gpointer data)
-{
-	RemsimServerDbus *self = data;
-
-	self->refresh_id = 0;
-	remsim_server_dbus_refresh_now(self);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-remsim_server_dbus_schedule_refresh(RemsimServerDbus *self)
-{
-	if (!self->refresh_id)
-		self->refresh_id = g_idle_add(remsim_server_dbus_refresh_idle_cb, self);
-}
-
-/* ---- server events ---- */
+/* ---- objects: banks, clients, slot maps ---- */
 
 static void
 remsim_server_dbus_bank_added_cb(RemsimServer *server, RemsimServerPeer *peer, gpointer data)
 {
 	RemsimServerDbus *self = data;
+	g_autofree gchar *path =
+	    remsim_dbus_names_server_bank_path(remsim_server_peer_get_bank_id(peer));
+	g_autoptr(RemsimDbusObjectSkeleton) object = remsim_dbus_object_skeleton_new(path);
+	g_autoptr(RemsimDbusServer1Bank) bank = remsim_dbus_server1_bank_skeleton_new();
+	const RsproComponentIdentity *id = remsim_server_peer_get_identity(peer);
 
-	remsim_dbus_server1_emit_bank_added(self->skeleton, remsim_server_peer_to_variant(peer));
-	remsim_server_dbus_schedule_refresh(self);
+	remsim_dbus_server1_bank_set_bank_id(bank, remsim_server_peer_get_bank_id(peer));
+	remsim_dbus_server1_bank_set_number_of_slots(bank,
+						     remsim_server_peer_get_number_of_slots(peer));
+	remsim_dbus_server1_bank_set_peer(bank, remsim_server_peer_get_id(peer));
+	remsim_dbus_server1_bank_set_address(
+	    bank, rspro_connection_get_peer_name(remsim_server_peer_get_connection(peer)));
+	remsim_dbus_server1_bank_set_name(bank, id->name != NULL ? id->name : "");
+	remsim_dbus_server1_bank_set_software(bank, id->software != NULL ? id->software : "");
+	remsim_dbus_server1_bank_set_software_version(bank,
+						      id->sw_version != NULL ? id->sw_version : "");
+	remsim_dbus_object_skeleton_set_server1_bank(object, bank);
+	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 }
 
 static void
 remsim_server_dbus_bank_removed_cb(RemsimServer *server, RemsimServerPeer *peer, gpointer data)
 {
 	RemsimServerDbus *self = data;
+	g_autofree gchar *path =
+	    remsim_dbus_names_server_bank_path(remsim_server_peer_get_bank_id(peer));
 
-	remsim_dbus_server1_emit_bank_removed(self->skeleton, remsim_server_peer_get_bank_id(peer));
-	remsim_server_dbus_schedule_refresh(self);
+	g_dbus_object_manager_server_unexport(self->manager, path);
+}
+
+static gchar *
+remsim_server_dbus_client_path(RemsimServerPeer *peer)
+{
+	const RsproClientSlot *slot = remsim_server_peer_get_client_slot(peer);
+
+	return remsim_dbus_names_server_client_path(slot->client_id, slot->slot_nr);
 }
 
 static void
 remsim_server_dbus_client_added_cb(RemsimServer *server, RemsimServerPeer *peer, gpointer data)
 {
 	RemsimServerDbus *self = data;
+	g_autofree gchar *path = remsim_server_dbus_client_path(peer);
+	g_autoptr(RemsimDbusObjectSkeleton) object = remsim_dbus_object_skeleton_new(path);
+	g_autoptr(RemsimDbusServer1Client) client = remsim_dbus_server1_client_skeleton_new();
+	const RsproComponentIdentity *id = remsim_server_peer_get_identity(peer);
+	const RsproClientSlot *slot = remsim_server_peer_get_client_slot(peer);
 
-	remsim_dbus_server1_emit_client_added(self->skeleton, remsim_server_peer_to_variant(peer));
-	remsim_server_dbus_schedule_refresh(self);
+	remsim_dbus_server1_client_set_client_id(client, slot->client_id);
+	remsim_dbus_server1_client_set_slot_nr(client, slot->slot_nr);
+	remsim_dbus_server1_client_set_peer(client, remsim_server_peer_get_id(peer));
+	remsim_dbus_server1_client_set_address(
+	    client, rspro_connection_get_peer_name(remsim_server_peer_get_connection(peer)));
+	remsim_dbus_server1_client_set_name(client, id->name != NULL ? id->name : "");
+	remsim_dbus_server1_client_set_software(client, id->software != NULL ? id->software : "");
+	remsim_dbus_server1_client_set_software_version(
+	    client, id->sw_version != NULL ? id->sw_version : "");
+	remsim_dbus_object_skeleton_set_server1_client(object, client);
+	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 }
 
 static void
 remsim_server_dbus_client_removed_cb(RemsimServer *server, RemsimServerPeer *peer, gpointer data)
 {
 	RemsimServerDbus *self = data;
-	const RsproClientSlot *slot = remsim_server_peer_get_client_slot(peer);
+	g_autofree gchar *path = remsim_server_dbus_client_path(peer);
 
-	remsim_dbus_server1_emit_client_removed(self->skeleton, slot->client_id, slot->slot_nr);
-	remsim_server_dbus_schedule_refresh(self);
+	g_dbus_object_manager_server_unexport(self->manager, path);
 }
 
+static RemsimDbusSlotmapState
+remsim_server_dbus_slotmap_state(RemsimServerSlotmapState state)
+{
+	switch (state) {
+	case REMSIM_SERVER_SLOTMAP_UNACKNOWLEDGED:
+		return REMSIM_DBUS_SLOTMAP_STATE_UNACKNOWLEDGED;
+	case REMSIM_SERVER_SLOTMAP_ACTIVE:
+		return REMSIM_DBUS_SLOTMAP_STATE_ACTIVE;
+	case REMSIM_SERVER_SLOTMAP_ERROR:
+		return REMSIM_DBUS_SLOTMAP_STATE_ERROR;
+	case REMSIM_SERVER_SLOTMAP_NEW:
+	case REMSIM_SERVER_SLOTMAP_DELETE_REQ: /* deleted maps are not listed */
+	case REMSIM_SERVER_SLOTMAP_DELETING:
+		break;
+	}
+	return REMSIM_DBUS_SLOTMAP_STATE_NEW;
+}
+
+/* the Slotmap interface of the map's object, exported first if it is new */
+static RemsimDbusServer1Slotmap *
+remsim_server_dbus_get_slotmap(RemsimServerDbus *self, RemsimServerSlotmap *map)
+{
+	g_autofree gchar *path =
+	    remsim_dbus_names_server_slotmap_path(remsim_server_slotmap_get_id(map));
+	g_autoptr(GDBusObject) found =
+	    g_dbus_object_manager_get_object(G_DBUS_OBJECT_MANAGER(self->manager), path);
+	g_autoptr(RemsimDbusObjectSkeleton) object = NULL;
+	RemsimDbusServer1Slotmap *iface;
+
+	if (found != NULL)
+		return remsim_dbus_object_get_server1_slotmap(REMSIM_DBUS_OBJECT(found));
+	object = remsim_dbus_object_skeleton_new(path);
+	iface = remsim_dbus_server1_slotmap_skeleton_new();
+	remsim_dbus_server1_slotmap_set_id(iface, remsim_server_slotmap_get_id(map));
+	remsim_dbus_server1_slotmap_set_bank_id(iface, map->bank.bank_id);
+	remsim_dbus_server1_slotmap_set_bank_slot_nr(iface, map->bank.slot_nr);
+	remsim_dbus_server1_slotmap_set_client_id(iface, map->client.client_id);
+	remsim_dbus_server1_slotmap_set_client_slot_nr(iface, map->client.slot_nr);
+	remsim_dbus_object_skeleton_set_server1_slotmap(object, iface);
+	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
+	return iface;
+}
+
+/* a listed map appeared or changed state */
 static void
 remsim_server_dbus_slotmap_changed_cb(RemsimServer *server, RemsimServerSlotmap *map, gpointer data)
 {
 	RemsimServerDbus *self = data;
+	g_autoptr(RemsimDbusServer1Slotmap) iface = remsim_server_dbus_get_slotmap(self, map);
+	g_autofree gchar *error = remsim_server_slotmap_dup_error_name(map);
 
-	remsim_dbus_server1_emit_slotmap_changed(self->skeleton,
-						 remsim_server_slotmap_to_variant(map));
-	remsim_server_dbus_schedule_refresh(self);
+	/* one PropertiesChanged for both */
+	g_object_freeze_notify(G_OBJECT(iface));
+	remsim_dbus_server1_slotmap_set_state(
+	    iface, remsim_dbus_enums_get_nick(REMSIM_TYPE_DBUS_SLOTMAP_STATE,
+					      remsim_server_dbus_slotmap_state(map->state)));
+	remsim_dbus_server1_slotmap_set_error(iface, error != NULL ? error : "");
+	g_object_thaw_notify(G_OBJECT(iface));
 }
 
 static void
 remsim_server_dbus_slotmap_removed_cb(RemsimServer *server, RemsimServerSlotmap *map, gpointer data)
 {
 	RemsimServerDbus *self = data;
+	g_autofree gchar *path =
+	    remsim_dbus_names_server_slotmap_path(remsim_server_slotmap_get_id(map));
 
-	remsim_dbus_server1_emit_slotmap_removed(self->skeleton, remsim_server_slotmap_get_id(map));
-	remsim_server_dbus_schedule_refresh(self);
+	g_dbus_object_manager_server_unexport(self->manager, path);
 }
 
 /* ---- methods ---- */
 
+/* the server's errors under the registered names */
 static void
-remsim_server_dbus_return_error(GDBusMethodInvocation *inv, GError *error)
+remsim_server_dbus_return_error(GDBusMethodInvocation *invocation, const GError *error)
 {
-	const gchar *name = "org.remsim.Server1.Error.Failed";
+	RemsimDbusError code = REMSIM_DBUS_ERROR_FAILED;
 
 	if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_CONFLICT))
-		name = "org.remsim.Server1.Error.Conflict";
+		code = REMSIM_DBUS_ERROR_CONFLICT;
 	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND))
-		name = "org.remsim.Server1.Error.NotFound";
-	g_dbus_method_invocation_return_dbus_error(inv, name, error->message);
+		code = REMSIM_DBUS_ERROR_NOT_FOUND;
+	g_dbus_method_invocation_return_error_literal(invocation, REMSIM_DBUS_ERROR, code,
+						      error->message);
 }
 
 static void
 remsim_server_dbus_create_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
-	GDBusMethodInvocation *inv = data;
+	g_autoptr(RemsimServerDbusCall) call = data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimServerSlotmap) map =
 	    remsim_server_create_slotmap_finish(REMSIM_SERVER(source), result, &error);
 
-	if (map)
-		g_dbus_method_invocation_return_value(
-		    inv, g_variant_new("(u)", remsim_server_slotmap_get_id(map)));
-	else
-		remsim_server_dbus_return_error(inv, error);
+	if (map == NULL) {
+		remsim_server_dbus_return_error(call->invocation, error);
+		return;
+	}
+	remsim_dbus_server1_complete_create_slotmap(call->root, call->invocation,
+						    remsim_server_slotmap_get_id(map));
 }
 
 static gboolean
-remsim_server_dbus_handle_create_cb(RemsimDbusServer1 *skel, GDBusMethodInvocation *inv,
+remsim_server_dbus_handle_create_cb(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation,
 				    guint16 bank_id, guint16 bank_slot, guint16 client_id,
 				    guint16 client_slot, gpointer data)
 {
@@ -199,128 +230,193 @@ remsim_server_dbus_handle_create_cb(RemsimDbusServer1 *skel, GDBusMethodInvocati
 
 	if (bank_id > RSPRO_ID_MAX || bank_slot > RSPRO_ID_MAX || client_id > RSPRO_ID_MAX ||
 	    client_slot > RSPRO_ID_MAX) {
-		g_dbus_method_invocation_return_error(inv, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-						      "ids must lie between 0 and %d",
-						      RSPRO_ID_MAX);
+		g_dbus_method_invocation_return_error(
+		    invocation, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_INVALID_ARGS,
+		    "ids must lie between 0 and %d", RSPRO_ID_MAX);
 		return TRUE;
 	}
 	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
-					   remsim_server_dbus_create_ready, inv);
+					   remsim_server_dbus_create_ready,
+					   remsim_server_dbus_call_new(root, invocation));
 	return TRUE;
 }
 
 static void
 remsim_server_dbus_delete_ready(GObject *source, GAsyncResult *result, gpointer data)
 {
-	GDBusMethodInvocation *inv = data;
-	RemsimServer *server = REMSIM_SERVER(source);
+	g_autoptr(RemsimServerDbusCall) call = data;
 	g_autoptr(GError) error = NULL;
-	gboolean ok = g_async_result_is_tagged(result, remsim_server_global_reset_async)
-			  ? remsim_server_global_reset_finish(server, result, &error)
-			  : remsim_server_delete_slotmap_finish(server, result, &error);
 
-	if (ok)
-		g_dbus_method_invocation_return_value(inv, NULL);
+	if (!remsim_server_delete_slotmap_finish(REMSIM_SERVER(source), result, &error))
+		remsim_server_dbus_return_error(call->invocation, error);
 	else
-		remsim_server_dbus_return_error(inv, error);
+		remsim_dbus_server1_complete_delete_slotmap(call->root, call->invocation);
 }
 
 static gboolean
-remsim_server_dbus_handle_delete_cb(RemsimDbusServer1 *skel, GDBusMethodInvocation *inv, guint32 id,
-				    gpointer data)
+remsim_server_dbus_handle_delete_cb(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation,
+				    guint32 id, gpointer data)
 {
 	RemsimServerDbus *self = data;
 
 	remsim_server_delete_slotmap_async(self->server, id, NULL, remsim_server_dbus_delete_ready,
-					   inv);
+					   remsim_server_dbus_call_new(root, invocation));
 	return TRUE;
 }
 
+static void
+remsim_server_dbus_reset_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(RemsimServerDbusCall) call = data;
+	g_autoptr(GError) error = NULL;
+
+	if (!remsim_server_global_reset_finish(REMSIM_SERVER(source), result, &error))
+		remsim_server_dbus_return_error(call->invocation, error);
+	else
+		remsim_dbus_server1_complete_global_reset(call->root, call->invocation);
+}
+
 static gboolean
-remsim_server_dbus_handle_reset_cb(RemsimDbusServer1 *skel, GDBusMethodInvocation *inv,
+remsim_server_dbus_handle_reset_cb(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation,
 				   gpointer data)
 {
 	RemsimServerDbus *self = data;
 
-	remsim_server_global_reset_async(self->server, NULL, remsim_server_dbus_delete_ready, inv);
+	remsim_server_global_reset_async(self->server, NULL, remsim_server_dbus_reset_ready,
+					 remsim_server_dbus_call_new(root, invocation));
 	return TRUE;
 }
 
-/* ---- bus ---- */
+static gboolean
+remsim_server_dbus_handle_reload_cb(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation,
+				    gpointer data)
+{
+	RemsimServerDbus *self = data;
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) applied = NULL;
+	g_auto(GStrv) needs_restart = NULL;
+
+	if (!remsim_reload_run(self->reload, &applied, &needs_restart, &error)) {
+		g_dbus_method_invocation_return_error_literal(invocation, REMSIM_DBUS_ERROR,
+							      REMSIM_DBUS_ERROR_INVALID_CONFIG,
+							      error->message);
+		return TRUE;
+	}
+	remsim_dbus_server1_complete_reload(root, invocation, (const gchar *const *)applied,
+					    (const gchar *const *)needs_restart);
+	return TRUE;
+}
+
+/* a reload (the method, or SIGHUP) may leave keys waiting for a restart */
+static void
+remsim_server_dbus_reloaded_cb(RemsimReload *reload, gpointer data)
+{
+	RemsimServerDbus *self = data;
+
+	remsim_dbus_server1_set_restart_pending(self->root,
+						remsim_reload_get_restart_pending(reload));
+}
+
+/* ---- life ---- */
+
+static void
+remsim_server_dbus_dispose(GObject *object)
+{
+	RemsimServerDbus *self = REMSIM_SERVER_DBUS(object);
+
+	g_clear_object(&self->publish);
+	if (self->server != NULL)
+		g_signal_handlers_disconnect_by_data(self->server, self);
+	if (self->reload != NULL)
+		g_signal_handlers_disconnect_by_data(self->reload, self);
+	if (self->root != NULL)
+		g_signal_handlers_disconnect_by_data(self->root, self);
+	g_clear_object(&self->manager);
+	g_clear_object(&self->root);
+	g_clear_object(&self->reload);
+	g_clear_object(&self->server);
+	G_OBJECT_CLASS(remsim_server_dbus_parent_class)->dispose(object);
+}
+
+static void
+remsim_server_dbus_class_init(RemsimServerDbusClass *klass)
+{
+	G_OBJECT_CLASS(klass)->dispose = remsim_server_dbus_dispose;
+}
+
+static void
+remsim_server_dbus_init(RemsimServerDbus *self)
+{
+}
+
+static void
+remsim_server_dbus_build_root(RemsimServerDbus *self, guint16 rspro_port, guint16 rest_port)
+{
+	self->root = remsim_dbus_server1_skeleton_new();
+	remsim_dbus_server1_set_version(self->root, PACKAGE_VERSION);
+	remsim_dbus_server1_set_api_version(self->root, REMSIM_DBUS_API_VERSION);
+	remsim_dbus_server1_set_restart_counter(self->root,
+						remsim_server_get_restart_counter(self->server));
+	remsim_dbus_server1_set_rspro_port(self->root, rspro_port);
+	remsim_dbus_server1_set_rest_port(self->root, rest_port);
+	remsim_server_dbus_reloaded_cb(self->reload, self);
+	g_signal_connect(self->root, "handle-create-slotmap",
+			 G_CALLBACK(remsim_server_dbus_handle_create_cb), self);
+	g_signal_connect(self->root, "handle-delete-slotmap",
+			 G_CALLBACK(remsim_server_dbus_handle_delete_cb), self);
+	g_signal_connect(self->root, "handle-global-reset",
+			 G_CALLBACK(remsim_server_dbus_handle_reset_cb), self);
+	g_signal_connect(self->root, "handle-reload",
+			 G_CALLBACK(remsim_server_dbus_handle_reload_cb), self);
+	g_signal_connect(self->reload, "reloaded", G_CALLBACK(remsim_server_dbus_reloaded_cb),
+			 self);
+}
+
+/* the objects of what the server knows now; its signals keep them in step */
+static void
+remsim_server_dbus_build_objects(RemsimServerDbus *self)
+{
+	g_autoptr(GList) maps = remsim_server_list_slotmaps(self->server);
+
+	self->manager = g_dbus_object_manager_server_new(REMSIM_DBUS_SERVER_PATH);
+	for (GList *l = remsim_server_get_banks(self->server); l != NULL; l = l->next)
+		remsim_server_dbus_bank_added_cb(self->server, l->data, self);
+	for (GList *l = remsim_server_get_clients(self->server); l != NULL; l = l->next)
+		remsim_server_dbus_client_added_cb(self->server, l->data, self);
+	for (GList *l = maps; l != NULL; l = l->next)
+		remsim_server_dbus_slotmap_changed_cb(self->server, l->data, self);
+	g_signal_connect(self->server, "bank-added", G_CALLBACK(remsim_server_dbus_bank_added_cb),
+			 self);
+	g_signal_connect(self->server, "bank-removed",
+			 G_CALLBACK(remsim_server_dbus_bank_removed_cb), self);
+	g_signal_connect(self->server, "client-added",
+			 G_CALLBACK(remsim_server_dbus_client_added_cb), self);
+	g_signal_connect(self->server, "client-removed",
+			 G_CALLBACK(remsim_server_dbus_client_removed_cb), self);
+	g_signal_connect(self->server, "slotmap-changed",
+			 G_CALLBACK(remsim_server_dbus_slotmap_changed_cb), self);
+	g_signal_connect(self->server, "slotmap-removed",
+			 G_CALLBACK(remsim_server_dbus_slotmap_removed_cb), self);
+}
 
 RemsimServerDbus *
-remsim_server_dbus_new(RemsimServer *server, guint16 rspro_port, guint16 rest_port)
+remsim_server_dbus_new(RemsimServer *server, RemsimReload *reload, guint16 rspro_port,
+		       guint16 rest_port)
 {
 	RemsimServerDbus *self = g_object_new(REMSIM_TYPE_SERVER_DBUS, NULL);
 
 	self->server = g_object_ref(server);
-	self->skeleton = remsim_dbus_server1_skeleton_new();
-	remsim_dbus_server1_set_version(self->skeleton, PACKAGE_VERSION);
-	remsim_dbus_server1_set_restart_counter(self->skeleton,
-						remsim_server_get_restart_counter(server));
-	remsim_dbus_server1_set_rspro_port(self->skeleton, rspro_port);
-	remsim_dbus_server1_set_rest_port(self->skeleton, rest_port);
-	remsim_server_dbus_refresh_now(self);
-	g_signal_connect(self->skeleton, "handle-create-slotmap",
-			 G_CALLBACK(remsim_server_dbus_handle_create_cb), self);
-	g_signal_connect(self->skeleton, "handle-delete-slotmap",
-			 G_CALLBACK(remsim_server_dbus_handle_delete_cb), self);
-	g_signal_connect(self->skeleton, "handle-global-reset",
-			 G_CALLBACK(remsim_server_dbus_handle_reset_cb), self);
-	g_signal_connect(server, "bank-added", G_CALLBACK(remsim_server_dbus_bank_added_cb), self);
-	g_signal_connect(server, "bank-removed", G_CALLBACK(remsim_server_dbus_bank_removed_cb),
-			 self);
-	g_signal_connect(server, "client-added", G_CALLBACK(remsim_server_dbus_client_added_cb),
-			 self);
-	g_signal_connect(server, "client-removed", G_CALLBACK(remsim_server_dbus_client_removed_cb),
-			 self);
-	g_signal_connect(server, "slotmap-changed",
-			 G_CALLBACK(remsim_server_dbus_slotmap_changed_cb), self);
-	g_signal_connect(server, "slotmap-removed",
-			 G_CALLBACK(remsim_server_dbus_slotmap_removed_cb), self);
+	self->reload = g_object_ref(reload);
+	remsim_server_dbus_build_root(self, rspro_port, rest_port);
+	remsim_server_dbus_build_objects(self);
+	self->publish = remsim_dbus_publish_new(REMSIM_DBUS_SERVER_NAME, self->manager,
+						G_DBUS_INTERFACE_SKELETON(self->root));
 	return self;
-}
-
-static void
-remsim_server_dbus_name_acquired_cb(GDBusConnection *conn, const gchar *name, gpointer data)
-{
-	g_message("Owning %s on D-Bus", name);
-}
-
-static void
-remsim_server_dbus_name_lost_cb(GDBusConnection *conn, const gchar *name, gpointer data)
-{
-	g_warning("Lost or could not own the D-Bus name %s; running on without it", name);
-}
-
-static void
-remsim_server_dbus_got_bus_ready(GObject *source, GAsyncResult *result, gpointer data)
-{
-	RemsimServerDbus *self;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusConnection) conn = g_bus_get_finish(result, &error);
-
-	if (!conn) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			g_warning("D-Bus is not available (%s); running without it",
-				  error->message);
-		return;
-	}
-	self = data;
-	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->skeleton), conn,
-					      REMSIM_DBUS_SERVER_PATH, &error)) {
-		g_warning("Cannot export %s on D-Bus: %s", REMSIM_DBUS_SERVER_PATH, error->message);
-		return;
-	}
-	g_dbus_connection_set_exit_on_close(conn, FALSE);
-	self->owner_id = g_bus_own_name_on_connection(
-	    conn, REMSIM_DBUS_SERVER_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-	    remsim_server_dbus_name_acquired_cb, remsim_server_dbus_name_lost_cb, self, NULL);
 }
 
 void
 remsim_server_dbus_start(RemsimServerDbus *self, GBusType bus_type)
 {
-	/* the cancellable keeps a late answer from reaching a disposed service */
-	g_bus_get(bus_type, self->cancellable, remsim_server_dbus_got_bus_ready, self);
+	g_return_if_fail(REMSIM_IS_SERVER_DBUS(self));
+	remsim_dbus_publish_start(self->publish, bus_type);
 }

@@ -7,13 +7,15 @@
 #include <sys/resource.h>
 
 #include "remsim-daemon.h"
+#include "remsim-reload.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
 #include "remsim-server.h"
 
 typedef struct {
-	RemsimServerConfig *cfg;
+	RemsimServerConfig *cfg; /* the settings in force */
+	RemsimReload *reload;
 	GMainLoop *loop;
 	RemsimServerSlotmapStore *store;
 	RemsimServer *server;
@@ -32,6 +34,28 @@ remsim_server_main_raise_fd_limit(void)
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 			g_debug("cannot raise the open file limit");
 	}
+}
+
+/*
+ * SIGHUP and the D-Bus method Reload: parse the file with the command line we
+ * started with; only logging (debug, log-personal-info) changes at run time,
+ * every other key differing from the value in force waits for a restart.
+ */
+static gboolean
+remsim_server_main_reload(gint argc, gchar **argv, GPtrArray *applied, GPtrArray *needs_restart,
+			  gpointer user_data, GError **error)
+{
+	RemsimServerApp *app = user_data;
+	g_autoptr(RemsimServerConfig) next = NULL;
+	gint status = 0;
+
+	next = remsim_server_config_parse(&argc, &argv, &status, error);
+	if (next == NULL)
+		return FALSE;
+	remsim_reload_compare_common(app->cfg->file, next->file, applied, needs_restart);
+	remsim_reload_compare_keys(app->cfg->file, next->file, NULL, NULL, needs_restart);
+	remsim_config_apply_logging(next->file);
+	return TRUE;
 }
 
 static gboolean
@@ -87,7 +111,8 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 		return FALSE;
 	}
 	if (cfg->bus != G_BUS_TYPE_NONE) {
-		app->dbus = remsim_server_dbus_new(app->server, remsim_server_get_port(app->server),
+		app->dbus = remsim_server_dbus_new(app->server, app->reload,
+						   remsim_server_get_port(app->server),
 						   remsim_server_rest_get_port(app->rest));
 		remsim_server_dbus_start(app->dbus, cfg->bus);
 	}
@@ -108,6 +133,7 @@ remsim_server_main_stop(RemsimServerApp *app)
 	g_clear_object(&app->rest);
 	g_clear_object(&app->server);
 	g_clear_object(&app->store);
+	g_clear_object(&app->reload);
 	g_clear_pointer(&app->loop, g_main_loop_unref);
 	g_clear_pointer(&app->cfg, remsim_server_config_free);
 }
@@ -117,6 +143,8 @@ main(int argc, char **argv)
 {
 	RemsimServerApp app = { 0 };
 	g_autoptr(GError) error = NULL;
+	/* the command line as given, for reloading: parsing takes options out of argv */
+	g_auto(GStrv) args = g_strdupv(argv);
 	int status = 0;
 
 	remsim_daemon_init_i18n();
@@ -126,8 +154,11 @@ main(int argc, char **argv)
 			g_printerr("remsim-server: %s\n", error->message);
 		return status;
 	}
+	remsim_config_apply_logging(app.cfg->file);
 	remsim_server_main_raise_fd_limit();
 	app.loop = g_main_loop_new(NULL, FALSE);
+	app.reload = remsim_reload_new((const gchar *const *)args, remsim_server_main_reload, &app);
+	remsim_reload_watch_sighup(app.reload);
 	if (remsim_server_main_start(&app, &error)) {
 		remsim_daemon_run(app.loop);
 	} else {

@@ -293,26 +293,3 @@ remsim_server_peer_to_json(RemsimServerPeer *self)
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
-
-GVariant *
-remsim_server_peer_to_variant(RemsimServerPeer *self)
-{
-	GVariantDict d;
-	const RsproComponentIdentity *id = &self->identity;
-
-	g_variant_dict_init(&d, NULL);
-	g_variant_dict_insert(&d, "peer", "s", remsim_server_peer_get_id(self));
-	g_variant_dict_insert(&d, "state", "s", remsim_server_peer_state_to_string(self->state));
-	g_variant_dict_insert(&d, "address", "s", rspro_connection_get_peer_name(self->conn));
-	g_variant_dict_insert(&d, "name", "s", id->name ? id->name : "");
-	g_variant_dict_insert(&d, "software", "s", id->software ? id->software : "");
-	g_variant_dict_insert(&d, "sw-version", "s", id->sw_version ? id->sw_version : "");
-	if (self->state == REMSIM_SERVER_PEER_CONNECTED_BANKD) {
-		g_variant_dict_insert(&d, "bank-id", "q", self->bank_id);
-		g_variant_dict_insert(&d, "number-of-slots", "q", self->number_of_slots);
-	} else if (self->state == REMSIM_SERVER_PEER_CONNECTED_CLIENT) {
-		g_variant_dict_insert(&d, "client-id", "q", self->client_slot.client_id);
-		g_variant_dict_insert(&d, "client-slot", "q", self->client_slot.slot_nr);
-	}
-	return g_variant_dict_end(&d);
-}

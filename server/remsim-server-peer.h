@@ -57,6 +57,5 @@ const RemsimLogTag *remsim_server_peer_get_log_tag(RemsimServerPeer *self);
 
 /* upstream's REST objects (client, or bank with bankId / numberOfSlots) */
 JsonNode *remsim_server_peer_to_json(RemsimServerPeer *self);
-GVariant *remsim_server_peer_to_variant(RemsimServerPeer *self);
 
 G_END_DECLS

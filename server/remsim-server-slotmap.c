@@ -65,12 +65,15 @@ remsim_server_slotmap_state_to_string(RemsimServerSlotmapState state)
 	return "UNKNOWN";
 }
 
-static gchar *
-remsim_server_slotmap_result_name(gint result)
+gchar *
+remsim_server_slotmap_dup_error_name(const RemsimServerSlotmap *map)
 {
-	const gchar *name = rspro_enum_result_code_to_string(result);
+	const gchar *name;
 
-	return name ? g_strdup(name) : g_strdup_printf("%d", result);
+	if (map->state != REMSIM_SERVER_SLOTMAP_ERROR)
+		return NULL;
+	name = rspro_enum_result_code_to_string(map->error_result);
+	return name ? g_strdup(name) : g_strdup_printf("%d", map->error_result);
 }
 
 JsonNode *
@@ -96,31 +99,11 @@ remsim_server_slotmap_to_json(const RemsimServerSlotmap *map)
 	json_builder_set_member_name(b, "state");
 	json_builder_add_string_value(b, remsim_server_slotmap_state_to_string(map->state));
 	if (map->state == REMSIM_SERVER_SLOTMAP_ERROR) {
-		g_autofree gchar *name = remsim_server_slotmap_result_name(map->error_result);
+		g_autofree gchar *name = remsim_server_slotmap_dup_error_name(map);
 
 		json_builder_set_member_name(b, "error");
 		json_builder_add_string_value(b, name);
 	}
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
-}
-
-GVariant *
-remsim_server_slotmap_to_variant(const RemsimServerSlotmap *map)
-{
-	GVariantDict d;
-
-	g_variant_dict_init(&d, NULL);
-	g_variant_dict_insert(&d, "id", "u", remsim_server_slotmap_get_id(map));
-	g_variant_dict_insert(&d, "bank-id", "q", map->bank.bank_id);
-	g_variant_dict_insert(&d, "bank-slot", "q", map->bank.slot_nr);
-	g_variant_dict_insert(&d, "client-id", "q", map->client.client_id);
-	g_variant_dict_insert(&d, "client-slot", "q", map->client.slot_nr);
-	g_variant_dict_insert(&d, "state", "s", remsim_server_slotmap_state_to_string(map->state));
-	if (map->state == REMSIM_SERVER_SLOTMAP_ERROR) {
-		g_autofree gchar *name = remsim_server_slotmap_result_name(map->error_result);
-
-		g_variant_dict_insert(&d, "error", "s", name);
-	}
-	return g_variant_dict_end(&d);
 }

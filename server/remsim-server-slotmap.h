@@ -46,9 +46,9 @@ guint32 remsim_server_slotmap_client_key(const RsproClientSlot *client);
 
 const gchar *remsim_server_slotmap_state_to_string(RemsimServerSlotmapState state);
 
+/* in the ERROR state the bank's result code ("illegalSlotId"), else NULL */
+gchar *remsim_server_slotmap_dup_error_name(const RemsimServerSlotmap *map);
 /* upstream's REST object, plus "error" in the ERROR state */
 JsonNode *remsim_server_slotmap_to_json(const RemsimServerSlotmap *map);
-/* a{sv} for D-Bus */
-GVariant *remsim_server_slotmap_to_variant(const RemsimServerSlotmap *map);
 
 G_END_DECLS
