@@ -135,37 +135,9 @@ remsim_server_dbus_slotmap_state(RemsimServerSlotmapState state)
 	return REMSIM_DBUS_SLOTMAP_STATE_NEW;
 }
 
-/* the Slotmap interface of the map's object, exported first if it is new */
-static RemsimDbusServer1Slotmap *
-remsim_server_dbus_get_slotmap(RemsimServerDbus *self, RemsimServerSlotmap *map)
-{
-	g_autofree gchar *path =
-	    remsim_dbus_names_server_slotmap_path(remsim_server_slotmap_get_id(map));
-	g_autoptr(GDBusObject) found =
-	    g_dbus_object_manager_get_object(G_DBUS_OBJECT_MANAGER(self->manager), path);
-	g_autoptr(RemsimDbusObjectSkeleton) object = NULL;
-	RemsimDbusServer1Slotmap *iface;
-
-	if (found != NULL)
-		return remsim_dbus_object_get_server1_slotmap(REMSIM_DBUS_OBJECT(found));
-	object = remsim_dbus_object_skeleton_new(path);
-	iface = remsim_dbus_server1_slotmap_skeleton_new();
-	remsim_dbus_server1_slotmap_set_id(iface, remsim_server_slotmap_get_id(map));
-	remsim_dbus_server1_slotmap_set_bank_id(iface, map->bank.bank_id);
-	remsim_dbus_server1_slotmap_set_bank_slot_nr(iface, map->bank.slot_nr);
-	remsim_dbus_server1_slotmap_set_client_id(iface, map->client.client_id);
-	remsim_dbus_server1_slotmap_set_client_slot_nr(iface, map->client.slot_nr);
-	remsim_dbus_object_skeleton_set_server1_slotmap(object, iface);
-	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
-	return iface;
-}
-
-/* a listed map appeared or changed state */
 static void
-remsim_server_dbus_slotmap_changed_cb(RemsimServer *server, RemsimServerSlotmap *map, gpointer data)
+remsim_server_dbus_update_slotmap(RemsimDbusServer1Slotmap *iface, RemsimServerSlotmap *map)
 {
-	RemsimServerDbus *self = data;
-	g_autoptr(RemsimDbusServer1Slotmap) iface = remsim_server_dbus_get_slotmap(self, map);
 	g_autofree gchar *error = remsim_server_slotmap_dup_error_name(map);
 
 	/* one PropertiesChanged for both */
@@ -175,6 +147,35 @@ remsim_server_dbus_slotmap_changed_cb(RemsimServer *server, RemsimServerSlotmap 
 					      remsim_server_dbus_slotmap_state(map->state)));
 	remsim_dbus_server1_slotmap_set_error(iface, error != NULL ? error : "");
 	g_object_thaw_notify(G_OBJECT(iface));
+}
+
+/* a listed map appeared (its object is exported whole) or changed state */
+static void
+remsim_server_dbus_slotmap_changed_cb(RemsimServer *server, RemsimServerSlotmap *map, gpointer data)
+{
+	RemsimServerDbus *self = data;
+	g_autofree gchar *path =
+	    remsim_dbus_names_server_slotmap_path(remsim_server_slotmap_get_id(map));
+	g_autoptr(GDBusObject) found =
+	    g_dbus_object_manager_get_object(G_DBUS_OBJECT_MANAGER(self->manager), path);
+	g_autoptr(RemsimDbusObjectSkeleton) object = NULL;
+	g_autoptr(RemsimDbusServer1Slotmap) iface = NULL;
+
+	if (found != NULL) {
+		iface = remsim_dbus_object_get_server1_slotmap(REMSIM_DBUS_OBJECT(found));
+		remsim_server_dbus_update_slotmap(iface, map);
+		return;
+	}
+	object = remsim_dbus_object_skeleton_new(path);
+	iface = remsim_dbus_server1_slotmap_skeleton_new();
+	remsim_dbus_server1_slotmap_set_id(iface, remsim_server_slotmap_get_id(map));
+	remsim_dbus_server1_slotmap_set_bank_id(iface, map->bank.bank_id);
+	remsim_dbus_server1_slotmap_set_bank_slot_nr(iface, map->bank.slot_nr);
+	remsim_dbus_server1_slotmap_set_client_id(iface, map->client.client_id);
+	remsim_dbus_server1_slotmap_set_client_slot_nr(iface, map->client.slot_nr);
+	remsim_server_dbus_update_slotmap(iface, map);
+	remsim_dbus_object_skeleton_set_server1_slotmap(object, iface);
+	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 }
 
 static void
