@@ -28,6 +28,7 @@ typedef struct {
 	GCancellable *session; /* strong: the session the op belongs to */
 	RemsimBankdSlotOpKind kind;
 	GBytes *apdu;
+	GTask *task; /* an operator's reset waiting for its end, or NULL */
 } RemsimBankdSlotOp;
 
 struct _RemsimBankdSlot {
@@ -83,6 +84,12 @@ remsim_bankd_slot_state_to_string(RemsimBankdSlotState state)
 static void
 remsim_bankd_slot_op_free(RemsimBankdSlotOp *op)
 {
+	/* an op dropped before its end: its session ended first */
+	if (op->task != NULL) {
+		g_task_return_new_error(op->task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+					"the client left before the card was reset");
+		g_object_unref(op->task);
+	}
 	g_object_unref(op->slot);
 	g_object_unref(op->session);
 	g_clear_pointer(&op->apdu, g_bytes_unref);
@@ -200,8 +207,10 @@ remsim_bankd_slot_send_card_status(RemsimBankdSlot *self)
 	remsim_bankd_client_conn_send(self->client, pdu);
 }
 
+/* @task (taken) learns how the op ended */
 static void
-remsim_bankd_slot_enqueue(RemsimBankdSlot *self, RemsimBankdSlotOpKind kind, GBytes *apdu)
+remsim_bankd_slot_enqueue_task(RemsimBankdSlot *self, RemsimBankdSlotOpKind kind, GBytes *apdu,
+			       GTask *task)
 {
 	RemsimBankdSlotOp *op = g_new0(RemsimBankdSlotOp, 1);
 
@@ -209,8 +218,15 @@ remsim_bankd_slot_enqueue(RemsimBankdSlot *self, RemsimBankdSlotOpKind kind, GBy
 	op->session = g_object_ref(self->session);
 	op->kind = kind;
 	op->apdu = apdu != NULL ? g_bytes_ref(apdu) : NULL;
+	op->task = task;
 	g_queue_push_tail(&self->ops, op);
 	remsim_bankd_slot_pump(self);
+}
+
+static void
+remsim_bankd_slot_enqueue(RemsimBankdSlot *self, RemsimBankdSlotOpKind kind, GBytes *apdu)
+{
+	remsim_bankd_slot_enqueue_task(self, kind, apdu, NULL);
 }
 
 /* a finished op: FALSE if its session has ended and the result is to be dropped */
@@ -338,6 +354,10 @@ remsim_bankd_slot_reset_ready(GObject *source, GAsyncResult *result, gpointer us
 		return;
 	}
 	if (atr == NULL) {
+		if (op->task != NULL)
+			g_task_return_new_error(op->task, G_IO_ERROR, G_IO_ERROR_FAILED,
+						"card reset failed: %s", error->message);
+		g_clear_object(&op->task);
 		remsim_bankd_slot_card_failed(self, "card reset failed", error);
 	} else {
 		/* upstream does not send the new ATR either: the modem sees it from its own reset
@@ -346,6 +366,9 @@ remsim_bankd_slot_reset_ready(GObject *source, GAsyncResult *result, gpointer us
 		self->atr = g_steal_pointer(&atr);
 		self->powered = TRUE;
 		remsim_bankd_slot_changed(self);
+		if (op->task != NULL)
+			g_task_return_boolean(op->task, TRUE);
+		g_clear_object(&op->task);
 	}
 	remsim_bankd_slot_pump(self);
 }
@@ -618,6 +641,44 @@ remsim_bankd_slot_unmap(RemsimBankdSlot *self)
 	remsim_bankd_slot_end_session(self, FALSE);
 	self->mapped = FALSE;
 	remsim_bankd_slot_changed(self);
+}
+
+void
+remsim_bankd_slot_reset_card_async(RemsimBankdSlot *self, GCancellable *cancellable,
+				   GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+	g_task_set_source_tag(task, remsim_bankd_slot_reset_card_async);
+	if (!self->powered || self->session == NULL) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+					"bank slot %u has no powered card", self->nr);
+		return;
+	}
+	remsim_log_message(&self->log, "the operator resets the card");
+	remsim_bankd_slot_enqueue_task(self, REMSIM_BANKD_SLOT_OP_RESET_COLD, NULL,
+				       g_steal_pointer(&task));
+}
+
+gboolean
+remsim_bankd_slot_reset_card_finish(RemsimBankdSlot *self, GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+gboolean
+remsim_bankd_slot_drop_client(RemsimBankdSlot *self)
+{
+	g_return_val_if_fail(REMSIM_IS_BANKD_SLOT(self), FALSE);
+
+	if (self->client == NULL)
+		return FALSE;
+	remsim_log_message(&self->log, "the operator drops client %s",
+			   remsim_bankd_client_conn_get_peer_name(self->client));
+	remsim_bankd_slot_end_session(self, TRUE);
+	return TRUE;
 }
 
 guint16

@@ -39,6 +39,19 @@ void remsim_bankd_slot_unmap(RemsimBankdSlot *self);
 /* hand over an identified client whose client slot is mapped here; any older client goes */
 void remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client);
 
+/*
+ * An operator's reset: power the card off and on again, in turn with the
+ * client's APDUs; finish when it answered with its ATR. G_IO_ERROR_NOT_CONNECTED
+ * when no card is powered or the client leaves first, G_IO_ERROR_FAILED when
+ * the card does not come back (the client is then dropped, as after any card error).
+ */
+void remsim_bankd_slot_reset_card_async(RemsimBankdSlot *self, GCancellable *cancellable,
+					GAsyncReadyCallback callback, gpointer user_data);
+gboolean remsim_bankd_slot_reset_card_finish(RemsimBankdSlot *self, GAsyncResult *result,
+					     GError **error);
+/* an operator's drop: close the client's connection, power the card off; FALSE if no client */
+gboolean remsim_bankd_slot_drop_client(RemsimBankdSlot *self);
+
 guint16 remsim_bankd_slot_get_nr(RemsimBankdSlot *self);
 RemsimBankdSlotState remsim_bankd_slot_get_state(RemsimBankdSlot *self);
 /* FALSE when unmapped */

@@ -6,11 +6,12 @@
 #include "remsim-bankd.h"
 #include "remsim-bankd-slot-map.h"
 #include "remsim-log.h"
+#include "remsim-reload.h"
 #include "rspro-listener.h"
 
 struct _RemsimBankd {
 	GObject parent_instance;
-	const RemsimBankdConfig *config;
+	RemsimBankdConfig *config; /* borrowed; run-time keys are updated in place */
 	RemsimBankdPluginLoader *loader;
 	RsproComponentIdentity identity;
 	RemsimLogTag log; /* [bank B] */
@@ -79,7 +80,7 @@ remsim_bankd_init(RemsimBankd *self)
 }
 
 RemsimBankd *
-remsim_bankd_new(const RemsimBankdConfig *config, RemsimBankdPluginLoader *loader)
+remsim_bankd_new(RemsimBankdConfig *config, RemsimBankdPluginLoader *loader)
 {
 	RemsimBankd *self = g_object_new(REMSIM_TYPE_BANKD, NULL);
 
@@ -462,6 +463,161 @@ remsim_bankd_start(RemsimBankd *self, GError **error)
 	remsim_bankd_create_slots(self);
 	return remsim_bankd_create_backend(self, error) &&
 	       remsim_bankd_start_listener(self, error) && remsim_bankd_start_link(self, error);
+}
+
+/* --- reload --- */
+
+/*
+ * The keys of [bankd] a reload puts in force (the bank dials the server again),
+ * and plugin-dir, which REMSIM_PLUGIN_DIR may override: compared as in force
+ */
+static const gchar *const remsim_bankd_reload_own_keys[] = {
+	"server-host", "server-port", "advertise", "backoff-scale", "plugin-dir", NULL,
+};
+
+static void
+remsim_bankd_note(GPtrArray *keys, const gchar *key, gboolean differs)
+{
+	if (differs)
+		remsim_reload_note(keys, NULL, key);
+}
+
+/* every key of @group in either file whose value differs, as "[group] key" */
+static void
+remsim_bankd_compare_group(GKeyFile *now, GKeyFile *next, const gchar *group, GPtrArray *keys)
+{
+	g_auto(GStrv) keys_now = g_key_file_get_keys(now, group, NULL, NULL);
+	g_auto(GStrv) keys_next = g_key_file_get_keys(next, group, NULL, NULL);
+	GStrv lists[] = { keys_now, keys_next };
+
+	for (guint l = 0; l < G_N_ELEMENTS(lists); l++) {
+		for (guint i = 0; lists[l] != NULL && lists[l][i] != NULL; i++) {
+			const gchar *key = lists[l][i];
+			g_autofree gchar *a = g_key_file_get_value(now, group, key, NULL);
+			g_autofree gchar *b = g_key_file_get_value(next, group, key, NULL);
+			g_autofree gchar *name = g_strdup_printf("[%s] %s", group, key);
+
+			/* a key in both lists is named once, from the first */
+			if (l == 1 && keys_now != NULL &&
+			    g_strv_contains((const gchar *const *)keys_now, key))
+				continue;
+			remsim_bankd_note(keys, name, g_strcmp0(a, b) != 0);
+		}
+	}
+}
+
+/* the backends' groups (every group but [bankd]): they are read once, at start */
+static void
+remsim_bankd_compare_backend_groups(GKeyFile *now, GKeyFile *next, GPtrArray *needs_restart)
+{
+	g_auto(GStrv) groups_now = g_key_file_get_groups(now, NULL);
+	g_auto(GStrv) groups_next = g_key_file_get_groups(next, NULL);
+
+	for (guint i = 0; groups_now[i] != NULL; i++) {
+		if (g_strcmp0(groups_now[i], REMSIM_BANKD_GROUP) != 0)
+			remsim_bankd_compare_group(now, next, groups_now[i], needs_restart);
+	}
+	for (guint i = 0; groups_next[i] != NULL; i++) {
+		if (g_strcmp0(groups_next[i], REMSIM_BANKD_GROUP) != 0 &&
+		    !g_strv_contains((const gchar *const *)groups_now, groups_next[i]))
+			remsim_bankd_compare_group(now, next, groups_next[i], needs_restart);
+	}
+}
+
+/* "--KEY: " or "FILE:LINE: [bankd] KEY: " before @error, as where the value came from */
+static void
+remsim_bankd_prefix_key_error(const RemsimBankdConfig *next, const gchar *key, GError **error)
+{
+	if (remsim_config_is_option_given(next->file, key)) {
+		g_prefix_error(error, "--%s: ", key);
+	} else {
+		g_prefix_error(error, "[%s] %s: ", REMSIM_BANKD_GROUP, key);
+		remsim_config_prefix_error(next->file, error, REMSIM_BANKD_GROUP, key);
+	}
+}
+
+/* what the parser cannot check alone: the endpoint's address, the backend and its group */
+static gboolean
+remsim_bankd_check_config(RemsimBankd *self, const RemsimBankdConfig *next, GError **error)
+{
+	RsproIpPort ip;
+
+	if (next->advertise_host != NULL &&
+	    !rspro_ip_port_from_string(&ip, next->advertise_host, next->advertise_port)) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "“%s” is not an IP address", next->advertise_host);
+		remsim_bankd_prefix_key_error(next, "advertise", error);
+		return FALSE;
+	}
+	if (remsim_bankd_plugin_loader_lookup(self->loader, next->backend) == G_TYPE_INVALID) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no backend “%s”",
+			    next->backend);
+		remsim_bankd_prefix_key_error(next, "backend", error);
+		return FALSE;
+	}
+	/* unknown groups and keys, FILE:LINE as at start */
+	return remsim_bankd_config_check_backend_groups(next, self->loader, error);
+}
+
+/* take @next's server address, advertised endpoint and back-off, and dial again */
+static void
+remsim_bankd_apply_link(RemsimBankd *self, RemsimBankdConfig *next, GPtrArray *applied)
+{
+	RemsimBankdConfig *config = self->config;
+	gboolean host = g_strcmp0(next->server_host, config->server_host) != 0;
+	gboolean port = next->server_port != config->server_port;
+	gboolean advertise = g_strcmp0(next->advertise_host, config->advertise_host) != 0 ||
+			     next->advertise_port != config->advertise_port;
+	g_autoptr(RsproPdu) hello = NULL;
+	g_autoptr(GError) error = NULL;
+
+	if (next->backoff_scale != config->backoff_scale) {
+		config->backoff_scale = next->backoff_scale;
+		rspro_link_set_backoff_scale(self->link, config->backoff_scale);
+		g_ptr_array_add(applied, g_strdup("backoff-scale"));
+	}
+	if (!host && !port && !advertise)
+		return;
+	remsim_bankd_note(applied, "server-host", host);
+	remsim_bankd_note(applied, "server-port", port);
+	remsim_bankd_note(applied, "advertise", advertise);
+	g_free(config->server_host);
+	config->server_host = g_strdup(next->server_host);
+	config->server_port = next->server_port;
+	g_free(config->advertise_host);
+	config->advertise_host = g_strdup(next->advertise_host);
+	config->advertise_port = next->advertise_port;
+	hello = rspro_pdu_new_connect_bank_req(&self->identity, config->bank_id, config->num_slots);
+	if (!remsim_bankd_fill_bound(self, &hello->u.connect_bank_req, &error))
+		remsim_log_message(&self->log, "cannot announce the new endpoint: %s",
+				   error->message);
+	rspro_link_set_hello(self->link, hello);
+	remsim_log_message(&self->log, "dialling the server at %s:%u again", config->server_host,
+			   config->server_port);
+	if (host || port)
+		rspro_link_set_target(self->link, config->server_host, config->server_port);
+	else
+		rspro_link_start(self->link);
+}
+
+gboolean
+remsim_bankd_reconfigure(RemsimBankd *self, RemsimBankdConfig *next, GPtrArray *applied,
+			 GPtrArray *needs_restart, GError **error)
+{
+	RemsimBankdConfig *config = self->config;
+
+	g_return_val_if_fail(REMSIM_IS_BANKD(self) && self->link != NULL, FALSE);
+
+	if (!remsim_bankd_check_config(self, next, error))
+		return FALSE;
+	/* every key of the table but ours against the start (bank-id, bind-port, backend ...) */
+	remsim_reload_compare_keys(config->file, next->file, NULL, remsim_bankd_reload_own_keys,
+				   needs_restart);
+	remsim_bankd_note(needs_restart, "plugin-dir",
+			  g_strcmp0(next->plugin_dir, config->plugin_dir) != 0);
+	remsim_bankd_compare_backend_groups(config->keyfile, next->keyfile, needs_restart);
+	remsim_bankd_apply_link(self, next, applied);
+	return TRUE;
 }
 
 const RemsimBankdConfig *

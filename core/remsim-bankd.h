@@ -16,11 +16,28 @@ G_BEGIN_DECLS
 #define REMSIM_TYPE_BANKD (remsim_bankd_get_type())
 G_DECLARE_FINAL_TYPE(RemsimBankd, remsim_bankd, REMSIM, BANKD, GObject)
 
-/* @config is borrowed and must outlive the daemon */
-RemsimBankd *remsim_bankd_new(const RemsimBankdConfig *config, RemsimBankdPluginLoader *loader);
+/*
+ * @config is borrowed and must outlive the daemon; remsim_bankd_reconfigure()
+ * updates the values in it that change at run time
+ */
+RemsimBankd *remsim_bankd_new(RemsimBankdConfig *config, RemsimBankdPluginLoader *loader);
 
 /* create the backend and the slots, listen for clients, dial the server */
 gboolean remsim_bankd_start(RemsimBankd *self, GError **error);
+
+/*
+ * A reload: @next is the configuration just read, checked here as far as it can
+ * be without starting a backend (the advertised address, the backend's name,
+ * each backend group's keys against those its backend declares; errors name
+ * FILE:LINE). Takes into effect what can change at run time (server-host,
+ * server-port and advertise: the bank dials the server again; backoff-scale)
+ * and names it in @applied; names in @needs_restart every other key of [bankd]
+ * whose value differs from the one in force, and the backends' keys ("[simcard]
+ * cards"). FALSE, changing nothing, when @next cannot work. The keys every
+ * daemon has (debug, dbus ...) are the caller's: remsim_reload_compare_common().
+ */
+gboolean remsim_bankd_reconfigure(RemsimBankd *self, RemsimBankdConfig *next, GPtrArray *applied,
+				  GPtrArray *needs_restart, GError **error);
 
 const RemsimBankdConfig *remsim_bankd_get_config(RemsimBankd *self);
 guint16 remsim_bankd_get_bank_id(RemsimBankd *self);
