@@ -237,7 +237,6 @@ remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError *
 		*exit_status = 2;
 		return NULL;
 	}
-	remsim_config_apply_logging(config->file);
 	return g_steal_pointer(&config);
 }
 

@@ -50,10 +50,11 @@ const RemsimConfigSchema *remsim_bankd_config_get_schema(void);
 
 /*
  * Parse @argv (modified: parsed options are removed) and the config file it names
- * (or the default one, if that exists), and put its debug and log-personal-info in
- * force. Errors name the option, or the file, the line and the key; they change
- * nothing. @exit_status is 0 after --version / --dump-keys (return NULL, nothing to
- * run), else 2.
+ * (or the default one, if that exists). Nothing outside the result changes: the
+ * daemon puts its debug and log-personal-info in force
+ * (remsim_config_apply_logging()) once it takes the settings, at start or after a
+ * reload. Errors name the option, or the file, the line and the key. @exit_status
+ * is 0 after --version / --dump-keys (return NULL, nothing to run), else 2.
  */
 RemsimBankdConfig *remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status,
 					     GError **error);

@@ -2,38 +2,38 @@
 #include "config.h"
 
 #include "remsim-bankd-dbus.h"
-#include "remsim-bankd-generated.h"
+#include "remsim-dbus-publish.h"
+#include "remsim-dbus.h"
 
 struct _RemsimBankdDbus {
 	GObject parent_instance;
 	RemsimBankd *bankd;
-	GCancellable *cancellable;
-	GDBusConnection *bus;
+	RemsimReload *reload;
 	GDBusObjectManagerServer *manager;
-	RemsimDbusBankd1 *bank_iface;
+	RemsimDbusBankd1 *root;
 	GPtrArray *slot_ifaces; /* RemsimDbusBankd1Slot, index = slot nr */
-	guint owner_id;
+	RemsimDbusPublish *publish;
 	guint counter_timer;
 };
 
-G_DEFINE_TYPE(RemsimBankdDbus, remsim_bankd_dbus, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE(RemsimBankdDbus, remsim_bankd_dbus, G_TYPE_OBJECT)
 
-static const gchar *
-remsim_bankd_dbus_link_state_name(RsproLinkState state)
+/* ---- properties ---- */
+
+static RemsimDbusSlotState
+remsim_bankd_dbus_slot_state(RemsimBankdSlotState state)
 {
 	switch (state) {
-	case RSPRO_LINK_STATE_IDLE:
-		return "idle";
-	case RSPRO_LINK_STATE_WAITING:
-		return "waiting";
-	case RSPRO_LINK_STATE_CONNECTING:
-		return "connecting";
-	case RSPRO_LINK_STATE_ESTABLISHED:
-		return "established";
-	case RSPRO_LINK_STATE_CONNECTED:
-		return "connected";
+	case REMSIM_BANKD_SLOT_STATE_IDLE:
+		return REMSIM_DBUS_SLOT_STATE_IDLE;
+	case REMSIM_BANKD_SLOT_STATE_MAPPED:
+		return REMSIM_DBUS_SLOT_STATE_MAPPED;
+	case REMSIM_BANKD_SLOT_STATE_CLIENT_CONNECTED:
+		return REMSIM_DBUS_SLOT_STATE_CLIENT_CONNECTED;
+	case REMSIM_BANKD_SLOT_STATE_CARD_POWERED:
+		return REMSIM_DBUS_SLOT_STATE_CARD_POWERED;
 	}
-	return "unknown";
+	return REMSIM_DBUS_SLOT_STATE_IDLE;
 }
 
 static void
@@ -45,15 +45,18 @@ remsim_bankd_dbus_sync_slot(RemsimBankdDbus *self, RemsimBankdSlot *slot)
 	GBytes *atr = remsim_bankd_slot_get_atr(slot);
 	gsize atr_len = 0;
 	const guint8 *atr_data = atr != NULL ? g_bytes_get_data(atr, &atr_len) : NULL;
+	RemsimDbusSlotState state = remsim_bankd_dbus_slot_state(remsim_bankd_slot_get_state(slot));
 
+	g_object_freeze_notify(G_OBJECT(iface));
 	remsim_dbus_bankd1_slot_set_state(
-	    iface, remsim_bankd_slot_state_to_string(remsim_bankd_slot_get_state(slot)));
+	    iface, remsim_dbus_enums_get_nick(REMSIM_TYPE_DBUS_SLOT_STATE, state));
 	remsim_dbus_bankd1_slot_set_mapped(iface, mapped);
 	remsim_dbus_bankd1_slot_set_client_slot(
 	    iface, g_variant_new("(qq)", client.client_id, client.slot_nr));
 	remsim_dbus_bankd1_slot_set_atr(
 	    iface, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, atr_data, atr_len, 1));
 	remsim_dbus_bankd1_slot_set_card_present(iface, remsim_bankd_slot_get_card_present(slot));
+	g_object_thaw_notify(G_OBJECT(iface));
 }
 
 static void
@@ -78,8 +81,8 @@ remsim_bankd_dbus_counter_timer_cb(gpointer user_data)
 		apdus += remsim_bankd_slot_get_apdus(slot);
 		errors += remsim_bankd_slot_get_errors(slot);
 	}
-	remsim_dbus_bankd1_set_apdus_relayed(self->bank_iface, apdus);
-	remsim_dbus_bankd1_set_errors(self->bank_iface, errors);
+	remsim_dbus_bankd1_set_apdus_relayed(self->root, apdus);
+	remsim_dbus_bankd1_set_errors(self->root, errors);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -89,37 +92,153 @@ remsim_bankd_dbus_server_state_cb(RemsimBankd *bankd, gpointer user_data)
 	RemsimBankdDbus *self = user_data;
 
 	remsim_dbus_bankd1_set_server_state(
-	    self->bank_iface,
-	    remsim_bankd_dbus_link_state_name(remsim_bankd_get_server_state(bankd)));
+	    self->root, remsim_dbus_enums_get_nick(RSPRO_TYPE_LINK_STATE,
+						   remsim_bankd_get_server_state(bankd)));
 }
 
+/* a reload (the method, or SIGHUP) may move the server and leave keys waiting */
 static void
-remsim_bankd_dbus_build_bank(RemsimBankdDbus *self)
+remsim_bankd_dbus_reloaded_cb(RemsimReload *reload, gpointer user_data)
 {
+	RemsimBankdDbus *self = user_data;
 	const RemsimBankdConfig *config = remsim_bankd_get_config(self->bankd);
 	g_autofree gchar *server =
 	    g_strdup_printf("%s:%u", config->server_host, config->server_port);
 
-	self->bank_iface = remsim_dbus_bankd1_skeleton_new();
-	remsim_dbus_bankd1_set_bank_id(self->bank_iface, config->bank_id);
-	remsim_dbus_bankd1_set_num_slots(self->bank_iface, remsim_bankd_get_n_slots(self->bankd));
-	remsim_dbus_bankd1_set_backend(self->bank_iface, config->backend);
-	remsim_dbus_bankd1_set_client_port(self->bank_iface, remsim_bankd_get_port(self->bankd));
-	remsim_dbus_bankd1_set_server_address(self->bank_iface, server);
+	remsim_dbus_bankd1_set_server_address(self->root, server);
+	remsim_dbus_bankd1_set_restart_pending(self->root,
+					       remsim_reload_get_restart_pending(reload));
+}
+
+/* ---- methods ---- */
+
+static gboolean
+remsim_bankd_dbus_handle_reload_cb(RemsimDbusBankd1 *root, GDBusMethodInvocation *invocation,
+				   gpointer user_data)
+{
+	RemsimBankdDbus *self = user_data;
+	g_autoptr(GError) error = NULL;
+	g_auto(GStrv) applied = NULL;
+	g_auto(GStrv) needs_restart = NULL;
+
+	if (!remsim_reload_run(self->reload, &applied, &needs_restart, &error)) {
+		g_dbus_method_invocation_return_error_literal(invocation, REMSIM_DBUS_ERROR,
+							      REMSIM_DBUS_ERROR_INVALID_CONFIG,
+							      error->message);
+		return TRUE;
+	}
+	remsim_dbus_bankd1_complete_reload(root, invocation, (const gchar *const *)applied,
+					   (const gchar *const *)needs_restart);
+	return TRUE;
+}
+
+/* a ResetCard waiting for the card: the slot's interface and the call */
+typedef struct {
+	RemsimDbusBankd1Slot *iface;
+	GDBusMethodInvocation *invocation; /* answered exactly once */
+} RemsimBankdDbusCall;
+
+static void
+remsim_bankd_dbus_call_free(RemsimBankdDbusCall *call)
+{
+	g_object_unref(call->iface);
+	g_free(call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimBankdDbusCall, remsim_bankd_dbus_call_free)
+
+static void
+remsim_bankd_dbus_reset_card_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimBankdDbusCall) call = user_data;
+	g_autoptr(GError) error = NULL;
+	gint code;
+
+	if (remsim_bankd_slot_reset_card_finish(REMSIM_BANKD_SLOT(source), result, &error)) {
+		remsim_dbus_bankd1_slot_complete_reset_card(call->iface, call->invocation);
+		return;
+	}
+	code = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED)
+		   ? REMSIM_DBUS_ERROR_WRONG_STATE
+		   : REMSIM_DBUS_ERROR_FAILED;
+	g_dbus_method_invocation_return_error_literal(call->invocation, REMSIM_DBUS_ERROR, code,
+						      error->message);
+}
+
+static gboolean
+remsim_bankd_dbus_handle_reset_card_cb(RemsimDbusBankd1Slot *iface,
+				       GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	RemsimBankdDbus *self = user_data;
+	RemsimBankdSlot *slot =
+	    remsim_bankd_get_slot(self->bankd, remsim_dbus_bankd1_slot_get_slot_nr(iface));
+	RemsimBankdDbusCall *call;
+
+	if (remsim_bankd_slot_get_state(slot) != REMSIM_BANKD_SLOT_STATE_CARD_POWERED) {
+		g_dbus_method_invocation_return_error(
+		    invocation, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_WRONG_STATE,
+		    "bank slot %u has no powered card (no client, or no card)",
+		    remsim_bankd_slot_get_nr(slot));
+		return TRUE;
+	}
+	/* the reply waits for the card */
+	call = g_new0(RemsimBankdDbusCall, 1);
+	call->iface = g_object_ref(iface);
+	call->invocation = invocation;
+	remsim_bankd_slot_reset_card_async(slot, NULL, remsim_bankd_dbus_reset_card_ready, call);
+	return TRUE;
+}
+
+static gboolean
+remsim_bankd_dbus_handle_drop_client_cb(RemsimDbusBankd1Slot *iface,
+					GDBusMethodInvocation *invocation, gpointer user_data)
+{
+	RemsimBankdDbus *self = user_data;
+	RemsimBankdSlot *slot =
+	    remsim_bankd_get_slot(self->bankd, remsim_dbus_bankd1_slot_get_slot_nr(iface));
+
+	if (!remsim_bankd_slot_drop_client(slot)) {
+		g_dbus_method_invocation_return_error(
+		    invocation, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_WRONG_STATE,
+		    "no client is connected to bank slot %u", remsim_bankd_slot_get_nr(slot));
+		return TRUE;
+	}
+	remsim_dbus_bankd1_slot_complete_drop_client(iface, invocation);
+	return TRUE;
+}
+
+/* ---- objects ---- */
+
+static void
+remsim_bankd_dbus_build_root(RemsimBankdDbus *self)
+{
+	const RemsimBankdConfig *config = remsim_bankd_get_config(self->bankd);
+
+	self->root = remsim_dbus_bankd1_skeleton_new();
+	remsim_dbus_bankd1_set_version(self->root, PACKAGE_VERSION);
+	remsim_dbus_bankd1_set_api_version(self->root, REMSIM_DBUS_API_VERSION);
+	remsim_dbus_bankd1_set_bank_id(self->root, config->bank_id);
+	remsim_dbus_bankd1_set_num_slots(self->root, remsim_bankd_get_n_slots(self->bankd));
+	remsim_dbus_bankd1_set_backend(self->root, config->backend);
+	remsim_dbus_bankd1_set_client_port(self->root, remsim_bankd_get_port(self->bankd));
+	remsim_bankd_dbus_reloaded_cb(self->reload, self);
 	remsim_bankd_dbus_server_state_cb(self->bankd, self);
 	g_signal_connect(self->bankd, "server-state-changed",
 			 G_CALLBACK(remsim_bankd_dbus_server_state_cb), self);
+	g_signal_connect(self->reload, "reloaded", G_CALLBACK(remsim_bankd_dbus_reloaded_cb), self);
+	g_signal_connect(self->root, "handle-reload",
+			 G_CALLBACK(remsim_bankd_dbus_handle_reload_cb), self);
 }
 
 static void
 remsim_bankd_dbus_build_slots(RemsimBankdDbus *self)
 {
-	self->manager = g_dbus_object_manager_server_new(REMSIM_BANKD_DBUS_PATH);
+	self->manager = g_dbus_object_manager_server_new(REMSIM_DBUS_BANKD_PATH);
 	self->slot_ifaces = g_ptr_array_new_with_free_func(g_object_unref);
 	for (guint i = 0; i < remsim_bankd_get_n_slots(self->bankd); i++) {
 		RemsimBankdSlot *slot = remsim_bankd_get_slot(self->bankd, i);
-		g_autofree gchar *path = g_strdup_printf(REMSIM_BANKD_DBUS_PATH "/Slot%u", i);
-		g_autoptr(GDBusObjectSkeleton) object = g_dbus_object_skeleton_new(path);
+		g_autofree gchar *path = remsim_dbus_names_bankd_slot_path(i);
+		g_autoptr(RemsimDbusObjectSkeleton) object = remsim_dbus_object_skeleton_new(path);
 		RemsimDbusBankd1Slot *iface = remsim_dbus_bankd1_slot_skeleton_new();
 
 		remsim_dbus_bankd1_slot_set_slot_nr(iface, i);
@@ -127,40 +246,13 @@ remsim_bankd_dbus_build_slots(RemsimBankdDbus *self)
 		remsim_bankd_dbus_sync_slot(self, slot);
 		g_signal_connect(slot, "changed", G_CALLBACK(remsim_bankd_dbus_slot_changed_cb),
 				 self);
-		g_dbus_object_skeleton_add_interface(object, G_DBUS_INTERFACE_SKELETON(iface));
-		g_dbus_object_manager_server_export(self->manager, object);
+		g_signal_connect(iface, "handle-reset-card",
+				 G_CALLBACK(remsim_bankd_dbus_handle_reset_card_cb), self);
+		g_signal_connect(iface, "handle-drop-client",
+				 G_CALLBACK(remsim_bankd_dbus_handle_drop_client_cb), self);
+		remsim_dbus_object_skeleton_set_bankd1_slot(object, iface);
+		g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 	}
-}
-
-static void
-remsim_bankd_dbus_name_lost_cb(GDBusConnection *bus, const gchar *name, gpointer user_data)
-{
-	g_message("D-Bus name %s not owned; the bank runs on without it", name);
-}
-
-static void
-remsim_bankd_dbus_bus_ready(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(GError) error = NULL;
-	GDBusConnection *bus = g_bus_get_finish(result, &error);
-	RemsimBankdDbus *self;
-
-	if (bus == NULL) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			g_warning("No D-Bus (%s); running without it", error->message);
-		return;
-	}
-	self = REMSIM_BANKD_DBUS(user_data);
-	self->bus = bus;
-	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->bank_iface), bus,
-					      REMSIM_BANKD_DBUS_PATH, &error)) {
-		g_warning("Cannot export on D-Bus: %s", error->message);
-		return;
-	}
-	g_dbus_object_manager_server_set_connection(self->manager, bus);
-	self->owner_id =
-	    g_bus_own_name_on_connection(bus, REMSIM_BANKD_DBUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-					 NULL, remsim_bankd_dbus_name_lost_cb, self, NULL);
 }
 
 static void
@@ -168,12 +260,7 @@ remsim_bankd_dbus_dispose(GObject *object)
 {
 	RemsimBankdDbus *self = REMSIM_BANKD_DBUS(object);
 
-	if (self->cancellable != NULL)
-		g_cancellable_cancel(self->cancellable);
-	g_clear_object(&self->cancellable);
-	if (self->owner_id != 0)
-		g_bus_unown_name(self->owner_id);
-	self->owner_id = 0;
+	g_clear_object(&self->publish);
 	g_clear_handle_id(&self->counter_timer, g_source_remove);
 	if (self->bankd != NULL) {
 		g_signal_handlers_disconnect_by_data(self->bankd, self);
@@ -181,12 +268,16 @@ remsim_bankd_dbus_dispose(GObject *object)
 			g_signal_handlers_disconnect_by_data(remsim_bankd_get_slot(self->bankd, i),
 							     self);
 	}
-	if (self->bank_iface != NULL && self->bus != NULL)
-		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->bank_iface));
+	if (self->reload != NULL)
+		g_signal_handlers_disconnect_by_data(self->reload, self);
+	for (guint i = 0; self->slot_ifaces != NULL && i < self->slot_ifaces->len; i++)
+		g_signal_handlers_disconnect_by_data(self->slot_ifaces->pdata[i], self);
+	if (self->root != NULL)
+		g_signal_handlers_disconnect_by_data(self->root, self);
 	g_clear_object(&self->manager);
-	g_clear_object(&self->bank_iface);
+	g_clear_object(&self->root);
 	g_clear_pointer(&self->slot_ifaces, g_ptr_array_unref);
-	g_clear_object(&self->bus);
+	g_clear_object(&self->reload);
 	g_clear_object(&self->bankd);
 	G_OBJECT_CLASS(remsim_bankd_dbus_parent_class)->dispose(object);
 }
@@ -203,17 +294,24 @@ remsim_bankd_dbus_init(RemsimBankdDbus *self)
 }
 
 RemsimBankdDbus *
-remsim_bankd_dbus_new(RemsimBankd *bankd, gboolean session_bus)
+remsim_bankd_dbus_new(RemsimBankd *bankd, RemsimReload *reload)
 {
 	RemsimBankdDbus *self = g_object_new(REMSIM_TYPE_BANKD_DBUS, NULL);
 
 	self->bankd = g_object_ref(bankd);
-	self->cancellable = g_cancellable_new();
-	remsim_bankd_dbus_build_bank(self);
+	self->reload = g_object_ref(reload);
+	remsim_bankd_dbus_build_root(self);
 	remsim_bankd_dbus_build_slots(self);
 	self->counter_timer = g_timeout_add(REMSIM_BANKD_DBUS_COUNTER_INTERVAL_MS,
 					    remsim_bankd_dbus_counter_timer_cb, self);
-	g_bus_get(session_bus ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, self->cancellable,
-		  remsim_bankd_dbus_bus_ready, self);
+	self->publish = remsim_dbus_publish_new(REMSIM_DBUS_BANKD_NAME, self->manager,
+						G_DBUS_INTERFACE_SKELETON(self->root));
 	return self;
+}
+
+void
+remsim_bankd_dbus_start(RemsimBankdDbus *self, GBusType bus_type)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_DBUS(self));
+	remsim_dbus_publish_start(self->publish, bus_type);
 }
