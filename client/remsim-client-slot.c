@@ -441,6 +441,19 @@ remsim_client_slot_status_equal(const RsproSlotPhysStatus *a, const RsproSlotPhy
 	       a->card_present == b->card_present;
 }
 
+/* a clientSlotStatusInd to the bank */
+static void
+remsim_client_slot_send_status(RemsimClientSlot *self, const RsproSlotPhysStatus *st)
+{
+	RsproPdu *pdu = rspro_pdu_new(RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
+
+	pdu->u.client_slot_status_ind.from_client_slot = self->client_slot;
+	pdu->u.client_slot_status_ind.to_bank_slot = self->bank_slot;
+	pdu->u.client_slot_status_ind.status = *st;
+	self->counters.status_indications++;
+	remsim_client_slot_send(self, self->bankd_link, pdu);
+}
+
 static void
 remsim_client_slot_frontend_status_cb(RemsimClientFrontend *frontend, gpointer status,
 				      gpointer user_data)
@@ -449,7 +462,6 @@ remsim_client_slot_frontend_status_cb(RemsimClientFrontend *frontend, gpointer s
 	const RsproSlotPhysStatus *st = status;
 	gboolean changed =
 	    !self->has_status || !remsim_client_slot_status_equal(st, &self->last_status);
-	RsproPdu *pdu;
 
 	self->last_status = *st;
 	self->has_status = TRUE;
@@ -457,12 +469,7 @@ remsim_client_slot_frontend_status_cb(RemsimClientFrontend *frontend, gpointer s
 		remsim_client_slot_changed(self);
 	if (self->state != REMSIM_CLIENT_SLOT_STATE_OPERATIONAL)
 		return;
-	pdu = rspro_pdu_new(RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
-	pdu->u.client_slot_status_ind.from_client_slot = self->client_slot;
-	pdu->u.client_slot_status_ind.to_bank_slot = self->bank_slot;
-	pdu->u.client_slot_status_ind.status = *st;
-	self->counters.status_indications++;
-	remsim_client_slot_send(self, self->bankd_link, pdu);
+	remsim_client_slot_send_status(self, st);
 	/* upstream runs it only when nothing changed, which looks unintended */
 	if (changed)
 		remsim_client_slot_script(self, "event-modem-status");
@@ -493,6 +500,43 @@ remsim_client_slot_stop(RemsimClientSlot *self)
 	rspro_link_stop(self->bankd_link);
 	rspro_link_stop(self->server_link);
 	remsim_client_frontend_stop(self->frontend);
+}
+
+gboolean
+remsim_client_slot_reset_card(RemsimClientSlot *self)
+{
+	/* the modem's lines as last reported, else powered and clocked */
+	RsproSlotPhysStatus st = self->last_status;
+
+	g_return_val_if_fail(REMSIM_IS_CLIENT_SLOT(self), FALSE);
+	if (self->state != REMSIM_CLIENT_SLOT_STATE_OPERATIONAL)
+		return FALSE;
+	if (!self->has_status) {
+		st = (RsproSlotPhysStatus){ 0 };
+		st.has_vcc_present = st.vcc_present = TRUE;
+		st.has_clk_active = st.clk_active = TRUE;
+	}
+	remsim_log_message(&self->log, "the operator resets the card");
+	st.reset_active = TRUE;
+	remsim_client_slot_send_status(self, &st);
+	st.reset_active = FALSE;
+	remsim_client_slot_send_status(self, &st);
+	return TRUE;
+}
+
+void
+remsim_client_slot_set_server(RemsimClientSlot *self, const gchar *host, guint16 port)
+{
+	g_return_if_fail(REMSIM_IS_CLIENT_SLOT(self));
+	if (g_strcmp0(host, self->settings.server_host) == 0 && port == self->settings.server_port)
+		return;
+	remsim_log_message(&self->log, "the server is now %s:%u", host, port);
+	g_free(self->settings.server_host);
+	self->settings.server_host = g_strdup(host);
+	self->settings.server_port = port;
+	if (self->started)
+		rspro_link_set_target(self->server_link, host, port);
+	remsim_client_slot_changed(self);
 }
 
 RemsimClientSlotState

@@ -55,6 +55,14 @@ RemsimClientSlot *remsim_client_slot_new(const RemsimClientSlotSettings *setting
 gboolean remsim_client_slot_start(RemsimClientSlot *self, GError **error);
 void remsim_client_slot_stop(RemsimClientSlot *self);
 
+/*
+ * An operator's card reset, as the modem's reset line would do it: RST active,
+ * then inactive, to the bank (clientSlotStatusInd). FALSE unless OPERATIONAL.
+ */
+gboolean remsim_client_slot_reset_card(RemsimClientSlot *self);
+/* the server to use from now on: a live connection elsewhere is dropped, the bank link stays */
+void remsim_client_slot_set_server(RemsimClientSlot *self, const gchar *host, guint16 port);
+
 RemsimClientSlotState remsim_client_slot_get_state(RemsimClientSlot *self);
 const gchar *remsim_client_slot_state_to_string(RemsimClientSlotState state);
 /* upstream's names of the RSPRO_CLIENT states ("CONNECTED", "REESTABLISH_DELAY" ...) */

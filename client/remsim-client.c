@@ -2,14 +2,18 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "remsim-client.h"
+#include "remsim-reload.h"
 
 struct _RemsimClient {
 	GObject parent_instance;
 
+	RemsimConfig *config;	   /* borrowed: the configuration in force */
 	GPtrArray *slots;	   /* RemsimClientSlot */
 	GPtrArray *frontend_names; /* gchar*, per slot */
+	GPtrArray *groups;	   /* gchar*, per slot: its "slot N", or NULL for [client] */
 	GHashTable *scripts;	   /* command → RemsimClientEventScript, shared by slots */
 };
 
@@ -75,6 +79,7 @@ remsim_client_add_slot(RemsimClient *self, RemsimConfig *config, const gchar *gr
 				G_CALLBACK(remsim_client_frontend_finished_cb), self, 0);
 	g_ptr_array_add(self->slots, slot);
 	g_ptr_array_add(self->frontend_names, g_steal_pointer(&frontend_name));
+	g_ptr_array_add(self->groups, g_strdup(group));
 	return TRUE;
 }
 
@@ -84,6 +89,7 @@ remsim_client_new(RemsimConfig *config, GError **error)
 	g_autoptr(RemsimClient) self = g_object_new(REMSIM_TYPE_CLIENT, NULL);
 	g_autoptr(GArray) slot_nrs = remsim_config_get_slots(config);
 
+	self->config = config;
 	if (slot_nrs->len == 0) {
 		guint nr = (guint)remsim_config_get_int(config, NULL, "client-slot");
 
@@ -138,6 +144,76 @@ remsim_client_get_frontend_name(RemsimClient *self, guint index)
 	return self->frontend_names->pdata[index];
 }
 
+/* --- reload --- */
+
+/* the keys a reload puts in force for each slot */
+static const gchar *const remsim_client_reload_live_keys[] = { "server-host", "server-port", NULL };
+
+/* slot groups that came or went: the slots are built at start */
+static void
+remsim_client_compare_slots(RemsimClient *self, RemsimConfig *next, GPtrArray *needs_restart)
+{
+	g_autoptr(GArray) now = remsim_config_get_slots(self->config);
+	g_autoptr(GArray) then = remsim_config_get_slots(next);
+	GArray *lists[] = { now, then };
+
+	for (guint l = 0; l < G_N_ELEMENTS(lists); l++) {
+		GArray *other = lists[1 - l];
+
+		for (guint i = 0; i < lists[l]->len; i++) {
+			guint nr = g_array_index(lists[l], guint, i);
+			gboolean found = FALSE;
+
+			for (guint j = 0; j < other->len && !found; j++)
+				found = g_array_index(other, guint, j) == nr;
+			if (!found)
+				g_ptr_array_add(needs_restart, g_strdup_printf("[slot %u]", nr));
+		}
+	}
+}
+
+/* the server of each slot changes at run time */
+static void
+remsim_client_apply_server(RemsimClient *self, RemsimConfig *next, guint index, GPtrArray *applied)
+{
+	RemsimClientSlot *slot = self->slots->pdata[index];
+	const gchar *group = self->groups->pdata[index];
+	const gchar *host = remsim_config_get_string(next, group, "server-host");
+	/* checked when @next was read */
+	guint16 port = (guint16)remsim_config_get_int(next, group, "server-port");
+	/* "host:port" of the server in use */
+	g_autofree gchar *now = remsim_client_slot_get_server_address(slot);
+	const gchar *colon = strrchr(now, ':');
+	g_autofree gchar *now_host = g_strndup(now, colon - now);
+	guint now_port = (guint)g_ascii_strtoull(colon + 1, NULL, 10);
+
+	if (g_strcmp0(host, now_host) != 0)
+		remsim_reload_note(applied, group, "server-host");
+	if (port != now_port)
+		remsim_reload_note(applied, group, "server-port");
+	remsim_client_slot_set_server(slot, host, port);
+}
+
+gboolean
+remsim_client_reconfigure(RemsimClient *self, RemsimConfig *next, GPtrArray *applied,
+			  GPtrArray *needs_restart, GError **error)
+{
+	/* the whole file, front ends included, read as a start would read it */
+	g_autoptr(RemsimClient) check = remsim_client_new(next, error);
+
+	if (check == NULL)
+		return FALSE;
+	remsim_client_compare_slots(self, next, needs_restart);
+	for (guint i = 0; i < self->slots->len; i++) {
+		const gchar *group = self->groups->pdata[i];
+
+		remsim_reload_compare_keys(self->config, next, group,
+					   remsim_client_reload_live_keys, needs_restart);
+		remsim_client_apply_server(self, next, i, applied);
+	}
+	return TRUE;
+}
+
 gboolean
 remsim_client_get_failed(RemsimClient *self)
 {
@@ -159,6 +235,7 @@ remsim_client_dispose(GObject *object)
 		remsim_client_stop(self);
 	g_clear_pointer(&self->slots, g_ptr_array_unref);
 	g_clear_pointer(&self->frontend_names, g_ptr_array_unref);
+	g_clear_pointer(&self->groups, g_ptr_array_unref);
 	g_clear_pointer(&self->scripts, g_hash_table_unref);
 	G_OBJECT_CLASS(remsim_client_parent_class)->dispose(object);
 }
@@ -179,5 +256,6 @@ remsim_client_init(RemsimClient *self)
 {
 	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 	self->frontend_names = g_ptr_array_new_with_free_func(g_free);
+	self->groups = g_ptr_array_new_with_free_func(g_free);
 	self->scripts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
 }

@@ -24,7 +24,10 @@ typedef enum {
 #define REMSIM_TYPE_CLIENT (remsim_client_get_type())
 G_DECLARE_FINAL_TYPE(RemsimClient, remsim_client, REMSIM, CLIENT, GObject)
 
-/* one slot per [slot N] group of @config, or one slot (client-slot) without such groups */
+/*
+ * One slot per [slot N] group of @config, or one slot (client-slot) without such
+ * groups. @config is borrowed and must outlive the client.
+ */
 RemsimClient *remsim_client_new(RemsimConfig *config, GError **error);
 
 gboolean remsim_client_start(RemsimClient *self, GError **error);
@@ -34,6 +37,20 @@ guint remsim_client_get_n_slots(RemsimClient *self);
 RemsimClientSlot *remsim_client_get_slot(RemsimClient *self, guint index);
 /* the front end name of slot @index */
 const gchar *remsim_client_get_frontend_name(RemsimClient *self, guint index);
+
+/*
+ * A reload: @next is the configuration just read. It is checked as a start
+ * would build it, front ends included (a bad one changes nothing); each slot's
+ * server-host and server-port take effect at once (its server link dials the
+ * new place, the bank link stays), and every other key of the client's table
+ * whose value for a slot differs from the one in force is named in
+ * @needs_restart, as "[slot N] key" when the file has slot groups, and so are
+ * slot groups that came or went ("[slot N]"). @config, as given to
+ * remsim_client_new(), stays the configuration in force. The keys every daemon
+ * has (debug, dbus ...) are the caller's: remsim_reload_compare_common().
+ */
+gboolean remsim_client_reconfigure(RemsimClient *self, RemsimConfig *next, GPtrArray *applied,
+				   GPtrArray *needs_restart, GError **error);
 
 /* a front end ended with an error (its device is gone) */
 gboolean remsim_client_get_failed(RemsimClient *self);
