@@ -174,12 +174,8 @@ remsim_client_config_get_schema(void)
 RemsimConfig *
 remsim_client_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError **error)
 {
-	RemsimConfig *config = remsim_config_new_from_args(&remsim_client_config_schema, argc, argv,
-							   exit_status, error);
-
-	if (config != NULL)
-		remsim_config_apply_logging(config);
-	return config;
+	return remsim_config_new_from_args(&remsim_client_config_schema, argc, argv, exit_status,
+					   error);
 }
 
 void

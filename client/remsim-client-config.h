@@ -19,9 +19,11 @@ const RemsimConfigSchema *remsim_client_config_get_schema(void);
 
 /*
  * Parses @argv and the config file (--config, else the default one if it
- * exists), and puts its debug and log-personal-info in force. NULL when there is
- * nothing to run: @exit_status 0 after --version, else 2 with @error naming the
- * option, or the file, the line and the key (and nothing changed).
+ * exists). Nothing outside the result changes: the daemon puts its debug and
+ * log-personal-info in force (remsim_config_apply_logging()) once it takes the
+ * settings, at start or after a reload. NULL when there is nothing to run:
+ * @exit_status 0 after --version, else 2 with @error naming the option, or the
+ * file, the line and the key.
  */
 RemsimConfig *remsim_client_config_parse(gint *argc, gchar ***argv, gint *exit_status,
 					 GError **error);

@@ -8,6 +8,35 @@
 #include "remsim-client-dbus.h"
 #include "remsim-client.h"
 #include "remsim-daemon.h"
+#include "remsim-reload.h"
+
+/* what a reload compares with: the client and the configuration it started from */
+typedef struct {
+	RemsimClient *client;
+	RemsimConfig *started;
+} RemsimClientMainReload;
+
+/*
+ * SIGHUP and the D-Bus method Reload: the file again, with the options we
+ * started with over it, compared key by key with what is in force
+ */
+static gboolean
+remsim_client_main_reload(gint argc, gchar **argv, GPtrArray *applied, GPtrArray *needs_restart,
+			  gpointer user_data, GError **error)
+{
+	RemsimClientMainReload *ctx = user_data;
+	g_autoptr(RemsimConfig) next = NULL;
+	gint status = 0;
+
+	next = remsim_client_config_parse(&argc, &argv, &status, error);
+	if (next == NULL)
+		return FALSE;
+	if (!remsim_client_reconfigure(ctx->client, next, applied, needs_restart, error))
+		return FALSE;
+	remsim_reload_compare_common(ctx->started, next, applied, needs_restart);
+	remsim_config_apply_logging(next);
+	return TRUE;
+}
 
 static void
 remsim_client_main_finished_cb(RemsimClient *client, gpointer user_data)
@@ -16,10 +45,12 @@ remsim_client_main_finished_cb(RemsimClient *client, gpointer user_data)
 }
 
 static gint
-remsim_client_main_run(RemsimConfig *config)
+remsim_client_main_run(RemsimConfig *config, const gchar *const *args)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimClient) client = NULL;
+	RemsimClientMainReload reload_ctx = { NULL, config };
+	g_autoptr(RemsimReload) reload = NULL;
 	g_autoptr(RemsimClientDbus) dbus = NULL;
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	GBusType bus = remsim_config_get_bus_type(config);
@@ -34,8 +65,11 @@ remsim_client_main_run(RemsimConfig *config)
 		g_printerr("remsim-client: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
+	reload_ctx.client = client;
+	reload = remsim_reload_new(args, remsim_client_main_reload, &reload_ctx);
+	remsim_reload_watch_sighup(reload);
 	if (bus != G_BUS_TYPE_NONE) {
-		dbus = remsim_client_dbus_new(client);
+		dbus = remsim_client_dbus_new(client, reload);
 		remsim_client_dbus_start(dbus, bus);
 	}
 	remsim_daemon_run(loop);
@@ -49,6 +83,8 @@ main(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimConfig) config = NULL;
+	/* the command line as given, for reloading: option parsing takes options out of argv */
+	g_auto(GStrv) args = g_strdupv(argv);
 	gint status;
 
 	remsim_daemon_init_i18n();
@@ -60,5 +96,6 @@ main(int argc, char **argv)
 			g_printerr("remsim-client: %s\n", error->message);
 		return status;
 	}
-	return remsim_client_main_run(config);
+	remsim_config_apply_logging(config);
+	return remsim_client_main_run(config, (const gchar *const *)args);
 }

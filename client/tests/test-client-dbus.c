@@ -1,71 +1,118 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* org.remsim.Client1 on a private session bus, read as remsim-ctl would read it. */
+/*
+ * org.remsim.Client1 on a private session bus, read as remsim-ctl reads it:
+ * through the generated proxies and object manager client. The slot's state
+ * and links in the words every daemon uses, its counters, ResetCard and its
+ * typed error, Reload and SIGHUP (a bad file changes nothing); and a client
+ * without any bus.
+ */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "client-test-peers.h"
+#include "remsim-dbus.h"
+#include "remsim-test-common.h"
 
 #define WAIT_MS 10000
-#define SLOT_PATH "/org/remsim/Client1/Slot/23_0"
-#define SLOT_IFACE "org.remsim.Client1.Slot"
 
-static GVariant *
-get_property(GDBusConnection *bus, const gchar *path, const gchar *iface, const gchar *name)
+static GDBusObjectManager *
+objects_new(GDBusConnection *bus)
 {
-	g_autoptr(GVariant) reply = NULL;
-	GVariant *value = NULL;
+	g_autoptr(GError) error = NULL;
+	GDBusObjectManager *objects = remsim_dbus_object_manager_client_new_sync(
+	    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, REMSIM_DBUS_CLIENT_NAME,
+	    REMSIM_DBUS_CLIENT_PATH, NULL, &error);
 
-	reply = g_dbus_connection_call_sync(
-	    bus, "org.remsim.Client1", path, "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", iface, name), G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, 2000,
-	    NULL, NULL);
-	if (reply == NULL)
-		return NULL;
-	g_variant_get(reply, "(v)", &value);
-	return value;
+	g_assert_no_error(error);
+	return objects;
 }
 
-static gchar *
-get_string(GDBusConnection *bus, const gchar *name)
+/* the slot 23:0, once the object manager client has it */
+static RemsimDbusClient1Slot *
+slot_wait(GDBusObjectManager *objects)
 {
-	g_autoptr(GVariant) v = get_property(bus, SLOT_PATH, SLOT_IFACE, name);
+	g_autofree gchar *path = remsim_dbus_names_client_slot_path(23, 0);
+	g_autoptr(GDBusObject) object = NULL;
+	gint64 end = g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
-	return v != NULL ? g_variant_dup_string(v, NULL) : NULL;
+	while ((object = g_dbus_object_manager_get_object(objects, path)) == NULL &&
+	       g_get_monotonic_time() < end)
+		test_iterate();
+	g_assert_nonnull(object);
+	return remsim_dbus_object_get_client1_slot(REMSIM_DBUS_OBJECT(object));
 }
 
-static guint64
-get_u64(GDBusConnection *bus, const gchar *name)
+static RemsimDbusClient1 *
+root_wait(GDBusConnection *bus)
 {
-	g_autoptr(GVariant) v = get_property(bus, SLOT_PATH, SLOT_IFACE, name);
+	g_autoptr(GError) error = NULL;
+	RemsimDbusClient1 *root = NULL;
+	gint64 end = g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
-	return v != NULL ? g_variant_get_uint64(v) : G_MAXUINT64;
+	/* a proxy made before the name had an owner has no properties: make it again */
+	for (;;) {
+		g_autofree gchar *owner = NULL;
+
+		root = remsim_dbus_client1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE,
+							  REMSIM_DBUS_CLIENT_NAME,
+							  REMSIM_DBUS_CLIENT_PATH, NULL, &error);
+		g_assert_no_error(error);
+		owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(root));
+		if (owner != NULL || g_get_monotonic_time() > end)
+			break;
+		g_clear_object(&root);
+		g_usleep(20000);
+	}
+	g_assert_nonnull(remsim_dbus_client1_get_version(root));
+	return root;
 }
 
 static gboolean
-slot_is_operational(GDBusConnection *bus)
+slot_state_is(RemsimDbusClient1Slot *slot, const gchar *state)
 {
-	g_autofree gchar *state = get_string(bus, "State");
+	return g_strcmp0(remsim_dbus_client1_slot_get_state(slot), state) == 0;
+}
 
-	return g_strcmp0(state, "OPERATIONAL") == 0;
+static void
+assert_dbus_error(GError *error, gint code, const gchar *name)
+{
+	g_autofree gchar *remote = NULL;
+
+	g_assert_error(error, REMSIM_DBUS_ERROR, code);
+	remote = g_dbus_error_get_remote_error(error);
+	g_assert_cmpstr(remote, ==, name);
+}
+
+static gboolean
+dbus_daemon_missing(void)
+{
+	g_autofree gchar *daemon = g_find_program_in_path("dbus-daemon");
+
+	return remsim_test_common_skip_unless(
+	    daemon != NULL, "dbus-daemon is missing: install dbus to run this test");
 }
 
 static void
 test_dbus_properties(void)
 {
-	g_autoptr(GTestDBus) dbus = g_test_dbus_new(G_TEST_DBUS_NONE);
+	g_autoptr(GTestDBus) dbus = NULL;
 	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusObjectManager) objects = NULL;
+	g_autoptr(RemsimDbusClient1) root = NULL;
+	g_autoptr(RemsimDbusClient1Slot) slot = NULL;
 	g_autoptr(GVariant) atr = NULL;
-	g_autoptr(GVariant) bank_id = NULL;
-	g_autoptr(GVariant) version = NULL;
-	g_autofree gchar *server_state = NULL;
-	g_autofree gchar *bankd_addr = NULL;
 	g_autofree gchar *want_addr = NULL;
 	const gchar *args[] = { "-c", "23", "-n", "0", "--session", NULL };
 	TestPeer *server, *bank;
 	TestClient *client;
+	guint status_inds;
 
+	if (dbus_daemon_missing())
+		return;
+	dbus = g_test_dbus_new(G_TEST_DBUS_NONE);
 	g_test_dbus_up(dbus);
 	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
 	g_assert_no_error(error);
@@ -75,41 +122,185 @@ test_dbus_properties(void)
 	test_peer_map(server, 1, 5, bank->port);
 	client = test_client_spawn(server->port, args, NULL);
 	TEST_WAIT_FOR(bank->set_atr_res == 1, WAIT_MS);
-	TEST_WAIT_FOR(slot_is_operational(bus), WAIT_MS);
+	root = root_wait(bus);
+	objects = objects_new(bus);
+	slot = slot_wait(objects);
+	TEST_WAIT_FOR(slot_state_is(slot, "card-powered"), WAIT_MS);
 
-	version = get_property(bus, "/org/remsim/Client1", "org.remsim.Client1", "Version");
-	g_assert_cmpstr(g_variant_get_string(version, NULL), ==, PACKAGE_VERSION);
-	server_state = get_string(bus, "ServerState");
-	g_assert_cmpstr(server_state, ==, "CONNECTED");
-	bankd_addr = get_string(bus, "BankdAddress");
+	g_assert_cmpstr(remsim_dbus_client1_get_version(root), ==, PACKAGE_VERSION);
+	g_assert_cmpuint(remsim_dbus_client1_get_api_version(root), ==, REMSIM_DBUS_API_VERSION);
+	g_assert_cmpuint(remsim_dbus_client1_get_slot_count(root), ==, 1);
+	/* the links in the words every daemon uses */
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_state(slot), ==, "connected");
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_bankd_state(slot), ==, "connected");
 	want_addr = g_strdup_printf("127.0.0.1:%u", bank->port);
-	g_assert_cmpstr(bankd_addr, ==, want_addr);
-	bank_id = get_property(bus, SLOT_PATH, SLOT_IFACE, "BankId");
-	g_assert_cmpuint(g_variant_get_uint16(bank_id), ==, 1);
-	atr = get_property(bus, SLOT_PATH, SLOT_IFACE, "Atr");
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_bankd_address(slot), ==, want_addr);
+	g_assert_cmpuint(remsim_dbus_client1_slot_get_bank_id(slot), ==, 1);
+	atr = remsim_dbus_client1_slot_dup_atr(slot);
 	g_assert_cmpmem(g_variant_get_data(atr), g_variant_get_size(atr),
 			g_bytes_get_data(bank->atr, NULL), g_bytes_get_size(bank->atr));
 
 	/* counters follow the relay */
 	test_client_write(client, "a0a4000002\n");
-	TEST_WAIT_FOR(get_u64(bus, "TpdusToModem") == 1, WAIT_MS);
-	g_assert_cmpuint(get_u64(bus, "TpdusToCard"), ==, 1);
+	TEST_WAIT_FOR(remsim_dbus_client1_slot_get_tpdus_to_modem(slot) == 1, WAIT_MS);
+	g_assert_cmpuint(remsim_dbus_client1_slot_get_tpdus_to_card(slot), ==, 1);
 
-	/* unmapped: the state says so */
+	/* ResetCard: RST active, then inactive, to the bank, as the modem's reset */
+	status_inds = bank->status_inds;
+	g_assert_true(remsim_dbus_client1_slot_call_reset_card_sync(slot, NULL, &error));
+	g_assert_no_error(error);
+	TEST_WAIT_FOR(bank->status_inds == status_inds + 2, WAIT_MS);
+	g_assert_false(bank->last_status.reset_active);
+
+	/* unmapped: the state says so, and there is no card to reset */
 	test_peer_map(server, 0, 0, 0);
-	TEST_WAIT_FOR(!slot_is_operational(bus), WAIT_MS);
-	{
-		g_autofree gchar *state = get_string(bus, "State");
-
-		g_assert_cmpstr(state, ==, "UNCONFIGURED");
-	}
+	TEST_WAIT_FOR(!slot_state_is(slot, "card-powered"), WAIT_MS);
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(slot), ==, "idle");
+	g_assert_false(remsim_dbus_client1_slot_call_reset_card_sync(slot, NULL, &error));
+	assert_dbus_error(error, REMSIM_DBUS_ERROR_WRONG_STATE, "org.remsim.Error.WrongState");
+	g_clear_error(&error);
 
 	test_client_free(client);
 	test_peer_free(bank);
 	test_peer_free(server);
+	g_clear_object(&slot);
+	g_clear_object(&objects);
+	g_clear_object(&root);
 	g_dbus_connection_close_sync(bus, NULL, NULL);
 	g_clear_object(&bus);
 	g_test_dbus_down(dbus);
+}
+
+static gchar *
+write_config(const gchar *path, guint16 server_port, const gchar *extra)
+{
+	g_autofree gchar *text = g_strdup_printf("[client]\nserver-host=127.0.0.1\n"
+						 "server-port=%u\n%s",
+						 server_port, extra);
+
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	return g_strdup_printf("127.0.0.1:%u", server_port);
+}
+
+static gboolean
+pending_is(RemsimDbusClient1 *root, const gchar *const *want)
+{
+	const gchar *const *pending = remsim_dbus_client1_get_restart_pending(root);
+
+	return pending != NULL && g_strv_equal(pending, want);
+}
+
+/* Reload and SIGHUP: the server moves at run time, the bank link stays; the ATR waits */
+static void
+test_dbus_reload(void)
+{
+	g_autoptr(GTestDBus) dbus = NULL;
+	g_autoptr(GDBusConnection) bus = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GDBusObjectManager) objects = NULL;
+	g_autoptr(RemsimDbusClient1) root = NULL;
+	g_autoptr(RemsimDbusClient1Slot) slot = NULL;
+	g_auto(GStrv) applied = NULL;
+	g_auto(GStrv) needs_restart = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *path = NULL;
+	g_autofree gchar *first = NULL;
+	g_autofree gchar *second = NULL;
+	const gchar *const none[] = { NULL };
+	const gchar *const atr_only[] = { "atr", NULL };
+	TestPeer *server, *server2, *bank;
+	TestClient *client;
+
+	if (dbus_daemon_missing())
+		return;
+	dbus = g_test_dbus_new(G_TEST_DBUS_NONE);
+	g_test_dbus_up(dbus);
+	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
+	g_assert_no_error(error);
+	dir = g_dir_make_tmp("remsim-client-dbus-XXXXXX", &error);
+	g_assert_no_error(error);
+	path = g_build_filename(dir, "client.conf", NULL);
+
+	server = test_peer_new_server();
+	server2 = test_peer_new_server();
+	bank = test_peer_new_bank(1);
+	test_peer_map(server, 1, 5, bank->port);
+	test_peer_map(server2, 1, 5, bank->port);
+	first = write_config(path, server->port, "");
+	{
+		/* the server comes from the file, not from the command line */
+		const gchar *const argv[] = { g_getenv("REMSIM_CLIENT"),
+					      "--session",
+					      "--config",
+					      path,
+					      "-c",
+					      "23",
+					      "-n",
+					      "0",
+					      NULL };
+
+		client = test_process_spawn(argv, NULL);
+	}
+	TEST_WAIT_FOR(bank->set_atr_res == 1, WAIT_MS);
+	root = root_wait(bus);
+	objects = objects_new(bus);
+	slot = slot_wait(objects);
+	TEST_WAIT_FOR(slot_state_is(slot, "card-powered"), WAIT_MS);
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_address(slot), ==, first);
+	g_assert_true(pending_is(root, none));
+
+	/* another server and another ATR: the server now, the ATR after a restart */
+	second = write_config(path, server2->port, "atr=3b 02 14 50\n");
+	g_assert_true(
+	    remsim_dbus_client1_call_reload_sync(root, &applied, &needs_restart, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_strv_equal((const gchar *const *)applied,
+				   (const gchar *const[]){ "server-port", NULL }));
+	g_assert_true(g_strv_equal((const gchar *const *)needs_restart, atr_only));
+	TEST_WAIT_FOR(pending_is(root, atr_only), WAIT_MS);
+	TEST_WAIT_FOR(server2->hellos >= 1, WAIT_MS);
+	TEST_WAIT_FOR(g_strcmp0(remsim_dbus_client1_slot_get_server_address(slot), second) == 0,
+		      WAIT_MS);
+	TEST_WAIT_FOR(remsim_dbus_client1_slot_get_server_connects(slot) == 2, WAIT_MS);
+	/* the relay went on: one bank connection all along */
+	g_assert_true(slot_state_is(slot, "card-powered"));
+	g_assert_cmpuint(bank->accepted, ==, 1);
+
+	/* a bad file: the registered error names file and line, nothing changes */
+	g_assert_true(g_file_set_contents(path, "[client]\nserver-port=banana\n", -1, NULL));
+	g_assert_false(remsim_dbus_client1_call_reload_sync(root, NULL, NULL, NULL, &error));
+	assert_dbus_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
+			  "org.remsim.Error.InvalidConfig");
+	{
+		g_autofree gchar *where = g_strdup_printf("%s:2:", path);
+
+		g_assert_nonnull(strstr(error->message, where));
+	}
+	g_clear_error(&error);
+	g_subprocess_send_signal(client->proc, SIGHUP);
+	remsim_test_common_spin_for(300);
+	g_assert_true(pending_is(root, atr_only));
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_address(slot), ==, second);
+
+	/* SIGHUP with the file as it was: the first server again, nothing waits */
+	g_free(write_config(path, server->port, ""));
+	g_subprocess_send_signal(client->proc, SIGHUP);
+	TEST_WAIT_FOR(pending_is(root, none), WAIT_MS);
+	TEST_WAIT_FOR(g_strcmp0(remsim_dbus_client1_slot_get_server_address(slot), first) == 0,
+		      WAIT_MS);
+	g_assert_false(client->exited);
+
+	test_client_free(client);
+	test_peer_free(bank);
+	test_peer_free(server2);
+	test_peer_free(server);
+	g_clear_object(&slot);
+	g_clear_object(&objects);
+	g_clear_object(&root);
+	g_dbus_connection_close_sync(bus, NULL, NULL);
+	g_clear_object(&bus);
+	g_test_dbus_down(dbus);
+	remsim_test_common_remove_tree(dir);
 }
 
 static void
@@ -136,7 +327,10 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	/* registers the names of org.remsim.Error: they come back as this domain */
+	(void)REMSIM_DBUS_ERROR;
 	g_test_add_func("/client/dbus/properties", test_dbus_properties);
+	g_test_add_func("/client/dbus/reload", test_dbus_reload);
 	g_test_add_func("/client/dbus/no-bus", test_no_bus);
 	return g_test_run();
 }
