@@ -132,18 +132,12 @@ remsim_client_dbus_handle_reload_cb(RemsimDbusClient1 *root, GDBusMethodInvocati
 				    gpointer user_data)
 {
 	RemsimClientDbus *self = user_data;
-	g_autoptr(GError) error = NULL;
 	g_auto(GStrv) applied = NULL;
 	g_auto(GStrv) needs_restart = NULL;
 
-	if (!remsim_reload_run(self->reload, &applied, &needs_restart, &error)) {
-		g_dbus_method_invocation_return_error_literal(invocation, REMSIM_DBUS_ERROR,
-							      REMSIM_DBUS_ERROR_INVALID_CONFIG,
-							      error->message);
-		return TRUE;
-	}
-	remsim_dbus_client1_complete_reload(root, invocation, (const gchar *const *)applied,
-					    (const gchar *const *)needs_restart);
+	if (remsim_reload_run_for_call(self->reload, invocation, &applied, &needs_restart))
+		remsim_dbus_client1_complete_reload(root, invocation, (const gchar *const *)applied,
+						    (const gchar *const *)needs_restart);
 	return TRUE;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "remsim-dbus-error.h"
 #include "remsim-reload.h"
 
 #include <glib-unix.h>
@@ -155,6 +156,19 @@ remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_restart, GErr
 		*needs_restart = remsim_reload_to_strv(waiting);
 	g_signal_emit(self, remsim_reload_signals[SIGNAL_RELOADED], 0);
 	return TRUE;
+}
+
+gboolean
+remsim_reload_run_for_call(RemsimReload *self, GDBusMethodInvocation *invocation, GStrv *applied,
+			   GStrv *needs_restart)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (remsim_reload_run(self, applied, needs_restart, &error))
+		return TRUE;
+	g_dbus_method_invocation_return_error_literal(
+	    invocation, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_INVALID_CONFIG, error->message);
+	return FALSE;
 }
 
 const gchar *const *

@@ -47,6 +47,13 @@ void remsim_reload_watch_sighup(RemsimReload *self);
  */
 gboolean remsim_reload_run(RemsimReload *self, GStrv *applied, GStrv *needs_restart,
 			   GError **error);
+/*
+ * The same for a D-Bus method call Reload: TRUE with the key names, for the
+ * daemon's generated complete_reload(); FALSE when the call is already
+ * answered with org.remsim.Error.InvalidConfig.
+ */
+gboolean remsim_reload_run_for_call(RemsimReload *self, GDBusMethodInvocation *invocation,
+				    GStrv *applied, GStrv *needs_restart);
 /* the changed keys that wait for a restart, as of the last good reload (empty before) */
 const gchar *const *remsim_reload_get_restart_pending(RemsimReload *self);
 

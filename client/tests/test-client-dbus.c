@@ -14,6 +14,7 @@
 #include "client-test-peers.h"
 #include "remsim-dbus.h"
 #include "remsim-test-common.h"
+#include "remsim-test-dbus.h"
 
 #define WAIT_MS 10000
 
@@ -44,28 +45,18 @@ slot_wait(GDBusObjectManager *objects)
 	return remsim_dbus_object_get_client1_slot(REMSIM_DBUS_OBJECT(object));
 }
 
+/* the daemon's own object, once it owns its name */
 static RemsimDbusClient1 *
 root_wait(GDBusConnection *bus)
 {
 	g_autoptr(GError) error = NULL;
-	RemsimDbusClient1 *root = NULL;
-	gint64 end = g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+	RemsimDbusClient1 *root;
 
-	/* a proxy made before the name had an owner has no properties: make it again */
-	for (;;) {
-		g_autofree gchar *owner = NULL;
-
-		root = remsim_dbus_client1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE,
-							  REMSIM_DBUS_CLIENT_NAME,
-							  REMSIM_DBUS_CLIENT_PATH, NULL, &error);
-		g_assert_no_error(error);
-		owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(root));
-		if (owner != NULL || g_get_monotonic_time() > end)
-			break;
-		g_clear_object(&root);
-		g_usleep(20000);
-	}
-	g_assert_nonnull(remsim_dbus_client1_get_version(root));
+	g_assert_true(remsim_test_dbus_wait_name(bus, REMSIM_DBUS_CLIENT_NAME, WAIT_MS));
+	root = remsim_dbus_client1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE,
+						  REMSIM_DBUS_CLIENT_NAME, REMSIM_DBUS_CLIENT_PATH,
+						  NULL, &error);
+	g_assert_no_error(error);
 	return root;
 }
 
@@ -73,25 +64,6 @@ static gboolean
 slot_state_is(RemsimDbusClient1Slot *slot, const gchar *state)
 {
 	return g_strcmp0(remsim_dbus_client1_slot_get_state(slot), state) == 0;
-}
-
-static void
-assert_dbus_error(GError *error, gint code, const gchar *name)
-{
-	g_autofree gchar *remote = NULL;
-
-	g_assert_error(error, REMSIM_DBUS_ERROR, code);
-	remote = g_dbus_error_get_remote_error(error);
-	g_assert_cmpstr(remote, ==, name);
-}
-
-static gboolean
-dbus_daemon_missing(void)
-{
-	g_autofree gchar *daemon = g_find_program_in_path("dbus-daemon");
-
-	return remsim_test_common_skip_unless(
-	    daemon != NULL, "dbus-daemon is missing: install dbus to run this test");
 }
 
 static void
@@ -110,12 +82,9 @@ test_dbus_properties(void)
 	TestClient *client;
 	guint status_inds;
 
-	if (dbus_daemon_missing())
+	if (remsim_test_dbus_skip_without_daemon())
 		return;
-	dbus = g_test_dbus_new(G_TEST_DBUS_NONE);
-	g_test_dbus_up(dbus);
-	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
-	g_assert_no_error(error);
+	dbus = remsim_test_dbus_up(&bus);
 
 	server = test_peer_new_server();
 	bank = test_peer_new_bank(1);
@@ -157,7 +126,8 @@ test_dbus_properties(void)
 	TEST_WAIT_FOR(!slot_state_is(slot, "card-powered"), WAIT_MS);
 	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(slot), ==, "idle");
 	g_assert_false(remsim_dbus_client1_slot_call_reset_card_sync(slot, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_WRONG_STATE, "org.remsim.Error.WrongState");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_WRONG_STATE,
+				      "org.remsim.Error.WrongState");
 	g_clear_error(&error);
 
 	test_client_free(client);
@@ -166,9 +136,7 @@ test_dbus_properties(void)
 	g_clear_object(&slot);
 	g_clear_object(&objects);
 	g_clear_object(&root);
-	g_dbus_connection_close_sync(bus, NULL, NULL);
-	g_clear_object(&bus);
-	g_test_dbus_down(dbus);
+	remsim_test_dbus_down(dbus, &bus);
 }
 
 static gchar *
@@ -211,12 +179,9 @@ test_dbus_reload(void)
 	TestPeer *server, *server2, *bank;
 	TestClient *client;
 
-	if (dbus_daemon_missing())
+	if (remsim_test_dbus_skip_without_daemon())
 		return;
-	dbus = g_test_dbus_new(G_TEST_DBUS_NONE);
-	g_test_dbus_up(dbus);
-	bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
-	g_assert_no_error(error);
+	dbus = remsim_test_dbus_up(&bus);
 	dir = g_dir_make_tmp("remsim-client-dbus-XXXXXX", &error);
 	g_assert_no_error(error);
 	path = g_build_filename(dir, "client.conf", NULL);
@@ -269,8 +234,8 @@ test_dbus_reload(void)
 	/* a bad file: the registered error names file and line, nothing changes */
 	g_assert_true(g_file_set_contents(path, "[client]\nserver-port=banana\n", -1, NULL));
 	g_assert_false(remsim_dbus_client1_call_reload_sync(root, NULL, NULL, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
-			  "org.remsim.Error.InvalidConfig");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
+				      "org.remsim.Error.InvalidConfig");
 	{
 		g_autofree gchar *where = g_strdup_printf("%s:2:", path);
 
@@ -297,9 +262,7 @@ test_dbus_reload(void)
 	g_clear_object(&slot);
 	g_clear_object(&objects);
 	g_clear_object(&root);
-	g_dbus_connection_close_sync(bus, NULL, NULL);
-	g_clear_object(&bus);
-	g_test_dbus_down(dbus);
+	remsim_test_dbus_down(dbus, &bus);
 	remsim_test_common_remove_tree(dir);
 }
 
@@ -327,8 +290,6 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	/* registers the names of org.remsim.Error: they come back as this domain */
-	(void)REMSIM_DBUS_ERROR;
 	g_test_add_func("/client/dbus/properties", test_dbus_properties);
 	g_test_add_func("/client/dbus/reload", test_dbus_reload);
 	g_test_add_func("/client/dbus/no-bus", test_no_bus);

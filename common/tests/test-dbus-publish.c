@@ -8,6 +8,7 @@
 #include "remsim-dbus-publish.h"
 #include "remsim-dbus.h"
 #include "remsim-test-common.h"
+#include "remsim-test-dbus.h"
 
 #define WAIT_MS 10000
 
@@ -75,15 +76,6 @@ daemon_clear(PublishDaemon *d)
 	g_clear_object(&d->slot);
 	g_clear_object(&d->root);
 	g_clear_object(&d->manager);
-}
-
-static gboolean
-dbus_daemon_available(void)
-{
-	g_autofree gchar *path = g_find_program_in_path("dbus-daemon");
-
-	return !remsim_test_common_skip_unless(path != NULL,
-					       "dbus-daemon is missing (install the dbus package)");
 }
 
 /* a connection of the test's own: the publisher has the bus singleton */
@@ -172,7 +164,7 @@ test_view_and_bus_gone(void)
 	PublishDaemon d = { 0 };
 	PublishObjectCount count;
 
-	if (!dbus_daemon_available())
+	if (remsim_test_dbus_skip_without_daemon())
 		return;
 	tbus = g_test_dbus_new(G_TEST_DBUS_NONE);
 	g_test_dbus_up(tbus);
@@ -255,7 +247,7 @@ test_name_taken(void)
 	PublishDaemon d = { 0 };
 	guint owner;
 
-	if (!dbus_daemon_available())
+	if (remsim_test_dbus_skip_without_daemon())
 		return;
 	tbus = g_test_dbus_new(G_TEST_DBUS_NONE);
 	g_test_dbus_up(tbus);

@@ -13,15 +13,7 @@
 
 #include "remsim-dbus.h"
 #include "remsim-test-bankd.h"
-
-static gboolean
-bankd_dbus_daemon_available(void)
-{
-	g_autofree gchar *daemon = g_find_program_in_path("dbus-daemon");
-
-	return !remsim_test_common_skip_unless(
-	    daemon != NULL, "dbus-daemon is missing: install dbus to run this test");
-}
+#include "remsim-test-dbus.h"
 
 typedef struct {
 	GDBusProxy *proxy;
@@ -54,24 +46,6 @@ assert_prop(gpointer proxy, const gchar *name, GVariant *want)
 	g_variant_unref(want);
 }
 
-static gboolean
-has_owner(gpointer data)
-{
-	g_autofree gchar *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(data));
-
-	return owner != NULL;
-}
-
-static void
-assert_dbus_error(GError *error, gint code, const gchar *name)
-{
-	g_autofree gchar *remote = NULL;
-
-	g_assert_error(error, REMSIM_DBUS_ERROR, code);
-	remote = g_dbus_error_get_remote_error(error);
-	g_assert_cmpstr(remote, ==, name);
-}
-
 /* a bankd on a private bus, and its objects seen through the generated code */
 typedef struct {
 	GTestDBus *tbus;
@@ -100,21 +74,15 @@ fixture_setup(BankdDbusFixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (!bankd_dbus_daemon_available())
+	if (remsim_test_dbus_skip_without_daemon())
 		return;
-	f->tbus = g_test_dbus_new(G_TEST_DBUS_NONE);
-	g_test_dbus_up(f->tbus);
-	f->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
-	g_assert_no_error(error);
+	f->tbus = remsim_test_dbus_up(&f->bus);
 	f->server = remsim_test_bankd_server_new();
 	f->bankd = remsim_test_bankd_start_full("example", 2, f->server->port, "slots=2",
 						g_test_dbus_get_bus_address(f->tbus));
 	g_assert_true(remsim_test_bankd_server_wait_hellos(f->server, 1));
 
-	f->bank = bank_proxy_new(f->bus);
-	g_assert_true(remsim_test_common_spin_until(has_owner, f->bank, TEST_TIMEOUT_MS));
-	/* the proxy loaded its properties before the name had an owner: load again */
-	g_clear_object(&f->bank);
+	g_assert_true(remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_BANKD_NAME, TEST_TIMEOUT_MS));
 	f->bank = bank_proxy_new(f->bus);
 	f->objects = remsim_dbus_object_manager_client_new_sync(
 	    f->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, REMSIM_DBUS_BANKD_NAME,
@@ -132,11 +100,8 @@ fixture_teardown(BankdDbusFixture *f, gconstpointer data)
 	remsim_test_bankd_server_free(f->server);
 	g_clear_object(&f->objects);
 	g_clear_object(&f->bank);
-	if (f->bus != NULL)
-		g_dbus_connection_close_sync(f->bus, NULL, NULL);
-	g_clear_object(&f->bus);
 	if (!f->bus_down)
-		g_test_dbus_down(f->tbus);
+		remsim_test_dbus_down(f->tbus, &f->bus);
 	g_clear_object(&f->tbus);
 }
 
@@ -208,10 +173,12 @@ test_dbus_view(BankdDbusFixture *f, gconstpointer data)
 
 	/* the operator's methods: an idle slot has nothing to reset or drop */
 	g_assert_false(remsim_dbus_bankd1_slot_call_reset_card_sync(slot0, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_WRONG_STATE, "org.remsim.Error.WrongState");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_WRONG_STATE,
+				      "org.remsim.Error.WrongState");
 	g_clear_error(&error);
 	g_assert_false(remsim_dbus_bankd1_slot_call_drop_client_sync(slot1, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_WRONG_STATE, "org.remsim.Error.WrongState");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_WRONG_STATE,
+				      "org.remsim.Error.WrongState");
 	g_clear_error(&error);
 
 	/* ResetCard power-cycles the card under a client, which relays on */
@@ -290,15 +257,15 @@ test_dbus_reload(BankdDbusFixture *f, gconstpointer data)
 	/* a bad file: the registered error names file and line, nothing changes */
 	write_config(f, "[bankd]\nbank-id=banana\n");
 	g_assert_false(remsim_dbus_bankd1_call_reload_sync(f->bank, NULL, NULL, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
-			  "org.remsim.Error.InvalidConfig");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
+				      "org.remsim.Error.InvalidConfig");
 	g_assert_nonnull(strstr(error->message, "bankd.conf:2:"));
 	g_clear_error(&error);
 	/* a key no backend declares is refused as at start, before anything changes */
 	write_config(f, "[bankd]\nbackoff-scale=0.02\n\n[example]\nslots=2\nextra=1\n");
 	g_assert_false(remsim_dbus_bankd1_call_reload_sync(f->bank, NULL, NULL, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
-			  "org.remsim.Error.InvalidConfig");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
+				      "org.remsim.Error.InvalidConfig");
 	g_assert_nonnull(strstr(error->message, "bankd.conf:6: [example] extra: unknown key"));
 	g_clear_error(&error);
 	write_config(f, "[bankd]\nbank-id=banana\n");
@@ -333,9 +300,7 @@ test_dbus_bus_gone(BankdDbusFixture *f, gconstpointer data)
 
 	g_clear_object(&f->objects);
 	g_clear_object(&f->bank);
-	g_dbus_connection_close_sync(f->bus, NULL, NULL);
-	g_clear_object(&f->bus);
-	g_test_dbus_down(f->tbus);
+	remsim_test_dbus_down(f->tbus, &f->bus);
 	f->bus_down = TRUE;
 	remsim_test_common_spin_for(500);
 	for (guint i = 0; i < 3; i++) {
@@ -374,8 +339,6 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	/* registers the names of org.remsim.Error: they come back as this domain */
-	(void)REMSIM_DBUS_ERROR;
 	g_test_add("/bankd/dbus/view", BankdDbusFixture, NULL, fixture_setup, test_dbus_view,
 		   fixture_teardown);
 	g_test_add("/bankd/dbus/reload", BankdDbusFixture, NULL, fixture_setup, test_dbus_reload,

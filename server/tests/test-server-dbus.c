@@ -12,18 +12,10 @@
 #include <string.h>
 
 #include "remsim-dbus.h"
+#include "remsim-test-dbus.h"
 #include "remsim-test-util.h"
 
 #define WAIT_MS 10000
-
-static gboolean
-dbus_daemon_available(void)
-{
-	g_autofree gchar *path = g_find_program_in_path("dbus-daemon");
-
-	return !remsim_test_common_skip_unless(path != NULL,
-					       "dbus-daemon is missing (install the dbus package)");
-}
 
 /* ---- a server on a private bus, seen through the proxies ---- */
 
@@ -37,23 +29,6 @@ typedef struct {
 	GPtrArray *added;   /* object paths from ::object-added, not yet taken */
 	GPtrArray *removed; /* from ::object-removed */
 } ServerDbusFixture;
-
-static gboolean
-name_owned(gpointer data)
-{
-	ServerDbusFixture *f = data;
-	g_autoptr(GVariant) ret = g_dbus_connection_call_sync(
-	    f->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-	    "NameHasOwner", g_variant_new("(s)", REMSIM_DBUS_SERVER_NAME), G_VARIANT_TYPE("(b)"),
-	    G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
-	gboolean owned = FALSE;
-
-	if (ret)
-		g_variant_get(ret, "(b)", &owned);
-	if (!owned)
-		g_usleep(20000);
-	return owned;
-}
 
 static void
 object_added_cb(GDBusObjectManager *manager, GDBusObject *object, gpointer data)
@@ -76,15 +51,12 @@ fixture_setup(ServerDbusFixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
-	if (!dbus_daemon_available())
+	if (remsim_test_dbus_skip_without_daemon())
 		return;
-	f->tbus = g_test_dbus_new(G_TEST_DBUS_NONE);
-	g_test_dbus_up(f->tbus);
-	f->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
-	g_assert_no_error(error);
+	f->tbus = remsim_test_dbus_up(&f->bus);
 	f->dir = test_make_temp_dir();
 	f->server = test_server_start(f->dir, (const gchar *const[]){ "--session", NULL });
-	g_assert_true(remsim_test_common_spin_until(name_owned, f, WAIT_MS));
+	g_assert_true(remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_SERVER_NAME, WAIT_MS));
 
 	f->root = remsim_dbus_server1_proxy_new_sync(f->bus, G_DBUS_PROXY_FLAGS_NONE,
 						     REMSIM_DBUS_SERVER_NAME,
@@ -110,9 +82,7 @@ fixture_teardown(ServerDbusFixture *f, gconstpointer data)
 	g_clear_pointer(&f->server, test_server_free);
 	g_clear_pointer(&f->added, g_ptr_array_unref);
 	g_clear_pointer(&f->removed, g_ptr_array_unref);
-	g_dbus_connection_close_sync(f->bus, NULL, NULL);
-	g_clear_object(&f->bus);
-	g_test_dbus_down(f->tbus);
+	remsim_test_dbus_down(f->tbus, &f->bus);
 	g_clear_object(&f->tbus);
 	remsim_test_common_remove_tree(f->dir);
 	g_free(f->dir);
@@ -189,17 +159,6 @@ wait_count(ServerDbusFixture *f, const gchar *iface, guint n)
 	ServerDbusCountWait w = { f, iface, n };
 
 	g_assert_true(remsim_test_common_spin_until(has_count, &w, WAIT_MS));
-}
-
-/* the remote error's registered name, after asserting its domain and code */
-static void
-assert_dbus_error(GError *error, gint code, const gchar *name)
-{
-	g_autofree gchar *remote = NULL;
-
-	g_assert_error(error, REMSIM_DBUS_ERROR, code);
-	remote = g_dbus_error_get_remote_error(error);
-	g_assert_cmpstr(remote, ==, name);
 }
 
 typedef struct {
@@ -331,11 +290,13 @@ test_server1(ServerDbusFixture *f, gconstpointer data)
 	/* typed errors: the registered names, as GErrors of the remsim D-Bus domain */
 	g_assert_false(
 	    remsim_dbus_server1_call_create_slotmap_sync(f->root, 1, 2, 4, 0, NULL, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_CONFLICT, "org.remsim.Error.Conflict");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_CONFLICT,
+				      "org.remsim.Error.Conflict");
 	g_clear_error(&error);
 	g_assert_false(remsim_dbus_server1_call_create_slotmap_sync(f->root, 2000, 0, 4, 0, NULL,
 								    NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_INVALID_ARGS, "org.remsim.Error.InvalidArgs");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_ARGS,
+				      "org.remsim.Error.InvalidArgs");
 	g_clear_error(&error);
 
 	g_assert_true(remsim_dbus_server1_call_delete_slotmap_sync(f->root, id, NULL, &error));
@@ -343,7 +304,8 @@ test_server1(ServerDbusFixture *f, gconstpointer data)
 	test_peer_expect(bank, RSPRO_MSG_REMOVE_MAPPING_REQ, 10000);
 	take_path(f->removed, map_path);
 	g_assert_false(remsim_dbus_server1_call_delete_slotmap_sync(f->root, id, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_NOT_FOUND, "org.remsim.Error.NotFound");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_NOT_FOUND,
+				      "org.remsim.Error.NotFound");
 	g_clear_error(&error);
 
 	/* GlobalReset empties the list */
@@ -469,8 +431,8 @@ test_reload(ServerDbusFixture *f, gconstpointer data)
 	/* a bad file: the registered error names the file and key, and nothing changes */
 	write_config(f, "[server]\nrest-port=banana\n");
 	g_assert_false(remsim_dbus_server1_call_reload_sync(f->root, NULL, NULL, NULL, &error));
-	assert_dbus_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
-			  "org.remsim.Error.InvalidConfig");
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
+				      "org.remsim.Error.InvalidConfig");
 	g_assert_nonnull(strstr(error->message, f->server->config_file));
 	g_assert_nonnull(strstr(error->message, "rest-port"));
 	/* FILE:LINE, as at start, and in English */
@@ -578,8 +540,6 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	/* registers the names of org.remsim.Error: they come back as this domain */
-	(void)REMSIM_DBUS_ERROR;
 	g_test_add("/server/dbus/server1", ServerDbusFixture, NULL, fixture_setup, test_server1,
 		   fixture_teardown);
 	g_test_add("/server/dbus/slotmap-states", ServerDbusFixture, NULL, fixture_setup,
