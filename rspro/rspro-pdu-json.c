@@ -326,7 +326,8 @@ rspro_pdu_json_join_path(const gchar *path, const gchar *key)
 
 G_GNUC_PRINTF(4, 5)
 static gboolean
-json_error(GError **error, const RsproJsonReader *r, const gchar *key, const gchar *format, ...)
+rspro_pdu_json_error(GError **error, const RsproJsonReader *r, const gchar *key,
+		     const gchar *format, ...)
 {
 	g_autofree gchar *path = rspro_pdu_json_join_path(r->path, key);
 	g_autofree gchar *what = NULL;
@@ -347,7 +348,7 @@ rspro_pdu_json_check_keys(const RsproJsonReader *r, const gchar *const *allowed,
 
 	for (GList *l = members; l; l = l->next) {
 		if (!g_strv_contains(allowed, l->data))
-			return json_error(error, r, l->data, "unknown field");
+			return rspro_pdu_json_error(error, r, l->data, "unknown field");
 	}
 	return TRUE;
 }
@@ -360,7 +361,7 @@ rspro_pdu_json_get_node(const RsproJsonReader *r, const gchar *key, gboolean opt
 	*node = json_object_get_member(r->obj, key);
 	if (*node || optional)
 		return TRUE;
-	return json_error(error, r, key, "missing field");
+	return rspro_pdu_json_error(error, r, key, "missing field");
 }
 
 static gboolean
@@ -373,11 +374,11 @@ rspro_pdu_json_get_int(const RsproJsonReader *r, const gchar *key, gint64 min, g
 	if (!rspro_pdu_json_get_node(r, key, FALSE, &node, error))
 		return FALSE;
 	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-		return json_error(error, r, key, "expected an integer");
+		return rspro_pdu_json_error(error, r, key, "expected an integer");
 	value = json_node_get_int(node);
 	if (value < min || value > max)
-		return json_error(error, r, key, "%lld is outside %lld..%lld", (long long)value,
-				  (long long)min, (long long)max);
+		return rspro_pdu_json_error(error, r, key, "%lld is outside %lld..%lld",
+					    (long long)value, (long long)min, (long long)max);
 	*out = value;
 	return TRUE;
 }
@@ -407,7 +408,7 @@ rspro_pdu_json_get_bool(const RsproJsonReader *r, const gchar *key, gboolean opt
 	if (!node)
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN)
-		return json_error(error, r, key, "expected true or false");
+		return rspro_pdu_json_error(error, r, key, "expected true or false");
 	*out = json_node_get_boolean(node);
 	return TRUE;
 }
@@ -424,7 +425,7 @@ rspro_pdu_json_get_string(const RsproJsonReader *r, const gchar *key, gboolean o
 	if (!node)
 		return TRUE;
 	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING)
-		return json_error(error, r, key, "expected a string");
+		return rspro_pdu_json_error(error, r, key, "expected a string");
 	*out = g_strdup(json_node_get_string(node));
 	return TRUE;
 }
@@ -446,7 +447,7 @@ rspro_pdu_json_get_hex(const RsproJsonReader *r, const gchar *key, GBytes **out,
 		return FALSE;
 	len = strlen(hex);
 	if (len % 2)
-		return json_error(error, r, key, "odd number of hex digits");
+		return rspro_pdu_json_error(error, r, key, "odd number of hex digits");
 	buf = g_malloc(len / 2 + 1);
 	for (gsize i = 0; i < len / 2; i++) {
 		gint hi = rspro_pdu_json_hex_digit(hex[2 * i]);
@@ -454,7 +455,7 @@ rspro_pdu_json_get_hex(const RsproJsonReader *r, const gchar *key, GBytes **out,
 
 		if (hi < 0 || lo < 0) {
 			g_free(buf);
-			return json_error(error, r, key, "not a hex string");
+			return rspro_pdu_json_error(error, r, key, "not a hex string");
 		}
 		buf[i] = (guint8)(hi << 4 | lo);
 	}
@@ -474,8 +475,8 @@ rspro_pdu_json_get_enum(const RsproJsonReader *r, const gchar *key, const RsproE
 	if (JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING) {
 		if (rspro_enum_from_string(table, json_node_get_string(node), out))
 			return TRUE;
-		return json_error(error, r, key, "unknown value \"%s\"",
-				  json_node_get_string(node));
+		return rspro_pdu_json_error(error, r, key, "unknown value \"%s\"",
+					    json_node_get_string(node));
 	}
 	if (extensible) {
 		gint64 value;
@@ -485,7 +486,7 @@ rspro_pdu_json_get_enum(const RsproJsonReader *r, const gchar *key, const RsproE
 		*out = (gint)value;
 		return TRUE;
 	}
-	return json_error(error, r, key, "expected one of the value names");
+	return rspro_pdu_json_error(error, r, key, "expected one of the value names");
 }
 
 /* the object member @key as a RsproJsonReader whose path the caller frees */
@@ -502,7 +503,7 @@ rspro_pdu_json_get_object(const RsproJsonReader *r, const gchar *key, gboolean o
 	if (!node)
 		return TRUE;
 	if (!JSON_NODE_HOLDS_OBJECT(node))
-		return json_error(error, r, key, "expected an object");
+		return rspro_pdu_json_error(error, r, key, "expected an object");
 	sub->obj = json_node_get_object(node);
 	sub->path = rspro_pdu_json_join_path(r->path, key);
 	return TRUE;
@@ -518,7 +519,8 @@ rspro_pdu_json_reader_clear(RsproJsonReader *r)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RsproJsonReader, rspro_pdu_json_reader_clear)
 
 static gboolean
-read_client_slot(const RsproJsonReader *r, const gchar *key, RsproClientSlot *s, GError **error)
+rspro_pdu_json_read_client_slot(const RsproJsonReader *r, const gchar *key, RsproClientSlot *s,
+				GError **error)
 {
 	static const gchar *const keys[] = { "clientId", "slotNr", NULL };
 	g_auto(RsproJsonReader) sub = { 0 };
@@ -562,15 +564,16 @@ rspro_pdu_json_read_ip_address(const RsproJsonReader *r, RsproIpPort *ip, GError
 	    !rspro_pdu_json_check_keys(&sub, keys, error))
 		return FALSE;
 	if (json_object_get_size(sub.obj) != 1)
-		return json_error(error, r, "ip", "expected exactly one of ipv4 and ipv6");
+		return rspro_pdu_json_error(error, r, "ip",
+					    "expected exactly one of ipv4 and ipv6");
 	ip->is_ipv6 = json_object_has_member(sub.obj, "ipv6");
 	which = ip->is_ipv6 ? "ipv6" : "ipv4";
 	want = ip->is_ipv6 ? 16 : 4;
 	if (!rspro_pdu_json_get_hex(&sub, which, &addr, error))
 		return FALSE;
 	if (g_bytes_get_size(addr) != want)
-		return json_error(error, &sub, which, "%zu bytes instead of %zu",
-				  g_bytes_get_size(addr), want);
+		return rspro_pdu_json_error(error, &sub, which, "%zu bytes instead of %zu",
+					    g_bytes_get_size(addr), want);
 	memcpy(ip->addr, g_bytes_get_data(addr, NULL), want);
 	return TRUE;
 }
@@ -686,7 +689,8 @@ rspro_pdu_json_read_connect_client_req(const RsproJsonReader *r, RsproConnectCli
 	    !rspro_pdu_json_read_identity(r, &m->identity, error))
 		return FALSE;
 	m->has_client_slot = rspro_pdu_json_has_member(r, "clientSlot");
-	return !m->has_client_slot || read_client_slot(r, "clientSlot", &m->client_slot, error);
+	return !m->has_client_slot ||
+	       rspro_pdu_json_read_client_slot(r, "clientSlot", &m->client_slot, error);
 }
 
 static gboolean
@@ -695,7 +699,7 @@ rspro_pdu_json_read_mapping_req(const RsproJsonReader *r, RsproMappingReq *m, GE
 	static const gchar *const keys[] = { "client", "bank", NULL };
 
 	return rspro_pdu_json_check_keys(r, keys, error) &&
-	       read_client_slot(r, "client", &m->client, error) &&
+	       rspro_pdu_json_read_client_slot(r, "client", &m->client, error) &&
 	       rspro_pdu_json_read_bank_slot(r, "bank", &m->bank, error);
 }
 
@@ -726,7 +730,7 @@ rspro_pdu_json_read_set_atr_req(const RsproJsonReader *r, RsproSetAtrReq *m, GEr
 	static const gchar *const keys[] = { "slot", "atr", NULL };
 
 	return rspro_pdu_json_check_keys(r, keys, error) &&
-	       read_client_slot(r, "slot", &m->slot, error) &&
+	       rspro_pdu_json_read_client_slot(r, "slot", &m->slot, error) &&
 	       rspro_pdu_json_get_hex(r, "atr", &m->atr, error);
 }
 
@@ -737,7 +741,7 @@ rspro_pdu_json_read_tpdu_m2c(const RsproJsonReader *r, RsproTpduModemToCard *m, 
 					     NULL };
 
 	return rspro_pdu_json_check_keys(r, keys, error) &&
-	       read_client_slot(r, "fromClientSlot", &m->from_client_slot, error) &&
+	       rspro_pdu_json_read_client_slot(r, "fromClientSlot", &m->from_client_slot, error) &&
 	       rspro_pdu_json_read_bank_slot(r, "toBankSlot", &m->to_bank_slot, error) &&
 	       rspro_pdu_json_read_flags(r, &m->flags, error) &&
 	       rspro_pdu_json_get_hex(r, "data", &m->data, error);
@@ -751,7 +755,7 @@ rspro_pdu_json_read_tpdu_c2m(const RsproJsonReader *r, RsproTpduCardToModem *m, 
 
 	return rspro_pdu_json_check_keys(r, keys, error) &&
 	       rspro_pdu_json_read_bank_slot(r, "fromBankSlot", &m->from_bank_slot, error) &&
-	       read_client_slot(r, "toClientSlot", &m->to_client_slot, error) &&
+	       rspro_pdu_json_read_client_slot(r, "toClientSlot", &m->to_client_slot, error) &&
 	       rspro_pdu_json_read_flags(r, &m->flags, error) &&
 	       rspro_pdu_json_get_hex(r, "data", &m->data, error);
 }
@@ -764,7 +768,7 @@ rspro_pdu_json_read_client_status(const RsproJsonReader *r, RsproClientSlotStatu
 					     NULL };
 
 	return rspro_pdu_json_check_keys(r, keys, error) &&
-	       read_client_slot(r, "fromClientSlot", &m->from_client_slot, error) &&
+	       rspro_pdu_json_read_client_slot(r, "fromClientSlot", &m->from_client_slot, error) &&
 	       rspro_pdu_json_read_bank_slot(r, "toBankSlot", &m->to_bank_slot, error) &&
 	       rspro_pdu_json_read_status(r, &m->status, error);
 }
@@ -777,7 +781,7 @@ rspro_pdu_json_read_bank_status(const RsproJsonReader *r, RsproBankSlotStatusInd
 
 	return rspro_pdu_json_check_keys(r, keys, error) &&
 	       rspro_pdu_json_read_bank_slot(r, "fromBankSlot", &m->from_bank_slot, error) &&
-	       read_client_slot(r, "toClientSlot", &m->to_client_slot, error) &&
+	       rspro_pdu_json_read_client_slot(r, "toClientSlot", &m->to_client_slot, error) &&
 	       rspro_pdu_json_read_status(r, &m->status, error);
 }
 
@@ -800,7 +804,8 @@ rspro_pdu_json_read_error_ind(const RsproJsonReader *r, RsproErrorInd *m, GError
 	if (m->has_bank_slot && !rspro_pdu_json_read_bank_slot(r, "bankSlot", &m->bank_slot, error))
 		return FALSE;
 	m->has_client_slot = rspro_pdu_json_has_member(r, "clientSlot");
-	if (m->has_client_slot && !read_client_slot(r, "clientSlot", &m->client_slot, error))
+	if (m->has_client_slot &&
+	    !rspro_pdu_json_read_client_slot(r, "clientSlot", &m->client_slot, error))
 		return FALSE;
 	return rspro_pdu_json_get_string(r, "errorString", TRUE, &m->error_string, error);
 }
@@ -825,8 +830,8 @@ rspro_pdu_json_read_message(const RsproJsonReader *r, RsproPdu *pdu, GError **er
 		static const gchar *const keys[] = { "clientSlot", NULL };
 
 		return rspro_pdu_json_check_keys(r, keys, error) &&
-		       read_client_slot(r, "clientSlot", &pdu->u.config_client_id_req.client_slot,
-					error);
+		       rspro_pdu_json_read_client_slot(
+			   r, "clientSlot", &pdu->u.config_client_id_req.client_slot, error);
 	}
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		return rspro_pdu_json_read_config_client_bank_req(r, &pdu->u.config_client_bank_req,
@@ -864,13 +869,13 @@ rspro_pdu_json_read_msg(const RsproJsonReader *top, GError **error)
 		return NULL;
 	members = json_object_get_members(msg.obj);
 	if (g_list_length(members) != 1) {
-		json_error(error, top, "msg", "expected exactly one message, found %u",
-			   g_list_length(members));
+		rspro_pdu_json_error(error, top, "msg", "expected exactly one message, found %u",
+				     g_list_length(members));
 		return NULL;
 	}
 	name = members->data;
 	if (!rspro_msg_type_from_string(name, &type)) {
-		json_error(error, &msg, name, "unknown message");
+		rspro_pdu_json_error(error, &msg, name, "unknown message");
 		return NULL;
 	}
 	pdu = rspro_pdu_new(type);

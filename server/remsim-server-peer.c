@@ -25,7 +25,7 @@ struct _RemsimServerPeer {
 G_DEFINE_FINAL_TYPE(RemsimServerPeer, remsim_server_peer, G_TYPE_OBJECT)
 
 static void
-peer_dispose(GObject *object)
+remsim_server_peer_dispose(GObject *object)
 {
 	RemsimServerPeer *self = REMSIM_SERVER_PEER(object);
 
@@ -47,7 +47,7 @@ remsim_server_peer_finalize(GObject *object)
 static void
 remsim_server_peer_class_init(RemsimServerPeerClass *klass)
 {
-	G_OBJECT_CLASS(klass)->dispose = peer_dispose;
+	G_OBJECT_CLASS(klass)->dispose = remsim_server_peer_dispose;
 	G_OBJECT_CLASS(klass)->finalize = remsim_server_peer_finalize;
 }
 

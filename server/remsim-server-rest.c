@@ -18,7 +18,7 @@ struct _RemsimServerRest {
 G_DEFINE_FINAL_TYPE(RemsimServerRest, remsim_server_rest, G_TYPE_OBJECT)
 
 static void
-rest_dispose(GObject *object)
+remsim_server_rest_dispose(GObject *object)
 {
 	RemsimServerRest *self = REMSIM_SERVER_REST(object);
 
@@ -32,7 +32,7 @@ rest_dispose(GObject *object)
 static void
 remsim_server_rest_class_init(RemsimServerRestClass *klass)
 {
-	G_OBJECT_CLASS(klass)->dispose = rest_dispose;
+	G_OBJECT_CLASS(klass)->dispose = remsim_server_rest_dispose;
 }
 
 static void

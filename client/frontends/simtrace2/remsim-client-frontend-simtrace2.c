@@ -36,7 +36,7 @@ G_DEFINE_FINAL_TYPE(RemsimClientFrontendSimtrace2, remsim_client_frontend_simtra
 		    REMSIM_TYPE_CLIENT_FRONTEND)
 
 static void
-st2_send(RemsimClientFrontendSimtrace2 *self, GBytes *msg)
+remsim_client_frontend_simtrace2_send(RemsimClientFrontendSimtrace2 *self, GBytes *msg)
 {
 	g_autoptr(GBytes) owned = msg;
 
@@ -87,8 +87,9 @@ remsim_client_frontend_simtrace2_st2_handle_header(RemsimClientFrontendSimtrace2
 		/* ACK with INS: the modem sends all Lc bytes next */
 		self->lc = data[4];
 		self->state = CMD_RECEIVING;
-		st2_send(self, remsim_client_st2_message_tx_data(REMSIM_CLIENT_ST2_DATA_PB_AND_RX,
-								 &ins, 1));
+		remsim_client_frontend_simtrace2_send(
+		    self,
+		    remsim_client_st2_message_tx_data(REMSIM_CLIENT_ST2_DATA_PB_AND_RX, &ins, 1));
 		return;
 	}
 	remsim_client_frontend_simtrace2_st2_command_complete(self);
@@ -224,9 +225,10 @@ remsim_client_frontend_simtrace2_st2_start(RemsimClientFrontend *frontend, GErro
 
 	if (!remsim_client_st2_transport_open(self->transport, error))
 		return FALSE;
-	st2_send(self,
-		 remsim_client_st2_message_config(REMSIM_CLIENT_ST2_FEATURE_STATUS_IRQ,
-						  self->sim_presence >= 0, self->sim_presence > 0));
+	remsim_client_frontend_simtrace2_send(
+	    self,
+	    remsim_client_st2_message_config(REMSIM_CLIENT_ST2_FEATURE_STATUS_IRQ,
+					     self->sim_presence >= 0, self->sim_presence > 0));
 	return TRUE;
 }
 
@@ -246,7 +248,7 @@ remsim_client_frontend_simtrace2_st2_set_atr(RemsimClientFrontend *frontend, GBy
 		remsim_log_warning(&self->log, "keeps only %d ATR bytes; the ATR is cut",
 				   REMSIM_CLIENT_ST2_ATR_MAX);
 	}
-	st2_send(self, remsim_client_st2_message_set_atr(atr));
+	remsim_client_frontend_simtrace2_send(self, remsim_client_st2_message_set_atr(atr));
 }
 
 /* data…SW1 SW2: the data after INS as procedure byte, then the status word */
@@ -276,36 +278,41 @@ remsim_client_frontend_simtrace2_st2_receive_response(RemsimClientFrontend *fron
 
 		g_byte_array_append(out, &ins, 1);
 		g_byte_array_append(out, data, (guint)len - 2);
-		st2_send(self, remsim_client_st2_message_tx_data(REMSIM_CLIENT_ST2_DATA_PB_AND_TX,
-								 out->data, out->len));
+		remsim_client_frontend_simtrace2_send(
+		    self, remsim_client_st2_message_tx_data(REMSIM_CLIENT_ST2_DATA_PB_AND_TX,
+							    out->data, out->len));
 	}
-	st2_send(self, remsim_client_st2_message_tx_data(REMSIM_CLIENT_ST2_DATA_PB_AND_TX |
-							     REMSIM_CLIENT_ST2_DATA_FINAL,
-							 data + len - 2, 2));
+	remsim_client_frontend_simtrace2_send(
+	    self, remsim_client_st2_message_tx_data(REMSIM_CLIENT_ST2_DATA_PB_AND_TX |
+							REMSIM_CLIENT_ST2_DATA_FINAL,
+						    data + len - 2, 2));
 }
 
 static void
 remsim_client_frontend_simtrace2_st2_set_card_present(RemsimClientFrontend *frontend,
 						      gboolean present)
 {
-	st2_send(REMSIM_CLIENT_FRONTEND_SIMTRACE2(frontend),
-		 remsim_client_st2_message_u8(REMSIM_CLIENT_ST2_CLASS_CARDEM,
-					      REMSIM_CLIENT_ST2_CEMU_CARDINSERT, present ? 1 : 0));
+	remsim_client_frontend_simtrace2_send(
+	    REMSIM_CLIENT_FRONTEND_SIMTRACE2(frontend),
+	    remsim_client_st2_message_u8(REMSIM_CLIENT_ST2_CLASS_CARDEM,
+					 REMSIM_CLIENT_ST2_CEMU_CARDINSERT, present ? 1 : 0));
 }
 
 static void
 remsim_client_frontend_simtrace2_st2_set_sim_remote(RemsimClientFrontend *frontend, gboolean remote)
 {
-	st2_send(REMSIM_CLIENT_FRONTEND_SIMTRACE2(frontend),
-		 remsim_client_st2_message_u8(REMSIM_CLIENT_ST2_CLASS_MODEM,
-					      REMSIM_CLIENT_ST2_MODEM_SIM_SELECT, remote ? 1 : 0));
+	remsim_client_frontend_simtrace2_send(
+	    REMSIM_CLIENT_FRONTEND_SIMTRACE2(frontend),
+	    remsim_client_st2_message_u8(REMSIM_CLIENT_ST2_CLASS_MODEM,
+					 REMSIM_CLIENT_ST2_MODEM_SIM_SELECT, remote ? 1 : 0));
 }
 
 static void
 remsim_client_frontend_simtrace2_st2_reset_modem(RemsimClientFrontend *frontend)
 {
-	st2_send(REMSIM_CLIENT_FRONTEND_SIMTRACE2(frontend),
-		 remsim_client_st2_message_modem_reset(2, REMSIM_CLIENT_ST2_MODEM_RESET_PULSE_MS));
+	remsim_client_frontend_simtrace2_send(
+	    REMSIM_CLIENT_FRONTEND_SIMTRACE2(frontend),
+	    remsim_client_st2_message_modem_reset(2, REMSIM_CLIENT_ST2_MODEM_RESET_PULSE_MS));
 }
 
 static gchar **

@@ -8,7 +8,7 @@
 G_DEFINE_QUARK(remsim_client_st2_error_quark, remsim_client_st2_error)
 
 static void
-put_le16(guint8 *p, guint16 v)
+remsim_client_st2_message_put_le16(guint8 *p, guint16 v)
 {
 	p[0] = (guint8)v;
 	p[1] = (guint8)(v >> 8);
@@ -17,8 +17,8 @@ put_le16(guint8 *p, guint16 v)
 static void
 remsim_client_st2_message_put_le32(guint8 *p, guint32 v)
 {
-	put_le16(p, (guint16)v);
-	put_le16(p + 2, (guint16)(v >> 16));
+	remsim_client_st2_message_put_le16(p, (guint16)v);
+	remsim_client_st2_message_put_le16(p + 2, (guint16)(v >> 16));
 }
 
 static guint32
@@ -38,7 +38,7 @@ remsim_client_st2_message_build(guint8 msg_class, guint8 msg_type, const guint8 
 	buf = g_malloc0(total);
 	buf[0] = msg_class;
 	buf[1] = msg_type;
-	put_le16(buf + 6, (guint16)total);
+	remsim_client_st2_message_put_le16(buf + 6, (guint16)total);
 	if (payload_len > 0)
 		memcpy(buf + REMSIM_CLIENT_ST2_HEADER_LEN, payload, payload_len);
 	return g_bytes_new_take(buf, total);
@@ -51,7 +51,7 @@ remsim_client_st2_message_tx_data(guint32 flags, const guint8 *data, gsize len)
 
 	g_return_val_if_fail(len <= G_MAXUINT16 - 6 - REMSIM_CLIENT_ST2_HEADER_LEN, NULL);
 	remsim_client_st2_message_put_le32(p, flags);
-	put_le16(p + 4, (guint16)len);
+	remsim_client_st2_message_put_le16(p + 4, (guint16)len);
 	if (len > 0)
 		memcpy(p + 6, data, len);
 	return remsim_client_st2_message_build(REMSIM_CLIENT_ST2_CLASS_CARDEM,
@@ -81,7 +81,7 @@ remsim_client_st2_message_modem_reset(guint8 asserted, guint16 pulse_ms)
 {
 	guint8 p[3] = { asserted, 0, 0 };
 
-	put_le16(p + 1, pulse_ms);
+	remsim_client_st2_message_put_le16(p + 1, pulse_ms);
 	return remsim_client_st2_message_build(REMSIM_CLIENT_ST2_CLASS_MODEM,
 					       REMSIM_CLIENT_ST2_MODEM_RESET, p, sizeof(p));
 }
