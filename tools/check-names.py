@@ -128,13 +128,26 @@ def is_test_program(rel):
 
 
 def function_definitions(code):
-    """(name, params, offset) of each function defined at the top level."""
-    for m in re.finditer(r'^([A-Za-z_]\w*)\s*\(([^;{]*?)\)\s*(?:G_GNUC_\w+\s*)*\{', code,
-                         re.M | re.S):
+    """(name, params, offset) of each function defined at the top level.
+
+    The parameter list ends at its own closing parenthesis: a line such as
+    G_DEFINE_FINAL_TYPE(...) with no semicolon after it is no definition, and
+    does not swallow the function that follows it.
+    """
+    for m in re.finditer(r'^([A-Za-z_]\w*)\s*\(', code, re.M):
+        depth, i = 1, m.end()
+        while i < len(code) and depth:
+            depth += {'(': 1, ')': -1}.get(code[i], 0)
+            i += 1
+        params = code[m.end():i - 1]
+        if depth or ';' in params or '{' in params:
+            continue
+        if not re.match(r'\s*(?:G_GNUC_\w+\s*(?:\([^()]*\)\s*)?)*\{', code[i:]):
+            continue
         name = m.group(1)
         if name.startswith(DECLARE_MACROS) or name.isupper():
             continue
-        yield name, m.group(2), m.start()
+        yield name, params, m.start()
 
 
 def check_prefix(rel, code, report):

@@ -11,6 +11,7 @@ checker = os.path.join(here, '..', 'check-names.py')
 cases = {
     'remsim-server-good.c': None,
     'remsim-server-prefix-bad.c': 'prefix',
+    'remsim-server-define-bad.c': 'prefix',
     'server-component-bad.c': 'component',
     'remsim-server-component-type-bad.h': 'component',
     'remsim-server-unique-bad-a.h remsim-server-unique-bad-b.h': 'unique',
