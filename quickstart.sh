@@ -10,7 +10,7 @@ cd "$here"
 
 # Everything the build, the demo and the tests use, from Debian 12's archive.
 PACKAGES="build-essential pkg-config meson ninja-build asn1c clang libclang-rt-14-dev
-  libglib2.0-dev libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev sqlite3
+  libglib2.0-dev libglib2.0-bin libglib2.0-data libjson-glib-dev libsoup-3.0-dev libsqlite3-dev sqlite3
   libpcsclite-dev libusb-1.0-0-dev gettext dbus dbus-daemon pcscd pcsc-tools
   vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard python3-pycryptodome
   procps util-linux iproute2 curl clang-format gi-docgen gobject-introspection
