@@ -63,7 +63,11 @@ remsim_client_main_run(RemsimConfig *config, const gchar *const *args)
 	g_signal_connect(client, "finished", G_CALLBACK(remsim_client_main_finished_cb), loop);
 	if (!remsim_client_start(client, &error)) {
 		g_printerr("remsim-client: %s\n", error->message);
-		return EXIT_FAILURE;
+		/* a setting that cannot work: restarting will not help (the units know 2) */
+		return g_error_matches(error, REMSIM_CLIENT_FRONTEND_ERROR,
+				       REMSIM_CLIENT_FRONTEND_ERROR_CONFIG)
+			   ? 2
+			   : EXIT_FAILURE;
 	}
 	reload_ctx.client = client;
 	reload = remsim_reload_new(args, remsim_client_main_reload, &reload_ctx);

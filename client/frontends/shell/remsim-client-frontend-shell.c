@@ -5,6 +5,9 @@
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "remsim-client-frontend-shell.h"
 
@@ -316,11 +319,27 @@ remsim_client_frontend_shell_dispatch(RemsimClientFrontendShell *self)
 	g_object_unref(self);
 }
 
+/* a service started with StandardInput=null would end at once, and be started again */
+static gboolean
+remsim_client_frontend_shell_check_stdin(GError **error)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		return TRUE;
+	g_set_error(error, REMSIM_CLIENT_FRONTEND_ERROR, REMSIM_CLIENT_FRONTEND_ERROR_CONFIG,
+		    _("the shell front end reads commands from standard input, which is "
+		      "/dev/null: set frontend to vpcd or simtrace2 in the configuration"));
+	return FALSE;
+}
+
 static gboolean
 remsim_client_frontend_shell_start(RemsimClientFrontend *frontend, GError **error)
 {
 	RemsimClientFrontendShell *self = REMSIM_CLIENT_FRONTEND_SHELL(frontend);
 
+	if (!remsim_client_frontend_shell_check_stdin(error))
+		return FALSE;
 	self->cancellable = g_cancellable_new();
 	remsim_client_frontend_shell_read_next(self);
 	return TRUE;
