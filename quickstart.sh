@@ -14,7 +14,7 @@ PACKAGES="build-essential pkg-config meson ninja-build asn1c clang libclang-rt-1
   libpcsclite-dev libusb-1.0-0-dev gettext dbus dbus-daemon pcscd pcsc-tools
   vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard python3-pycryptodome
   procps util-linux iproute2 curl clang-format gi-docgen gobject-introspection
-  libgirepository1.0-dev systemd"
+  libgirepository1.0-dev systemd scdoc bash-completion"
 
 install_packages() {
 	[ "${REMSIM_NO_APT:-0}" = 1 ] && return 0

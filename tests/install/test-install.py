@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """What `meson install` writes, checked as a distribution would.
 
-  test-install.py tree BUILDDIR
+  test-install.py tree BUILDDIR [--with-man]
       installs BUILDDIR into a scratch DESTDIR and checks that every file a
       distribution expects is there, below the prefix, and nothing outside it;
       that the config files, the units and the binaries' defaults name the
@@ -38,6 +38,14 @@ EXPECTED = [
     'share/dbus-1/system.d/org.remsim.Client1.conf',
     'share/dbus-1/interfaces/org.remsim.Server1.xml',
     'share/remsim/cards/sample-001.json',
+    'share/bash-completion/completions/remsim-bankd',
+    'share/bash-completion/completions/rspro-tool',
+]
+MAN_PAGES = [
+    'share/man/man8/remsim-server.8', 'share/man/man8/remsim-bankd.8',
+    'share/man/man8/remsim-client.8', 'share/man/man1/rspro-tool.1',
+    'share/man/man5/remsim-server.conf.5', 'share/man/man5/remsim-bankd.conf.5',
+    'share/man/man5/remsim-client.conf.5',
 ]
 
 
@@ -104,7 +112,7 @@ def list_files(root):
     return files
 
 
-def check_tree(builddir):
+def check_tree(builddir, with_man):
     prefix = build_prefix(builddir)
     dest = tempfile.mkdtemp(prefix='remsim-destdir-')
     try:
@@ -115,7 +123,8 @@ def check_tree(builddir):
         outside = [f for f in files if not f.startswith(top)]
         inside = [f[len(top):] for f in files if f.startswith(top)]
         problems = ['outside the prefix %s: /%s' % (prefix, f) for f in outside]
-        problems += ['missing: %s/%s' % (prefix, e) for e in EXPECTED
+        expected = EXPECTED + (MAN_PAGES if with_man else [])
+        problems += ['missing: %s/%s' % (prefix, e) for e in expected
                      if not fnmatch.filter(inside, e)]
         problems += check_paths(dest, prefix)
         for p in problems:
@@ -145,7 +154,9 @@ def check_prefix(srcdir):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 3 or sys.argv[1] not in ('tree', 'prefix'):
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in ('tree', 'prefix'):
         print(__doc__)
         sys.exit(2)
-    sys.exit(check_tree(sys.argv[2]) if sys.argv[1] == 'tree' else check_prefix(sys.argv[2]))
+    if sys.argv[1] == 'tree':
+        sys.exit(check_tree(sys.argv[2], sys.argv[3:] == ['--with-man']))
+    sys.exit(check_prefix(sys.argv[2]))
