@@ -8,13 +8,16 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-# Everything the build, the demo and the tests use, from Debian 12's archive.
-PACKAGES="build-essential pkg-config meson ninja-build asn1c clang libclang-rt-14-dev
-  libglib2.0-dev libglib2.0-bin libglib2.0-data libjson-glib-dev libsoup-3.0-dev libsqlite3-dev sqlite3
-  libpcsclite-dev libusb-1.0-0-dev gettext dbus dbus-daemon pcscd pcsc-tools
-  vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard python3-pycryptodome
-  procps util-linux iproute2 curl clang-format gi-docgen gobject-introspection
-  libgirepository1.0-dev systemd scdoc bash-completion"
+# What the build and the demo need, from Debian 12's archive
+BUILD_PACKAGES="build-essential pkg-config meson ninja-build asn1c libglib2.0-dev
+  libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev gettext curl"
+# and what the tests add: sanitizers, real pcscd and vsmartcard, a D-Bus daemon,
+# the API reference, manual pages, unit checks
+TEST_PACKAGES="libpcsclite-dev libusb-1.0-0-dev clang libclang-rt-14-dev libglib2.0-data
+  sqlite3 dbus dbus-daemon pcscd
+  pcsc-tools vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard
+  python3-pycryptodome procps util-linux iproute2 clang-format gi-docgen
+  gobject-introspection libgirepository1.0-dev systemd scdoc bash-completion"
 
 install_packages() {
 	[ "${REMSIM_NO_APT:-0}" = 1 ] && return 0
@@ -23,9 +26,11 @@ install_packages() {
 		exit 1
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
+	# wait for another apt (an unattended upgrade) instead of failing on its lock
+	apt="apt-get -q -o DPkg::Lock::Timeout=600"
+	$apt update
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $PACKAGES
+	$apt install -y --no-install-recommends "$@"
 }
 
 build() {
@@ -41,12 +46,15 @@ build() {
 
 case "${1:-}" in
 demo)
-	install_packages
-	build build
+	# shellcheck disable=SC2086
+	install_packages $BUILD_PACKAGES
+	# only what the demo runs: no test programs, no manual or API reference
+	build build -Dtests=false -Dman=disabled -Ddocs=disabled
 	exec "$here/tools/remsim-demo.sh" "$here/build"
 	;;
 test)
-	install_packages
+	# shellcheck disable=SC2086
+	install_packages $BUILD_PACKAGES $TEST_PACKAGES
 	build build-test -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -8,6 +8,7 @@
 # and RUN GSM ALGORITHM. Everything is stopped at the end.
 #
 # usage: remsim-demo.sh [BUILDDIR]
+# REMSIM_DEMO_KEEP=1 keeps the daemons' logs and the database after the demo.
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,8 +48,11 @@ rest() {
 	echo
 }
 
+# every daemon gets a config of ours, so that nothing depends on the host's /etc
+: >"$work/empty.conf"
+
 say "remsim-server (state in $work)"
-"$builddir/server/remsim-server" --no-dbus --bind-ip 127.0.0.1 --rest-bind-ip 127.0.0.1 \
+"$builddir/server/remsim-server" --config "$work/empty.conf" --no-dbus --bind-ip 127.0.0.1 --rest-bind-ip 127.0.0.1 \
 	--rspro-port 0 --rest-port 0 --state-dir "$work" --port-file "$work/server.ports" \
 	>"$work/server.log" 2>&1 &
 pids="$pids $!"
@@ -81,21 +85,29 @@ rest POST slotmaps -d '{"bank":{"bankId":1,"slotNr":0},"client":{"clientId":1,"s
 rest GET slotmaps
 
 say "remsim-client 1:0, shell front end: APDUs in, responses out"
-cat >"$work/apdus" <<APDUS
-A0A40000023F00
-A0A40000027F20
-A02000010831323334FFFFFFFF
-A0A40000026F07
-A0B0000009
-A088000010000102030405060708090A0B0C0D0E0F
-A0C000000C
+# each command with its name (GSM 11.11 class A0)
+cat >"$work/commands" <<APDUS
+A0A40000023F00	SELECT MF
+A0A40000027F20	SELECT DF.GSM
+A02000010831323334FFFFFFFF	VERIFY CHV1 (PIN 1234)
+A0A40000026F07	SELECT EF.IMSI
+A0B0000009	READ BINARY (9 bytes of EF.IMSI)
+A088000010000102030405060708090A0B0C0D0E0F	RUN GSM ALGORITHM (RAND 00..0F)
+A0C000000C	GET RESPONSE (SRES and Kc)
 APDUS
-echo "in:"
-sed 's/^/  /' "$work/apdus"
-echo "out:"
-timeout 30 "$builddir/client/remsim-client" --no-dbus -i 127.0.0.1 -p "$rspro_port" \
-	-c 1 -n 0 --frontend shell <"$work/apdus" 2>"$work/client.log" | tee "$work/out" |
-	sed 's/^/  /'
+cut -f1 "$work/commands" >"$work/apdus"
+if ! timeout 30 "$builddir/client/remsim-client" --config "$work/empty.conf" --no-dbus \
+	-i 127.0.0.1 -p "$rspro_port" -c 1 -n 0 --frontend shell <"$work/apdus" \
+	2>"$work/client.log" >"$work/out"; then
+	echo "remsim-demo: remsim-client failed; its log:" >&2
+	cat "$work/client.log" >&2
+	exit 1
+fi
+sed -n 's/^SET_ATR: /the modem sees ATR /p' "$work/out" | sed 's/^/  /'
+# the shell front end answers in order: one R-APDU line per command
+sed -n 's/^R-APDU: //p' "$work/out" >"$work/responses"
+paste "$work/commands" "$work/responses" |
+	awk -F'\t' '{ printf "  %-38s %s\n      -> %s\n", $2, $1, $3 }'
 imsi=$(sed -n 's/^R-APDU: //p' "$work/out" | tr -d ' ' | grep -m1 '^08[0-9a-f]\{16\}9000$' | cut -c1-18 || true)
 if [ -z "$imsi" ]; then
 	echo "remsim-demo: the card's EF.IMSI did not come back; the client's log:" >&2
@@ -115,4 +127,8 @@ say "unmap, and the bank's slot is free again"
 rest DELETE slotmaps/$((1 * 65536 + 0))
 rest GET slotmaps
 echo
-echo "Logs were in $work (removed on exit). Done."
+if [ -n "${REMSIM_DEMO_KEEP:-}" ]; then
+	echo "The daemons' logs and the database are kept in $work. Done."
+else
+	echo "The daemons' logs were in $work (removed; REMSIM_DEMO_KEEP=1 keeps them). Done."
+fi
