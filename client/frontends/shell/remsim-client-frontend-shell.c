@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "remsim-client-frontend-shell.h"
 
@@ -321,11 +320,13 @@ remsim_client_frontend_shell_dispatch(RemsimClientFrontendShell *self)
 
 /* a service started with StandardInput=null would end at once, and be started again */
 static gboolean
-remsim_client_frontend_shell_check_stdin(GError **error)
+remsim_client_frontend_shell_check_input(RemsimClientFrontendShell *self, GError **error)
 {
 	struct stat st;
 
-	if (fstat(STDIN_FILENO, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+	if (!G_IS_UNIX_INPUT_STREAM(self->input) ||
+	    fstat(g_unix_input_stream_get_fd(G_UNIX_INPUT_STREAM(self->input)), &st) != 0 ||
+	    !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
 		return TRUE;
 	g_set_error(error, REMSIM_CLIENT_FRONTEND_ERROR, REMSIM_CLIENT_FRONTEND_ERROR_CONFIG,
 		    _("the shell front end reads commands from standard input, which is "
@@ -338,7 +339,7 @@ remsim_client_frontend_shell_start(RemsimClientFrontend *frontend, GError **erro
 {
 	RemsimClientFrontendShell *self = REMSIM_CLIENT_FRONTEND_SHELL(frontend);
 
-	if (!remsim_client_frontend_shell_check_stdin(error))
+	if (!remsim_client_frontend_shell_check_input(self, error))
 		return FALSE;
 	self->cancellable = g_cancellable_new();
 	remsim_client_frontend_shell_read_next(self);
