@@ -43,6 +43,7 @@ COMPONENTS = {
     'plugins/pcsc': ('remsim-pcsc', 'RemsimPcsc'),
     'plugins/example': ('remsim-example', 'RemsimExample'),
     'plugins/ccid': ('remsim-ccid', 'RemsimCcid'),
+    'plugins/slot-rules': ('remsim-slot', 'RemsimSlot'),
     'common': ('remsim-', 'Remsim'),
     'ctl': ('remsim-ctl', 'RemsimCtl'),
     'tests/common': ('remsim-test', 'RemsimTest'),

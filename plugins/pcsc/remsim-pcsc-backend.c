@@ -20,11 +20,10 @@
 
 #include "remsim-pcsc-backend.h"
 #include "remsim-pcsc-monitor.h"
-#include "remsim-pcsc-slot-file.h"
 #include "remsim-pcsc-slot.h"
+#include "remsim-slot-rules.h"
 
 #define REMSIM_PCSC_DEFAULT_SLOT_FILE "bankd_pcsc_slots.csv"
-#define REMSIM_PCSC_MAX_SLOT 1023
 
 static const gchar *const remsim_pcsc_backend_keys[] = { "slot-file", "slot-*", "bank-id",
 							 "protocols", NULL };
@@ -36,28 +35,6 @@ struct _RemsimPcscBackend {
 };
 
 G_DEFINE_TYPE(RemsimPcscBackend, remsim_pcsc_backend, REMSIM_TYPE_BACKEND)
-
-static gboolean
-remsim_pcsc_backend_get_bank_id(GKeyFile *config, const gchar *group, gint *bank_id, GError **error)
-{
-	const gchar *groups[] = { group, "bankd" };
-
-	*bank_id = 1;
-	for (guint i = 0; i < G_N_ELEMENTS(groups); i++) {
-		g_autoptr(GError) local_error = NULL;
-
-		if (!g_key_file_has_key(config, groups[i], "bank-id", NULL))
-			continue;
-		*bank_id = g_key_file_get_integer(config, groups[i], "bank-id", &local_error);
-		if (local_error != NULL) {
-			g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
-						   "[%s] bank-id: ", groups[i]);
-			return FALSE;
-		}
-		return TRUE;
-	}
-	return TRUE;
-}
 
 static gboolean
 remsim_pcsc_backend_get_protocols(GKeyFile *config, const gchar *group, guint32 *protocols,
@@ -90,92 +67,17 @@ remsim_pcsc_backend_get_protocols(GKeyFile *config, const gchar *group, guint32 
 	return TRUE;
 }
 
-/* slot-N = REGEX keys, added to @rules */
-static gboolean
-remsim_pcsc_backend_conf_rules(GKeyFile *config, const gchar *group, gint bank_id, GPtrArray *rules,
-			       GError **error)
-{
-	g_auto(GStrv) keys = g_key_file_get_keys(config, group, NULL, NULL);
-
-	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
-		g_autofree gchar *pattern = NULL;
-		g_autoptr(GError) local_error = NULL;
-		RemsimPcscRule *rule;
-		guint64 nr = 0;
-
-		if (!g_str_has_prefix(keys[i], "slot-") || g_str_equal(keys[i], "slot-file"))
-			continue;
-		if (!g_ascii_string_to_unsigned(keys[i] + 5, 10, 0, REMSIM_PCSC_MAX_SLOT, &nr,
-						NULL)) {
-			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-				    _("[%s] %s: not slot-N with N in 0..%d"), group, keys[i],
-				    REMSIM_PCSC_MAX_SLOT);
-			return FALSE;
-		}
-		pattern = g_key_file_get_string(config, group, keys[i], error);
-		if (pattern == NULL)
-			return FALSE;
-		rule = remsim_pcsc_rule_new(bank_id, (gint)nr, pattern, &local_error);
-		if (rule == NULL) {
-			g_propagate_prefixed_error(error, g_steal_pointer(&local_error),
-						   "[%s] %s: ", group, keys[i]);
-			return FALSE;
-		}
-		g_ptr_array_add(rules, rule);
-	}
-	return TRUE;
-}
-
-static GPtrArray *
-remsim_pcsc_backend_read_rules(GKeyFile *config, const gchar *group, gint bank_id, GError **error)
-{
-	g_autofree gchar *path = g_key_file_get_string(config, group, "slot-file", NULL);
-	g_autoptr(GPtrArray) conf_rules =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_pcsc_rule_free);
-	g_autoptr(GPtrArray) rules = NULL;
-
-	if (!remsim_pcsc_backend_conf_rules(config, group, bank_id, conf_rules, error))
-		return NULL;
-	if (path == NULL && conf_rules->len > 0)
-		return g_steal_pointer(&conf_rules);
-	if (path == NULL)
-		path = g_strdup(REMSIM_PCSC_DEFAULT_SLOT_FILE);
-	rules = remsim_pcsc_slot_file_load(path, error);
-	if (rules == NULL)
-		return NULL;
-	/* the file's rows come first, so that they win for the same slot */
-	g_ptr_array_extend_and_steal(rules, g_steal_pointer(&conf_rules));
-	return g_steal_pointer(&rules);
-}
-
-static gint
-remsim_pcsc_backend_compare_slots(gconstpointer a, gconstpointer b)
-{
-	RemsimCardSlot *sa = *(RemsimCardSlot *const *)a, *sb = *(RemsimCardSlot *const *)b;
-
-	return (gint)remsim_card_slot_get_index(sa) - (gint)remsim_card_slot_get_index(sb);
-}
-
 /* one slot per bank slot of ours; the first rule for a slot wins, as upstream */
 static GPtrArray *
 remsim_pcsc_backend_make_slots(GPtrArray *rules, gint bank_id, guint32 protocols)
 {
 	GPtrArray *slots = g_ptr_array_new_with_free_func(g_object_unref);
-	g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+	g_autoptr(GPtrArray) mine = remsim_slot_rules_for_bank(rules, bank_id);
 
-	for (guint i = 0; i < rules->len; i++) {
-		RemsimPcscRule *rule = rules->pdata[i];
-
-		if (rule->bank_id != bank_id || rule->slot_nr < 0 ||
-		    rule->slot_nr > REMSIM_PCSC_MAX_SLOT ||
-		    g_hash_table_contains(seen, GINT_TO_POINTER(rule->slot_nr)))
-			continue;
-		g_hash_table_add(seen, GINT_TO_POINTER(rule->slot_nr));
-		g_ptr_array_add(slots,
-				remsim_pcsc_slot_new(g_ptr_array_steal_index(rules, i), protocols));
-		i--;
-	}
-	g_ptr_array_sort(slots, remsim_pcsc_backend_compare_slots);
+	for (guint i = 0; i < mine->len; i++)
+		g_ptr_array_add(slots, remsim_pcsc_slot_new(mine->pdata[i], protocols));
+	/* the slots own their rules now */
+	g_ptr_array_set_free_func(mine, NULL);
 	return slots;
 }
 
@@ -186,14 +88,14 @@ remsim_pcsc_backend_on_readers(GPtrArray *readers, gpointer user_data)
 
 	for (guint i = 0; i < self->slots->len; i++) {
 		RemsimPcscSlot *slot = self->slots->pdata[i];
-		const RemsimPcscRule *rule = remsim_pcsc_slot_get_rule(slot);
+		const RemsimSlotRule *rule = remsim_pcsc_slot_get_rule(slot);
 		RemsimPcscReader *match = NULL;
 
 		/* upstream takes the first reader, in pcscd's order, whose name matches */
 		for (guint j = 0; match == NULL && j < readers->len; j++) {
 			RemsimPcscReader *reader = readers->pdata[j];
 
-			if (remsim_pcsc_rule_matches(rule, reader->name))
+			if (remsim_slot_rule_matches(rule, reader->name))
 				match = reader;
 		}
 		remsim_pcsc_slot_update(slot, match != NULL ? match->name : NULL,
@@ -211,10 +113,11 @@ remsim_pcsc_backend_configure(RemsimBackend *backend, GKeyFile *config, const gc
 	guint32 protocols;
 	gint bank_id;
 
-	if (!remsim_pcsc_backend_get_bank_id(config, group, &bank_id, error) ||
+	if (!remsim_slot_rules_get_bank_id(config, group, &bank_id, error) ||
 	    !remsim_pcsc_backend_get_protocols(config, group, &protocols, error))
 		return FALSE;
-	rules = remsim_pcsc_backend_read_rules(config, group, bank_id, error);
+	rules = remsim_slot_rules_read(config, group, bank_id, REMSIM_PCSC_DEFAULT_SLOT_FILE,
+				       REMSIM_SLOT_RULE_KINDS_NAME, error);
 	if (rules == NULL)
 		return FALSE;
 	g_clear_pointer(&self->monitor, remsim_pcsc_monitor_free);

@@ -6,7 +6,7 @@
 
 struct _RemsimPcscSlot {
 	RemsimCardSlot parent_instance;
-	RemsimPcscRule *rule;
+	RemsimSlotRule *rule;
 	RemsimPcscWorker *worker;
 	gchar *reader;
 	guint events;
@@ -86,7 +86,7 @@ remsim_pcsc_slot_finalize(GObject *object)
 
 	g_queue_clear_full(&self->parked, g_object_unref);
 	remsim_pcsc_worker_free(self->worker);
-	remsim_pcsc_rule_free(self->rule);
+	remsim_slot_rule_free(self->rule);
 	g_free(self->reader);
 	G_OBJECT_CLASS(remsim_pcsc_slot_parent_class)->finalize(object);
 }
@@ -131,7 +131,7 @@ remsim_pcsc_slot_init(RemsimPcscSlot *self)
 }
 
 RemsimPcscSlot *
-remsim_pcsc_slot_new(RemsimPcscRule *rule, guint32 protocols)
+remsim_pcsc_slot_new(RemsimSlotRule *rule, guint32 protocols)
 {
 	g_autofree gchar *name = g_strdup_printf("pcsc%d", rule->slot_nr);
 	RemsimPcscSlot *self =
@@ -142,7 +142,7 @@ remsim_pcsc_slot_new(RemsimPcscRule *rule, guint32 protocols)
 	return self;
 }
 
-const RemsimPcscRule *
+const RemsimSlotRule *
 remsim_pcsc_slot_get_rule(RemsimPcscSlot *self)
 {
 	return self->rule;

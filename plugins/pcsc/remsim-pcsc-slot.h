@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include "remsim-pcsc-rule.h"
+#include "remsim-slot-rule.h"
 #include "remsim-plugin.h"
 
 G_BEGIN_DECLS
@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(RemsimPcscSlot, remsim_pcsc_slot, REMSIM, PCSC_SLOT, RemsimCardSlot)
 
 /* @rule: (transfer full); @protocols: SCARD_PROTOCOL_* the card may use */
-RemsimPcscSlot *remsim_pcsc_slot_new(RemsimPcscRule *rule, guint32 protocols);
-const RemsimPcscRule *remsim_pcsc_slot_get_rule(RemsimPcscSlot *self);
+RemsimPcscSlot *remsim_pcsc_slot_new(RemsimSlotRule *rule, guint32 protocols);
+const RemsimSlotRule *remsim_pcsc_slot_get_rule(RemsimPcscSlot *self);
 /* the reader bound now, or NULL */
 const gchar *remsim_pcsc_slot_get_reader(RemsimPcscSlot *self);
 /*

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
-#include "remsim-pcsc-slot-file.h"
+#include "remsim-slot-file.h"
 
 typedef enum {
 	ROW_NOT_BEGUN,
@@ -12,27 +12,28 @@ typedef enum {
 	FIELD_UNQUOTED,
 	FIELD_QUOTED,
 	FIELD_QUOTE_SEEN, /* a quote inside a quoted field: the end, or the first of "" */
-} RemsimPcscSlotFileState;
+} RemsimSlotFileState;
 
 typedef struct {
 	const gchar *path;
-	RemsimPcscSlotFileState state;
+	RemsimSlotFileState state;
 	guint line;	/* current line, from 1 */
 	guint row_line; /* where the current row began */
 	GPtrArray *fields;
 	GString *field;
 	gsize keep; /* length of the field without trailing blanks of an unquoted field */
 	GPtrArray *rules;
-} RemsimPcscSlotFileParser;
+	RemsimSlotRuleKinds kinds;
+} RemsimSlotFileParser;
 
 static gboolean
-remsim_pcsc_slot_file_is_blank(gchar c)
+remsim_slot_file_is_blank(gchar c)
 {
 	return c == ' ' || c == '\t';
 }
 
 static void
-remsim_pcsc_slot_file_parser_end_field(RemsimPcscSlotFileParser *p)
+remsim_slot_file_parser_end_field(RemsimSlotFileParser *p)
 {
 	if (p->state == FIELD_UNQUOTED)
 		g_string_truncate(p->field, p->keep);
@@ -43,15 +44,15 @@ remsim_pcsc_slot_file_parser_end_field(RemsimPcscSlotFileParser *p)
 }
 
 static gboolean
-remsim_pcsc_slot_file_parser_end_row(RemsimPcscSlotFileParser *p, GError **error)
+remsim_slot_file_parser_end_row(RemsimSlotFileParser *p, GError **error)
 {
 	g_autoptr(GError) local_error = NULL;
-	RemsimPcscRule *rule;
+	RemsimSlotRule *rule;
 	const gchar *pattern;
 
 	if (p->state == ROW_NOT_BEGUN)
 		return TRUE;
-	remsim_pcsc_slot_file_parser_end_field(p);
+	remsim_slot_file_parser_end_field(p);
 	p->state = ROW_NOT_BEGUN;
 	if (p->fields->len < 3) {
 		g_set_error(
@@ -62,8 +63,8 @@ remsim_pcsc_slot_file_parser_end_row(RemsimPcscSlotFileParser *p, GError **error
 	}
 	/* upstream lets every column after the second overwrite the pattern */
 	pattern = p->fields->pdata[p->fields->len - 1];
-	rule = remsim_pcsc_rule_new(atoi(p->fields->pdata[0]), atoi(p->fields->pdata[1]), pattern,
-				    &local_error);
+	rule = remsim_slot_rule_new(atoi(p->fields->pdata[0]), atoi(p->fields->pdata[1]), pattern,
+				    p->kinds, &local_error);
 	if (rule == NULL) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: %s", p->path,
 			    p->row_line, local_error->message);
@@ -76,7 +77,7 @@ remsim_pcsc_slot_file_parser_end_row(RemsimPcscSlotFileParser *p, GError **error
 }
 
 static void
-remsim_pcsc_slot_file_parser_begin_row(RemsimPcscSlotFileParser *p)
+remsim_slot_file_parser_begin_row(RemsimSlotFileParser *p)
 {
 	if (p->state != ROW_NOT_BEGUN)
 		return;
@@ -86,16 +87,16 @@ remsim_pcsc_slot_file_parser_begin_row(RemsimPcscSlotFileParser *p)
 
 /* one character outside a quoted field */
 static gboolean
-remsim_pcsc_slot_file_parser_plain_char(RemsimPcscSlotFileParser *p, gchar c, GError **error)
+remsim_slot_file_parser_plain_char(RemsimSlotFileParser *p, gchar c, GError **error)
 {
 	if (c == '\n' || c == '\r')
-		return remsim_pcsc_slot_file_parser_end_row(p, error);
-	if (remsim_pcsc_slot_file_is_blank(c) &&
+		return remsim_slot_file_parser_end_row(p, error);
+	if (remsim_slot_file_is_blank(c) &&
 	    (p->state == ROW_NOT_BEGUN || p->state == FIELD_NOT_BEGUN))
 		return TRUE;
-	remsim_pcsc_slot_file_parser_begin_row(p);
+	remsim_slot_file_parser_begin_row(p);
 	if (c == ',') {
-		remsim_pcsc_slot_file_parser_end_field(p);
+		remsim_slot_file_parser_end_field(p);
 	} else if (c == '"' && p->state == FIELD_NOT_BEGUN) {
 		p->state = FIELD_QUOTED;
 	} else {
@@ -104,14 +105,14 @@ remsim_pcsc_slot_file_parser_plain_char(RemsimPcscSlotFileParser *p, gchar c, GE
 			p->keep = p->field->len;
 		p->state = FIELD_UNQUOTED;
 		g_string_append_c(p->field, c);
-		if (!remsim_pcsc_slot_file_is_blank(c))
+		if (!remsim_slot_file_is_blank(c))
 			p->keep = p->field->len;
 	}
 	return TRUE;
 }
 
 static gboolean
-remsim_pcsc_slot_file_parser_char(RemsimPcscSlotFileParser *p, gchar c, GError **error)
+remsim_slot_file_parser_char(RemsimSlotFileParser *p, gchar c, GError **error)
 {
 	switch (p->state) {
 	case FIELD_QUOTED:
@@ -129,26 +130,27 @@ remsim_pcsc_slot_file_parser_char(RemsimPcscSlotFileParser *p, gchar c, GError *
 		/* the quoted field has ended; trailing blanks before a comma are dropped */
 		p->state = FIELD_UNQUOTED;
 		p->keep = p->field->len;
-		if (remsim_pcsc_slot_file_is_blank(c))
+		if (remsim_slot_file_is_blank(c))
 			return TRUE;
 		if (c == ',' || c == '\n' || c == '\r')
-			return remsim_pcsc_slot_file_parser_plain_char(p, c, error);
+			return remsim_slot_file_parser_plain_char(p, c, error);
 		g_string_append_c(p->field, c);
 		p->keep = p->field->len;
 		return TRUE;
 	default:
-		return remsim_pcsc_slot_file_parser_plain_char(p, c, error);
+		return remsim_slot_file_parser_plain_char(p, c, error);
 	}
 }
 
 GPtrArray *
-remsim_pcsc_slot_file_parse(const gchar *text, gsize len, const gchar *path, GError **error)
+remsim_slot_file_parse(const gchar *text, gsize len, const gchar *path, RemsimSlotRuleKinds kinds,
+		       GError **error)
 {
 	g_autoptr(GPtrArray) rules =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_pcsc_rule_free);
+	    g_ptr_array_new_with_free_func((GDestroyNotify)remsim_slot_rule_free);
 	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GString) field = g_string_new(NULL);
-	RemsimPcscSlotFileParser p = { path, ROW_NOT_BEGUN, 1, 1, fields, NULL, 0, rules };
+	RemsimSlotFileParser p = { path, ROW_NOT_BEGUN, 1, 1, fields, NULL, 0, rules, kinds };
 	gboolean ok = TRUE;
 
 	p.field = g_steal_pointer(&field);
@@ -161,24 +163,24 @@ remsim_pcsc_slot_file_parse(const gchar *text, gsize len, const gchar *path, GEr
 			ok = FALSE;
 			break;
 		}
-		ok = remsim_pcsc_slot_file_parser_char(&p, c, error);
+		ok = remsim_slot_file_parser_char(&p, c, error);
 		/* a CR LF pair is one line end */
 		if (c == '\n' || (c == '\r' && (i + 1 >= len || text[i + 1] != '\n')))
 			p.line++;
 	}
 	if (ok)
-		ok = remsim_pcsc_slot_file_parser_end_row(&p, error);
+		ok = remsim_slot_file_parser_end_row(&p, error);
 	g_string_free(p.field, TRUE);
 	return ok ? g_steal_pointer(&rules) : NULL;
 }
 
 GPtrArray *
-remsim_pcsc_slot_file_load(const gchar *path, GError **error)
+remsim_slot_file_load(const gchar *path, RemsimSlotRuleKinds kinds, GError **error)
 {
 	g_autofree gchar *text = NULL;
 	gsize len = 0;
 
 	if (!g_file_get_contents(path, &text, &len, error))
 		return NULL;
-	return remsim_pcsc_slot_file_parse(text, len, path, error);
+	return remsim_slot_file_parse(text, len, path, kinds, error);
 }

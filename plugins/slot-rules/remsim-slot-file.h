@@ -8,17 +8,17 @@
  */
 #pragma once
 
-#include "remsim-pcsc-rule.h"
+#include "remsim-slot-rule.h"
 
 G_BEGIN_DECLS
 
 /*
- * Returns: (transfer container) (element-type RemsimPcscRule): every row in
+ * Returns: (transfer container) (element-type RemsimSlotRule): every row in
  * file order, or NULL with @error "PATH:LINE: what is wrong" for the first bad
  * row (fewer than three columns, a pattern that does not compile).
  */
-GPtrArray *remsim_pcsc_slot_file_parse(const gchar *text, gsize len, const gchar *path,
-				       GError **error);
-GPtrArray *remsim_pcsc_slot_file_load(const gchar *path, GError **error);
+GPtrArray *remsim_slot_file_parse(const gchar *text, gsize len, const gchar *path,
+				  RemsimSlotRuleKinds kinds, GError **error);
+GPtrArray *remsim_slot_file_load(const gchar *path, RemsimSlotRuleKinds kinds, GError **error);
 
 G_END_DECLS
