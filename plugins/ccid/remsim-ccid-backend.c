@@ -491,6 +491,9 @@ remsim_ccid_backend_dispose(GObject *object)
 	}
 	g_hash_table_remove_all(self->readers);
 	g_queue_clear(&self->arrivals);
+	/* its reads and writes in flight hold references: stop them now */
+	if (self->transport != NULL)
+		g_object_run_dispose(G_OBJECT(self->transport));
 	g_clear_object(&self->transport);
 	g_clear_pointer(&self->slots, g_ptr_array_unref);
 	G_OBJECT_CLASS(remsim_ccid_backend_parent_class)->dispose(object);

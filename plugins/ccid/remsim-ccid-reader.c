@@ -60,7 +60,7 @@ static void remsim_ccid_reader_pump(RemsimCcidReader *self);
 static void remsim_ccid_reader_read(RemsimCcidReader *self);
 
 void
-remsim_ccid_answer_free(RemsimCcidAnswer *answer)
+remsim_ccid_reader_answer_free(RemsimCcidAnswer *answer)
 {
 	if (answer == NULL)
 		return;
@@ -69,7 +69,7 @@ remsim_ccid_answer_free(RemsimCcidAnswer *answer)
 }
 
 gboolean
-remsim_ccid_answer_check(const RemsimCcidAnswer *answer, GError **error)
+remsim_ccid_reader_answer_check(const RemsimCcidAnswer *answer, GError **error)
 {
 	RemsimCcidMessage msg = { answer->type,	 answer->slot,	0,    answer->status,
 				  answer->error, answer->param, NULL, 0 };
@@ -96,7 +96,7 @@ remsim_ccid_reader_finish_command(RemsimCcidReaderCommand *cmd, RemsimCcidAnswer
 	if (error != NULL)
 		g_task_return_error(task, error);
 	else
-		g_task_return_pointer(task, answer, (GDestroyNotify)remsim_ccid_answer_free);
+		g_task_return_pointer(task, answer, (GDestroyNotify)remsim_ccid_reader_answer_free);
 	g_object_unref(task);
 }
 

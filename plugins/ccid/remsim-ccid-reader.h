@@ -29,10 +29,10 @@ typedef struct {
 	GBytes *data;
 } RemsimCcidAnswer;
 
-void remsim_ccid_answer_free(RemsimCcidAnswer *answer);
+void remsim_ccid_reader_answer_free(RemsimCcidAnswer *answer);
 /* FALSE with the REMSIM_CARD_ERROR that bStatus and bError name if the command failed */
-gboolean remsim_ccid_answer_check(const RemsimCcidAnswer *answer, GError **error);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimCcidAnswer, remsim_ccid_answer_free)
+gboolean remsim_ccid_reader_answer_check(const RemsimCcidAnswer *answer, GError **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimCcidAnswer, remsim_ccid_reader_answer_free)
 
 #define REMSIM_TYPE_CCID_READER (remsim_ccid_reader_get_type())
 G_DECLARE_FINAL_TYPE(RemsimCcidReader, remsim_ccid_reader, REMSIM, CCID_READER, GObject)
@@ -50,7 +50,7 @@ gboolean remsim_ccid_reader_open_finish(RemsimCcidReader *self, GAsyncResult *re
 void remsim_ccid_reader_close(RemsimCcidReader *self);
 
 /*
- * One command and its answer (whatever its status: see remsim_ccid_answer_check).
+ * One command and its answer (whatever its status: see remsim_ccid_reader_answer_check).
  * @timeout_factor (>= 1) lengthens the timeout, as bBWI does for the reader.
  */
 void remsim_ccid_reader_command_async(RemsimCcidReader *self, guint8 slot, guint8 type, guint8 b7,

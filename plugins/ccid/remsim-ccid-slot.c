@@ -150,7 +150,7 @@ remsim_ccid_slot_params_ready(GObject *source, GAsyncResult *result, gpointer us
 	g_autoptr(RemsimCcidAnswer) answer =
 	    remsim_ccid_reader_command_finish(REMSIM_CCID_READER(source), result, &error);
 
-	if (answer == NULL || !remsim_ccid_answer_check(answer, &error)) {
+	if (answer == NULL || !remsim_ccid_reader_answer_check(answer, &error)) {
 		g_prefix_error(&error, "SetParameters: ");
 		remsim_ccid_slot_fail(task, error);
 		return;
@@ -223,7 +223,7 @@ remsim_ccid_slot_power_ready(GObject *source, GAsyncResult *result, gpointer use
 		remsim_ccid_slot_fail(task, error);
 		return;
 	}
-	if (!remsim_ccid_answer_check(answer, &error)) {
+	if (!remsim_ccid_reader_answer_check(answer, &error)) {
 		/* a mute card may wake up at a lower voltage */
 		if (g_error_matches(error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_UNRESPONSIVE) &&
 		    p->voltage != G_MAXUINT && remsim_ccid_slot_next_voltage(p, 0)) {
@@ -307,6 +307,12 @@ remsim_ccid_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flags,
 	remsim_ccid_slot_power(task);
 }
 
+static GBytes *
+remsim_ccid_slot_power_on_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static void
 remsim_ccid_slot_transmit_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -344,6 +350,12 @@ remsim_ccid_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancellable
 	}
 	remsim_ccid_xfr_async(self->reader, (guint8)self->reader_slot, self->mode, self->t1, apdu,
 			      cancellable, remsim_ccid_slot_transmit_ready, task);
+}
+
+static GBytes *
+remsim_ccid_slot_transmit_finish(RemsimCardSlot *slot, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 static void
@@ -458,7 +470,9 @@ remsim_ccid_slot_class_init(RemsimCcidSlotClass *klass)
 	G_OBJECT_CLASS(klass)->dispose = remsim_ccid_slot_dispose;
 	G_OBJECT_CLASS(klass)->finalize = remsim_ccid_slot_finalize;
 	slot_class->power_on_async = remsim_ccid_slot_power_on_async;
+	slot_class->power_on_finish = remsim_ccid_slot_power_on_finish;
 	slot_class->transmit_async = remsim_ccid_slot_transmit_async;
+	slot_class->transmit_finish = remsim_ccid_slot_transmit_finish;
 	slot_class->power_off = remsim_ccid_slot_power_off;
 }
 

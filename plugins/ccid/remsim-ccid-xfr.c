@@ -171,7 +171,7 @@ remsim_ccid_xfr_answer_ready(GObject *source, GAsyncResult *result, gpointer use
 	g_autoptr(RemsimCcidAnswer) answer =
 	    remsim_ccid_reader_command_finish(REMSIM_CCID_READER(source), result, &error);
 
-	if (answer == NULL || !remsim_ccid_answer_check(answer, &error)) {
+	if (answer == NULL || !remsim_ccid_reader_answer_check(answer, &error)) {
 		g_task_return_error(task, error);
 		g_object_unref(task);
 		return;
