@@ -32,7 +32,7 @@ typedef struct {
 	RemsimBackend *backend;
 	GPtrArray *slots; /* RemsimCardSlot by bank slot */
 	gchar *profile;
-} Fixture;
+} CcidFixture;
 
 static GType
 backend_type(void)
@@ -79,7 +79,7 @@ to_hex(GBytes *bytes)
 }
 
 static RemsimSimcardCard *
-new_card(Fixture *f)
+new_card(CcidFixture *f)
 {
 	g_autoptr(GError) error = NULL;
 	RemsimSimcardCard *card = remsim_simcard_card_new_from_file(f->profile, &error);
@@ -89,7 +89,7 @@ new_card(Fixture *f)
 }
 
 static void
-fixture_setup(Fixture *f, gconstpointer data)
+fixture_setup(CcidFixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -104,7 +104,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 
 /* the backend with @conf in [ccid] (the simulator and a short timeout are added) */
 static void
-start_backend(Fixture *f, guint n_slots, const gchar *conf)
+start_backend(CcidFixture *f, guint n_slots, const gchar *conf)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	g_autoptr(GError) error = NULL;
@@ -122,7 +122,7 @@ start_backend(Fixture *f, guint n_slots, const gchar *conf)
 }
 
 static void
-fixture_teardown(Fixture *f, gconstpointer data)
+fixture_teardown(CcidFixture *f, gconstpointer data)
 {
 	g_clear_pointer(&f->slots, g_ptr_array_unref);
 	g_clear_object(&f->backend);
@@ -135,7 +135,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 }
 
 static RemsimCardSlot *
-slot(Fixture *f, guint n)
+slot(CcidFixture *f, guint n)
 {
 	g_assert_cmpuint(n, <, f->slots->len);
 	return f->slots->pdata[n];
@@ -206,7 +206,7 @@ transmit(RemsimCardSlot *s, GBytes *apdu, GError **error)
 
 /* the session through @s equals the same card asked directly */
 static void
-check_session(Fixture *f, RemsimCardSlot *s)
+check_session(CcidFixture *f, RemsimCardSlot *s)
 {
 	g_autoptr(RemsimSimcardCard) direct = new_card(f);
 
@@ -238,7 +238,7 @@ static const CcidSimDeviceSpec default_spec = {
 
 /* a device with a card in slot 0, the backend, the slot powered */
 static RemsimCardSlot *
-start_powered(Fixture *f, const CcidSimDeviceSpec *spec, guint protocol, const gchar *conf)
+start_powered(CcidFixture *f, const CcidSimDeviceSpec *spec, guint protocol, const gchar *conf)
 {
 	g_autoptr(RemsimSimcardCard) card = new_card(f);
 	g_autoptr(GError) error = NULL;
@@ -255,7 +255,7 @@ start_powered(Fixture *f, const CcidSimDeviceSpec *spec, guint protocol, const g
 }
 
 static void
-test_power_on(Fixture *f, gconstpointer data)
+test_power_on(CcidFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimSimcardCard) card = new_card(f);
 	g_autoptr(GBytes) want = remsim_simcard_card_get_atr(card);
@@ -288,7 +288,7 @@ typedef struct {
 } LevelCase;
 
 static void
-test_levels(Fixture *f, gconstpointer data)
+test_levels(CcidFixture *f, gconstpointer data)
 {
 	const LevelCase *c = data;
 	CcidSimDeviceSpec spec = default_spec;
@@ -320,7 +320,7 @@ test_levels(Fixture *f, gconstpointer data)
 }
 
 static void
-test_time_extension(Fixture *f, gconstpointer data)
+test_time_extension(CcidFixture *f, gconstpointer data)
 {
 	CcidSimDeviceSpec spec = default_spec;
 	RemsimCardSlot *s = start_powered(f, &spec, 0, "");
@@ -344,7 +344,7 @@ test_time_extension(Fixture *f, gconstpointer data)
 }
 
 static void
-test_wtx(Fixture *f, gconstpointer data)
+test_wtx(CcidFixture *f, gconstpointer data)
 {
 	RemsimCardSlot *s = start_powered(f, &default_spec, 1, "");
 
@@ -356,13 +356,13 @@ test_wtx(Fixture *f, gconstpointer data)
 static gboolean
 holding(gpointer data)
 {
-	Fixture *f = data;
+	CcidFixture *f = data;
 
 	return ccid_sim_is_holding(f->sim, 0);
 }
 
 static void
-test_removal_during_apdu(Fixture *f, gconstpointer data)
+test_removal_during_apdu(CcidFixture *f, gconstpointer data)
 {
 	RemsimCardSlot *s = start_powered(f, &default_spec, 0, "");
 	g_autoptr(GBytes) apdu = hex("A0A40000023F00");
@@ -393,7 +393,7 @@ test_removal_during_apdu(Fixture *f, gconstpointer data)
 }
 
 static void
-test_unplug_replug(Fixture *f, gconstpointer data)
+test_unplug_replug(CcidFixture *f, gconstpointer data)
 {
 	RemsimCardSlot *s = start_powered(f, &default_spec, 0, "");
 	g_autoptr(GBytes) apdu = hex("A0A40000023F00");
@@ -422,7 +422,7 @@ typedef struct {
 } FaultCase;
 
 static void
-test_malformed(Fixture *f, gconstpointer data)
+test_malformed(CcidFixture *f, gconstpointer data)
 {
 	static const FaultCase cases[] = {
 		{ CCID_SIM_FAULT_WRONG_LENGTH, 0, REMSIM_CARD_ERROR_TRANSMISSION },
@@ -457,7 +457,7 @@ test_malformed(Fixture *f, gconstpointer data)
 }
 
 static void
-test_voltage(Fixture *f, gconstpointer data)
+test_voltage(CcidFixture *f, gconstpointer data)
 {
 	static const struct {
 		guint8 card_classes;
@@ -488,7 +488,7 @@ test_voltage(Fixture *f, gconstpointer data)
 }
 
 static void
-test_rules(Fixture *f, gconstpointer data)
+test_rules(CcidFixture *f, gconstpointer data)
 {
 	CcidSimDeviceSpec a = default_spec, b = default_spec;
 	g_autoptr(RemsimSimcardCard) card = new_card(f);
@@ -517,7 +517,7 @@ test_rules(Fixture *f, gconstpointer data)
 }
 
 static void
-test_vendor_class(Fixture *f, gconstpointer data)
+test_vendor_class(CcidFixture *f, gconstpointer data)
 {
 	g_autofree gchar *quirks = g_build_filename(f->dir, "quirks.conf", NULL);
 	g_autofree gchar *conf = g_strdup_printf("quirks-file=%s\n", quirks);
@@ -536,7 +536,7 @@ test_vendor_class(Fixture *f, gconstpointer data)
 }
 
 static void
-test_no_quirk_no_vendor_class(Fixture *f, gconstpointer data)
+test_no_quirk_no_vendor_class(CcidFixture *f, gconstpointer data)
 {
 	CcidSimDeviceSpec spec = default_spec;
 	g_autoptr(RemsimSimcardCard) card = new_card(f);
@@ -553,12 +553,12 @@ test_no_quirk_no_vendor_class(Fixture *f, gconstpointer data)
 typedef struct {
 	guint left;
 	gboolean failed;
-} Many;
+} CcidMany;
 
 static void
 many_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	Many *m = user_data;
+	CcidMany *m = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) got =
 	    remsim_card_slot_transmit_finish(REMSIM_CARD_SLOT(source), result, &error);
@@ -571,15 +571,15 @@ many_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 static gboolean
 many_done(gpointer data)
 {
-	return ((Many *)data)->left == 0;
+	return ((CcidMany *)data)->left == 0;
 }
 
 static void
-test_busy_slots(Fixture *f, gconstpointer data)
+test_busy_slots(CcidFixture *f, gconstpointer data)
 {
 	CcidSimDeviceSpec spec = default_spec;
 	g_autoptr(GBytes) apdu = hex("A0A40000023F00");
-	Many m = { 0 };
+	CcidMany m = { 0 };
 	guint dev;
 
 	spec.n_slots = 4;
@@ -647,12 +647,13 @@ main(int argc, char **argv)
 
 	g_test_init(&argc, &argv, NULL);
 	g_log_set_always_fatal(G_LOG_LEVEL_CRITICAL);
-#define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add(path, CcidFixture, NULL, fixture_setup, func, fixture_teardown)
 	ADD("/ccid/backend/power-on", test_power_on);
 	for (guint i = 0; i < G_N_ELEMENTS(levels); i++) {
 		g_autofree gchar *path = g_strdup_printf("/ccid/backend/level/%s", level_names[i]);
 
-		g_test_add(path, Fixture, &levels[i], fixture_setup, test_levels, fixture_teardown);
+		g_test_add(path, CcidFixture, &levels[i], fixture_setup, test_levels,
+			   fixture_teardown);
 	}
 	ADD("/ccid/backend/time-extension", test_time_extension);
 	ADD("/ccid/backend/t1-wtx", test_wtx);
