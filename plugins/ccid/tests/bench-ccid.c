@@ -43,7 +43,7 @@ typedef struct {
 	gdouble seconds;
 	GArray *latencies_us;
 	gdouble client_cpu_us, bankd_cpu_us, sim_cpu_us;
-} PathStats;
+} CcidPathStats;
 
 typedef struct {
 	RemsimTestBankdClient *client;
@@ -52,16 +52,16 @@ typedef struct {
 	gint64 t0, sent_us;
 	gdouble cpu0, bankd_cpu0, sim_cpu0;
 	GSubprocess *bankd, *sim;
-	PathStats *stats;
+	CcidPathStats *stats;
 	gboolean done;
-} RelayRun;
+} CcidRelayRun;
 
-static void relay_send(RelayRun *run);
+static void relay_send(CcidRelayRun *run);
 
 static void
 relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	RelayRun *run = user_data;
+	CcidRelayRun *run = user_data;
 	g_autoptr(RsproPdu) res =
 	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
 	gdouble us = (gdouble)(g_get_monotonic_time() - run->sent_us);
@@ -77,7 +77,7 @@ relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-relay_send(RelayRun *run)
+relay_send(CcidRelayRun *run)
 {
 	if (run->i == WARMUP) {
 		run->t0 = g_get_monotonic_time();
@@ -104,19 +104,19 @@ relay_send(RelayRun *run)
 static gboolean
 relay_done(gpointer data)
 {
-	return ((RelayRun *)data)->done;
+	return ((CcidRelayRun *)data)->done;
 }
 
 static void
 run_relay(RemsimTestBankd *bankd, RemsimTestBankdServer *server, GSubprocess *sim, GPtrArray *apdus,
-	  GPtrArray *expected, guint n, PathStats *stats)
+	  GPtrArray *expected, guint n, CcidPathStats *stats)
 {
-	RelayRun run = { .apdus = apdus,
-			 .expected = expected,
-			 .n = n,
-			 .bankd = bankd->proc,
-			 .sim = sim,
-			 .stats = stats };
+	CcidRelayRun run = { .apdus = apdus,
+			     .expected = expected,
+			     .n = n,
+			     .bankd = bankd->proc,
+			     .sim = sim,
+			     .stats = stats };
 
 	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, CLIENT_ID, 0), ==, 0);
 	run.client = remsim_test_bankd_client_connect(bankd->port, CLIENT_ID, 0);
@@ -130,7 +130,7 @@ run_relay(RemsimTestBankd *bankd, RemsimTestBankdServer *server, GSubprocess *si
 }
 
 static gdouble
-report(const gchar *what, guint n, const PathStats *stats)
+report(const gchar *what, guint n, const CcidPathStats *stats)
 {
 	gdouble mean = stats->seconds * 1e3 / n;
 
@@ -159,7 +159,7 @@ bench_relay(void)
 	g_autoptr(GSubprocess) sim = NULL;
 	RemsimTestBankdServer *server_ccid, *server_simcard;
 	RemsimTestBankd *bankd_ccid, *bankd_simcard;
-	PathStats ccid = { 0 }, simcard = { 0 };
+	CcidPathStats ccid = { 0 }, simcard = { 0 };
 	guint n = n_apdus();
 	gdouble ccid_ms, simcard_ms;
 
