@@ -631,6 +631,55 @@ test_bad_config(void)
 	}
 }
 
+/* data/bankd.conf shows every key the backend declares, and no other in [ccid] */
+static void
+test_shipped_config(void)
+{
+	g_autofree gchar *path =
+	    g_build_filename(g_getenv("REMSIM_SRCDIR"), "data", "bankd.conf", NULL);
+	g_autofree gchar *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func(g_free);
+	RemsimBackendClass *klass = g_type_class_ref(backend_type());
+	gboolean in_group = FALSE;
+
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		const gchar *line = lines[i][0] == '#' ? lines[i] + 1 : lines[i];
+		const gchar *eq = strchr(line, '=');
+
+		if (line[0] == '[') {
+			in_group = g_str_has_prefix(line, "[ccid]");
+			continue;
+		}
+		/* a key is lowercase text without blanks before '=' (comments have blanks) */
+		if (in_group && eq != NULL && g_ascii_islower(line[0])) {
+			g_autofree gchar *key = g_strndup(line, (gsize)(eq - line));
+
+			if (strchr(key, ' ') == NULL)
+				g_ptr_array_add(shown, g_steal_pointer(&key));
+		}
+	}
+	for (guint k = 0; klass->config_keys[k] != NULL; k++) {
+		gboolean found = FALSE;
+
+		for (guint i = 0; i < shown->len; i++)
+			found |= g_pattern_match_simple(klass->config_keys[k], shown->pdata[i]);
+		g_test_message("key %s", klass->config_keys[k]);
+		g_assert_true(found);
+	}
+	for (guint i = 0; i < shown->len; i++) {
+		gboolean known = FALSE;
+
+		for (guint k = 0; klass->config_keys[k] != NULL; k++)
+			known |= g_pattern_match_simple(klass->config_keys[k], shown->pdata[i]);
+		g_test_message("shown %s", (gchar *)shown->pdata[i]);
+		g_assert_true(known);
+	}
+	g_type_class_unref(klass);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -667,5 +716,6 @@ main(int argc, char **argv)
 	ADD("/ccid/backend/busy-slots", test_busy_slots);
 #undef ADD
 	g_test_add_func("/ccid/backend/bad-config", test_bad_config);
+	g_test_add_func("/ccid/backend/shipped-config", test_shipped_config);
 	return g_test_run();
 }
