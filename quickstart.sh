@@ -17,7 +17,8 @@ TEST_PACKAGES="libpcsclite-dev libusb-1.0-0-dev clang libclang-rt-14-dev libglib
   sqlite3 dbus dbus-daemon pcscd
   pcsc-tools vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard
   python3-pycryptodome procps util-linux iproute2 clang-format gi-docgen
-  gobject-introspection libgirepository1.0-dev systemd scdoc bash-completion"
+  gobject-introspection libgirepository1.0-dev systemd scdoc bash-completion umockdev
+  libumockdev-dev"
 
 install_packages() {
 	[ "${REMSIM_NO_APT:-0}" = 1 ] && return 0
