@@ -7,7 +7,7 @@
 #include "remsim-ccid-socket.h"
 #include "remsim-ccid-wire.h"
 
-#define REMSIM_CCID_SOCKET_READ_SIZE 65536
+#define REMSIM_CCID_SOCKET_READ_SIZE 16384
 #define REMSIM_CCID_SOCKET_RETRY_MIN_MS 100
 #define REMSIM_CCID_SOCKET_RETRY_MAX_MS 2000
 
@@ -28,7 +28,8 @@ struct _RemsimCcidSocket {
 	GSocketConnection *conn;
 	GCancellable *cancellable; /* of the connection's reads, writes and dialling */
 	GByteArray *in;
-	GQueue out; /* GBytes */
+	guint8 *chunk; /* one read: reused, not allocated per read */
+	GQueue out;    /* GBytes */
 	gboolean writing;
 	GHashTable *pending; /* tag → RemsimCcidSocketPending */
 	GHashTable *devices; /* id → (nothing) */
@@ -112,6 +113,25 @@ remsim_ccid_socket_send(RemsimCcidSocket *self, guint8 op, guint device, guint32
 	if (self->conn == NULL)
 		return;
 	bytes = remsim_ccid_wire_encode(&frame);
+	/* most frames go at once without blocking; the rest waits for the socket */
+	if (!self->writing) {
+		GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM(
+		    g_io_stream_get_output_stream(G_IO_STREAM(self->conn)));
+		gsize len = g_bytes_get_size(bytes);
+		gssize n = g_pollable_output_stream_write_nonblocking(
+		    out, g_bytes_get_data(bytes, NULL), len, NULL, NULL);
+
+		if (n == (gssize)len) {
+			g_bytes_unref(bytes);
+			return;
+		}
+		if (n > 0) {
+			GBytes *rest = g_bytes_new_from_bytes(bytes, (gsize)n, len - (gsize)n);
+
+			g_bytes_unref(bytes);
+			bytes = rest;
+		}
+	}
 	g_queue_push_tail(&self->out, bytes);
 	if (self->writing)
 		return;
@@ -225,21 +245,19 @@ remsim_ccid_socket_read_ready(GObject *source, GAsyncResult *result, gpointer us
 {
 	RemsimCcidSocket *self = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes =
-	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
+	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), result, &error);
 	RemsimCcidWireFrame frame = { 0 };
 
-	if (bytes == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+	if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		g_object_unref(self);
 		return;
 	}
-	if (bytes == NULL || g_bytes_get_size(bytes) == 0) {
+	if (n <= 0) {
 		remsim_ccid_socket_lost(self, error != NULL ? error->message : "closed");
 		g_object_unref(self);
 		return;
 	}
-	g_byte_array_append(self->in, g_bytes_get_data(bytes, NULL),
-			    (guint)g_bytes_get_size(bytes));
+	g_byte_array_append(self->in, self->chunk, (guint)n);
 	while (self->conn != NULL && remsim_ccid_wire_next(self->in, &frame, &error)) {
 		remsim_ccid_socket_on_frame(self, &frame);
 		remsim_ccid_wire_clear(&frame);
@@ -254,10 +272,10 @@ remsim_ccid_socket_read_ready(GObject *source, GAsyncResult *result, gpointer us
 static void
 remsim_ccid_socket_read(RemsimCcidSocket *self)
 {
-	g_input_stream_read_bytes_async(g_io_stream_get_input_stream(G_IO_STREAM(self->conn)),
-					REMSIM_CCID_SOCKET_READ_SIZE, G_PRIORITY_DEFAULT,
-					self->cancellable, remsim_ccid_socket_read_ready,
-					g_object_ref(self));
+	g_input_stream_read_async(g_io_stream_get_input_stream(G_IO_STREAM(self->conn)),
+				  self->chunk, REMSIM_CCID_SOCKET_READ_SIZE, G_PRIORITY_DEFAULT,
+				  self->cancellable, remsim_ccid_socket_read_ready,
+				  g_object_ref(self));
 }
 
 static void
@@ -451,6 +469,7 @@ remsim_ccid_socket_finalize(GObject *object)
 	g_hash_table_unref(self->pending);
 	g_hash_table_unref(self->devices);
 	g_byte_array_unref(self->in);
+	g_free(self->chunk);
 	g_clear_object(&self->cancellable);
 	g_clear_object(&self->client);
 	g_free(self->path);
@@ -477,6 +496,7 @@ remsim_ccid_socket_init(RemsimCcidSocket *self)
 	self->client = g_socket_client_new();
 	self->cancellable = g_cancellable_new();
 	self->in = g_byte_array_new();
+	self->chunk = g_malloc(REMSIM_CCID_SOCKET_READ_SIZE);
 	g_queue_init(&self->out);
 	self->pending = g_hash_table_new_full(NULL, NULL, NULL, remsim_ccid_socket_pending_free);
 	self->devices = g_hash_table_new(NULL, NULL);

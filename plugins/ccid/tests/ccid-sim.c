@@ -62,7 +62,8 @@ struct _CcidSim {
 	GSocketConnection *conn;
 	GCancellable *cancellable;
 	GByteArray *in;
-	GQueue out; /* GBytes: frames to write */
+	guint8 chunk[16384]; /* one read */
+	GQueue out;	     /* GBytes: frames to write */
 	gboolean writing;
 	GPtrArray *devices;
 };
@@ -107,10 +108,30 @@ static void
 sim_send_frame(CcidSim *sim, guint8 op, guint8 status, guint device, guint32 tag, GBytes *data)
 {
 	RemsimCcidWireFrame f = { op, status, (guint16)device, tag, 0, data };
+	GBytes *bytes;
 
 	if (sim->conn == NULL)
 		return;
-	g_queue_push_tail(&sim->out, remsim_ccid_wire_encode(&f));
+	bytes = remsim_ccid_wire_encode(&f);
+	if (!sim->writing && g_queue_is_empty(&sim->out)) {
+		GPollableOutputStream *out =
+		    G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(G_IO_STREAM(sim->conn)));
+		gsize len = g_bytes_get_size(bytes);
+		gssize n = g_pollable_output_stream_write_nonblocking(
+		    out, g_bytes_get_data(bytes, NULL), len, NULL, NULL);
+
+		if (n == (gssize)len) {
+			g_bytes_unref(bytes);
+			return;
+		}
+		if (n > 0) {
+			GBytes *rest = g_bytes_new_from_bytes(bytes, (gsize)n, len - (gsize)n);
+
+			g_bytes_unref(bytes);
+			bytes = rest;
+		}
+	}
+	g_queue_push_tail(&sim->out, bytes);
 	sim_write_next(sim);
 }
 
@@ -646,17 +667,16 @@ sim_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	CcidSim *sim = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes =
-	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
+	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), result, &error);
 	RemsimCcidWireFrame f = { 0 };
 
-	if (bytes == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+	if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
-	if (bytes == NULL || g_bytes_get_size(bytes) == 0) {
+	if (n <= 0) {
 		sim_drop_host(sim);
 		return;
 	}
-	g_byte_array_append(sim->in, g_bytes_get_data(bytes, NULL), (guint)g_bytes_get_size(bytes));
+	g_byte_array_append(sim->in, sim->chunk, (guint)n);
 	while (sim->conn != NULL && remsim_ccid_wire_next(sim->in, &f, &error)) {
 		sim_on_frame(sim, &f);
 		remsim_ccid_wire_clear(&f);
@@ -672,8 +692,9 @@ sim_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 sim_read(CcidSim *sim)
 {
-	g_input_stream_read_bytes_async(g_io_stream_get_input_stream(G_IO_STREAM(sim->conn)), 65536,
-					G_PRIORITY_DEFAULT, sim->cancellable, sim_read_ready, sim);
+	g_input_stream_read_async(g_io_stream_get_input_stream(G_IO_STREAM(sim->conn)), sim->chunk,
+				  sizeof(sim->chunk), G_PRIORITY_DEFAULT, sim->cancellable,
+				  sim_read_ready, sim);
 }
 
 static gboolean
