@@ -24,7 +24,8 @@ import tempfile
 EXPECTED = [
     'bin/remsim-server', 'bin/remsim-bankd', 'bin/remsim-client', 'bin/rspro-tool',
     'lib/*/remsim/plugins/remsim-simcard.so', 'lib/*/remsim/plugins/remsim-pcsc.so',
-    'lib/*/remsim/plugins/remsim-example.so',
+    'lib/*/remsim/plugins/remsim-example.so', 'lib/*/remsim/plugins/remsim-ccid.so',
+    'share/remsim/ccid-quirks.conf', 'lib/udev/rules.d/70-remsim.rules',
     'lib/*/libremsim-plugin.so.1', 'lib/*/pkgconfig/remsim-plugin.pc',
     'include/remsim-1/remsim-plugin.h',
     'lib/systemd/system/remsim-server.service', 'lib/systemd/system/remsim-bankd.service',
