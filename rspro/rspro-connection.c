@@ -287,6 +287,15 @@ rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint t
 	self->ka_timeout_ms = timeout_ms ? timeout_ms : RSPRO_KEEPALIVE_TIMEOUT_MS;
 }
 
+void
+rspro_connection_get_keepalive(RsproConnection *self, guint *interval_ms, guint *timeout_ms)
+{
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+
+	*interval_ms = self->ka_interval_ms;
+	*timeout_ms = self->ka_timeout_ms;
+}
+
 /* --- writing --- */
 
 /* the context the connection's sources live on: the one of start(), or of the first send */

@@ -48,6 +48,7 @@ RsproConnection *rspro_connection_new(GIOStream *stream);
  * that only answers PINGs). Call before start; default is disabled.
  */
 void rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint timeout_ms);
+void rspro_connection_get_keepalive(RsproConnection *self, guint *interval_ms, guint *timeout_ms);
 
 /* begin reading (and pinging); signals fire on the thread-default main context of this call */
 void rspro_connection_start(RsproConnection *self);

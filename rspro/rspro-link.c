@@ -10,13 +10,9 @@
 
 #include "rspro-link.h"
 
+#include "rspro-backoff.h"
+
 #define DEFAULT_TIMEOUT_MS 10000
-/* 3×0, 30×1, 30×2, 30×4, 30×8, then 16 s for ever */
-#define BACKOFF_LAST_INDEX 123
-/* 2 × max(T1, T2, 16 s): a longer gap since the last attempt resets the back-off */
-#define BACKOFF_RESET_S 32
-/* ± this fraction of a non-zero delay, so many peers do not redial in lockstep */
-#define BACKOFF_JITTER 0.1
 
 struct _RsproLink {
 	GObject parent_instance;
@@ -30,13 +26,11 @@ struct _RsproLink {
 	guint ka_timeout_ms;
 	guint connect_ms;
 	guint hello_ms;
-	gdouble scale;
 
 	RsproLinkState state;
-	guint backoff_index;
-	gint64 last_attempt_us; /* monotonic start of the last attempt, 0 = none yet */
-	GSource *timer;		/* back-off delay (WAITING) or T2 (CONNECTING) */
-	GCancellable *attempt;	/* the TCP connect and the hello request */
+	RsproBackoff backoff;
+	GSource *timer;	       /* back-off delay (WAITING) or T2 (CONNECTING) */
+	GCancellable *attempt; /* the TCP connect and the hello request */
 	RsproConnection *conn;
 	RsproPdu *hello_response;
 	GQueue early; /* PDUs that arrived while ESTABLISHED, before ::connected */
@@ -103,44 +97,14 @@ rspro_link_drop_connection(RsproLink *self)
 }
 
 static guint
-rspro_link_backoff_seconds(guint index)
-{
-	if (index < 3)
-		return 0;
-	if (index < 33)
-		return 1;
-	if (index < 63)
-		return 2;
-	if (index < 93)
-		return 4;
-	if (index < 123)
-		return 8;
-	return 16;
-}
-
-static guint
 rspro_link_next_delay_ms(RsproLink *self)
 {
-	gint64 since_us = 0;
-
-	if (self->last_attempt_us) {
-		since_us = g_get_monotonic_time() - self->last_attempt_us;
-		if (since_us > BACKOFF_RESET_S * G_USEC_PER_SEC * self->scale)
-			self->backoff_index = 0;
-	}
-
-	gdouble delay_us =
-	    rspro_link_backoff_seconds(self->backoff_index) * G_USEC_PER_SEC * self->scale;
-
-	if (delay_us > 0)
-		delay_us *= 1.0 + g_random_double_range(-BACKOFF_JITTER, BACKOFF_JITTER);
-	delay_us -= since_us;
-	self->backoff_index = MIN(self->backoff_index + 1, BACKOFF_LAST_INDEX);
-	return delay_us < 1000 ? 1 : (guint)(delay_us / 1000);
+	return rspro_backoff_next_delay_ms(&self->backoff, g_get_monotonic_time(),
+					   g_random_double_range(-1.0, 1.0));
 }
 
 static gboolean
-rspro_link_on_backoff_timer(gpointer user_data)
+rspro_link_backoff_timer_cb(gpointer user_data)
 {
 	RsproLink *self = user_data;
 
@@ -160,7 +124,7 @@ rspro_link_enter_waiting(RsproLink *self, const GError *reason)
 	rspro_link_drop_attempt(self);
 	rspro_link_drop_connection(self);
 	g_debug("RSPRO link to %s:%u: next attempt in %u ms", self->host, self->port, delay_ms);
-	rspro_link_start_timer(self, delay_ms, rspro_link_on_backoff_timer);
+	rspro_link_start_timer(self, delay_ms, rspro_link_backoff_timer_cb);
 	rspro_link_set_state(self, RSPRO_LINK_STATE_WAITING);
 	if (was_connected)
 		g_signal_emit(self, signals[SIGNAL_DISCONNECTED], 0, reason);
@@ -325,7 +289,7 @@ rspro_link_tcp_connected_ready(GObject *source, GAsyncResult *result, gpointer u
 }
 
 static gboolean
-rspro_link_on_connect_timeout(gpointer user_data)
+rspro_link_connect_timeout_cb(gpointer user_data)
 {
 	RsproLink *self = user_data;
 
@@ -346,10 +310,10 @@ rspro_link_start_attempt(RsproLink *self)
 	 * and asking libproxy for one costs a thread hop (seconds when it is slow) */
 	g_socket_client_set_enable_proxy(client, FALSE);
 	rspro_link_drop_attempt(self);
-	self->last_attempt_us = g_get_monotonic_time();
+	rspro_backoff_attempt(&self->backoff, g_get_monotonic_time());
 	self->attempt = g_cancellable_new();
 	rspro_link_set_state(self, RSPRO_LINK_STATE_CONNECTING);
-	rspro_link_start_timer(self, self->connect_ms, rspro_link_on_connect_timeout);
+	rspro_link_start_timer(self, self->connect_ms, rspro_link_connect_timeout_cb);
 	g_weak_ref_init(&op->link, self);
 	op->attempt = g_object_ref(self->attempt);
 	/* the host as given, never parsed for a ":port" of its own */
@@ -427,7 +391,7 @@ rspro_link_init(RsproLink *self)
 	/* upstream runs keep-alive on every outbound link */
 	self->ka_interval_ms = RSPRO_KEEPALIVE_INTERVAL_MS;
 	self->ka_timeout_ms = RSPRO_KEEPALIVE_TIMEOUT_MS;
-	self->scale = 1.0;
+	rspro_backoff_init(&self->backoff, 1.0);
 	g_queue_init(&self->early);
 }
 
@@ -490,12 +454,21 @@ rspro_link_set_timeouts(RsproLink *self, guint connect_ms, guint hello_ms)
 }
 
 void
+rspro_link_get_keepalive(RsproLink *self, guint *interval_ms, guint *timeout_ms)
+{
+	g_return_if_fail(RSPRO_IS_LINK(self));
+
+	*interval_ms = self->ka_interval_ms;
+	*timeout_ms = self->ka_timeout_ms;
+}
+
+void
 rspro_link_set_backoff_scale(RsproLink *self, gdouble scale)
 {
 	g_return_if_fail(RSPRO_IS_LINK(self));
 	g_return_if_fail(scale >= 0);
 
-	self->scale = scale;
+	self->backoff.scale = scale;
 }
 
 void
@@ -504,8 +477,7 @@ rspro_link_start(RsproLink *self)
 	g_return_if_fail(RSPRO_IS_LINK(self));
 	g_return_if_fail(self->host != NULL);
 
-	self->backoff_index = 0;
-	self->last_attempt_us = 0;
+	rspro_backoff_reset(&self->backoff);
 	rspro_link_enter_waiting_with(self, RSPRO_CONNECTION_ERROR_CLOSED, "link restarted");
 }
 

@@ -48,6 +48,7 @@ void rspro_link_set_hello(RsproLink *self, const RsproPdu *hello);
  * T1 (hello response) and T2 (TCP connect), 10 s each by default
  */
 void rspro_link_set_keepalive(RsproLink *self, guint interval_ms, guint timeout_ms);
+void rspro_link_get_keepalive(RsproLink *self, guint *interval_ms, guint *timeout_ms);
 void rspro_link_set_timeouts(RsproLink *self, guint connect_ms, guint hello_ms);
 /* scale the back-off table (1.0 = upstream's seconds); tests shorten it */
 void rspro_link_set_backoff_scale(RsproLink *self, gdouble scale);

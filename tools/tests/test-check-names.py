@@ -17,6 +17,7 @@ cases = {
     'remsim-server-unique-bad-a.h remsim-server-unique-bad-b.h': 'unique',
     'remsim-server-callback-bad.c': 'callback',
     'remsim-server-ready-bad.c': 'callback',
+    'remsim-server-timer-bad.c': 'callback',
     'remsim-server-async-bad.c': 'async',
     'remsim-server-quark-bad.c': 'quark',
     'remsim-server-failed-bad.h': 'failed',
