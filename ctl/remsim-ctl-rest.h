@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RemsimCtlRest: a remsim-server (or osmo-remsim-server) through its REST API,
+ * upstream's /api/backend/v1/ routes, with libsoup 3. Every request goes
+ * through one function, where authentication will be added.
+ *
+ * The REST API has no event stream yet: watching asks the server once a
+ * second and reports what changed.
+ */
+#pragma once
+
+#include "remsim-ctl-source.h"
+
+G_BEGIN_DECLS
+
+#define REMSIM_CTL_TYPE_REST (remsim_ctl_rest_get_type())
+G_DECLARE_FINAL_TYPE(RemsimCtlRest, remsim_ctl_rest, REMSIM_CTL, REST, RemsimCtlSource)
+
+/* REST's default port, as upstream's */
+#define REMSIM_CTL_REST_DEFAULT_PORT 9997
+/* how often watch asks the server, in milliseconds */
+#define REMSIM_CTL_REST_POLL_MS 1000
+
+/*
+ * The server at @url: "http://HOST:PORT" or "https://...", with or without the
+ * API's path; a bare "HOST" or "HOST:PORT" means http://HOST:9997 or that port.
+ * A usage error (RemsimCtlError) when @url is none of these.
+ */
+RemsimCtlSource *remsim_ctl_rest_new(const gchar *url, GError **error);
+
+G_END_DECLS
