@@ -45,7 +45,7 @@ remsim_ctl_add_global_entries(GOptionContext *context, RemsimCtl *ctl)
 {
 	const GOptionEntry entries[] = {
 		{ "json", 'j', 0, G_OPTION_ARG_NONE, &ctl->json,
-		  N_("Print JSON for scripts (its shape is in doc/remsim-ctl.md)"), NULL },
+		  N_("Print JSON for scripts (its shape is in remsim-ctl(1))"), NULL },
 		{ "session", 0, 0, G_OPTION_ARG_NONE, &ctl->session,
 		  N_("Talk to the daemons on the session bus, not the system bus"), NULL },
 		{ "server", 's', 0, G_OPTION_ARG_STRING, &ctl->server,
