@@ -13,7 +13,7 @@ fi
 source "$bc"
 # shellcheck disable=SC1090
 source "$1"
-PATH=$(dirname "$REMSIM_BANKD"):$(dirname "$REMSIM_CLIENT"):$PATH
+PATH=$(dirname "$REMSIM_BANKD"):$(dirname "$REMSIM_CLIENT"):$(dirname "$REMSIM_CTL"):$PATH
 bad=0
 
 complete_line() { # command, words...: prints the completions of the last word
@@ -42,4 +42,13 @@ check "remsim-bankd --bac" "$(complete_line remsim-bankd --bac)" "--backend --ba
 check "remsim-client --frontend v" "$(complete_line remsim-client --frontend v)" "vpcd"
 check "remsim-client --server-p" "$(complete_line remsim-client --server-p)" "--server-port"
 check "rspro-tool d" "$(complete_line rspro-tool d)" "decode"
+# remsim-ctl: commands from its command table, options global and per command
+check "remsim-ctl ma" "$(complete_line remsim-ctl ma)" "maps map"
+check "remsim-ctl --json sl" "$(complete_line remsim-ctl --json sl)" "slots slot"
+check "remsim-ctl --server URL m" "$(complete_line remsim-ctl --server http://x:9997 m)" "maps map"
+check "remsim-ctl --se" "$(complete_line remsim-ctl --se)" "--server --session"
+check "remsim-ctl reset --y" "$(complete_line remsim-ctl reset --y)" "--yes"
+check "remsim-ctl slot r" "$(complete_line remsim-ctl slot r)" "reset"
+check "remsim-ctl help wa" "$(complete_line remsim-ctl help wa)" "watch"
+check "remsim-ctl maps 1" "$(complete_line remsim-ctl maps 1)" ""
 exit $bad
