@@ -3,9 +3,12 @@
 #
 # Starts remsim-server, a remsim-bankd with four simulated cards and a
 # remsim-client with the shell front end, all on 127.0.0.1 with ports the
-# kernel picks; maps client 1:0 to bank 1 slot 0 through the REST API, then
-# talks to the card through the whole chain: SELECT, VERIFY CHV1, READ EF.IMSI
-# and RUN GSM ALGORITHM. Everything is stopped at the end.
+# kernel picks; shows the bank and its slots and maps client 1:0 to bank 1
+# slot 0 with remsim-ctl (over the server's REST API), then talks to the card
+# through the whole chain: SELECT, VERIFY CHV1, READ EF.IMSI and RUN GSM
+# ALGORITHM. Where dbus-daemon is installed, the daemons are also on a private
+# session bus, and remsim-ctl shows what only the bank knows (its slots' states,
+# cards and APDU counters). Everything is stopped at the end.
 #
 # usage: remsim-demo.sh [BUILDDIR]
 # REMSIM_DEMO_KEEP=1 keeps the daemons' logs and the database after the demo.
@@ -38,28 +41,42 @@ wait_for_file() {
 	done
 }
 
-rest() {
-	method=$1
-	path=$2
-	shift 2
-	echo "$method /api/backend/v1/$path"
-	curl -sS -X "$method" -H 'Content-Type: application/json' -w ' (HTTP %{http_code})' "$@" \
-		"http://127.0.0.1:$rest_port/api/backend/v1/$path"
-	echo
+# remsim-ctl, talking to the demo's server over REST; each call shown as typed
+ctl() {
+	printf '$ remsim-ctl %s\n' "$*"
+	"$builddir/ctl/remsim-ctl" --server "$url" "$@"
+}
+
+# remsim-ctl on the demo's own bus, where the bank daemon tells more
+ctl_bus() {
+	printf '$ remsim-ctl --session %s\n' "$*"
+	"$builddir/ctl/remsim-ctl" --session "$@"
 }
 
 # every daemon gets a config of ours, so that nothing depends on the host's /etc
 : >"$work/empty.conf"
 
+# a private session bus if there is a dbus-daemon, else no D-Bus at all
+dbus=--no-dbus
+if command -v dbus-daemon >/dev/null 2>&1 &&
+	dbus-daemon --session --fork --print-address=1 --print-pid=1 >"$work/bus" 2>"$work/bus.log"; then
+	DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p "$work/bus")
+	export DBUS_SESSION_BUS_ADDRESS
+	pids="$pids $(sed -n 2p "$work/bus")"
+	dbus=--session
+fi
+
 say "remsim-server (state in $work)"
-"$builddir/server/remsim-server" --config "$work/empty.conf" --no-dbus --bind-ip 127.0.0.1 --rest-bind-ip 127.0.0.1 \
+"$builddir/server/remsim-server" --config "$work/empty.conf" $dbus --bind-ip 127.0.0.1 --rest-bind-ip 127.0.0.1 \
 	--rspro-port 0 --rest-port 0 --state-dir "$work" --port-file "$work/server.ports" \
 	>"$work/server.log" 2>&1 &
 pids="$pids $!"
 wait_for_file "$work/server.ports" remsim-server "$work/server.log"
 rspro_port=$(sed -n 's/^rspro=//p' "$work/server.ports")
 rest_port=$(sed -n 's/^rest=//p' "$work/server.ports")
-echo "RSPRO on 127.0.0.1:$rspro_port, REST on http://127.0.0.1:$rest_port/api/backend/v1/"
+url=http://127.0.0.1:$rest_port
+echo "RSPRO on 127.0.0.1:$rspro_port, REST on $url/api/backend/v1/"
+echo "remsim-ctl asks it with --server $url (left out below)"
 
 say "remsim-bankd: bank 1 with four simulated SIM cards"
 cat >"$work/bankd.conf" <<CONF
@@ -67,22 +84,23 @@ cat >"$work/bankd.conf" <<CONF
 slots=4
 profiles=$src/data/cards/sample-001.json;$src/data/cards/sample-002.json;$src/data/cards/sample-003.json;$src/data/cards/sample-004.json
 CONF
-"$builddir/core/remsim-bankd" --no-dbus -c "$work/bankd.conf" --backend simcard \
+"$builddir/core/remsim-bankd" $dbus -c "$work/bankd.conf" --backend simcard \
 	--plugin-dir "$builddir/plugins" -i 127.0.0.1 -p "$rspro_port" -b 1 -n 4 \
 	-I 127.0.0.1 -P 0 --port-file "$work/bankd.port" >"$work/bankd.log" 2>&1 &
 pids="$pids $!"
 wait_for_file "$work/bankd.port" remsim-bankd "$work/bankd.log"
 i=0
-until rest GET banks | grep -q '"bankId":1,'; do
+until "$builddir/ctl/remsim-ctl" --server "$url" slots 1 >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -gt 100 ] && { echo "remsim-demo: the bank did not register" >&2; exit 1; }
 	sleep 0.1
 done
-rest GET banks
+ctl banks
+ctl slots 1
 
-say "map client 1:0 to bank 1 slot 0 (REST)"
-rest POST slotmaps -d '{"bank":{"bankId":1,"slotNr":0},"client":{"clientId":1,"slotNr":0}}'
-rest GET slotmaps
+say "map client 1:0 to bank 1 slot 0"
+ctl map 1:0 1:0
+ctl --json maps
 
 say "remsim-client 1:0, shell front end: APDUs in, responses out"
 # each command with its name (GSM 11.11 class A0)
@@ -120,12 +138,25 @@ want=$(sed -n 's/.*"imsi": *"\([0-9]*\)".*/\1/p' "$src/data/cards/sample-001.jso
 [ "$digits" = "$want" ] || { echo "remsim-demo: IMSI $digits, but the profile says $want" >&2; exit 1; }
 
 say "what the server knows now"
-rest GET clients
-rest GET slotmaps
+ctl status
+ctl maps
+ctl slots 1
+
+if [ "$dbus" = --session ]; then
+	say "what the bank itself knows (D-Bus): its cards, their states and APDU counters"
+	# the bank publishes its counters once a second
+	i=0
+	until "$builddir/ctl/remsim-ctl" --session --json slots 1 | grep -q '"apdus" : [1-9]'; do
+		i=$((i + 1))
+		[ $i -gt 50 ] && break
+		sleep 0.1
+	done
+	ctl_bus slots 1
+fi
 
 say "unmap, and the bank's slot is free again"
-rest DELETE slotmaps/$((1 * 65536 + 0))
-rest GET slotmaps
+ctl unmap 1:0
+ctl slots 1
 echo
 if [ -n "${REMSIM_DEMO_KEEP:-}" ]; then
 	echo "The daemons' logs and the database are kept in $work. Done."
