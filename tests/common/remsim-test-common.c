@@ -39,6 +39,27 @@ remsim_test_common_remove_tree(const gchar *path)
 	g_rmdir(path);
 }
 
+gchar *
+remsim_test_common_make_dir(const gchar *name)
+{
+	g_autoptr(GError) error = NULL;
+	gchar *dir = g_dir_make_tmp(name, &error);
+
+	g_assert_no_error(error);
+	return dir;
+}
+
+gchar *
+remsim_test_common_write_file(const gchar *dir, const gchar *name, const gchar *text)
+{
+	gchar *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) error = NULL;
+
+	g_file_set_contents(path, text, -1, &error);
+	g_assert_no_error(error);
+	return path;
+}
+
 gboolean
 remsim_test_common_python_has(const gchar *code)
 {
@@ -51,10 +72,12 @@ remsim_test_common_python_has(const gchar *code)
 	return g_spawn_check_wait_status(status, NULL);
 }
 
+/* --- waiting --- */
+
 static gboolean
 remsim_test_common_deadline_cb(gpointer user_data)
 {
-	*(gboolean *)user_data = TRUE;
+	((RemsimTestCommonWait *)user_data)->expired = TRUE;
 	return G_SOURCE_REMOVE;
 }
 
@@ -64,21 +87,48 @@ remsim_test_common_tick_cb(gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+void
+remsim_test_common_wait_begin(RemsimTestCommonWait *wait, guint timeout_ms)
+{
+	wait->expired = FALSE;
+	wait->deadline = g_timeout_source_new(timeout_ms);
+	g_source_set_callback(wait->deadline, remsim_test_common_deadline_cb, wait, NULL);
+	g_source_attach(wait->deadline, NULL);
+	/* some conditions (a file appearing) come with no event: look again now and then */
+	wait->tick = g_timeout_source_new(20);
+	g_source_set_callback(wait->tick, remsim_test_common_tick_cb, NULL, NULL);
+	g_source_attach(wait->tick, NULL);
+}
+
+gboolean
+remsim_test_common_wait_next(RemsimTestCommonWait *wait)
+{
+	if (wait->expired)
+		return FALSE;
+	g_main_context_iteration(NULL, TRUE);
+	return !wait->expired;
+}
+
+void
+remsim_test_common_wait_end(RemsimTestCommonWait *wait)
+{
+	g_source_destroy(wait->deadline);
+	g_source_destroy(wait->tick);
+	g_clear_pointer(&wait->deadline, g_source_unref);
+	g_clear_pointer(&wait->tick, g_source_unref);
+}
+
 gboolean
 remsim_test_common_spin_until(gboolean (*done)(gpointer data), gpointer data, guint timeout_ms)
 {
-	gboolean expired = FALSE;
-	guint id = g_timeout_add(timeout_ms, remsim_test_common_deadline_cb, &expired);
-	/* some conditions (a file appearing) come with no event: look again now and then */
-	guint tick = g_timeout_add(20, remsim_test_common_tick_cb, NULL);
+	RemsimTestCommonWait wait;
 	gboolean ok;
 
+	remsim_test_common_wait_begin(&wait, timeout_ms);
 	/* @done is asked once a turn and not again once it held: it may take what it found */
-	while (!(ok = done(data)) && !expired)
-		g_main_context_iteration(NULL, TRUE);
-	if (!expired)
-		g_source_remove(id);
-	g_source_remove(tick);
+	while (!(ok = done(data)) && remsim_test_common_wait_next(&wait))
+		;
+	remsim_test_common_wait_end(&wait);
 	return ok;
 }
 
@@ -94,27 +144,7 @@ remsim_test_common_spin_for(guint ms)
 	remsim_test_common_spin_until(remsim_test_common_never, NULL, ms);
 }
 
-guint16
-remsim_test_common_read_port_file(const gchar *path)
-{
-	g_autofree gchar *text = NULL;
-	guint64 port;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return 0;
-	port = g_ascii_strtoull(text, NULL, 10);
-	return port <= G_MAXUINT16 ? (guint16)port : 0;
-}
-
-gboolean
-remsim_test_common_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port)
-{
-	g_autofree gchar *text = NULL;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return FALSE;
-	return sscanf(text, "rspro=%hu\nrest=%hu", rspro_port, rest_port) == 2;
-}
+/* --- processes --- */
 
 static void
 remsim_test_common_set_pdeathsig(gpointer user_data)
@@ -177,6 +207,97 @@ remsim_test_common_daemon_stop(GSubprocess *proc, gint sig, guint timeout_ms)
 	g_source_destroy(deadline);
 	g_main_context_pop_thread_default(context);
 	return in_time;
+}
+
+/* --- ports and bytes --- */
+
+static gboolean
+remsim_test_common_port_is_free(guint16 port)
+{
+	g_autoptr(GSocket) sock =
+	    g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+	g_autoptr(GInetAddress) any = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(any, port);
+
+	return sock != NULL && g_socket_bind(sock, addr, FALSE, NULL);
+}
+
+guint16
+remsim_test_common_free_port_pair(void)
+{
+	for (guint attempt = 0; attempt < 100; attempt++) {
+		g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+						       G_SOCKET_PROTOCOL_TCP, NULL);
+		g_autoptr(GInetAddress) any = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+		g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(any, 0);
+		g_autoptr(GSocketAddress) bound = NULL;
+		guint16 port;
+
+		g_assert_true(g_socket_bind(sock, addr, FALSE, NULL));
+		bound = g_socket_get_local_address(sock, NULL);
+		port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+		g_socket_close(sock, NULL);
+		if (port < G_MAXUINT16 && remsim_test_common_port_is_free(port) &&
+		    remsim_test_common_port_is_free(port + 1))
+			return port;
+	}
+	g_error("no free pair of TCP ports");
+}
+
+GBytes *
+remsim_test_common_hex_bytes(const gchar *hex)
+{
+	GByteArray *out = g_byte_array_new();
+
+	for (const gchar *p = hex; *p != '\0';) {
+		guint8 b;
+
+		if (g_ascii_isspace(*p)) {
+			p++;
+			continue;
+		}
+		g_assert_true(g_ascii_isxdigit(p[0]) && g_ascii_isxdigit(p[1]));
+		b = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
+		g_byte_array_append(out, &b, 1);
+		p += 2;
+	}
+	return g_byte_array_free_to_bytes(out);
+}
+
+gchar *
+remsim_test_common_bytes_hex(GBytes *bytes)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(bytes, &len);
+	GString *s = g_string_sized_new(2 * len + 1);
+
+	for (gsize i = 0; i < len; i++)
+		g_string_append_printf(s, "%02X", data[i]);
+	return g_string_free(s, FALSE);
+}
+
+/* --- to go with their last users --- */
+
+guint16
+remsim_test_common_read_port_file(const gchar *path)
+{
+	g_autofree gchar *text = NULL;
+	guint64 port;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return 0;
+	port = g_ascii_strtoull(text, NULL, 10);
+	return port <= G_MAXUINT16 ? (guint16)port : 0;
+}
+
+gboolean
+remsim_test_common_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port)
+{
+	g_autofree gchar *text = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return FALSE;
+	return sscanf(text, "rspro=%hu\nrest=%hu", rspro_port, rest_port) == 2;
 }
 
 GSubprocess *

@@ -20,17 +20,34 @@ remsim_test_dbus_up(GDBusConnection **bus)
 
 	(void)REMSIM_DBUS_ERROR;
 	g_test_dbus_up(tbus);
-	*bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
-	g_assert_no_error(error);
+	if (bus != NULL) {
+		*bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &error);
+		g_assert_no_error(error);
+	}
 	return tbus;
+}
+
+GDBusConnection *
+remsim_test_dbus_connect(GTestDBus *tbus)
+{
+	g_autoptr(GError) error = NULL;
+	GDBusConnection *conn = g_dbus_connection_new_for_address_sync(
+	    g_test_dbus_get_bus_address(tbus),
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL, NULL, &error);
+
+	g_assert_no_error(error);
+	return conn;
 }
 
 void
 remsim_test_dbus_down(GTestDBus *tbus, GDBusConnection **bus)
 {
-	if (*bus != NULL)
+	if (bus != NULL && *bus != NULL) {
 		g_dbus_connection_close_sync(*bus, NULL, NULL);
-	g_clear_object(bus);
+		g_clear_object(bus);
+	}
 	g_test_dbus_down(tbus);
 }
 
@@ -51,8 +68,6 @@ remsim_test_dbus_has_owner(gpointer data)
 
 	if (ret != NULL)
 		g_variant_get(ret, "(b)", &owned);
-	if (!owned)
-		g_usleep(20000);
 	return owned;
 }
 

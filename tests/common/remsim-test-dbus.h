@@ -13,11 +13,15 @@ G_BEGIN_DECLS
 gboolean remsim_test_dbus_skip_without_daemon(void);
 /*
  * A private session bus (the session bus of this process and of the daemons
- * it starts) and a connection to it in @bus. Registers the names of
- * org.remsim.Error, so that the proxies' errors come in the RemsimDbusError domain.
+ * it starts) and, unless @bus is NULL, the session bus connection in it.
+ * Registers the names of org.remsim.Error, so that the proxies' errors come in
+ * the RemsimDbusError domain. remsim-test-daemon.h starts a daemon on it with
+ * the bus address g_test_dbus_get_bus_address() gives.
  */
 GTestDBus *remsim_test_dbus_up(GDBusConnection **bus);
-/* closes @bus (and drops it) and takes the private bus down */
+/* a connection of its own to @tbus, not the session bus singleton */
+GDBusConnection *remsim_test_dbus_connect(GTestDBus *tbus);
+/* closes @bus (and drops it; may be NULL) and takes the private bus down */
 void remsim_test_dbus_down(GTestDBus *tbus, GDBusConnection **bus);
 /* waits until @name has an owner on @bus; FALSE after @timeout_ms */
 gboolean remsim_test_dbus_wait_name(GDBusConnection *bus, const gchar *name, guint timeout_ms);
