@@ -23,8 +23,8 @@ there was any. The rules:
   log        log calls are never translated: no _() inside g_message() & co.
              or remsim_log_message() & co.
 
-Test programs (*/tests/*.c except tests/common, fuzz targets) are product code
-for every rule but prefix and component.
+Test programs (*/tests/*.c, fuzz targets; in tests/common only its own tests/)
+are product code for every rule but prefix and component.
 """
 
 import os
@@ -128,7 +128,8 @@ def is_test_code(rel):
 def is_test_program(rel):
     parts = rel.split('/')
     if rel.startswith('tests/common/'):
-        return False
+        # the helpers are product code; their own tests (tests/common/tests/) are not
+        parts = parts[2:]
     return 'tests' in parts or 'fuzz' in parts
 
 
