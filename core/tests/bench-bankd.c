@@ -16,14 +16,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "remsim-test-bankd.h"
 #include "remsim-test-bench.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 #include "remsim-simcard-card.h"
 
 #define BENCH_APDU "A0A40000023F00" /* SELECT MF: answered from the card's own state */
 
 typedef struct {
-	RemsimTestBankdClient **clients;
+	RemsimTestPeer **clients;
 	guint n;
 	GBytes *apdu;
 	GBytes *expected;
@@ -48,7 +49,7 @@ bench_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 	BenchCall *call = user_data;
 	Bench *bench = call->bench;
 	g_autoptr(RsproPdu) res =
-	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
+	    remsim_test_peer_request_finish(bench->clients[call->index], result, NULL);
 	gdouble us = (gdouble)(g_get_monotonic_time() - call->start_us);
 
 	bench->in_flight--;
@@ -67,19 +68,15 @@ static void
 bench_send(Bench *bench, guint index)
 {
 	BenchCall *call = g_new0(BenchCall, 1);
+	g_autoptr(RsproPdu) tpdu =
+	    remsim_test_peer_new_tpdu(bench->clients[index], index, bench->apdu);
 
 	call->bench = bench;
 	call->index = index;
 	call->start_us = g_get_monotonic_time();
 	bench->in_flight++;
-	remsim_test_bankd_client_apdu_async(bench->clients[index], index, bench->apdu, NULL,
-					    bench_response_ready, call);
-}
-
-static gboolean
-bench_drained(gpointer data)
-{
-	return ((Bench *)data)->in_flight == 0;
+	remsim_test_peer_request_async(bench->clients[index], tpdu, NULL, bench_response_ready,
+				       call);
 }
 
 static guint64
@@ -134,36 +131,49 @@ bench_floor(RemsimSimcardCard *card, GBytes *apdu)
 static gdouble
 bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 {
-	RemsimTestBankdServer *server = remsim_test_bankd_server_new();
-	RemsimTestBankd *bankd = remsim_test_bankd_start("simcard", n, server->port, conf);
-	g_autofree RemsimTestBankdClient **clients = g_new0(RemsimTestBankdClient *, n);
+	g_autoptr(RemsimTestPeer) server = remsim_test_peer_new_server();
+	g_autoptr(RemsimTestDaemon) bankd = NULL;
+	g_autofree RemsimTestPeer **clients = g_new0(RemsimTestPeer *, n);
 	Bench bench = { clients, n, apdu, expected };
+	GSubprocess *proc;
 	gint64 t0, t1;
 	guint64 rss;
 	gdouble cpu0, cpu1, self0, self1, mean;
 
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
+	remsim_test_peer_serve(server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(server),
+					.backend = "simcard",
+					.n_slots = n,
+					.config = conf });
+	proc = remsim_test_daemon_get_process(bankd);
+	remsim_test_peer_wait_hellos(server, 1);
 	for (guint i = 0; i < n; i++)
-		g_assert_cmpint(remsim_test_bankd_server_map(server, i, 1, i), ==, RSPRO_RESULT_OK);
+		g_assert_cmpint(remsim_test_peer_map(server, i, 1, i), ==, RSPRO_RESULT_OK);
 	for (guint i = 0; i < n; i++) {
-		clients[i] = remsim_test_bankd_client_connect(bankd->port, 1, i);
-		g_assert_nonnull(clients[i]);
-		g_assert_cmpint(clients[i]->result, ==, RSPRO_RESULT_OK);
-		g_assert_true(remsim_test_bankd_client_wait_atr(clients[i]));
+		clients[i] = remsim_test_peer_new_client(1, i);
+		remsim_test_peer_load_script(clients[i], REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+		g_assert_cmpint(
+		    remsim_test_peer_connect(clients[i], remsim_test_daemon_get_port(bankd)), ==,
+		    RSPRO_RESULT_OK);
+		REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(clients[i], RSPRO_MSG_SET_ATR_REQ) ==
+				     1);
 	}
 	bench.latencies_us = g_array_new(FALSE, FALSE, sizeof(gdouble));
 	for (guint i = 0; i < n; i++)
 		bench_send(&bench, i);
 	t0 = g_get_monotonic_time();
-	cpu0 = remsim_test_bench_cpu_us(bankd->proc);
+	cpu0 = remsim_test_bench_cpu_us(proc);
 	self0 = remsim_test_bench_cpu_us(NULL);
+	/* the measuring time: not a wait for an event */
 	remsim_test_common_spin_for(bench_seconds() * 1000);
 	bench.stop = TRUE;
 	t1 = g_get_monotonic_time();
-	cpu1 = remsim_test_bench_cpu_us(bankd->proc);
+	cpu1 = remsim_test_bench_cpu_us(proc);
 	self1 = remsim_test_bench_cpu_us(NULL);
-	remsim_test_common_spin_until(bench_drained, &bench, TEST_TIMEOUT_MS);
-	rss = bench_peak_rss_kb(bankd->proc);
+	REMSIM_TEST_WAIT_FOR(bench.in_flight == 0);
+	rss = bench_peak_rss_kb(proc);
 	/* per client: the mean time one client waits for its response */
 	mean = bench.count > 0 ? (t1 - t0) * (gdouble)n / bench.count : 0;
 	g_print("%-24s %5u %9.0f %7.2f %7.1f %7.1f %9" G_GUINT64_FORMAT " %8.1f %7.1f %7.1f\n",
@@ -174,10 +184,8 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 		bench.count > 0 ? (self1 - self0) / bench.count : 0);
 	g_assert_cmpuint(bench.bad, ==, 0);
 	for (guint i = 0; i < n; i++)
-		remsim_test_bankd_client_free(clients[i]);
+		g_object_unref(clients[i]);
 	g_array_unref(bench.latencies_us);
-	remsim_test_bankd_stop(bankd);
-	remsim_test_bankd_server_free(server);
 	return mean;
 }
 
@@ -187,7 +195,7 @@ main(int argc, char **argv)
 	const gchar *srcdir = g_getenv("REMSIM_SRCDIR");
 	g_autofree gchar *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
 	g_autoptr(RemsimSimcardCard) card = NULL;
-	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(BENCH_APDU);
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(BENCH_APDU);
 	g_autoptr(GBytes) expected = NULL;
 	g_autoptr(GError) error = NULL;
 	const gchar *slots_env = g_getenv("REMSIM_BENCH_SLOTS");
@@ -217,7 +225,7 @@ main(int argc, char **argv)
 	for (guint i = 0; sizes[i] != NULL; i++) {
 		guint n = CLAMP((guint)g_ascii_strtoull(sizes[i], NULL, 10), 1, 1023);
 		g_autofree gchar *conf =
-		    g_strdup_printf("slots=%u\nprofiles=%s;%s;%s;%s", n, p1, p2, p3, p4);
+		    g_strdup_printf("[simcard]\nslots=%u\nprofiles=%s;%s;%s;%s", n, p1, p2, p3, p4);
 
 		mean = bench_run(n, conf, apdu, expected);
 		if (n == 1)

@@ -1,34 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * remsim-bankd end to end with the example backend (echo cards): mapping,
- * refusal of unknown clients, remap and unmap during a session, server loss,
+ * remsim-bankd end to end with the example backend (echo cards), between a
+ * scripted server peer and scripted client peers: mapping, refusal of unknown
+ * clients, remap and unmap during a session, server loss, upstream's own bytes,
  * and many clients at once. Each echo response carries the command's data, so
  * a response routed to the wrong client or slot shows up as wrong bytes.
  */
 #include "config.h"
 
-#include "remsim-test-bankd.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 
 #define ECHO_ATR "3B046563686F"
 
+/* the bank each test starts: its slots and its config */
 typedef struct {
-	RemsimTestBankdServer *server;
-	RemsimTestBankd *bankd;
-} Fixture;
+	guint n_slots;
+	const gchar *config;
+} RelayBank;
+
+typedef struct {
+	RemsimTestPeer *server;
+	RemsimTestDaemon *bankd;
+} RelayFixture;
 
 static void
-fixture_start(Fixture *f, guint n_slots, const gchar *conf)
+fixture_setup(RelayFixture *f, gconstpointer data)
 {
-	f->server = remsim_test_bankd_server_new();
-	f->bankd = remsim_test_bankd_start("example", n_slots, f->server->port, conf);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(f->server, 1));
+	const RelayBank *bank = data;
+
+	f->server = remsim_test_peer_new_server();
+	remsim_test_peer_serve(f->server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	f->bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(f->server),
+					.backend = "example",
+					.n_slots = bank->n_slots,
+					.config = bank->config });
+	remsim_test_peer_wait_hellos(f->server, 1);
 }
 
 static void
-fixture_stop(Fixture *f)
+fixture_teardown(RelayFixture *f, gconstpointer data)
 {
-	remsim_test_bankd_stop(f->bankd);
-	remsim_test_bankd_server_free(f->server);
+	g_clear_object(&f->bankd);
+	g_clear_object(&f->server);
 }
 
 /* an APDU with a recognisable data field, and the echo card's answer to it */
@@ -39,47 +55,83 @@ make_apdu(guint client, guint seq, gchar **expected_hex)
 	g_autofree gchar *hex = g_strdup_printf("00D60000%02X%s", (guint)strlen(data) / 2, data);
 
 	*expected_hex = g_strdup_printf("%s9000", data);
-	return remsim_test_bankd_hex_bytes(hex);
+	return remsim_test_common_hex_bytes(hex);
 }
 
 static void
-assert_echo(RemsimTestBankdClient *client, guint16 bank_slot, guint seq)
+assert_echo(RemsimTestPeer *client, guint16 bank_slot, guint seq)
 {
 	g_autofree gchar *expected = NULL;
-	g_autoptr(GBytes) apdu = make_apdu(client->slot_nr, seq, &expected);
-	g_autoptr(GBytes) response = remsim_test_bankd_client_apdu(client, bank_slot, apdu);
+	g_autoptr(GBytes) apdu =
+	    make_apdu(remsim_test_peer_get_client_slot(client)->slot_nr, seq, &expected);
+	g_autoptr(GBytes) response = remsim_test_peer_apdu(client, bank_slot, apdu);
 	g_autofree gchar *got = NULL;
 
 	g_assert_nonnull(response);
-	got = remsim_test_bankd_bytes_hex(response);
+	got = remsim_test_common_bytes_hex(response);
 	g_assert_cmpstr(got, ==, expected);
 }
 
-static RemsimTestBankdClient *
-connect_ok(Fixture *f, guint16 client_id, guint16 slot_nr)
+static gboolean
+is_closed(RemsimTestPeer *client)
 {
-	RemsimTestBankdClient *client =
-	    remsim_test_bankd_client_connect(f->bankd->port, client_id, slot_nr);
+	return remsim_test_peer_get_n_connections(client) == 0;
+}
+
+/* the @n-th ATR came, or the connection ended; TRUE for the ATR */
+static gboolean
+wait_atr(RemsimTestPeer *client, guint n)
+{
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) >= n ||
+			     is_closed(client));
+	return remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) >= n;
+}
+
+static gchar *
+atr_hex(RemsimTestPeer *client)
+{
+	return remsim_test_common_bytes_hex(
+	    remsim_test_peer_last(client, RSPRO_MSG_SET_ATR_REQ)->u.set_atr_req.atr);
+}
+
+/* a client peer that said hello to the bankd; its result in @result */
+static RemsimTestPeer *
+connect_client(RelayFixture *f, guint16 client_id, guint16 slot_nr, gint *result)
+{
+	RemsimTestPeer *client = remsim_test_peer_new_client(client_id, slot_nr);
+
+	remsim_test_peer_load_script(client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	*result = remsim_test_peer_connect(client, remsim_test_daemon_get_port(f->bankd));
+	return client;
+}
+
+/* a client that was accepted and got the echo card's ATR */
+static RemsimTestPeer *
+connect_ok(RelayFixture *f, guint16 client_id, guint16 slot_nr)
+{
+	gint result;
+	RemsimTestPeer *client = connect_client(f, client_id, slot_nr, &result);
 	g_autofree gchar *atr = NULL;
 
-	g_assert_nonnull(client);
-	g_assert_cmpint(client->result, ==, 0);
-	g_assert_true(remsim_test_bankd_client_wait_atr(client));
-	atr = remsim_test_bankd_bytes_hex(client->atr);
+	g_assert_cmpint(result, ==, 0);
+	g_assert_true(wait_atr(client, 1));
+	atr = atr_hex(client);
 	g_assert_cmpstr(atr, ==, ECHO_ATR);
 	return client;
 }
 
-static void
-test_relay_mapped(void)
-{
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
-	const RsproConnectBankReq *hello;
+static const RelayBank one_slot = { 1, "[example]\nslots=1\n" };
+static const RelayBank two_slots = { 2, "[example]\nslots=2\n" };
+static const RelayBank four_slots = { 4, "[example]\nslots=4\n" };
+/* the bank announces where clients behind NAT should dial (ConnectBankReq.bound) */
+static const RelayBank advertising = { 4, "advertise=192.0.2.10:19999\n\n[example]\nslots=4\n" };
 
-	/* the bank announces where clients behind NAT should dial (ConnectBankReq.bound) */
-	fixture_start(&f, 4, "slots=4\n[bankd]\nadvertise=192.0.2.10:19999");
-	hello = &f.server->last_hello->u.connect_bank_req;
+static void
+test_hello(RelayFixture *f, gconstpointer data)
+{
+	const RsproConnectBankReq *hello =
+	    &remsim_test_peer_last(f->server, RSPRO_MSG_CONNECT_BANK_REQ)->u.connect_bank_req;
+
 	g_assert_true(hello->has_bound);
 	g_assert_false(hello->bound.is_ipv6);
 	g_assert_cmpmem(hello->bound.addr, 4, "\xc0\x00\x02\x0a", 4);
@@ -88,287 +140,226 @@ test_relay_mapped(void)
 	g_assert_cmpuint(hello->number_of_slots, ==, 4);
 	g_assert_cmpint(hello->identity.type, ==, RSPRO_COMPONENT_BANKD);
 	g_assert_cmpstr(hello->identity.software, ==, "remsim-bankd");
+}
 
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 2, 7, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 7, 0);
+static void
+test_relay_mapped(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) client = NULL;
+
+	g_assert_cmpint(remsim_test_peer_map(f->server, 2, 7, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 7, 0);
 	for (guint i = 0; i < 20; i++)
 		assert_echo(client, 2, i);
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
 }
 
 static void
-test_mapping_checks(void)
+test_mapping_checks(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-
-	fixture_start(&f, 2, "slots=2");
 	/* upstream's createMappingReq / removeMappingReq checks, in order */
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 2, 1, 0), ==,
-			RSPRO_RESULT_ILLEGAL_SLOT_ID);
-	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 1, 0), ==,
+	g_assert_cmpint(remsim_test_peer_map(f->server, 2, 1, 0), ==, RSPRO_RESULT_ILLEGAL_SLOT_ID);
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, 1, 0), ==,
 			RSPRO_RESULT_UNKNOWN_SLOTMAP);
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
-	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 1, 1), ==,
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 1, 0), ==, RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, 1, 1), ==,
 			RSPRO_RESULT_UNKNOWN_SLOTMAP);
-	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 1, 0), ==, RSPRO_RESULT_OK);
-	fixture_stop(&f);
-}
-
-static gboolean
-server_has_error_ind(gpointer data)
-{
-	return ((RemsimTestBankdServer *)data)->error_inds->len > 0;
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, 1, 0), ==, RSPRO_RESULT_OK);
 }
 
 static void
-test_unmapped_refused(void)
+test_unmapped_refused(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
-	const RsproPdu *ind = NULL;
+	g_autoptr(RemsimTestPeer) client = NULL;
+	const RsproPdu *ind;
+	gint result;
 
-	fixture_start(&f, 2, "slots=2");
 	/* a map for someone else: its answer shows the bank has taken the server's
 	 * connectBankRes, so the errorInd below has a connected link to go out on */
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 1, 8, 0), ==, RSPRO_RESULT_OK);
-	client = remsim_test_bankd_client_connect(f.bankd->port, 9, 3);
-	g_assert_nonnull(client);
-	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 8, 0), ==, RSPRO_RESULT_OK);
+	client = connect_client(f, 9, 3, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
 	/* the bank closes the connection after its refusal and an errorInd */
-	g_assert_true(remsim_test_bankd_client_wait_closed(client));
-	g_assert_null(client->atr);
-	for (guint i = 0; i < client->others->len; i++) {
-		const RsproPdu *pdu = client->others->pdata[i];
-
-		if (pdu->type == RSPRO_MSG_ERROR_IND)
-			ind = pdu;
-	}
+	g_assert_true(remsim_test_peer_wait_closed(client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ), ==, 0);
+	ind = remsim_test_peer_last(client, RSPRO_MSG_ERROR_IND);
 	g_assert_nonnull(ind);
 	g_assert_cmpint(ind->u.error_ind.code, ==, RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED);
 	g_assert_true(ind->u.error_ind.has_client_slot);
 	g_assert_cmpuint(ind->u.error_ind.client_slot.client_id, ==, 9);
 	g_assert_cmpuint(ind->u.error_ind.client_slot.slot_nr, ==, 3);
 	/* and the server hears of it too (on its own connection: maybe a little later) */
-	g_assert_true(
-	    remsim_test_common_spin_until(server_has_error_ind, f.server, TEST_TIMEOUT_MS));
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND) > 0);
 }
 
 static void
-test_remap_mid_session(void)
+test_remap_mid_session(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
-	g_autoptr(GBytes) read_binary = remsim_test_bankd_hex_bytes("00B0000001");
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(RemsimTestPeer) again = NULL;
+	g_autoptr(GBytes) read_binary = remsim_test_common_hex_bytes("00B0000001");
 
-	fixture_start(&f, 4, "slots=4");
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 5, 1), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 5, 1);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 5, 1), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 5, 1);
 	assert_echo(client, 0, 1);
 	/* the same client slot onto another bank slot: the old session ends */
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 3, 5, 1), ==, RSPRO_RESULT_OK);
-	g_assert_true(remsim_test_bankd_client_wait_closed(client));
-	remsim_test_bankd_client_free(client);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 3, 5, 1), ==, RSPRO_RESULT_OK);
+	g_assert_true(remsim_test_peer_wait_closed(client));
 	/* the client comes back and now reaches bank slot 3, not 0 */
-	client = connect_ok(&f, 5, 1);
-	assert_echo(client, 3, 2);
-	g_assert_null(remsim_test_bankd_client_apdu(client, 0, read_binary));
-	g_assert_true(remsim_test_bankd_client_wait_closed(client));
-	remsim_test_bankd_client_free(client);
+	again = connect_ok(f, 5, 1);
+	assert_echo(again, 3, 2);
+	g_assert_null(remsim_test_peer_apdu(again, 0, read_binary));
+	g_assert_true(remsim_test_peer_wait_closed(again));
 	/* the old bank slot is free again: removing its map is unknown now */
-	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 0, 5, 1), ==,
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, 5, 1), ==,
 			RSPRO_RESULT_UNKNOWN_SLOTMAP);
-	fixture_stop(&f);
 }
 
 static void
-test_remove_mapping_in_session(void)
+test_remove_mapping_in_session(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(RemsimTestPeer) refused = NULL;
+	g_autoptr(RemsimTestPeer) again = NULL;
+	gint result;
 
-	fixture_start(&f, 2, "slots=2");
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 2, 0);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 2, 0);
 	assert_echo(client, 1, 1);
-	g_assert_cmpint(remsim_test_bankd_server_unmap(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
-	g_assert_true(remsim_test_bankd_client_wait_closed(client));
-	remsim_test_bankd_client_free(client);
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	g_assert_true(remsim_test_peer_wait_closed(client));
 	/* without the map the client is refused */
-	client = remsim_test_bankd_client_connect(f.bankd->port, 2, 0);
-	g_assert_nonnull(client);
-	g_assert_cmpint(client->result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
-	remsim_test_bankd_client_free(client);
+	refused = connect_client(f, 2, 0, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
 	/* mapped again, the slot serves again */
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 1, 2, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 2, 0);
-	assert_echo(client, 1, 2);
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	again = connect_ok(f, 2, 0);
+	assert_echo(again, 1, 2);
 }
 
 static void
-remsim_test_bankd_server_lost(void)
+test_server_lost(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
+	g_autoptr(RemsimTestPeer) client = NULL;
 
-	fixture_start(&f, 2, "slots=2");
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 3, 0);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 3, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 3, 0);
 	assert_echo(client, 0, 1);
-	remsim_test_bankd_server_kill(f.server);
+	remsim_test_peer_close(f->server);
 	/* the relay does not need the server */
-	for (guint i = 2; i < 30; i++) {
+	for (guint i = 2; i < 30; i++)
 		assert_echo(client, 0, i);
-		remsim_test_common_spin_for(10);
-	}
-	g_assert_false(client->closed);
+	g_assert_false(is_closed(client));
 	/* a restarted server gets the bank back; re-sending the map changes nothing */
-	remsim_test_bankd_server_restart(f.server);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(f.server, 2));
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 3, 0), ==, RSPRO_RESULT_OK);
+	remsim_test_peer_relisten(f->server);
+	remsim_test_peer_wait_hellos(f->server, 2);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 3, 0), ==, RSPRO_RESULT_OK);
 	assert_echo(client, 0, 100);
-	g_assert_false(client->closed);
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
+	g_assert_false(is_closed(client));
 }
 
 static void
-test_card_error(void)
+test_card_error(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
-	gboolean saw_error = FALSE;
-	g_autoptr(GBytes) failing = remsim_test_bankd_hex_bytes("00EE000000");
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(RemsimTestPeer) next = NULL;
+	g_autoptr(GBytes) failing = remsim_test_common_hex_bytes("00EE000000");
 
 	/* the echo card fails INS 0xEE with a transmission error */
-	fixture_start(&f, 1, "slots=1\nfail-ins=EE");
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 4, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 4, 0);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 4, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 4, 0);
 	assert_echo(client, 0, 1);
-	g_assert_null(remsim_test_bankd_client_apdu(client, 0, failing));
-	g_assert_true(remsim_test_bankd_client_wait_closed(client));
-	for (guint i = 0; i < client->others->len; i++)
-		saw_error |= ((RsproPdu *)client->others->pdata[i])->type == RSPRO_MSG_ERROR_IND;
-	g_assert_true(saw_error);
-	remsim_test_bankd_client_free(client);
+	g_assert_null(remsim_test_peer_apdu(client, 0, failing));
+	g_assert_true(remsim_test_peer_wait_closed(client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), >, 0);
 	/* the card is still usable by the next session */
-	client = connect_ok(&f, 4, 0);
-	assert_echo(client, 0, 2);
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
+	next = connect_ok(f, 4, 0);
+	assert_echo(next, 0, 2);
 }
 
-typedef struct {
-	RemsimTestBankdClient *client;
-	gboolean want_present;
-} StatusWait;
-
-typedef struct {
-	RemsimTestBankdServer *server;
-	guint n;
-} ErrorWait;
-
+/* takes bankSlotStatusInds until one says the card is @present */
 static gboolean
-server_has_more_error_inds(gpointer data)
+took_card_status(RemsimTestPeer *client, gboolean present)
 {
-	ErrorWait *wait = data;
+	g_autoptr(RsproPdu) pdu = NULL;
 
-	return wait->server->error_inds->len > wait->n;
-}
+	while ((pdu = remsim_test_peer_take(client, RSPRO_MSG_BANK_SLOT_STATUS_IND)) != NULL) {
+		const RsproSlotPhysStatus *status = &pdu->u.bank_slot_status_ind.status;
 
-/* a bankSlotStatusInd with card-present @want_present has arrived */
-static gboolean
-has_status(gpointer data)
-{
-	StatusWait *wait = data;
-
-	for (guint i = 0; i < wait->client->others->len; i++) {
-		const RsproPdu *pdu = wait->client->others->pdata[i];
-
-		if (pdu->type == RSPRO_MSG_BANK_SLOT_STATUS_IND &&
-		    pdu->u.bank_slot_status_ind.status.has_card_present &&
-		    pdu->u.bank_slot_status_ind.status.card_present == wait->want_present)
+		if (status->has_card_present && status->card_present == present)
 			return TRUE;
+		g_clear_pointer(&pdu, rspro_pdu_free);
 	}
 	return FALSE;
 }
 
 static void
-test_card_removed(void)
+test_card_removed(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
-	g_autoptr(GBytes) eject = remsim_test_bankd_hex_bytes("00E5000000");
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(GBytes) eject = remsim_test_common_hex_bytes("00E5000000");
 	g_autoptr(GBytes) res = NULL;
-	StatusWait out = { NULL, FALSE }, in = { NULL, TRUE };
-	ErrorWait more = { f.server, 0 };
+	guint error_inds;
 
 	/* the echo card leaves its slot for 100 ms after an INS E5 */
-	fixture_start(&f, 1, "slots=1\neject-ins=E5");
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 6, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 6, 0);
-	more.server = f.server;
-	more.n = f.server->error_inds->len;
-	res = remsim_test_bankd_client_apdu(client, 0, eject);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 6, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 6, 0);
+	error_inds = remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND);
+	res = remsim_test_peer_apdu(client, 0, eject);
 	g_assert_nonnull(res);
-	g_clear_pointer(&client->atr, g_bytes_unref);
 	/* the client hears the card go and come back, and gets its ATR again */
-	out.client = in.client = client;
-	g_assert_true(remsim_test_common_spin_until(has_status, &out, TEST_TIMEOUT_MS));
-	g_assert_true(remsim_test_common_spin_until(has_status, &in, TEST_TIMEOUT_MS));
-	g_assert_true(remsim_test_bankd_client_wait_atr(client));
-	g_assert_false(client->closed);
+	REMSIM_TEST_WAIT_FOR(took_card_status(client, FALSE));
+	REMSIM_TEST_WAIT_FOR(took_card_status(client, TRUE));
+	g_assert_true(wait_atr(client, 2));
+	g_assert_false(is_closed(client));
 	/* the server was told of the removal */
-	g_assert_true(
-	    remsim_test_common_spin_until(server_has_more_error_inds, &more, TEST_TIMEOUT_MS));
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND) > error_inds);
 	assert_echo(client, 0, 5);
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
 }
 
 static void
-send_status(RemsimTestBankdClient *client, guint16 bank_slot, gboolean vcc, gboolean rst)
+test_modem_resets(RelayFixture *f, gconstpointer data)
 {
-	g_autoptr(RsproPdu) pdu = rspro_pdu_new(RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
-	RsproClientSlotStatusInd *ind = &pdu->u.client_slot_status_ind;
+	g_autoptr(RemsimTestPeer) client = NULL;
 
-	ind->from_client_slot.client_id = client->client_id;
-	ind->from_client_slot.slot_nr = client->slot_nr;
-	ind->to_bank_slot.bank_id = TEST_BANK_ID;
-	ind->to_bank_slot.slot_nr = bank_slot;
-	ind->status.reset_active = rst;
-	ind->status.has_vcc_present = TRUE;
-	ind->status.vcc_present = vcc;
-	ind->status.has_clk_active = TRUE;
-	ind->status.clk_active = TRUE;
-	g_assert_true(rspro_connection_send(client->conn, pdu, NULL));
-}
-
-static void
-test_modem_resets(void)
-{
-	Fixture f = { 0 };
-	RemsimTestBankdClient *client;
-
-	fixture_start(&f, 1, "slots=1");
-	g_assert_cmpint(remsim_test_bankd_server_map(f.server, 0, 8, 0), ==, RSPRO_RESULT_OK);
-	client = connect_ok(&f, 8, 0);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 8, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 8, 0);
 	assert_echo(client, 0, 1);
 	/* VCC off then on (cold reset), RST pulse (warm reset): queued with the APDUs */
-	send_status(client, 0, FALSE, FALSE);
-	send_status(client, 0, TRUE, FALSE);
+	remsim_test_peer_send_status(client, 0, FALSE, FALSE);
+	remsim_test_peer_send_status(client, 0, TRUE, FALSE);
 	assert_echo(client, 0, 2);
-	send_status(client, 0, TRUE, TRUE);
-	send_status(client, 0, TRUE, FALSE);
+	remsim_test_peer_send_status(client, 0, TRUE, TRUE);
+	remsim_test_peer_send_status(client, 0, TRUE, FALSE);
 	assert_echo(client, 0, 3);
-	g_assert_false(client->closed);
-	remsim_test_bankd_client_free(client);
-	fixture_stop(&f);
+	g_assert_false(is_closed(client));
+}
+
+/* upstream's bytes: its server's createMappingReq, its client's SELECT MF */
+static void
+test_upstream_bytes(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(RsproPdu) map = remsim_test_peer_vector_pdu("029", FALSE);
+	g_autoptr(RsproPdu) select = remsim_test_peer_vector_pdu("079", FALSE);
+	g_autoptr(RsproPdu) created = NULL;
+	g_autoptr(RsproPdu) answer = NULL;
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autofree gchar *data_hex = NULL;
+
+	/* C0:0 on B1:0 */
+	created = remsim_test_peer_request(f->server, map);
+	g_assert_nonnull(created);
+	g_assert_cmpint(created->u.create_mapping_res.result, ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 0, 0);
+	answer = remsim_test_peer_request(client, select);
+	g_assert_nonnull(answer);
+	g_assert_cmpuint(answer->u.tpdu_card_to_modem.from_bank_slot.bank_id, ==, 1);
+	g_assert_cmpuint(answer->u.tpdu_card_to_modem.from_bank_slot.slot_nr, ==, 0);
+	g_assert_cmpuint(answer->u.tpdu_card_to_modem.to_client_slot.client_id, ==, 0);
+	g_assert_cmpuint(answer->u.tpdu_card_to_modem.to_client_slot.slot_nr, ==, 0);
+	/* the echo card: SELECT's data and 90 00 */
+	data_hex = remsim_test_common_bytes_hex(answer->u.tpdu_card_to_modem.data);
+	g_assert_cmpstr(data_hex, ==, "3F009000");
 }
 
 /* --- many clients at once --- */
@@ -376,36 +367,43 @@ test_modem_resets(void)
 #define MANY 256
 #define ROUNDS 8
 
+static const RelayBank many_slots = { MANY, "[example]\nslots=256\n" };
+/* the echo card fails INS 0xEE with a transmission error */
+static const RelayBank failing = { 1, "[example]\nslots=1\nfail-ins=EE\n" };
+/* the echo card leaves its slot for 100 ms after an INS E5 */
+static const RelayBank ejecting = { 1, "[example]\nslots=1\neject-ins=E5\n" };
+
 typedef struct {
-	RemsimTestBankdClient *clients[MANY];
+	RemsimTestPeer *clients[MANY];
 	guint seq[MANY];
 	guint done;
 	guint bad;
-} Many;
+} RelayMany;
 
 typedef struct {
-	Many *many;
+	RelayMany *many;
 	guint index;
 	gchar *expected;
-} ManyCall;
+} RelayManyCall;
 
-static void many_send(Many *many, guint index);
+static void many_send(RelayMany *many, guint index);
 
 static void
 many_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-	ManyCall *call = user_data;
-	Many *many = call->many;
-	RemsimTestBankdClient *client = many->clients[call->index];
-	g_autoptr(RsproPdu) res =
-	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
+	RelayManyCall *call = user_data;
+	RelayMany *many = call->many;
+	RemsimTestPeer *client = many->clients[call->index];
+	g_autoptr(RsproPdu) res = remsim_test_peer_request_finish(client, result, NULL);
 	g_autofree gchar *got = NULL;
 
-	if (res == NULL || res->u.tpdu_card_to_modem.to_client_slot.slot_nr != client->slot_nr ||
+	if (res == NULL ||
+	    res->u.tpdu_card_to_modem.to_client_slot.slot_nr !=
+		remsim_test_peer_get_client_slot(client)->slot_nr ||
 	    res->u.tpdu_card_to_modem.from_bank_slot.slot_nr != call->index) {
 		many->bad++;
 	} else {
-		got = remsim_test_bankd_bytes_hex(res->u.tpdu_card_to_modem.data);
+		got = remsim_test_common_bytes_hex(res->u.tpdu_card_to_modem.data);
 		if (g_strcmp0(got, call->expected) != 0)
 			many->bad++;
 	}
@@ -419,63 +417,59 @@ many_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-many_send(Many *many, guint index)
+many_send(RelayMany *many, guint index)
 {
-	ManyCall *call = g_new0(ManyCall, 1);
+	RelayManyCall *call = g_new0(RelayManyCall, 1);
+	RemsimTestPeer *client = many->clients[index];
 	g_autoptr(GBytes) apdu = NULL;
+	g_autoptr(RsproPdu) tpdu = NULL;
 
 	call->many = many;
 	call->index = index;
-	apdu = make_apdu(many->clients[index]->slot_nr, many->seq[index], &call->expected);
-	remsim_test_bankd_client_apdu_async(many->clients[index], index, apdu, NULL,
-					    many_response_ready, call);
-}
-
-static gboolean
-many_finished(gpointer data)
-{
-	Many *many = data;
-
-	return many->done == MANY;
+	apdu = make_apdu(remsim_test_peer_get_client_slot(client)->slot_nr, many->seq[index],
+			 &call->expected);
+	tpdu = remsim_test_peer_new_tpdu(client, index, apdu);
+	remsim_test_peer_request_async(client, tpdu, NULL, many_response_ready, call);
 }
 
 static void
-test_many_clients(void)
+test_many_clients(RelayFixture *f, gconstpointer data)
 {
-	Fixture f = { 0 };
-	g_autofree Many *many = g_new0(Many, 1);
+	g_autofree RelayMany *many = g_new0(RelayMany, 1);
 
-	fixture_start(&f, MANY, "slots=256");
 	/* bank slot i serves client slot 1000 - i of client 1: no identity mapping */
 	for (guint i = 0; i < MANY; i++)
-		g_assert_cmpint(remsim_test_bankd_server_map(f.server, i, 1, 1000 - i), ==,
+		g_assert_cmpint(remsim_test_peer_map(f->server, i, 1, 1000 - i), ==,
 				RSPRO_RESULT_OK);
 	for (guint i = 0; i < MANY; i++)
-		many->clients[i] = connect_ok(&f, 1, 1000 - i);
+		many->clients[i] = connect_ok(f, 1, 1000 - i);
 	for (guint i = 0; i < MANY; i++)
 		many_send(many, i);
-	g_assert_true(remsim_test_common_spin_until(many_finished, many, 50000));
+	REMSIM_TEST_WAIT_FOR(many->done == MANY);
 	g_assert_cmpuint(many->bad, ==, 0);
 	for (guint i = 0; i < MANY; i++) {
 		g_assert_cmpuint(many->seq[i], ==, ROUNDS);
-		remsim_test_bankd_client_free(many->clients[i]);
+		g_object_unref(many->clients[i]);
 	}
-	fixture_stop(&f);
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/bankd/relay/mapped", test_relay_mapped);
-	g_test_add_func("/bankd/relay/mapping-checks", test_mapping_checks);
-	g_test_add_func("/bankd/relay/unmapped-refused", test_unmapped_refused);
-	g_test_add_func("/bankd/relay/remap-mid-session", test_remap_mid_session);
-	g_test_add_func("/bankd/relay/remove-mapping-in-session", test_remove_mapping_in_session);
-	g_test_add_func("/bankd/relay/server-lost", remsim_test_bankd_server_lost);
-	g_test_add_func("/bankd/relay/card-error", test_card_error);
-	g_test_add_func("/bankd/relay/card-removed", test_card_removed);
-	g_test_add_func("/bankd/relay/modem-resets", test_modem_resets);
-	g_test_add_func("/bankd/relay/many-clients", test_many_clients);
+#define ADD(name, bank, fn)                                                                        \
+	g_test_add("/bankd/relay/" name, RelayFixture, bank, fixture_setup, fn, fixture_teardown)
+	ADD("hello", &advertising, test_hello);
+	ADD("mapped", &advertising, test_relay_mapped);
+	ADD("mapping-checks", &two_slots, test_mapping_checks);
+	ADD("unmapped-refused", &two_slots, test_unmapped_refused);
+	ADD("remap-mid-session", &four_slots, test_remap_mid_session);
+	ADD("remove-mapping-in-session", &two_slots, test_remove_mapping_in_session);
+	ADD("server-lost", &two_slots, test_server_lost);
+	ADD("card-error", &failing, test_card_error);
+	ADD("card-removed", &ejecting, test_card_removed);
+	ADD("modem-resets", &one_slot, test_modem_resets);
+	ADD("upstream-bytes", &one_slot, test_upstream_bytes);
+	ADD("many-clients", &many_slots, test_many_clients);
 	return g_test_run();
 }

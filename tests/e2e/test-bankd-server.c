@@ -6,144 +6,131 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <signal.h>
+#include <string.h>
 
-#include "remsim-test-bankd.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 
 typedef struct {
-	GSubprocess *proc;
-	gchar *dir;
-	guint16 rspro_port;
-	guint16 rest_port;
-} Server;
+	RemsimTestDaemon *server;
+	RemsimTestDaemon *bankd;
+	RemsimTestPeer *client;
+} BankdServerFixture;
 
-static gboolean
-server_has_ports(gpointer data)
+/* a client of the bankd that dials, as a real one does, until the map is there */
+static RemsimTestPeer *
+client_connect(BankdServerFixture *f)
 {
-	Server *s = data;
-	g_autofree gchar *path = g_build_filename(s->dir, "ports", NULL);
+	RemsimTestPeer *client = remsim_test_peer_new_client(5, 0);
+	g_autoptr(RsproPdu) hello = remsim_test_peer_new_hello(client);
 
-	return remsim_test_common_read_server_ports(path, &s->rspro_port, &s->rest_port);
+	remsim_test_peer_load_script(client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	remsim_test_peer_dial_link(client, remsim_test_daemon_get_port(f->bankd), hello,
+				   RSPRO_COMPONENT_BANKD);
+	g_assert_cmpint(remsim_test_peer_wait_hello(client), ==, RSPRO_RESULT_OK);
+	return client;
+}
+
+/* server, bankd, a map made over REST, and a client that got its card */
+static void
+fixture_setup(BankdServerFixture *f, gconstpointer data)
+{
+	f->server = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_SERVER, NULL);
+	f->bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_daemon_get_port(f->server),
+					.backend = "example",
+					.n_slots = 2,
+					.config = "\n[example]\nslots=2\n" });
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(f->server, 1, 0, 5, 0), ==, 201);
+	f->client = client_connect(f);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->client, RSPRO_MSG_SET_ATR_REQ) == 1);
 }
 
 static void
-server_start(Server *s)
+fixture_teardown(BankdServerFixture *f, gconstpointer data)
 {
-	g_autofree gchar *ports = g_build_filename(s->dir, "ports", NULL);
-
-	s->proc = remsim_test_common_server_spawn(g_getenv("REMSIM_SERVER"), s->dir, s->rspro_port,
-						  ports);
-	g_assert_true(remsim_test_common_spin_until(server_has_ports, s, TEST_TIMEOUT_MS));
+	g_clear_object(&f->client);
+	g_clear_object(&f->bankd);
+	g_clear_object(&f->server);
 }
 
 static void
-server_kill(Server *s)
-{
-	g_assert_true(remsim_test_common_daemon_stop(s->proc, SIGKILL, TEST_TIMEOUT_MS));
-	g_clear_object(&s->proc);
-}
-
-/* the server pushes the map when the bank is there: retry like a real client */
-static RemsimTestBankdClient *
-connect_when_mapped(guint16 port, guint16 client_id, guint16 slot_nr)
-{
-	for (guint i = 0; i < 100; i++) {
-		RemsimTestBankdClient *client =
-		    remsim_test_bankd_client_connect(port, client_id, slot_nr);
-
-		if (client != NULL && client->result == RSPRO_RESULT_OK)
-			return client;
-		remsim_test_bankd_client_free(client);
-		remsim_test_common_spin_for(200);
-	}
-	return NULL;
-}
-
-/* GET /banks lists bank 1 once the bankd has registered again */
-static gboolean
-bank_registered(Server *s)
-{
-	for (guint i = 0; i < 150; i++) {
-		g_autofree gchar *reply = NULL;
-
-		if (remsim_test_common_rest_request(s->rest_port, "GET", "/api/backend/v1/banks",
-						    "", &reply) == 200 &&
-		    (strstr(reply, "\"bankId\":1") != NULL ||
-		     strstr(reply, "\"bankId\" : 1") != NULL))
-			return TRUE;
-		remsim_test_common_spin_for(200);
-	}
-	return FALSE;
-}
-
-static void
-assert_echo(RemsimTestBankdClient *client, guint seq)
+assert_echo(RemsimTestPeer *client, guint seq)
 {
 	g_autofree gchar *hex = g_strdup_printf("00D6000002%04X", seq);
 	g_autofree gchar *want = g_strdup_printf("%04X9000", seq);
-	g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(hex);
-	g_autoptr(GBytes) res = remsim_test_bankd_client_apdu(client, 0, apdu);
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(hex);
+	g_autoptr(GBytes) res = remsim_test_peer_apdu(client, 0, apdu);
 	g_autofree gchar *got = NULL;
 
 	g_assert_nonnull(res);
-	got = remsim_test_bankd_bytes_hex(res);
+	got = remsim_test_common_bytes_hex(res);
 	g_assert_cmpstr(got, ==, want);
 }
 
-static void
-test_chain_with_server(void)
+/* GET /banks lists bank 1 */
+static gboolean
+bank_registered(RemsimTestDaemon *server)
 {
-	Server s = { 0 };
-	g_autoptr(GError) error = NULL;
-	RemsimTestBankd *bankd;
-	RemsimTestBankdClient *client;
+	g_autofree gchar *body = NULL;
 
-	if (g_getenv("REMSIM_SERVER") == NULL) {
-		g_test_skip("remsim-server is not built");
-		return;
-	}
-	s.dir = g_dir_make_tmp("remsim-server-test-XXXXXX", &error);
-	g_assert_no_error(error);
-	server_start(&s);
-	bankd = remsim_test_bankd_start("example", 2, s.rspro_port, "slots=2");
-	g_assert_cmpuint(
-	    remsim_test_common_rest_request(s.rest_port, "POST", "/api/backend/v1/slotmaps",
-					    "{\"bank\":{\"bankId\":1,\"slotNr\":0},"
-					    "\"client\":{\"clientId\":5,\"slotNr\":0}}",
-					    NULL),
-	    ==, 201);
-	client = connect_when_mapped(bankd->port, 5, 0);
-	g_assert_nonnull(client);
-	g_assert_true(remsim_test_bankd_client_wait_atr(client));
-	assert_echo(client, 1);
+	return remsim_test_daemon_rest(server, "GET", "/api/backend/v1/banks", NULL, NULL, &body,
+				       NULL) == 200 &&
+	       (strstr(body, "\"bankId\":1") != NULL || strstr(body, "\"bankId\" : 1") != NULL);
+}
 
-	server_kill(&s);
+/* one connection all along */
+static gboolean
+still_connected(RemsimTestPeer *client)
+{
+	return remsim_test_peer_get_n_sessions(client) == 1 &&
+	       remsim_test_peer_get_n_connections(client) == 1;
+}
+
+static void
+test_relay(BankdServerFixture *f, gconstpointer data)
+{
+	assert_echo(f->client, 1);
+}
+
+/* the server goes away: the relay goes on */
+static void
+test_server_killed(BankdServerFixture *f, gconstpointer data)
+{
+	assert_echo(f->client, 1);
+	remsim_test_daemon_kill(f->server);
 	for (guint i = 2; i < 20; i++)
-		assert_echo(client, i);
-	server_start(&s);
-	/* the bank comes back to the restarted server, which keeps its map */
-	g_assert_true(bank_registered(&s));
-	for (guint i = 20; i < 40; i++)
-		assert_echo(client, i);
-	g_assert_false(client->closed);
-	remsim_test_bankd_client_free(client);
-	client = connect_when_mapped(bankd->port, 5, 0);
-	g_assert_nonnull(client);
-	assert_echo(client, 41);
-	remsim_test_bankd_client_free(client);
+		assert_echo(f->client, i);
+	g_assert_true(still_connected(f->client));
+}
 
-	remsim_test_bankd_stop(bankd);
-	g_assert_true(remsim_test_common_daemon_stop(s.proc, SIGTERM, TEST_TIMEOUT_MS));
-	g_clear_object(&s.proc);
-	remsim_test_common_remove_tree(s.dir);
-	g_free(s.dir);
+/* the bank comes back to the restarted server, which keeps its map */
+static void
+test_server_restarted(BankdServerFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) again = NULL;
+
+	remsim_test_daemon_kill(f->server);
+	remsim_test_daemon_start(f->server);
+	REMSIM_TEST_WAIT_FOR(bank_registered(f->server));
+	for (guint i = 20; i < 40; i++)
+		assert_echo(f->client, i);
+	g_assert_true(still_connected(f->client));
+	g_clear_object(&f->client);
+	again = client_connect(f);
+	assert_echo(again, 41);
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/bankd/server/chain", test_chain_with_server);
+#define ADD(name, fn)                                                                              \
+	g_test_add("/e2e/bankd-server/" name, BankdServerFixture, NULL, fixture_setup, fn,         \
+		   fixture_teardown)
+	ADD("relay", test_relay);
+	ADD("server-killed", test_server_killed);
+	ADD("server-restarted", test_server_restarted);
 	return g_test_run();
 }

@@ -18,8 +18,9 @@
 
 #include "ccid-test-sim.h"
 #include "remsim-simcard-card.h"
-#include "remsim-test-bankd.h"
 #include "remsim-test-bench.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 
 #define CLIENT_ID 3
 #define WARMUP 200
@@ -46,7 +47,7 @@ typedef struct {
 } CcidPathStats;
 
 typedef struct {
-	RemsimTestBankdClient *client;
+	RemsimTestPeer *client;
 	GPtrArray *apdus, *expected;
 	guint n, i;
 	gint64 t0, sent_us;
@@ -62,8 +63,7 @@ static void
 relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	CcidRelayRun *run = user_data;
-	g_autoptr(RsproPdu) res =
-	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
+	g_autoptr(RsproPdu) res = remsim_test_peer_request_finish(run->client, result, NULL);
 	gdouble us = (gdouble)(g_get_monotonic_time() - run->sent_us);
 
 	g_assert_nonnull(res);
@@ -79,6 +79,8 @@ relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 relay_send(CcidRelayRun *run)
 {
+	g_autoptr(RsproPdu) tpdu = NULL;
+
 	if (run->i == WARMUP) {
 		run->t0 = g_get_monotonic_time();
 		run->cpu0 = remsim_test_bench_cpu_us(NULL);
@@ -95,10 +97,10 @@ relay_send(CcidRelayRun *run)
 		run->done = TRUE;
 		return;
 	}
+	tpdu =
+	    remsim_test_peer_new_tpdu(run->client, 0, run->apdus->pdata[run->i % run->apdus->len]);
 	run->sent_us = g_get_monotonic_time();
-	remsim_test_bankd_client_apdu_async(run->client, 0,
-					    run->apdus->pdata[run->i % run->apdus->len], NULL,
-					    relay_response_ready, run);
+	remsim_test_peer_request_async(run->client, tpdu, NULL, relay_response_ready, run);
 }
 
 static gboolean
@@ -108,25 +110,50 @@ relay_done(gpointer data)
 }
 
 static void
-run_relay(RemsimTestBankd *bankd, RemsimTestBankdServer *server, GSubprocess *sim, GPtrArray *apdus,
+run_relay(RemsimTestDaemon *bankd, RemsimTestPeer *server, GSubprocess *sim, GPtrArray *apdus,
 	  GPtrArray *expected, guint n, CcidPathStats *stats)
 {
 	CcidRelayRun run = { .apdus = apdus,
 			     .expected = expected,
 			     .n = n,
-			     .bankd = bankd->proc,
+			     .bankd = remsim_test_daemon_get_process(bankd),
 			     .sim = sim,
 			     .stats = stats };
 
-	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, CLIENT_ID, 0), ==, 0);
-	run.client = remsim_test_bankd_client_connect(bankd->port, CLIENT_ID, 0);
-	g_assert_nonnull(run.client);
-	g_assert_cmpint(run.client->result, ==, 0);
-	g_assert_true(remsim_test_bankd_client_wait_atr(run.client));
+	g_assert_cmpint(remsim_test_peer_map(server, 0, CLIENT_ID, 0), ==, 0);
+	run.client = remsim_test_peer_new_client(CLIENT_ID, 0);
+	remsim_test_peer_load_script(run.client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	g_assert_cmpint(remsim_test_peer_connect(run.client, remsim_test_daemon_get_port(bankd)),
+			==, 0);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(run.client, RSPRO_MSG_SET_ATR_REQ) == 1);
 	relay_send(&run);
+	/* a benchmark's worth of APDUs: longer than one event's wait */
 	g_assert_true(remsim_test_common_spin_until(relay_done, &run, 300000));
-	remsim_test_bankd_client_free(run.client);
-	g_assert_cmpint(remsim_test_bankd_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
+	g_object_unref(run.client);
+	g_assert_cmpint(remsim_test_peer_unmap(server, 0, CLIENT_ID, 0), ==, 0);
+}
+
+/*
+ * remsim-bankd with one slot of @backend between a scripted server and @server;
+ * when @ready is given, once its log says it (the ccid backend found its reader)
+ */
+static RemsimTestDaemon *
+bankd_start(RemsimTestPeer *server, const gchar *backend, const gchar *conf, const gchar *ready)
+{
+	RemsimTestDaemon *bankd;
+
+	remsim_test_peer_serve(server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(server),
+					.backend = backend,
+					.n_slots = 1,
+					.config = conf,
+					.capture_stderr = ready != NULL });
+	remsim_test_peer_wait_hellos(server, 1);
+	if (ready != NULL)
+		REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(bankd, ready) == 1);
+	return bankd;
 }
 
 static gdouble
@@ -150,15 +177,17 @@ bench_relay(void)
 	g_autofree gchar *socket = g_build_filename(dir, "sim.sock", NULL);
 	g_autofree gchar *profile =
 	    g_build_filename(g_getenv("REMSIM_SRCDIR"), "data", "cards", "sample-001.json", NULL);
-	g_autofree gchar *ccid_conf = g_strdup_printf("simulator=%s\n", socket);
-	g_autofree gchar *simcard_conf = g_strdup_printf("profiles=%s\nslots=1\n", profile);
+	g_autofree gchar *ccid_conf = g_strdup_printf("\n[ccid]\nsimulator=%s\n", socket);
+	g_autofree gchar *simcard_conf =
+	    g_strdup_printf("\n[simcard]\nprofiles=%s\nslots=1\n", profile);
 	g_autoptr(RemsimSimcardCard) card = remsim_simcard_card_new_from_file(profile, &error);
 	g_autoptr(GPtrArray) apdus = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	g_autoptr(GPtrArray) expected =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	g_autoptr(GSubprocess) sim = NULL;
-	RemsimTestBankdServer *server_ccid, *server_simcard;
-	RemsimTestBankd *bankd_ccid, *bankd_simcard;
+	g_autoptr(RemsimTestPeer) server_ccid = remsim_test_peer_new_server();
+	g_autoptr(RemsimTestPeer) server_simcard = remsim_test_peer_new_server();
+	RemsimTestDaemon *bankd_ccid, *bankd_simcard;
 	CcidPathStats ccid = { 0 }, simcard = { 0 };
 	guint n = n_apdus();
 	gdouble ccid_ms, simcard_ms;
@@ -167,7 +196,7 @@ bench_relay(void)
 	/* the answers repeat with the cycle of commands (the last one reselects MF) */
 	remsim_simcard_card_reset(card);
 	for (guint i = 0; i < G_N_ELEMENTS(apdus_hex); i++) {
-		GBytes *apdu = remsim_test_bankd_hex_bytes(apdus_hex[i]);
+		GBytes *apdu = remsim_test_common_hex_bytes(apdus_hex[i]);
 
 		g_ptr_array_add(apdus, apdu);
 		g_ptr_array_add(expected, remsim_simcard_card_transmit(card, apdu));
@@ -175,12 +204,8 @@ bench_relay(void)
 	ccid.latencies_us = g_array_new(FALSE, FALSE, sizeof(gdouble));
 	simcard.latencies_us = g_array_new(FALSE, FALSE, sizeof(gdouble));
 	sim = ccid_test_sim_start(socket, 1);
-	server_ccid = remsim_test_bankd_server_new();
-	bankd_ccid = remsim_test_bankd_start("ccid", 1, server_ccid->port, ccid_conf);
-	server_simcard = remsim_test_bankd_server_new();
-	bankd_simcard = remsim_test_bankd_start("simcard", 1, server_simcard->port, simcard_conf);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server_ccid, 1));
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server_simcard, 1));
+	bankd_ccid = bankd_start(server_ccid, "ccid", ccid_conf, "uses reader slot");
+	bankd_simcard = bankd_start(server_simcard, "simcard", simcard_conf, NULL);
 
 	/* interleaved rounds, so that drift in machine load hits both paths alike */
 	for (guint round = 0; round < 2; round++) {
@@ -195,10 +220,8 @@ bench_relay(void)
 	g_print("added by the ccid backend and the simulator socket: %.4f ms per APDU\n",
 		ccid_ms - simcard_ms);
 
-	remsim_test_bankd_stop(bankd_ccid);
-	remsim_test_bankd_stop(bankd_simcard);
-	remsim_test_bankd_server_free(server_ccid);
-	remsim_test_bankd_server_free(server_simcard);
+	g_object_unref(bankd_ccid);
+	g_object_unref(bankd_simcard);
 	g_assert_true(remsim_test_common_daemon_stop(sim, SIGTERM, 5000));
 	g_array_unref(ccid.latencies_us);
 	g_array_unref(simcard.latencies_us);

@@ -23,8 +23,7 @@ ccid_test_sim_start(const gchar *socket, guint slots)
 
 	g_assert_nonnull(argv[0]);
 	proc = remsim_test_common_daemon_spawn(NULL, argv, SIGTERM);
-	for (guint i = 0; i < 500 && !g_file_test(socket, G_FILE_TEST_EXISTS); i++)
-		g_usleep(10000);
-	g_assert_true(g_file_test(socket, G_FILE_TEST_EXISTS));
+	/* it listens once its socket is there */
+	REMSIM_TEST_WAIT_FOR(g_file_test(socket, G_FILE_TEST_EXISTS));
 	return proc;
 }

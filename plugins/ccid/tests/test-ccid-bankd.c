@@ -4,7 +4,8 @@
  * device simulator (a process of its own, over a Unix socket), its slots
  * assigned by upstream's CSV slot file written with CCID reader names: what a
  * test client gets through the bank (ATR, then a modem's boot commands) is
- * byte for byte what the simulated card answers when asked directly.
+ * byte for byte what the simulated card answers when asked directly. The bank
+ * sits between a scripted server peer and a scripted client peer.
  */
 #include "config.h"
 
@@ -12,7 +13,8 @@
 
 #include "ccid-test-sim.h"
 #include "remsim-simcard-card.h"
-#include "remsim-test-bankd.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 
 static const gchar *const session[] = {
 	"A0A40000023F00", "A0C0000016",
@@ -24,73 +26,102 @@ static const gchar *const session[] = {
 	"00F2000000",	  "00FF000000",
 };
 
+/* the simulator with two slots, the bank on it, and the card in this process */
+typedef struct {
+	gchar *dir;
+	GSubprocess *sim;
+	RemsimTestPeer *server;
+	RemsimTestDaemon *bankd;
+	RemsimSimcardCard *card;
+} CcidBankdFixture;
+
 static void
-test_relay_equals_card(void)
+fixture_setup(CcidBankdFixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *dir = g_dir_make_tmp("remsim-ccid-bankd-XXXXXX", &error);
-	g_autofree gchar *socket = g_build_filename(dir, "sim.sock", NULL);
-	g_autofree gchar *csv = g_build_filename(dir, "slots.csv", NULL);
+	g_autofree gchar *socket = NULL;
+	g_autofree gchar *csv = NULL;
+	g_autofree gchar *conf = NULL;
 	g_autofree gchar *profile =
 	    g_build_filename(g_getenv("REMSIM_SRCDIR"), "data", "cards", "sample-001.json", NULL);
-	g_autofree gchar *conf = g_strdup_printf("simulator=%s\nslot-file=%s\n", socket, csv);
-	g_autoptr(RemsimSimcardCard) card = remsim_simcard_card_new_from_file(profile, &error);
-	g_autoptr(GBytes) card_atr = NULL;
-	g_autoptr(GSubprocess) sim = NULL;
-	RemsimTestBankdServer *server;
-	RemsimTestBankd *bankd;
 
+	f->dir = remsim_test_common_make_dir("remsim-ccid-bankd-XXXXXX");
+	socket = g_build_filename(f->dir, "sim.sock", NULL);
+	f->card = remsim_simcard_card_new_from_file(profile, &error);
 	g_assert_no_error(error);
 	/* upstream's CSV format: bank 1 slot 0 by reader name, slot 1 by serial number */
-	g_assert_true(g_file_set_contents(csv,
-					  "\"1\",\"0\",\"^Remsim CCID Simulator \\(SIM0001\\) "
-					  "[0-9A-F]{2} 00$\"\n"
-					  "\"1\",\"1\",\"serial:SIM0001/1\"\n",
-					  -1, NULL));
-	card_atr = remsim_simcard_card_get_atr(card);
-	sim = ccid_test_sim_start(socket, 2);
-	server = remsim_test_bankd_server_new();
-	bankd = remsim_test_bankd_start("ccid", 2, server->port, conf);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
+	csv = remsim_test_common_write_file(f->dir, "slots.csv",
+					    "\"1\",\"0\",\"^Remsim CCID Simulator \\(SIM0001\\) "
+					    "[0-9A-F]{2} 00$\"\n"
+					    "\"1\",\"1\",\"serial:SIM0001/1\"\n");
+	conf = g_strdup_printf("\n[ccid]\nsimulator=%s\nslot-file=%s\n", socket, csv);
+	f->sim = ccid_test_sim_start(socket, 2);
+	f->server = remsim_test_peer_new_server();
+	remsim_test_peer_serve(f->server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	f->bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(f->server),
+					.backend = "ccid",
+					.n_slots = 2,
+					.config = conf,
+					.capture_stderr = TRUE });
+	remsim_test_peer_wait_hellos(f->server, 1);
+	/* the bank has found the simulator's reader for both of its slots */
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->bankd, "uses reader slot") == 2);
+}
 
-	for (guint16 bank_slot = 0; bank_slot < 2; bank_slot++) {
-		RemsimTestBankdClient *client;
+static void
+fixture_teardown(CcidBankdFixture *f, gconstpointer data)
+{
+	g_clear_object(&f->bankd);
+	g_clear_object(&f->server);
+	if (f->sim != NULL)
+		g_assert_true(remsim_test_common_daemon_stop(f->sim, SIGTERM, 5000));
+	g_clear_object(&f->sim);
+	g_clear_object(&f->card);
+	remsim_test_common_remove_tree(f->dir);
+	g_free(f->dir);
+}
 
-		g_assert_cmpint(remsim_test_bankd_server_map(server, bank_slot, 21, 0), ==,
-				RSPRO_RESULT_OK);
-		client = remsim_test_bankd_client_connect(bankd->port, 21, 0);
-		g_assert_nonnull(client);
-		g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
-		g_assert_true(remsim_test_bankd_client_wait_atr(client));
-		g_assert_true(g_bytes_equal(client->atr, card_atr));
-		remsim_simcard_card_reset(card);
-		for (guint i = 0; i < G_N_ELEMENTS(session); i++) {
-			g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(session[i]);
-			g_autoptr(GBytes) direct = remsim_simcard_card_transmit(card, apdu);
-			g_autoptr(GBytes) relayed =
-			    remsim_test_bankd_client_apdu(client, bank_slot, apdu);
-			g_autofree gchar *want = remsim_test_bankd_bytes_hex(direct);
-			g_autofree gchar *got = NULL;
+/* bank slot @data: a client gets the card's ATR and its answers, byte for byte */
+static void
+test_relay_equals_card(CcidBankdFixture *f, gconstpointer data)
+{
+	guint16 bank_slot = GPOINTER_TO_UINT(data);
+	g_autoptr(GBytes) card_atr = remsim_simcard_card_get_atr(f->card);
+	g_autoptr(RemsimTestPeer) client = remsim_test_peer_new_client(21, 0);
 
-			g_assert_nonnull(relayed);
-			got = remsim_test_bankd_bytes_hex(relayed);
-			g_test_message("slot %u: %s → %s", bank_slot, session[i], got);
-			g_assert_cmpstr(got, ==, want);
-		}
-		remsim_test_bankd_client_free(client);
-		g_assert_cmpint(remsim_test_bankd_server_unmap(server, bank_slot, 21, 0), ==,
-				RSPRO_RESULT_OK);
+	g_assert_cmpint(remsim_test_peer_map(f->server, bank_slot, 21, 0), ==, RSPRO_RESULT_OK);
+	remsim_test_peer_load_script(client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	g_assert_cmpint(remsim_test_peer_connect(client, remsim_test_daemon_get_port(f->bankd)), ==,
+			RSPRO_RESULT_OK);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) == 1);
+	g_assert_true(g_bytes_equal(
+	    remsim_test_peer_last(client, RSPRO_MSG_SET_ATR_REQ)->u.set_atr_req.atr, card_atr));
+	remsim_simcard_card_reset(f->card);
+	for (guint i = 0; i < G_N_ELEMENTS(session); i++) {
+		g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(session[i]);
+		g_autoptr(GBytes) direct = remsim_simcard_card_transmit(f->card, apdu);
+		g_autoptr(GBytes) relayed = remsim_test_peer_apdu(client, bank_slot, apdu);
+		g_autofree gchar *want = remsim_test_common_bytes_hex(direct);
+		g_autofree gchar *got = NULL;
+
+		g_assert_nonnull(relayed);
+		got = remsim_test_common_bytes_hex(relayed);
+		g_test_message("slot %u: %s → %s", bank_slot, session[i], got);
+		g_assert_cmpstr(got, ==, want);
 	}
-	remsim_test_bankd_stop(bankd);
-	remsim_test_bankd_server_free(server);
-	g_assert_true(remsim_test_common_daemon_stop(sim, SIGTERM, 5000));
-	remsim_test_common_remove_tree(dir);
+	g_clear_object(&client);
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, bank_slot, 21, 0), ==, RSPRO_RESULT_OK);
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/ccid/bankd/relay-equals-card", test_relay_equals_card);
+	g_test_add("/ccid/bankd/relay-equals-card/by-reader-name", CcidBankdFixture,
+		   GUINT_TO_POINTER(0), fixture_setup, test_relay_equals_card, fixture_teardown);
+	g_test_add("/ccid/bankd/relay-equals-card/by-serial", CcidBankdFixture, GUINT_TO_POINTER(1),
+		   fixture_setup, test_relay_equals_card, fixture_teardown);
 	return g_test_run();
 }

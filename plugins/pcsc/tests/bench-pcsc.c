@@ -13,9 +13,10 @@
 #include <PCSC/winscard.h>
 #include <string.h>
 
-#include "remsim-test-bankd.h"
-#include "remsim-test-bench.h"
 #include "pcsc-test-env.h"
+#include "remsim-test-bench.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 
 #define CLIENT_ID 3
 #define WARMUP 200
@@ -38,7 +39,7 @@ make_apdus(void)
 	GPtrArray *apdus = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 
 	for (guint i = 0; apdus_hex[i] != NULL; i++)
-		g_ptr_array_add(apdus, remsim_test_bankd_hex_bytes(apdus_hex[i]));
+		g_ptr_array_add(apdus, remsim_test_common_hex_bytes(apdus_hex[i]));
 	return apdus;
 }
 
@@ -110,7 +111,7 @@ run_direct(const gchar *reader, GPtrArray *apdus, guint n, PathStats *stats)
 }
 
 typedef struct {
-	RemsimTestBankdClient *client;
+	RemsimTestPeer *client;
 	GPtrArray *apdus;
 	guint n;
 	guint i; /* the APDU in flight */
@@ -127,8 +128,7 @@ static void
 relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	RelayRun *run = user_data;
-	g_autoptr(RsproPdu) res =
-	    rspro_connection_request_finish(RSPRO_CONNECTION(source), result, NULL);
+	g_autoptr(RsproPdu) res = remsim_test_peer_request_finish(run->client, result, NULL);
 	gdouble us = (gdouble)(g_get_monotonic_time() - run->sent_us);
 
 	g_assert_nonnull(res);
@@ -141,6 +141,8 @@ relay_response_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 relay_send(RelayRun *run)
 {
+	g_autoptr(RsproPdu) tpdu = NULL;
+
 	if (run->i == WARMUP) {
 		run->t0 = g_get_monotonic_time();
 		run->cpu0 = remsim_test_bench_cpu_us(NULL);
@@ -153,10 +155,10 @@ relay_send(RelayRun *run)
 		run->done = TRUE;
 		return;
 	}
+	tpdu =
+	    remsim_test_peer_new_tpdu(run->client, 0, run->apdus->pdata[run->i % run->apdus->len]);
 	run->sent_us = g_get_monotonic_time();
-	remsim_test_bankd_client_apdu_async(run->client, 0,
-					    run->apdus->pdata[run->i % run->apdus->len], NULL,
-					    relay_response_ready, run);
+	remsim_test_peer_request_async(run->client, tpdu, NULL, relay_response_ready, run);
 }
 
 static gboolean
@@ -165,22 +167,41 @@ relay_done(gpointer data)
 	return ((RelayRun *)data)->done;
 }
 
+/* remsim-bankd with one slot of @backend, connected to @server */
+static RemsimTestDaemon *
+bankd_start(RemsimTestPeer *server, const gchar *backend, const gchar *conf)
+{
+	RemsimTestDaemon *bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(server),
+					.backend = backend,
+					.n_slots = 1,
+					.config = conf });
+
+	remsim_test_peer_wait_hellos(server, 1);
+	return bankd;
+}
+
 /* @n APDUs through the bank */
 static void
-run_relay(RemsimTestBankd *bankd, RemsimTestBankdServer *server, GPtrArray *apdus, guint n,
+run_relay(RemsimTestDaemon *bankd, RemsimTestPeer *server, GPtrArray *apdus, guint n,
 	  PathStats *stats)
 {
-	RelayRun run = { .apdus = apdus, .n = n, .bankd = bankd->proc, .stats = stats };
-
-	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, CLIENT_ID, 0), ==, 0);
-	run.client = remsim_test_bankd_client_connect(bankd->port, CLIENT_ID, 0);
-	g_assert_nonnull(run.client);
-	g_assert_cmpint(run.client->result, ==, 0);
-	g_assert_true(remsim_test_bankd_client_wait_atr(run.client));
+	RelayRun run = { .apdus = apdus,
+			 .n = n,
+			 .bankd = remsim_test_daemon_get_process(bankd),
+			 .stats = stats };
+	g_assert_cmpint(remsim_test_peer_map(server, 0, CLIENT_ID, 0), ==, 0);
+	run.client = remsim_test_peer_new_client(CLIENT_ID, 0);
+	remsim_test_peer_load_script(run.client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	g_assert_cmpint(remsim_test_peer_connect(run.client, remsim_test_daemon_get_port(bankd)),
+			==, 0);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(run.client, RSPRO_MSG_SET_ATR_REQ) == 1);
 	relay_send(&run);
+	/* a benchmark's worth of APDUs: longer than one event's wait */
 	g_assert_true(remsim_test_common_spin_until(relay_done, &run, 120000));
-	remsim_test_bankd_client_free(run.client);
-	g_assert_cmpint(remsim_test_bankd_server_unmap(server, 0, CLIENT_ID, 0), ==, 0);
+	g_object_unref(run.client);
+	g_assert_cmpint(remsim_test_peer_unmap(server, 0, CLIENT_ID, 0), ==, 0);
 }
 
 /* the mean latency in ms */
@@ -207,19 +228,18 @@ report(const gchar *what, guint n, const PathStats *stats)
 static gdouble
 bench_rspro_share(const gchar *sample, GPtrArray *apdus, guint n)
 {
-	g_autofree gchar *conf = g_strdup_printf("profiles=%s\nslots=1\n", sample);
-	RemsimTestBankdServer *server = remsim_test_bankd_server_new();
-	RemsimTestBankd *bankd = remsim_test_bankd_start("simcard", 1, server->port, conf);
+	g_autofree gchar *conf = g_strdup_printf("[simcard]\nprofiles=%s\nslots=1\n", sample);
+	g_autoptr(RemsimTestPeer) server = remsim_test_peer_new_server();
+	g_autoptr(RemsimTestDaemon) bankd = NULL;
 	PathStats stats;
 	gdouble mean;
 
+	remsim_test_peer_serve(server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	bankd = bankd_start(server, "simcard", conf);
 	stats_init(&stats);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
 	run_relay(bankd, server, apdus, n, &stats);
 	mean = report("client -> bankd (simcard, no PC/SC):", n, &stats);
 	stats_clear(&stats);
-	remsim_test_bankd_stop(bankd);
-	remsim_test_bankd_server_free(server);
 	return mean;
 }
 
@@ -233,8 +253,8 @@ bench_relay(void)
 	g_autoptr(GPtrArray) apdus = make_apdus();
 	PcscTestEnv *env = pcsc_env_start();
 	GSubprocess *card;
-	RemsimTestBankdServer *server;
-	RemsimTestBankd *bankd;
+	RemsimTestPeer *server;
+	RemsimTestDaemon *bankd;
 	guint n = n_apdus();
 	PathStats direct, relay;
 	gdouble direct_ms, relay_ms, tcp_ms, simcard_ms;
@@ -246,10 +266,10 @@ bench_relay(void)
 	card = pcsc_card_start_sim(env, 0, sample);
 	slot_file = g_build_filename(env->dir, "slots.csv", NULL);
 	g_assert_true(g_file_set_contents(slot_file, "1,0,VPCD 00 00$\n", -1, NULL));
-	conf = g_strdup_printf("slot-file=%s\n", slot_file);
-	server = remsim_test_bankd_server_new();
-	bankd = remsim_test_bankd_start("pcsc", 1, server->port, conf);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
+	conf = g_strdup_printf("[pcsc]\nslot-file=%s\n", slot_file);
+	server = remsim_test_peer_new_server();
+	remsim_test_peer_serve(server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	bankd = bankd_start(server, "pcsc", conf);
 
 	/* interleaved rounds, so that drift in machine load hits both paths alike */
 	tcp_ms = 0;
@@ -266,8 +286,8 @@ bench_relay(void)
 	g_print("added by the relay: %.4f ms per APDU (goal: at most 0.040 ms); relay/direct "
 		"%.2f; added/TCP round trip %.2f\n",
 		relay_ms - direct_ms, relay_ms / direct_ms, (relay_ms - direct_ms) / tcp_ms);
-	remsim_test_bankd_stop(bankd);
-	remsim_test_bankd_server_free(server);
+	g_object_unref(bankd);
+	g_object_unref(server);
 	simcard_ms = bench_rspro_share(sample, apdus, n);
 	g_print("simcard relay / bare TCP round trip: %.2f\n", simcard_ms / tcp_ms);
 	stats_clear(&direct);

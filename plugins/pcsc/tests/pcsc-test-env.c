@@ -4,15 +4,12 @@
 #include <PCSC/winscard.h>
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "remsim-test-bankd.h"
 #include "pcsc-test-env.h"
 
 #define PCSCD "/usr/sbin/pcscd"
@@ -66,42 +63,6 @@ pcsc_test_source_path(const gchar *first, ...)
 	va_end(ap);
 	g_ptr_array_add(parts, NULL);
 	return g_build_filenamev((gchar **)parts->pdata);
-}
-
-static gboolean
-port_free(guint16 port)
-{
-	struct sockaddr_in addr = { 0 };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	gboolean ok;
-
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons(port);
-	ok = fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-/* an ephemeral port whose successor is free too (vpcd's second slot) */
-static guint16
-free_port_pair(void)
-{
-	for (guint attempt = 0; attempt < 100; attempt++) {
-		struct sockaddr_in addr = { 0 };
-		socklen_t len = sizeof(addr);
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		guint16 port;
-
-		addr.sin_family = AF_INET;
-		g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
-		g_assert_cmpint(getsockname(fd, (struct sockaddr *)&addr, &len), ==, 0);
-		close(fd);
-		port = ntohs(addr.sin_port);
-		if (port < G_MAXUINT16 && port_free(port) && port_free(port + 1))
-			return port;
-	}
-	g_error("no free port pair");
 }
 
 gchar *
@@ -213,7 +174,7 @@ pcsc_env_start(void)
 		return NULL;
 	}
 	env->mounted = TRUE;
-	env->port = free_port_pair();
+	env->port = remsim_test_common_free_port_pair();
 	write_reader_conf(env);
 	pcsc_env_start_pcscd(env);
 	return env;
@@ -337,7 +298,7 @@ pcsc_direct_exchange(const gchar *reader, const gchar *const *apdus, GBytes **at
 	if (atr != NULL)
 		*atr = g_bytes_new(atr_buf, atr_len);
 	for (guint i = 0; apdus[i] != NULL; i++) {
-		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(apdus[i]);
+		g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(apdus[i]);
 		gsize len = 0;
 		const guint8 *data = g_bytes_get_data(apdu, &len);
 		guint8 rx[4096];

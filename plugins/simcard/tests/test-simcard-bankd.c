@@ -2,12 +2,16 @@
 /*
  * remsim-bankd with the simcard backend: what a client gets through the relay
  * (ATR, then SELECT / READ / VERIFY / AUTHENTICATE) must be byte for byte what
- * the same card profile answers when asked directly, in-process.
+ * the same card profile answers when asked directly, in-process; the end of a
+ * session saves the card's state; the second slot holds the second profile.
  */
 #include "config.h"
 
-#include "remsim-test-bankd.h"
 #include "remsim-simcard-card.h"
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
+
+#define CLIENT_ID 11
 
 /* GSM 11.11 (class A0) and UICC (class 00) commands a modem sends while booting */
 static const gchar *const session[] = {
@@ -35,6 +39,15 @@ static const gchar *const session[] = {
 	"00FF000000",			      /* an unknown instruction */
 };
 
+/* a bank of two simulated cards, and the first one in this process */
+typedef struct {
+	gchar *state_dir;
+	RemsimTestPeer *server;
+	RemsimTestDaemon *bankd;
+	RemsimSimcardCard *card;
+	gchar *profile;
+} SimcardFixture;
+
 static gchar *
 profile_path(const gchar *name)
 {
@@ -44,51 +57,70 @@ profile_path(const gchar *name)
 	return g_build_filename(srcdir, "data", "cards", name, NULL);
 }
 
-static gboolean
-file_exists(gpointer path)
+static void
+fixture_setup(SimcardFixture *f, gconstpointer data)
 {
-	return g_file_test(path, G_FILE_TEST_EXISTS);
+	g_autofree gchar *profile2 = profile_path("sample-002.json");
+	g_autofree gchar *conf = NULL;
+	g_autoptr(GError) error = NULL;
+
+	f->profile = profile_path("sample-001.json");
+	f->state_dir = remsim_test_common_make_dir("remsim-simcard-state-XXXXXX");
+	f->card = remsim_simcard_card_new_from_file(f->profile, &error);
+	g_assert_no_error(error);
+	f->server = remsim_test_peer_new_server();
+	remsim_test_peer_serve(f->server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
+	conf = g_strdup_printf("[simcard]\nslots=2\nprofiles=%s;%s\nstate-dir=%s\n", f->profile,
+			       profile2, f->state_dir);
+	f->bankd = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_BANKD,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(f->server),
+					.backend = "simcard",
+					.n_slots = 2,
+					.config = conf });
+	remsim_test_peer_wait_hellos(f->server, 1);
 }
 
 static void
-test_relay_equals_card(void)
+fixture_teardown(SimcardFixture *f, gconstpointer data)
 {
-	g_autofree gchar *profile = profile_path("sample-001.json");
-	g_autofree gchar *profile2 = profile_path("sample-002.json");
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *state_dir = g_dir_make_tmp("remsim-simcard-state-XXXXXX", &error);
-	g_autofree gchar *conf =
-	    g_strdup_printf("slots=2\nprofiles=%s;%s\nstate-dir=%s", profile, profile2, state_dir);
-	g_autofree gchar *state_file = NULL;
-	g_autoptr(RemsimSimcardCard) card = remsim_simcard_card_new_from_file(profile, &error);
-	g_autoptr(GBytes) card_atr = NULL;
-	RemsimTestBankdServer *server;
-	RemsimTestBankd *bankd;
-	RemsimTestBankdClient *client;
+	g_clear_object(&f->bankd);
+	g_clear_object(&f->server);
+	g_clear_object(&f->card);
+	remsim_test_common_remove_tree(f->state_dir);
+	g_free(f->state_dir);
+	g_free(f->profile);
+}
 
-	g_assert_no_error(error);
-	card_atr = remsim_simcard_card_get_atr(card);
-	server = remsim_test_bankd_server_new();
-	bankd = remsim_test_bankd_start("simcard", 2, server->port, conf);
-	g_assert_true(remsim_test_bankd_server_wait_hellos(server, 1));
-	g_assert_cmpint(remsim_test_bankd_server_map(server, 0, 11, 0), ==, RSPRO_RESULT_OK);
+/* a client of bank slot @bank_slot that got the card's ATR */
+static RemsimTestPeer *
+connect_client(SimcardFixture *f, guint16 bank_slot)
+{
+	RemsimTestPeer *client = remsim_test_peer_new_client(CLIENT_ID, 0);
 
-	client = remsim_test_bankd_client_connect(bankd->port, 11, 0);
-	g_assert_nonnull(client);
-	g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
-	g_assert_true(remsim_test_bankd_client_wait_atr(client));
-	g_assert_true(g_bytes_equal(client->atr, card_atr));
+	g_assert_cmpint(remsim_test_peer_map(f->server, bank_slot, CLIENT_ID, 0), ==,
+			RSPRO_RESULT_OK);
+	remsim_test_peer_load_script(client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	g_assert_cmpint(remsim_test_peer_connect(client, remsim_test_daemon_get_port(f->bankd)), ==,
+			RSPRO_RESULT_OK);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) == 1);
+	return client;
+}
 
-	remsim_simcard_card_reset(card);
+/* the session through bank slot 0, each answer compared with the card's own */
+static void
+run_session(SimcardFixture *f, RemsimTestPeer *client)
+{
+	remsim_simcard_card_reset(f->card);
 	for (guint i = 0; i < G_N_ELEMENTS(session); i++) {
-		g_autoptr(GBytes) apdu = remsim_test_bankd_hex_bytes(session[i]);
-		g_autoptr(GBytes) direct = remsim_simcard_card_transmit(card, apdu);
-		g_autoptr(GBytes) relayed = remsim_test_bankd_client_apdu(client, 0, apdu);
-		g_autofree gchar *want = remsim_test_bankd_bytes_hex(direct);
+		g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(session[i]);
+		g_autoptr(GBytes) direct = remsim_simcard_card_transmit(f->card, apdu);
+		g_autoptr(GBytes) relayed = remsim_test_peer_apdu(client, 0, apdu);
+		g_autofree gchar *want = remsim_test_common_bytes_hex(direct);
 		g_autofree gchar *got = NULL;
 
 		g_assert_nonnull(relayed);
-		got = remsim_test_bankd_bytes_hex(relayed);
+		got = remsim_test_common_bytes_hex(relayed);
 		g_test_message("%s → %s", session[i], got);
 		g_assert_cmpstr(got, ==, want);
 		if (g_str_has_prefix(session[i], "A02000010831323334"))
@@ -96,49 +128,75 @@ test_relay_equals_card(void)
 		if (g_str_has_prefix(session[i], "A088"))
 			g_assert_cmpstr(got, ==, "9F0C");
 	}
-	remsim_test_bankd_client_free(client);
+}
 
-	/* the session's end powered the card off, which saved its state (PIN counter...) */
-	{
-		g_autofree gchar *base =
-		    g_strdup_printf("slot0-%s.json", remsim_simcard_card_get_iccid(card));
-		g_autoptr(RemsimSimcardCard) fresh =
-		    remsim_simcard_card_new_from_file(profile, &error);
+static void
+test_relay_equals_card(SimcardFixture *f, gconstpointer data)
+{
+	g_autoptr(GBytes) card_atr = remsim_simcard_card_get_atr(f->card);
+	g_autoptr(RemsimTestPeer) client = connect_client(f, 0);
 
-		state_file = g_build_filename(state_dir, base, NULL);
-		g_assert_true(
-		    remsim_test_common_spin_until(file_exists, state_file, TEST_TIMEOUT_MS));
-		g_assert_true(remsim_simcard_card_load_state(fresh, state_file, &error));
-		g_assert_no_error(error);
-	}
+	g_assert_true(g_bytes_equal(
+	    remsim_test_peer_last(client, RSPRO_MSG_SET_ATR_REQ)->u.set_atr_req.atr, card_atr));
+	run_session(f, client);
+}
 
-	/* the other slot holds the other profile: its ICCID differs */
-	g_assert_cmpint(remsim_test_bankd_server_map(server, 1, 11, 0), ==, RSPRO_RESULT_OK);
-	client = remsim_test_bankd_client_connect(bankd->port, 11, 0);
-	g_assert_cmpint(client->result, ==, RSPRO_RESULT_OK);
-	g_assert_true(remsim_test_bankd_client_wait_atr(client));
-	{
-		g_autoptr(GBytes) sel = remsim_test_bankd_hex_bytes("A0A40000022FE2");
-		g_autoptr(GBytes) rd = remsim_test_bankd_hex_bytes("A0B000000A");
-		g_autoptr(GBytes) r1 = remsim_test_bankd_client_apdu(client, 1, sel);
-		g_autoptr(GBytes) r2 = remsim_test_bankd_client_apdu(client, 1, rd);
-		g_autoptr(GBytes) d1 = remsim_simcard_card_transmit(card, sel);
-		g_autoptr(GBytes) d2 = remsim_simcard_card_transmit(card, rd);
+static gboolean
+file_exists(gpointer path)
+{
+	return g_file_test(path, G_FILE_TEST_EXISTS);
+}
 
-		g_assert_nonnull(r2);
-		g_assert_cmpuint(g_bytes_get_size(r2), ==, 12);
-		g_assert_false(g_bytes_equal(r2, d2));
-	}
-	remsim_test_bankd_client_free(client);
-	remsim_test_bankd_stop(bankd);
-	remsim_test_bankd_server_free(server);
-	remsim_test_common_remove_tree(state_dir);
+/* the session's end powers the card off, which saves its state (PIN counter...) */
+static void
+test_state_saved(SimcardFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) client = connect_client(f, 0);
+	g_autofree gchar *base =
+	    g_strdup_printf("slot0-%s.json", remsim_simcard_card_get_iccid(f->card));
+	g_autofree gchar *state_file = g_build_filename(f->state_dir, base, NULL);
+	g_autoptr(RemsimSimcardCard) fresh = NULL;
+	g_autoptr(GError) error = NULL;
+
+	run_session(f, client);
+	g_clear_object(&client);
+	g_assert_true(
+	    remsim_test_common_spin_until(file_exists, state_file, REMSIM_TEST_TIMEOUT_MS));
+	fresh = remsim_simcard_card_new_from_file(f->profile, &error);
+	g_assert_no_error(error);
+	g_assert_true(remsim_simcard_card_load_state(fresh, state_file, &error));
+	g_assert_no_error(error);
+}
+
+/* the other slot holds the other profile: its ICCID differs */
+static void
+test_second_profile(SimcardFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) client = connect_client(f, 1);
+	g_autoptr(GBytes) sel = remsim_test_common_hex_bytes("A0A40000022FE2");
+	g_autoptr(GBytes) rd = remsim_test_common_hex_bytes("A0B000000A");
+	g_autoptr(GBytes) r1 = remsim_test_peer_apdu(client, 1, sel);
+	g_autoptr(GBytes) r2 = remsim_test_peer_apdu(client, 1, rd);
+	g_autoptr(GBytes) d1 = NULL;
+	g_autoptr(GBytes) d2 = NULL;
+
+	remsim_simcard_card_reset(f->card);
+	d1 = remsim_simcard_card_transmit(f->card, sel);
+	d2 = remsim_simcard_card_transmit(f->card, rd);
+	g_assert_nonnull(r2);
+	g_assert_cmpuint(g_bytes_get_size(r2), ==, 12);
+	g_assert_false(g_bytes_equal(r2, d2));
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/bankd/simcard/relay-equals-card", test_relay_equals_card);
+#define ADD(name, fn)                                                                              \
+	g_test_add("/bankd/simcard/" name, SimcardFixture, NULL, fixture_setup, fn,                \
+		   fixture_teardown)
+	ADD("relay-equals-card", test_relay_equals_card);
+	ADD("state-saved", test_state_saved);
+	ADD("second-profile", test_second_profile);
 	return g_test_run();
 }
