@@ -12,18 +12,19 @@
 #include <string.h>
 
 #include "remsim-dbus.h"
+#include "remsim-test-daemon.h"
 #include "remsim-test-dbus.h"
-#include "remsim-test-util.h"
+#include "remsim-test-peer.h"
 
-#define WAIT_MS 10000
+/* what a daemon logs when SIGHUP found a config it cannot use */
+#define RELOAD_FAILED "Configuration not reloaded"
 
 /* ---- a server on a private bus, seen through the proxies ---- */
 
 typedef struct {
 	GTestDBus *tbus;
 	GDBusConnection *bus;
-	gchar *dir;
-	TestServer *server;
+	RemsimTestDaemon *server;
 	RemsimDbusServer1 *root;
 	GDBusObjectManager *objects;
 	GPtrArray *added;   /* object paths from ::object-added, not yet taken */
@@ -54,9 +55,12 @@ fixture_setup(ServerDbusFixture *f, gconstpointer data)
 	if (remsim_test_dbus_skip_without_daemon())
 		return;
 	f->tbus = remsim_test_dbus_up(&f->bus);
-	f->dir = test_make_temp_dir();
-	f->server = test_server_start(f->dir, (const gchar *const[]){ "--session", NULL });
-	g_assert_true(remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_SERVER_NAME, WAIT_MS));
+	f->server = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_SERVER,
+	    &(RemsimTestDaemonOptions){ .bus_address = g_test_dbus_get_bus_address(f->tbus),
+					.capture_stderr = TRUE });
+	g_assert_true(
+	    remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_SERVER_NAME, REMSIM_TEST_TIMEOUT_MS));
 
 	f->root = remsim_dbus_server1_proxy_new_sync(f->bus, G_DBUS_PROXY_FLAGS_NONE,
 						     REMSIM_DBUS_SERVER_NAME,
@@ -75,17 +79,24 @@ fixture_setup(ServerDbusFixture *f, gconstpointer data)
 static void
 fixture_teardown(ServerDbusFixture *f, gconstpointer data)
 {
-	if (f->tbus == NULL)
-		return;
 	g_clear_object(&f->objects);
 	g_clear_object(&f->root);
-	g_clear_pointer(&f->server, test_server_free);
+	g_clear_object(&f->server);
 	g_clear_pointer(&f->added, g_ptr_array_unref);
 	g_clear_pointer(&f->removed, g_ptr_array_unref);
-	remsim_test_dbus_down(f->tbus, &f->bus);
+	if (f->tbus != NULL)
+		remsim_test_dbus_down(f->tbus, &f->bus);
 	g_clear_object(&f->tbus);
-	remsim_test_common_remove_tree(f->dir);
-	g_free(f->dir);
+}
+
+/* a bank (@script for its maps) or client peer registered with the server */
+static RemsimTestPeer *
+registered(ServerDbusFixture *f, RemsimTestPeer *peer, const gchar *script)
+{
+	remsim_test_peer_load_script(peer, script);
+	g_assert_cmpint(remsim_test_peer_connect(peer, remsim_test_daemon_get_port(f->server)), ==,
+			RSPRO_RESULT_OK);
+	return peer;
 }
 
 typedef struct {
@@ -108,7 +119,7 @@ take_path(GPtrArray *paths, const gchar *path)
 	ServerDbusPathWait w = { paths, path };
 	guint index = 0;
 
-	if (!remsim_test_common_spin_until(has_path, &w, WAIT_MS))
+	if (!remsim_test_common_spin_until(has_path, &w, REMSIM_TEST_TIMEOUT_MS))
 		g_error("no object-added/removed for %s", path);
 	g_assert_true(g_ptr_array_find_with_equal_func(paths, path, g_str_equal, &index));
 	g_ptr_array_remove_index(paths, index);
@@ -158,7 +169,7 @@ wait_count(ServerDbusFixture *f, const gchar *iface, guint n)
 {
 	ServerDbusCountWait w = { f, iface, n };
 
-	g_assert_true(remsim_test_common_spin_until(has_count, &w, WAIT_MS));
+	g_assert_true(remsim_test_common_spin_until(has_count, &w, REMSIM_TEST_TIMEOUT_MS));
 }
 
 typedef struct {
@@ -179,7 +190,7 @@ wait_map_state(RemsimDbusServer1Slotmap *map, const gchar *state)
 {
 	ServerDbusStateWait w = { map, state };
 
-	if (!remsim_test_common_spin_until(has_state, &w, WAIT_MS))
+	if (!remsim_test_common_spin_until(has_state, &w, REMSIM_TEST_TIMEOUT_MS))
 		g_error("slot map state %s, want %s", remsim_dbus_server1_slotmap_get_state(map),
 			state);
 }
@@ -216,30 +227,37 @@ assert_no_list_properties(void)
 	g_assert_null(infos[0]->signals != NULL ? infos[0]->signals[0] : NULL);
 }
 
+/* the server's own properties; no list property is resent whole on each change */
 static void
 test_server1(ServerDbusFixture *f, gconstpointer data)
 {
-	TestServer *s = f->server;
-	g_autoptr(ServerTestPeer) bank = NULL;
-	g_autoptr(ServerTestPeer) client = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *bank_path = remsim_dbus_names_server_bank_path(1);
-	g_autofree gchar *client_path = remsim_dbus_names_server_client_path(3, 0);
-	g_autofree gchar *map_path = remsim_dbus_names_server_slotmap_path(65538);
-	guint32 id = 0;
+	RemsimTestDaemon *s = f->server;
 
 	if (f->tbus == NULL)
 		return;
 	g_assert_cmpuint(remsim_dbus_server1_get_restart_counter(f->root), ==, 1);
-	g_assert_cmpuint(remsim_dbus_server1_get_rest_port(f->root), ==, s->rest_port);
-	g_assert_cmpuint(remsim_dbus_server1_get_rspro_port(f->root), ==, s->rspro_port);
+	g_assert_cmpuint(remsim_dbus_server1_get_rest_port(f->root), ==,
+			 remsim_test_daemon_get_rest_port(s));
+	g_assert_cmpuint(remsim_dbus_server1_get_rspro_port(f->root), ==,
+			 remsim_test_daemon_get_port(s));
 	g_assert_cmpuint(remsim_dbus_server1_get_api_version(f->root), ==, REMSIM_DBUS_API_VERSION);
 	g_assert_cmpstr(remsim_dbus_server1_get_version(f->root), ==, PACKAGE_VERSION);
 	assert_no_list_properties();
 	g_assert_cmpuint(count_objects(f, REMSIM_DBUS_SERVER_BANK_INTERFACE), ==, 0);
+}
 
-	/* banks and clients appear as objects */
-	bank = test_bank_new(s, 1, 8, NULL);
+/* banks and clients appear as objects, and take them along when they go */
+static void
+test_banks_and_clients(ServerDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) bank = NULL;
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autofree gchar *bank_path = remsim_dbus_names_server_bank_path(1);
+	g_autofree gchar *client_path = remsim_dbus_names_server_client_path(3, 0);
+
+	if (f->tbus == NULL)
+		return;
+	bank = registered(f, remsim_test_peer_new_bank(1, 8), REMSIM_TEST_PEER_BANK_FOR_SERVER);
 	take_path(f->added, bank_path);
 	{
 		g_autoptr(RemsimDbusObject) object = get_object(f, bank_path);
@@ -252,7 +270,8 @@ test_server1(ServerDbusFixture *f, gconstpointer data)
 		g_assert_true(
 		    g_str_has_prefix(remsim_dbus_server1_bank_get_address(iface), "127.0.0.1:"));
 	}
-	client = test_client_new(s, 3, 0);
+	client =
+	    registered(f, remsim_test_peer_new_client(3, 0), REMSIM_TEST_PEER_CLIENT_FOR_SERVER);
 	take_path(f->added, client_path);
 	g_assert_cmpuint(count_objects(f, REMSIM_DBUS_SERVER_CLIENT_INTERFACE), ==, 1);
 	{
@@ -265,13 +284,34 @@ test_server1(ServerDbusFixture *f, gconstpointer data)
 		g_assert_cmpstr(remsim_dbus_server1_client_get_peer(iface), ==, "C3:0");
 	}
 
-	/* CreateSlotmap drives the bank like REST does */
+	g_clear_object(&bank);
+	take_path(f->removed, bank_path);
+	g_clear_object(&client);
+	take_path(f->removed, client_path);
+	g_assert_cmpuint(count_objects(f, REMSIM_DBUS_SERVER_BANK_INTERFACE), ==, 0);
+	g_assert_cmpuint(count_objects(f, REMSIM_DBUS_SERVER_CLIENT_INTERFACE), ==, 0);
+}
+
+/* CreateSlotmap drives the bank like REST does; DeleteSlotmap; their typed errors */
+static void
+test_slotmaps(ServerDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) bank = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *map_path = remsim_dbus_names_server_slotmap_path(65538);
+	g_autoptr(RsproPdu) create = NULL;
+	g_autoptr(RsproPdu) remove = NULL;
+	guint32 id = 0;
+
+	if (f->tbus == NULL)
+		return;
+	bank = registered(f, remsim_test_peer_new_bank(1, 8), REMSIM_TEST_PEER_BANK_FOR_SERVER);
 	g_assert_true(
 	    remsim_dbus_server1_call_create_slotmap_sync(f->root, 1, 2, 3, 0, &id, NULL, &error));
 	g_assert_no_error(error);
 	g_assert_cmpuint(id, ==, 65538);
-	test_peer_expect(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000);
-	g_assert_true(test_wait_slotmap_state(s, 1, 2, "ACTIVE"));
+	create = remsim_test_peer_wait(bank, RSPRO_MSG_CREATE_MAPPING_REQ);
+	g_assert_true(remsim_test_daemon_wait_slotmap_state(f->server, 1, 2, "ACTIVE"));
 	take_path(f->added, map_path);
 	{
 		g_autoptr(RemsimDbusObject) object = get_object(f, map_path);
@@ -301,14 +341,25 @@ test_server1(ServerDbusFixture *f, gconstpointer data)
 
 	g_assert_true(remsim_dbus_server1_call_delete_slotmap_sync(f->root, id, NULL, &error));
 	g_assert_no_error(error);
-	test_peer_expect(bank, RSPRO_MSG_REMOVE_MAPPING_REQ, 10000);
+	remove = remsim_test_peer_wait(bank, RSPRO_MSG_REMOVE_MAPPING_REQ);
 	take_path(f->removed, map_path);
 	g_assert_false(remsim_dbus_server1_call_delete_slotmap_sync(f->root, id, NULL, &error));
 	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_NOT_FOUND,
 				      "org.remsim.Error.NotFound");
 	g_clear_error(&error);
+}
 
-	/* GlobalReset empties the list */
+/* GlobalReset empties the list */
+static void
+test_global_reset(ServerDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) bank = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *state = NULL;
+
+	if (f->tbus == NULL)
+		return;
+	bank = registered(f, remsim_test_peer_new_bank(1, 8), REMSIM_TEST_PEER_BANK_FOR_SERVER);
 	for (guint i = 0; i < 3; i++) {
 		g_assert_true(remsim_dbus_server1_call_create_slotmap_sync(f->root, 1, i, 10 + i, 0,
 									   NULL, NULL, &error));
@@ -317,23 +368,16 @@ test_server1(ServerDbusFixture *f, gconstpointer data)
 	wait_count(f, REMSIM_DBUS_SERVER_SLOTMAP_INTERFACE, 3);
 	g_assert_true(remsim_dbus_server1_call_global_reset_sync(f->root, NULL, &error));
 	g_assert_no_error(error);
-	g_assert_null(test_slotmap_state(s, 1, 0));
+	state = remsim_test_daemon_slotmap_state(f->server, 1, 0);
+	g_assert_null(state);
 	wait_count(f, REMSIM_DBUS_SERVER_SLOTMAP_INTERFACE, 0);
-
-	/* banks and clients that go take their objects along */
-	g_clear_pointer(&bank, test_peer_free);
-	take_path(f->removed, bank_path);
-	g_clear_pointer(&client, test_peer_free);
-	take_path(f->removed, client_path);
-	g_assert_cmpuint(count_objects(f, REMSIM_DBUS_SERVER_BANK_INTERFACE), ==, 0);
-	g_assert_cmpuint(count_objects(f, REMSIM_DBUS_SERVER_CLIENT_INTERFACE), ==, 0);
 }
 
 /* a map's state follows its bank with PropertiesChanged: new, error (refused), new again */
 static void
 test_slotmap_states(ServerDbusFixture *f, gconstpointer data)
 {
-	g_autoptr(ServerTestPeer) bank = NULL;
+	g_autoptr(RemsimTestPeer) bank = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *map_path = remsim_dbus_names_server_slotmap_path(5 * 65536);
 	g_autofree gchar *bank_path = remsim_dbus_names_server_bank_path(5);
@@ -354,10 +398,8 @@ test_slotmap_states(ServerDbusFixture *f, gconstpointer data)
 	g_signal_connect(map, "g-properties-changed", G_CALLBACK(count_changes_cb), &changes);
 
 	/* the bank comes and refuses it */
-	bank = test_peer_connect(f->server);
-	bank->map_result = RSPRO_RESULT_ILLEGAL_SLOT_ID;
-	test_peer_send_bank_hello(bank, 5, 4, NULL);
-	g_assert_cmpint(test_peer_wait_hello(bank), ==, RSPRO_RESULT_OK);
+	bank = registered(f, remsim_test_peer_new_bank(5, 4),
+			  "every createMappingReq\nreply result illegalSlotId\n");
 	take_path(f->added, bank_path);
 	wait_map_state(map, "error");
 	g_assert_cmpstr(remsim_dbus_server1_slotmap_get_error(map), ==, "illegalSlotId");
@@ -365,7 +407,7 @@ test_slotmap_states(ServerDbusFixture *f, gconstpointer data)
 
 	/* the bank goes: the map waits for it again */
 	changes = 0;
-	g_clear_pointer(&bank, test_peer_free);
+	g_clear_object(&bank);
 	take_path(f->removed, bank_path);
 	wait_map_state(map, "new");
 	g_assert_cmpstr(remsim_dbus_server1_slotmap_get_error(map), ==, "");
@@ -394,13 +436,14 @@ wait_pending(RemsimDbusServer1 *root, const gchar *const *want)
 {
 	ServerDbusPendingWait w = { root, want };
 
-	g_assert_true(remsim_test_common_spin_until(pending_is, &w, WAIT_MS));
+	g_assert_true(remsim_test_common_spin_until(pending_is, &w, REMSIM_TEST_TIMEOUT_MS));
 }
 
 static void
 write_config(ServerDbusFixture *f, const gchar *text)
 {
-	g_assert_true(g_file_set_contents(f->server->config_file, text, -1, NULL));
+	g_assert_true(
+	    g_file_set_contents(remsim_test_daemon_get_config_path(f->server), text, -1, NULL));
 }
 
 /* Reload and SIGHUP: what changes at run time, what waits, and a bad file that changes nothing */
@@ -413,6 +456,8 @@ test_reload(ServerDbusFixture *f, gconstpointer data)
 	const gchar *const none[] = { NULL };
 	const gchar *const dbus_only[] = { "dbus", NULL };
 	g_autofree gchar *where = NULL;
+	const gchar *config_path = remsim_test_daemon_get_config_path(f->server);
+	GSubprocess *proc = remsim_test_daemon_get_process(f->server);
 
 	if (f->tbus == NULL)
 		return;
@@ -433,120 +478,79 @@ test_reload(ServerDbusFixture *f, gconstpointer data)
 	g_assert_false(remsim_dbus_server1_call_reload_sync(f->root, NULL, NULL, NULL, &error));
 	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
 				      "org.remsim.Error.InvalidConfig");
-	g_assert_nonnull(strstr(error->message, f->server->config_file));
+	g_assert_nonnull(strstr(error->message, config_path));
 	g_assert_nonnull(strstr(error->message, "rest-port"));
 	/* FILE:LINE, as at start, and in English */
-	where = g_strdup_printf("%s:2: [server] rest-port: “banana” is not a number",
-				f->server->config_file);
+	where = g_strdup_printf("%s:2: [server] rest-port: “banana” is not a number", config_path);
 	g_assert_true(g_dbus_error_strip_remote_error(error));
 	g_assert_cmpstr(error->message, ==, where);
 	g_clear_error(&error);
 	g_assert_true(g_strv_equal(remsim_dbus_server1_get_restart_pending(f->root), dbus_only));
 
 	/* SIGHUP reads it too: a bad file changes nothing, the daemon runs on */
-	g_subprocess_send_signal(f->server->proc, SIGHUP);
-	remsim_test_common_spin_for(300);
-	g_assert_cmpuint(test_create_slotmap(f->server, 1, 0, 1, 0), ==, 201);
+	g_subprocess_send_signal(proc, SIGHUP);
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->server, RELOAD_FAILED) == 1);
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(f->server, 1, 0, 1, 0), ==, 201);
 	g_assert_true(g_strv_equal(remsim_dbus_server1_get_restart_pending(f->root), dbus_only));
 	/* the file as it was: nothing waits for a restart any more */
 	write_config(f, "");
-	g_subprocess_send_signal(f->server->proc, SIGHUP);
+	g_subprocess_send_signal(proc, SIGHUP);
 	wait_pending(f->root, none);
-	g_assert_nonnull(g_subprocess_get_identifier(f->server->proc));
+	g_assert_nonnull(g_subprocess_get_identifier(proc));
 }
 
-/* a server with no bus warns once and serves */
+/* a server whose bus is not there */
 static void
-test_no_bus(void)
+fixture_setup_no_bus(ServerDbusFixture *f, gconstpointer data)
 {
-	g_autofree gchar *dir = test_make_temp_dir();
-	g_autofree gchar *old = g_strdup(g_getenv("DBUS_SESSION_BUS_ADDRESS"));
-	g_autoptr(TestServer) s = NULL;
-
-	/* a bus that is not there: the server warns once and serves anyway */
-	g_setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/remsim-test-bus", TRUE);
-	s = test_server_start(dir, (const gchar *const[]){ "--session", NULL });
-	g_assert_cmpuint(test_create_slotmap(s, 1, 0, 1, 0), ==, 201);
-	{
-		g_autoptr(ServerTestPeer) bank = test_bank_new(s, 1, 8, NULL);
-
-		test_peer_expect(bank, RSPRO_MSG_CREATE_MAPPING_REQ, 10000);
-	}
-	g_clear_pointer(&s, test_server_free);
-	if (old)
-		g_setenv("DBUS_SESSION_BUS_ADDRESS", old, TRUE);
-	else
-		g_unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	remsim_test_common_remove_tree(dir);
+	f->server = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_SERVER,
+	    &(RemsimTestDaemonOptions){ .bus_address = "unix:path=/nonexistent/remsim-test-bus",
+					.capture_stderr = TRUE });
 }
 
-static gboolean
-ports_written(gpointer data)
-{
-	guint16 rspro = 0, rest = 0;
-
-	return remsim_test_common_read_server_ports(data, &rspro, &rest);
-}
-
-/* the same server's log: exactly one warning, the one about the bus */
+/* it serves anyway */
 static void
-test_no_bus_warns_once(void)
+test_no_bus(ServerDbusFixture *f, gconstpointer data)
 {
-	g_autofree gchar *dir = test_make_temp_dir();
-	g_autofree gchar *conf = g_build_filename(dir, "empty.conf", NULL);
-	g_autofree gchar *ports = g_build_filename(dir, "ports", NULL);
-	g_autoptr(GSubprocessLauncher) launcher =
-	    g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDERR_PIPE);
-	g_autoptr(GSubprocess) proc = NULL;
-	g_autoptr(GError) error = NULL;
+	g_autoptr(RemsimTestPeer) bank = NULL;
+	g_autoptr(RsproPdu) create = NULL;
+
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(f->server, 1, 0, 1, 0), ==, 201);
+	bank = registered(f, remsim_test_peer_new_bank(1, 8), REMSIM_TEST_PEER_BANK_FOR_SERVER);
+	create = remsim_test_peer_wait(bank, RSPRO_MSG_CREATE_MAPPING_REQ);
+}
+
+/* its log: exactly one warning, the one about the bus */
+static void
+test_no_bus_warns_once(ServerDbusFixture *f, gconstpointer data)
+{
 	g_autofree gchar *log = NULL;
-	const gchar *const argv[] = { g_getenv("REMSIM_SERVER"),
-				      "--session",
-				      "--config",
-				      conf,
-				      "--state-dir",
-				      dir,
-				      "--bind-ip",
-				      "127.0.0.1",
-				      "--rspro-port",
-				      "0",
-				      "--rest-bind-ip",
-				      "127.0.0.1",
-				      "--rest-port",
-				      "0",
-				      "--port-file",
-				      ports,
-				      NULL };
 
-	g_assert_true(g_file_set_contents(conf, "", 0, NULL));
-	g_subprocess_launcher_setenv(launcher, "DBUS_SESSION_BUS_ADDRESS",
-				     "unix:path=/nonexistent/remsim-test-bus", TRUE);
-	proc = remsim_test_common_daemon_spawn(launcher, argv, SIGKILL);
-	g_assert_true(remsim_test_common_spin_until(ports_written, ports, WAIT_MS));
-	/* give the bus attempt time to fail, then stop and read what it said */
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->server, "No D-Bus") > 0);
+	/* no second one comes */
 	remsim_test_common_spin_for(500);
-	g_subprocess_send_signal(proc, SIGTERM);
-	g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &log, &error);
-	g_assert_no_error(error);
-	g_test_message("server log:\n%s", log);
+	remsim_test_daemon_stop(f->server);
+	log = remsim_test_daemon_get_stderr(f->server);
 	g_assert_nonnull(strstr(log, "No D-Bus"));
 	g_assert_null(strstr(strstr(log, "No D-Bus") + 1, "No D-Bus"));
 	g_assert_nonnull(strstr(log, "WARNING"));
 	g_assert_null(strstr(strstr(log, "WARNING") + 1, "WARNING"));
-	remsim_test_common_remove_tree(dir);
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/server/dbus/server1", ServerDbusFixture, NULL, fixture_setup, test_server1,
-		   fixture_teardown);
-	g_test_add("/server/dbus/slotmap-states", ServerDbusFixture, NULL, fixture_setup,
-		   test_slotmap_states, fixture_teardown);
-	g_test_add("/server/dbus/reload", ServerDbusFixture, NULL, fixture_setup, test_reload,
-		   fixture_teardown);
-	g_test_add_func("/server/dbus/no-bus", test_no_bus);
-	g_test_add_func("/server/dbus/no-bus-warns-once", test_no_bus_warns_once);
+#define ADD(name, setup, fn)                                                                       \
+	g_test_add("/server/dbus/" name, ServerDbusFixture, NULL, setup, fn, fixture_teardown)
+	ADD("server1", fixture_setup, test_server1);
+	ADD("banks-and-clients", fixture_setup, test_banks_and_clients);
+	ADD("slotmaps", fixture_setup, test_slotmaps);
+	ADD("global-reset", fixture_setup, test_global_reset);
+	ADD("slotmap-states", fixture_setup, test_slotmap_states);
+	ADD("reload", fixture_setup, test_reload);
+	ADD("no-bus", fixture_setup_no_bus, test_no_bus);
+	ADD("no-bus-warns-once", fixture_setup_no_bus, test_no_bus_warns_once);
 	return g_test_run();
 }

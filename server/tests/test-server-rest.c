@@ -5,20 +5,47 @@
  */
 #include "config.h"
 
-#include "remsim-test-util.h"
+#include <string.h>
+
+#include "remsim-test-daemon.h"
+#include "remsim-test-peer.h"
 
 #define API "/api/backend/v1"
 
-typedef TestServerFixture Fixture;
+typedef struct {
+	RemsimTestDaemon *server;
+} ServerRestFixture;
+
+static void
+fixture_setup(ServerRestFixture *f, gconstpointer data)
+{
+	f->server = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_SERVER, NULL);
+}
+
+static void
+fixture_teardown(ServerRestFixture *f, gconstpointer data)
+{
+	g_clear_object(&f->server);
+}
+
+/* a bank or client peer registered with the server under its own script */
+static RemsimTestPeer *
+registered(ServerRestFixture *f, RemsimTestPeer *peer, const gchar *script)
+{
+	remsim_test_peer_load_script(peer, script);
+	g_assert_cmpint(remsim_test_peer_connect(peer, remsim_test_daemon_get_port(f->server)), ==,
+			RSPRO_RESULT_OK);
+	return peer;
+}
 
 /* @method @path answers @status with exactly @expected (NULL: an empty body) */
 static void
-assert_body(TestServer *s, const gchar *method, const gchar *path, guint status,
+assert_body(RemsimTestDaemon *s, const gchar *method, const gchar *path, guint status,
 	    const gchar *expected)
 {
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *ctype = NULL;
-	guint got = test_http(s, method, path, NULL, NULL, &body, &ctype);
+	guint got = remsim_test_daemon_rest(s, method, path, NULL, NULL, &body, &ctype);
 
 	g_assert_cmpuint(got, ==, status);
 	g_assert_cmpstr(body, ==, expected ? expected : "");
@@ -28,7 +55,7 @@ assert_body(TestServer *s, const gchar *method, const gchar *path, guint status,
 
 /* a failure: @status and {"error": text} with @fragment in the text */
 static void
-assert_error(TestServer *s, const gchar *method, const gchar *path, const gchar *content_type,
+assert_error(RemsimTestDaemon *s, const gchar *method, const gchar *path, const gchar *content_type,
 	     const gchar *request, guint status, const gchar *fragment)
 {
 	g_autofree gchar *body = NULL;
@@ -36,7 +63,7 @@ assert_error(TestServer *s, const gchar *method, const gchar *path, const gchar 
 	g_autoptr(JsonNode) node = NULL;
 	g_autoptr(GError) error = NULL;
 	const gchar *text;
-	guint got = test_http(s, method, path, content_type, request, &body, &ctype);
+	guint got = remsim_test_daemon_rest(s, method, path, content_type, request, &body, &ctype);
 
 	g_test_message("%s %s %s -> %u %s", method, path, request ? request : "", got, body);
 	g_assert_cmpuint(got, ==, status);
@@ -51,10 +78,11 @@ assert_error(TestServer *s, const gchar *method, const gchar *path, const gchar 
 }
 
 static guint
-post(TestServer *s, const gchar *content_type, const gchar *body)
+post(RemsimTestDaemon *s, const gchar *content_type, const gchar *body)
 {
 	g_autofree gchar *answer = NULL;
-	guint status = test_http(s, "POST", API "/slotmaps", content_type, body, &answer, NULL);
+	guint status =
+	    remsim_test_daemon_rest(s, "POST", API "/slotmaps", content_type, body, &answer, NULL);
 
 	if (status == 201)
 		g_assert_cmpstr(answer, ==, "");
@@ -70,7 +98,7 @@ component(const gchar *type, const gchar *name, const gchar *software)
 }
 
 static void
-test_empty(Fixture *f, gconstpointer data)
+test_empty(ServerRestFixture *f, gconstpointer data)
 {
 	assert_body(f->server, "GET", API "/banks", 200, "{\"banks\":[]}");
 	assert_body(f->server, "GET", API "/clients", 200, "{\"clients\":[]}");
@@ -80,10 +108,12 @@ test_empty(Fixture *f, gconstpointer data)
 }
 
 static void
-test_banks_clients(Fixture *f, gconstpointer data)
+test_banks_clients(ServerRestFixture *f, gconstpointer data)
 {
-	g_autoptr(ServerTestPeer) bank = test_bank_new(f->server, 1, 2, NULL);
-	g_autoptr(ServerTestPeer) client = test_client_new(f->server, 0, 0);
+	g_autoptr(RemsimTestPeer) bank =
+	    registered(f, remsim_test_peer_new_bank(1, 2), REMSIM_TEST_PEER_BANK_FOR_SERVER);
+	g_autoptr(RemsimTestPeer) client =
+	    registered(f, remsim_test_peer_new_client(0, 0), REMSIM_TEST_PEER_CLIENT_FOR_SERVER);
 	g_autofree gchar *bank_id = component("remsimBankd", "test-bank", "remsim-bankd");
 	g_autofree gchar *client_id = component("remsimClient", "test-client", "remsim-client");
 	g_autofree gchar *bank_obj = g_strdup_printf(
@@ -94,7 +124,7 @@ test_banks_clients(Fixture *f, gconstpointer data)
 	    "{\"peer\":\"C0:0\",\"state\":\"CONNECTED_CLIENT\",\"component_id\":%s}", client_id);
 	g_autofree gchar *banks = g_strdup_printf("{\"banks\":[%s]}", bank_obj);
 	g_autofree gchar *clients = g_strdup_printf("{\"clients\":[%s]}", client_obj);
-	g_autoptr(ServerTestPeer) client7 = NULL;
+	g_autoptr(RemsimTestPeer) client7 = NULL;
 	g_autoptr(JsonNode) c7 = NULL;
 
 	assert_body(f->server, "GET", API "/banks", 200, banks);
@@ -110,14 +140,15 @@ test_banks_clients(Fixture *f, gconstpointer data)
 	assert_error(f->server, "GET", API "/clients/70000", NULL, NULL, 400, "70000");
 
 	/* /clients/:id looks at the client id (upstream compared the bank id) */
-	client7 = test_client_new(f->server, 7, 3);
-	c7 = test_http_get_json(f->server, API "/clients/7", 200);
+	client7 =
+	    registered(f, remsim_test_peer_new_client(7, 3), REMSIM_TEST_PEER_CLIENT_FOR_SERVER);
+	c7 = remsim_test_daemon_rest_json(f->server, API "/clients/7", 200);
 	g_assert_cmpstr(json_object_get_string_member(json_node_get_object(c7), "peer"), ==,
 			"C7:3");
 }
 
 static void
-test_slotmaps(Fixture *f, gconstpointer data)
+test_slotmaps(ServerRestFixture *f, gconstpointer data)
 {
 	const gchar *json = "application/json";
 	const gchar *map10 = "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":0,"
@@ -154,9 +185,9 @@ test_slotmaps(Fixture *f, gconstpointer data)
 }
 
 static void
-test_post_errors(Fixture *f, gconstpointer data)
+test_post_errors(ServerRestFixture *f, gconstpointer data)
 {
-	TestServer *s = f->server;
+	RemsimTestDaemon *s = f->server;
 	const gchar *json = "application/json";
 	const gchar *good = "{\"bank\":{\"bankId\":3,\"slotNr\":1},\"client\":{\"clientId\":5,"
 			    "\"slotNr\":0}}";
@@ -224,7 +255,7 @@ test_post_errors(Fixture *f, gconstpointer data)
 		     "0}}",
 		     400, "already mapped");
 	{
-		g_autoptr(JsonNode) root = test_http_get_json(s, API "/slotmaps", 200);
+		g_autoptr(JsonNode) root = remsim_test_daemon_rest_json(s, API "/slotmaps", 200);
 
 		g_assert_cmpuint(json_array_get_length(json_object_get_array_member(
 				     json_node_get_object(root), "slotmaps")),
@@ -233,9 +264,9 @@ test_post_errors(Fixture *f, gconstpointer data)
 }
 
 static void
-test_other_errors(Fixture *f, gconstpointer data)
+test_other_errors(ServerRestFixture *f, gconstpointer data)
 {
-	TestServer *s = f->server;
+	RemsimTestDaemon *s = f->server;
 
 	assert_error(s, "DELETE", API "/slotmaps/12345", NULL, NULL, 404, "12345");
 	assert_error(s, "DELETE", API "/slotmaps/abc", NULL, NULL, 404, "abc");
@@ -248,9 +279,9 @@ test_other_errors(Fixture *f, gconstpointer data)
 }
 
 static void
-test_openapi(Fixture *f, gconstpointer data)
+test_openapi(ServerRestFixture *f, gconstpointer data)
 {
-	g_autoptr(JsonNode) doc = test_http_get_json(f->server, API "/openapi.json", 200);
+	g_autoptr(JsonNode) doc = remsim_test_daemon_rest_json(f->server, API "/openapi.json", 200);
 	JsonObject *root = json_node_get_object(doc);
 	JsonObject *paths;
 	const struct {
@@ -280,8 +311,8 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn)                                                                              \
-	g_test_add("/server/rest/" name, Fixture, NULL, test_server_fixture_setup, fn,             \
-		   test_server_fixture_teardown)
+	g_test_add("/server/rest/" name, ServerRestFixture, NULL, fixture_setup, fn,               \
+		   fixture_teardown)
 	ADD("empty", test_empty);
 	ADD("banks-clients", test_banks_clients);
 	ADD("slotmaps", test_slotmaps);
