@@ -65,7 +65,7 @@ test)
 	# library: its tests run from a build without sanitizers, which also builds
 	# and checks the plugin SDK's API reference.
 	build build-test-plain -Dwerror=true -Ddocs=enabled
-	meson test -C build-test-plain --print-errorlogs client-ifd client-e2e sdk-docs
+	meson test -C build-test-plain --print-errorlogs client-pcscd client-e2e sdk-docs
 	;;
 *)
 	echo "usage: $0 demo|test" >&2

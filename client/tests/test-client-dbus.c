@@ -11,23 +11,59 @@
 #include <signal.h>
 #include <string.h>
 
-#include "client-test-peers.h"
 #include "remsim-dbus.h"
-#include "remsim-test-common.h"
+#include "remsim-test-daemon.h"
 #include "remsim-test-dbus.h"
+#include "remsim-test-peer.h"
 
-#define WAIT_MS 10000
+/* what a daemon logs when SIGHUP found a config it cannot use */
+#define RELOAD_FAILED "Configuration not reloaded"
 
-static GDBusObjectManager *
-objects_new(GDBusConnection *bus)
+/* a private bus, a server and bank 1 (mapped for 23:0); each test starts the client */
+typedef struct {
+	GTestDBus *tbus;
+	GDBusConnection *bus;
+	RemsimTestPeer *server;
+	RemsimTestPeer *bank;
+	RemsimTestDaemon *client;
+	RemsimDbusClient1 *root;
+	GDBusObjectManager *objects;
+	RemsimDbusClient1Slot *slot;
+} ClientDbusFixture;
+
+static RemsimTestPeer *
+server_new(RemsimTestPeer *bank)
 {
-	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *objects = remsim_dbus_object_manager_client_new_sync(
-	    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, REMSIM_DBUS_CLIENT_NAME,
-	    REMSIM_DBUS_CLIENT_PATH, NULL, &error);
+	RemsimTestPeer *server = remsim_test_peer_new_server();
 
-	g_assert_no_error(error);
-	return objects;
+	remsim_test_peer_serve(server, REMSIM_TEST_PEER_SERVER_FOR_CLIENT);
+	remsim_test_peer_set_config(server, 1, 5, remsim_test_peer_get_port(bank));
+	return server;
+}
+
+static void
+fixture_setup(ClientDbusFixture *f, gconstpointer data)
+{
+	if (remsim_test_dbus_skip_without_daemon())
+		return;
+	f->tbus = remsim_test_dbus_up(&f->bus);
+	f->bank = remsim_test_peer_new_bank(1, 1);
+	remsim_test_peer_serve(f->bank, REMSIM_TEST_PEER_BANK_FOR_CLIENT);
+	f->server = server_new(f->bank);
+}
+
+static void
+fixture_teardown(ClientDbusFixture *f, gconstpointer data)
+{
+	g_clear_object(&f->client);
+	g_clear_object(&f->slot);
+	g_clear_object(&f->objects);
+	g_clear_object(&f->root);
+	g_clear_object(&f->bank);
+	g_clear_object(&f->server);
+	if (f->tbus != NULL)
+		remsim_test_dbus_down(f->tbus, &f->bus);
+	g_clear_object(&f->tbus);
 }
 
 /* the slot 23:0, once the object manager client has it */
@@ -36,28 +72,9 @@ slot_wait(GDBusObjectManager *objects)
 {
 	g_autofree gchar *path = remsim_dbus_names_client_slot_path(23, 0);
 	g_autoptr(GDBusObject) object = NULL;
-	gint64 end = g_get_monotonic_time() + WAIT_MS * G_TIME_SPAN_MILLISECOND;
 
-	while ((object = g_dbus_object_manager_get_object(objects, path)) == NULL &&
-	       g_get_monotonic_time() < end)
-		test_iterate();
-	g_assert_nonnull(object);
+	REMSIM_TEST_WAIT_FOR((object = g_dbus_object_manager_get_object(objects, path)) != NULL);
 	return remsim_dbus_object_get_client1_slot(REMSIM_DBUS_OBJECT(object));
-}
-
-/* the daemon's own object, once it owns its name */
-static RemsimDbusClient1 *
-root_wait(GDBusConnection *bus)
-{
-	g_autoptr(GError) error = NULL;
-	RemsimDbusClient1 *root;
-
-	g_assert_true(remsim_test_dbus_wait_name(bus, REMSIM_DBUS_CLIENT_NAME, WAIT_MS));
-	root = remsim_dbus_client1_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_NONE,
-						  REMSIM_DBUS_CLIENT_NAME, REMSIM_DBUS_CLIENT_PATH,
-						  NULL, &error);
-	g_assert_no_error(error);
-	return root;
 }
 
 static gboolean
@@ -66,87 +83,124 @@ slot_state_is(RemsimDbusClient1Slot *slot, const gchar *state)
 	return g_strcmp0(remsim_dbus_client1_slot_get_state(slot), state) == 0;
 }
 
+/* the client on the bus with @options; once it relays, its objects through the proxies */
 static void
-test_dbus_properties(void)
+client_start(ClientDbusFixture *f, RemsimTestDaemonOptions *options)
 {
-	g_autoptr(GTestDBus) dbus = NULL;
-	g_autoptr(GDBusConnection) bus = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusObjectManager) objects = NULL;
-	g_autoptr(RemsimDbusClient1) root = NULL;
-	g_autoptr(RemsimDbusClient1Slot) slot = NULL;
-	g_autoptr(GVariant) atr = NULL;
-	g_autofree gchar *want_addr = NULL;
-	const gchar *args[] = { "-c", "23", "-n", "0", "--session", NULL };
-	TestPeer *server, *bank;
-	TestClient *client;
-	guint status_inds;
 
-	if (remsim_test_dbus_skip_without_daemon())
-		return;
-	dbus = remsim_test_dbus_up(&bus);
-
-	server = test_peer_new_server();
-	bank = test_peer_new_bank(1);
-	test_peer_map(server, 1, 5, bank->port);
-	client = test_client_spawn(server->port, args, NULL);
-	TEST_WAIT_FOR(bank->set_atr_res == 1, WAIT_MS);
-	root = root_wait(bus);
-	objects = objects_new(bus);
-	slot = slot_wait(objects);
-	TEST_WAIT_FOR(slot_state_is(slot, "card-powered"), WAIT_MS);
-
-	g_assert_cmpstr(remsim_dbus_client1_get_version(root), ==, PACKAGE_VERSION);
-	g_assert_cmpuint(remsim_dbus_client1_get_api_version(root), ==, REMSIM_DBUS_API_VERSION);
-	g_assert_cmpuint(remsim_dbus_client1_get_slot_count(root), ==, 1);
-	/* the links in the words every daemon uses */
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_state(slot), ==, "connected");
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_bankd_state(slot), ==, "connected");
-	want_addr = g_strdup_printf("127.0.0.1:%u", bank->port);
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_bankd_address(slot), ==, want_addr);
-	g_assert_cmpuint(remsim_dbus_client1_slot_get_bank_id(slot), ==, 1);
-	atr = remsim_dbus_client1_slot_dup_atr(slot);
-	g_assert_cmpmem(g_variant_get_data(atr), g_variant_get_size(atr),
-			g_bytes_get_data(bank->atr, NULL), g_bytes_get_size(bank->atr));
-
-	/* counters follow the relay */
-	test_client_write(client, "a0a4000002\n");
-	TEST_WAIT_FOR(remsim_dbus_client1_slot_get_tpdus_to_modem(slot) == 1, WAIT_MS);
-	g_assert_cmpuint(remsim_dbus_client1_slot_get_tpdus_to_card(slot), ==, 1);
-
-	/* ResetCard: RST active, then inactive, to the bank, as the modem's reset */
-	status_inds = bank->status_inds;
-	g_assert_true(remsim_dbus_client1_slot_call_reset_card_sync(slot, NULL, &error));
+	options->bus_address = g_test_dbus_get_bus_address(f->tbus);
+	options->capture_stderr = TRUE;
+	f->client = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_CLIENT, options);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->bank, RSPRO_MSG_SET_ATR_RES) == 1);
+	/* the daemon's own object, once it owns its name */
+	g_assert_true(
+	    remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_CLIENT_NAME, REMSIM_TEST_TIMEOUT_MS));
+	f->root = remsim_dbus_client1_proxy_new_sync(f->bus, G_DBUS_PROXY_FLAGS_NONE,
+						     REMSIM_DBUS_CLIENT_NAME,
+						     REMSIM_DBUS_CLIENT_PATH, NULL, &error);
 	g_assert_no_error(error);
-	TEST_WAIT_FOR(bank->status_inds == status_inds + 2, WAIT_MS);
-	g_assert_false(bank->last_status.reset_active);
-
-	/* unmapped: the state says so, and there is no card to reset */
-	test_peer_map(server, 0, 0, 0);
-	TEST_WAIT_FOR(!slot_state_is(slot, "card-powered"), WAIT_MS);
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(slot), ==, "idle");
-	g_assert_false(remsim_dbus_client1_slot_call_reset_card_sync(slot, NULL, &error));
-	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_WRONG_STATE,
-				      "org.remsim.Error.WrongState");
-	g_clear_error(&error);
-
-	test_client_free(client);
-	test_peer_free(bank);
-	test_peer_free(server);
-	g_clear_object(&slot);
-	g_clear_object(&objects);
-	g_clear_object(&root);
-	remsim_test_dbus_down(dbus, &bus);
+	f->objects = remsim_dbus_object_manager_client_new_sync(
+	    f->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, REMSIM_DBUS_CLIENT_NAME,
+	    REMSIM_DBUS_CLIENT_PATH, NULL, &error);
+	g_assert_no_error(error);
+	f->slot = slot_wait(f->objects);
+	REMSIM_TEST_WAIT_FOR(slot_state_is(f->slot, "card-powered"));
 }
 
+/* the client on slot 23:0 with the server on its command line */
+static void
+client_start_args(ClientDbusFixture *f)
+{
+	const gchar *args[] = { "-c", "23", "-n", "0", NULL };
+
+	client_start(f, &(RemsimTestDaemonOptions){
+			    .server_port = remsim_test_peer_get_port(f->server), .args = args });
+}
+
+static void
+test_dbus_properties(ClientDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(GVariant) atr = NULL;
+	g_autofree gchar *want_addr = NULL;
+	GBytes *bank_atr;
+
+	if (f->tbus == NULL)
+		return;
+	client_start_args(f);
+	g_assert_cmpstr(remsim_dbus_client1_get_version(f->root), ==, PACKAGE_VERSION);
+	g_assert_cmpuint(remsim_dbus_client1_get_api_version(f->root), ==, REMSIM_DBUS_API_VERSION);
+	g_assert_cmpuint(remsim_dbus_client1_get_slot_count(f->root), ==, 1);
+	/* the links in the words every daemon uses */
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_state(f->slot), ==, "connected");
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_bankd_state(f->slot), ==, "connected");
+	want_addr = g_strdup_printf("127.0.0.1:%u", remsim_test_peer_get_port(f->bank));
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_bankd_address(f->slot), ==, want_addr);
+	g_assert_cmpuint(remsim_dbus_client1_slot_get_bank_id(f->slot), ==, 1);
+	atr = remsim_dbus_client1_slot_dup_atr(f->slot);
+	bank_atr = remsim_test_peer_get_atr(f->bank);
+	g_assert_cmpmem(g_variant_get_data(atr), g_variant_get_size(atr),
+			g_bytes_get_data(bank_atr, NULL), g_bytes_get_size(bank_atr));
+}
+
+/* counters follow the relay */
+static void
+test_dbus_counters(ClientDbusFixture *f, gconstpointer data)
+{
+	if (f->tbus == NULL)
+		return;
+	client_start_args(f);
+	remsim_test_daemon_write(f->client, "a0a4000002\n");
+	REMSIM_TEST_WAIT_FOR(remsim_dbus_client1_slot_get_tpdus_to_modem(f->slot) == 1);
+	g_assert_cmpuint(remsim_dbus_client1_slot_get_tpdus_to_card(f->slot), ==, 1);
+}
+
+/* ResetCard: RST active, then inactive, to the bank, as the modem's reset */
+static void
+test_dbus_reset_card(ClientDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	guint status_inds;
+
+	if (f->tbus == NULL)
+		return;
+	client_start_args(f);
+	status_inds = remsim_test_peer_count(f->bank, RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
+	g_assert_true(remsim_dbus_client1_slot_call_reset_card_sync(f->slot, NULL, &error));
+	g_assert_no_error(error);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->bank, RSPRO_MSG_CLIENT_SLOT_STATUS_IND) ==
+			     status_inds + 2);
+	g_assert_false(remsim_test_peer_last(f->bank, RSPRO_MSG_CLIENT_SLOT_STATUS_IND)
+			   ->u.client_slot_status_ind.status.reset_active);
+}
+
+/* unmapped: the state says so, and there is no card to reset */
+static void
+test_dbus_unmapped(ClientDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (f->tbus == NULL)
+		return;
+	client_start_args(f);
+	remsim_test_peer_set_config(f->server, 0, 0, 0);
+	REMSIM_TEST_WAIT_FOR(!slot_state_is(f->slot, "card-powered"));
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(f->slot), ==, "idle");
+	g_assert_false(remsim_dbus_client1_slot_call_reset_card_sync(f->slot, NULL, &error));
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_WRONG_STATE,
+				      "org.remsim.Error.WrongState");
+}
+
+/* the client's config file: the server @server_port, and @extra */
 static gchar *
-write_config(const gchar *path, guint16 server_port, const gchar *extra)
+write_config(ClientDbusFixture *f, guint16 server_port, const gchar *extra)
 {
 	g_autofree gchar *text = g_strdup_printf("[client]\nserver-host=127.0.0.1\n"
 						 "server-port=%u\n%s",
 						 server_port, extra);
 
-	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	g_assert_true(
+	    g_file_set_contents(remsim_test_daemon_get_config_path(f->client), text, -1, NULL));
 	return g_strdup_printf("127.0.0.1:%u", server_port);
 }
 
@@ -158,140 +212,141 @@ pending_is(RemsimDbusClient1 *root, const gchar *const *want)
 	return pending != NULL && g_strv_equal(pending, want);
 }
 
-/* Reload and SIGHUP: the server moves at run time, the bank link stays; the ATR waits */
-static void
-test_dbus_reload(void)
+static const gchar *const none[] = { NULL };
+static const gchar *const atr_only[] = { "atr", NULL };
+
+/*
+ * The client with the server from its file, not from the command line; then
+ * Reload with another server and another ATR: the server changes now, the ATR
+ * after a restart, and the bank link stays. Returns the second server.
+ */
+static RemsimTestPeer *
+reload_to_second(ClientDbusFixture *f)
 {
-	g_autoptr(GTestDBus) dbus = NULL;
-	g_autoptr(GDBusConnection) bus = NULL;
+	RemsimTestPeer *server2 = server_new(f->bank);
+	g_autofree gchar *config =
+	    g_strdup_printf("[client]\nserver-host=127.0.0.1\nserver-port=%u\n",
+			    remsim_test_peer_get_port(f->server));
+	g_autofree gchar *first =
+	    g_strdup_printf("127.0.0.1:%u", remsim_test_peer_get_port(f->server));
+	g_autofree gchar *second = NULL;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GDBusObjectManager) objects = NULL;
-	g_autoptr(RemsimDbusClient1) root = NULL;
-	g_autoptr(RemsimDbusClient1Slot) slot = NULL;
 	g_auto(GStrv) applied = NULL;
 	g_auto(GStrv) needs_restart = NULL;
-	g_autofree gchar *dir = NULL;
-	g_autofree gchar *path = NULL;
-	g_autofree gchar *first = NULL;
-	g_autofree gchar *second = NULL;
-	const gchar *const none[] = { NULL };
-	const gchar *const atr_only[] = { "atr", NULL };
-	TestPeer *server, *server2, *bank;
-	TestClient *client;
+	const gchar *args[] = { "-c", "23", "-n", "0", NULL };
 
-	if (remsim_test_dbus_skip_without_daemon())
-		return;
-	dbus = remsim_test_dbus_up(&bus);
-	dir = g_dir_make_tmp("remsim-client-dbus-XXXXXX", &error);
-	g_assert_no_error(error);
-	path = g_build_filename(dir, "client.conf", NULL);
+	client_start(f, &(RemsimTestDaemonOptions){ .config = config, .args = args });
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_address(f->slot), ==, first);
+	g_assert_true(pending_is(f->root, none));
 
-	server = test_peer_new_server();
-	server2 = test_peer_new_server();
-	bank = test_peer_new_bank(1);
-	test_peer_map(server, 1, 5, bank->port);
-	test_peer_map(server2, 1, 5, bank->port);
-	first = write_config(path, server->port, "");
-	{
-		/* the server comes from the file, not from the command line */
-		const gchar *const argv[] = { g_getenv("REMSIM_CLIENT"),
-					      "--session",
-					      "--config",
-					      path,
-					      "-c",
-					      "23",
-					      "-n",
-					      "0",
-					      NULL };
-
-		client = test_process_spawn(argv, NULL);
-	}
-	TEST_WAIT_FOR(bank->set_atr_res == 1, WAIT_MS);
-	root = root_wait(bus);
-	objects = objects_new(bus);
-	slot = slot_wait(objects);
-	TEST_WAIT_FOR(slot_state_is(slot, "card-powered"), WAIT_MS);
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_address(slot), ==, first);
-	g_assert_true(pending_is(root, none));
-
-	/* another server and another ATR: the server now, the ATR after a restart */
-	second = write_config(path, server2->port, "atr=3b 02 14 50\n");
+	second = write_config(f, remsim_test_peer_get_port(server2), "atr=3b 02 14 50\n");
 	g_assert_true(
-	    remsim_dbus_client1_call_reload_sync(root, &applied, &needs_restart, NULL, &error));
+	    remsim_dbus_client1_call_reload_sync(f->root, &applied, &needs_restart, NULL, &error));
 	g_assert_no_error(error);
 	g_assert_true(g_strv_equal((const gchar *const *)applied,
 				   (const gchar *const[]){ "server-port", NULL }));
 	g_assert_true(g_strv_equal((const gchar *const *)needs_restart, atr_only));
-	TEST_WAIT_FOR(pending_is(root, atr_only), WAIT_MS);
-	TEST_WAIT_FOR(server2->hellos >= 1, WAIT_MS);
-	TEST_WAIT_FOR(g_strcmp0(remsim_dbus_client1_slot_get_server_address(slot), second) == 0,
-		      WAIT_MS);
-	TEST_WAIT_FOR(remsim_dbus_client1_slot_get_server_connects(slot) == 2, WAIT_MS);
+	REMSIM_TEST_WAIT_FOR(pending_is(f->root, atr_only));
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(server2, RSPRO_MSG_CONNECT_CLIENT_REQ) >= 1);
+	REMSIM_TEST_WAIT_FOR(
+	    g_strcmp0(remsim_dbus_client1_slot_get_server_address(f->slot), second) == 0);
+	REMSIM_TEST_WAIT_FOR(remsim_dbus_client1_slot_get_server_connects(f->slot) == 2);
 	/* the relay went on: one bank connection all along */
-	g_assert_true(slot_state_is(slot, "card-powered"));
-	g_assert_cmpuint(bank->accepted, ==, 1);
-
-	/* a bad file: the registered error names file and line, nothing changes */
-	g_assert_true(g_file_set_contents(path, "[client]\nserver-port=banana\n", -1, NULL));
-	g_assert_false(remsim_dbus_client1_call_reload_sync(root, NULL, NULL, NULL, &error));
-	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
-				      "org.remsim.Error.InvalidConfig");
-	{
-		g_autofree gchar *where = g_strdup_printf("%s:2:", path);
-
-		g_assert_nonnull(strstr(error->message, where));
-	}
-	g_clear_error(&error);
-	g_subprocess_send_signal(client->proc, SIGHUP);
-	remsim_test_common_spin_for(300);
-	g_assert_true(pending_is(root, atr_only));
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_address(slot), ==, second);
-
-	/* SIGHUP with the file as it was: the first server again, nothing waits */
-	g_free(write_config(path, server->port, ""));
-	g_subprocess_send_signal(client->proc, SIGHUP);
-	TEST_WAIT_FOR(pending_is(root, none), WAIT_MS);
-	TEST_WAIT_FOR(g_strcmp0(remsim_dbus_client1_slot_get_server_address(slot), first) == 0,
-		      WAIT_MS);
-	g_assert_false(client->exited);
-
-	test_client_free(client);
-	test_peer_free(bank);
-	test_peer_free(server2);
-	test_peer_free(server);
-	g_clear_object(&slot);
-	g_clear_object(&objects);
-	g_clear_object(&root);
-	remsim_test_dbus_down(dbus, &bus);
-	remsim_test_common_remove_tree(dir);
+	g_assert_true(slot_state_is(f->slot, "card-powered"));
+	g_assert_cmpuint(remsim_test_peer_get_n_sessions(f->bank), ==, 1);
+	return server2;
 }
 
+/* Reload: the server moves at run time, the bank link stays; the ATR waits */
 static void
-test_no_bus(void)
+test_dbus_reload(ClientDbusFixture *f, gconstpointer data)
 {
-	/* no bus at all: one warning, and the relay works */
-	const gchar *args[] = { "-c", "23", "-n", "0", "--session", NULL };
-	const gchar *env[] = { "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/remsim-bus", NULL };
-	TestPeer *server = test_peer_new_server();
-	TestPeer *bank = test_peer_new_bank(1);
-	TestClient *client;
+	g_autoptr(RemsimTestPeer) server2 = NULL;
 
-	test_peer_map(server, 1, 5, bank->port);
-	client = test_client_spawn(server->port, args, env);
-	TEST_WAIT_FOR(bank->set_atr_res == 1, WAIT_MS);
-	test_client_write(client, "a0a4000002\n");
-	TEST_WAIT_FOR(test_client_find_line(client, 0, "R-APDU: 01 a4 90 00 ") >= 0, WAIT_MS);
-	test_client_free(client);
-	test_peer_free(bank);
-	test_peer_free(server);
+	if (f->tbus == NULL)
+		return;
+	server2 = reload_to_second(f);
+}
+
+/* a bad file: the registered error names file and line, nothing changes; SIGHUP the same */
+static void
+test_dbus_reload_bad_file(ClientDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) server2 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *where = NULL;
+	g_autofree gchar *second = NULL;
+
+	if (f->tbus == NULL)
+		return;
+	server2 = reload_to_second(f);
+	second = g_strdup_printf("127.0.0.1:%u", remsim_test_peer_get_port(server2));
+	g_assert_true(g_file_set_contents(remsim_test_daemon_get_config_path(f->client),
+					  "[client]\nserver-port=banana\n", -1, NULL));
+	g_assert_false(remsim_dbus_client1_call_reload_sync(f->root, NULL, NULL, NULL, &error));
+	remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_INVALID_CONFIG,
+				      "org.remsim.Error.InvalidConfig");
+	where = g_strdup_printf("%s:2:", remsim_test_daemon_get_config_path(f->client));
+	g_assert_nonnull(strstr(error->message, where));
+	g_subprocess_send_signal(remsim_test_daemon_get_process(f->client), SIGHUP);
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->client, RELOAD_FAILED) == 1);
+	g_assert_true(pending_is(f->root, atr_only));
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_server_address(f->slot), ==, second);
+}
+
+/* SIGHUP with the file as it was: the first server again, nothing waits */
+static void
+test_dbus_sighup(ClientDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) server2 = NULL;
+	g_autofree gchar *first = NULL;
+
+	if (f->tbus == NULL)
+		return;
+	server2 = reload_to_second(f);
+	first = write_config(f, remsim_test_peer_get_port(f->server), "");
+	g_subprocess_send_signal(remsim_test_daemon_get_process(f->client), SIGHUP);
+	REMSIM_TEST_WAIT_FOR(pending_is(f->root, none));
+	REMSIM_TEST_WAIT_FOR(
+	    g_strcmp0(remsim_dbus_client1_slot_get_server_address(f->slot), first) == 0);
+	g_assert_false(remsim_test_daemon_has_exited(f->client));
+}
+
+/* no bus at all: one warning, and the relay works */
+static void
+test_no_bus(ClientDbusFixture *f, gconstpointer data)
+{
+	const gchar *args[] = { "-c", "23", "-n", "0", NULL };
+
+	f->bank = remsim_test_peer_new_bank(1, 1);
+	remsim_test_peer_serve(f->bank, REMSIM_TEST_PEER_BANK_FOR_CLIENT);
+	f->server = server_new(f->bank);
+	f->client = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_CLIENT,
+	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(f->server),
+					.args = args,
+					.bus_address = "unix:path=/nonexistent/remsim-bus" });
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->bank, RSPRO_MSG_SET_ATR_RES) == 1);
+	remsim_test_daemon_write(f->client, "a0a4000002\n");
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_find_line(f->client, 0, "R-APDU: 01 a4 90 00 ") >=
+			     0);
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/client/dbus/properties", test_dbus_properties);
-	g_test_add_func("/client/dbus/reload", test_dbus_reload);
-	g_test_add_func("/client/dbus/no-bus", test_no_bus);
+#define ADD(name, fn)                                                                              \
+	g_test_add("/client/dbus/" name, ClientDbusFixture, NULL, fixture_setup, fn,               \
+		   fixture_teardown)
+	ADD("properties", test_dbus_properties);
+	ADD("counters", test_dbus_counters);
+	ADD("reset-card", test_dbus_reset_card);
+	ADD("unmapped", test_dbus_unmapped);
+	ADD("reload", test_dbus_reload);
+	ADD("reload-bad-file", test_dbus_reload_bad_file);
+	ADD("sighup", test_dbus_sighup);
+	g_test_add("/client/dbus/no-bus", ClientDbusFixture, NULL, NULL, test_no_bus,
+		   fixture_teardown);
 	return g_test_run();
 }

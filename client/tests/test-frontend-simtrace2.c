@@ -3,24 +3,22 @@
  * The SIMtrace2 front end through its transport seam: a simulated firmware, a
  * modem session played by the test (reset, ATR, PTS, SELECT with 9Fxx and GET
  * RESPONSE, READ BINARY, AUTHENTICATE with 61xx), and garbage from the device.
- * The client slot runs in this process against test server and bank peers.
+ * The client slot runs in this process against scripted server and bank peers.
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "client-test-peers.h"
 #include "remsim-client-apdu-case.h"
 #include "remsim-client-slot.h"
 #include "remsim-client-frontend-simtrace2.h"
 #include "remsim-client-st2-message.h"
+#include "remsim-test-peer.h"
 #include "st2-simulator.h"
 
-#define WAIT_MS 10000
-
 typedef struct {
-	TestPeer *server;
-	TestPeer *bank;
+	RemsimTestPeer *server;
+	RemsimTestPeer *bank;
 	TestSt2Sim *sim;
 	RemsimClientFrontend *fe;
 	RemsimClientSlot *slot;
@@ -188,7 +186,7 @@ modem_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 		gsize total = g_bytes_get_size(body);
 
 		/* the ACK: INS as procedure byte, then the modem sends */
-		TEST_WAIT_FOR(n_sent(r) > start, WAIT_MS);
+		REMSIM_TEST_WAIT_FOR(n_sent(r) > start);
 		flags = sent_tx_data(r, start, &d, &len);
 		g_assert_cmpuint(flags, ==, REMSIM_CLIENT_ST2_DATA_PB_AND_RX);
 		g_assert_cmpuint(len, ==, 1);
@@ -201,7 +199,7 @@ modem_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 				    n);
 		}
 	}
-	TEST_WAIT_FOR(final_sent(r, start), WAIT_MS);
+	REMSIM_TEST_WAIT_FOR(final_sent(r, start));
 	for (guint i = start; i < n_sent(r); i++) {
 		flags = sent_tx_data(r, i, &d, &len);
 		g_assert_true(flags & REMSIM_CLIENT_ST2_DATA_PB_AND_TX);
@@ -216,6 +214,26 @@ modem_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 		}
 	}
 	return to_hex(got->data, got->len);
+}
+
+static GBytes *
+last_tpdu(Rig *r)
+{
+	return remsim_test_peer_last(r->bank, RSPRO_MSG_TPDU_MODEM_TO_CARD)
+	    ->u.tpdu_modem_to_card.data;
+}
+
+static const RsproSlotPhysStatus *
+last_status(Rig *r)
+{
+	return &remsim_test_peer_last(r->bank, RSPRO_MSG_CLIENT_SLOT_STATUS_IND)
+		    ->u.client_slot_status_ind.status;
+}
+
+static guint
+status_inds(Rig *r)
+{
+	return remsim_test_peer_count(r->bank, RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
 }
 
 /* what the card answers to header+data, in hex */
@@ -240,8 +258,7 @@ check_command(Rig *r, const gchar *header_hex, const gchar *data_hex, gsize chun
 	g_test_message("%s %s -> %s", header_hex, data_hex, got);
 	g_assert_cmpstr(got, ==, want);
 	/* the bank saw the whole command TPDU */
-	at_bank = to_hex(g_bytes_get_data(r->bank->last_tpdu, NULL),
-			 g_bytes_get_size(r->bank->last_tpdu));
+	at_bank = to_hex(g_bytes_get_data(last_tpdu(r), NULL), g_bytes_get_size(last_tpdu(r)));
 	g_assert_cmpstr(at_bank, ==, cmd_hex);
 }
 
@@ -252,21 +269,28 @@ finished_cb(RemsimClientFrontend *fe, gpointer user_data)
 }
 
 static void
-rig_start(Rig *r)
+rig_start(Rig *r, gconstpointer data)
 {
 	RemsimClientSlotSettings settings = { 0 };
 	g_autoptr(GError) error = NULL;
 
-	r->server = test_peer_new_server();
-	r->bank = test_peer_new_bank(1);
-	r->bank->respond = card_respond;
-	test_peer_map(r->server, 1, 5, r->bank->port);
+	r->server = remsim_test_peer_new_server();
+	remsim_test_peer_serve(r->server, REMSIM_TEST_PEER_SERVER_FOR_CLIENT);
+	/* a bank with the card above */
+	r->bank = remsim_test_peer_new_bank(1, 1);
+	remsim_test_peer_expect(r->bank, RSPRO_MSG_CONNECT_CLIENT_REQ);
+	remsim_test_peer_reply_result(r->bank, RSPRO_RESULT_OK);
+	remsim_test_peer_reply_set_atr(r->bank, NULL);
+	remsim_test_peer_every(r->bank, RSPRO_MSG_TPDU_MODEM_TO_CARD);
+	remsim_test_peer_reply_tpdu(r->bank, card_respond, NULL);
+	remsim_test_peer_listen(r->bank, 0);
+	remsim_test_peer_set_config(r->server, 1, 5, remsim_test_peer_get_port(r->bank));
 	r->sim = test_st2_sim_new();
 	r->fe = remsim_client_frontend_simtrace2_new_for_transport(
 	    REMSIM_CLIENT_ST2_TRANSPORT(r->sim), 1);
 	g_signal_connect(r->fe, "finished", G_CALLBACK(finished_cb), r);
 	settings.server_host = g_strdup("127.0.0.1");
-	settings.server_port = r->server->port;
+	settings.server_port = remsim_test_peer_get_port(r->server);
 	settings.client_slot.client_id = 23;
 	r->slot = remsim_client_slot_new(&settings, r->fe, NULL);
 	remsim_client_slot_settings_clear(&settings);
@@ -275,14 +299,14 @@ rig_start(Rig *r)
 }
 
 static void
-rig_stop(Rig *r)
+rig_stop(Rig *r, gconstpointer data)
 {
 	remsim_client_slot_stop(r->slot);
 	g_object_unref(r->slot);
 	g_object_unref(r->fe);
 	g_object_unref(r->sim);
-	test_peer_free(r->bank);
-	test_peer_free(r->server);
+	g_object_unref(r->bank);
+	g_object_unref(r->server);
 }
 
 static gint
@@ -302,15 +326,15 @@ rig_wait_operational(Rig *r)
 {
 	g_autofree gchar *atr_hex = NULL;
 	g_autofree gchar *set_atr = NULL;
+	GBytes *atr = remsim_test_peer_get_atr(r->bank);
 	gint remote, local_atr, insert, reset;
 
-	TEST_WAIT_FOR(r->bank->set_atr_res == 1, WAIT_MS);
-	atr_hex = to_hex(g_bytes_get_data(r->bank->atr, NULL), g_bytes_get_size(r->bank->atr));
-	set_atr = g_strdup_printf(
-	    "010200000000%02x00%02x%s",
-	    (guint)(REMSIM_CLIENT_ST2_HEADER_LEN + 1 + g_bytes_get_size(r->bank->atr)),
-	    (guint)g_bytes_get_size(r->bank->atr), atr_hex);
-	TEST_WAIT_FOR(find_sent(r, 0, set_atr) >= 0, WAIT_MS);
+	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(r->bank, RSPRO_MSG_SET_ATR_RES) == 1);
+	atr_hex = to_hex(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr));
+	set_atr = g_strdup_printf("010200000000%02x00%02x%s",
+				  (guint)(REMSIM_CLIENT_ST2_HEADER_LEN + 1 + g_bytes_get_size(atr)),
+				  (guint)g_bytes_get_size(atr), atr_hex);
+	REMSIM_TEST_WAIT_FOR(find_sent(r, 0, set_atr) >= 0);
 	/* the spec's bytes: CONFIG with STATUS_IRQ and presence high, then as upstream on
 	 * entering OPERATIONAL: SIM_SELECT remote, SET_ATR 3B 00, CARDINSERT, MODEM_RESET */
 	g_assert_cmpint(find_sent(r, 0,
@@ -329,107 +353,101 @@ rig_wait_operational(Rig *r)
 }
 
 static void
-test_session(void)
+test_session(Rig *r, gconstpointer data)
 {
-	Rig r = { 0 };
 	g_auto(GStrv) vars = NULL;
 
-	rig_start(&r);
-	rig_wait_operational(&r);
+	rig_wait_operational(r);
 
 	/* power-up: reset held, then released */
-	inject_status(&r, REMSIM_CLIENT_ST2_STATUS_VCC_PRESENT |
-			      REMSIM_CLIENT_ST2_STATUS_CLK_ACTIVE |
-			      REMSIM_CLIENT_ST2_STATUS_RESET_ACTIVE);
-	inject_status(&r,
+	inject_status(r, REMSIM_CLIENT_ST2_STATUS_VCC_PRESENT |
+			     REMSIM_CLIENT_ST2_STATUS_CLK_ACTIVE |
+			     REMSIM_CLIENT_ST2_STATUS_RESET_ACTIVE);
+	inject_status(r,
 		      REMSIM_CLIENT_ST2_STATUS_VCC_PRESENT | REMSIM_CLIENT_ST2_STATUS_CLK_ACTIVE);
-	TEST_WAIT_FOR(r.bank->status_inds == 2, WAIT_MS);
-	g_assert_false(r.bank->last_status.reset_active);
-	g_assert_true(r.bank->last_status.vcc_present);
-	g_assert_true(r.bank->last_status.clk_active);
-	g_assert_false(r.bank->last_status.has_card_present);
+	REMSIM_TEST_WAIT_FOR(status_inds(r) == 2);
+	g_assert_false(last_status(r)->reset_active);
+	g_assert_true(last_status(r)->vcc_present);
+	g_assert_true(last_status(r)->clk_active);
+	g_assert_false(last_status(r)->has_card_present);
 	/* PTS: the firmware handled it, the host only hears of it */
-	inject_hex(&r, FALSE,
+	inject_hex(r, FALSE,
 		   "01070000000015000"
 		   "4ff1096790000ff1096790000");
 
 	/* GSM: SELECT MF (case 4) → 9F17, GET RESPONSE (case 2), READ BINARY */
-	check_command(&r, "a0a4000002", "3f00", 2);
-	check_command(&r, "a0c0000017", "", 0);
-	check_command(&r, "a0b0000009", "", 0);
+	check_command(r, "a0a4000002", "3f00", 2);
+	check_command(r, "a0c0000017", "", 0);
+	check_command(r, "a0b0000009", "", 0);
 	/* a response with SW only: UPDATE BINARY (case 3), data in single-byte chunks */
-	check_command(&r, "a0d6000003", "010203", 1);
+	check_command(r, "a0d6000003", "010203", 1);
 	/* UICC: AUTHENTICATE (case 4, 34 bytes in two chunks) → 6135, then GET RESPONSE */
-	check_command(&r, "0088008122",
+	check_command(r, "0088008122",
 		      "10001122334455667788990011223344551000000000000000000000000000000000", 20);
-	check_command(&r, "00c0000035", "", 0);
+	check_command(r, "00c0000035", "", 0);
 	/* an instruction no table knows goes to the card as its header */
-	check_command(&r, "a0ee000000", "", 0);
+	check_command(r, "a0ee000000", "", 0);
 
 	g_assert_cmpuint(
-	    remsim_client_frontend_simtrace2_get_errors(REMSIM_CLIENT_FRONTEND_SIMTRACE2(r.fe)), ==,
-	    0);
-	vars = remsim_client_slot_get_script_vars(r.slot);
+	    remsim_client_frontend_simtrace2_get_errors(REMSIM_CLIENT_FRONTEND_SIMTRACE2(r->fe)),
+	    ==, 0);
+	vars = remsim_client_slot_get_script_vars(r->slot);
 	g_assert_true(g_strv_contains((const gchar *const *)vars, "REMSIM_USB_PATH=sim-1.1"));
-	rig_stop(&r);
 }
 
 static void
-test_garbage(void)
+test_garbage(Rig *r, gconstpointer data)
 {
-	Rig r = { 0 };
 	RemsimClientFrontendSimtrace2 *st2;
 	guint statuses;
 
-	rig_start(&r);
-	rig_wait_operational(&r);
-	st2 = REMSIM_CLIENT_FRONTEND_SIMTRACE2(r.fe);
+	rig_wait_operational(r);
+	st2 = REMSIM_CLIENT_FRONTEND_SIMTRACE2(r->fe);
 	g_assert_cmpuint(remsim_client_frontend_simtrace2_get_errors(st2), ==, 0);
 
-	inject_hex(&r, FALSE, "010600");			 /* shorter than a header */
-	inject_hex(&r, FALSE, "0106000000000400");		 /* msg_len below the header */
-	inject_hex(&r, FALSE, "010600000000c800010000");	 /* msg_len beyond the transfer */
-	inject_hex(&r, FALSE, "0106000000000f0001000000640000"); /* data_len beyond */
-	inject_hex(&r, FALSE, "0106000000000e00020000000000");	 /* data without a header */
-	inject_hex(&r, FALSE,
+	inject_hex(r, FALSE, "010600");				/* shorter than a header */
+	inject_hex(r, FALSE, "0106000000000400");		/* msg_len below the header */
+	inject_hex(r, FALSE, "010600000000c800010000");		/* msg_len beyond the transfer */
+	inject_hex(r, FALSE, "0106000000000f0001000000640000"); /* data_len beyond */
+	inject_hex(r, FALSE, "0106000000000e00020000000000");	/* data without a header */
+	inject_hex(r, FALSE,
 		   "01060000000012000100000004"
-		   "00a0a40000");		      /* 4-byte header */
-	inject_hex(&r, TRUE, "0104000000000a000300"); /* status too short */
-	inject_hex(&r, FALSE, "0901000000000800");    /* unknown class: ignored */
-	inject_hex(&r, FALSE, "");		      /* empty transfer */
-	TEST_WAIT_FOR(remsim_client_frontend_simtrace2_get_errors(st2) == 7, WAIT_MS);
+		   "00a0a40000");		     /* 4-byte header */
+	inject_hex(r, TRUE, "0104000000000a000300"); /* status too short */
+	inject_hex(r, FALSE, "0901000000000800");    /* unknown class: ignored */
+	inject_hex(r, FALSE, "");		     /* empty transfer */
+	REMSIM_TEST_WAIT_FOR(remsim_client_frontend_simtrace2_get_errors(st2) == 7);
 
 	/* more data than the header announced abandons the command */
 	{
-		guint start = n_sent(&r);
+		guint start = n_sent(r);
 		const guint8 hdr[] = { 0xa0, 0xd6, 0x00, 0x00, 0x02 };
 		const guint8 five[] = { 1, 2, 3, 4, 5 };
 
-		inject_data(&r, REMSIM_CLIENT_ST2_DATA_TPDU_HDR, hdr, sizeof(hdr));
-		TEST_WAIT_FOR(n_sent(&r) > start, WAIT_MS);
-		inject_data(&r, REMSIM_CLIENT_ST2_DATA_FINAL, five, sizeof(five));
-		TEST_WAIT_FOR(remsim_client_frontend_simtrace2_get_errors(st2) == 8, WAIT_MS);
+		inject_data(r, REMSIM_CLIENT_ST2_DATA_TPDU_HDR, hdr, sizeof(hdr));
+		REMSIM_TEST_WAIT_FOR(n_sent(r) > start);
+		inject_data(r, REMSIM_CLIENT_ST2_DATA_FINAL, five, sizeof(five));
+		REMSIM_TEST_WAIT_FOR(remsim_client_frontend_simtrace2_get_errors(st2) == 8);
 	}
 
 	/* two messages in one transfer are both used */
-	statuses = r.bank->status_inds;
-	inject_hex(&r, TRUE,
+	statuses = status_inds(r);
+	inject_hex(r, TRUE,
 		   "010400000000150013000000000001010a80250000"
 		   "010400000000150003000000000001010a80250000");
-	TEST_WAIT_FOR(r.bank->status_inds == statuses + 2, WAIT_MS);
-	g_assert_false(r.bank->last_status.reset_active);
+	REMSIM_TEST_WAIT_FOR(status_inds(r) == statuses + 2);
+	g_assert_false(last_status(r)->reset_active);
 
 	/* after all that, the modem's next command works */
-	check_command(&r, "a0a4000002", "7f20", 2);
+	check_command(r, "a0a4000002", "7f20", 2);
 	g_assert_cmpuint(remsim_client_frontend_simtrace2_get_errors(st2), ==, 8);
 
 	/* the device goes away: the front end ends with an error */
 	g_test_expect_message("remsim-client", G_LOG_LEVEL_WARNING, "*simulated device unplugged*");
-	test_st2_sim_fail(r.sim);
+	test_st2_sim_fail(r->sim);
 	g_test_assert_expected_messages();
-	g_assert_true(r.finished);
-	g_assert_nonnull(remsim_client_frontend_get_error(r.fe));
-	rig_stop(&r);
+	g_assert_true(r->finished);
+	g_assert_nonnull(remsim_client_frontend_get_error(r->fe));
 }
 
 static void
@@ -475,7 +493,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/client/simtrace2/case-table", test_case_table);
-	g_test_add_func("/client/simtrace2/session", test_session);
-	g_test_add_func("/client/simtrace2/garbage", test_garbage);
+	g_test_add("/client/simtrace2/session", Rig, NULL, rig_start, test_session, rig_stop);
+	g_test_add("/client/simtrace2/garbage", Rig, NULL, rig_start, test_garbage, rig_stop);
 	return g_test_run();
 }

@@ -3,7 +3,6 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -274,70 +273,4 @@ remsim_test_common_bytes_hex(GBytes *bytes)
 	for (gsize i = 0; i < len; i++)
 		g_string_append_printf(s, "%02X", data[i]);
 	return g_string_free(s, FALSE);
-}
-
-/* --- to go with their last users --- */
-
-guint16
-remsim_test_common_read_port_file(const gchar *path)
-{
-	g_autofree gchar *text = NULL;
-	guint64 port;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return 0;
-	port = g_ascii_strtoull(text, NULL, 10);
-	return port <= G_MAXUINT16 ? (guint16)port : 0;
-}
-
-gboolean
-remsim_test_common_read_server_ports(const gchar *path, guint16 *rspro_port, guint16 *rest_port)
-{
-	g_autofree gchar *text = NULL;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return FALSE;
-	return sscanf(text, "rspro=%hu\nrest=%hu", rspro_port, rest_port) == 2;
-}
-
-GSubprocess *
-remsim_test_common_server_spawn(const gchar *exe, const gchar *state_dir, guint16 rspro_port,
-				const gchar *port_file)
-{
-	g_autofree gchar *rspro = g_strdup_printf("%u", rspro_port);
-	const gchar *argv[] = { exe,	   "--bind-ip",	     "127.0.0.1", "--rspro-port",
-				rspro,	   "--rest-bind-ip", "127.0.0.1", "--rest-port",
-				"0",	   "--state-dir",    state_dir,	  "--port-file",
-				port_file, "--no-dbus",	     NULL };
-
-	g_unlink(port_file);
-	return remsim_test_common_daemon_spawn(NULL, argv, SIGTERM);
-}
-
-guint
-remsim_test_common_rest_request(guint16 port, const gchar *method, const gchar *path,
-				const gchar *body, gchar **reply_out)
-{
-	g_autoptr(GSocketClient) client = g_socket_client_new();
-	g_autoptr(GSocketConnection) conn = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autofree gchar *request = NULL;
-	gchar reply[4096] = { 0 };
-	gsize n = 0;
-	guint status = 0;
-
-	conn = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
-	g_assert_no_error(error);
-	request = g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-				  "Connection: close\r\n\r\n%s",
-				  method, path, strlen(body), body);
-	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
-						request, strlen(request), NULL, NULL, &error));
-	g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(conn)),
-					      reply, sizeof(reply) - 1, &n, NULL, &error));
-	g_assert_cmpint(sscanf(reply, "HTTP/1.1 %u", &status), ==, 1);
-	if (reply_out != NULL)
-		*reply_out = g_strdup(reply);
-	return status;
 }

@@ -104,16 +104,4 @@ GBytes *remsim_test_common_hex_bytes(const gchar *hex);
 /* bytes as upper-case hex without separators ("3B9F") */
 gchar *remsim_test_common_bytes_hex(GBytes *bytes);
 
-/* the port a daemon wrote as decimal text into @path (its --port-file); 0 while missing */
-guint16 remsim_test_common_read_port_file(const gchar *path);
-/* the ports remsim-server wrote into its --port-file @path; FALSE while missing */
-gboolean remsim_test_common_read_server_ports(const gchar *path, guint16 *rspro_port,
-					      guint16 *rest_port);
-/* remsim-server @exe without D-Bus on 127.0.0.1, state in @state_dir (dies with the test) */
-GSubprocess *remsim_test_common_server_spawn(const gchar *exe, const gchar *state_dir,
-					     guint16 rspro_port, const gchar *port_file);
-/* one HTTP/1.1 request with a JSON @body ("" for none) to 127.0.0.1:@port; the status */
-guint remsim_test_common_rest_request(guint16 port, const gchar *method, const gchar *path,
-				      const gchar *body, gchar **reply_out);
-
 G_END_DECLS
