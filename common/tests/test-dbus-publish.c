@@ -10,8 +10,6 @@
 #include "remsim-test-common.h"
 #include "remsim-test-dbus.h"
 
-#define WAIT_MS 10000
-
 /* what the publisher logged (domain "remsim-common") */
 static guint n_warnings;
 static guint n_messages;
@@ -78,19 +76,42 @@ daemon_clear(PublishDaemon *d)
 	g_clear_object(&d->manager);
 }
 
-/* a connection of the test's own: the publisher has the bus singleton */
-static GDBusConnection *
-connect_peer(GTestDBus *tbus)
-{
-	g_autoptr(GError) error = NULL;
-	GDBusConnection *peer = g_dbus_connection_new_for_address_sync(
-	    g_test_dbus_get_bus_address(tbus),
-	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-		G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-	    NULL, NULL, &error);
+/* a private bus, a connection of the test's own to it (the publisher has the bus
+ * singleton), and the daemon, not published yet */
+typedef struct {
+	GTestDBus *tbus;
+	GDBusConnection *peer;
+	PublishDaemon d;
+	gboolean bus_down; /* the test took the bus down itself */
+} PublishFixture;
 
-	g_assert_no_error(error);
-	return peer;
+static void
+fixture_setup(PublishFixture *f, gconstpointer data)
+{
+	if (remsim_test_dbus_skip_without_daemon())
+		return;
+	f->tbus = remsim_test_dbus_up(NULL);
+	f->peer = remsim_test_dbus_connect(f->tbus);
+	daemon_init(&f->d);
+}
+
+/* no bus at all */
+static void
+fixture_setup_no_bus(PublishFixture *f, gconstpointer data)
+{
+	daemon_init(&f->d);
+}
+
+static void
+fixture_teardown(PublishFixture *f, gconstpointer data)
+{
+	daemon_clear(&f->d);
+	if (f->peer != NULL)
+		g_dbus_connection_close_sync(f->peer, NULL, NULL);
+	g_clear_object(&f->peer);
+	if (f->tbus != NULL && !f->bus_down)
+		remsim_test_dbus_down(f->tbus, NULL);
+	g_clear_object(&f->tbus);
 }
 
 static void
@@ -126,22 +147,20 @@ slot_state_is_mapped(gpointer data)
 }
 
 static void
-test_no_bus(void)
+test_no_bus(PublishFixture *f, gconstpointer data)
 {
 	g_autofree gchar *old = g_strdup(g_getenv("DBUS_SESSION_BUS_ADDRESS"));
-	PublishDaemon d = { 0 };
+	PublishDaemon *d = &f->d;
 
-	daemon_init(&d);
 	g_setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/remsim-test-bus", TRUE);
-	remsim_dbus_publish_start(d.publish, G_BUS_TYPE_SESSION);
-	g_assert_true(remsim_test_common_spin_until(has_warning, NULL, WAIT_MS));
+	remsim_dbus_publish_start(d->publish, G_BUS_TYPE_SESSION);
+	g_assert_true(remsim_test_common_spin_until(has_warning, NULL, REMSIM_TEST_TIMEOUT_MS));
 	remsim_test_common_spin_for(200);
 	g_assert_cmpuint(n_warnings, ==, 1);
-	g_assert_null(remsim_dbus_publish_get_connection(d.publish));
+	g_assert_null(remsim_dbus_publish_get_connection(d->publish));
 	/* the daemon's objects go on as they were */
-	remsim_dbus_client1_slot_set_state(d.slot, "mapped");
-	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(d.slot), ==, "mapped");
-	daemon_clear(&d);
+	remsim_dbus_client1_slot_set_state(d->slot, "mapped");
+	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(d->slot), ==, "mapped");
 	if (old != NULL)
 		g_setenv("DBUS_SESSION_BUS_ADDRESS", old, TRUE);
 	else
@@ -149,10 +168,9 @@ test_no_bus(void)
 }
 
 static void
-test_view_and_bus_gone(void)
+test_view_and_bus_gone(PublishFixture *f, gconstpointer data)
 {
-	g_autoptr(GTestDBus) tbus = NULL;
-	g_autoptr(GDBusConnection) peer = NULL;
+	PublishDaemon *d = &f->d;
 	g_autoptr(GAsyncResult) result = NULL;
 	g_autoptr(GAsyncResult) root_result = NULL;
 	g_autoptr(GDBusObjectManager) objects = NULL;
@@ -161,69 +179,68 @@ test_view_and_bus_gone(void)
 	g_autoptr(RemsimDbusClient1Slot) slot = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *path = remsim_dbus_names_client_slot_path(23, 0);
-	PublishDaemon d = { 0 };
 	PublishObjectCount count;
 
-	if (remsim_test_dbus_skip_without_daemon())
+	if (f->tbus == NULL)
 		return;
-	tbus = g_test_dbus_new(G_TEST_DBUS_NONE);
-	g_test_dbus_up(tbus);
-	peer = connect_peer(tbus);
-	daemon_init(&d);
-	remsim_dbus_publish_start(d.publish, G_BUS_TYPE_SESSION);
+	remsim_dbus_publish_start(d->publish, G_BUS_TYPE_SESSION);
 
 	/* remsim-ctl's view: the generated object manager client and proxies */
-	remsim_dbus_object_manager_client_new(peer, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+	remsim_dbus_object_manager_client_new(f->peer, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
 					      REMSIM_DBUS_CLIENT_NAME, REMSIM_DBUS_CLIENT_PATH,
 					      NULL, result_ready, &result);
-	g_assert_true(remsim_test_common_spin_until(has_result, &result, WAIT_MS));
+	g_assert_true(remsim_test_common_spin_until(has_result, &result, REMSIM_TEST_TIMEOUT_MS));
 	objects = remsim_dbus_object_manager_client_new_finish(result, &error);
 	g_assert_no_error(error);
 	count = (PublishObjectCount){ objects, 1 };
-	g_assert_true(remsim_test_common_spin_until(has_objects, &count, WAIT_MS));
+	g_assert_true(remsim_test_common_spin_until(has_objects, &count, REMSIM_TEST_TIMEOUT_MS));
 	object = g_dbus_object_manager_get_object(objects, path);
 	g_assert_nonnull(object);
 	slot = remsim_dbus_object_get_client1_slot(REMSIM_DBUS_OBJECT(object));
 	g_assert_cmpuint(remsim_dbus_client1_slot_get_client_id(slot), ==, 23);
 	g_assert_cmpstr(remsim_dbus_client1_slot_get_state(slot), ==, "idle");
 
-	remsim_dbus_client1_proxy_new(peer, G_DBUS_PROXY_FLAGS_NONE, REMSIM_DBUS_CLIENT_NAME,
+	remsim_dbus_client1_proxy_new(f->peer, G_DBUS_PROXY_FLAGS_NONE, REMSIM_DBUS_CLIENT_NAME,
 				      REMSIM_DBUS_CLIENT_PATH, NULL, result_ready, &root_result);
-	g_assert_true(remsim_test_common_spin_until(has_result, &root_result, WAIT_MS));
+	g_assert_true(
+	    remsim_test_common_spin_until(has_result, &root_result, REMSIM_TEST_TIMEOUT_MS));
 	root = remsim_dbus_client1_proxy_new_finish(root_result, &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(remsim_dbus_client1_get_version(root), ==, "test");
 	g_assert_cmpuint(remsim_dbus_client1_get_api_version(root), ==, REMSIM_DBUS_API_VERSION);
 
 	/* a change is a PropertiesChanged; an object added later appears */
-	remsim_dbus_client1_slot_set_state(d.slot, "mapped");
-	g_assert_true(remsim_test_common_spin_until(slot_state_is_mapped, slot, WAIT_MS));
+	remsim_dbus_client1_slot_set_state(d->slot, "mapped");
+	g_assert_true(
+	    remsim_test_common_spin_until(slot_state_is_mapped, slot, REMSIM_TEST_TIMEOUT_MS));
 	{
 		g_autofree gchar *path2 = remsim_dbus_names_client_slot_path(23, 1);
 		g_autoptr(RemsimDbusObjectSkeleton) second = remsim_dbus_object_skeleton_new(path2);
 		g_autoptr(RemsimDbusClient1Slot) iface = remsim_dbus_client1_slot_skeleton_new();
 
 		remsim_dbus_object_skeleton_set_client1_slot(second, iface);
-		g_dbus_object_manager_server_export(d.manager, G_DBUS_OBJECT_SKELETON(second));
+		g_dbus_object_manager_server_export(d->manager, G_DBUS_OBJECT_SKELETON(second));
 		count.n = 2;
-		g_assert_true(remsim_test_common_spin_until(has_objects, &count, WAIT_MS));
+		g_assert_true(
+		    remsim_test_common_spin_until(has_objects, &count, REMSIM_TEST_TIMEOUT_MS));
 	}
 	g_assert_cmpuint(n_warnings, ==, 0);
-	g_assert_nonnull(remsim_dbus_publish_get_connection(d.publish));
+	g_assert_nonnull(remsim_dbus_publish_get_connection(d->publish));
 
 	/* the bus goes away: one warning, and the daemon's side runs on */
 	g_clear_object(&slot);
 	g_clear_object(&object);
 	g_clear_object(&objects);
 	g_clear_object(&root);
-	g_dbus_connection_close_sync(peer, NULL, NULL);
-	g_test_dbus_down(tbus);
-	g_assert_true(remsim_test_common_spin_until(has_warning, NULL, WAIT_MS));
-	g_assert_null(remsim_dbus_publish_get_connection(d.publish));
-	remsim_dbus_client1_slot_set_state(d.slot, "card-powered");
+	g_dbus_connection_close_sync(f->peer, NULL, NULL);
+	g_clear_object(&f->peer);
+	remsim_test_dbus_down(f->tbus, NULL);
+	f->bus_down = TRUE;
+	g_assert_true(remsim_test_common_spin_until(has_warning, NULL, REMSIM_TEST_TIMEOUT_MS));
+	g_assert_null(remsim_dbus_publish_get_connection(d->publish));
+	remsim_dbus_client1_slot_set_state(d->slot, "card-powered");
 	remsim_test_common_spin_for(200);
 	g_assert_cmpuint(n_warnings, ==, 1);
-	daemon_clear(&d);
 }
 
 static void
@@ -239,36 +256,26 @@ is_true(gpointer data)
 }
 
 static void
-test_name_taken(void)
+test_name_taken(PublishFixture *f, gconstpointer data)
 {
-	g_autoptr(GTestDBus) tbus = NULL;
-	g_autoptr(GDBusConnection) peer = NULL;
 	gboolean acquired = FALSE;
-	PublishDaemon d = { 0 };
 	guint owner;
 
-	if (remsim_test_dbus_skip_without_daemon())
+	if (f->tbus == NULL)
 		return;
-	tbus = g_test_dbus_new(G_TEST_DBUS_NONE);
-	g_test_dbus_up(tbus);
-	peer = connect_peer(tbus);
-	owner =
-	    g_bus_own_name_on_connection(peer, REMSIM_DBUS_CLIENT_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-					 name_acquired_cb, NULL, &acquired, NULL);
-	g_assert_true(remsim_test_common_spin_until(is_true, &acquired, WAIT_MS));
+	owner = g_bus_own_name_on_connection(f->peer, REMSIM_DBUS_CLIENT_NAME,
+					     G_BUS_NAME_OWNER_FLAGS_NONE, name_acquired_cb, NULL,
+					     &acquired, NULL);
+	g_assert_true(remsim_test_common_spin_until(is_true, &acquired, REMSIM_TEST_TIMEOUT_MS));
 
-	daemon_init(&d);
-	remsim_dbus_publish_start(d.publish, G_BUS_TYPE_SESSION);
-	g_assert_true(remsim_test_common_spin_until(has_warning, NULL, WAIT_MS));
+	remsim_dbus_publish_start(f->d.publish, G_BUS_TYPE_SESSION);
+	g_assert_true(remsim_test_common_spin_until(has_warning, NULL, REMSIM_TEST_TIMEOUT_MS));
 	remsim_test_common_spin_for(200);
 	g_assert_cmpuint(n_warnings, ==, 1);
 	/* the objects stay on the bus under the daemon's unique name */
-	g_assert_nonnull(remsim_dbus_publish_get_connection(d.publish));
-
-	daemon_clear(&d);
+	g_assert_nonnull(remsim_dbus_publish_get_connection(f->d.publish));
+	daemon_clear(&f->d);
 	g_bus_unown_name(owner);
-	g_dbus_connection_close_sync(peer, NULL, NULL);
-	g_test_dbus_down(tbus);
 }
 
 int
@@ -279,8 +286,11 @@ main(int argc, char **argv)
 			  G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
 			      G_LOG_FLAG_FATAL,
 			  log_cb, NULL);
-	g_test_add_func("/common/dbus-publish/no-bus", test_no_bus);
-	g_test_add_func("/common/dbus-publish/view-and-bus-gone", test_view_and_bus_gone);
-	g_test_add_func("/common/dbus-publish/name-taken", test_name_taken);
+	g_test_add("/common/dbus-publish/no-bus", PublishFixture, NULL, fixture_setup_no_bus,
+		   test_no_bus, fixture_teardown);
+	g_test_add("/common/dbus-publish/view-and-bus-gone", PublishFixture, NULL, fixture_setup,
+		   test_view_and_bus_gone, fixture_teardown);
+	g_test_add("/common/dbus-publish/name-taken", PublishFixture, NULL, fixture_setup,
+		   test_name_taken, fixture_teardown);
 	return g_test_run();
 }
