@@ -1,17 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gstdio.h>
-#include <signal.h>
-#include <stdio.h>
-
 #include "remsim-ctl-test-daemons.h"
 #include "remsim-dbus.h"
 #include "remsim-test-common.h"
+#include "remsim-test-daemon.h"
 #include "remsim-test-dbus.h"
-
-/* how long a daemon may take to exit after SIGTERM before the test fails */
-#define REMSIM_CTL_TEST_DAEMONS_STOP_MS 30000
 
 typedef enum {
 	REMSIM_CTL_TEST_SERVER,
@@ -20,6 +14,9 @@ typedef enum {
 	REMSIM_CTL_TEST_N_DAEMONS,
 } RemsimCtlTestDaemonKind;
 
+static const RemsimTestDaemonKind remsim_ctl_test_daemons_kinds[] = { REMSIM_TEST_DAEMON_SERVER,
+								      REMSIM_TEST_DAEMON_BANKD,
+								      REMSIM_TEST_DAEMON_CLIENT };
 static const gchar *const remsim_ctl_test_daemons_names[] = { "remsim-server", "remsim-bankd",
 							      "remsim-client" };
 static const gchar *const remsim_ctl_test_daemons_bus_names[] = { REMSIM_DBUS_SERVER_NAME,
@@ -29,23 +26,13 @@ static const gchar *const remsim_ctl_test_daemons_paths[] = { REMSIM_DBUS_SERVER
 							      REMSIM_DBUS_BANKD_PATH,
 							      REMSIM_DBUS_CLIENT_PATH };
 
-typedef struct {
-	GSubprocess *proc;
-	GCancellable *cancellable; /* of the wait for its exit */
-	gboolean exited;
-} RemsimCtlTestDaemon;
-
 struct _RemsimCtlTestDaemons {
 	gchar *dir;
-	gchar *empty_config;
 	GTestDBus *tbus;
 	GDBusConnection *bus;
-	GFileMonitor *monitor; /* the folder, where port files appear */
-	RemsimCtlTestDaemon daemons[REMSIM_CTL_TEST_N_DAEMONS];
+	RemsimTestDaemon *daemons[REMSIM_CTL_TEST_N_DAEMONS];
 	/* each daemon's objects, for the waits */
 	GDBusObjectManager *objects[REMSIM_CTL_TEST_N_DAEMONS];
-	guint16 rspro_port;
-	guint16 rest_port;
 	gchar *rest_url;
 };
 
@@ -54,15 +41,8 @@ remsim_ctl_test_daemons_new(void)
 {
 	RemsimCtlTestDaemons *self = g_new0(RemsimCtlTestDaemons, 1);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GFile) dir = NULL;
 
-	self->dir = g_dir_make_tmp("remsim-ctl-XXXXXX", &error);
-	g_assert_no_error(error);
-	self->empty_config = g_build_filename(self->dir, "empty.conf", NULL);
-	g_assert_true(g_file_set_contents(self->empty_config, "", 0, NULL));
-	dir = g_file_new_for_path(self->dir);
-	self->monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
-	g_assert_no_error(error);
+	self->dir = remsim_test_common_make_dir("remsim-ctl-XXXXXX");
 	self->tbus = remsim_test_dbus_up(&self->bus);
 	for (guint d = 0; d < REMSIM_CTL_TEST_N_DAEMONS; d++) {
 		self->objects[d] = remsim_dbus_object_manager_client_new_sync(
@@ -97,8 +77,7 @@ remsim_ctl_test_daemons_get_rest_url(RemsimCtlTestDaemons *self)
 void
 remsim_ctl_test_daemons_wait(gboolean (*done)(gpointer data), gpointer data)
 {
-	while (!done(data))
-		g_main_context_iteration(NULL, TRUE);
+	g_assert_true(remsim_test_common_spin_until(done, data, REMSIM_TEST_TIMEOUT_MS));
 }
 
 typedef struct {
@@ -114,7 +93,8 @@ remsim_ctl_test_daemons_done_or_dead(gpointer data)
 	RemsimCtlTestDaemonsAlive *alive = data;
 
 	for (guint d = 0; d < REMSIM_CTL_TEST_N_DAEMONS; d++)
-		if (alive->self->daemons[d].exited)
+		if (alive->self->daemons[d] != NULL &&
+		    remsim_test_daemon_has_exited(alive->self->daemons[d]))
 			g_error("%s exited while the test waited for it (its log is above)",
 				remsim_ctl_test_daemons_names[d]);
 	return alive->done(alive->data);
@@ -188,103 +168,37 @@ remsim_ctl_test_daemons_has_owner(gpointer data)
 /* ---- starting and stopping ---- */
 
 static void
-remsim_ctl_test_daemons_exited_ready(GObject *source, GAsyncResult *result, gpointer data)
-{
-	g_autoptr(GError) error = NULL;
-
-	/* cancelled: the daemon is being stopped, and @data may be gone */
-	if (!g_subprocess_wait_finish(G_SUBPROCESS(source), result, &error) &&
-	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	((RemsimCtlTestDaemon *)data)->exited = TRUE;
-}
-
-static void
 remsim_ctl_test_daemons_spawn(RemsimCtlTestDaemons *self, RemsimCtlTestDaemonKind kind,
-			      GSubprocessFlags flags, const gchar *const *argv)
+			      const RemsimTestDaemonOptions *options)
 {
-	RemsimCtlTestDaemon *daemon = &self->daemons[kind];
-	g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(flags);
+	RemsimTestDaemonOptions o = *options;
 
-	g_assert_null(daemon->proc);
-	g_subprocess_launcher_set_cwd(launcher, self->dir);
-	daemon->proc = remsim_test_common_daemon_spawn(launcher, argv, SIGTERM);
-	daemon->exited = FALSE;
-	daemon->cancellable = g_cancellable_new();
-	g_subprocess_wait_async(daemon->proc, daemon->cancellable,
-				remsim_ctl_test_daemons_exited_ready, daemon);
+	g_assert_null(self->daemons[kind]);
+	o.bus_address = g_test_dbus_get_bus_address(self->tbus);
+	self->daemons[kind] = remsim_test_daemon_spawn(remsim_ctl_test_daemons_kinds[kind], &o);
+	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_has_owner,
+					   self->objects[kind]);
 }
 
 static void
 remsim_ctl_test_daemons_stop(RemsimCtlTestDaemons *self, RemsimCtlTestDaemonKind kind)
 {
-	RemsimCtlTestDaemon *daemon = &self->daemons[kind];
-
-	if (daemon->proc == NULL)
+	if (self->daemons[kind] == NULL)
 		return;
-	g_cancellable_cancel(daemon->cancellable);
-	g_clear_object(&daemon->cancellable);
-	if (!daemon->exited)
-		g_assert_true(remsim_test_common_daemon_stop(daemon->proc, SIGTERM,
-							     REMSIM_CTL_TEST_DAEMONS_STOP_MS));
-	/* a clean exit, also for one that went before it was asked to */
-	g_assert_true(g_subprocess_get_if_exited(daemon->proc));
-	g_assert_cmpint(g_subprocess_get_exit_status(daemon->proc), ==, 0);
-	g_clear_object(&daemon->proc);
-}
-
-typedef struct {
-	const gchar *path;
-	guint16 *first;
-	guint16 *second; /* NULL: the file holds one port */
-} RemsimCtlTestDaemonsPortFile;
-
-/* TRUE once the daemon wrote its ports (it writes the whole file at once) */
-static gboolean
-remsim_ctl_test_daemons_read_ports(gpointer data)
-{
-	RemsimCtlTestDaemonsPortFile *p = data;
-	g_autofree gchar *text = NULL;
-
-	if (!g_file_get_contents(p->path, &text, NULL, NULL))
-		return FALSE;
-	if (p->second != NULL)
-		return sscanf(text, "rspro=%hu\nrest=%hu", p->first, p->second) == 2;
-	return sscanf(text, "%hu", p->first) == 1;
+	/* a clean exit with status 0, also for one that went before it was asked to */
+	remsim_test_daemon_stop(self->daemons[kind]);
+	g_clear_object(&self->daemons[kind]);
 }
 
 void
 remsim_ctl_test_daemons_start_server(RemsimCtlTestDaemons *self)
 {
-	const gchar *exe = g_getenv("REMSIM_SERVER");
-	g_autofree gchar *port_file = g_build_filename(self->dir, "server.ports", NULL);
-	const gchar *argv[] = { exe,
-				"--config",
-				self->empty_config,
-				"--session",
-				"--bind-ip",
-				"127.0.0.1",
-				"--rest-bind-ip",
-				"127.0.0.1",
-				"--rspro-port",
-				"0",
-				"--rest-port",
-				"0",
-				"--state-dir",
-				self->dir,
-				"--port-file",
-				port_file,
-				NULL };
-	RemsimCtlTestDaemonsPortFile ports = { port_file, &self->rspro_port, &self->rest_port };
-
-	g_assert_nonnull(exe);
-	g_unlink(port_file);
-	remsim_ctl_test_daemons_spawn(self, REMSIM_CTL_TEST_SERVER, G_SUBPROCESS_FLAGS_NONE, argv);
-	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_read_ports, &ports);
-	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_has_owner,
-					   self->objects[REMSIM_CTL_TEST_SERVER]);
+	remsim_ctl_test_daemons_spawn(self, REMSIM_CTL_TEST_SERVER,
+				      &(RemsimTestDaemonOptions){ 0 });
 	g_free(self->rest_url);
-	self->rest_url = g_strdup_printf("http://127.0.0.1:%u", self->rest_port);
+	self->rest_url = g_strdup_printf(
+	    "http://127.0.0.1:%u",
+	    remsim_test_daemon_get_rest_port(self->daemons[REMSIM_CTL_TEST_SERVER]));
 }
 
 void
@@ -293,50 +207,28 @@ remsim_ctl_test_daemons_stop_server(RemsimCtlTestDaemons *self)
 	remsim_ctl_test_daemons_stop(self, REMSIM_CTL_TEST_SERVER);
 }
 
-/* the folder of the backend plugins the build made (REMSIM_TEST_PLUGINS) */
-static gchar *
-remsim_ctl_test_daemons_plugin_dir(void)
+static guint16
+remsim_ctl_test_daemons_server_port(RemsimCtlTestDaemons *self)
 {
-	g_auto(GStrv) plugins = g_strsplit(g_getenv("REMSIM_TEST_PLUGINS"), ":", -1);
-
-	for (guint i = 0; plugins[i] != NULL; i++)
-		if (g_str_has_suffix(plugins[i], "/remsim-simcard.so"))
-			return g_path_get_dirname(plugins[i]);
-	g_error("REMSIM_TEST_PLUGINS names no simcard plugin");
+	g_assert_nonnull(self->daemons[REMSIM_CTL_TEST_SERVER]);
+	return remsim_test_daemon_get_port(self->daemons[REMSIM_CTL_TEST_SERVER]);
 }
 
 void
-remsim_ctl_test_daemons_start_bankd(RemsimCtlTestDaemons *self, guint bank_id, guint n_slots)
+remsim_ctl_test_daemons_start_bankd(RemsimCtlTestDaemons *self, guint n_slots)
 {
-	const gchar *exe = g_getenv("REMSIM_BANKD");
-	g_autofree gchar *port_file = g_build_filename(self->dir, "bankd.port", NULL);
-	g_autofree gchar *config = g_build_filename(self->dir, "bankd.conf", NULL);
 	g_autofree gchar *profile =
 	    g_build_filename(g_getenv("REMSIM_SRCDIR"), "data", "cards", "sample-001.json", NULL);
-	g_autofree gchar *text =
+	g_autofree gchar *config =
 	    g_strdup_printf("[simcard]\nslots=%u\nprofiles=%s\n", n_slots, profile);
-	g_autofree gchar *plugin_dir = remsim_ctl_test_daemons_plugin_dir();
-	g_autofree gchar *server_port = g_strdup_printf("%u", self->rspro_port);
-	g_autofree gchar *bank = g_strdup_printf("%u", bank_id);
-	g_autofree gchar *slots = g_strdup_printf("%u", n_slots);
-	g_autofree gchar *path = remsim_dbus_names_server_bank_path(bank_id);
-	const gchar *argv[] = {
-		exe,	       "--config",     config,	    "--session", "--backend",
-		"simcard",     "--plugin-dir", plugin_dir,  "-i",	 "127.0.0.1",
-		"-p",	       server_port,    "-b",	    bank,	 "-n",
-		slots,	       "-I",	       "127.0.0.1", "-P",	 "0",
-		"--port-file", port_file,      NULL
-	};
-	guint16 port = 0;
-	RemsimCtlTestDaemonsPortFile ports = { port_file, &port, NULL };
+	g_autofree gchar *path = remsim_dbus_names_server_bank_path(REMSIM_TEST_DAEMON_BANK_ID);
 
-	g_assert_nonnull(exe);
-	g_assert_true(g_file_set_contents(config, text, -1, NULL));
-	g_unlink(port_file);
-	remsim_ctl_test_daemons_spawn(self, REMSIM_CTL_TEST_BANKD, G_SUBPROCESS_FLAGS_NONE, argv);
-	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_read_ports, &ports);
-	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_has_owner,
-					   self->objects[REMSIM_CTL_TEST_BANKD]);
+	remsim_ctl_test_daemons_spawn(
+	    self, REMSIM_CTL_TEST_BANKD,
+	    &(RemsimTestDaemonOptions){ .config = config,
+					.server_port = remsim_ctl_test_daemons_server_port(self),
+					.backend = "simcard",
+					.n_slots = n_slots });
 	remsim_ctl_test_daemons_wait_object(self, REMSIM_CTL_TEST_SERVER, path,
 					    REMSIM_DBUS_SERVER_BANK_INTERFACE, NULL, "");
 }
@@ -344,22 +236,16 @@ remsim_ctl_test_daemons_start_bankd(RemsimCtlTestDaemons *self, guint bank_id, g
 void
 remsim_ctl_test_daemons_start_client(RemsimCtlTestDaemons *self, guint client_id, guint slot)
 {
-	const gchar *exe = g_getenv("REMSIM_CLIENT");
-	g_autofree gchar *server_port = g_strdup_printf("%u", self->rspro_port);
 	g_autofree gchar *id = g_strdup_printf("%u", client_id);
 	g_autofree gchar *nr = g_strdup_printf("%u", slot);
 	g_autofree gchar *path = remsim_dbus_names_server_client_path(client_id, slot);
-	const gchar *argv[] = { exe,	     "--config", self->empty_config, "--session", "-i",
-				"127.0.0.1", "-p",	 server_port,	     "-c",	  id,
-				"-n",	     nr,	 "--frontend",	     "shell",	  NULL };
+	const gchar *args[] = { "-c", id, "-n", nr, "--frontend", "shell", NULL };
 
-	g_assert_nonnull(exe);
 	/* the shell front end reads the modem's commands from a pipe that stays open */
 	remsim_ctl_test_daemons_spawn(
 	    self, REMSIM_CTL_TEST_CLIENT,
-	    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, argv);
-	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_has_owner,
-					   self->objects[REMSIM_CTL_TEST_CLIENT]);
+	    &(RemsimTestDaemonOptions){ .args = args,
+					.server_port = remsim_ctl_test_daemons_server_port(self) });
 	remsim_ctl_test_daemons_wait_object(self, REMSIM_CTL_TEST_SERVER, path,
 					    REMSIM_DBUS_SERVER_CLIENT_INTERFACE, NULL, "");
 }
@@ -374,10 +260,8 @@ remsim_ctl_test_daemons_free(RemsimCtlTestDaemons *self)
 		g_clear_object(&self->objects[d]);
 	remsim_test_dbus_down(self->tbus, &self->bus);
 	g_clear_object(&self->tbus);
-	g_clear_object(&self->monitor);
 	remsim_test_common_remove_tree(self->dir);
 	g_free(self->dir);
-	g_free(self->empty_config);
 	g_free(self->rest_url);
 	g_free(self);
 }

@@ -6,12 +6,10 @@
  * on 127.0.0.1 with ephemeral ports (--port-file), each with an explicit config
  * file (an empty one where none is wanted), dying with the test.
  *
- * Every wait is for an event (a port file written, a bus name, an object or a
- * property on D-Bus, a daemon's exit), never for a time: a daemon that exits
- * while one is waited for fails the test, and meson's timeout bounds the rest.
- *
- * Only tests/common/remsim-test-common.h and remsim-test-dbus.h are used here,
- * so that this file moves onto tests/common's daemon helper when that lands.
+ * The daemons are tests/common's RemsimTestDaemon; what this adds is the three
+ * on one bus, and waits for their objects. Every wait is for an event (a bus
+ * name, an object or a property on D-Bus), with REMSIM_TEST_TIMEOUT_MS as its
+ * deadline; a daemon that exits while one is waited for fails the test.
  */
 #pragma once
 
@@ -34,8 +32,8 @@ GDBusConnection *remsim_ctl_test_daemons_get_bus(RemsimCtlTestDaemons *self);
 
 /* remsim-server; returns once it listens, is on the bus and can be asked */
 void remsim_ctl_test_daemons_start_server(RemsimCtlTestDaemons *self);
-/* remsim-bankd, bank @bank_id with @n_slots simulated cards; returns once the server lists it */
-void remsim_ctl_test_daemons_start_bankd(RemsimCtlTestDaemons *self, guint bank_id, guint n_slots);
+/* remsim-bankd, bank 1 with @n_slots simulated cards; returns once the server lists it */
+void remsim_ctl_test_daemons_start_bankd(RemsimCtlTestDaemons *self, guint n_slots);
 /* remsim-client @client_id:@slot (shell front end); returns once the server lists it */
 void remsim_ctl_test_daemons_start_client(RemsimCtlTestDaemons *self, guint client_id, guint slot);
 /* SIGTERM to remsim-server, and waits for its clean exit */
@@ -53,7 +51,8 @@ void remsim_ctl_test_daemons_wait_property(RemsimCtlTestDaemons *self, const gch
 					   const gchar *path, const gchar *iface,
 					   const gchar *property, const gchar *value);
 
-/* spins the default main context until @done(@data) holds; no deadline of its own */
+/* spins the default main context until @done(@data) holds; fails the test after
+ * REMSIM_TEST_TIMEOUT_MS */
 void remsim_ctl_test_daemons_wait(gboolean (*done)(gpointer data), gpointer data);
 
 G_END_DECLS

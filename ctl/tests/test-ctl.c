@@ -422,7 +422,7 @@ fixture_all(CtlFixture *f, gconstpointer data)
 	if (f->daemons == NULL)
 		return;
 	remsim_ctl_test_daemons_start_server(f->daemons);
-	remsim_ctl_test_daemons_start_bankd(f->daemons, 1, 4);
+	remsim_ctl_test_daemons_start_bankd(f->daemons, 4);
 	remsim_ctl_test_daemons_start_client(f->daemons, 1, 0);
 	f->rest =
 	    (CtlMode){ "rest",
@@ -1200,7 +1200,7 @@ test_daemons(CtlFixture *f, gconstpointer data)
 	    json_object_get_string_member(json_object_get_object_member(e, "daemon"), "daemon"), ==,
 	    "remsim-server");
 	json_object_unref(e);
-	remsim_ctl_test_daemons_start_bankd(f->daemons, 1, 2);
+	remsim_ctl_test_daemons_start_bankd(f->daemons, 2);
 	json_object_unref(watch_wait_event(w, "bank-added", "bank", "bank_id", 1, NULL));
 	remsim_ctl_test_daemons_start_client(f->daemons, 3, 1);
 	json_object_unref(watch_wait_event(w, "client-added", "client", "client_id", 3, NULL));
