@@ -8,6 +8,7 @@
 #include "remsim-client-dbus.h"
 #include "remsim-client.h"
 #include "remsim-daemon.h"
+#include "remsim-i18n.h"
 #include "remsim-reload.h"
 
 /* what a reload compares with: the client and the configuration it started from */
@@ -91,7 +92,7 @@ main(int argc, char **argv)
 	g_auto(GStrv) args = g_strdupv(argv);
 	gint status;
 
-	remsim_daemon_init_i18n();
+	remsim_i18n_init();
 	/* a shell user who closes our stdout must not kill the relay mid-write */
 	signal(SIGPIPE, SIG_IGN);
 	config = remsim_client_config_parse(&argc, &argv, &status, &error);

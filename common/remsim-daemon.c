@@ -2,19 +2,8 @@
 #include "config.h"
 
 #include <glib-unix.h>
-#include <glib/gi18n.h>
-#include <locale.h>
 
 #include "remsim-daemon.h"
-
-void
-remsim_daemon_init_i18n(void)
-{
-	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
-}
 
 static gboolean
 remsim_daemon_signal_cb(gpointer user_data)

@@ -6,9 +6,6 @@
 
 G_BEGIN_DECLS
 
-/* the locale and the gettext domain of the messages a person reads */
-void remsim_daemon_init_i18n(void);
-
 /* runs @loop until SIGINT or SIGTERM (logged) or g_main_loop_quit() */
 void remsim_daemon_run(GMainLoop *loop);
 

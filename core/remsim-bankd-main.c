@@ -5,6 +5,7 @@
 #include "remsim-bankd-dbus.h"
 #include "remsim-bankd.h"
 #include "remsim-daemon.h"
+#include "remsim-i18n.h"
 #include "remsim-reload.h"
 
 static RemsimBankdPluginLoader *
@@ -67,7 +68,7 @@ main(int argc, char **argv)
 	g_auto(GStrv) args = g_strdupv(argv);
 	gint status = 0;
 
-	remsim_daemon_init_i18n();
+	remsim_i18n_init();
 	config = remsim_bankd_config_parse(&argc, &argv, &status, &error);
 	if (config == NULL) {
 		if (error != NULL)

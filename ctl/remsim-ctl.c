@@ -2,12 +2,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdio.h>
 
 #include "remsim-ctl-dbus.h"
 #include "remsim-ctl-rest.h"
 #include "remsim-ctl.h"
+#include "remsim-i18n.h"
 
 /*
  * The commands, in the order --help lists them. A new command is a file
@@ -250,10 +250,7 @@ main(int argc, char *argv[])
 	g_autoptr(GError) error = NULL;
 	gint status = 0;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	remsim_i18n_init();
 	g_set_prgname("remsim-ctl");
 	ctl.colour = remsim_ctl_output_colour_wanted();
 

@@ -5,13 +5,13 @@
  */
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 
+#include "remsim-i18n.h"
 #include "rspro-pdu.h"
 
 #define EXIT_USAGE 2
@@ -136,15 +136,6 @@ rspro_tool_run_stdin(ItemFunc func)
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-static void
-rspro_tool_setup_i18n(void)
-{
-	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
-}
-
 static GOptionContext *
 rspro_tool_new_option_context(gboolean *version)
 {
@@ -177,7 +168,7 @@ main(int argc, char **argv)
 	gboolean version = FALSE;
 	ItemFunc func;
 
-	rspro_tool_setup_i18n();
+	remsim_i18n_init();
 	context = rspro_tool_new_option_context(&version);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
 		fprintf(stderr, "rspro-tool: %s\n", error->message);

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "remsim-daemon.h"
+#include "remsim-i18n.h"
 #include "remsim-reload.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server-rest.h"
@@ -147,7 +148,7 @@ main(int argc, char **argv)
 	g_auto(GStrv) args = g_strdupv(argv);
 	int status = 0;
 
-	remsim_daemon_init_i18n();
+	remsim_i18n_init();
 	app.cfg = remsim_server_config_parse(&argc, &argv, &status, &error);
 	if (app.cfg == NULL) {
 		if (error != NULL)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Running from the build tree: in `meson devenv`, remsim-bankd is on PATH and finds
-# the build's backend plugins and the simulated card profiles of data/cards, with
-# no --plugin-dir and no profile paths.
+# the build's backend plugins, the simulated card profiles of data/cards and the
+# build's message catalogues, with no --plugin-dir and no profile paths.
 #
 # usage: test-devenv.sh MESON BUILDDIR
 set -eu
@@ -28,6 +28,7 @@ fail() {
 # the environment meson devenv gives
 "$meson" devenv -C "$builddir" --dump >"$work/env" || fail "meson devenv --dump failed"
 grep -q '^REMSIM_SIMCARD_PROFILE_DIR=' "$work/env" || fail "no REMSIM_SIMCARD_PROFILE_DIR"
+grep -q "^REMSIM_LOCALEDIR=.*$builddir/po" "$work/env" || fail "no REMSIM_LOCALEDIR"
 if ! grep -q '^REMSIM_PLUGIN_DIR=' "$work/env"; then
 	# -Dbuiltin_plugins: the backends are inside remsim-bankd
 	"$meson" introspect "$builddir" --buildoptions |
