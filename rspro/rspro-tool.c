@@ -93,9 +93,13 @@ rspro_tool_encode_item(const gchar *item, GError **error)
 	return rspro_tool_to_hex(der);
 }
 
-/* one item: the result on stdout, or an error line; FALSE on error */
+/*
+ * One item: the result on stdout, or an error line; FALSE on error. The error
+ * goes to stderr for a person, translated, or with @in_stream to stdout in
+ * place of the item's result, where scripts match its "error:" in any language.
+ */
 static gboolean
-rspro_tool_run_item(ItemFunc func, const gchar *item, gsize len, FILE *err_out)
+rspro_tool_run_item(ItemFunc func, const gchar *item, gsize len, gboolean in_stream)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *out = NULL;
@@ -104,8 +108,13 @@ rspro_tool_run_item(ItemFunc func, const gchar *item, gsize len, FILE *err_out)
 		g_set_error(&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("NUL byte in input"));
 	else
 		out = func(item, &error);
+	if (!out && in_stream) {
+		printf("error: %s\n", error->message);
+		return FALSE;
+	}
 	if (!out) {
-		fprintf(err_out, "%s %s\n", _("error:"), error->message);
+		/* TRANSLATORS: %s: what is wrong with the item */
+		fprintf(stderr, _("error: %s\n"), error->message);
 		return FALSE;
 	}
 	printf("%s\n", out);
@@ -124,13 +133,13 @@ rspro_tool_run_stdin(ItemFunc func)
 	while ((n = getline(&line, &size, stdin)) >= 0) {
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (!rspro_tool_run_item(func, line, (gsize)n, stdout))
+		if (!rspro_tool_run_item(func, line, (gsize)n, TRUE))
 			ok = FALSE;
 		fflush(stdout);
 	}
 	free(line);
 	if (ferror(stdin)) {
-		fprintf(stderr, "%s %s\n", _("error:"), _("cannot read standard input"));
+		fprintf(stderr, "rspro-tool: %s\n", _("cannot read standard input"));
 		return EXIT_FAILURE;
 	}
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -144,18 +153,21 @@ rspro_tool_new_option_context(gboolean *version)
 		  NULL },
 		G_OPTION_ENTRY_NULL,
 	};
-	GOptionContext *context = g_option_context_new(_("decode HEX | encode JSON"));
+	/* TRANSLATORS: the synopsis; "decode" and "encode" are commands, HEX and JSON their
+	 * arguments */
+	GOptionContext *context = g_option_context_new(N_("decode HEX | encode JSON"));
 
 	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
+	/* TRANSLATORS: keep decode, encode, HEX, JSON and "error: ..." (what scripts read) */
 	g_option_context_set_summary(
-	    context, _("Convert RSPRO PDUs between hex (DER/BER, without IPA header) and JSON.\n"
-		       "\n"
-		       "  decode HEX    print the PDU as one line of JSON\n"
-		       "  encode JSON   print the DER encoding as lowercase hex\n"
-		       "\n"
-		       "With - as the argument, read one item per line from standard input\n"
-		       "and print one line for each (\"error: ...\" for a bad item); the exit\n"
-		       "status is 1 if any item failed."));
+	    context, N_("Convert RSPRO PDUs between hex (DER/BER, without IPA header) and JSON.\n"
+			"\n"
+			"  decode HEX    print the PDU as one line of JSON\n"
+			"  encode JSON   print the DER encoding as lowercase hex\n"
+			"\n"
+			"With - as the argument, read one item per line from standard input\n"
+			"and print one line for each (\"error: ...\" for a bad item); the exit\n"
+			"status is 1 if any item failed."));
 	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
 	return context;
 }
@@ -188,11 +200,14 @@ main(int argc, char **argv)
 	} else if (g_str_equal(argv[1], "encode")) {
 		func = rspro_tool_encode_item;
 	} else {
-		fprintf(stderr, "rspro-tool: %s: %s\n", _("unknown command"), argv[1]);
+		fprintf(stderr, "rspro-tool: ");
+		/* TRANSLATORS: %s: what was given as the command */
+		fprintf(stderr, _("unknown command “%s”: use decode or encode (see --help)\n"),
+			argv[1]);
 		return EXIT_USAGE;
 	}
 	if (g_str_equal(argv[2], "-"))
 		return rspro_tool_run_stdin(func);
-	return rspro_tool_run_item(func, argv[2], strlen(argv[2]), stderr) ? EXIT_SUCCESS
-									   : EXIT_FAILURE;
+	return rspro_tool_run_item(func, argv[2], strlen(argv[2]), FALSE) ? EXIT_SUCCESS
+									  : EXIT_FAILURE;
 }
