@@ -369,18 +369,41 @@ remsim_config_find_line(const gchar *text, const gchar *group, const gchar *key)
 	return found;
 }
 
-/* the line holding @quoted, the text a GKeyFile parse error quotes; 0 if none */
+/* the text between the first quotes of @message, in English or translated; NULL if none */
+static gchar *
+remsim_config_quoted(const gchar *message)
+{
+	/* English, German („“ and GLib's »«) and other languages' (« ») quotes */
+	static const gchar *const quotes[][2] = {
+		{ "“", "”" },
+		{ "„", "“" },
+		{ "»", "«" },
+		{ "«", "»" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(quotes); i++) {
+		const gchar *open = strstr(message, quotes[i][0]);
+		const gchar *close;
+
+		if (open == NULL)
+			continue;
+		open += strlen(quotes[i][0]);
+		close = strstr(open, quotes[i][1]);
+		if (close != NULL)
+			return g_strndup(open, close - open);
+	}
+	return NULL;
+}
+
+/* the line holding the text a GKeyFile parse error quotes; 0 if none */
 static guint
 remsim_config_find_quoted_line(const gchar *text, const gchar *message)
 {
-	const gchar *open = strstr(message, "“");
-	const gchar *close = open != NULL ? strstr(open, "”") : NULL;
-	g_autofree gchar *quoted = NULL;
+	g_autofree gchar *quoted = remsim_config_quoted(message);
 	g_auto(GStrv) lines = NULL;
 
-	if (text == NULL || close == NULL)
+	if (text == NULL || quoted == NULL)
 		return 0;
-	quoted = g_strndup(open + strlen("“"), close - open - strlen("“"));
 	lines = g_strsplit(text, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
 		if (strstr(lines[i], quoted) != NULL)

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "remsim-config-check.h"
 #include "remsim-log.h"
@@ -496,6 +497,41 @@ test_deferred_groups(void)
 	remsim_config_check_remove(conf);
 }
 
+/* an error that quotes the file's text names its line, in English and translated */
+static void
+test_quoted_line(void)
+{
+	/* GLib's English quotes, German („“ and GLib's German »«), and « » */
+	const gchar *const messages[] = {
+		"the value “quick” is bad",
+		"der Wert „quick“ ist falsch",
+		"die Zeile »quick« ist kein Schlüssel-Wert-Paar",
+		"la valeur «quick» est mauvaise",
+	};
+	g_autofree gchar *conf =
+	    remsim_config_check_write("test.conf", "[test]\ncount=2\n\n[reader]\nname=quick\n");
+	g_autoptr(GError) error = NULL;
+	gint status;
+	g_autoptr(RemsimConfig) c = parse(&test_deferred_schema, conf, NULL, &status, &error);
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(messages); i++) {
+		g_autofree gchar *want = g_strdup_printf("%s:5: %s", conf, messages[i]);
+
+		error = g_error_new_literal(G_KEY_FILE_ERROR, 0, messages[i]);
+		remsim_config_prefix_error(c, &error, NULL, NULL);
+		g_assert_cmpstr(error->message, ==, want);
+		g_clear_error(&error);
+	}
+	/* nothing quoted, or not in the file: the file without a line */
+	error = g_error_new_literal(G_KEY_FILE_ERROR, 0, "„slow“ is not there");
+	remsim_config_prefix_error(c, &error, NULL, NULL);
+	g_assert_true(g_str_has_prefix(error->message, conf));
+	g_assert_true(g_str_has_prefix(error->message + strlen(conf), ": „slow“"));
+	g_clear_error(&error);
+	remsim_config_check_remove(conf);
+}
+
 /* a file that does not read changes nothing, so that a reload can refuse it */
 static void
 test_bad_file_changes_nothing(void)
@@ -611,6 +647,7 @@ main(int argc, char **argv)
 	g_test_add_func("/common/config/exit-status", test_exit_status);
 	g_test_add_func("/common/config/slot-groups", test_slot_groups);
 	g_test_add_func("/common/config/deferred-groups", test_deferred_groups);
+	g_test_add_func("/common/config/quoted-line", test_quoted_line);
 	g_test_add_func("/common/config/bad-file-changes-nothing", test_bad_file_changes_nothing);
 	g_test_add_func("/common/config/dump-keys", test_dump_keys);
 	g_test_add_func("/common/config/logging-options", test_logging_options);
