@@ -258,9 +258,10 @@ remsim_config_check_int(const RemsimConfigKey *key, const gchar *text)
 			return g_strdup_printf(_("“%s” is not a hex number"), text);
 		return g_strdup_printf(_("“%s” is not a number"), text);
 	}
+	/* v is within G_MININT..G_MAXINT (remsim_config_text_to_int()) */
 	if (key->min < key->max && (v < key->min || v > key->max))
-		return g_strdup_printf(_("%" G_GINT64_FORMAT " is not in %d..%d"), v, key->min,
-				       key->max);
+		/* TRANSLATORS: the value given, the smallest and the largest allowed */
+		return g_strdup_printf(_("%d is not in %d..%d"), (gint)v, key->min, key->max);
 	return NULL;
 }
 
@@ -285,20 +286,25 @@ remsim_config_check_value(const RemsimConfigKey *key, const gchar *text)
 		if (!remsim_config_text_to_double(text, &d))
 			return g_strdup_printf(_("“%s” is not a number"), text);
 		if (key->min < key->max && (d < key->min || d > key->max))
+			/* TRANSLATORS: the value given, the smallest and the largest allowed */
 			return g_strdup_printf(_("%g is not in %d..%d"), d, key->min, key->max);
 		return NULL;
 	case REMSIM_CONFIG_TYPE_HEX:
 		bytes = remsim_config_text_to_bytes(text);
 		if (bytes == NULL || g_bytes_get_size(bytes) < (gsize)key->min ||
 		    g_bytes_get_size(bytes) > (gsize)key->max)
-			return g_strdup_printf(_("“%s” is not %d to %d bytes of hex"), text,
-					       key->min, key->max);
+			/* TRANSLATORS: the value given, the fewest and the most bytes */
+			return g_strdup_printf(ngettext("“%s” is not %d to %d byte of hex",
+							"“%s” is not %d to %d bytes of hex",
+							key->max),
+					       text, key->min, key->max);
 		return NULL;
 	case REMSIM_CONFIG_TYPE_CHOICE:
 		if (remsim_config_is_choice(key, text))
 			return NULL;
 		words = g_strsplit(key->choices, "|", -1);
 		choices = g_strjoinv(", ", words);
+		/* TRANSLATORS: the value given, then the allowed values, "a, b, c" */
 		return g_strdup_printf(_("“%s” is not one of %s"), text, choices);
 	case REMSIM_CONFIG_TYPE_STRING:
 	case REMSIM_CONFIG_TYPE_FILENAME:
@@ -462,6 +468,7 @@ void
 remsim_config_set_unknown_group_error(RemsimConfig *self, const gchar *group, const gchar *expected,
 				      GError **error)
 {
+	/* TRANSLATORS: %s: the groups that may stand there, e.g. "[bankd] or a backend" */
 	g_autofree gchar *problem = g_strdup_printf(_("unknown group (expected %s)"), expected);
 
 	remsim_config_set_file_error(error, G_KEY_FILE_ERROR_GROUP_NOT_FOUND, self->path,
@@ -491,8 +498,10 @@ remsim_config_check_placement(RemsimConfig *self, const RemsimConfigKey *key, gb
 	if (key == NULL)
 		return g_strdup(_("unknown key"));
 	if (key->flags & REMSIM_CONFIG_KEY_NO_FILE)
+		/* TRANSLATORS: a key that is only a command-line option, --KEY */
 		return g_strdup_printf(_("only an option (--%s), not a key of the file"), key->key);
 	if (!own && !(key->flags & REMSIM_CONFIG_KEY_GROUPS))
+		/* TRANSLATORS: a key that stands only in the daemon's own group, [%s] */
 		return g_strdup_printf(_("only valid in [%s]"), self->schema->group);
 	return NULL;
 }
@@ -553,11 +562,13 @@ remsim_config_read_groups(RemsimConfig *self, GKeyFile *keyfile, const gchar *pa
 				return FALSE;
 		} else if (schema->groups != REMSIM_CONFIG_GROUPS_DEFERRED) {
 			if (schema->groups == REMSIM_CONFIG_GROUPS_SLOTS)
+				/* TRANSLATORS: the daemon's group; "[slot N]" is a name */
 				expected =
 				    g_strdup_printf(_("[%s] or [slot N] with N from 0 to %d"),
 						    schema->group, REMSIM_CONFIG_MAX_SLOT);
 			else
 				expected = g_strdup_printf("[%s]", schema->group);
+			/* TRANSLATORS: %s: the groups that may stand there, e.g. "[server]" */
 			problem = g_strdup_printf(_("unknown group (expected %s)"), expected);
 
 			return remsim_config_set_file_error(error, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
@@ -680,8 +691,10 @@ remsim_config_help(RemsimConfig *self, const RemsimConfigKey *key)
 	if (key->default_value == NULL || key->type == REMSIM_CONFIG_TYPE_BOOLEAN)
 		return help;
 	return remsim_config_keep(
-	    self, g_strdup_printf(_("%s (default %s)"), help,
-				  key->default_value[0] != '\0' ? key->default_value : "\"\""));
+	    self,
+	    /* TRANSLATORS: an option's help, then its default value */
+	    g_strdup_printf(_("%s (default %s)"), help,
+			    key->default_value[0] != '\0' ? key->default_value : "\"\""));
 }
 
 static GOptionContext *
@@ -705,10 +718,12 @@ remsim_config_make_context(RemsimConfig *self)
 
 			if (alias->name == NULL)
 				continue;
-			help = alias->help != NULL
-				   ? _(alias->help)
-				   : remsim_config_keep(
-					 self, g_strdup_printf(_("Same as --%s"), key->key));
+			if (alias->help != NULL)
+				help = _(alias->help);
+			else
+				help = remsim_config_keep(
+				    /* TRANSLATORS: an alias's help; --%s: the option it is for */
+				    self, g_strdup_printf(_("Same as --%s"), key->key));
 			remsim_config_add_entry(self, entries, key, alias->name, alias->short_name,
 						alias->value, help);
 		}

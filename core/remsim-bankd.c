@@ -545,12 +545,12 @@ remsim_bankd_check_config(RemsimBankd *self, const RemsimBankdConfig *next, GErr
 	if (next->advertise_host != NULL &&
 	    !rspro_ip_port_from_string(&ip, next->advertise_host, next->advertise_port)) {
 		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "“%s” is not an IP address", next->advertise_host);
+			    _("“%s” is not an IP address"), next->advertise_host);
 		remsim_bankd_prefix_key_error(next, "advertise", error);
 		return FALSE;
 	}
 	if (remsim_bankd_plugin_loader_lookup(self->loader, next->backend) == G_TYPE_INVALID) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no backend “%s”",
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("no backend “%s”"),
 			    next->backend);
 		remsim_bankd_prefix_key_error(next, "backend", error);
 		return FALSE;

@@ -157,7 +157,7 @@ static GError *
 remsim_ctl_rest_unexpected(const gchar *path, const gchar *why)
 {
 	return g_error_new(REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_FAILED,
-			   /* TRANSLATORS: %s: a REST path, %s: what is wrong (English) */
+			   /* TRANSLATORS: %s: a REST path, %s: what is wrong */
 			   _("the server's answer to GET %s is not what remsim-ctl expects (%s): "
 			     "is this a remsim or osmo-remsim server?"),
 			   path, why);
@@ -182,7 +182,8 @@ remsim_ctl_rest_parse_list(GBytes *reply, const gchar *path, const gchar *member
 		   ? json_object_get_member(json_node_get_object(root), member)
 		   : NULL;
 	if (list == NULL || !JSON_NODE_HOLDS_ARRAY(list)) {
-		g_autofree gchar *why = g_strdup_printf("no array \"%s\"", member);
+		/* TRANSLATORS: %s: a JSON member's name */
+		g_autofree gchar *why = g_strdup_printf(_("no array “%s”"), member);
 
 		g_propagate_error(error, remsim_ctl_rest_unexpected(path, why));
 		return NULL;
@@ -291,8 +292,8 @@ remsim_ctl_rest_parse_models(RemsimCtlRestList list, GBytes *reply, GError **err
 
 		if (model == NULL) {
 			g_propagate_error(
-			    error, remsim_ctl_rest_unexpected(path, "an element without "
-								    "the fields of its kind"));
+			    error, remsim_ctl_rest_unexpected(
+				       path, _("an element without the fields of its kind")));
 			return NULL;
 		}
 		json_array_add_object_element(models, model);

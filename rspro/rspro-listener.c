@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "rspro-listener.h"
 
 /* the kernel caps this at net.core.somaxconn */
@@ -80,8 +82,9 @@ rspro_listener_bind_address(const gchar *bind_ip, guint16 port, GError **error)
 	g_autoptr(GInetAddress) address = g_inet_address_new_from_string(bind_ip);
 
 	if (!address) {
+		/* a setting's value (bind-ip): for the person who configured it */
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "“%s” is not an IP address", bind_ip);
+			    _("“%s” is not an IP address"), bind_ip);
 		return NULL;
 	}
 	return g_inet_socket_address_new(address, port);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -512,7 +513,8 @@ remsim_server_rest_listen(RemsimServerRest *self, const gchar *bind_ip, guint16 
 	addr = g_inet_address_new_from_string(bind_ip);
 	if (!addr) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "REST bind address %s is not an IP address", bind_ip);
+			    /* TRANSLATORS: %s: the value of rest-bind-ip */
+			    _("REST bind address %s is not an IP address"), bind_ip);
 		return FALSE;
 	}
 	return remsim_server_rest_listen_on(self, addr, port, error);

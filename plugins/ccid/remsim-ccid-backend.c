@@ -76,12 +76,14 @@ remsim_ccid_backend_get_protocols(GKeyFile *config, const gchar *group, guint *p
 			*protocols |= 0x2;
 		} else {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    /* TRANSLATORS: keep "[%s] protocols:" at the start */
 				    _("[%s] protocols: “%s” is neither t0 nor t1"), group, name);
 			return FALSE;
 		}
 	}
 	if (*protocols == 0) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    /* TRANSLATORS: keep "[%s] protocols:" at the start */
 			    _("[%s] protocols: empty"), group);
 		return FALSE;
 	}
@@ -114,6 +116,7 @@ remsim_ccid_backend_get_voltage(GKeyFile *config, const gchar *group, guint8 *vo
 		}
 	}
 	g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+		    /* TRANSLATORS: keep "[%s] voltage:" at the start */
 		    _("[%s] voltage: “%s” is none of auto, 5, 3, 1.8"), group, text);
 	return FALSE;
 }
@@ -128,6 +131,7 @@ remsim_ccid_backend_get_timeout(GKeyFile *config, const gchar *group, guint *tim
 	if (text != NULL &&
 	    !g_ascii_string_to_unsigned(g_strstrip(text), 10, 10, 600000, &v, NULL)) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    /* TRANSLATORS: keep "[%s] timeout:" at the start */
 			    _("[%s] timeout: not a number of milliseconds in 10..600000"), group);
 		return FALSE;
 	}

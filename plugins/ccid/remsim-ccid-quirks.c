@@ -80,6 +80,7 @@ remsim_ccid_quirks_parse_flags(GKeyFile *kf, const gchar *group, RemsimCcidQuirk
 		}
 		if (!known && name[0] != '\0') {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    /* TRANSLATORS: keep "[%s] flags:" at the start */
 				    _("[%s] flags: unknown quirk “%s”"), group, name);
 			return FALSE;
 		}
@@ -98,6 +99,7 @@ remsim_ccid_quirks_parse_number(GKeyFile *kf, const gchar *group, const gchar *k
 		return TRUE;
 	if (!g_ascii_string_to_unsigned(g_strstrip(text), 10, 1, max, &v, NULL)) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    /* TRANSLATORS: keep "[%s] %s:" at the start */
 			    _("[%s] %s: not a number in 1..%u"), group, key, max);
 		return FALSE;
 	}
@@ -117,12 +119,14 @@ remsim_ccid_quirks_parse_group(RemsimCcidQuirks *quirks, GKeyFile *kf, const gch
 
 	if (!remsim_ccid_quirks_parse_id(group, &quirk->vendor, &quirk->product)) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+			    /* TRANSLATORS: keep "[%s]:" at the start */
 			    _("[%s]: not a USB id VVVV:PPPP"), group);
 		return FALSE;
 	}
 	for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 		if (!g_strv_contains(known, keys[i])) {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+				    /* TRANSLATORS: keep "[%s] %s:" at the start */
 				    _("[%s] %s: unknown key"), group, keys[i]);
 			return FALSE;
 		}

@@ -54,6 +54,7 @@ remsim_example_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	if (local_error == NULL) {
 		if (n < 1 || n > REMSIM_EXAMPLE_MAX_SLOTS) {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    /* TRANSLATORS: keep "[%s] slots:" at the start */
 				    _("[%s] slots: %d is not in 1..%d"), group, n,
 				    REMSIM_EXAMPLE_MAX_SLOTS);
 			return FALSE;

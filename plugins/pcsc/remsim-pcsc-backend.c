@@ -55,12 +55,14 @@ remsim_pcsc_backend_get_protocols(GKeyFile *config, const gchar *group, guint32 
 			*protocols |= SCARD_PROTOCOL_T1;
 		} else {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    /* TRANSLATORS: keep "[%s] protocols:" at the start */
 				    _("[%s] protocols: “%s” is neither t0 nor t1"), group, name);
 			return FALSE;
 		}
 	}
 	if (*protocols == 0) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    /* TRANSLATORS: keep "[%s] protocols:" at the start */
 			    _("[%s] protocols: empty"), group);
 		return FALSE;
 	}

@@ -173,6 +173,7 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 	n_profiles = g_strv_length(paths);
 	if (n_profiles == 0) {
 		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+			    /* TRANSLATORS: keep "[%s] profiles:" at the start */
 			    _("[%s] profiles: no card profiles"), group);
 		return FALSE;
 	}
@@ -182,6 +183,7 @@ remsim_simcard_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 		return FALSE;
 	if (state_dir != NULL && g_mkdir_with_parents(state_dir, 0700) != 0) {
 		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+			    /* TRANSLATORS: keep "[%s] state-dir:" at the start */
 			    _("[%s] state-dir: cannot create %s"), group, state_dir);
 		return FALSE;
 	}

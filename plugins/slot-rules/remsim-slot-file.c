@@ -55,10 +55,14 @@ remsim_slot_file_parser_end_row(RemsimSlotFileParser *p, GError **error)
 	remsim_slot_file_parser_end_field(p);
 	p->state = ROW_NOT_BEGUN;
 	if (p->fields->len < 3) {
-		g_set_error(
-		    error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-		    _("%s:%u: %u columns, need bank id, slot number and reader-name pattern"),
-		    p->path, p->row_line, p->fields->len);
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+			    /* TRANSLATORS: FILE:LINE, then how many columns the row has */
+			    ngettext("%s:%u: %u column, need bank id, slot number and "
+				     "reader-name pattern",
+				     "%s:%u: %u columns, need bank id, slot number and "
+				     "reader-name pattern",
+				     p->fields->len),
+			    p->path, p->row_line, p->fields->len);
 		return FALSE;
 	}
 	/* upstream lets every column after the second overwrite the pattern */

@@ -45,6 +45,7 @@ remsim_slot_rules_read_keys(GKeyFile *config, const gchar *group, gint bank_id,
 		if (!g_ascii_string_to_unsigned(keys[i] + 5, 10, 0, REMSIM_SLOT_RULES_MAX_SLOT, &nr,
 						NULL)) {
 			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    /* TRANSLATORS: keep "[%s] %s:" at the start */
 				    _("[%s] %s: not slot-N with N in 0..%d"), group, keys[i],
 				    REMSIM_SLOT_RULES_MAX_SLOT);
 			return FALSE;

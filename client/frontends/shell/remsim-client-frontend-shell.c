@@ -193,13 +193,17 @@ remsim_client_frontend_shell_handle_line(RemsimClientFrontendShell *self, gchar 
 	}
 	tpdu = remsim_client_frontend_shell_parse_hex(line, &error);
 	if (tpdu == NULL) {
+		/* TRANSLATORS: the line as typed, then what is wrong with it */
 		g_printerr(_("ERROR parsing C-APDU “%s”: %s\n"), line, error->message);
 		return;
 	}
 	len = g_bytes_get_size(tpdu);
 	if (len < REMSIM_TPDU_MIN || len > REMSIM_TPDU_MAX) {
-		g_printerr(_("ERROR: C-APDU “%s” has %zu bytes; %d to %d are relayed\n"), line, len,
-			   REMSIM_TPDU_MIN, REMSIM_TPDU_MAX);
+		/* TRANSLATORS: the line as typed, its length, the shortest and longest relayed */
+		g_printerr(ngettext("ERROR: C-APDU “%s” has %zu byte; %d to %d are relayed\n",
+				    "ERROR: C-APDU “%s” has %zu bytes; %d to %d are relayed\n",
+				    len),
+			   line, len, REMSIM_TPDU_MIN, REMSIM_TPDU_MAX);
 		g_bytes_unref(tpdu);
 		return;
 	}
@@ -216,8 +220,11 @@ remsim_client_frontend_shell_feed(RemsimClientFrontendShell *self, const guint8 
 
 		if (c == '\n' || c == '\r') {
 			if (self->line_too_long)
-				g_printerr(_("ERROR: input line longer than %d bytes ignored\n"),
-					   SHELL_LINE_MAX);
+				g_printerr(
+				    ngettext("ERROR: input line longer than %d byte ignored\n",
+					     "ERROR: input line longer than %d bytes ignored\n",
+					     SHELL_LINE_MAX),
+				    SHELL_LINE_MAX);
 			else
 				remsim_client_frontend_shell_handle_line(self, self->line->str);
 			g_string_truncate(self->line, 0);

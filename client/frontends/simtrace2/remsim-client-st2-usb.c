@@ -146,7 +146,8 @@ remsim_client_st2_usb_find_endpoints(RemsimClientSt2Usb *self, GError **error)
 
 	if (rc != 0) {
 		g_set_error(error, REMSIM_CLIENT_ST2_ERROR, REMSIM_CLIENT_ST2_ERROR_DEVICE,
-			    "SIMtrace2 %s: no configuration: %s", self->dev_path,
+			    /* TRANSLATORS: the device's USB path, then libusb's reason */
+			    _("SIMtrace2 %s: no configuration: %s"), self->dev_path,
 			    libusb_strerror(rc));
 		return FALSE;
 	}
@@ -182,8 +183,9 @@ remsim_client_st2_usb_find_endpoints(RemsimClientSt2Usb *self, GError **error)
 	libusb_free_config_descriptor(cfg);
 	if (!found)
 		g_set_error(error, REMSIM_CLIENT_ST2_ERROR, REMSIM_CLIENT_ST2_ERROR_DEVICE,
-			    "SIMtrace2 %s: no card-emulation interface with bulk OUT, bulk "
-			    "IN and interrupt IN endpoints",
+			    /* TRANSLATORS: %s: the device's USB path */
+			    _("SIMtrace2 %s: no card-emulation interface with bulk OUT, bulk "
+			      "IN and interrupt IN endpoints"),
 			    self->dev_path);
 	return found;
 }
@@ -224,7 +226,8 @@ remsim_client_st2_usb_claim(RemsimClientSt2Usb *self, GError **error)
 		rc = libusb_set_configuration(self->devh, self->config);
 		if (rc != 0) {
 			g_set_error(error, REMSIM_CLIENT_ST2_ERROR, REMSIM_CLIENT_ST2_ERROR_DEVICE,
-				    "SIMtrace2 %s: cannot select configuration %d: %s",
+				    /* TRANSLATORS: USB path, configuration, libusb's reason */
+				    _("SIMtrace2 %s: cannot select configuration %d: %s"),
 				    self->dev_path, self->config, libusb_strerror(rc));
 			return FALSE;
 		}
@@ -236,7 +239,8 @@ remsim_client_st2_usb_claim(RemsimClientSt2Usb *self, GError **error)
 		rc = libusb_set_interface_alt_setting(self->devh, self->claimed, self->altsetting);
 	if (rc != 0) {
 		g_set_error(error, REMSIM_CLIENT_ST2_ERROR, REMSIM_CLIENT_ST2_ERROR_DEVICE,
-			    "SIMtrace2 %s: cannot claim interface %d: %s", self->dev_path,
+			    /* TRANSLATORS: USB path, interface number, libusb's reason */
+			    _("SIMtrace2 %s: cannot claim interface %d: %s"), self->dev_path,
 			    self->claimed, libusb_strerror(rc));
 		self->claimed = -1;
 		return FALSE;
@@ -368,7 +372,8 @@ remsim_client_st2_usb_open(RemsimClientSt2Transport *transport, GError **error)
 
 	if (rc != 0) {
 		g_set_error(error, REMSIM_CLIENT_ST2_ERROR, REMSIM_CLIENT_ST2_ERROR_DEVICE,
-			    "libusb cannot start: %s", libusb_strerror(rc));
+			    /* TRANSLATORS: %s: libusb's reason */
+			    _("libusb cannot start: %s"), libusb_strerror(rc));
 		self->ctx = NULL;
 		return FALSE;
 	}

@@ -1,6 +1,7 @@
 /* Which files exist, with which structure, access conditions and initial contents. */
 #include "remsim-simcard-layout.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #define ALW REMSIM_SIMCARD_ACCESS_ALWAYS
@@ -320,19 +321,28 @@ remsim_simcard_layout_apply_overrides(RemsimSimcardFs *fs, const RemsimSimcardPr
 		RemsimSimcardFsFile *ef = remsim_simcard_fs_lookup_path(fs, path);
 
 		if (ef == NULL || remsim_simcard_fs_file_is_df(ef)) {
-			g_set_error(error, REMSIM_SIMCARD_PROFILE_ERROR,
-				    REMSIM_SIMCARD_PROFILE_ERROR_INVALID,
-				    "%s: field “files.%s”: no such elementary file on the card",
-				    p->source, path);
+			g_set_error(
+			    error, REMSIM_SIMCARD_PROFILE_ERROR,
+			    REMSIM_SIMCARD_PROFILE_ERROR_INVALID,
+			    /* TRANSLATORS: the profile file, then a file path on the card */
+			    _("%s: field “files.%s”: no such elementary file on the card"),
+			    p->source, path);
 			return FALSE;
 		}
 		if (!remsim_simcard_fs_file_set_contents(ef, g_bytes_get_data(content, NULL),
 							 g_bytes_get_size(content))) {
+			guint record_len = remsim_simcard_fs_file_get_record_len(ef);
+
 			g_set_error(error, REMSIM_SIMCARD_PROFILE_ERROR,
 				    REMSIM_SIMCARD_PROFILE_ERROR_INVALID,
-				    "%s: field “files.%s”: length does not fit the file "
-				    "(records of %u bytes)",
-				    p->source, path, remsim_simcard_fs_file_get_record_len(ef));
+				    /* TRANSLATORS: the profile file, a file path on the card, and
+				     * the length of the file's records */
+				    ngettext("%s: field “files.%s”: length does not fit the file "
+					     "(records of %u byte)",
+					     "%s: field “files.%s”: length does not fit the file "
+					     "(records of %u bytes)",
+					     record_len),
+				    p->source, path, record_len);
 			return FALSE;
 		}
 	}
