@@ -43,6 +43,7 @@ EXPECTED = [
     'share/bash-completion/completions/remsim-bankd',
     'share/bash-completion/completions/rspro-tool',
     'share/bash-completion/completions/remsim-ctl',
+    'share/locale/de/LC_MESSAGES/remsim.mo',
 ]
 MAN_PAGES = [
     'share/man/man8/remsim-server.8', 'share/man/man8/remsim-bankd.8',
