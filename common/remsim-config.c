@@ -562,10 +562,10 @@ remsim_config_read_groups(RemsimConfig *self, GKeyFile *keyfile, const gchar *pa
 				return FALSE;
 		} else if (schema->groups != REMSIM_CONFIG_GROUPS_DEFERRED) {
 			if (schema->groups == REMSIM_CONFIG_GROUPS_SLOTS)
-				/* TRANSLATORS: the daemon's group; "[slot N]" is a name */
-				expected =
-				    g_strdup_printf(_("[%s] or [slot N] with N from 0 to %d"),
-						    schema->group, REMSIM_CONFIG_MAX_SLOT);
+				expected = g_strdup_printf(
+				    /* TRANSLATORS: the daemon's group; "[slot N]" is a name */
+				    _("[%s] or [slot N] with N from 0 to %d"), schema->group,
+				    REMSIM_CONFIG_MAX_SLOT);
 			else
 				expected = g_strdup_printf("[%s]", schema->group);
 			/* TRANSLATORS: %s: the groups that may stand there, e.g. "[server]" */

@@ -153,21 +153,21 @@ rspro_tool_new_option_context(gboolean *version)
 		  NULL },
 		G_OPTION_ENTRY_NULL,
 	};
-	/* TRANSLATORS: the synopsis; "decode" and "encode" are commands, HEX and JSON their
-	 * arguments */
+	/* TRANSLATORS: the synopsis: the commands decode and encode, their arguments */
 	GOptionContext *context = g_option_context_new(N_("decode HEX | encode JSON"));
 
 	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
-	/* TRANSLATORS: keep decode, encode, HEX, JSON and "error: ..." (what scripts read) */
 	g_option_context_set_summary(
-	    context, N_("Convert RSPRO PDUs between hex (DER/BER, without IPA header) and JSON.\n"
-			"\n"
-			"  decode HEX    print the PDU as one line of JSON\n"
-			"  encode JSON   print the DER encoding as lowercase hex\n"
-			"\n"
-			"With - as the argument, read one item per line from standard input\n"
-			"and print one line for each (\"error: ...\" for a bad item); the exit\n"
-			"status is 1 if any item failed."));
+	    context,
+	    /* TRANSLATORS: keep decode, encode, HEX, JSON and "error: ..." (what scripts read) */
+	    N_("Convert RSPRO PDUs between hex (DER/BER, without IPA header) and JSON.\n"
+	       "\n"
+	       "  decode HEX    print the PDU as one line of JSON\n"
+	       "  encode JSON   print the DER encoding as lowercase hex\n"
+	       "\n"
+	       "With - as the argument, read one item per line from standard input\n"
+	       "and print one line for each (\"error: ...\" for a bad item); the exit\n"
+	       "status is 1 if any item failed."));
 	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
 	return context;
 }

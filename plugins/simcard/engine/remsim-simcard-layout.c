@@ -333,16 +333,16 @@ remsim_simcard_layout_apply_overrides(RemsimSimcardFs *fs, const RemsimSimcardPr
 							 g_bytes_get_size(content))) {
 			guint record_len = remsim_simcard_fs_file_get_record_len(ef);
 
-			g_set_error(error, REMSIM_SIMCARD_PROFILE_ERROR,
-				    REMSIM_SIMCARD_PROFILE_ERROR_INVALID,
-				    /* TRANSLATORS: the profile file, a file path on the card, and
-				     * the length of the file's records */
-				    ngettext("%s: field “files.%s”: length does not fit the file "
-					     "(records of %u byte)",
-					     "%s: field “files.%s”: length does not fit the file "
-					     "(records of %u bytes)",
-					     record_len),
-				    p->source, path, record_len);
+			g_set_error(
+			    error, REMSIM_SIMCARD_PROFILE_ERROR,
+			    REMSIM_SIMCARD_PROFILE_ERROR_INVALID,
+			    /* TRANSLATORS: profile file, card file path, its record length */
+			    ngettext("%s: field “files.%s”: length does not fit the file "
+				     "(records of %u byte)",
+				     "%s: field “files.%s”: length does not fit the file "
+				     "(records of %u bytes)",
+				     record_len),
+			    p->source, path, record_len);
 			return FALSE;
 		}
 	}
