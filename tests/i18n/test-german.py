@@ -18,8 +18,8 @@ found through $LOCPATH (package locales).
     the C locale (where gettext ignores LANGUAGE): the same output is English,
     with no German.
 
-Exit status 0, 1 on a failure, 77 when no German locale can be had (1 with
-REMSIM_TEST_STRICT=1).
+Exit status 0, 1 on a failure, 77 when no German locale can be had or the
+build has no catalogue (no msgfmt at setup); 1 then with REMSIM_TEST_STRICT=1.
 """
 import gettext
 import os
@@ -108,8 +108,7 @@ def main():
     podir = os.path.abspath(sys.argv[1])
     mo = os.path.join(podir, 'de', 'LC_MESSAGES', 'remsim.mo')
     if not os.path.isfile(mo):
-        print('FAIL: the build has no %s' % mo)
-        return 1
+        skip('the build has no %s: msgfmt (package gettext) was missing at setup' % mo)
     bankd = os.environ.get('REMSIM_BANKD')
     ctl = os.environ.get('REMSIM_CTL')
     if not bankd:
