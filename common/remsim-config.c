@@ -7,6 +7,7 @@
 
 #include "remsim-config.h"
 #include "remsim-log.h"
+#include "remsim-log-writer.h"
 
 #define REMSIM_CONFIG_SLOT_PREFIX "slot "
 #define REMSIM_CONFIG_MAX_SLOT 1023
@@ -63,11 +64,25 @@ static const RemsimConfigKey remsim_config_common_keys[] = {
 	  .help = N_("The bus to publish on"),
 	  .aliases = { { "session", 0, "session",
 			 N_("Use the session bus instead of the system bus") } } },
+	/* upstream's logging options; the journal keeps its own time and has no colours */
+	{ .key = "log-level",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE,
+	  .min = 0,
+	  .max = REMSIM_LOG_WRITER_LEVEL_FATAL,
+	  .arg = N_("N"),
+	  .help = N_("Log lines of level N and up: 1 debug, 3 info, 5 notice, 7 error, 8 fatal "
+		     "(default: notice, and debug with -d)") },
+	{ .key = "timestamp",
+	  .short_name = 'T',
+	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE,
+	  .help = N_("Start every log line with the date (the time of day is always there)") },
 	{ .key = "disable-color",
 	  .short_name = 'L',
 	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
-	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED,
-	  .help = N_("Accepted for upstream's command lines; logs are never coloured") },
+	  .flags = REMSIM_CONFIG_KEY_NO_FILE,
+	  .help = N_("Do not colour log lines on a terminal") },
 	{ .key = "version",
 	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
 	  .flags = REMSIM_CONFIG_KEY_NO_FILE,
@@ -104,6 +119,8 @@ remsim_config_make_keys(const RemsimConfigSchema *schema, const gchar *default_p
 			key.default_value = default_path;
 		} else if (g_str_equal(key.key, "version")) {
 			key.short_name = schema->version_short;
+		} else if (g_str_equal(key.key, "log-level")) {
+			key.short_name = schema->log_level_short;
 		}
 		g_array_append_val(keys, key);
 	}
@@ -779,6 +796,9 @@ remsim_config_apply_logging(RemsimConfig *self)
 {
 	g_log_set_debug_enabled(remsim_config_get_boolean(self, NULL, "debug"));
 	remsim_log_set_personal_info(remsim_config_get_boolean(self, NULL, "log-personal-info"));
+	remsim_log_writer_configure(remsim_config_get_int(self, NULL, "log-level"),
+				    remsim_config_get_boolean(self, NULL, "timestamp"),
+				    !remsim_config_get_boolean(self, NULL, "disable-color"));
 }
 
 RemsimConfig *

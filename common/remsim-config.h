@@ -10,7 +10,8 @@
  *
  * Every daemon also has the keys of this file's common table: --config, --version,
  * --dump-keys, debug (-d), log-personal-info, dbus (--no-dbus), dbus-bus
- * (--session) and upstream's -L.
+ * (--session) and upstream's logging options -e/--log-level, -T/--timestamp and
+ * -L/--disable-color.
  */
 #pragma once
 
@@ -106,6 +107,7 @@ typedef struct {
 	const RemsimConfigKey *keys; /* ends with { NULL } */
 	gchar config_short;	     /* -c for --config, or 0 */
 	gchar version_short;	     /* -V (-v for the client, as upstream) */
+	gchar log_level_short;	     /* -e, or 0 (the client's -e is its event script) */
 	RemsimConfigGroups groups;
 } RemsimConfigSchema;
 
@@ -126,8 +128,9 @@ gboolean remsim_config_parse(RemsimConfig *self, gint *argc, gchar ***argv, gint
 			     GError **error);
 
 /*
- * debug and log-personal-info in force for the whole process: call once the
- * settings are accepted (at start, and after a reload that succeeded)
+ * debug, log-personal-info and the logging options (log-level, timestamp,
+ * disable-color) in force for the whole process: call once the settings are
+ * accepted (at start, and after a reload that succeeded)
  */
 void remsim_config_apply_logging(RemsimConfig *self);
 

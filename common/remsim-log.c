@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "remsim-log.h"
+#include "remsim-log-writer.h"
 
 #define REMSIM_LOG_HIDDEN "[hidden]"
 #define REMSIM_LOG_APDU_HEADER 5
@@ -72,7 +73,7 @@ remsim_log_add_field(GLogField *fields, gsize *n, const gchar *key, const gchar 
 gboolean
 remsim_log_debug_enabled(const gchar *log_domain)
 {
-	return !g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, log_domain);
+	return !remsim_log_writer_would_drop(G_LOG_LEVEL_DEBUG, log_domain);
 }
 
 void
@@ -88,7 +89,7 @@ remsim_log_structured(const gchar *log_domain, GLogLevelFlags level, const Remsi
 
 	/* debug and info lines are usually dropped: do not build them then */
 	if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0 &&
-	    g_log_writer_default_would_drop(level, log_domain))
+	    remsim_log_writer_would_drop(level, log_domain))
 		return;
 	va_start(args, format);
 	text = g_strdup_vprintf(format, args);

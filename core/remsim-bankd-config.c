@@ -102,7 +102,7 @@ static const RemsimConfigKey remsim_bankd_config_keys[] = {
 	  .arg = N_("FACTOR"),
 	  .help = N_("Scale of the server reconnect back-off; 1.0: upstream's timings"),
 	  REMSIM_BANKD_CONFIG_FIELD(DOUBLE, backoff_scale) },
-	/* upstream's GSMTAP and logging options, accepted so that its command lines work */
+	/* upstream's GSMTAP options, accepted so that its command lines work */
 	{ .key = "gsmtap-ip",
 	  .short_name = 'g',
 	  .type = REMSIM_CONFIG_TYPE_STRING,
@@ -115,17 +115,6 @@ static const RemsimConfigKey remsim_bankd_config_keys[] = {
 	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
 	  .arg = N_("N"),
 	  .help = N_("Accepted for upstream's command lines; GSMTAP is not supported") },
-	{ .key = "timestamp",
-	  .short_name = 'T',
-	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
-	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
-	  .help = N_("Accepted for upstream's command lines; the journal keeps the time") },
-	{ .key = "log-level",
-	  .short_name = 'e',
-	  .type = REMSIM_CONFIG_TYPE_INT,
-	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
-	  .arg = N_("N"),
-	  .help = N_("Accepted for upstream's command lines; use --debug") },
 	{ NULL },
 };
 
@@ -136,6 +125,7 @@ static const RemsimConfigSchema remsim_bankd_config_schema = {
 	.keys = remsim_bankd_config_keys,
 	.config_short = 'c',
 	.version_short = 'V',
+	.log_level_short = 'e',
 	.groups = REMSIM_CONFIG_GROUPS_DEFERRED,
 };
 

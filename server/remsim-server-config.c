@@ -58,6 +58,7 @@ static const RemsimConfigSchema remsim_server_config_schema = {
 	.keys = remsim_server_config_keys,
 	.config_short = 'c',
 	.version_short = 'V',
+	.log_level_short = 'e',
 	.groups = REMSIM_CONFIG_GROUPS_NONE,
 };
 
