@@ -18,6 +18,7 @@ struct _RemsimBankdClientConn {
 	RsproClientSlot client_slot;
 	RemsimLogTag log; /* [peer ADDRESS], then [client C:N] */
 	RemsimBankdClientConnPhase phase;
+	gboolean answered; /* connectClientRes went out */
 	guint timer_id;
 	gulong message_id;
 	gulong closed_id;
@@ -121,7 +122,7 @@ static void
 remsim_bankd_client_conn_refuse_id(RemsimBankdClientConn *self, const gchar *why)
 {
 	remsim_log_message(&self->log, "%s", why);
-	remsim_bankd_client_conn_refuse(self, RSPRO_RESULT_ILLEGAL_CLIENT_ID, NULL);
+	remsim_bankd_client_conn_refuse(self, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
 }
 
 static void
@@ -243,13 +244,35 @@ remsim_bankd_client_conn_send(RemsimBankdClientConn *self, const RsproPdu *pdu)
 	}
 }
 
+/* connectClientRes(@result), once per connection */
+static void
+remsim_bankd_client_conn_answer(RemsimBankdClientConn *self, gint result)
+{
+	g_autoptr(RsproPdu) res = NULL;
+
+	if (self->answered)
+		return;
+	res = rspro_pdu_new_connect_res(RSPRO_MSG_CONNECT_CLIENT_RES, &self->identity, result);
+	self->answered = TRUE;
+	remsim_bankd_client_conn_send(self, res);
+}
+
 void
 remsim_bankd_client_conn_accept(RemsimBankdClientConn *self)
 {
-	g_autoptr(RsproPdu) res = rspro_pdu_new_connect_res(RSPRO_MSG_CONNECT_CLIENT_RES,
-							    &self->identity, RSPRO_RESULT_OK);
+	remsim_bankd_client_conn_answer(self, RSPRO_RESULT_OK);
+}
 
-	remsim_bankd_client_conn_send(self, res);
+void
+remsim_bankd_client_conn_answer_no_card(RemsimBankdClientConn *self)
+{
+	remsim_bankd_client_conn_answer(self, RSPRO_RESULT_CARD_NOT_PRESENT);
+}
+
+gboolean
+remsim_bankd_client_conn_is_answered(RemsimBankdClientConn *self)
+{
+	return self->answered;
 }
 
 static gboolean
@@ -263,7 +286,7 @@ remsim_bankd_client_conn_linger_done_cb(gpointer user_data)
 }
 
 void
-remsim_bankd_client_conn_refuse(RemsimBankdClientConn *self, gint result, const RsproPdu *error_ind)
+remsim_bankd_client_conn_refuse(RemsimBankdClientConn *self, gint result)
 {
 	g_autoptr(RsproPdu) res =
 	    rspro_pdu_new_connect_res(RSPRO_MSG_CONNECT_CLIENT_RES, &self->identity, result);
@@ -272,8 +295,6 @@ remsim_bankd_client_conn_refuse(RemsimBankdClientConn *self, gint result, const 
 	    self->phase == REMSIM_BANKD_CLIENT_CONN_LINGER)
 		return;
 	remsim_bankd_client_conn_send(self, res);
-	if (error_ind != NULL)
-		remsim_bankd_client_conn_send(self, error_ind);
 	remsim_bankd_client_conn_shutdown(self);
 }
 

@@ -33,11 +33,16 @@ const RemsimLogTag *remsim_bankd_client_conn_get_log_tag(RemsimBankdClientConn *
 
 /* send; failures close the connection (reported through ::closed) */
 void remsim_bankd_client_conn_send(RemsimBankdClientConn *self, const RsproPdu *pdu);
-/* accept the client: connectClientRes(ok) */
+/*
+ * The one connectClientRes of an identified client (the later call does nothing):
+ * ok when its card is powered, cardNotPresent while it waits for a map or a card
+ * (upstream's answer; the connection stays open and the ATR follows as setAtrReq).
+ */
 void remsim_bankd_client_conn_accept(RemsimBankdClientConn *self);
-/* refuse: connectClientRes(@result), then @error_ind if not NULL, then close after the linger */
-void remsim_bankd_client_conn_refuse(RemsimBankdClientConn *self, gint result,
-				     const RsproPdu *error_ind);
+void remsim_bankd_client_conn_answer_no_card(RemsimBankdClientConn *self);
+gboolean remsim_bankd_client_conn_is_answered(RemsimBankdClientConn *self);
+/* refuse a bad hello: connectClientRes(@result), then close after the linger */
+void remsim_bankd_client_conn_refuse(RemsimBankdClientConn *self, gint result);
 /* close after the linger, so that what was just sent reaches the peer */
 void remsim_bankd_client_conn_shutdown(RemsimBankdClientConn *self);
 /* close now; ::closed follows */

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include "remsim-bankd-slot.h"
-#include "remsim-bankd-card-result.h"
 #include "remsim-log.h"
 
 /* upstream HEAD's accepted TPDU sizes: a header, at most 255 data bytes and Le */
@@ -48,7 +47,9 @@ struct _RemsimBankdSlot {
 	GQueue ops;
 	gboolean busy;
 	gboolean powered;
-	gboolean accepted; /* connectClientRes(ok) went out in this session */
+	gboolean powering;   /* a power-on of this session is queued or running */
+	guint retry_id;	     /* the next try to power the card of a waiting client */
+	gchar *last_failure; /* why the card of the waiting client did not power */
 	GBytes *atr;
 	/* modem line memory for clientSlotStatusInd edges (upstream HEAD: VCC on, RST off) */
 	gboolean last_vcc;
@@ -59,7 +60,7 @@ struct _RemsimBankdSlot {
 
 G_DEFINE_TYPE(RemsimBankdSlot, remsim_bankd_slot, G_TYPE_OBJECT)
 
-enum { SIGNAL_CHANGED, SIGNAL_REPORT, N_SIGNALS };
+enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint remsim_bankd_slot_signals[N_SIGNALS];
 
 static void remsim_bankd_slot_pump(RemsimBankdSlot *self);
@@ -123,6 +124,7 @@ remsim_bankd_slot_finalize(GObject *object)
 
 	g_queue_clear_full(&self->ops, (GDestroyNotify)remsim_bankd_slot_op_free);
 	g_clear_pointer(&self->atr, g_bytes_unref);
+	g_free(self->last_failure);
 	G_OBJECT_CLASS(remsim_bankd_slot_parent_class)->finalize(object);
 }
 
@@ -136,9 +138,6 @@ remsim_bankd_slot_class_init(RemsimBankdSlotClass *klass)
 	remsim_bankd_slot_signals[SIGNAL_CHANGED] =
 	    g_signal_new("changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			 NULL, G_TYPE_NONE, 0);
-	remsim_bankd_slot_signals[SIGNAL_REPORT] =
-	    g_signal_new("report", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-			 G_TYPE_NONE, 1, RSPRO_TYPE_PDU | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -174,39 +173,6 @@ remsim_bankd_slot_rspro(RemsimBankdSlot *self)
 	return bank_slot;
 }
 
-/* an errorInd about this slot, to the client if one is here, and to the server */
-static void
-remsim_bankd_slot_report_error(RemsimBankdSlot *self, RsproErrorCode code, const gchar *text)
-{
-	RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
-	g_autoptr(RsproPdu) ind = NULL;
-
-	ind = rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR, code, &bank_slot,
-				      self->mapped ? &self->client_slot : NULL, text);
-	if (self->client != NULL)
-		remsim_bankd_client_conn_send(self->client, ind);
-	g_signal_emit(self, remsim_bankd_slot_signals[SIGNAL_REPORT], 0, ind);
-}
-
-static void
-remsim_bankd_slot_send_card_status(RemsimBankdSlot *self)
-{
-	g_autoptr(RsproPdu) pdu = rspro_pdu_new(RSPRO_MSG_BANK_SLOT_STATUS_IND);
-	RsproBankSlotStatusInd *ind = &pdu->u.bank_slot_status_ind;
-	gboolean present = remsim_bankd_slot_get_card_present(self);
-
-	if (self->client == NULL)
-		return;
-	ind->from_bank_slot = remsim_bankd_slot_rspro(self);
-	ind->to_client_slot = self->client_slot;
-	ind->status.reset_active = FALSE;
-	ind->status.has_vcc_present = TRUE;
-	ind->status.vcc_present = self->powered;
-	ind->status.has_card_present = TRUE;
-	ind->status.card_present = present;
-	remsim_bankd_client_conn_send(self->client, pdu);
-}
-
 /* @task (taken) learns how the op ended */
 static void
 remsim_bankd_slot_enqueue_task(RemsimBankdSlot *self, RemsimBankdSlotOpKind kind, GBytes *apdu,
@@ -239,17 +205,73 @@ remsim_bankd_slot_op_done(RemsimBankdSlotOp *op)
 	return !g_cancellable_is_cancelled(op->session);
 }
 
+/* the card failed under a relaying client: upstream closes the connection and says nothing */
 static void
 remsim_bankd_slot_card_failed(RemsimBankdSlot *self, const gchar *what, const GError *error)
 {
-	g_autofree gchar *text = g_strdup_printf("%s: %s", what, error->message);
-
-	remsim_log_message(&self->log, "%s", text);
+	remsim_log_message(&self->log, "%s: %s; closing the client", what, error->message);
 	self->errors++;
 	self->powered = FALSE;
-	remsim_bankd_slot_report_error(self, RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT, text);
-	/* upstream drops the client on any card error; the client then reconnects */
-	remsim_bankd_slot_end_session(self, TRUE);
+	remsim_bankd_slot_end_session(self, FALSE);
+}
+
+static void
+remsim_bankd_slot_clear_retry(RemsimBankdSlot *self)
+{
+	if (self->retry_id != 0) {
+		g_source_remove(self->retry_id);
+		self->retry_id = 0;
+	}
+}
+
+static void remsim_bankd_slot_try_power(RemsimBankdSlot *self);
+
+static gboolean
+remsim_bankd_slot_retry_cb(gpointer user_data)
+{
+	RemsimBankdSlot *self = user_data;
+
+	self->retry_id = 0;
+	remsim_bankd_slot_try_power(self);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The client stays while its card is missing or does not power: it has heard
+ * connectClientRes(cardNotPresent), as upstream answers, and gets setAtrReq once
+ * the card powers, on the backend's insertion event or on the next try.
+ */
+static void
+remsim_bankd_slot_wait_for_card(RemsimBankdSlot *self, const gchar *why)
+{
+	if (!remsim_bankd_client_conn_is_answered(self->client))
+		remsim_bankd_client_conn_answer_no_card(self->client);
+	/* once a reason, not every try */
+	if (g_strcmp0(why, self->last_failure) != 0) {
+		remsim_log_message(&self->log, "client %s waits for the card: %s",
+				   remsim_bankd_client_conn_get_peer_name(self->client), why);
+		g_free(self->last_failure);
+		self->last_failure = g_strdup(why);
+	}
+	if (self->retry_id == 0)
+		self->retry_id =
+		    g_timeout_add(REMSIM_BANKD_SLOT_RETRY_MS, remsim_bankd_slot_retry_cb, self);
+}
+
+/* power the card of the client here, unless it is powered or on its way */
+static void
+remsim_bankd_slot_try_power(RemsimBankdSlot *self)
+{
+	if (self->client == NULL || self->powered || self->powering)
+		return;
+	if (self->card == NULL) {
+		self->errors++;
+		remsim_bankd_slot_wait_for_card(self, "the backend has no card slot for this "
+						      "bank slot");
+		return;
+	}
+	self->powering = TRUE;
+	remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_POWER_ON, NULL);
 }
 
 static void
@@ -273,33 +295,20 @@ remsim_bankd_slot_power_on_ready(GObject *source, GAsyncResult *result, gpointer
 		remsim_bankd_slot_pump(self);
 		return;
 	}
-	if (atr == NULL && self->accepted) {
-		remsim_bankd_slot_card_failed(self, "cannot power the card", error);
-		remsim_bankd_slot_pump(self);
-		return;
-	}
+	self->powering = FALSE;
 	if (atr == NULL) {
-		g_autoptr(RsproPdu) ind = NULL;
-		RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
-
-		remsim_log_message(&self->log, "cannot power the card: %s", error->message);
 		self->errors++;
-		ind = rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
-					      RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT, &bank_slot,
-					      &self->client_slot, error->message);
-		g_signal_emit(self, remsim_bankd_slot_signals[SIGNAL_REPORT], 0, ind);
-		remsim_bankd_client_conn_refuse(self->client,
-						remsim_bankd_card_result_from_error(error), ind);
-		remsim_bankd_slot_end_session(self, TRUE);
+		remsim_bankd_slot_wait_for_card(self, error->message);
 		remsim_bankd_slot_pump(self);
 		return;
 	}
+	remsim_bankd_slot_clear_retry(self);
+	g_clear_pointer(&self->last_failure, g_free);
 	g_clear_pointer(&self->atr, g_bytes_unref);
 	self->atr = g_steal_pointer(&atr);
 	self->powered = TRUE;
-	if (!self->accepted)
-		remsim_bankd_client_conn_accept(self->client);
-	self->accepted = TRUE;
+	/* ok at once when the card was there; a waiting client only hears the ATR */
+	remsim_bankd_client_conn_accept(self->client);
 	remsim_bankd_slot_send_atr(self);
 	remsim_bankd_slot_changed(self);
 	remsim_bankd_slot_pump(self);
@@ -409,6 +418,7 @@ remsim_bankd_slot_pump(RemsimBankdSlot *self)
 	while (!self->busy && !g_queue_is_empty(&self->ops)) {
 		RemsimBankdSlotOp *op = g_queue_pop_head(&self->ops);
 
+		/* a session's work ends with it, and no card means nothing to do it on */
 		if (g_cancellable_is_cancelled(op->session) || self->card == NULL) {
 			remsim_bankd_slot_op_free(op);
 			continue;
@@ -446,7 +456,9 @@ remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger)
 	if (self->powered && self->card != NULL)
 		remsim_card_slot_power_off(self->card);
 	self->powered = FALSE;
-	self->accepted = FALSE;
+	self->powering = FALSE;
+	remsim_bankd_slot_clear_retry(self);
+	g_clear_pointer(&self->last_failure, g_free);
 	g_clear_pointer(&self->atr, g_bytes_unref);
 	remsim_bankd_slot_changed(self);
 }
@@ -557,17 +569,23 @@ remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client)
 	self->client_closed_id = g_signal_connect(
 	    client, "closed", G_CALLBACK(remsim_bankd_slot_client_closed_cb), self);
 	remsim_bankd_slot_changed(self);
-	if (self->card == NULL) {
-		GError error = { REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NO_CARD,
-				 (gchar *)"the backend has no card slot for this bank slot" };
+	/* upstream opens the card and reads its ATR: no reset for a new client */
+	remsim_bankd_slot_try_power(self);
+}
 
-		self->errors++;
-		remsim_bankd_client_conn_refuse(client, remsim_bankd_card_result_from_error(&error),
-						NULL);
-		remsim_bankd_slot_end_session(self, TRUE);
-		return;
-	}
-	remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_POWER_ON, NULL);
+/*
+ * The work queued for a waiting client's card is for a card that is gone: drop
+ * it with a new session, keep the client, and try the card there is now.
+ */
+static void
+remsim_bankd_slot_restart_wait(RemsimBankdSlot *self)
+{
+	g_cancellable_cancel(self->session);
+	g_clear_object(&self->session);
+	self->session = g_cancellable_new();
+	self->powering = FALSE;
+	remsim_bankd_slot_clear_retry(self);
+	remsim_bankd_slot_try_power(self);
 }
 
 static void
@@ -577,17 +595,16 @@ remsim_bankd_slot_card_present_cb(RemsimCardSlot *card, GParamSpec *pspec, gpoin
 	gboolean present = remsim_card_slot_get_card_present(card);
 
 	remsim_log_info(&self->log, "card %s", present ? "inserted" : "removed");
-	if (self->client != NULL) {
-		if (!present) {
-			self->powered = FALSE;
-			g_clear_pointer(&self->atr, g_bytes_unref);
-			remsim_bankd_slot_report_error(self, RSPRO_ERROR_CODE_UNEXPECTED_DISCONNECT,
-						       "card removed");
-		}
-		remsim_bankd_slot_send_card_status(self);
-		/* a card back under a waiting client: power it and tell the client its ATR */
-		if (present && !self->powered)
-			remsim_bankd_slot_enqueue(self, REMSIM_BANKD_SLOT_OP_POWER_ON, NULL);
+	if (self->client != NULL && !present && self->powered) {
+		/* upstream loses its client with the card, without a word */
+		remsim_log_message(&self->log, "card removed under client %s; closing it",
+				   remsim_bankd_client_conn_get_peer_name(self->client));
+		self->errors++;
+		remsim_bankd_slot_end_session(self, FALSE);
+	} else if (self->client != NULL && present && !self->powered) {
+		/* a card for a waiting client: its ATR goes out as soon as it powers */
+		remsim_bankd_slot_clear_retry(self);
+		remsim_bankd_slot_try_power(self);
 	}
 	remsim_bankd_slot_changed(self);
 }
@@ -599,7 +616,9 @@ remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
 
 	if (self->card == card)
 		return;
-	remsim_bankd_slot_end_session(self, FALSE);
+	/* a relaying client loses its card; a waiting one waits for the new one */
+	if (self->powered)
+		remsim_bankd_slot_end_session(self, FALSE);
 	if (self->card != NULL)
 		g_clear_signal_handler(&self->card_present_id, self->card);
 	g_set_object(&self->card, card);
@@ -607,6 +626,8 @@ remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
 		self->card_present_id =
 		    g_signal_connect(card, "notify::card-present",
 				     G_CALLBACK(remsim_bankd_slot_card_present_cb), self);
+	if (self->client != NULL)
+		remsim_bankd_slot_restart_wait(self);
 	remsim_bankd_slot_changed(self);
 }
 

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * RemsimBankdSlot: one slot of the bank. It ties a card slot of the backend to
- * the client slot mapped onto it, powers the card when that client connects,
- * and relays its APDUs: one in flight, the rest queued behind it.
+ * the client slot mapped onto it, powers the card when that client connects
+ * (connectClientRes(ok), then setAtrReq), and relays its APDUs: one in flight,
+ * the rest queued behind it. As upstream's bankd: a client whose card is absent
+ * or does not power hears cardNotPresent and stays, and gets setAtrReq once the
+ * card powers; a card lost under a relaying client closes that connection
+ * without an RSPRO message; the card is reset only when the modem asks
+ * (clientSlotStatusInd edges) or an operator does.
  */
 #pragma once
 
@@ -22,6 +27,8 @@ const gchar *remsim_bankd_slot_state_to_string(RemsimBankdSlotState state);
 
 /* more queued APDUs than this from one client means it ignores the protocol */
 #define REMSIM_BANKD_SLOT_QUEUE_MAX 64
+/* how often the card of a waiting client is tried besides insertion events (upstream's 10 s) */
+#define REMSIM_BANKD_SLOT_RETRY_MS 10000
 
 #define REMSIM_TYPE_BANKD_SLOT (remsim_bankd_slot_get_type())
 G_DECLARE_FINAL_TYPE(RemsimBankdSlot, remsim_bankd_slot, REMSIM, BANKD_SLOT, GObject)
@@ -36,7 +43,11 @@ RemsimCardSlot *remsim_bankd_slot_get_card(RemsimBankdSlot *self);
 void remsim_bankd_slot_map(RemsimBankdSlot *self, const RsproClientSlot *client);
 void remsim_bankd_slot_unmap(RemsimBankdSlot *self);
 
-/* hand over an identified client whose client slot is mapped here; any older client goes */
+/*
+ * Hand over an identified client whose client slot is mapped here (its
+ * connectClientRes may have gone out already, as cardNotPresent while it waited
+ * for the map); any older client goes.
+ */
 void remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client);
 
 /*
@@ -68,7 +79,6 @@ guint64 remsim_bankd_slot_get_errors(RemsimBankdSlot *self);
  * Signals:
  *  ::changed () — any of the values above changed, except the counters
  *   (apdus, errors), which change with every APDU: read those when needed.
- *  ::report (RsproPdu *pdu) — an errorInd for the server.
  */
 
 G_END_DECLS

@@ -18,7 +18,7 @@ struct _RemsimBankd {
 	RemsimBackend *backend;
 	RemsimBankdSlotMap *map;
 	GPtrArray *slots;   /* RemsimBankdSlot, index = bank slot nr */
-	GPtrArray *pending; /* RemsimBankdClientConn not yet identified */
+	GPtrArray *pending; /* RemsimBankdClientConn not yet identified, or waiting for a map */
 	RsproListener *listener;
 	RsproLink *link;
 };
@@ -124,6 +124,29 @@ remsim_bankd_check_bank_slot(RemsimBankd *self, const RsproBankSlot *bank)
 	return RSPRO_RESULT_OK;
 }
 
+static void remsim_bankd_attach(RemsimBankd *self, RemsimBankdClientConn *client, guint nr);
+
+/* clients that connected before a map named their client slot: they get their card now */
+static void
+remsim_bankd_attach_waiting(RemsimBankd *self, const RsproClientSlot *client_slot, guint nr)
+{
+	g_autoptr(GPtrArray) waiting = g_ptr_array_new_with_free_func(g_object_unref);
+
+	for (guint i = 0; i < self->pending->len; i++) {
+		RemsimBankdClientConn *client = self->pending->pdata[i];
+		const RsproClientSlot *slot = remsim_bankd_client_conn_get_client_slot(client);
+
+		if (remsim_bankd_client_conn_is_answered(client) &&
+		    !remsim_bankd_client_conn_is_closed(client) &&
+		    slot->client_id == client_slot->client_id &&
+		    slot->slot_nr == client_slot->slot_nr)
+			g_ptr_array_add(waiting, g_object_ref(client));
+	}
+	/* in the order they came: the newest is the one that stays */
+	for (guint i = 0; i < waiting->len; i++)
+		remsim_bankd_attach(self, waiting->pdata[i], nr);
+}
+
 static gint
 remsim_bankd_create_mapping(RemsimBankd *self, const RsproMappingReq *req)
 {
@@ -143,6 +166,7 @@ remsim_bankd_create_mapping(RemsimBankd *self, const RsproMappingReq *req)
 	remsim_bankd_slot_map(self->slots->pdata[req->bank.slot_nr], &req->client);
 	remsim_log_info(remsim_bankd_slot_get_log_tag(self->slots->pdata[req->bank.slot_nr]),
 			"mapped to client %u:%u", req->client.client_id, req->client.slot_nr);
+	remsim_bankd_attach_waiting(self, &req->client, req->bank.slot_nr);
 	return RSPRO_RESULT_OK;
 }
 
@@ -283,36 +307,34 @@ remsim_bankd_start_link(RemsimBankd *self, GError **error)
 
 /* --- client side --- */
 
+/* @client's client slot is mapped onto bank slot @nr: the slot takes it over */
 static void
-remsim_bankd_refuse_unknown(RemsimBankd *self, RemsimBankdClientConn *client)
+remsim_bankd_attach(RemsimBankd *self, RemsimBankdClientConn *client, guint nr)
 {
-	const RsproClientSlot *slot = remsim_bankd_client_conn_get_client_slot(client);
-	g_autofree gchar *text =
-	    g_strdup_printf("no bank slot mapped to client %u:%u", slot->client_id, slot->slot_nr);
-	g_autoptr(RsproPdu) ind =
-	    rspro_pdu_new_error_ind(RSPRO_COMPONENT_BANKD, RSPRO_SEVERITY_MAJOR,
-				    RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED, NULL, slot, text);
-
-	remsim_log_message(remsim_bankd_client_conn_get_log_tag(client), "%s", text);
-	remsim_bankd_client_conn_refuse(client, RSPRO_RESULT_ILLEGAL_CLIENT_ID, ind);
-	remsim_bankd_send_to_server(self, ind);
+	g_signal_handlers_disconnect_by_data(client, self);
+	remsim_bankd_slot_attach(self->slots->pdata[nr], client);
+	g_ptr_array_remove_fast(self->pending, client);
 }
 
 static void
 remsim_bankd_client_identified_cb(RemsimBankdClientConn *client, gpointer user_data)
 {
 	RemsimBankd *self = user_data;
+	const RsproClientSlot *slot = remsim_bankd_client_conn_get_client_slot(client);
 	guint nr;
 
-	if (!remsim_bankd_slot_map_find_client(
-		self->map, remsim_bankd_client_conn_get_client_slot(client), &nr)) {
-		/* stays pending until the linger ends and ::closed drops it */
-		remsim_bankd_refuse_unknown(self, client);
+	if (remsim_bankd_slot_map_find_client(self->map, slot, &nr)) {
+		remsim_bankd_attach(self, client, nr);
 		return;
 	}
-	g_signal_handlers_disconnect_by_data(client, self);
-	remsim_bankd_slot_attach(self->slots->pdata[nr], client);
-	g_ptr_array_remove_fast(self->pending, client);
+	/*
+	 * As upstream: no map yet is "card not present", and the client may stay
+	 * until a map for its client slot comes (it stays pending until then)
+	 */
+	remsim_log_message(remsim_bankd_client_conn_get_log_tag(client),
+			   "no bank slot mapped to client %u:%u yet; it waits for a map",
+			   slot->client_id, slot->slot_nr);
+	remsim_bankd_client_conn_answer_no_card(client);
 }
 
 static void
@@ -391,12 +413,6 @@ remsim_bankd_slot_removed_cb(RemsimBackend *backend, RemsimCardSlot *card, gpoin
 		remsim_bankd_slot_set_card(self->slots->pdata[nr], NULL);
 }
 
-static void
-remsim_bankd_slot_report_cb(RemsimBankdSlot *slot, RsproPdu *pdu, gpointer user_data)
-{
-	remsim_bankd_send_to_server(REMSIM_BANKD(user_data), pdu);
-}
-
 static gboolean
 remsim_bankd_create_backend(RemsimBankd *self, GError **error)
 {
@@ -450,7 +466,6 @@ remsim_bankd_create_slots(RemsimBankd *self)
 	for (guint i = 0; i < config->num_slots; i++) {
 		RemsimBankdSlot *slot = remsim_bankd_slot_new(config->bank_id, i, flags);
 
-		g_signal_connect(slot, "report", G_CALLBACK(remsim_bankd_slot_report_cb), self);
 		g_ptr_array_add(self->slots, slot);
 	}
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * remsim-bankd end to end with the example backend (echo cards), between a
- * scripted server peer and scripted client peers: mapping, refusal of unknown
- * clients, remap and unmap during a session, server loss, upstream's own bytes,
- * and many clients at once. Each echo response carries the command's data, so
+ * scripted server peer and scripted client peers: mapping, clients that come
+ * before their map or to a slot without a card (upstream's cardNotPresent, and
+ * they stay), remap and unmap during a session, card errors and removal (the
+ * client is closed without a word, as upstream), server loss, upstream's own
+ * bytes, and many clients at once. Each echo response carries the command's data, so
  * a response routed to the wrong client or slot shows up as wrong bytes.
  */
 #include "config.h"
@@ -122,6 +124,8 @@ connect_ok(RelayFixture *f, guint16 client_id, guint16 slot_nr)
 
 static const RelayBank one_slot = { 1, "[example]\nslots=1\n" };
 static const RelayBank two_slots = { 2, "[example]\nslots=2\n" };
+/* bank slot 1 has no card: the backend has one card slot */
+static const RelayBank one_card_two_slots = { 2, "[example]\nslots=1\n" };
 static const RelayBank four_slots = { 4, "[example]\nslots=4\n" };
 /* the bank announces where clients behind NAT should dial (ConnectBankReq.bound) */
 static const RelayBank advertising = { 4, "advertise=192.0.2.10:19999\n\n[example]\nslots=4\n" };
@@ -167,29 +171,59 @@ test_mapping_checks(RelayFixture *f, gconstpointer data)
 	g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, 1, 0), ==, RSPRO_RESULT_OK);
 }
 
+/* nothing but the connectClientRes came, and the client is still connected */
 static void
-test_unmapped_refused(RelayFixture *f, gconstpointer data)
+assert_waiting(RelayFixture *f, RemsimTestPeer *client)
+{
+	/* a negative check: whatever the bank would send comes at once */
+	remsim_test_common_spin_for(300);
+	g_assert_false(is_closed(client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_BANK_SLOT_STATUS_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
+}
+
+/* a client before any map names it: cardNotPresent, it stays, and its map brings the card */
+static void
+test_unmapped_waits(RelayFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimTestPeer) client = NULL;
-	const RsproPdu *ind;
+	g_autofree gchar *atr = NULL;
 	gint result;
 
-	/* a map for someone else: its answer shows the bank has taken the server's
-	 * connectBankRes, so the errorInd below has a connected link to go out on */
+	/* a map for someone else: the bank has the server's connectBankRes, so an
+	 * errorInd to the server would have a link to go out on */
 	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 8, 0), ==, RSPRO_RESULT_OK);
 	client = connect_client(f, 9, 3, &result);
-	g_assert_cmpint(result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
-	/* the bank closes the connection after its refusal and an errorInd */
+	g_assert_cmpint(result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	assert_waiting(f, client);
+	/* the map comes: the card opens, and its ATR follows on the same connection */
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 9, 3), ==, RSPRO_RESULT_OK);
+	g_assert_true(wait_atr(client, 1));
+	atr = atr_hex(client);
+	g_assert_cmpstr(atr, ==, ECHO_ATR);
+	assert_echo(client, 0, 1);
+	g_assert_cmpuint(remsim_test_peer_get_n_sessions(client), ==, 1);
+	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
+}
+
+/* a mapped bank slot whose card cannot be opened: cardNotPresent, and the client stays */
+static void
+test_no_card_waits(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) client = NULL;
+	gint result;
+
+	/* bank slot 1 has no card slot in the backend (it has one card, slot 0) */
+	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 4, 0), ==, RSPRO_RESULT_OK);
+	client = connect_client(f, 4, 0, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	assert_waiting(f, client);
+	/* the map goes: now the bank closes the connection, without a word (upstream) */
+	g_assert_cmpint(remsim_test_peer_unmap(f->server, 1, 4, 0), ==, RSPRO_RESULT_OK);
 	g_assert_true(remsim_test_peer_wait_closed(client));
-	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ), ==, 0);
-	ind = remsim_test_peer_last(client, RSPRO_MSG_ERROR_IND);
-	g_assert_nonnull(ind);
-	g_assert_cmpint(ind->u.error_ind.code, ==, RSPRO_ERROR_CODE_UNKNOWN_CLIENT_CONNECTED);
-	g_assert_true(ind->u.error_ind.has_client_slot);
-	g_assert_cmpuint(ind->u.error_ind.client_slot.client_id, ==, 9);
-	g_assert_cmpuint(ind->u.error_ind.client_slot.slot_nr, ==, 3);
-	/* and the server hears of it too (on its own connection: maybe a little later) */
-	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND) > 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
 }
 
 static void
@@ -219,7 +253,7 @@ static void
 test_remove_mapping_in_session(RelayFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimTestPeer) client = NULL;
-	g_autoptr(RemsimTestPeer) refused = NULL;
+	g_autoptr(RemsimTestPeer) waiting = NULL;
 	g_autoptr(RemsimTestPeer) again = NULL;
 	gint result;
 
@@ -227,14 +261,20 @@ test_remove_mapping_in_session(RelayFixture *f, gconstpointer data)
 	client = connect_ok(f, 2, 0);
 	assert_echo(client, 1, 1);
 	g_assert_cmpint(remsim_test_peer_unmap(f->server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	/* upstream closes the client's socket without an RSPRO message */
 	g_assert_true(remsim_test_peer_wait_closed(client));
-	/* without the map the client is refused */
-	refused = connect_client(f, 2, 0, &result);
-	g_assert_cmpint(result, ==, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
-	/* mapped again, the slot serves again */
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+	/* without the map the client waits for one */
+	waiting = connect_client(f, 2, 0, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	/* mapped again, the slot serves the waiting client */
 	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 2, 0), ==, RSPRO_RESULT_OK);
+	g_assert_true(wait_atr(waiting, 1));
+	assert_echo(waiting, 1, 2);
+	/* a new connection of that client slot takes over */
 	again = connect_ok(f, 2, 0);
-	assert_echo(again, 1, 2);
+	g_assert_true(remsim_test_peer_wait_closed(waiting));
+	assert_echo(again, 1, 3);
 }
 
 static void
@@ -270,51 +310,41 @@ test_card_error(RelayFixture *f, gconstpointer data)
 	client = connect_ok(f, 4, 0);
 	assert_echo(client, 0, 1);
 	g_assert_null(remsim_test_peer_apdu(client, 0, failing));
+	/* as upstream: the connection closes, and nobody is told why */
 	g_assert_true(remsim_test_peer_wait_closed(client));
-	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), >, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
 	/* the card is still usable by the next session */
 	next = connect_ok(f, 4, 0);
 	assert_echo(next, 0, 2);
-}
-
-/* takes bankSlotStatusInds until one says the card is @present */
-static gboolean
-took_card_status(RemsimTestPeer *client, gboolean present)
-{
-	g_autoptr(RsproPdu) pdu = NULL;
-
-	while ((pdu = remsim_test_peer_take(client, RSPRO_MSG_BANK_SLOT_STATUS_IND)) != NULL) {
-		const RsproSlotPhysStatus *status = &pdu->u.bank_slot_status_ind.status;
-
-		if (status->has_card_present && status->card_present == present)
-			return TRUE;
-		g_clear_pointer(&pdu, rspro_pdu_free);
-	}
-	return FALSE;
 }
 
 static void
 test_card_removed(RelayFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(RemsimTestPeer) again = NULL;
 	g_autoptr(GBytes) eject = remsim_test_common_hex_bytes("00E5000000");
 	g_autoptr(GBytes) res = NULL;
-	guint error_inds;
+	gint result;
 
 	/* the echo card leaves its slot for 100 ms after an INS E5 */
 	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 6, 0), ==, RSPRO_RESULT_OK);
 	client = connect_ok(f, 6, 0);
-	error_inds = remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND);
 	res = remsim_test_peer_apdu(client, 0, eject);
 	g_assert_nonnull(res);
-	/* the client hears the card go and come back, and gets its ATR again */
-	REMSIM_TEST_WAIT_FOR(took_card_status(client, FALSE));
-	REMSIM_TEST_WAIT_FOR(took_card_status(client, TRUE));
-	g_assert_true(wait_atr(client, 2));
-	g_assert_false(is_closed(client));
-	/* the server was told of the removal */
-	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND) > error_inds);
-	assert_echo(client, 0, 5);
+	/* as upstream: the client loses its connection with the card, and no RSPRO message */
+	g_assert_true(remsim_test_peer_wait_closed(client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_BANK_SLOT_STATUS_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ), ==, 1);
+	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
+	/* back, the client finds the card again: at once, or after a cardNotPresent while
+	 * the card is still out */
+	again = connect_client(f, 6, 0, &result);
+	g_assert_true(result == RSPRO_RESULT_OK || result == RSPRO_RESULT_CARD_NOT_PRESENT);
+	g_assert_true(wait_atr(again, 1));
+	assert_echo(again, 0, 5);
 }
 
 static void
@@ -462,7 +492,8 @@ main(int argc, char **argv)
 	ADD("hello", &advertising, test_hello);
 	ADD("mapped", &advertising, test_relay_mapped);
 	ADD("mapping-checks", &two_slots, test_mapping_checks);
-	ADD("unmapped-refused", &two_slots, test_unmapped_refused);
+	ADD("unmapped-waits", &two_slots, test_unmapped_waits);
+	ADD("no-card-waits", &one_card_two_slots, test_no_card_waits);
 	ADD("remap-mid-session", &four_slots, test_remap_mid_session);
 	ADD("remove-mapping-in-session", &two_slots, test_remove_mapping_in_session);
 	ADD("server-lost", &two_slots, test_server_lost);

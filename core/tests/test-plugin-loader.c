@@ -8,7 +8,6 @@
 
 #include <glib/gstdio.h>
 
-#include "remsim-bankd-card-result.h"
 #include "remsim-bankd-plugin-loader.h"
 
 typedef struct {
@@ -219,29 +218,6 @@ test_missing_dir(void)
 	g_assert_nonnull(error);
 }
 
-static void
-test_card_error_mapping(void)
-{
-	const struct {
-		gint code;
-		gint result;
-	} table[] = {
-		{ REMSIM_CARD_ERROR_NO_CARD, 100 },	 { REMSIM_CARD_ERROR_IN_USE, 100 },
-		{ REMSIM_CARD_ERROR_UNRESPONSIVE, 101 }, { REMSIM_CARD_ERROR_NOT_POWERED, 101 },
-		{ REMSIM_CARD_ERROR_TRANSMISSION, 102 }, { REMSIM_CARD_ERROR_INVALID, 102 },
-		{ REMSIM_CARD_ERROR_FAILED, 102 },
-	};
-	g_autoptr(GError) other = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, "x");
-
-	g_assert_cmpint(remsim_bankd_card_result_from_error(NULL), ==, 0);
-	g_assert_cmpint(remsim_bankd_card_result_from_error(other), ==, 102);
-	for (guint i = 0; i < G_N_ELEMENTS(table); i++) {
-		g_autoptr(GError) e = g_error_new_literal(REMSIM_CARD_ERROR, table[i].code, "x");
-
-		g_assert_cmpint(remsim_bankd_card_result_from_error(e), ==, table[i].result);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -257,6 +233,5 @@ main(int argc, char **argv)
 	g_test_add("/bankd/loader/load-dir", LoaderFixture, NULL, fixture_setup, test_load_dir,
 		   fixture_teardown);
 	g_test_add_func("/bankd/loader/missing-dir", test_missing_dir);
-	g_test_add_func("/bankd/loader/card-error-mapping", test_card_error_mapping);
 	return g_test_run();
 }

@@ -163,13 +163,7 @@ remsim_pcsc_worker_run_connect(RemsimPcscWorker *self, RemsimPcscJob *job)
 		return;
 	}
 	self->connected = TRUE;
-	/* a new mapping gets a freshly reset card, whatever the last user left in it */
-	rv = SCardReconnect(self->card, self->share, self->protocols, SCARD_RESET_CARD,
-			    &self->protocol);
-	if (rv != SCARD_S_SUCCESS) {
-		remsim_pcsc_worker_fail(self, job, self->reader, "cannot reset the card", rv);
-		return;
-	}
+	/* as upstream: open the card and read its ATR; only the modem or an operator resets it */
 	remsim_pcsc_worker_return_atr(self, job, "cannot read the ATR");
 }
 

@@ -3,7 +3,10 @@
  * The pcsc backend end to end: the real remsim-bankd between a scripted server
  * peer and scripted client peers (tests/common), a private pcscd with
  * vsmartcard's vpcd, and as cards the simulated SIM (remsim-vpcd-card) or
- * vsmartcard's vicc.
+ * vsmartcard's vicc. The bank behaves as upstream's where a client can tell: an
+ * empty reader is cardNotPresent and the card's ATR follows when it comes, a
+ * card is never reset because a client connected, a lost card closes the
+ * client's connection without an RSPRO message.
  */
 #include "config.h"
 
@@ -97,19 +100,36 @@ client_atr(RemsimTestPeer *client)
 	return remsim_test_peer_last(client, RSPRO_MSG_SET_ATR_REQ)->u.set_atr_req.atr;
 }
 
-/* a client on bank slot @bank_slot that got its ATR */
+/* a client on bank slot @bank_slot (mapped now) that said hello: the bank's answer in @result */
 static RemsimTestPeer *
-connect_client(PcscFixture *f, guint16 bank_slot, guint16 client_slot)
+connect_client_result(PcscFixture *f, guint16 bank_slot, guint16 client_slot, gint *result)
 {
 	RemsimTestPeer *client = remsim_test_peer_new_client(CLIENT_ID, client_slot);
 
 	g_assert_cmpint(remsim_test_peer_map(f->server, bank_slot, CLIENT_ID, client_slot), ==, 0);
 	remsim_test_peer_load_script(client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
-	g_assert_cmpint(remsim_test_peer_connect(client, remsim_test_daemon_get_port(f->bankd)), ==,
-			0);
+	*result = remsim_test_peer_connect(client, remsim_test_daemon_get_port(f->bankd));
+	return client;
+}
+
+/* the client got its ATR (and was not closed first) */
+static gboolean
+got_atr(RemsimTestPeer *client)
+{
 	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) > 0 ||
 			     is_closed(client));
-	g_assert_nonnull(remsim_test_peer_last(client, RSPRO_MSG_SET_ATR_REQ));
+	return remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) > 0;
+}
+
+/* a client on bank slot @bank_slot that was accepted and got its ATR */
+static RemsimTestPeer *
+connect_client(PcscFixture *f, guint16 bank_slot, guint16 client_slot)
+{
+	gint result;
+	RemsimTestPeer *client = connect_client_result(f, bank_slot, client_slot, &result);
+
+	g_assert_cmpint(result, ==, RSPRO_RESULT_OK);
+	g_assert_true(got_atr(client));
 	return client;
 }
 
@@ -201,37 +221,22 @@ test_vicc_relay_t1(PcscFixture *f, gconstpointer data)
 	run_relay(f, CARD_VICC_T1);
 }
 
-/* an errorInd, a bankSlotStatusInd without the card, or the end of the connection */
-static gboolean
-client_saw_removal(RemsimTestPeer *client)
-{
-	g_autoptr(RsproPdu) pdu = NULL;
-
-	if (remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND) > 0 || is_closed(client))
-		return TRUE;
-	while ((pdu = remsim_test_peer_take(client, RSPRO_MSG_BANK_SLOT_STATUS_IND)) != NULL) {
-		const RsproSlotPhysStatus *status = &pdu->u.bank_slot_status_ind.status;
-
-		if (status->has_card_present && !status->card_present)
-			return TRUE;
-		g_clear_pointer(&pdu, rspro_pdu_free);
-	}
-	return FALSE;
-}
-
 /*
- * A client that lost its card, which had had @n_atrs ATRs, gets it back: in the
- * same session, or by reconnecting.
+ * A client that lost its card (the bank closed its connection, as upstream does)
+ * comes back to it: the card may be in again, or its ATR follows once it is.
  */
 static RemsimTestPeer *
-client_after_reinsert(PcscFixture *f, RemsimTestPeer *client, guint n_atrs, guint16 bank_slot)
+client_after_reinsert(PcscFixture *f, RemsimTestPeer *client, guint16 bank_slot)
 {
-	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ) > n_atrs ||
-			     is_closed(client));
-	if (!is_closed(client))
-		return client;
+	gint result;
+	RemsimTestPeer *again;
+
+	g_assert_true(is_closed(client));
 	g_object_unref(client);
-	return connect_client(f, bank_slot, 0);
+	again = connect_client_result(f, bank_slot, 0, &result);
+	g_assert_true(result == RSPRO_RESULT_OK || result == RSPRO_RESULT_CARD_NOT_PRESENT);
+	g_assert_true(got_atr(again));
+	return again;
 }
 
 static void
@@ -243,7 +248,6 @@ test_sim_remove_reinsert(PcscFixture *f, gconstpointer data)
 	g_autoptr(GBytes) want_atr = NULL;
 	g_autoptr(RemsimTestPeer) client = NULL;
 	gint64 t0, elapsed_ms;
-	guint n_atrs;
 
 	if (f->env == NULL)
 		return;
@@ -257,33 +261,20 @@ test_sim_remove_reinsert(PcscFixture *f, gconstpointer data)
 	/* the card process stops: the card is out of the reader */
 	t0 = g_get_monotonic_time();
 	g_clear_pointer(&f->cards[0], pcsc_card_stop);
-	REMSIM_TEST_WAIT_FOR(client_saw_removal(client));
+	/* as upstream: the client's connection ends with its card, without an RSPRO message */
+	REMSIM_TEST_WAIT_FOR(is_closed(client));
 	elapsed_ms = (g_get_monotonic_time() - t0) / 1000;
 	g_test_message("removal reached the client after %" G_GINT64_FORMAT " ms", elapsed_ms);
 	g_assert_cmpint(elapsed_ms, <=, REMOVAL_REPORT_MS);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_BANK_SLOT_STATUS_IND), ==, 0);
 	g_assert_true(pcsc_wait_card(reader, FALSE, REMSIM_TEST_TIMEOUT_MS));
 
 	/* back in: the slot recovers without a bankd restart */
-	n_atrs = remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ);
 	f->cards[0] = pcsc_card_start_sim(f->env, 0, sample);
-	client = client_after_reinsert(f, client, n_atrs, 0);
+	client = client_after_reinsert(f, client, 0);
 	assert_bytes_equal(client_atr(client), want_atr);
 	assert_relay_equals(client, 0, sim_apdus, want);
-}
-
-/* an errorInd that names @reader came (takes the errorInds) */
-static gboolean
-error_names_reader(RemsimTestPeer *client, const gchar *reader)
-{
-	g_autoptr(RsproPdu) pdu = NULL;
-
-	while ((pdu = remsim_test_peer_take(client, RSPRO_MSG_ERROR_IND)) != NULL) {
-		if (pdu->u.error_ind.error_string != NULL &&
-		    strstr(pdu->u.error_ind.error_string, reader) != NULL)
-			return TRUE;
-		g_clear_pointer(&pdu, rspro_pdu_free);
-	}
-	return FALSE;
 }
 
 static void
@@ -309,9 +300,9 @@ test_sim_lost_mid_apdu(PcscFixture *f, gconstpointer data)
 	g_clear_pointer(&f->cards[0], pcsc_card_stop);
 	got = remsim_test_peer_apdu(client, 0, apdu);
 	if (got == NULL) {
-		/* the bank told why before it closed: an errorInd naming the reader */
+		/* as upstream: the bank closed, and said nothing */
 		g_assert_true(is_closed(client));
-		g_assert_true(error_names_reader(client, reader));
+		g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
 	} else {
 		/* pcscd noticed first; the answer cannot be the card's */
 		g_test_message("APDU answered after removal?");
@@ -363,7 +354,6 @@ test_sim_pcscd_restart(PcscFixture *f, gconstpointer data)
 	g_autofree gchar *sample = profile("sample-001.json");
 	g_autoptr(GPtrArray) want = NULL;
 	g_autoptr(RemsimTestPeer) client = NULL;
-	guint n_atrs;
 
 	if (f->env == NULL)
 		return;
@@ -373,18 +363,17 @@ test_sim_pcscd_restart(PcscFixture *f, gconstpointer data)
 	fixture_start_bankd(f, 1, NULL);
 	client = connect_client(f, 0, 0);
 
-	/* the reader disappears with its pcscd ... */
+	/* the reader disappears with its pcscd, and the client's connection with it ... */
 	pcsc_env_stop_pcscd(f->env);
-	REMSIM_TEST_WAIT_FOR(client_saw_removal(client));
+	REMSIM_TEST_WAIT_FOR(is_closed(client));
 	/* the card program ends when vpcd closes its socket */
 	g_clear_pointer(&f->cards[0], pcsc_card_stop);
 	remsim_test_common_spin_for(300);
 
 	/* ... and comes back */
-	n_atrs = remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ);
 	pcsc_env_start_pcscd(f->env);
 	f->cards[0] = pcsc_card_start_sim(f->env, 0, sample);
-	client = client_after_reinsert(f, client, n_atrs, 0);
+	client = client_after_reinsert(f, client, 0);
 	assert_relay_equals(client, 0, sim_apdus, want);
 }
 
@@ -412,9 +401,13 @@ test_sim_reset(PcscFixture *f, gconstpointer data)
 	assert_relay_equals(client, 0, after, want_after_reset);
 }
 
-/* a new mapping gets a freshly reset card, whatever the last client left selected */
+/*
+ * A new mapping's client finds a fresh card, whatever the last client left
+ * selected: the last session's end powered the card down, as upstream's does
+ * (not a reset when the client connects: see no-reset-on-connect)
+ */
 static void
-test_sim_new_mapping_resets(PcscFixture *f, gconstpointer data)
+test_sim_new_mapping_fresh(PcscFixture *f, gconstpointer data)
 {
 	static const gchar *const select[] = { "a0 a4 00 00 02 3f 00", "a0 a4 00 00 02 2f e2",
 					       NULL };
@@ -436,6 +429,111 @@ test_sim_new_mapping_resets(PcscFixture *f, gconstpointer data)
 	g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, CLIENT_ID, 0), ==, 0);
 	next = connect_client(f, 0, 1);
 	assert_relay_equals(next, 0, read, want_fresh);
+}
+
+/* one APDU on an open PC/SC handle; returns its response */
+static GBytes *
+direct_transmit(SCARDHANDLE card, DWORD protocol, const gchar *hex)
+{
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(hex);
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(apdu, &len);
+	guint8 rx[258];
+	DWORD rx_len = sizeof(rx);
+
+	g_assert_cmphex(SCardTransmit(card,
+				      protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0,
+				      data, len, NULL, rx, &rx_len),
+			==, SCARD_S_SUCCESS);
+	return g_bytes_new(rx, rx_len);
+}
+
+/*
+ * As upstream, the bank opens the card and reads its ATR, and resets it only
+ * when the modem asks: a file another program selected on the (shared) card is
+ * still selected for the bank's client, until the client's RST edge.
+ */
+static void
+test_sim_no_reset_on_connect(PcscFixture *f, gconstpointer data)
+{
+	static const gchar *const read[] = { "a0 b0 00 00 0a", NULL };
+	g_autofree gchar *reader = pcsc_env_reader(0);
+	g_autofree gchar *sample = profile("sample-001.json");
+	g_autoptr(GPtrArray) want_fresh = NULL, want_selected = NULL;
+	g_autoptr(GPtrArray) want_read =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	g_autoptr(RemsimTestPeer) client = NULL;
+	SCARDCONTEXT ctx;
+	SCARDHANDLE card = 0;
+	DWORD protocol = 0;
+
+	if (f->env == NULL)
+		return;
+	f->cards[0] = pcsc_card_start_sim(f->env, 0, sample);
+	want_fresh = pcsc_direct_exchange(reader, read, NULL);
+	want_selected = pcsc_direct_exchange(reader, sim_apdus, NULL);
+	g_assert_false(g_bytes_equal(want_fresh->pdata[0], want_selected->pdata[2]));
+	/* another program selects EF ICCID and keeps the card open */
+	g_assert_cmphex(SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx), ==,
+			SCARD_S_SUCCESS);
+	g_assert_cmphex(SCardConnect(ctx, reader, SCARD_SHARE_SHARED,
+				     SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &protocol),
+			==, SCARD_S_SUCCESS);
+	for (guint i = 0; i < 2; i++)
+		g_bytes_unref(direct_transmit(card, protocol, sim_apdus[i]));
+	fixture_write_slot_file(f, "1,0,VPCD 00 00\n");
+	fixture_start_bankd(f, 1, "permit-shared=true\n");
+	client = connect_client(f, 0, 0);
+	/* the selection survived the client's arrival: EF ICCID reads as it did directly */
+	g_ptr_array_add(want_read, g_bytes_ref(want_selected->pdata[2]));
+	assert_relay_equals(client, 0, read, want_read);
+	/* the modem's reset does reset the card: nothing is selected any more */
+	remsim_test_peer_send_status(client, 0, TRUE, TRUE);
+	remsim_test_peer_send_status(client, 0, TRUE, FALSE);
+	assert_relay_equals(client, 0, read, want_fresh);
+	SCardDisconnect(card, SCARD_LEAVE_CARD);
+	SCardReleaseContext(ctx);
+}
+
+/*
+ * An empty reader: the mapped client hears cardNotPresent and stays; the card
+ * that comes later is opened, and its ATR goes out as setAtrReq on the same
+ * connection (upstream's behaviour, with the insertion seen at once)
+ */
+static void
+test_sim_empty_reader(PcscFixture *f, gconstpointer data)
+{
+	g_autofree gchar *reader = pcsc_env_reader(0);
+	g_autofree gchar *sample = profile("sample-001.json");
+	g_autoptr(GPtrArray) want = NULL;
+	g_autoptr(GBytes) want_atr = NULL;
+	g_autoptr(RemsimTestPeer) client = NULL;
+	gint result;
+
+	if (f->env == NULL)
+		return;
+	/* what the card answers directly, then out with it */
+	f->cards[0] = pcsc_card_start_sim(f->env, 0, sample);
+	want = pcsc_direct_exchange(reader, sim_apdus, &want_atr);
+	g_clear_pointer(&f->cards[0], pcsc_card_stop);
+	g_assert_true(pcsc_wait_card(reader, FALSE, REMSIM_TEST_TIMEOUT_MS));
+
+	fixture_write_slot_file(f, "1,0,VPCD 00 00\n");
+	fixture_start_bankd(f, 1, NULL);
+	client = connect_client_result(f, 0, 0, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	/* a negative check: the client stays, and hears nothing more */
+	remsim_test_common_spin_for(300);
+	g_assert_false(is_closed(client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
+
+	f->cards[0] = pcsc_card_start_sim(f->env, 0, sample);
+	g_assert_true(got_atr(client));
+	assert_bytes_equal(client_atr(client), want_atr);
+	assert_relay_equals(client, 0, sim_apdus, want);
+	g_assert_cmpuint(remsim_test_peer_get_n_sessions(client), ==, 1);
 }
 
 static SCARDHANDLE
@@ -485,7 +583,6 @@ run_share_mode(PcscFixture *f, gboolean shared)
 		got = remsim_test_peer_apdu(client, 0, apdu);
 		g_assert_null(got);
 		g_assert_true(is_closed(client));
-		g_assert_true(error_names_reader(client, reader));
 		g_clear_object(&client);
 		/* the slot recovers on the client's next connection */
 		want = pcsc_direct_exchange(reader, sim_apdus, NULL);
@@ -524,7 +621,9 @@ main(int argc, char **argv)
 	ADD("sim/two-readers", test_sim_two_readers);
 	ADD("sim/pcscd-restart", test_sim_pcscd_restart);
 	ADD("sim/reset", test_sim_reset);
-	ADD("sim/new-mapping-resets", test_sim_new_mapping_resets);
+	ADD("sim/new-mapping-fresh", test_sim_new_mapping_fresh);
+	ADD("sim/no-reset-on-connect", test_sim_no_reset_on_connect);
+	ADD("sim/empty-reader", test_sim_empty_reader);
 	ADD("sim/exclusive", test_sim_exclusive);
 	ADD("sim/shared", test_sim_shared);
 	return g_test_run();
