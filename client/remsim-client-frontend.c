@@ -129,6 +129,23 @@ remsim_client_frontend_set_atr(RemsimClientFrontend *self, GBytes *atr)
 }
 
 void
+remsim_client_frontend_set_default_atr(RemsimClientFrontend *self, GBytes *atr)
+{
+	RemsimClientFrontendPrivate *priv = remsim_client_frontend_get_instance_private(self);
+	RemsimClientFrontendClass *klass = REMSIM_CLIENT_FRONTEND_GET_CLASS(self);
+
+	g_return_if_fail(REMSIM_IS_CLIENT_FRONTEND(self));
+	g_return_if_fail(atr != NULL);
+	if (klass->set_default_atr == NULL) {
+		remsim_client_frontend_set_atr(self, atr);
+		return;
+	}
+	g_clear_pointer(&priv->atr, g_bytes_unref);
+	priv->atr = g_bytes_ref(atr);
+	klass->set_default_atr(self, atr);
+}
+
+void
 remsim_client_frontend_receive_response(RemsimClientFrontend *self, GBytes *data)
 {
 	g_return_if_fail(REMSIM_IS_CLIENT_FRONTEND(self));

@@ -35,6 +35,8 @@ G_DECLARE_DERIVABLE_TYPE(RemsimClientFrontend, remsim_client_frontend, REMSIM, C
  * @start: begin serving the modem side; called once, on the main context
  * @stop: release the modem side; no signal fires afterwards
  * @set_atr: the ATR the modem side should see from now on
+ * @set_default_atr: the stand-in ATR (-a, or 3B 00) a modem needs before the
+ *  bank's comes; NULL: @set_atr takes it too
  * @receive_response: a tpduCardToModem payload for the last command
  * @set_card_present: the card appears (remote card usable) or disappears
  * @set_sim_remote: switch the modem to the remote (TRUE) or local SIM
@@ -56,8 +58,9 @@ struct _RemsimClientFrontendClass {
 	void (*reset_modem)(RemsimClientFrontend *self);
 	/* extra "NAME=value" entries for the event script (REMSIM_USB_PATH ...) */
 	gchar **(*get_script_vars)(RemsimClientFrontend *self);
+	void (*set_default_atr)(RemsimClientFrontend *self, GBytes *atr);
 
-	gpointer padding[7];
+	gpointer padding[6];
 };
 
 /* "shell", "vpcd" or "simtrace2"; @group is the config group of this slot (may be NULL) */
@@ -69,12 +72,13 @@ const gchar *const *remsim_client_frontend_list_names(void);
 gboolean remsim_client_frontend_start(RemsimClientFrontend *self, GError **error);
 void remsim_client_frontend_stop(RemsimClientFrontend *self);
 void remsim_client_frontend_set_atr(RemsimClientFrontend *self, GBytes *atr);
+void remsim_client_frontend_set_default_atr(RemsimClientFrontend *self, GBytes *atr);
 void remsim_client_frontend_receive_response(RemsimClientFrontend *self, GBytes *data);
 void remsim_client_frontend_set_card_present(RemsimClientFrontend *self, gboolean present);
 void remsim_client_frontend_set_sim_remote(RemsimClientFrontend *self, gboolean remote);
 void remsim_client_frontend_reset_modem(RemsimClientFrontend *self);
 
-/* the ATR last given to set_atr, or NULL */
+/* the ATR last given to set_atr or set_default_atr, or NULL */
 GBytes *remsim_client_frontend_get_atr(RemsimClientFrontend *self);
 gboolean remsim_client_frontend_get_card_present(RemsimClientFrontend *self);
 /* the modem status last reported with ::status-changed (all FALSE before) */

@@ -184,7 +184,11 @@ remsim_client_slot_enter_operational(RemsimClientSlot *self)
 	remsim_client_slot_set_state(self, REMSIM_CLIENT_SLOT_STATE_OPERATIONAL);
 	remsim_client_frontend_set_sim_remote(self->frontend, TRUE);
 	remsim_client_slot_script(self, "request-sim-remote");
-	remsim_client_frontend_set_atr(self->frontend, self->settings.atr);
+	/* with -r the local ATR is the card's for good; else a stand-in until the bank's */
+	if (self->settings.atr_ignore_rspro)
+		remsim_client_frontend_set_atr(self->frontend, self->settings.atr);
+	else
+		remsim_client_frontend_set_default_atr(self->frontend, self->settings.atr);
 	remsim_client_frontend_set_card_present(self->frontend, TRUE);
 	remsim_client_slot_script(self, "request-card-insert");
 	remsim_client_frontend_reset_modem(self->frontend);
@@ -356,6 +360,24 @@ remsim_client_slot_handle_set_atr(RemsimClientSlot *self, RsproLink *link,
 				rspro_pdu_new_result(RSPRO_MSG_SET_ATR_RES, RSPRO_RESULT_OK));
 }
 
+/* a response for another client slot, or from another bank slot, is not the modem's */
+static gboolean
+remsim_client_slot_check_response(RemsimClientSlot *self, const RsproTpduCardToModem *tpdu)
+{
+	if (tpdu->to_client_slot.client_id == self->client_slot.client_id &&
+	    tpdu->to_client_slot.slot_nr == self->client_slot.slot_nr &&
+	    tpdu->from_bank_slot.bank_id == self->bank_slot.bank_id &&
+	    tpdu->from_bank_slot.slot_nr == self->bank_slot.slot_nr)
+		return TRUE;
+	remsim_log_message(&self->log,
+			   "tpduCardToModem from B%u:%u to C%u:%u dropped: we are C%u:%u on B%u:%u",
+			   tpdu->from_bank_slot.bank_id, tpdu->from_bank_slot.slot_nr,
+			   tpdu->to_client_slot.client_id, tpdu->to_client_slot.slot_nr,
+			   self->client_slot.client_id, self->client_slot.slot_nr,
+			   self->bank_slot.bank_id, self->bank_slot.slot_nr);
+	return FALSE;
+}
+
 static void
 remsim_client_slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer user_data)
 {
@@ -363,7 +385,8 @@ remsim_client_slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer use
 
 	switch (pdu->type) {
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
-		if (pdu->u.tpdu_card_to_modem.data == NULL)
+		if (pdu->u.tpdu_card_to_modem.data == NULL ||
+		    !remsim_client_slot_check_response(self, &pdu->u.tpdu_card_to_modem))
 			break;
 		self->counters.tpdus_to_modem++;
 		remsim_client_frontend_receive_response(self->frontend,

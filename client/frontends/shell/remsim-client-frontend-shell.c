@@ -369,6 +369,12 @@ remsim_client_frontend_shell_set_atr(RemsimClientFrontend *frontend, GBytes *atr
 	remsim_client_frontend_shell_print(REMSIM_CLIENT_FRONTEND_SHELL(frontend), "SET_ATR", atr);
 }
 
+/* no line: a script's first SET_ATR is the card's (or the only one, with -r) */
+static void
+remsim_client_frontend_shell_set_default_atr(RemsimClientFrontend *frontend, GBytes *atr)
+{
+}
+
 static void
 remsim_client_frontend_shell_receive_response(RemsimClientFrontend *frontend, GBytes *data)
 {
@@ -430,6 +436,7 @@ remsim_client_frontend_shell_class_init(RemsimClientFrontendShellClass *klass)
 	frontend_class->start = remsim_client_frontend_shell_start;
 	frontend_class->stop = remsim_client_frontend_shell_stop;
 	frontend_class->set_atr = remsim_client_frontend_shell_set_atr;
+	frontend_class->set_default_atr = remsim_client_frontend_shell_set_default_atr;
 	frontend_class->receive_response = remsim_client_frontend_shell_receive_response;
 	frontend_class->set_card_present = remsim_client_frontend_shell_set_card_present;
 }
