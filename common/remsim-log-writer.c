@@ -47,11 +47,8 @@ static GLogWriterOutput
 remsim_log_writer_write_cb(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
 			   gpointer user_data)
 {
-	/* GLib's streams: notices and worse on stderr, the chatter on stdout */
-	FILE *stream = (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING |
-				 G_LOG_LEVEL_MESSAGE))
-			   ? stderr
-			   : stdout;
+	/* a daemon's lines all go to stderr: the shell front end's stdout is its modem side */
+	FILE *stream = stderr;
 	g_autofree gchar *line = NULL;
 
 	if (remsim_log_writer_would_drop(level, remsim_log_writer_domain(fields, n_fields)))
@@ -82,8 +79,8 @@ remsim_log_writer_configure(gint level, gboolean timestamp, gboolean color)
 	remsim_log_writer_level = level;
 	remsim_log_writer_timestamp = timestamp;
 	remsim_log_writer_color = color;
-	/* GLib's default writer does all the rest; and takes one writer per process */
-	if (remsim_log_writer_installed || (level < 0 && !timestamp && color))
+	/* GLib takes one writer per process: a reload only changes the settings */
+	if (remsim_log_writer_installed)
 		return;
 	g_log_set_writer_func(remsim_log_writer_write_cb, NULL, NULL);
 	remsim_log_writer_installed = TRUE;

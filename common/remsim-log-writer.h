@@ -2,10 +2,10 @@
 /*
  * Which log lines a daemon writes, and how they look on a terminal or in a
  * file: upstream's -e (a global log level, in its numbers), -T (a full
- * timestamp on every line) and -L (no colours). Without any of them GLib's default writer
- * does everything, as before; with one, the daemon's own writer takes over for
- * the rest of the process (GLib allows one writer to be set), still handing
- * lines to journald when stderr is the journal.
+ * timestamp on every line) and -L (no colours). Without them the lines are
+ * GLib's default ones, handed to journald when stderr is the journal; but every
+ * line goes to stderr, as upstream's do, debug and info lines included (GLib's
+ * default writer puts those on stdout, which is the shell front end's output).
  */
 #pragma once
 
@@ -21,11 +21,13 @@ G_BEGIN_DECLS
 #define REMSIM_LOG_WRITER_LEVEL_FATAL 8
 
 /*
+ * Puts the settings in force, and the daemon's writer from the first call on
+ * (GLib takes one writer per process); called again at a reload.
+ *
  * @level: lines below it are dropped and lines from it up are written (debug
- * lines too, with 1), -1 for GLib's own rules (-d and G_MESSAGES_DEBUG);
- * @timestamp: each line starts with the date (GLib's line carries the time of
- * day); @color: GLib's colours
- * on a terminal. May be called again (a reload).
+ * lines too, with 1); -1: GLib's own rules (-d, G_MESSAGES_DEBUG).
+ * @timestamp: each line starts with the date (GLib's line has the time of day).
+ * @color: GLib's colours on a terminal.
  */
 void remsim_log_writer_configure(gint level, gboolean timestamp, gboolean color);
 
