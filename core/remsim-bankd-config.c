@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "remsim-bankd-config.h"
+#include "remsim-bankd-gsmtap.h"
 #include "rspro-pdu.h"
 
 #define REMSIM_BANKD_CONFIG_FIELD(kind, m) REMSIM_CONFIG_FIELD_##kind(RemsimBankdConfig, m)
@@ -102,19 +103,28 @@ static const RemsimConfigKey remsim_bankd_config_keys[] = {
 	  .arg = N_("FACTOR"),
 	  .help = N_("Scale of the server reconnect back-off; 1.0: upstream's timings"),
 	  REMSIM_BANKD_CONFIG_FIELD(DOUBLE, backoff_scale) },
-	/* upstream's GSMTAP options, accepted so that its command lines work */
+	/* upstream HEAD's GSMTAP trace of the card traffic */
 	{ .key = "gsmtap-ip",
 	  .short_name = 'g',
 	  .type = REMSIM_CONFIG_TYPE_STRING,
-	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
-	  .arg = N_("ADDR"),
-	  .help = N_("Accepted for upstream's command lines; GSMTAP is not supported") },
+	  .arg = N_("HOST"),
+	  .help = N_("Send ATRs and APDUs as GSMTAP (type SIM) to HOST (default: none)"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, gsmtap_ip) },
 	{ .key = "gsmtap-slot",
 	  .short_name = 'G',
 	  .type = REMSIM_CONFIG_TYPE_INT,
-	  .flags = REMSIM_CONFIG_KEY_NO_FILE | REMSIM_CONFIG_KEY_IGNORED | REMSIM_CONFIG_KEY_HIDDEN,
+	  .min = 0,
+	  .max = REMSIM_BANKD_MAX_SLOTS - 1,
 	  .arg = N_("N"),
-	  .help = N_("Accepted for upstream's command lines; GSMTAP is not supported") },
+	  .help = N_("Trace only bank slot N (default: every slot)") },
+	{ .key = "gsmtap-port",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_BANKD_GSMTAP_PORT),
+	  .min = 1,
+	  .max = G_MAXUINT16,
+	  .arg = N_("PORT"),
+	  .help = N_("UDP port of the GSMTAP trace"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, gsmtap_port) },
 	{ NULL },
 };
 
@@ -205,8 +215,6 @@ remsim_bankd_config_finish(RemsimBankdConfig *config, GError **error)
 			    REMSIM_BANKD_GROUP);
 		return FALSE;
 	}
-	if (remsim_config_is_set(config->file, NULL, "gsmtap-ip"))
-		g_message("GSMTAP (-g) is not supported; ignored");
 	return TRUE;
 }
 
@@ -223,6 +231,8 @@ remsim_bankd_config_parse(gint *argc, gchar ***argv, gint *exit_status, GError *
 	config->config_path = remsim_config_get_path(config->file);
 	config->keyfile = remsim_config_get_keyfile(config->file);
 	config->bus = remsim_config_get_bus_type(config->file);
+	/* no default: -1, every slot */
+	config->gsmtap_slot = remsim_config_get_int(config->file, NULL, "gsmtap-slot");
 	if (!remsim_bankd_config_finish(config, error)) {
 		*exit_status = 2;
 		return NULL;

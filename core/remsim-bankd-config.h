@@ -40,6 +40,9 @@ typedef struct {
 	GBusType bus; /* G_BUS_TYPE_NONE: no D-Bus */
 	gchar *port_file;
 	gdouble backoff_scale; /* tests shorten the reconnect back-off */
+	gchar *gsmtap_ip;      /* NULL: no GSMTAP trace */
+	gint gsmtap_slot;      /* -1: every slot */
+	guint16 gsmtap_port;
 } RemsimBankdConfig;
 
 void remsim_bankd_config_free(RemsimBankdConfig *config);

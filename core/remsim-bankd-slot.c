@@ -51,6 +51,7 @@ struct _RemsimBankdSlot {
 	guint retry_id;	     /* the next try to power the card of a waiting client */
 	gchar *last_failure; /* why the card of the waiting client did not power */
 	GBytes *atr;
+	RemsimBankdGsmtap *gsmtap;
 	/* modem line memory for clientSlotStatusInd edges (upstream HEAD: VCC on, RST off) */
 	gboolean last_vcc;
 	gboolean last_rst;
@@ -114,6 +115,7 @@ remsim_bankd_slot_dispose(GObject *object)
 	if (self->card != NULL)
 		g_clear_signal_handler(&self->card_present_id, self->card);
 	g_clear_object(&self->card);
+	g_clear_object(&self->gsmtap);
 	G_OBJECT_CLASS(remsim_bankd_slot_parent_class)->dispose(object);
 }
 
@@ -279,6 +281,8 @@ remsim_bankd_slot_send_atr(RemsimBankdSlot *self)
 {
 	g_autoptr(RsproPdu) pdu = rspro_pdu_new_set_atr_req(&self->client_slot, self->atr);
 
+	if (self->gsmtap != NULL)
+		remsim_bankd_gsmtap_send_atr(self->gsmtap, self->nr, self->atr);
 	remsim_bankd_client_conn_send(self->client, pdu);
 }
 
@@ -341,6 +345,8 @@ remsim_bankd_slot_transmit_ready(GObject *source, GAsyncResult *result, gpointer
 	}
 	/* no ::changed: the counter changes with every APDU, and its readers poll it */
 	self->apdus++;
+	if (self->gsmtap != NULL)
+		remsim_bankd_gsmtap_send_apdu(self->gsmtap, self->nr, op->apdu, response);
 	pdu = rspro_pdu_new_tpdu_card_to_modem(&bank_slot, &self->client_slot, response);
 	remsim_bankd_client_conn_send(self->client, pdu);
 	remsim_bankd_slot_pump(self);
@@ -629,6 +635,13 @@ remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
 	if (self->client != NULL)
 		remsim_bankd_slot_restart_wait(self);
 	remsim_bankd_slot_changed(self);
+}
+
+void
+remsim_bankd_slot_set_gsmtap(RemsimBankdSlot *self, RemsimBankdGsmtap *gsmtap)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+	g_set_object(&self->gsmtap, gsmtap);
 }
 
 RemsimCardSlot *

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "remsim-bankd-client-conn.h"
+#include "remsim-bankd-gsmtap.h"
 #include "remsim-plugin.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,9 @@ RemsimBankdSlot *remsim_bankd_slot_new(guint16 bank_id, guint16 slot_nr, RemsimP
 /* the backend's card slot for this bank slot, or NULL when it has none (any session ends) */
 void remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card);
 RemsimCardSlot *remsim_bankd_slot_get_card(RemsimBankdSlot *self);
+
+/* where the slot's ATRs and APDUs are copied as GSMTAP, or NULL */
+void remsim_bankd_slot_set_gsmtap(RemsimBankdSlot *self, RemsimBankdGsmtap *gsmtap);
 
 /* a new map ends the session of any other client */
 void remsim_bankd_slot_map(RemsimBankdSlot *self, const RsproClientSlot *client);

@@ -19,6 +19,7 @@ struct _RemsimBankd {
 	RemsimBankdSlotMap *map;
 	GPtrArray *slots;   /* RemsimBankdSlot, index = bank slot nr */
 	GPtrArray *pending; /* RemsimBankdClientConn not yet identified, or waiting for a map */
+	RemsimBankdGsmtap *gsmtap;
 	RsproListener *listener;
 	RsproLink *link;
 };
@@ -49,6 +50,7 @@ remsim_bankd_dispose(GObject *object)
 		g_signal_handlers_disconnect_by_data(self->backend, self);
 	g_clear_object(&self->backend);
 	g_clear_object(&self->map);
+	g_clear_object(&self->gsmtap);
 	g_clear_object(&self->loader);
 	G_OBJECT_CLASS(remsim_bankd_parent_class)->dispose(object);
 }
@@ -463,9 +465,13 @@ remsim_bankd_create_slots(RemsimBankd *self)
 	self->map = remsim_bankd_slot_map_new(config->num_slots);
 	self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 	self->pending = g_ptr_array_new_with_free_func(g_object_unref);
+	if (config->gsmtap_ip != NULL && config->gsmtap_ip[0] != '\0')
+		self->gsmtap = remsim_bankd_gsmtap_new(config->gsmtap_ip, config->gsmtap_port,
+						       config->gsmtap_slot);
 	for (guint i = 0; i < config->num_slots; i++) {
 		RemsimBankdSlot *slot = remsim_bankd_slot_new(config->bank_id, i, flags);
 
+		remsim_bankd_slot_set_gsmtap(slot, self->gsmtap);
 		g_ptr_array_add(self->slots, slot);
 	}
 }

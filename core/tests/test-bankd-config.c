@@ -48,9 +48,10 @@ static void
 test_upstream_options(void)
 {
 	g_autofree gchar *conf = write_conf("");
-	const gchar *args[] = { "-c", conf,	   "-i", "10.0.0.1", "-p", "1234",
-				"-b", "7",	   "-n", "5",	     "-N", "bank-seven",
-				"-I", "127.0.0.1", "-P", "0",	     "-s", NULL };
+	const gchar *args[] = { "-c", conf, "-i", "10.0.0.1", "-p",	    "1234", "-b",
+				"7",  "-n", "5",  "-N",	      "bank-seven", "-I",   "127.0.0.1",
+				"-P", "0",  "-s", "-g",	      "192.0.2.9",  "-G",   "3",
+				"-T", "-e", "3",  "-L",	      NULL };
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimBankdConfig) c = parse(args, &error);
 
@@ -63,6 +64,13 @@ test_upstream_options(void)
 	g_assert_cmpstr(c->bind_ip, ==, "127.0.0.1");
 	g_assert_cmpuint(c->bind_port, ==, 0);
 	g_assert_true(c->shared);
+	/* upstream HEAD's GSMTAP and logging options */
+	g_assert_cmpstr(c->gsmtap_ip, ==, "192.0.2.9");
+	g_assert_cmpint(c->gsmtap_slot, ==, 3);
+	g_assert_cmpuint(c->gsmtap_port, ==, 4729);
+	g_assert_true(remsim_config_get_boolean(c->file, NULL, "timestamp"));
+	g_assert_true(remsim_config_get_boolean(c->file, NULL, "disable-color"));
+	g_assert_cmpint(remsim_config_get_int(c->file, NULL, "log-level"), ==, 3);
 	g_unlink(conf);
 }
 
