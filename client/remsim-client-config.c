@@ -145,14 +145,14 @@ static const RemsimConfigKey remsim_client_config_keys[] = {
 	  .arg = N_("PATH"),
 	  .help = N_("SIMtrace2: USB port path, e.g. 2-1.1 (default: any)") },
 	{ .key = "sim-presence",
-	  .short_name = 'Z',
 	  .type = REMSIM_CONFIG_TYPE_INT,
 	  .flags = REMSIM_CLIENT_CONFIG_SLOT,
 	  .min = 0,
 	  .max = 2,
 	  .arg = N_("N"),
 	  .help = N_("SIMtrace2: SIM presence polarity, 1 high or 0 low when present (2, or "
-		     "not given: the firmware's)") },
+		     "not given: the firmware's)"),
+	  .aliases = { { "set-sim-presence", 'Z' } } },
 	{ NULL },
 };
 
