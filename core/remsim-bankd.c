@@ -339,6 +339,18 @@ remsim_bankd_client_identified_cb(RemsimBankdClientConn *client, gpointer user_d
 	remsim_bankd_client_conn_answer_no_card(client);
 }
 
+/* a client waiting for its map: upstream's worker takes only what needs no card */
+static void
+remsim_bankd_client_pdu_cb(RemsimBankdClientConn *client, RsproPdu *pdu, gpointer user_data)
+{
+	if (pdu->type == RSPRO_MSG_CLIENT_SLOT_STATUS_IND || pdu->type == RSPRO_MSG_SET_ATR_RES)
+		return;
+	remsim_log_message(remsim_bankd_client_conn_get_log_tag(client),
+			   "%s without a mapped bank slot, closing",
+			   rspro_msg_type_to_string(pdu->type));
+	remsim_bankd_client_conn_close(client);
+}
+
 static void
 remsim_bankd_client_closed_cb(RemsimBankdClientConn *client, gpointer user_data)
 {
@@ -356,6 +368,7 @@ remsim_bankd_connection_cb(RsproListener *listener, RsproConnection *conn, gpoin
 
 	remsim_log_debug(&self->log, "client %s connected", rspro_connection_get_peer_name(conn));
 	g_signal_connect(client, "identified", G_CALLBACK(remsim_bankd_client_identified_cb), self);
+	g_signal_connect(client, "pdu", G_CALLBACK(remsim_bankd_client_pdu_cb), self);
 	g_signal_connect(client, "closed", G_CALLBACK(remsim_bankd_client_closed_cb), self);
 	g_ptr_array_add(self->pending, client);
 }

@@ -208,6 +208,24 @@ test_unmapped_waits(RelayFixture *f, gconstpointer data)
 	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
 }
 
+/* a client waiting for its map may report its modem's lines; an APDU before a card closes it */
+static void
+test_unmapped_apdu(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(GBytes) select = remsim_test_common_hex_bytes("A0A40000023F00");
+	gint result;
+
+	client = connect_client(f, 9, 4, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	remsim_test_peer_send_status(client, 0, TRUE, TRUE);
+	assert_waiting(f, client);
+	/* as upstream's worker: a TPDU is only for a relaying client */
+	g_assert_null(remsim_test_peer_apdu(client, 0, select));
+	g_assert_true(remsim_test_peer_wait_closed(client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
+}
+
 /* a mapped bank slot whose card cannot be opened: cardNotPresent, and the client stays */
 static void
 test_no_card_waits(RelayFixture *f, gconstpointer data)
@@ -493,6 +511,7 @@ main(int argc, char **argv)
 	ADD("mapped", &advertising, test_relay_mapped);
 	ADD("mapping-checks", &two_slots, test_mapping_checks);
 	ADD("unmapped-waits", &two_slots, test_unmapped_waits);
+	ADD("unmapped-apdu", &two_slots, test_unmapped_apdu);
 	ADD("no-card-waits", &one_card_two_slots, test_no_card_waits);
 	ADD("remap-mid-session", &four_slots, test_remap_mid_session);
 	ADD("remove-mapping-in-session", &two_slots, test_remove_mapping_in_session);
