@@ -204,7 +204,9 @@ test_unmapped_waits(RelayFixture *f, gconstpointer data)
 	atr = atr_hex(client);
 	g_assert_cmpstr(atr, ==, ECHO_ATR);
 	assert_echo(client, 0, 1);
+	/* one connection, one connectClientRes */
 	g_assert_cmpuint(remsim_test_peer_get_n_sessions(client), ==, 1);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_CONNECT_CLIENT_RES), ==, 1);
 	g_assert_cmpuint(remsim_test_peer_count(f->server, RSPRO_MSG_ERROR_IND), ==, 0);
 }
 

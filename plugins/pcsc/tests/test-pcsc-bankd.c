@@ -534,6 +534,7 @@ test_sim_empty_reader(PcscFixture *f, gconstpointer data)
 	assert_bytes_equal(client_atr(client), want_atr);
 	assert_relay_equals(client, 0, sim_apdus, want);
 	g_assert_cmpuint(remsim_test_peer_get_n_sessions(client), ==, 1);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_CONNECT_CLIENT_RES), ==, 1);
 }
 
 static SCARDHANDLE
