@@ -6,6 +6,7 @@
 
 #include "remsim-bankd-config.h"
 #include "remsim-bankd-gsmtap.h"
+#include "remsim-bankd-inventory.h"
 #include "rspro-pdu.h"
 
 #define REMSIM_BANKD_CONFIG_FIELD(kind, m) REMSIM_CONFIG_FIELD_##kind(RemsimBankdConfig, m)
@@ -88,6 +89,18 @@ static const RemsimConfigKey remsim_bankd_config_keys[] = {
 	  .help = N_("Open cards shared with other programs instead of exclusively"),
 	  .aliases = { { "permit-shared-pcsc", 's' } },
 	  REMSIM_BANKD_CONFIG_FIELD(BOOLEAN, shared) },
+	{ .key = "inventory",
+	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
+	  .default_value = "true",
+	  .help = N_("Read each card no client holds (ICCID, IMSI, SPN) when it comes and after "
+		     "each client session"),
+	  REMSIM_BANKD_CONFIG_FIELD(BOOLEAN, inventory) },
+	{ .key = "inventory-pin1",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .arg = N_("SLOT=PIN;ICCID=PIN"),
+	  .help = N_("PIN1 the inventory may verify once per insertion to read IMSI and MSISDN, "
+		     "by bank slot or ICCID"),
+	  REMSIM_BANKD_CONFIG_FIELD(STRING, inventory_pin1) },
 	{ .key = "port-file",
 	  .type = REMSIM_CONFIG_TYPE_FILENAME,
 	  .flags = REMSIM_CONFIG_KEY_NO_FILE,
@@ -152,6 +165,7 @@ remsim_bankd_config_free(RemsimBankdConfig *config)
 		return;
 	remsim_config_clear_fields(&remsim_bankd_config_schema, config);
 	g_free(config->advertise_host);
+	g_clear_pointer(&config->inventory_pins, g_hash_table_unref);
 	g_clear_pointer(&config->file, remsim_config_free);
 	g_free(config);
 }
@@ -200,6 +214,17 @@ remsim_bankd_config_finish(RemsimBankdConfig *config, GError **error)
 			g_prefix_error(error, "[%s] advertise: ", REMSIM_BANKD_GROUP);
 			remsim_config_prefix_error(config->file, error, REMSIM_BANKD_GROUP,
 						   "advertise");
+		}
+		return FALSE;
+	}
+	config->inventory_pins = remsim_bankd_inventory_parse_pins(config->inventory_pin1, error);
+	if (config->inventory_pins == NULL) {
+		if (remsim_config_is_option_given(config->file, "inventory-pin1")) {
+			g_prefix_error(error, "--inventory-pin1: ");
+		} else {
+			g_prefix_error(error, "[%s] inventory-pin1: ", REMSIM_BANKD_GROUP);
+			remsim_config_prefix_error(config->file, error, REMSIM_BANKD_GROUP,
+						   "inventory-pin1");
 		}
 		return FALSE;
 	}

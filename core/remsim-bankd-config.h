@@ -43,6 +43,9 @@ typedef struct {
 	gchar *gsmtap_ip;      /* NULL: no GSMTAP trace */
 	gint gsmtap_slot;      /* -1: every slot */
 	guint16 gsmtap_port;
+	gboolean inventory;
+	gchar *inventory_pin1;	    /* as given: never logged */
+	GHashTable *inventory_pins; /* parsed: "slot" or ICCID -> PIN */
 } RemsimBankdConfig;
 
 void remsim_bankd_config_free(RemsimBankdConfig *config);

@@ -36,6 +36,43 @@ remsim_bankd_dbus_slot_state(RemsimBankdSlotState state)
 	return REMSIM_DBUS_SLOT_STATE_IDLE;
 }
 
+static const gchar *
+remsim_bankd_dbus_inventory_word(RemsimBankdDbus *self, RemsimBankdSlot *slot)
+{
+	const RemsimCardInfo *info = remsim_bankd_slot_get_card_info(slot);
+
+	if (!remsim_bankd_get_config(self->bankd)->inventory)
+		return "off";
+	if (remsim_bankd_slot_get_inventory_reading(slot))
+		return "reading";
+	if (info == NULL)
+		return "unknown";
+	return remsim_card_info_state_to_string(info->state);
+}
+
+static void
+remsim_bankd_dbus_sync_card(RemsimBankdDbus *self, RemsimBankdSlot *slot,
+			    RemsimDbusBankd1Slot *iface)
+{
+	const RemsimCardInfo *info = remsim_bankd_slot_get_card_info(slot);
+	gsize atr_len = 0;
+	const guint8 *atr =
+	    info != NULL && info->atr != NULL ? g_bytes_get_data(info->atr, &atr_len) : NULL;
+
+#define REMSIM_BANKD_DBUS_CARD_STRING(member) (info != NULL && info->member ? info->member : "")
+	remsim_dbus_bankd1_slot_set_inventory(iface, remsim_bankd_dbus_inventory_word(self, slot));
+	remsim_dbus_bankd1_slot_set_inventory_error(iface, REMSIM_BANKD_DBUS_CARD_STRING(error));
+	remsim_dbus_bankd1_slot_set_card_type(iface, REMSIM_BANKD_DBUS_CARD_STRING(type));
+	remsim_dbus_bankd1_slot_set_card_atr(
+	    iface, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, atr, atr_len, 1));
+	remsim_dbus_bankd1_slot_set_iccid(iface, REMSIM_BANKD_DBUS_CARD_STRING(iccid));
+	remsim_dbus_bankd1_slot_set_imsi(iface, REMSIM_BANKD_DBUS_CARD_STRING(imsi));
+	remsim_dbus_bankd1_slot_set_msisdn(iface, REMSIM_BANKD_DBUS_CARD_STRING(msisdn));
+	remsim_dbus_bankd1_slot_set_spn(iface, REMSIM_BANKD_DBUS_CARD_STRING(spn));
+	remsim_dbus_bankd1_slot_set_pin1(iface, REMSIM_BANKD_DBUS_CARD_STRING(pin1));
+#undef REMSIM_BANKD_DBUS_CARD_STRING
+}
+
 static void
 remsim_bankd_dbus_sync_slot(RemsimBankdDbus *self, RemsimBankdSlot *slot)
 {
@@ -56,6 +93,7 @@ remsim_bankd_dbus_sync_slot(RemsimBankdDbus *self, RemsimBankdSlot *slot)
 	remsim_dbus_bankd1_slot_set_atr(
 	    iface, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, atr_data, atr_len, 1));
 	remsim_dbus_bankd1_slot_set_card_present(iface, remsim_bankd_slot_get_card_present(slot));
+	remsim_bankd_dbus_sync_card(self, slot, iface);
 	g_object_thaw_notify(G_OBJECT(iface));
 }
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "remsim-bankd-slot.h"
+#include "remsim-bankd-inventory.h"
 #include "remsim-log.h"
 
 /* upstream HEAD's accepted TPDU sizes: a header, at most 255 data bytes and Le */
@@ -20,6 +21,7 @@ typedef enum {
 	REMSIM_BANKD_SLOT_OP_APDU,
 	REMSIM_BANKD_SLOT_OP_RESET_WARM,
 	REMSIM_BANKD_SLOT_OP_RESET_COLD,
+	REMSIM_BANKD_SLOT_OP_INVENTORY, /* its session is the read's own cancellable */
 } RemsimBankdSlotOpKind;
 
 typedef struct {
@@ -57,6 +59,14 @@ struct _RemsimBankdSlot {
 	gboolean last_rst;
 	guint64 apdus;
 	guint64 errors;
+	/* the inventory: read when a card comes and after each client session */
+	gboolean inventory_enabled;
+	GHashTable *pins;	   /* configured PIN1s, or NULL */
+	GCancellable *inventory;   /* the read queued or under way, or NULL */
+	guint inventory_idle;	   /* a read waiting for the end of this iteration */
+	RemsimCardInfo *card_info; /* the last read, or NULL */
+	gboolean pin_spent;	   /* the configured PIN1 went out since the card came */
+	gboolean disposing;
 };
 
 G_DEFINE_TYPE(RemsimBankdSlot, remsim_bankd_slot, G_TYPE_OBJECT)
@@ -66,6 +76,8 @@ static guint remsim_bankd_slot_signals[N_SIGNALS];
 
 static void remsim_bankd_slot_pump(RemsimBankdSlot *self);
 static void remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger);
+static void remsim_bankd_slot_cancel_inventory(RemsimBankdSlot *self);
+static void remsim_bankd_slot_schedule_inventory(RemsimBankdSlot *self);
 
 const gchar *
 remsim_bankd_slot_state_to_string(RemsimBankdSlotState state)
@@ -111,6 +123,8 @@ remsim_bankd_slot_dispose(GObject *object)
 {
 	RemsimBankdSlot *self = REMSIM_BANKD_SLOT(object);
 
+	self->disposing = TRUE;
+	remsim_bankd_slot_cancel_inventory(self);
 	remsim_bankd_slot_end_session(self, FALSE);
 	if (self->card != NULL)
 		g_clear_signal_handler(&self->card_present_id, self->card);
@@ -127,6 +141,8 @@ remsim_bankd_slot_finalize(GObject *object)
 	g_queue_clear_full(&self->ops, (GDestroyNotify)remsim_bankd_slot_op_free);
 	g_clear_pointer(&self->atr, g_bytes_unref);
 	g_free(self->last_failure);
+	g_clear_pointer(&self->pins, g_hash_table_unref);
+	g_clear_pointer(&self->card_info, remsim_card_info_free);
 	G_OBJECT_CLASS(remsim_bankd_slot_parent_class)->finalize(object);
 }
 
@@ -388,6 +404,58 @@ remsim_bankd_slot_reset_ready(GObject *source, GAsyncResult *result, gpointer us
 	remsim_bankd_slot_pump(self);
 }
 
+/*
+ * A read after a session finds IMSI and MSISDN closed again when the PIN went
+ * out at the first read of this insertion: the same card keeps what that read
+ * showed, and PIN1's word (verified, rejected).
+ */
+static void
+remsim_bankd_slot_keep_read_values(RemsimBankdSlot *self, RemsimCardInfo *info)
+{
+	const RemsimCardInfo *old = self->card_info;
+
+	if (old == NULL || info->state != REMSIM_CARD_INFO_READ ||
+	    g_strcmp0(info->pin1, "enabled") != 0 || g_strcmp0(old->iccid, info->iccid) != 0 ||
+	    (g_strcmp0(old->pin1, "verified") != 0 && g_strcmp0(old->pin1, "rejected") != 0))
+		return;
+	g_free(info->pin1);
+	info->pin1 = g_strdup(old->pin1);
+	if (info->imsi == NULL)
+		info->imsi = g_strdup(old->imsi);
+	if (info->msisdn == NULL)
+		info->msisdn = g_strdup(old->msisdn);
+}
+
+static void
+remsim_bankd_slot_inventory_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(RemsimBankdSlotOp) op = user_data;
+	RemsimBankdSlot *self = op->slot;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RemsimCardInfo) info =
+	    remsim_bankd_inventory_read_finish(REMSIM_CARD_SLOT(source), result, &error);
+
+	self->busy = FALSE;
+	if (self->inventory == op->session)
+		g_clear_object(&self->inventory);
+	if (info != NULL) {
+		if (g_strcmp0(info->pin1, "verified") == 0 ||
+		    g_strcmp0(info->pin1, "rejected") == 0)
+			self->pin_spent = TRUE;
+		remsim_bankd_slot_keep_read_values(self, info);
+		if (info->state == REMSIM_CARD_INFO_FAILED)
+			remsim_log_message(&self->log, "cannot read the card: %s", info->error);
+		else
+			remsim_log_info(&self->log, "card read: ICCID %s, PIN1 %s",
+					remsim_log_personal(info->iccid),
+					info->pin1 != NULL ? info->pin1 : "-");
+		g_clear_pointer(&self->card_info, remsim_card_info_free);
+		self->card_info = g_steal_pointer(&info);
+		remsim_bankd_slot_changed(self);
+	}
+	remsim_bankd_slot_pump(self);
+}
+
 static void
 remsim_bankd_slot_start_op(RemsimBankdSlot *self, RemsimBankdSlotOp *op)
 {
@@ -414,6 +482,11 @@ remsim_bankd_slot_start_op(RemsimBankdSlot *self, RemsimBankdSlotOp *op)
 		remsim_card_slot_power_off(self->card);
 		remsim_card_slot_power_on_async(self->card, self->flags, op->session,
 						remsim_bankd_slot_reset_ready, op);
+		break;
+	case REMSIM_BANKD_SLOT_OP_INVENTORY:
+		remsim_bankd_inventory_read_async(self->card, self->flags, self->pins, self->nr,
+						  !self->pin_spent, op->session,
+						  remsim_bankd_slot_inventory_ready, op);
 		break;
 	}
 }
@@ -467,6 +540,8 @@ remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger)
 	g_clear_pointer(&self->last_failure, g_free);
 	g_clear_pointer(&self->atr, g_bytes_unref);
 	remsim_bankd_slot_changed(self);
+	/* the card is free again: what the client did may have changed it */
+	remsim_bankd_slot_schedule_inventory(self);
 }
 
 static gboolean
@@ -568,6 +643,8 @@ remsim_bankd_slot_attach(RemsimBankdSlot *self, RemsimBankdClientConn *client)
 				   remsim_bankd_client_conn_get_peer_name(client),
 				   remsim_bankd_client_conn_get_peer_name(self->client));
 	remsim_bankd_slot_end_session(self, FALSE);
+	/* the client comes first: a read under way ends at its next command */
+	remsim_bankd_slot_cancel_inventory(self);
 	self->client = g_object_ref(client);
 	self->session = g_cancellable_new();
 	self->client_pdu_id =
@@ -601,6 +678,14 @@ remsim_bankd_slot_card_present_cb(RemsimCardSlot *card, GParamSpec *pspec, gpoin
 	gboolean present = remsim_card_slot_get_card_present(card);
 
 	remsim_log_info(&self->log, "card %s", present ? "inserted" : "removed");
+	/* a new insertion: the configured PIN may go out once more */
+	self->pin_spent = FALSE;
+	remsim_bankd_slot_cancel_inventory(self);
+	g_clear_pointer(&self->card_info, remsim_card_info_free);
+	if (self->inventory_enabled && !present)
+		self->card_info = remsim_card_info_new(REMSIM_CARD_INFO_EMPTY);
+	else
+		remsim_bankd_slot_schedule_inventory(self);
 	if (self->client != NULL && !present && self->powered) {
 		/* upstream loses its client with the card, without a word */
 		remsim_log_message(&self->log, "card removed under client %s; closing it",
@@ -613,6 +698,72 @@ remsim_bankd_slot_card_present_cb(RemsimCardSlot *card, GParamSpec *pspec, gpoin
 		remsim_bankd_slot_try_power(self);
 	}
 	remsim_bankd_slot_changed(self);
+}
+
+static void
+remsim_bankd_slot_cancel_inventory(RemsimBankdSlot *self)
+{
+	g_clear_handle_id(&self->inventory_idle, g_source_remove);
+	if (self->inventory != NULL) {
+		g_cancellable_cancel(self->inventory);
+		g_clear_object(&self->inventory);
+	}
+}
+
+/* at the end of the main loop iteration, so that a client attached meanwhile goes first */
+static gboolean
+remsim_bankd_slot_inventory_idle_cb(gpointer user_data)
+{
+	RemsimBankdSlot *self = user_data;
+	RemsimBankdSlotOp *op;
+
+	self->inventory_idle = 0;
+	if (self->client != NULL || self->session != NULL || self->inventory != NULL ||
+	    self->card == NULL || !remsim_card_slot_get_card_present(self->card))
+		return G_SOURCE_REMOVE;
+	self->inventory = g_cancellable_new();
+	op = g_new0(RemsimBankdSlotOp, 1);
+	op->slot = g_object_ref(self);
+	op->session = g_object_ref(self->inventory);
+	op->kind = REMSIM_BANKD_SLOT_OP_INVENTORY;
+	g_queue_push_tail(&self->ops, op);
+	remsim_bankd_slot_pump(self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+remsim_bankd_slot_schedule_inventory(RemsimBankdSlot *self)
+{
+	if (!self->inventory_enabled || self->disposing || self->inventory_idle != 0 ||
+	    self->card == NULL || !remsim_card_slot_get_card_present(self->card))
+		return;
+	self->inventory_idle = g_idle_add(remsim_bankd_slot_inventory_idle_cb, self);
+}
+
+void
+remsim_bankd_slot_set_inventory(RemsimBankdSlot *self, gboolean enabled, GHashTable *pins)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+
+	self->inventory_enabled = enabled;
+	g_clear_pointer(&self->pins, g_hash_table_unref);
+	self->pins = pins != NULL ? g_hash_table_ref(pins) : NULL;
+	if (!enabled) {
+		remsim_bankd_slot_cancel_inventory(self);
+		g_clear_pointer(&self->card_info, remsim_card_info_free);
+	}
+}
+
+const RemsimCardInfo *
+remsim_bankd_slot_get_card_info(RemsimBankdSlot *self)
+{
+	return self->card_info;
+}
+
+gboolean
+remsim_bankd_slot_get_inventory_reading(RemsimBankdSlot *self)
+{
+	return self->inventory != NULL || self->inventory_idle != 0;
 }
 
 void
@@ -632,6 +783,12 @@ remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
 		self->card_present_id =
 		    g_signal_connect(card, "notify::card-present",
 				     G_CALLBACK(remsim_bankd_slot_card_present_cb), self);
+	self->pin_spent = FALSE;
+	remsim_bankd_slot_cancel_inventory(self);
+	g_clear_pointer(&self->card_info, remsim_card_info_free);
+	if (self->inventory_enabled && card != NULL && !remsim_card_slot_get_card_present(card))
+		self->card_info = remsim_card_info_new(REMSIM_CARD_INFO_EMPTY);
+	remsim_bankd_slot_schedule_inventory(self);
 	if (self->client != NULL)
 		remsim_bankd_slot_restart_wait(self);
 	remsim_bankd_slot_changed(self);

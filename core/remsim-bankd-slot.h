@@ -13,6 +13,7 @@
 
 #include "remsim-bankd-client-conn.h"
 #include "remsim-bankd-gsmtap.h"
+#include "remsim-card-info.h"
 #include "remsim-plugin.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,17 @@ const gchar *remsim_bankd_slot_state_to_string(RemsimBankdSlotState state);
 G_DECLARE_FINAL_TYPE(RemsimBankdSlot, remsim_bankd_slot, REMSIM, BANKD_SLOT, GObject)
 
 RemsimBankdSlot *remsim_bankd_slot_new(guint16 bank_id, guint16 slot_nr, RemsimPowerOnFlags flags);
+
+/*
+ * The card inventory (remsim-bankd-inventory.h): read when a card comes and
+ * after each client session, never while a client holds the card. @pins (may
+ * be NULL) are the configured PIN1s. Call before the card is set.
+ */
+void remsim_bankd_slot_set_inventory(RemsimBankdSlot *self, gboolean enabled, GHashTable *pins);
+/* the last read (state EMPTY without a card), or NULL: never read, or reading is off */
+const RemsimCardInfo *remsim_bankd_slot_get_card_info(RemsimBankdSlot *self);
+/* TRUE while a read is waiting or under way */
+gboolean remsim_bankd_slot_get_inventory_reading(RemsimBankdSlot *self);
 
 /* the backend's card slot for this bank slot, or NULL when it has none (any session ends) */
 void remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card);
@@ -81,7 +93,7 @@ guint64 remsim_bankd_slot_get_errors(RemsimBankdSlot *self);
 
 /*
  * Signals:
- *  ::changed () — any of the values above changed, except the counters
+ *  ::changed () — any of the values above changed (the card's inventory too), except the counters
  *   (apdus, errors), which change with every APDU: read those when needed.
  */
 

@@ -485,6 +485,7 @@ remsim_bankd_create_slots(RemsimBankd *self)
 		RemsimBankdSlot *slot = remsim_bankd_slot_new(config->bank_id, i, flags);
 
 		remsim_bankd_slot_set_gsmtap(slot, self->gsmtap);
+		remsim_bankd_slot_set_inventory(slot, config->inventory, config->inventory_pins);
 		g_ptr_array_add(self->slots, slot);
 	}
 }
