@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "remsim-bankd.h"
+#include "remsim-bankd-report.h"
 #include "remsim-bankd-slot-map.h"
 #include "remsim-log.h"
 #include "remsim-reload.h"
@@ -22,6 +23,7 @@ struct _RemsimBankd {
 	RemsimBankdGsmtap *gsmtap;
 	RsproListener *listener;
 	RsproLink *link;
+	RemsimBankdReport *report;
 };
 
 G_DEFINE_TYPE(RemsimBankd, remsim_bankd, G_TYPE_OBJECT)
@@ -34,6 +36,7 @@ remsim_bankd_dispose(GObject *object)
 {
 	RemsimBankd *self = REMSIM_BANKD(object);
 
+	g_clear_object(&self->report);
 	if (self->link != NULL) {
 		g_signal_handlers_disconnect_by_data(self->link, self);
 		rspro_link_stop(self->link);
@@ -303,6 +306,7 @@ remsim_bankd_start_link(RemsimBankd *self, GError **error)
 	g_signal_connect(self->link, "disconnected", G_CALLBACK(remsim_bankd_link_disconnected_cb),
 			 self);
 	g_signal_connect(self->link, "notify::state", G_CALLBACK(remsim_bankd_link_state_cb), self);
+	self->report = remsim_bankd_report_new(self->link, self->slots);
 	rspro_link_start(self->link);
 	return TRUE;
 }

@@ -48,3 +48,16 @@ rspro_component_identity_init(RsproComponentIdentity *id, RsproComponentType typ
 	id->software = g_strdup(software);
 	id->sw_version = g_strdup(PACKAGE_VERSION);
 }
+
+void
+rspro_component_identity_set_remsim_ext(RsproComponentIdentity *id)
+{
+	g_free(id->fw_version);
+	id->fw_version = g_strdup(RSPRO_REMSIM_EXT_MARK);
+}
+
+gboolean
+rspro_component_identity_has_remsim_ext(const RsproComponentIdentity *id)
+{
+	return g_strcmp0(id->fw_version, RSPRO_REMSIM_EXT_MARK) == 0;
+}

@@ -75,7 +75,7 @@ struct _RsproConnection {
 	guint64 pdus_sent;
 };
 
-enum { SIGNAL_MESSAGE, SIGNAL_CLOSED, N_SIGNALS };
+enum { SIGNAL_MESSAGE, SIGNAL_CLOSED, SIGNAL_REMSIM_MESSAGE, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE(RsproConnection, rspro_connection, G_TYPE_OBJECT)
@@ -183,6 +183,9 @@ rspro_connection_class_init(RsproConnectionClass *klass)
 	signals[SIGNAL_MESSAGE] =
 	    g_signal_new("message", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 			 NULL, G_TYPE_NONE, 1, RSPRO_TYPE_PDU | G_SIGNAL_TYPE_STATIC_SCOPE);
+	signals[SIGNAL_REMSIM_MESSAGE] =
+	    g_signal_new("remsim-message", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES | G_SIGNAL_TYPE_STATIC_SCOPE);
 	signals[SIGNAL_CLOSED] =
 	    g_signal_new("closed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
 			 G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
@@ -625,6 +628,8 @@ rspro_connection_process_frames(RsproConnection *self)
 		}
 		if (frame.kind == RSPRO_IPA_FRAME_CCM)
 			rspro_connection_handle_ccm(self, frame.payload);
+		else if (frame.kind == RSPRO_IPA_FRAME_REMSIM)
+			g_signal_emit(self, signals[SIGNAL_REMSIM_MESSAGE], 0, frame.payload);
 		else
 			rspro_connection_handle_rspro(self, frame.payload);
 		rspro_ipa_frame_clear(&frame);
@@ -850,6 +855,25 @@ rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error
 	if (!frame)
 		return FALSE;
 	self->pdus_sent++;
+	rspro_connection_queue_frame(self, frame);
+	return TRUE;
+}
+
+gboolean
+rspro_connection_send_remsim(RsproConnection *self, GBytes *payload, GError **error)
+{
+	GBytes *frame;
+
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
+
+	if (self->closed) {
+		g_set_error(error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED,
+			    "connection is closed");
+		return FALSE;
+	}
+	frame = rspro_ipa_wrap_remsim(payload, error);
+	if (!frame)
+		return FALSE;
 	rspro_connection_queue_frame(self, frame);
 	return TRUE;
 }

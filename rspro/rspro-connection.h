@@ -60,6 +60,12 @@ void rspro_connection_start(RsproConnection *self);
 gboolean rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error);
 
 /*
+ * Queue one of remsim's own messages (rspro-ipa.h, RSPRO_IPA_EXT_REMSIM); only
+ * for a peer that takes them (rspro_component_identity_has_remsim_ext())
+ */
+gboolean rspro_connection_send_remsim(RsproConnection *self, GBytes *payload, GError **error);
+
+/*
  * Send @request and complete with the next PDU of @response_type that arrives
  * on this connection, first in first out among requests waiting for the same
  * type (upstream never echoes operation tags). Such a response is handed to the
@@ -94,6 +100,7 @@ guint64 rspro_connection_get_pdus_sent(RsproConnection *self);
 /*
  * Signals:
  *  ::message (RsproPdu *pdu) — every decoded PDU not taken by a request.
+ *  ::remsim-message (GBytes *payload) — one of remsim's own messages.
  *  ::closed (GError *reason) — exactly once, when the connection ends for any
  *   reason; waiting requests fail with the same error first.
  */

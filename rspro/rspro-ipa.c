@@ -27,8 +27,8 @@ rspro_ipa_frame_clear(RsproIpaFrame *frame)
 	g_clear_pointer(&frame->payload, g_bytes_unref);
 }
 
-GBytes *
-rspro_ipa_wrap_rspro(GBytes *pdu, GError **error)
+static GBytes *
+rspro_ipa_wrap_osmo(GBytes *pdu, guint8 extension, GError **error)
 {
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(pdu, &len);
@@ -42,10 +42,22 @@ rspro_ipa_wrap_rspro(GBytes *pdu, GError **error)
 	frame[0] = (len + 1) >> 8;
 	frame[1] = (len + 1) & 0xff;
 	frame[2] = RSPRO_IPA_PROTO_OSMO;
-	frame[3] = RSPRO_IPA_EXT_RSPRO;
+	frame[3] = extension;
 	if (len)
 		memcpy(frame + 4, data, len);
 	return g_bytes_new_take(frame, len + 4);
+}
+
+GBytes *
+rspro_ipa_wrap_rspro(GBytes *pdu, GError **error)
+{
+	return rspro_ipa_wrap_osmo(pdu, RSPRO_IPA_EXT_RSPRO, error);
+}
+
+GBytes *
+rspro_ipa_wrap_remsim(GBytes *payload, GError **error)
+{
+	return rspro_ipa_wrap_osmo(payload, RSPRO_IPA_EXT_REMSIM, error);
 }
 
 GBytes *
@@ -115,7 +127,8 @@ rspro_ipa_check_header(const guint8 *p, gsize avail, GError **error)
 				    "IPA OSMO frame of %u bytes carries no PDU", len);
 			return FALSE;
 		}
-		if (avail > RSPRO_IPA_HEADER_LEN && p[3] != RSPRO_IPA_EXT_RSPRO) {
+		if (avail > RSPRO_IPA_HEADER_LEN && p[3] != RSPRO_IPA_EXT_RSPRO &&
+		    p[3] != RSPRO_IPA_EXT_REMSIM) {
 			g_set_error(error, RSPRO_IPA_ERROR, RSPRO_IPA_ERROR_UNKNOWN_EXTENSION,
 				    "unknown IPA extension 0x%02x", p[3]);
 			return FALSE;
@@ -150,7 +163,8 @@ rspro_ipa_deframer_next(RsproIpaDeframer *self, RsproIpaFrame *frame, GError **e
 	if (avail < RSPRO_IPA_HEADER_LEN + len)
 		return FALSE;
 	if (p[2] == RSPRO_IPA_PROTO_OSMO) {
-		frame->kind = RSPRO_IPA_FRAME_RSPRO;
+		frame->kind =
+		    p[3] == RSPRO_IPA_EXT_REMSIM ? RSPRO_IPA_FRAME_REMSIM : RSPRO_IPA_FRAME_RSPRO;
 		frame->payload = g_bytes_new(p + RSPRO_IPA_HEADER_LEN + 1, len - 1);
 	} else {
 		frame->kind = RSPRO_IPA_FRAME_CCM;

@@ -15,7 +15,7 @@ GQuark rspro_ipa_error_quark(void);
 typedef enum {
 	RSPRO_IPA_ERROR_FAILED,		   /* anything else */
 	RSPRO_IPA_ERROR_UNKNOWN_PROTOCOL,  /* neither 0xEE nor 0xFE */
-	RSPRO_IPA_ERROR_UNKNOWN_EXTENSION, /* 0xEE with an extension other than 0x07 */
+	RSPRO_IPA_ERROR_UNKNOWN_EXTENSION, /* 0xEE with an extension other than 0x07, 0x52 */
 	RSPRO_IPA_ERROR_BAD_FRAME,	   /* a frame too short for its protocol */
 	RSPRO_IPA_ERROR_TOO_LARGE,	   /* a payload that does not fit one frame */
 } RsproIpaError;
@@ -23,6 +23,12 @@ typedef enum {
 #define RSPRO_IPA_PROTO_OSMO 0xEE
 #define RSPRO_IPA_PROTO_CCM 0xFE
 #define RSPRO_IPA_EXT_RSPRO 0x07
+/*
+ * remsim's own messages (JSON) between remsim daemons on the RSPRO link, beside
+ * RSPRO: sent only to a peer that said it takes them (rspro-pdu.h,
+ * rspro_component_identity_has_remsim_ext()), so upstream peers never see one
+ */
+#define RSPRO_IPA_EXT_REMSIM 0x52
 #define RSPRO_IPA_HEADER_LEN 3
 /* an RSPRO PDU and its extension byte must fit the 16-bit length */
 #define RSPRO_IPA_PDU_MAX (G_MAXUINT16 - 1)
@@ -36,8 +42,9 @@ typedef enum {
 } RsproIpaCcm;
 
 typedef enum {
-	RSPRO_IPA_FRAME_RSPRO, /* payload: one DER/BER RsproPDU */
-	RSPRO_IPA_FRAME_CCM,   /* payload: the CCM message type byte and any TLVs */
+	RSPRO_IPA_FRAME_RSPRO,	/* payload: one DER/BER RsproPDU */
+	RSPRO_IPA_FRAME_CCM,	/* payload: the CCM message type byte and any TLVs */
+	RSPRO_IPA_FRAME_REMSIM, /* payload: one remsim message */
 } RsproIpaFrameKind;
 
 typedef struct {
@@ -49,6 +56,8 @@ void rspro_ipa_frame_clear(RsproIpaFrame *frame);
 
 /* the whole frame for one encoded PDU: LL LL EE 07 <pdu> */
 GBytes *rspro_ipa_wrap_rspro(GBytes *pdu, GError **error);
+/* the whole frame for one remsim message: LL LL EE 52 <payload> */
+GBytes *rspro_ipa_wrap_remsim(GBytes *payload, GError **error);
 /* one CCM message without TLVs: 00 01 FE <type> */
 GBytes *rspro_ipa_wrap_ccm(RsproIpaCcm type);
 

@@ -303,6 +303,18 @@ void rspro_component_identity_copy(RsproComponentIdentity *dst, const RsproCompo
 /* fills type, name (host name cut to 32 chars), software, swVersion (PACKAGE_VERSION) */
 void rspro_component_identity_init(RsproComponentIdentity *id, RsproComponentType type,
 				   const gchar *name, const gchar *software);
+/*
+ * remsim's own messages (rspro-ipa.h): a remsim server puts this mark into
+ * the identity of its connectBankRes when the bank's connectBankReq came from
+ * a remsim-bankd (software "remsim-bankd" with the bound endpoint upstream's
+ * bank never sends), and a bank sends its messages only to a server whose
+ * answer carries it. The mark is ComponentIdentity.fwVersion
+ * RSPRO_REMSIM_EXT_MARK; upstream fills no fwVersion, and upstream banks never
+ * get an answer with it, so what upstream peers receive does not change.
+ */
+#define RSPRO_REMSIM_EXT_MARK "remsim-ext 1"
+void rspro_component_identity_set_remsim_ext(RsproComponentIdentity *id);
+gboolean rspro_component_identity_has_remsim_ext(const RsproComponentIdentity *id);
 
 /* convenience constructors for the messages every daemon sends */
 RsproPdu *rspro_pdu_new_connect_bank_req(const RsproComponentIdentity *identity, guint16 bank_id,

@@ -9,6 +9,7 @@
 #include "remsim-daemon.h"
 #include "remsim-i18n.h"
 #include "remsim-reload.h"
+#include "remsim-server-api.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
@@ -21,6 +22,7 @@ typedef struct {
 	RemsimServerSlotmapStore *store;
 	RemsimServer *server;
 	RemsimServerRest *rest;
+	RemsimServerApi *api;
 	RemsimServerDbus *dbus;
 } RemsimServerApp;
 
@@ -106,6 +108,7 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 		return FALSE;
 	}
 	app->rest = remsim_server_rest_new(app->server);
+	app->api = remsim_server_api_new(app->server, app->rest);
 	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
 			    cfg->rest_port, local->message);
@@ -131,6 +134,7 @@ remsim_server_main_stop(RemsimServerApp *app)
 	if (app->store)
 		remsim_server_slotmap_store_close(app->store);
 	g_clear_object(&app->dbus);
+	g_clear_object(&app->api);
 	g_clear_object(&app->rest);
 	g_clear_object(&app->server);
 	g_clear_object(&app->store);

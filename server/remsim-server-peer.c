@@ -20,6 +20,7 @@ struct _RemsimServerPeer {
 	RsproClientSlot client_slot;
 	RemsimServerClientConfig client_config;
 	guint close_timer;
+	gboolean remsim_ext; /* told it takes remsim's own messages */
 };
 
 G_DEFINE_FINAL_TYPE(RemsimServerPeer, remsim_server_peer, G_TYPE_OBJECT)
@@ -292,4 +293,23 @@ remsim_server_peer_to_json(RemsimServerPeer *self)
 	}
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
+}
+
+/* a remsim-bankd announces its endpoint; upstream's bank never does */
+gboolean
+remsim_server_peer_is_remsim_bank(RemsimServerPeer *self, const RsproConnectBankReq *req)
+{
+	return req->has_bound && g_strcmp0(req->identity.software, "remsim-bankd") == 0;
+}
+
+void
+remsim_server_peer_set_remsim_ext(RemsimServerPeer *self, gboolean remsim_ext)
+{
+	self->remsim_ext = remsim_ext;
+}
+
+gboolean
+remsim_server_peer_get_remsim_ext(RemsimServerPeer *self)
+{
+	return self->remsim_ext;
 }

@@ -50,6 +50,15 @@ void remsim_server_peer_get_bankd_endpoint(RemsimServerPeer *self, RsproIpPort *
 gboolean remsim_server_peer_update_client_config(RemsimServerPeer *self,
 						 const RemsimServerClientConfig *cfg);
 
+/*
+ * remsim's own messages (rspro-ipa.h): TRUE for a connectBankReq from a
+ * remsim-bankd (software "remsim-bankd" with the bound endpoint), which then
+ * gets the mark in connectBankRes and may send them
+ */
+gboolean remsim_server_peer_is_remsim_bank(RemsimServerPeer *self, const RsproConnectBankReq *req);
+void remsim_server_peer_set_remsim_ext(RemsimServerPeer *self, gboolean remsim_ext);
+gboolean remsim_server_peer_get_remsim_ext(RemsimServerPeer *self);
+
 /* upstream's connection id: "B1", "C23:0" */
 const gchar *remsim_server_peer_get_id(RemsimServerPeer *self);
 /* [peer ADDRESS] until it identifies, then [bank B] or [client C:N] */

@@ -14,6 +14,8 @@ struct _RemsimServerRest {
 	GObject parent_instance;
 	RemsimServer *server;
 	SoupServer *soup;
+	SoupServerCallback root_handler;
+	gpointer root_data;
 };
 
 G_DEFINE_FINAL_TYPE(RemsimServerRest, remsim_server_rest, G_TYPE_OBJECT)
@@ -43,7 +45,7 @@ remsim_server_rest_init(RemsimServerRest *self)
 
 /* ---- responses ---- */
 
-static void
+void
 remsim_server_rest_reply_json(SoupServerMessage *msg, guint status, JsonNode *node)
 {
 	gsize len = 0;
@@ -63,10 +65,7 @@ remsim_server_rest_reply_empty(SoupServerMessage *msg, guint status)
 	soup_server_message_set_status(msg, status, NULL);
 }
 
-static void remsim_server_rest_reply_error(SoupServerMessage *msg, guint status,
-					   const gchar *format, ...) G_GNUC_PRINTF(3, 4);
-
-static void
+void
 remsim_server_rest_reply_error(SoupServerMessage *msg, guint status, const gchar *format, ...)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -142,7 +141,7 @@ remsim_server_rest_pending_done(RemsimServerRestPending *p)
 	g_free(p);
 }
 
-static void
+void
 remsim_server_rest_reply_server_error(SoupServerMessage *msg, GError *error)
 {
 	guint status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
@@ -151,6 +150,11 @@ remsim_server_rest_reply_server_error(SoupServerMessage *msg, GError *error)
 		status = SOUP_STATUS_BAD_REQUEST;
 	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND))
 		status = SOUP_STATUS_NOT_FOUND;
+	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_UNSUPPORTED) ||
+		 g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_FAILED))
+		status = SOUP_STATUS_CONFLICT;
+	else if (g_error_matches(error, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_TIMEOUT))
+		status = SOUP_STATUS_GATEWAY_TIMEOUT;
 	/* the server's own failure (the database): the operator must hear of it */
 	if (status == SOUP_STATUS_INTERNAL_SERVER_ERROR)
 		g_warning("REST %s %s: %s", soup_server_message_get_method(msg),
@@ -462,6 +466,11 @@ remsim_server_rest_handle(SoupServer *server, SoupServerMessage *msg, const char
 	if (g_str_has_prefix(path, REMSIM_SERVER_REST_PREFIX "/") &&
 	    remsim_server_rest_route(self, msg, method, path + strlen(REMSIM_SERVER_REST_PREFIX)))
 		return;
+	/* the root is the web view's (remsim-server-web.c), when there is one */
+	if (g_str_equal(path, "/") && self->root_handler != NULL) {
+		self->root_handler(server, msg, path, query, self->root_data);
+		return;
+	}
 	remsim_server_rest_reply_error(msg, SOUP_STATUS_NOT_FOUND, "Resource not found: %s %s",
 				       method, path);
 }
@@ -528,4 +537,18 @@ remsim_server_rest_get_port(RemsimServerRest *self)
 
 	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
 	return port;
+}
+
+SoupServer *
+remsim_server_rest_get_soup(RemsimServerRest *self)
+{
+	return self->soup;
+}
+
+void
+remsim_server_rest_set_root_handler(RemsimServerRest *self, SoupServerCallback handler,
+				    gpointer data)
+{
+	self->root_handler = handler;
+	self->root_data = data;
 }

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <libsoup/soup.h>
+
 #include "remsim-server.h"
 
 G_BEGIN_DECLS
@@ -20,5 +22,20 @@ RemsimServerRest *remsim_server_rest_new(RemsimServer *server);
 gboolean remsim_server_rest_listen(RemsimServerRest *self, const gchar *bind_ip, guint16 port,
 				   GError **error);
 guint16 remsim_server_rest_get_port(RemsimServerRest *self);
+
+/*
+ * The HTTP server, for the other views on it (/api/v1, /metrics, the web
+ * view): each adds its own handler
+ */
+SoupServer *remsim_server_rest_get_soup(RemsimServerRest *self);
+/* who answers "/" itself (the web view); without one it is a 404 */
+void remsim_server_rest_set_root_handler(RemsimServerRest *self, SoupServerCallback handler,
+					 gpointer data);
+
+/* answers every view shares: JSON, a JSON error {"error": text}, a RemsimServerError */
+void remsim_server_rest_reply_json(SoupServerMessage *msg, guint status, JsonNode *node);
+void remsim_server_rest_reply_error(SoupServerMessage *msg, guint status, const gchar *format, ...)
+    G_GNUC_PRINTF(3, 4);
+void remsim_server_rest_reply_server_error(SoupServerMessage *msg, GError *error);
 
 G_END_DECLS

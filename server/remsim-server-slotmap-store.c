@@ -16,6 +16,8 @@ struct _RemsimServerSlotmapStore {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *delete;
+	sqlite3_stmt *put_card;
+	sqlite3_stmt *delete_card;
 	guint64 restart_counter;
 	GAsyncQueue *queue; /* GTask*, or the store itself to stop the writer */
 	GThread *writer;
@@ -29,12 +31,16 @@ typedef struct {
 	gboolean has_add;
 	RemsimServerStoredMap add;
 	GArray *remove;
+	gboolean has_card; /* a card row instead of maps */
+	RsproBankSlot card_slot;
+	gchar *card; /* its JSON, or NULL to delete the row */
 } RemsimServerStoreWriteOp;
 
 static void
 remsim_server_slotmap_store_write_op_free(RemsimServerStoreWriteOp *op)
 {
-	g_array_unref(op->remove);
+	g_clear_pointer(&op->remove, g_array_unref);
+	g_free(op->card);
 	g_free(op);
 }
 
@@ -49,6 +55,8 @@ remsim_server_slotmap_store_finalize(GObject *object)
 	g_clear_pointer(&self->context, g_main_context_unref);
 	sqlite3_finalize(self->insert);
 	sqlite3_finalize(self->delete);
+	sqlite3_finalize(self->put_card);
+	sqlite3_finalize(self->delete_card);
 	sqlite3_close(self->db);
 	g_free(self->path);
 	G_OBJECT_CLASS(remsim_server_slotmap_store_parent_class)->finalize(object);
@@ -154,6 +162,9 @@ remsim_server_slotmap_store_create_schema(RemsimServerSlotmapStore *self, GError
 		" client_id INTEGER NOT NULL, client_slot INTEGER NOT NULL,"
 		" UNIQUE (bank_id, bank_slot), UNIQUE (client_id, client_slot));"
 		"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+		"CREATE TABLE IF NOT EXISTS cards ("
+		" bank_id INTEGER NOT NULL, bank_slot INTEGER NOT NULL, card TEXT NOT NULL,"
+		" PRIMARY KEY (bank_id, bank_slot));"
 		"INSERT OR IGNORE INTO meta VALUES ('restart_counter', 0);"
 		"UPDATE meta SET value = value + 1 WHERE key = 'restart_counter';"
 		"COMMIT;",
@@ -183,6 +194,15 @@ remsim_server_slotmap_store_prepare_statements(RemsimServerSlotmapStore *self, G
 					"DELETE FROM slotmaps WHERE bank_id = ? AND bank_slot = ?"
 					" AND client_id = ? AND client_slot = ?",
 					-1, &self->delete, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(self->db,
+					"INSERT OR REPLACE INTO cards (bank_id, bank_slot, card)"
+					" VALUES (?, ?, ?)",
+					-1, &self->put_card, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(self->db,
+					"DELETE FROM cards WHERE bank_id = ? AND bank_slot = ?", -1,
+					&self->delete_card, NULL);
 	return rc == SQLITE_OK ? TRUE
 			       : remsim_server_slotmap_store_set_sqlite_error(self, rc, error);
 }
@@ -276,6 +296,23 @@ remsim_server_slotmap_store_run_row(sqlite3_stmt *stmt, const RemsimServerStored
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+static int
+remsim_server_slotmap_store_run_card(RemsimServerSlotmapStore *self,
+				     const RemsimServerStoreWriteOp *op)
+{
+	sqlite3_stmt *stmt = op->card != NULL ? self->put_card : self->delete_card;
+	int rc;
+
+	sqlite3_reset(stmt);
+	sqlite3_bind_int(stmt, 1, op->card_slot.bank_id);
+	sqlite3_bind_int(stmt, 2, op->card_slot.slot_nr);
+	if (op->card != NULL)
+		sqlite3_bind_text(stmt, 3, op->card, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* one op inside a savepoint, so that its failure spares the others in the batch */
 static int
 remsim_server_slotmap_store_apply_op(RemsimServerSlotmapStore *self,
@@ -283,7 +320,9 @@ remsim_server_slotmap_store_apply_op(RemsimServerSlotmapStore *self,
 {
 	int rc = sqlite3_exec(self->db, "SAVEPOINT op", NULL, NULL, NULL);
 
-	for (guint i = 0; rc == SQLITE_OK && i < op->remove->len; i++)
+	if (rc == SQLITE_OK && op->has_card)
+		rc = remsim_server_slotmap_store_run_card(self, op);
+	for (guint i = 0; rc == SQLITE_OK && op->remove != NULL && i < op->remove->len; i++)
 		rc = remsim_server_slotmap_store_run_row(
 		    self->delete, &g_array_index(op->remove, RemsimServerStoredMap, i));
 	if (rc == SQLITE_OK && op->has_add)
@@ -390,6 +429,74 @@ remsim_server_slotmap_store_write_async(RemsimServerSlotmapStore *self,
 	/* the writer thread owns the task reference from here on */
 	g_atomic_int_inc(&self->pending);
 	g_async_queue_push(self->queue, task);
+}
+
+void
+remsim_server_slotmap_store_write_card_async(RemsimServerSlotmapStore *self,
+					     const RsproBankSlot *slot, const gchar *card,
+					     GCancellable *cancellable,
+					     GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	RemsimServerStoreWriteOp *op;
+
+	g_task_set_source_tag(task, remsim_server_slotmap_store_write_card_async);
+	if (self->writer == NULL) {
+		g_task_return_new_error(task, REMSIM_SERVER_STORE_ERROR,
+					REMSIM_SERVER_STORE_ERROR_WRITE,
+					"State database %s is closed", self->path);
+		g_object_unref(task);
+		return;
+	}
+	op = g_new0(RemsimServerStoreWriteOp, 1);
+	op->has_card = TRUE;
+	op->card_slot = *slot;
+	op->card = g_strdup(card);
+	g_task_set_task_data(task, op, (GDestroyNotify)remsim_server_slotmap_store_write_op_free);
+	g_atomic_int_inc(&self->pending);
+	g_async_queue_push(self->queue, task);
+}
+
+gboolean
+remsim_server_slotmap_store_write_card_finish(RemsimServerSlotmapStore *self, GAsyncResult *result,
+					      GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+GArray *
+remsim_server_slotmap_store_load_cards(RemsimServerSlotmapStore *self, GError **error)
+{
+	g_autoptr(GArray) cards = g_array_new(FALSE, TRUE, sizeof(RemsimServerStoredCard));
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(self->db,
+				    "SELECT bank_id, bank_slot, card FROM cards"
+				    " ORDER BY bank_id, bank_slot",
+				    -1, &stmt, NULL);
+
+	g_array_set_clear_func(cards, (GDestroyNotify)remsim_server_slotmap_store_clear_card);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		RemsimServerStoredCard c = {
+			.slot = { sqlite3_column_int(stmt, 0), sqlite3_column_int(stmt, 1) },
+			.card = g_strdup((const gchar *)sqlite3_column_text(stmt, 2)),
+		};
+
+		rc = SQLITE_OK;
+		g_array_append_val(cards, c);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		remsim_server_slotmap_store_set_sqlite_error(self, rc, error);
+		return NULL;
+	}
+	return g_steal_pointer(&cards);
+}
+
+void
+remsim_server_slotmap_store_clear_card(RemsimServerStoredCard *card)
+{
+	g_clear_pointer(&card->card, g_free);
 }
 
 void

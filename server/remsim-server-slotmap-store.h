@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RemsimServerSlotmapStore: the slot maps on disk (SQLite, WAL, synchronous=FULL).
- * Writes run on one writer thread that commits whatever is queued in one
+ * RemsimServerSlotmapStore: the slot maps, and the banks' card inventory, on disk (SQLite, WAL,
+ * synchronous=FULL). Writes run on one writer thread that commits whatever is queued in one
  * transaction, so the main loop never waits for the disk and many REST calls
  * share an fsync. A write completes only once it is durable.
  */
@@ -29,6 +29,14 @@ typedef struct {
 	RsproClientSlot client;
 } RemsimServerStoredMap;
 
+/* one bank slot's card inventory (RemsimCardInfo as JSON) */
+typedef struct {
+	RsproBankSlot slot;
+	gchar *card;
+} RemsimServerStoredCard;
+
+void remsim_server_slotmap_store_clear_card(RemsimServerStoredCard *card);
+
 #define REMSIM_TYPE_SERVER_SLOTMAP_STORE (remsim_server_slotmap_store_get_type())
 G_DECLARE_FINAL_TYPE(RemsimServerSlotmapStore, remsim_server_slotmap_store, REMSIM,
 		     SERVER_SLOTMAP_STORE, GObject)
@@ -50,6 +58,15 @@ void remsim_server_slotmap_store_write_async(RemsimServerSlotmapStore *self,
 					     const RemsimServerStoredMap *remove, guint n_remove,
 					     GCancellable *cancellable,
 					     GAsyncReadyCallback callback, gpointer user_data);
+/* the stored cards (a GArray of RemsimServerStoredCard, cleared with it) */
+GArray *remsim_server_slotmap_store_load_cards(RemsimServerSlotmapStore *self, GError **error);
+/* store @card (JSON) for @slot, or forget the slot's card with @card NULL */
+void remsim_server_slotmap_store_write_card_async(RemsimServerSlotmapStore *self,
+						  const RsproBankSlot *slot, const gchar *card,
+						  GCancellable *cancellable,
+						  GAsyncReadyCallback callback, gpointer user_data);
+gboolean remsim_server_slotmap_store_write_card_finish(RemsimServerSlotmapStore *self,
+						       GAsyncResult *result, GError **error);
 /* finish and deliver every queued write (blocks; for shutdown, on the store's context) */
 void remsim_server_slotmap_store_close(RemsimServerSlotmapStore *self);
 gboolean remsim_server_slotmap_store_write_finish(RemsimServerSlotmapStore *self,

@@ -26,6 +26,9 @@ struct _RemsimServer {
 	GQueue maps;		    /* listed RemsimServerSlotmap* (owned), creation order */
 	GHashTable *map_by_bank;    /* bank slot key -> RemsimServerSlotmap* */
 	GHashTable *map_by_client;  /* client slot key -> RemsimServerSlotmap* */
+	RemsimServerInventory *inventory;
+	GHashTable *resets; /* tag -> GTask of remsim_server_reset_card_async() */
+	guint reset_tag;
 };
 
 G_DEFINE_FINAL_TYPE(RemsimServer, remsim_server, G_TYPE_OBJECT)
@@ -76,6 +79,8 @@ remsim_server_dispose(GObject *object)
 			rspro_connection_close(conn);
 	}
 	g_clear_pointer(&self->peers, g_hash_table_unref);
+	g_clear_pointer(&self->resets, g_hash_table_unref);
+	g_clear_object(&self->inventory);
 	g_clear_object(&self->store);
 	G_OBJECT_CLASS(remsim_server_parent_class)->dispose(object);
 }
@@ -129,6 +134,7 @@ remsim_server_init(RemsimServer *self)
 	self->client_by_slot = g_hash_table_new(g_direct_hash, g_direct_equal);
 	self->map_by_bank = g_hash_table_new(g_direct_hash, g_direct_equal);
 	self->map_by_client = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->resets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 }
 
 RemsimServer *
@@ -138,6 +144,7 @@ remsim_server_new(RemsimServerSlotmapStore *store)
 	g_autofree gchar *name = g_strndup(g_get_host_name(), RSPRO_NAME_MAX);
 
 	self->store = g_object_ref(store);
+	self->inventory = remsim_server_inventory_new(store);
 	rspro_component_identity_init(&self->identity, RSPRO_COMPONENT_SERVER, name,
 				      "remsim-server");
 	return self;
@@ -448,8 +455,20 @@ remsim_server_handle_connect_bank(RemsimServer *self, RemsimServerPeer *peer, co
 	g_hash_table_insert(self->bank_by_id, GUINT_TO_POINTER(req->bank_id), peer);
 	remsim_log_info(remsim_server_peer_get_log_tag(peer), "%u slots, connected from %s",
 			req->number_of_slots, rspro_connection_get_peer_name(conn));
-	remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &self->identity,
-				   RSPRO_RESULT_OK);
+	if (remsim_server_peer_is_remsim_bank(peer, req)) {
+		RsproComponentIdentity marked;
+
+		/* only a remsim bank hears that we take remsim's own messages */
+		rspro_component_identity_copy(&marked, &self->identity);
+		rspro_component_identity_set_remsim_ext(&marked);
+		remsim_server_peer_set_remsim_ext(peer, TRUE);
+		remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &marked,
+					   RSPRO_RESULT_OK);
+		rspro_component_identity_clear(&marked);
+	} else {
+		remsim_server_answer_hello(peer, RSPRO_MSG_CONNECT_BANK_RES, &self->identity,
+					   RSPRO_RESULT_OK);
+	}
 	g_signal_emit(self, signals[SIG_BANK_ADDED], 0, peer);
 	remsim_server_push_new_maps(self, peer);
 }
@@ -507,11 +526,66 @@ remsim_server_message_cb(RsproConnection *conn, RsproPdu *pdu, gpointer data)
 				 remsim_server_peer_state_to_string(state));
 }
 
+/* ---- remsim's own messages from banks ---- */
+
+static void
+remsim_server_reset_result(RemsimServer *self, JsonObject *o)
+{
+	guint tag = (guint)json_object_get_int_member_with_default(o, "tag", 0);
+	const gchar *error = json_object_get_string_member_with_default(o, "error", NULL);
+	GTask *task = NULL;
+
+	if (!g_hash_table_steal_extended(self->resets, GUINT_TO_POINTER(tag), NULL,
+					 (gpointer *)&task))
+		return;
+	if (error != NULL)
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_FAILED, "%s",
+					error);
+	else
+		g_task_return_boolean(task, TRUE);
+	g_object_unref(task);
+}
+
+static void
+remsim_server_remsim_message_cb(RsproConnection *conn, GBytes *payload, gpointer data)
+{
+	RemsimServer *self = data;
+	RemsimServerPeer *peer = g_hash_table_lookup(self->peers, conn);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	gsize len = 0;
+	const gchar *text = g_bytes_get_data(payload, &len);
+	JsonObject *o;
+
+	if (peer == NULL ||
+	    remsim_server_peer_get_state(peer) != REMSIM_SERVER_PEER_CONNECTED_BANKD ||
+	    !remsim_server_peer_get_remsim_ext(peer))
+		return;
+	if (!json_parser_load_from_data(parser, text, (gssize)len, &error) ||
+	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "ignoring a remsim message that is no JSON object");
+		return;
+	}
+	o = json_node_get_object(json_parser_get_root(parser));
+	if (json_object_has_member(o, "slots")) {
+		if (!remsim_server_inventory_apply_report(
+			self->inventory, remsim_server_peer_get_bank_id(peer), o, &error))
+			remsim_log_message(remsim_server_peer_get_log_tag(peer),
+					   "ignoring a slot report: %s", error->message);
+	} else if (json_object_has_member(o, "reset-card-result") &&
+		   JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "reset-card-result"))) {
+		remsim_server_reset_result(self,
+					   json_object_get_object_member(o, "reset-card-result"));
+	}
+}
+
 static void
 remsim_server_bank_lost(RemsimServer *self, RemsimServerPeer *peer)
 {
 	guint16 bank_id = remsim_server_peer_get_bank_id(peer);
 
+	remsim_server_inventory_bank_lost(self->inventory, bank_id);
 	g_queue_remove(&self->banks, peer);
 	g_hash_table_remove(self->bank_by_id, GUINT_TO_POINTER(bank_id));
 	remsim_log_message(remsim_server_peer_get_log_tag(peer), "disconnected");
@@ -570,6 +644,7 @@ remsim_server_connection_cb(RsproListener *listener, RsproConnection *conn, gpoi
 	remsim_log_debug(remsim_server_peer_get_log_tag(peer), "accepted");
 	g_hash_table_insert(self->peers, conn, peer);
 	g_signal_connect(conn, "message", G_CALLBACK(remsim_server_message_cb), self);
+	g_signal_connect(conn, "remsim-message", G_CALLBACK(remsim_server_remsim_message_cb), self);
 	g_signal_connect(conn, "closed", G_CALLBACK(remsim_server_closed_cb), self);
 	remsim_server_peer_close_after(peer, HELLO_TIMEOUT_MS);
 }
@@ -610,7 +685,7 @@ remsim_server_restore(RemsimServer *self, GError **error)
 	}
 	remsim_log_message(&self->log, "restored %u slot maps from %s", rows->len,
 			   remsim_server_slotmap_store_get_path(self->store));
-	return TRUE;
+	return remsim_server_inventory_load(self->inventory, error);
 }
 
 static void
@@ -763,6 +838,127 @@ remsim_server_delete_slotmap_finish(RemsimServer *self, GAsyncResult *result, GE
 
 gboolean
 remsim_server_global_reset_finish(RemsimServer *self, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_boolean(G_TASK(result), error);
+}
+
+RemsimServerInventory *
+remsim_server_get_inventory(RemsimServer *self)
+{
+	return self->inventory;
+}
+
+/* ---- by ICCID ---- */
+
+static void
+remsim_server_create_by_iccid_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(GTask) task = data;
+	GError *error = NULL;
+	RemsimServerSlotmap *map =
+	    remsim_server_create_slotmap_finish(REMSIM_SERVER(source), result, &error);
+
+	if (map == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, map, (GDestroyNotify)remsim_server_slotmap_unref);
+}
+
+void
+remsim_server_create_slotmap_by_iccid_async(RemsimServer *self, const gchar *iccid,
+					    const RsproClientSlot *client,
+					    GCancellable *cancellable, GAsyncReadyCallback callback,
+					    gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	RemsimServerBankSlot *slot = remsim_server_inventory_find_iccid(self->inventory, iccid);
+	RsproBankSlot bank;
+
+	g_task_set_source_tag(task, remsim_server_create_slotmap_by_iccid_async);
+	if (slot == NULL) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND,
+					"no bank slot holds a card with ICCID %s", iccid);
+		g_object_unref(task);
+		return;
+	}
+	bank.bank_id = slot->bank_id;
+	bank.slot_nr = slot->slot_nr;
+	remsim_server_create_slotmap_async(self, &bank, client, cancellable,
+					   remsim_server_create_by_iccid_ready, task);
+}
+
+RemsimServerSlotmap *
+remsim_server_create_slotmap_by_iccid_finish(RemsimServer *self, GAsyncResult *result,
+					     GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* ---- card resets through a remsim bank ---- */
+
+#define REMSIM_SERVER_RESET_TIMEOUT_MS 15000
+
+static gboolean
+remsim_server_reset_timeout_cb(gpointer data)
+{
+	GTask *task = data;
+	RemsimServer *self = g_task_get_source_object(task);
+	guint tag = GPOINTER_TO_UINT(g_task_get_task_data(task));
+
+	if (g_hash_table_steal(self->resets, GUINT_TO_POINTER(tag))) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_TIMEOUT,
+					"the bank did not answer the reset in time");
+		g_object_unref(task);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+void
+remsim_server_reset_card_async(RemsimServer *self, const RsproBankSlot *bank,
+			       GCancellable *cancellable, GAsyncReadyCallback callback,
+			       gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	RemsimServerPeer *peer = remsim_server_find_bank(self, bank->bank_id);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	g_autoptr(GBytes) payload = NULL;
+	guint tag;
+
+	g_task_set_source_tag(task, remsim_server_reset_card_async);
+	if (peer == NULL) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_NOT_FOUND,
+					"bank %u is not connected", bank->bank_id);
+		g_object_unref(task);
+		return;
+	}
+	if (!remsim_server_peer_get_remsim_ext(peer)) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_UNSUPPORTED,
+					"bank %u cannot reset cards for the server (not a "
+					"remsim-bankd)",
+					bank->bank_id);
+		g_object_unref(task);
+		return;
+	}
+	tag = ++self->reset_tag;
+	text = g_strdup_printf("{\"reset-card\":{\"slot\":%u,\"tag\":%u}}", bank->slot_nr, tag);
+	payload = g_bytes_new_take(text, strlen(text));
+	text = NULL;
+	if (!rspro_connection_send_remsim(remsim_server_peer_get_connection(peer), payload,
+					  &error)) {
+		g_task_return_new_error(task, REMSIM_SERVER_ERROR, REMSIM_SERVER_ERROR_FAILED,
+					"cannot ask bank %u: %s", bank->bank_id, error->message);
+		g_object_unref(task);
+		return;
+	}
+	g_task_set_task_data(task, GUINT_TO_POINTER(tag), NULL);
+	g_hash_table_insert(self->resets, GUINT_TO_POINTER(tag), task);
+	g_timeout_add_full(G_PRIORITY_DEFAULT, REMSIM_SERVER_RESET_TIMEOUT_MS,
+			   remsim_server_reset_timeout_cb, g_object_ref(task), g_object_unref);
+}
+
+gboolean
+remsim_server_reset_card_finish(RemsimServer *self, GAsyncResult *result, GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(result), error);
 }

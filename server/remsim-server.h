@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "remsim-server-inventory.h"
 #include "remsim-server-peer.h"
 #include "remsim-server-slotmap-store.h"
 #include "remsim-server-slotmap.h"
@@ -17,10 +18,12 @@ G_BEGIN_DECLS
 GQuark remsim_server_error_quark(void);
 
 typedef enum {
-	REMSIM_SERVER_ERROR_FAILED,    /* anything else */
-	REMSIM_SERVER_ERROR_CONFLICT,  /* the bank or client slot is already mapped */
-	REMSIM_SERVER_ERROR_NOT_FOUND, /* no such slot map */
-	REMSIM_SERVER_ERROR_STORE,     /* the database write failed */
+	REMSIM_SERVER_ERROR_FAILED,	 /* anything else */
+	REMSIM_SERVER_ERROR_CONFLICT,	 /* the bank or client slot is already mapped */
+	REMSIM_SERVER_ERROR_NOT_FOUND,	 /* no such slot map */
+	REMSIM_SERVER_ERROR_STORE,	 /* the database write failed */
+	REMSIM_SERVER_ERROR_UNSUPPORTED, /* the bank does not speak remsim's own messages */
+	REMSIM_SERVER_ERROR_TIMEOUT,	 /* the bank did not answer in time */
 } RemsimServerError;
 
 #define REMSIM_TYPE_SERVER (remsim_server_get_type())
@@ -33,6 +36,9 @@ gboolean remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 
 			      GError **error);
 guint16 remsim_server_get_port(RemsimServer *self);
 guint64 remsim_server_get_restart_counter(RemsimServer *self);
+
+/* what remsim banks report of their slots and cards */
+RemsimServerInventory *remsim_server_get_inventory(RemsimServer *self);
 
 /* connected banks / clients (RemsimServerPeer*), in the order they identified */
 GList *remsim_server_get_banks(RemsimServer *self);
@@ -53,6 +59,27 @@ void remsim_server_create_slotmap_async(RemsimServer *self, const RsproBankSlot 
 					GAsyncReadyCallback callback, gpointer user_data);
 RemsimServerSlotmap *remsim_server_create_slotmap_finish(RemsimServer *self, GAsyncResult *result,
 							 GError **error);
+/*
+ * The same for the bank slot that holds the card with @iccid (a live one
+ * first, else the last one known); REMSIM_SERVER_ERROR_NOT_FOUND without one
+ */
+void remsim_server_create_slotmap_by_iccid_async(RemsimServer *self, const gchar *iccid,
+						 const RsproClientSlot *client,
+						 GCancellable *cancellable,
+						 GAsyncReadyCallback callback, gpointer user_data);
+RemsimServerSlotmap *remsim_server_create_slotmap_by_iccid_finish(RemsimServer *self,
+								  GAsyncResult *result,
+								  GError **error);
+/*
+ * Ask a remsim bank to reset the card of @bank (power off and on, in turn with
+ * its client's APDUs). NOT_FOUND: the bank is not connected; UNSUPPORTED: it
+ * is an upstream bank; FAILED with the bank's reason (no powered card ...)
+ */
+void remsim_server_reset_card_async(RemsimServer *self, const RsproBankSlot *bank,
+				    GCancellable *cancellable, GAsyncReadyCallback callback,
+				    gpointer user_data);
+gboolean remsim_server_reset_card_finish(RemsimServer *self, GAsyncResult *result, GError **error);
+
 /* @id: upstream's slot map id (bankId * 65536 + slotNr) */
 void remsim_server_delete_slotmap_async(RemsimServer *self, guint32 id, GCancellable *cancellable,
 					GAsyncReadyCallback callback, gpointer user_data);
