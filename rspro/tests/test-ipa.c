@@ -322,6 +322,32 @@ test_wrap(void)
 	g_assert_null(none);
 }
 
+/* remsim's own messages: LL LL EE 52, a frame kind of their own, between RSPRO frames */
+static void
+test_remsim_frame(void)
+{
+	g_autoptr(GBytes) payload = g_bytes_new_static("{}", 2);
+	g_autoptr(GBytes) frame = rspro_ipa_wrap_remsim(payload, NULL);
+	static const guint8 want[] = { 0x00, 0x03, 0xee, 0x52, '{', '}' };
+	static const guint8 rspro[] = { 0x00, 0x03, 0xee, 0x07, 0x30, 0x00 };
+	g_autoptr(RsproIpaDeframer) d = rspro_ipa_deframer_new();
+	RsproIpaFrame f = { 0 };
+	g_autoptr(GError) error = NULL;
+
+	g_assert_cmpmem(g_bytes_get_data(frame, NULL), g_bytes_get_size(frame), want, sizeof(want));
+	rspro_ipa_deframer_feed(d, want, sizeof(want));
+	rspro_ipa_deframer_feed(d, rspro, sizeof(rspro));
+	g_assert_true(rspro_ipa_deframer_next(d, &f, &error));
+	g_assert_cmpint(f.kind, ==, RSPRO_IPA_FRAME_REMSIM);
+	g_assert_true(g_bytes_equal(f.payload, payload));
+	rspro_ipa_frame_clear(&f);
+	g_assert_true(rspro_ipa_deframer_next(d, &f, &error));
+	g_assert_cmpint(f.kind, ==, RSPRO_IPA_FRAME_RSPRO);
+	rspro_ipa_frame_clear(&f);
+	g_assert_false(rspro_ipa_deframer_next(d, &f, &error));
+	g_assert_no_error(error);
+}
+
 static void
 test_pending(void)
 {
@@ -346,6 +372,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/rspro/ipa/wrap", test_wrap);
 	g_test_add_func("/rspro/ipa/pending", test_pending);
+	g_test_add_func("/rspro/ipa/remsim-frame", test_remsim_frame);
 	g_test_add_func("/rspro/ipa/whole-stream", test_whole_stream);
 	g_test_add_func("/rspro/ipa/random-chunks", test_random_chunks);
 	g_test_add_func("/rspro/ipa/every-split", test_every_split);

@@ -60,6 +60,7 @@ struct _RemsimTestPeer {
 	GQueue untaken;	     /* RsproPdu in received, not taken yet */
 	guint counts[RSPRO_MSG_TYPE_COUNT];
 	const RsproPdu *last[RSPRO_MSG_TYPE_COUNT];
+	guint remsim_messages; /* remsim's own messages (rspro-ipa.h), which it never answers */
 };
 
 G_DEFINE_FINAL_TYPE(RemsimTestPeer, remsim_test_peer, G_TYPE_OBJECT)
@@ -625,6 +626,14 @@ remsim_test_peer_closed_cb(RsproConnection *conn, GError *reason, gpointer user_
 	g_signal_handlers_disconnect_by_data(conn, session);
 }
 
+static void
+remsim_test_peer_remsim_message_cb(RsproConnection *conn, GBytes *payload, gpointer user_data)
+{
+	RemsimTestPeerSession *session = user_data;
+
+	session->peer->remsim_messages++;
+}
+
 /* a connection of its own (not a link's): the peer reads it */
 static RemsimTestPeerSession *
 remsim_test_peer_session_start(RemsimTestPeer *self, RsproConnection *conn)
@@ -632,6 +641,8 @@ remsim_test_peer_session_start(RemsimTestPeer *self, RsproConnection *conn)
 	RemsimTestPeerSession *session = remsim_test_peer_session_new(self, conn);
 
 	g_signal_connect(conn, "message", G_CALLBACK(remsim_test_peer_message_cb), session);
+	g_signal_connect(conn, "remsim-message", G_CALLBACK(remsim_test_peer_remsim_message_cb),
+			 session);
 	g_signal_connect(conn, "closed", G_CALLBACK(remsim_test_peer_closed_cb), session);
 	return session;
 }
@@ -1018,6 +1029,12 @@ remsim_test_peer_count(RemsimTestPeer *self, RsproMsgType type)
 {
 	g_assert_cmpuint(type, <, RSPRO_MSG_TYPE_COUNT);
 	return self->counts[type];
+}
+
+guint
+remsim_test_peer_count_remsim_messages(RemsimTestPeer *self)
+{
+	return self->remsim_messages;
 }
 
 const RsproPdu *

@@ -270,6 +270,8 @@ void remsim_test_peer_send_status(RemsimTestPeer *self, guint16 bank_slot, gbool
 
 /* how many PDUs of @type came as messages so far */
 guint remsim_test_peer_count(RemsimTestPeer *self, RsproMsgType type);
+/* how many of remsim's own messages (rspro-ipa.h) came on accepted connections */
+guint remsim_test_peer_count_remsim_messages(RemsimTestPeer *self);
 /* the last PDU of @type that came, or NULL (owned by the peer) */
 const RsproPdu *remsim_test_peer_last(RemsimTestPeer *self, RsproMsgType type);
 /* the first PDU of @type not taken yet, or NULL (transfer full) */
