@@ -9,6 +9,7 @@ struct _RemsimServerDbus {
 	GObject parent_instance;
 	RemsimServer *server;
 	RemsimReload *reload;
+	RemsimServerEvents *events;
 	RemsimDbusServer1 *root;
 	GDBusObjectManagerServer *manager;
 	RemsimDbusPublish *publish;
@@ -188,6 +189,78 @@ remsim_server_dbus_slotmap_removed_cb(RemsimServer *server, RemsimServerSlotmap 
 	g_dbus_object_manager_server_unexport(self->manager, path);
 }
 
+/* ---- bank slots (the banks' reports) ---- */
+
+static void
+remsim_server_dbus_update_bank_slot(RemsimDbusServer1BankSlot *iface,
+				    const RemsimServerBankSlot *slot)
+{
+	const RemsimCardInfo *card = slot->card;
+
+#define REMSIM_SERVER_DBUS_CARD(member) (card != NULL && card->member != NULL ? card->member : "")
+	g_object_freeze_notify(G_OBJECT(iface));
+	remsim_dbus_server1_bank_slot_set_state(iface, slot->state != NULL ? slot->state : "");
+	remsim_dbus_server1_bank_slot_set_card_present(iface, slot->card_present);
+	remsim_dbus_server1_bank_slot_set_apdus(iface, slot->apdus);
+	remsim_dbus_server1_bank_slot_set_errors(iface, slot->errors);
+	remsim_dbus_server1_bank_slot_set_stale(iface, slot->stale);
+	remsim_dbus_server1_bank_slot_set_inventory(
+	    iface, card != NULL ? remsim_card_info_state_to_string(card->state) : "unknown");
+	remsim_dbus_server1_bank_slot_set_card_type(iface, REMSIM_SERVER_DBUS_CARD(type));
+	remsim_dbus_server1_bank_slot_set_iccid(iface, REMSIM_SERVER_DBUS_CARD(iccid));
+	remsim_dbus_server1_bank_slot_set_imsi(iface, REMSIM_SERVER_DBUS_CARD(imsi));
+	remsim_dbus_server1_bank_slot_set_msisdn(iface, REMSIM_SERVER_DBUS_CARD(msisdn));
+	remsim_dbus_server1_bank_slot_set_spn(iface, REMSIM_SERVER_DBUS_CARD(spn));
+	remsim_dbus_server1_bank_slot_set_pin1(iface, REMSIM_SERVER_DBUS_CARD(pin1));
+	g_object_thaw_notify(G_OBJECT(iface));
+#undef REMSIM_SERVER_DBUS_CARD
+}
+
+static void
+remsim_server_dbus_bank_slot_changed_cb(RemsimServerInventory *inventory,
+					RemsimServerBankSlot *slot, gpointer data)
+{
+	RemsimServerDbus *self = data;
+	g_autofree gchar *path =
+	    remsim_dbus_names_server_bank_slot_path(slot->bank_id, slot->slot_nr);
+	g_autoptr(GDBusObject) found =
+	    g_dbus_object_manager_get_object(G_DBUS_OBJECT_MANAGER(self->manager), path);
+	g_autoptr(RemsimDbusObjectSkeleton) object = NULL;
+	g_autoptr(RemsimDbusServer1BankSlot) iface = NULL;
+
+	if (found != NULL) {
+		iface = remsim_dbus_object_get_server1_bank_slot(REMSIM_DBUS_OBJECT(found));
+		remsim_server_dbus_update_bank_slot(iface, slot);
+		return;
+	}
+	object = remsim_dbus_object_skeleton_new(path);
+	iface = remsim_dbus_server1_bank_slot_skeleton_new();
+	remsim_dbus_server1_bank_slot_set_bank_id(iface, slot->bank_id);
+	remsim_dbus_server1_bank_slot_set_slot_nr(iface, slot->slot_nr);
+	remsim_server_dbus_update_bank_slot(iface, slot);
+	remsim_dbus_object_skeleton_set_server1_bank_slot(object, iface);
+	g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
+}
+
+static void
+remsim_server_dbus_bank_slot_removed_cb(RemsimServerInventory *inventory, guint bank_id,
+					guint slot_nr, gpointer data)
+{
+	RemsimServerDbus *self = data;
+	g_autofree gchar *path = remsim_dbus_names_server_bank_slot_path(bank_id, slot_nr);
+
+	g_dbus_object_manager_server_unexport(self->manager, path);
+}
+
+static void
+remsim_server_dbus_event_cb(RemsimServerEvents *events, const gchar *name, const gchar *data,
+			    gpointer user_data)
+{
+	RemsimServerDbus *self = user_data;
+
+	remsim_dbus_server1_emit_event(self->root, name, data);
+}
+
 /* ---- methods ---- */
 
 /* the server's errors under the registered names */
@@ -239,6 +312,42 @@ remsim_server_dbus_handle_create_cb(RemsimDbusServer1 *root, GDBusMethodInvocati
 	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
 					   remsim_server_dbus_create_ready,
 					   remsim_server_dbus_call_new(root, invocation));
+	return TRUE;
+}
+
+static void
+remsim_server_dbus_create_by_iccid_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(RemsimServerDbusCall) call = data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RemsimServerSlotmap) map =
+	    remsim_server_create_slotmap_by_iccid_finish(REMSIM_SERVER(source), result, &error);
+
+	if (map == NULL) {
+		remsim_server_dbus_return_error(call->invocation, error);
+		return;
+	}
+	remsim_dbus_server1_complete_create_slotmap_by_iccid(call->root, call->invocation,
+							     remsim_server_slotmap_get_id(map));
+}
+
+static gboolean
+remsim_server_dbus_handle_create_by_iccid_cb(RemsimDbusServer1 *root,
+					     GDBusMethodInvocation *invocation, const gchar *iccid,
+					     guint16 client_id, guint16 client_slot, gpointer data)
+{
+	RemsimServerDbus *self = data;
+	RsproClientSlot client = { client_id, client_slot };
+
+	if (client_id > RSPRO_ID_MAX || client_slot > RSPRO_ID_MAX) {
+		g_dbus_method_invocation_return_error(
+		    invocation, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_INVALID_ARGS,
+		    "ids must lie between 0 and %d", RSPRO_ID_MAX);
+		return TRUE;
+	}
+	remsim_server_create_slotmap_by_iccid_async(self->server, iccid, &client, NULL,
+						    remsim_server_dbus_create_by_iccid_ready,
+						    remsim_server_dbus_call_new(root, invocation));
 	return TRUE;
 }
 
@@ -320,8 +429,14 @@ remsim_server_dbus_dispose(GObject *object)
 	RemsimServerDbus *self = REMSIM_SERVER_DBUS(object);
 
 	g_clear_object(&self->publish);
-	if (self->server != NULL)
+	if (self->server != NULL) {
 		g_signal_handlers_disconnect_by_data(self->server, self);
+		g_signal_handlers_disconnect_by_data(remsim_server_get_inventory(self->server),
+						     self);
+	}
+	if (self->events != NULL)
+		g_signal_handlers_disconnect_by_data(self->events, self);
+	g_clear_object(&self->events);
 	if (self->reload != NULL)
 		g_signal_handlers_disconnect_by_data(self->reload, self);
 	if (self->root != NULL)
@@ -357,6 +472,8 @@ remsim_server_dbus_build_root(RemsimServerDbus *self, guint16 rspro_port, guint1
 	remsim_server_dbus_reloaded_cb(self->reload, self);
 	g_signal_connect(self->root, "handle-create-slotmap",
 			 G_CALLBACK(remsim_server_dbus_handle_create_cb), self);
+	g_signal_connect(self->root, "handle-create-slotmap-by-iccid",
+			 G_CALLBACK(remsim_server_dbus_handle_create_by_iccid_cb), self);
 	g_signal_connect(self->root, "handle-delete-slotmap",
 			 G_CALLBACK(remsim_server_dbus_handle_delete_cb), self);
 	g_signal_connect(self->root, "handle-global-reset",
@@ -395,15 +512,25 @@ remsim_server_dbus_build_objects(RemsimServerDbus *self)
 }
 
 RemsimServerDbus *
-remsim_server_dbus_new(RemsimServer *server, RemsimReload *reload, guint16 rspro_port,
-		       guint16 rest_port)
+remsim_server_dbus_new(RemsimServer *server, RemsimReload *reload, RemsimServerEvents *events,
+		       guint16 rspro_port, guint16 rest_port)
 {
 	RemsimServerDbus *self = g_object_new(REMSIM_TYPE_SERVER_DBUS, NULL);
+	RemsimServerInventory *inventory = remsim_server_get_inventory(server);
+	g_autoptr(GPtrArray) known = remsim_server_inventory_list(inventory);
 
 	self->server = g_object_ref(server);
 	self->reload = g_object_ref(reload);
+	self->events = g_object_ref(events);
 	remsim_server_dbus_build_root(self, rspro_port, rest_port);
 	remsim_server_dbus_build_objects(self);
+	for (guint i = 0; i < known->len; i++)
+		remsim_server_dbus_bank_slot_changed_cb(inventory, known->pdata[i], self);
+	g_signal_connect(inventory, "slot-changed",
+			 G_CALLBACK(remsim_server_dbus_bank_slot_changed_cb), self);
+	g_signal_connect(inventory, "slot-removed",
+			 G_CALLBACK(remsim_server_dbus_bank_slot_removed_cb), self);
+	g_signal_connect(events, "event", G_CALLBACK(remsim_server_dbus_event_cb), self);
 	self->publish = remsim_dbus_publish_new(REMSIM_DBUS_SERVER_NAME, self->manager,
 						G_DBUS_INTERFACE_SKELETON(self->root));
 	return self;

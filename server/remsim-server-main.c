@@ -11,6 +11,7 @@
 #include "remsim-reload.h"
 #include "remsim-server-api.h"
 #include "remsim-server-dbus.h"
+#include "remsim-server-events.h"
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
 #include "remsim-server.h"
@@ -23,6 +24,7 @@ typedef struct {
 	RemsimServer *server;
 	RemsimServerRest *rest;
 	RemsimServerApi *api;
+	RemsimServerEvents *events;
 	RemsimServerDbus *dbus;
 } RemsimServerApp;
 
@@ -109,13 +111,14 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	}
 	app->rest = remsim_server_rest_new(app->server);
 	app->api = remsim_server_api_new(app->server, app->rest);
+	app->events = remsim_server_events_new(app->server, app->rest);
 	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
 			    cfg->rest_port, local->message);
 		return FALSE;
 	}
 	if (cfg->bus != G_BUS_TYPE_NONE) {
-		app->dbus = remsim_server_dbus_new(app->server, app->reload,
+		app->dbus = remsim_server_dbus_new(app->server, app->reload, app->events,
 						   remsim_server_get_port(app->server),
 						   remsim_server_rest_get_port(app->rest));
 		remsim_server_dbus_start(app->dbus, cfg->bus);
@@ -134,6 +137,7 @@ remsim_server_main_stop(RemsimServerApp *app)
 	if (app->store)
 		remsim_server_slotmap_store_close(app->store);
 	g_clear_object(&app->dbus);
+	g_clear_object(&app->events);
 	g_clear_object(&app->api);
 	g_clear_object(&app->rest);
 	g_clear_object(&app->server);

@@ -30,3 +30,9 @@ remsim_dbus_names_client_slot_path(guint16 client_id, guint16 slot_nr)
 {
 	return g_strdup_printf(REMSIM_DBUS_CLIENT_PATH "/Slot/%u_%u", client_id, slot_nr);
 }
+
+gchar *
+remsim_dbus_names_server_bank_slot_path(guint16 bank_id, guint16 slot_nr)
+{
+	return g_strdup_printf(REMSIM_DBUS_SERVER_PATH "/BankSlot/%u_%u", bank_id, slot_nr);
+}

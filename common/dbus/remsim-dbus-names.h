@@ -10,6 +10,7 @@
  *   /org/remsim/Server1/Bank/<bankId>                 a connected bank
  *   /org/remsim/Server1/Client/<clientId>_<slotNr>    a connected client slot
  *   /org/remsim/Server1/Slotmap/<id>                  a slot map (id = bankId * 65536 + slotNr)
+ *   /org/remsim/Server1/BankSlot/<bankId>_<slotNr>    a bank slot a remsim bank reported
  *   /org/remsim/Bankd1/Slot/<slotNr>                  a bank slot
  *   /org/remsim/Client1/Slot/<clientId>_<slotNr>      a client slot
  *
@@ -34,6 +35,7 @@ G_BEGIN_DECLS
 #define REMSIM_DBUS_SERVER_BANK_INTERFACE "org.remsim.Server1.Bank"
 #define REMSIM_DBUS_SERVER_CLIENT_INTERFACE "org.remsim.Server1.Client"
 #define REMSIM_DBUS_SERVER_SLOTMAP_INTERFACE "org.remsim.Server1.Slotmap"
+#define REMSIM_DBUS_SERVER_BANK_SLOT_INTERFACE "org.remsim.Server1.BankSlot"
 
 #define REMSIM_DBUS_BANKD_NAME "org.remsim.Bankd1"
 #define REMSIM_DBUS_BANKD_PATH "/org/remsim/Bankd1"
@@ -49,6 +51,7 @@ G_BEGIN_DECLS
 gchar *remsim_dbus_names_server_bank_path(guint16 bank_id);
 gchar *remsim_dbus_names_server_client_path(guint16 client_id, guint16 slot_nr);
 gchar *remsim_dbus_names_server_slotmap_path(guint32 slotmap_id);
+gchar *remsim_dbus_names_server_bank_slot_path(guint16 bank_id, guint16 slot_nr);
 gchar *remsim_dbus_names_bankd_slot_path(guint16 slot_nr);
 gchar *remsim_dbus_names_client_slot_path(guint16 client_id, guint16 slot_nr);
 
