@@ -107,11 +107,25 @@ remsim_bankd_report_send_object(RemsimBankdReport *self, JsonObject *o)
 		remsim_log_debug(&self->log, "cannot send a report: %s", error->message);
 }
 
-/* every slot (@full), or the dirty ones */
+/* slots per message: one IPA frame holds at most 64 KiB */
+#define REMSIM_BANKD_REPORT_SLOTS_PER_MESSAGE 64
+
+static void
+remsim_bankd_report_send_slots(RemsimBankdReport *self, JsonArray *slots, gboolean full)
+{
+	g_autoptr(JsonObject) o = json_object_new();
+
+	json_object_set_array_member(o, "slots", slots);
+	json_object_set_boolean_member(o, "full", full);
+	if (full)
+		json_object_set_int_member(o, "num_slots", self->slots->len);
+	remsim_bankd_report_send_object(self, o);
+}
+
+/* every slot (@full), or the dirty ones, in messages of a few dozen slots */
 static void
 remsim_bankd_report_send(RemsimBankdReport *self, gboolean full)
 {
-	g_autoptr(JsonObject) o = json_object_new();
 	JsonArray *slots = json_array_new();
 
 	for (guint i = 0; i < self->slots->len; i++) {
@@ -124,14 +138,15 @@ remsim_bankd_report_send(RemsimBankdReport *self, gboolean full)
 		sent->apdus = remsim_bankd_slot_get_apdus(slot);
 		sent->errors = remsim_bankd_slot_get_errors(slot);
 		json_array_add_object_element(slots, remsim_bankd_report_slot_to_json(slot));
+		if (json_array_get_length(slots) == REMSIM_BANKD_REPORT_SLOTS_PER_MESSAGE) {
+			remsim_bankd_report_send_slots(self, slots, full);
+			slots = json_array_new();
+		}
 	}
-	if (!full && json_array_get_length(slots) == 0) {
+	if (json_array_get_length(slots) > 0)
+		remsim_bankd_report_send_slots(self, slots, full);
+	else
 		json_array_unref(slots);
-		return;
-	}
-	json_object_set_array_member(o, "slots", slots);
-	json_object_set_boolean_member(o, "full", full);
-	remsim_bankd_report_send_object(self, o);
 }
 
 static gboolean

@@ -168,7 +168,7 @@ remsim_server_inventory_remove(RemsimServerInventory *self, RemsimServerBankSlot
 /* one slot of a report; FALSE for a shape that is none */
 static gboolean
 remsim_server_inventory_apply_slot(RemsimServerInventory *self, guint16 bank_id, JsonObject *o,
-				   GHashTable *seen, GError **error)
+				   GError **error)
 {
 	gint64 nr = json_object_get_int_member_with_default(o, "slot", -1);
 	JsonNode *card_node = json_object_get_member(o, "card");
@@ -185,8 +185,6 @@ remsim_server_inventory_apply_slot(RemsimServerInventory *self, guint16 bank_id,
 	    (card = remsim_card_info_from_json(json_node_get_object(card_node), error)) == NULL)
 		return FALSE;
 	slot = remsim_server_inventory_get(self, bank_id, (guint16)nr, &created);
-	if (seen != NULL)
-		g_hash_table_add(seen, REMSIM_SERVER_INVENTORY_KEY(bank_id, nr));
 	card_changed = !remsim_card_info_equal(slot->card, card);
 	g_free(slot->state);
 	slot->state = g_strdup(state);
@@ -208,8 +206,7 @@ remsim_server_inventory_apply_report(RemsimServerInventory *self, guint16 bank_i
 				     JsonObject *report, GError **error)
 {
 	JsonArray *slots;
-	g_autoptr(GHashTable) seen = NULL;
-	gboolean full = json_object_get_boolean_member_with_default(report, "full", FALSE);
+	gint64 num_slots = json_object_get_int_member_with_default(report, "num_slots", -1);
 
 	if (!json_object_has_member(report, "slots") ||
 	    !JSON_NODE_HOLDS_ARRAY(json_object_get_member(report, "slots"))) {
@@ -217,8 +214,6 @@ remsim_server_inventory_apply_report(RemsimServerInventory *self, guint16 bank_i
 		return FALSE;
 	}
 	slots = json_object_get_array_member(report, "slots");
-	if (full)
-		seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	for (guint i = 0; i < json_array_get_length(slots); i++) {
 		JsonNode *node = json_array_get_element(slots, i);
 
@@ -228,18 +223,19 @@ remsim_server_inventory_apply_report(RemsimServerInventory *self, guint16 bank_i
 			return FALSE;
 		}
 		if (!remsim_server_inventory_apply_slot(self, bank_id, json_node_get_object(node),
-							seen, error))
+							error))
 			return FALSE;
 	}
-	if (full) {
+	/* a full report (in parts) names the bank's size: slots past it are gone */
+	if (num_slots >= 0) {
 		g_autoptr(GPtrArray) gone = g_ptr_array_new();
 		GHashTableIter iter;
-		gpointer key, value;
+		gpointer value;
 
 		g_hash_table_iter_init(&iter, self->slots);
-		while (g_hash_table_iter_next(&iter, &key, &value))
+		while (g_hash_table_iter_next(&iter, NULL, &value))
 			if (((RemsimServerBankSlot *)value)->bank_id == bank_id &&
-			    !g_hash_table_contains(seen, key))
+			    ((RemsimServerBankSlot *)value)->slot_nr >= num_slots)
 				g_ptr_array_add(gone, value);
 		for (guint i = 0; i < gone->len; i++)
 			remsim_server_inventory_remove(self, gone->pdata[i]);

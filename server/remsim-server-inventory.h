@@ -36,8 +36,9 @@ gboolean remsim_server_inventory_load(RemsimServerInventory *self, GError **erro
 
 /*
  * A bank's report: {"slots":[{"slot":N,"state":..,"card_present":..,"apdus":..,
- * "errors":..,"card":{..}|null},..],"full":true|false}. A full report
- * replaces what was known of the bank: its other slots go.
+ * "errors":..,"card":{..}|null},..],"full":true|false,"num_slots":N}. A full
+ * report (every slot, in messages of a few dozen) names the bank's number of
+ * slots: what was known of slots past it goes.
  */
 gboolean remsim_server_inventory_apply_report(RemsimServerInventory *self, guint16 bank_id,
 					      JsonObject *report, GError **error);
