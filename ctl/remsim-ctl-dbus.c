@@ -572,7 +572,95 @@ remsim_ctl_dbus_get_status(RemsimCtlSource *source, GError **error)
 	return status;
 }
 
+typedef struct {
+	JsonArray *cards;
+	const gchar *iccid;
+	const gchar *imsi;
+} RemsimCtlDbusCards;
+
+static void
+remsim_ctl_dbus_add_card(GDBusInterface *iface, gpointer data)
+{
+	RemsimCtlDbusCards *q = data;
+	RemsimDbusServer1BankSlot *slot = REMSIM_DBUS_SERVER1_BANK_SLOT(iface);
+	const gchar *iccid = remsim_dbus_server1_bank_slot_get_iccid(slot);
+	const gchar *imsi = remsim_dbus_server1_bank_slot_get_imsi(slot);
+	const gchar *state = remsim_dbus_server1_bank_slot_get_inventory(slot);
+
+	if (g_str_equal(state, "unknown") ||
+	    (q->iccid != NULL && !g_str_has_prefix(iccid, q->iccid)) ||
+	    (q->imsi != NULL && (*imsi == '\0' || !g_str_has_prefix(imsi, q->imsi))))
+		return;
+	json_array_add_object_element(
+	    q->cards,
+	    remsim_ctl_model_card_new(remsim_dbus_server1_bank_slot_get_bank_id(slot),
+				      remsim_dbus_server1_bank_slot_get_slot_nr(slot), state,
+				      remsim_dbus_server1_bank_slot_get_card_type(slot), iccid,
+				      imsi, remsim_dbus_server1_bank_slot_get_msisdn(slot),
+				      remsim_dbus_server1_bank_slot_get_spn(slot),
+				      remsim_dbus_server1_bank_slot_get_pin1(slot),
+				      remsim_dbus_server1_bank_slot_get_stale(slot)));
+}
+
+/* the server's bank slots with a card read, and the clients mapped to them */
+static JsonArray *
+remsim_ctl_dbus_list_cards(RemsimCtlSource *source, const gchar *iccid, const gchar *imsi,
+			   GError **error)
+{
+	RemsimCtlDbus *self = REMSIM_CTL_DBUS(source);
+	RemsimCtlDbusCards q = { NULL, iccid, imsi };
+	g_autoptr(JsonArray) maps = NULL;
+	g_autoptr(JsonArray) cards = NULL;
+
+	if ((maps = remsim_ctl_dbus_list_maps(source, error)) == NULL)
+		return NULL;
+	q.cards = json_array_new();
+	remsim_ctl_dbus_foreach(self, REMSIM_CTL_DBUS_SERVER,
+				REMSIM_DBUS_SERVER_BANK_SLOT_INTERFACE, remsim_ctl_dbus_add_card,
+				&q);
+	cards = remsim_ctl_model_sort(q.cards, "bank_id", "slot");
+	json_array_unref(q.cards);
+	for (guint i = 0; i < json_array_get_length(cards); i++) {
+		JsonObject *card = json_array_get_object_element(cards, i);
+		JsonObject *map = remsim_ctl_model_find(
+		    maps, "bank_id", json_object_get_int_member(card, "bank_id"), "bank_slot",
+		    json_object_get_int_member(card, "slot"));
+
+		if (map != NULL)
+			remsim_ctl_model_card_set_client(
+			    card, (guint)json_object_get_int_member(map, "client_id"),
+			    (guint)json_object_get_int_member(map, "client_slot"));
+	}
+	return g_steal_pointer(&cards);
+}
+
 /* ---- changing ---- */
+
+static gboolean
+remsim_ctl_dbus_create_map_by_iccid(RemsimCtlSource *source, guint client_id, guint client_slot,
+				    const gchar *iccid, guint *bank_id, guint *bank_slot,
+				    GError **error)
+{
+	RemsimCtlDbus *self = REMSIM_CTL_DBUS(source);
+	g_autoptr(GError) local = NULL;
+	g_autofree gchar *what = NULL;
+	guint id = 0;
+
+	if (!remsim_ctl_dbus_require(self, REMSIM_CTL_DBUS_SERVER, error))
+		return FALSE;
+	if (remsim_dbus_server1_call_create_slotmap_by_iccid_sync(
+		REMSIM_DBUS_SERVER1(self->roots[REMSIM_CTL_DBUS_SERVER]), iccid, client_id,
+		client_slot, &id, NULL, &local)) {
+		*bank_id = id >> 16;
+		*bank_slot = id & 0xffff;
+		return TRUE;
+	}
+	/* TRANSLATORS: what failed; client id:slot, an ICCID */
+	what = g_strdup_printf(_("mapping client %u:%u to the card %s"), client_id, client_slot,
+			       iccid);
+	g_propagate_error(error, remsim_ctl_error_from_dbus(local, "remsim-server", what));
+	return FALSE;
+}
 
 static gboolean
 remsim_ctl_dbus_create_map(RemsimCtlSource *source, guint client_id, guint client_slot,
@@ -993,6 +1081,8 @@ remsim_ctl_dbus_class_init(RemsimCtlDbusClass *klass)
 	source_class->list_maps = remsim_ctl_dbus_list_maps;
 	source_class->list_slots = remsim_ctl_dbus_list_slots;
 	source_class->create_map = remsim_ctl_dbus_create_map;
+	source_class->list_cards = remsim_ctl_dbus_list_cards;
+	source_class->create_map_by_iccid = remsim_ctl_dbus_create_map_by_iccid;
 	source_class->delete_map = remsim_ctl_dbus_delete_map;
 	source_class->reset = remsim_ctl_dbus_reset;
 	source_class->reset_slot = remsim_ctl_dbus_reset_slot;

@@ -391,3 +391,32 @@ remsim_ctl_model_parse_bank(const gchar *text, guint *bank_id, GError **error)
 		    text, REMSIM_CTL_MODEL_ID_MAX);
 	return FALSE;
 }
+
+JsonObject *
+remsim_ctl_model_card_new(guint bank_id, guint slot, const gchar *state, const gchar *type,
+			  const gchar *iccid, const gchar *imsi, const gchar *msisdn,
+			  const gchar *spn, const gchar *pin1, gboolean stale)
+{
+	JsonObject *o = json_object_new();
+
+	json_object_set_int_member(o, "bank_id", bank_id);
+	json_object_set_int_member(o, "slot", slot);
+	remsim_ctl_model_set_string(o, "state", state);
+	remsim_ctl_model_set_string(o, "type", type);
+	remsim_ctl_model_set_string(o, "iccid", iccid);
+	remsim_ctl_model_set_string(o, "imsi", imsi);
+	remsim_ctl_model_set_string(o, "msisdn", msisdn);
+	remsim_ctl_model_set_string(o, "spn", spn);
+	remsim_ctl_model_set_string(o, "pin1", pin1);
+	json_object_set_boolean_member(o, "stale", stale);
+	json_object_set_null_member(o, "client_id");
+	json_object_set_null_member(o, "client_slot");
+	return o;
+}
+
+void
+remsim_ctl_model_card_set_client(JsonObject *card, guint client_id, guint client_slot)
+{
+	json_object_set_int_member(card, "client_id", client_id);
+	json_object_set_int_member(card, "client_slot", client_slot);
+}

@@ -50,6 +50,18 @@ void remsim_ctl_model_slot_set_local(JsonObject *slot, const gchar *state, gbool
  */
 JsonArray *remsim_ctl_model_slots_from(JsonArray *banks, JsonArray *maps, gint bank_id);
 
+/*
+ * a card a bank read (cards): its bank slot, the inventory's @state ("read",
+ * "failed", "empty"), what it read (NULL: null), and whether the server only
+ * remembers it (@stale); the client fields start null
+ */
+JsonObject *remsim_ctl_model_card_new(guint bank_id, guint slot, const gchar *state,
+				      const gchar *type, const gchar *iccid, const gchar *imsi,
+				      const gchar *msisdn, const gchar *spn, const gchar *pin1,
+				      gboolean stale);
+/* the client slot mapped to the card's bank slot */
+void remsim_ctl_model_card_set_client(JsonObject *card, guint client_id, guint client_slot);
+
 /* a daemon (status, version): @via "system-bus", "session-bus" or "rest" */
 JsonObject *remsim_ctl_model_daemon_new(const gchar *daemon, gboolean reachable, const gchar *via,
 					const gchar *address, const gchar *version);

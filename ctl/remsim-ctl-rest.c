@@ -53,7 +53,10 @@ static SoupMessage *
 remsim_ctl_rest_message(RemsimCtlRest *self, const gchar *method, const gchar *path,
 			const gchar *body)
 {
-	g_autofree gchar *url = g_strconcat(self->base, REMSIM_CTL_REST_API "/", path, NULL);
+	/* a path of its own ("/api/v1/cards") or one of upstream's API ("slotmaps") */
+	g_autofree gchar *url = path[0] == '/'
+				    ? g_strconcat(self->base, path, NULL)
+				    : g_strconcat(self->base, REMSIM_CTL_REST_API "/", path, NULL);
 	SoupMessage *msg = soup_message_new(method, url);
 
 	/* the one place a request is made: authentication goes here */
@@ -396,6 +399,99 @@ remsim_ctl_rest_create_map(RemsimCtlSource *source, guint client_id, guint clien
 	return reply != NULL;
 }
 
+/* the cards of remsim's /api/v1/cards; an upstream server has no such route */
+static JsonArray *
+remsim_ctl_rest_list_cards(RemsimCtlSource *source, const gchar *iccid, const gchar *imsi,
+			   GError **error)
+{
+	g_autofree gchar *ei = g_uri_escape_string(iccid != NULL ? iccid : "", NULL, TRUE);
+	g_autofree gchar *em = g_uri_escape_string(imsi != NULL ? imsi : "", NULL, TRUE);
+	g_autofree gchar *path = g_strdup_printf("/api/v1/cards?iccid=%s&imsi=%s", ei, em);
+	g_autoptr(GBytes) reply = remsim_ctl_rest_request(
+	    REMSIM_CTL_REST(source), "GET", path, NULL,
+	    /* TRANSLATORS: what was asked */
+	    _("asking for the cards (a remsim-server's /api/v1/cards)"), error);
+	g_autoptr(JsonArray) list = NULL;
+	JsonArray *cards;
+
+	if (reply == NULL ||
+	    (list = remsim_ctl_rest_parse_list(reply, path, "cards", error)) == NULL)
+		return NULL;
+	cards = json_array_new();
+	for (guint i = 0; i < json_array_get_length(list); i++) {
+		JsonObject *o = json_array_get_object_element(list, i);
+		JsonNode *card_node = json_object_get_member(o, "card");
+		JsonObject *c = card_node != NULL && JSON_NODE_HOLDS_OBJECT(card_node)
+				    ? json_node_get_object(card_node)
+				    : NULL;
+		JsonNode *map = json_object_get_member(o, "map");
+		JsonObject *card;
+
+		if (c == NULL)
+			continue;
+#define REMSIM_CTL_REST_CARD(m) json_object_get_string_member_with_default(c, m, NULL)
+		card = remsim_ctl_model_card_new(
+		    (guint)json_object_get_int_member(o, "bank_id"),
+		    (guint)json_object_get_int_member(o, "slot"), REMSIM_CTL_REST_CARD("state"),
+		    REMSIM_CTL_REST_CARD("type"), REMSIM_CTL_REST_CARD("iccid"),
+		    REMSIM_CTL_REST_CARD("imsi"), REMSIM_CTL_REST_CARD("msisdn"),
+		    REMSIM_CTL_REST_CARD("spn"), REMSIM_CTL_REST_CARD("pin1"),
+		    json_object_get_boolean_member_with_default(o, "stale", FALSE));
+#undef REMSIM_CTL_REST_CARD
+		if (map != NULL && JSON_NODE_HOLDS_OBJECT(map))
+			remsim_ctl_model_card_set_client(
+			    card,
+			    (guint)remsim_ctl_rest_int(json_node_get_object(map), "client",
+						       "clientId"),
+			    (guint)remsim_ctl_rest_int(json_node_get_object(map), "client",
+						       "slotNr"));
+		json_array_add_object_element(cards, card);
+	}
+	return cards;
+}
+
+static gboolean
+remsim_ctl_rest_create_map_by_iccid(RemsimCtlSource *source, guint client_id, guint client_slot,
+				    const gchar *iccid, guint *bank_id, guint *bank_slot,
+				    GError **error)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) body_node = NULL;
+	g_autofree gchar *body = NULL;
+	/* TRANSLATORS: what was asked; client id:slot, an ICCID */
+	g_autofree gchar *what = g_strdup_printf(_("mapping client %u:%u to the card %s"),
+						 client_id, client_slot, iccid);
+	g_autoptr(GBytes) reply = NULL;
+	g_autoptr(JsonNode) answer = NULL;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "client");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "clientId");
+	json_builder_add_int_value(b, client_id);
+	json_builder_set_member_name(b, "slotNr");
+	json_builder_add_int_value(b, client_slot);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "iccid");
+	json_builder_add_string_value(b, iccid);
+	json_builder_end_object(b);
+	body_node = json_builder_get_root(b);
+	body = json_to_string(body_node, FALSE);
+	reply = remsim_ctl_rest_request(REMSIM_CTL_REST(source), "POST", "/api/v1/slotmaps", body,
+					what, error);
+	if (reply == NULL)
+		return FALSE;
+	answer = json_from_string(g_bytes_get_data(reply, NULL), NULL);
+	if (answer == NULL || !JSON_NODE_HOLDS_OBJECT(answer)) {
+		g_propagate_error(error,
+				  remsim_ctl_rest_unexpected("/api/v1/slotmaps", _("no slot map")));
+		return FALSE;
+	}
+	*bank_id = (guint)remsim_ctl_rest_int(json_node_get_object(answer), "bank", "bankId");
+	*bank_slot = (guint)remsim_ctl_rest_int(json_node_get_object(answer), "bank", "slotNr");
+	return TRUE;
+}
+
 static gboolean
 remsim_ctl_rest_delete_map(RemsimCtlSource *source, guint32 map_id, GError **error)
 {
@@ -659,6 +755,8 @@ remsim_ctl_rest_class_init(RemsimCtlRestClass *klass)
 	source_class->list_maps = remsim_ctl_rest_list_maps;
 	source_class->list_slots = remsim_ctl_rest_list_slots;
 	source_class->create_map = remsim_ctl_rest_create_map;
+	source_class->list_cards = remsim_ctl_rest_list_cards;
+	source_class->create_map_by_iccid = remsim_ctl_rest_create_map_by_iccid;
 	source_class->delete_map = remsim_ctl_rest_delete_map;
 	source_class->reset = remsim_ctl_rest_reset;
 	source_class->reset_slot = remsim_ctl_rest_reset_slot;

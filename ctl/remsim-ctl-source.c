@@ -147,3 +147,19 @@ remsim_ctl_source_emit_event(RemsimCtlSource *self, JsonObject *event)
 	g_signal_emit(self, remsim_ctl_source_signals[SIGNAL_EVENT], 0, event);
 	json_object_unref(event);
 }
+
+JsonArray *
+remsim_ctl_source_list_cards(RemsimCtlSource *self, const gchar *iccid, const gchar *imsi,
+			     GError **error)
+{
+	return REMSIM_CTL_SOURCE_GET_CLASS(self)->list_cards(self, iccid, imsi, error);
+}
+
+gboolean
+remsim_ctl_source_create_map_by_iccid(RemsimCtlSource *self, guint client_id, guint client_slot,
+				      const gchar *iccid, guint *bank_id, guint *bank_slot,
+				      GError **error)
+{
+	return REMSIM_CTL_SOURCE_GET_CLASS(self)->create_map_by_iccid(
+	    self, client_id, client_slot, iccid, bank_id, bank_slot, error);
+}

@@ -33,6 +33,13 @@ struct _RemsimCtlSourceClass {
 	JsonArray *(*list_slots)(RemsimCtlSource *self, gint bank_id, GError **error);
 	gboolean (*create_map)(RemsimCtlSource *self, guint client_id, guint client_slot,
 			       guint bank_id, guint bank_slot, GError **error);
+	/* the cards the banks read (model cards), by ICCID and IMSI prefix (NULL: any) */
+	JsonArray *(*list_cards)(RemsimCtlSource *self, const gchar *iccid, const gchar *imsi,
+				 GError **error);
+	/* a map to the bank slot holding the card @iccid; that slot in @bank_id, @bank_slot */
+	gboolean (*create_map_by_iccid)(RemsimCtlSource *self, guint client_id, guint client_slot,
+					const gchar *iccid, guint *bank_id, guint *bank_slot,
+					GError **error);
 	gboolean (*delete_map)(RemsimCtlSource *self, guint32 map_id, GError **error);
 	gboolean (*reset)(RemsimCtlSource *self, GError **error);
 	/* the slot after its card was reset (a model slot) */
@@ -51,6 +58,11 @@ JsonArray *remsim_ctl_source_list_slots(RemsimCtlSource *self, gint bank_id, GEr
 JsonObject *remsim_ctl_source_find_map(RemsimCtlSource *self, guint32 map_id, GError **error);
 gboolean remsim_ctl_source_create_map(RemsimCtlSource *self, guint client_id, guint client_slot,
 				      guint bank_id, guint bank_slot, GError **error);
+JsonArray *remsim_ctl_source_list_cards(RemsimCtlSource *self, const gchar *iccid,
+					const gchar *imsi, GError **error);
+gboolean remsim_ctl_source_create_map_by_iccid(RemsimCtlSource *self, guint client_id,
+					       guint client_slot, const gchar *iccid,
+					       guint *bank_id, guint *bank_slot, GError **error);
 gboolean remsim_ctl_source_delete_map(RemsimCtlSource *self, guint32 map_id, GError **error);
 gboolean remsim_ctl_source_reset(RemsimCtlSource *self, GError **error);
 JsonObject *remsim_ctl_source_reset_slot(RemsimCtlSource *self, guint bank_id, guint slot,

@@ -14,10 +14,11 @@
  * remsim-ctl-<name>.c, its extern in remsim-ctl.h and a row here.
  */
 static const RemsimCtlCommand *const remsim_ctl_commands[] = {
-	&remsim_ctl_status_command,  &remsim_ctl_banks_command,	  &remsim_ctl_slots_command,
-	&remsim_ctl_clients_command, &remsim_ctl_maps_command,	  &remsim_ctl_map_command,
-	&remsim_ctl_unmap_command,   &remsim_ctl_reset_command,	  &remsim_ctl_slot_command,
-	&remsim_ctl_watch_command,   &remsim_ctl_version_command, &remsim_ctl_help_command,
+	&remsim_ctl_status_command, &remsim_ctl_banks_command,	 &remsim_ctl_slots_command,
+	&remsim_ctl_cards_command,  &remsim_ctl_clients_command, &remsim_ctl_maps_command,
+	&remsim_ctl_map_command,    &remsim_ctl_unmap_command,	 &remsim_ctl_reset_command,
+	&remsim_ctl_slot_command,   &remsim_ctl_watch_command,	 &remsim_ctl_version_command,
+	&remsim_ctl_help_command,
 };
 
 /* a command's synopsis: its name and its (translated) arguments */

@@ -60,6 +60,7 @@ void remsim_ctl_print_list(JsonArray *array, const gchar *member);
 extern const RemsimCtlCommand remsim_ctl_status_command;
 extern const RemsimCtlCommand remsim_ctl_banks_command;
 extern const RemsimCtlCommand remsim_ctl_slots_command;
+extern const RemsimCtlCommand remsim_ctl_cards_command;
 extern const RemsimCtlCommand remsim_ctl_clients_command;
 extern const RemsimCtlCommand remsim_ctl_maps_command;
 extern const RemsimCtlCommand remsim_ctl_map_command;
