@@ -39,7 +39,12 @@ struct _RemsimCtlRest {
 	guint poll_id;
 	gboolean polling;
 	gboolean reachable;
-	GTask *watch_task; /* until the first answer */
+	GTask *watch_task;	  /* until the first answer */
+	gboolean live;		  /* the server's event stream is open */
+	gboolean no_stream;	  /* the server has none (upstream's): asked once a second */
+	gboolean poll_again;	  /* an event came while a snapshot was being taken */
+	gboolean opening;	  /* the event stream was asked for, no answer yet */
+	GDataInputStream *events; /* the event stream, while live */
 	JsonArray *seen[REMSIM_CTL_REST_N_LISTS];
 	JsonArray *next[REMSIM_CTL_REST_N_LISTS];
 	RemsimCtlRestList asking;
@@ -577,6 +582,8 @@ remsim_ctl_rest_daemon_model(RemsimCtlRest *self)
 }
 
 static void remsim_ctl_rest_poll_ask(RemsimCtlRest *self);
+static void remsim_ctl_rest_stream_open(RemsimCtlRest *self);
+static gboolean remsim_ctl_rest_poll_cb(gpointer data);
 
 /* a whole snapshot is in: report the differences, keep it */
 static void
@@ -656,9 +663,19 @@ remsim_ctl_rest_poll_ready(GObject *source, GAsyncResult *result, gpointer data)
 	}
 	self->polling = FALSE;
 	remsim_ctl_rest_poll_done(self);
+	/* the first snapshot is in: now the event stream, where the server has one */
+	if (!self->live && !self->no_stream) {
+		if (!self->opening)
+			remsim_ctl_rest_stream_open(self);
+		return;
+	}
 	if (self->watch_task != NULL) {
 		g_task_return_boolean(self->watch_task, TRUE);
 		g_clear_object(&self->watch_task);
+	}
+	if (self->poll_again) {
+		self->poll_again = FALSE;
+		remsim_ctl_rest_poll_cb(self);
 	}
 }
 
@@ -690,6 +707,108 @@ remsim_ctl_rest_poll_cb(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* ---- the server's event stream (/api/v1/events): each event, a new snapshot ---- */
+
+/* without a stream (upstream's server, or it broke): a snapshot a second */
+static void
+remsim_ctl_rest_fall_back(RemsimCtlRest *self)
+{
+	self->live = FALSE;
+	g_clear_object(&self->events);
+	if (self->watch_task != NULL) {
+		g_task_return_boolean(self->watch_task, TRUE);
+		g_clear_object(&self->watch_task);
+	}
+	if (self->poll_id == 0)
+		self->poll_id =
+		    g_timeout_add(REMSIM_CTL_REST_POLL_MS, remsim_ctl_rest_poll_cb, self);
+}
+
+static void remsim_ctl_rest_stream_read(RemsimCtlRest *self);
+
+static void
+remsim_ctl_rest_stream_line_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(RemsimCtlRest) self = data;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *line = g_data_input_stream_read_line_finish_utf8(
+	    G_DATA_INPUT_STREAM(source), result, NULL, &error);
+
+	if (g_cancellable_is_cancelled(self->cancellable))
+		return;
+	if (line == NULL) {
+		/* the stream ended: the server went, or restarts; ask it once a second */
+		remsim_ctl_rest_fall_back(self);
+		return;
+	}
+	/* an event's name: what it is about is in the next snapshot, diffed as ever */
+	if (g_str_has_prefix(line, "event:")) {
+		if (self->polling)
+			self->poll_again = TRUE;
+		else
+			remsim_ctl_rest_poll_cb(self);
+	}
+	remsim_ctl_rest_stream_read(self);
+}
+
+static void
+remsim_ctl_rest_stream_read(RemsimCtlRest *self)
+{
+	g_data_input_stream_read_line_async(self->events, G_PRIORITY_DEFAULT, self->cancellable,
+					    remsim_ctl_rest_stream_line_ready, g_object_ref(self));
+}
+
+static void
+remsim_ctl_rest_stream_ready(GObject *source, GAsyncResult *result, gpointer data)
+{
+	g_autoptr(RemsimCtlRest) self = data;
+	SoupMessage *msg = soup_session_get_async_result_message(SOUP_SESSION(source), result);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GInputStream) stream =
+	    soup_session_send_finish(SOUP_SESSION(source), result, &error);
+	const gchar *type = msg != NULL ? soup_message_headers_get_content_type(
+					      soup_message_get_response_headers(msg), NULL)
+					: NULL;
+
+	if (g_cancellable_is_cancelled(self->cancellable))
+		return;
+	self->opening = FALSE;
+	if (stream == NULL || soup_message_get_status(msg) != SOUP_STATUS_OK ||
+	    g_strcmp0(type, "text/event-stream") != 0) {
+		/* upstream's server has no stream; remsim's answers 200 */
+		if (stream != NULL)
+			self->no_stream = TRUE;
+		remsim_ctl_rest_fall_back(self);
+		return;
+	}
+	self->live = TRUE;
+	g_clear_handle_id(&self->poll_id, g_source_remove);
+	self->events = g_data_input_stream_new(stream);
+	g_data_input_stream_set_newline_type(self->events, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+	remsim_ctl_rest_stream_read(self);
+	if (self->watch_task != NULL) {
+		g_task_return_boolean(self->watch_task, TRUE);
+		g_clear_object(&self->watch_task);
+	}
+	/* what changed between the snapshot and the stream */
+	remsim_ctl_rest_poll_cb(self);
+}
+
+static void
+remsim_ctl_rest_stream_open(RemsimCtlRest *self)
+{
+	g_autoptr(SoupMessage) msg = remsim_ctl_rest_message(self, "GET", "/api/v1/events", NULL);
+
+	soup_session_send_async(self->session, msg, G_PRIORITY_DEFAULT, self->cancellable,
+				remsim_ctl_rest_stream_ready, g_object_ref(self));
+}
+
+gboolean
+remsim_ctl_rest_get_live(RemsimCtlRest *self)
+{
+	return self->live;
+}
+
 static void
 remsim_ctl_rest_watch_async(RemsimCtlSource *source, GCancellable *cancellable,
 			    GAsyncReadyCallback callback, gpointer user_data)
@@ -701,7 +820,6 @@ remsim_ctl_rest_watch_async(RemsimCtlSource *source, GCancellable *cancellable,
 	g_clear_object(&self->cancellable);
 	self->cancellable = cancellable != NULL ? g_object_ref(cancellable) : g_cancellable_new();
 	self->watch_task = task;
-	self->poll_id = g_timeout_add(REMSIM_CTL_REST_POLL_MS, remsim_ctl_rest_poll_cb, self);
 	remsim_ctl_rest_poll_cb(self);
 }
 
@@ -722,6 +840,7 @@ remsim_ctl_rest_dispose(GObject *object)
 	g_clear_handle_id(&self->poll_id, g_source_remove);
 	if (self->cancellable != NULL)
 		g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->events);
 	g_clear_object(&self->cancellable);
 	g_clear_object(&self->watch_task);
 	for (guint l = 0; l < REMSIM_CTL_REST_N_LISTS; l++) {

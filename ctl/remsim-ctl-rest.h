@@ -4,8 +4,10 @@
  * upstream's /api/backend/v1/ routes, with libsoup 3. Every request goes
  * through one function, where authentication will be added.
  *
- * The REST API has no event stream yet: watching asks the server once a
- * second and reports what changed.
+ * Watching takes a snapshot (maps, banks, clients) and reports what changed
+ * since the last one: on each event of a remsim server's stream
+ * (/api/v1/events), or once a second from a server without one (upstream's),
+ * or while the stream is broken.
  */
 #pragma once
 
@@ -27,5 +29,7 @@ G_DECLARE_FINAL_TYPE(RemsimCtlRest, remsim_ctl_rest, REMSIM_CTL, REST, RemsimCtl
  * A usage error (RemsimCtlError) when @url is none of these.
  */
 RemsimCtlSource *remsim_ctl_rest_new(const gchar *url, GError **error);
+/* TRUE while watching follows the server's event stream */
+gboolean remsim_ctl_rest_get_live(RemsimCtlRest *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "remsim-ctl-rest.h"
 #include "remsim-ctl.h"
 
 typedef struct {
@@ -157,7 +158,12 @@ remsim_ctl_watch_ready(GObject *source, GAsyncResult *result, gpointer data)
 		return;
 	}
 	/* on standard error, so that standard output holds only the changes */
-	if (ctl->server != NULL)
+	if (ctl->server != NULL && remsim_ctl_rest_get_live(REMSIM_CTL_REST(source)))
+		/* TRANSLATORS: %s: the server's URL */
+		g_printerr(_("Watching the remsim-server at %s (its event stream); Ctrl+C "
+			     "stops.\n"),
+			   ctl->server);
+	else if (ctl->server != NULL)
 		/* TRANSLATORS: %s: the server's URL */
 		g_printerr(_("Watching the remsim-server at %s (asked once a second); Ctrl+C "
 			     "stops.\n"),
@@ -217,7 +223,8 @@ const RemsimCtlCommand remsim_ctl_watch_command = {
 	.summary = N_("Show every change as it happens, until interrupted"),
 	.description = N_("Maps, banks and clients coming, going and changing; with the bank and "
 			  "client daemons on the same bus also their slots and links. With "
-			  "--server the server is asked once a second. --json prints one JSON "
-			  "object a line."),
+			  "--server a remsim server's event stream is followed (an upstream "
+			  "server is asked once a second). --json prints one JSON object a "
+			  "line."),
 	.run = remsim_ctl_watch_run,
 };

@@ -812,6 +812,51 @@ check_reset_version(CtlFixture *f, const CtlMode *m, gboolean dbus)
 	g_assert_cmpuint(length(jv, "daemons"), ==, dbus ? 3 : 1);
 }
 
+static guint
+cards_read(const CtlMode *m)
+{
+	g_autoptr(JsonObject) cards = ctl_json(m, "cards", "cards", NULL);
+	guint n = 0;
+
+	for (guint i = 0; i < length(cards, "cards"); i++)
+		if (!json_object_get_boolean_member(element(cards, "cards", i), "stale"))
+			n++;
+	return n;
+}
+
+/* the cards the bank read, searched, and a map made by ICCID */
+static void
+check_cards(const CtlMode *m)
+{
+	g_autoptr(JsonObject) cards = NULL, none = NULL, made = NULL;
+	g_autofree gchar *table = NULL;
+	JsonObject *card;
+
+	REMSIM_TEST_WAIT_FOR(cards_read(m) >= 2);
+	/* every slot of the bank holds the same profile */
+	cards = ctl_json(m, "cards", "cards", "--iccid", "89001010", NULL);
+	g_assert_cmpuint(length(cards, "cards"), >=, 2);
+	card = element(cards, "cards", 1);
+	g_assert_cmpint(json_object_get_int_member(card, "slot"), ==, 1);
+	g_assert_cmpstr(json_object_get_string_member(card, "iccid"), ==, "8900101000000000019");
+	g_assert_cmpstr(json_object_get_string_member(card, "spn"), ==, "remsim 1");
+	/* PIN1 keeps the IMSI: no PIN is configured */
+	g_assert_true(is_null(card, "imsi"));
+	none = ctl_json(m, "cards", "cards", "--imsi", "001", NULL);
+	g_assert_cmpuint(length(none, "cards"), ==, 0);
+	table = ctl_ok(m, "cards", NULL);
+	/* words: the SPN "remsim 1" is two */
+	assert_row(table, "1:0", "8900101000000000019", "-", "remsim", "1", "enabled", "-", "read",
+		   NULL);
+
+	made = ctl_json(m, "map", "map", "2:0", "iccid:8900101000000000019", NULL);
+	g_assert_cmpint(
+	    json_object_get_int_member(json_object_get_object_member(made, "map"), "bank_id"), ==,
+	    1);
+	g_free(ctl_ok(m, "unmap", "client:2:0", NULL));
+	ctl_fails(m, 5, "8900000000000000000", "map", "2:0", "iccid:8900000000000000000", NULL);
+}
+
 static void
 test_commands(CtlFixture *f, gconstpointer data)
 {
@@ -841,6 +886,7 @@ test_commands(CtlFixture *f, gconstpointer data)
 	check_slot_reset(m, dbus);
 	check_unmap(f, m);
 	check_reset_version(f, m, dbus);
+	check_cards(m);
 }
 
 /* every member of D-Bus's answer is REST's, or null over REST (what REST cannot know) */
@@ -872,7 +918,7 @@ assert_same_output(JsonObject *dbus, JsonObject *rest, const gchar *where)
 static void
 test_same_output(CtlFixture *f, gconstpointer data)
 {
-	static const gchar *const commands[] = { "banks", "clients", "maps", "slots" };
+	static const gchar *const commands[] = { "banks", "clients", "maps", "slots", "cards" };
 
 	if (f->daemons == NULL)
 		return;

@@ -19,7 +19,7 @@ typedef struct {
 	gchar *state_dir;
 	RemsimTestDaemon *server;
 	RemsimTestDaemon *bankd;
-} InventoryFixture;
+} ServerInventoryFixture;
 
 static gchar *
 bankd_config(void)
@@ -43,7 +43,7 @@ bankd_spawn(guint16 server_port)
 }
 
 static void
-fixture_setup(InventoryFixture *f, gconstpointer data)
+fixture_setup(ServerInventoryFixture *f, gconstpointer data)
 {
 	f->state_dir = remsim_test_common_make_dir("remsim-inventory-XXXXXX");
 	f->server = remsim_test_daemon_spawn(
@@ -51,7 +51,7 @@ fixture_setup(InventoryFixture *f, gconstpointer data)
 }
 
 static void
-fixture_teardown(InventoryFixture *f, gconstpointer data)
+fixture_teardown(ServerInventoryFixture *f, gconstpointer data)
 {
 	g_clear_object(&f->bankd);
 	g_clear_object(&f->server);
@@ -61,7 +61,7 @@ fixture_teardown(InventoryFixture *f, gconstpointer data)
 
 /* GET @path: its "cards" (or "slots") array; "total" counts every match, of every page */
 static JsonArray *
-get_list(InventoryFixture *f, const gchar *path, const gchar *member)
+get_list(ServerInventoryFixture *f, const gchar *path, const gchar *member)
 {
 	g_autoptr(JsonNode) node = remsim_test_daemon_rest_json(f->server, path, 200);
 	JsonObject *o = json_node_get_object(node);
@@ -72,7 +72,7 @@ get_list(InventoryFixture *f, const gchar *path, const gchar *member)
 }
 
 static guint
-count_cards(InventoryFixture *f, const gchar *query, gboolean fresh_only)
+count_cards(ServerInventoryFixture *f, const gchar *query, gboolean fresh_only)
 {
 	g_autofree gchar *path = g_strdup_printf("/api/v1/cards%s", query);
 	g_autoptr(JsonArray) cards = get_list(f, path, "cards");
@@ -95,7 +95,7 @@ card_of(JsonObject *slot)
 
 /* the four cards, by bank slot, with what PIN1 let through */
 static void
-test_inventory_cards(InventoryFixture *f, gconstpointer data)
+test_inventory_cards(ServerInventoryFixture *f, gconstpointer data)
 {
 	g_autoptr(JsonArray) cards = NULL;
 	g_autoptr(JsonArray) found = NULL;
@@ -141,7 +141,7 @@ test_inventory_cards(InventoryFixture *f, gconstpointer data)
 
 /* a map by ICCID goes to the card's bank slot, and is upstream's map like any other */
 static void
-test_inventory_map_by_iccid(InventoryFixture *f, gconstpointer data)
+test_inventory_map_by_iccid(ServerInventoryFixture *f, gconstpointer data)
 {
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *state = NULL;
@@ -179,14 +179,14 @@ test_inventory_map_by_iccid(InventoryFixture *f, gconstpointer data)
 }
 
 static gboolean
-all_stale(InventoryFixture *f)
+all_stale(ServerInventoryFixture *f)
 {
 	return count_cards(f, "", FALSE) == 4 && count_cards(f, "", TRUE) == 0;
 }
 
 /* a restarted server shows the cards it knew, stale until their bank says them again */
 static void
-test_inventory_persist(InventoryFixture *f, gconstpointer data)
+test_inventory_persist(ServerInventoryFixture *f, gconstpointer data)
 {
 	f->bankd = bankd_spawn(remsim_test_daemon_get_port(f->server));
 	REMSIM_TEST_WAIT_FOR(count_cards(f, "", TRUE) == 4);
@@ -201,7 +201,7 @@ test_inventory_persist(InventoryFixture *f, gconstpointer data)
 
 /* upstream banks get upstream's answer; a remsim bank is told in fwVersion */
 static void
-test_inventory_hello_mark(InventoryFixture *f, gconstpointer data)
+test_inventory_hello_mark(ServerInventoryFixture *f, gconstpointer data)
 {
 	for (guint remsim = 0; remsim < 2; remsim++) {
 		g_autoptr(RemsimTestPeer) bank = remsim_test_peer_new_bank(5 + remsim, 2);
@@ -225,7 +225,7 @@ test_inventory_hello_mark(InventoryFixture *f, gconstpointer data)
 
 /* a remsim-bankd under a server without the mark (upstream's) sends nothing of its own */
 static void
-test_inventory_upstream_server(InventoryFixture *f, gconstpointer data)
+test_inventory_upstream_server(ServerInventoryFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimTestPeer) server = remsim_test_peer_new_server();
 
@@ -243,7 +243,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn)                                                                              \
-	g_test_add("/server/inventory/" name, InventoryFixture, NULL, fixture_setup, fn,           \
+	g_test_add("/server/inventory/" name, ServerInventoryFixture, NULL, fixture_setup, fn,     \
 		   fixture_teardown)
 	ADD("cards", test_inventory_cards);
 	ADD("map-by-iccid", test_inventory_map_by_iccid);

@@ -21,7 +21,7 @@ typedef struct {
 	RemsimTestPeer *server;
 	RemsimTestDaemon *bankd;
 	GDBusObjectManager *objects;
-} InventoryFixture;
+} SimcardInventoryFixture;
 
 static gchar *
 profile_path(const gchar *name)
@@ -30,7 +30,7 @@ profile_path(const gchar *name)
 }
 
 static void
-fixture_setup(InventoryFixture *f, gconstpointer data)
+fixture_setup(SimcardInventoryFixture *f, gconstpointer data)
 {
 	g_autofree gchar *p1 = profile_path("sample-001.json");
 	g_autofree gchar *p2 = profile_path("sample-002.json");
@@ -65,7 +65,7 @@ fixture_setup(InventoryFixture *f, gconstpointer data)
 }
 
 static void
-fixture_teardown(InventoryFixture *f, gconstpointer data)
+fixture_teardown(SimcardInventoryFixture *f, gconstpointer data)
 {
 	g_clear_object(&f->bankd);
 	g_clear_object(&f->server);
@@ -76,7 +76,7 @@ fixture_teardown(InventoryFixture *f, gconstpointer data)
 }
 
 static RemsimDbusBankd1Slot *
-get_slot(InventoryFixture *f, guint16 nr)
+get_slot(SimcardInventoryFixture *f, guint16 nr)
 {
 	g_autofree gchar *path = remsim_dbus_names_bankd_slot_path(nr);
 	g_autoptr(GDBusObject) object = g_dbus_object_manager_get_object(f->objects, path);
@@ -89,12 +89,12 @@ typedef struct {
 	RemsimDbusBankd1Slot *slot;
 	const gchar *name;
 	const gchar *want;
-} InventoryPropWait;
+} SimcardInventoryPropWait;
 
 static gboolean
 prop_is(gpointer data)
 {
-	InventoryPropWait *w = data;
+	SimcardInventoryPropWait *w = data;
 	g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(G_DBUS_PROXY(w->slot), w->name);
 
 	return v != NULL && g_str_equal(g_variant_get_string(v, NULL), w->want);
@@ -104,7 +104,7 @@ prop_is(gpointer data)
 static void
 assert_prop(RemsimDbusBankd1Slot *slot, const gchar *name, const gchar *want)
 {
-	InventoryPropWait w = { slot, name, want };
+	SimcardInventoryPropWait w = { slot, name, want };
 
 	if (!remsim_test_common_spin_until(prop_is, &w, REMSIM_TEST_TIMEOUT_MS)) {
 		g_autoptr(GVariant) v = g_dbus_proxy_get_cached_property(G_DBUS_PROXY(slot), name);
@@ -116,7 +116,7 @@ assert_prop(RemsimDbusBankd1Slot *slot, const gchar *name, const gchar *want)
 
 /* every card read; what PIN1 lets through, and what it keeps */
 static void
-test_inventory_read(InventoryFixture *f, gconstpointer data)
+test_inventory_read(SimcardInventoryFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimDbusBankd1Slot) s0 = NULL, s1 = NULL, s2 = NULL, s3 = NULL;
 	g_autoptr(GVariant) atr = NULL;
@@ -161,7 +161,7 @@ test_inventory_read(InventoryFixture *f, gconstpointer data)
  * card's counter shows exactly one try spent (3 → 2), as the client sees it.
  */
 static void
-test_inventory_pin_once(InventoryFixture *f, gconstpointer data)
+test_inventory_pin_once(SimcardInventoryFixture *f, gconstpointer data)
 {
 	g_autoptr(RemsimDbusBankd1Slot) s2 = NULL;
 	g_autoptr(RemsimTestPeer) client = NULL;
@@ -209,7 +209,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn)                                                                              \
-	g_test_add("/bankd/inventory/" name, InventoryFixture, NULL, fixture_setup, fn,            \
+	g_test_add("/bankd/inventory/" name, SimcardInventoryFixture, NULL, fixture_setup, fn,     \
 		   fixture_teardown)
 	ADD("read", test_inventory_read);
 	ADD("pin-once", test_inventory_pin_once);
