@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include "remsim-client-dbus.h"
+#include "remsim-client-metrics.h"
+#include "remsim-metrics-http.h"
 #include "remsim-client.h"
 #include "remsim-daemon.h"
 #include "remsim-i18n.h"
@@ -53,6 +55,8 @@ remsim_client_main_run(RemsimConfig *config, const gchar *const *args)
 	RemsimClientMainReload reload_ctx = { NULL, config };
 	g_autoptr(RemsimReload) reload = NULL;
 	g_autoptr(RemsimClientDbus) dbus = NULL;
+	g_autoptr(RemsimMetricsHttp) metrics = NULL;
+	gint metrics_port = remsim_config_get_int(config, NULL, "metrics-port");
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	GBusType bus = remsim_config_get_bus_type(config);
 
@@ -69,6 +73,16 @@ remsim_client_main_run(RemsimConfig *config, const gchar *const *args)
 				       REMSIM_CLIENT_FRONTEND_ERROR_CONFIG)
 			   ? 2
 			   : EXIT_FAILURE;
+	}
+	if (metrics_port > 0) {
+		metrics = remsim_metrics_http_new(remsim_client_metrics_render, client);
+		if (!remsim_metrics_http_listen(
+			metrics, remsim_config_get_string(config, NULL, "metrics-bind-ip"),
+			(guint16)metrics_port, &error)) {
+			g_printerr("remsim-client: metrics port %d: %s\n", metrics_port,
+				   error->message);
+			return EXIT_FAILURE;
+		}
 	}
 	reload_ctx.client = client;
 	reload = remsim_reload_new(args, remsim_client_main_reload, &reload_ctx);

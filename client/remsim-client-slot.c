@@ -31,6 +31,7 @@ struct _RemsimClientSlot {
 	gboolean has_status;
 	RsproSlotPhysStatus last_status;
 	RemsimClientSlotCounters counters;
+	gint64 command_sent; /* when the command in flight went to the bank (monotonic), or 0 */
 };
 
 G_DEFINE_FINAL_TYPE(RemsimClientSlot, remsim_client_slot, G_TYPE_OBJECT)
@@ -389,6 +390,12 @@ remsim_client_slot_bankd_message_cb(RsproLink *link, RsproPdu *pdu, gpointer use
 		    !remsim_client_slot_check_response(self, &pdu->u.tpdu_card_to_modem))
 			break;
 		self->counters.tpdus_to_modem++;
+		self->counters.bytes_to_modem += g_bytes_get_size(pdu->u.tpdu_card_to_modem.data);
+		if (self->command_sent != 0) {
+			remsim_metrics_histogram_observe(
+			    &self->counters.latency, g_get_monotonic_time() - self->command_sent);
+			self->command_sent = 0;
+		}
 		remsim_client_frontend_receive_response(self->frontend,
 							pdu->u.tpdu_card_to_modem.data);
 		break;
@@ -450,6 +457,8 @@ remsim_client_slot_frontend_command_cb(RemsimClientFrontend *frontend, GBytes *t
 		return;
 	}
 	self->counters.tpdus_to_card++;
+	self->counters.bytes_to_card += len;
+	self->command_sent = g_get_monotonic_time();
 	remsim_client_slot_send(
 	    self, self->bankd_link,
 	    rspro_pdu_new_tpdu_modem_to_card(&self->client_slot, &self->bank_slot, tpdu));

@@ -8,6 +8,7 @@
 
 #include "remsim-client-event-script.h"
 #include "remsim-client-frontend.h"
+#include "remsim-metrics.h"
 #include "rspro-link.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,9 @@ typedef struct {
 	guint64 status_indications;
 	guint64 bankd_connects;
 	guint64 server_connects;
+	guint64 bytes_to_card;		/* TPDU bytes sent to the bank */
+	guint64 bytes_to_modem;		/* response bytes from the bank */
+	RemsimMetricsHistogram latency; /* from a command to its response, through the bank */
 } RemsimClientSlotCounters;
 
 #define REMSIM_TYPE_CLIENT_SLOT (remsim_client_slot_get_type())

@@ -43,6 +43,8 @@ typedef struct {
 	gchar *gsmtap_ip;      /* NULL: no GSMTAP trace */
 	gint gsmtap_slot;      /* -1: every slot */
 	guint16 gsmtap_port;
+	guint16 metrics_port;	/* 0: no metrics listener */
+	gchar *metrics_bind_ip; /* NULL: every address */
 	gboolean inventory;
 	gchar *inventory_pin1;	    /* as given: never logged */
 	GHashTable *inventory_pins; /* parsed: "slot" or ICCID -> PIN */

@@ -3,6 +3,8 @@
 
 #include "remsim-bankd-builtin-plugins.h"
 #include "remsim-bankd-dbus.h"
+#include "remsim-bankd-metrics.h"
+#include "remsim-metrics-http.h"
 #include "remsim-bankd.h"
 #include "remsim-daemon.h"
 #include "remsim-i18n.h"
@@ -62,6 +64,7 @@ main(int argc, char **argv)
 	g_autoptr(RemsimBankd) bankd = NULL;
 	g_autoptr(RemsimReload) reload = NULL;
 	g_autoptr(RemsimBankdDbus) dbus = NULL;
+	g_autoptr(RemsimMetricsHttp) metrics = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	g_autoptr(GError) error = NULL;
 	/* the command line as given, for reloading: parsing takes options out of argv */
@@ -81,6 +84,15 @@ main(int argc, char **argv)
 	if (!remsim_bankd_start(bankd, &error)) {
 		g_printerr("remsim-bankd: %s\n", error->message);
 		return 1;
+	}
+	if (config->metrics_port != 0) {
+		metrics = remsim_metrics_http_new(remsim_bankd_metrics_render, bankd);
+		if (!remsim_metrics_http_listen(metrics, config->metrics_bind_ip,
+						config->metrics_port, &error)) {
+			g_printerr("remsim-bankd: metrics port %u: %s\n", config->metrics_port,
+				   error->message);
+			return 1;
+		}
 	}
 	reload = remsim_reload_new((const gchar *const *)args, remsim_bankd_main_reload, bankd);
 	remsim_reload_watch_sighup(reload);

@@ -11,6 +11,7 @@
 #include "remsim-bankd-slot.h"
 #include "remsim-bankd-inventory.h"
 #include "remsim-log.h"
+#include "remsim-metrics.h"
 
 /* upstream HEAD's accepted TPDU sizes: a header, at most 255 data bytes and Le */
 #define REMSIM_BANKD_SLOT_TPDU_MIN 5
@@ -29,7 +30,8 @@ typedef struct {
 	GCancellable *session; /* strong: the session the op belongs to */
 	RemsimBankdSlotOpKind kind;
 	GBytes *apdu;
-	GTask *task; /* an operator's reset waiting for its end, or NULL */
+	GTask *task;	/* an operator's reset waiting for its end, or NULL */
+	gint64 started; /* when the APDU went to the card (monotonic) */
 } RemsimBankdSlotOp;
 
 struct _RemsimBankdSlot {
@@ -59,6 +61,9 @@ struct _RemsimBankdSlot {
 	gboolean last_rst;
 	guint64 apdus;
 	guint64 errors;
+	guint64 bytes_to_card;
+	guint64 bytes_from_card;
+	RemsimMetricsHistogram latency; /* the card's answer time */
 	/* the inventory: read when a card comes and after each client session */
 	gboolean inventory_enabled;
 	GHashTable *pins;	   /* configured PIN1s, or NULL */
@@ -361,6 +366,9 @@ remsim_bankd_slot_transmit_ready(GObject *source, GAsyncResult *result, gpointer
 	}
 	/* no ::changed: the counter changes with every APDU, and its readers poll it */
 	self->apdus++;
+	self->bytes_to_card += g_bytes_get_size(op->apdu);
+	self->bytes_from_card += g_bytes_get_size(response);
+	remsim_metrics_histogram_observe(&self->latency, g_get_monotonic_time() - op->started);
 	if (self->gsmtap != NULL)
 		remsim_bankd_gsmtap_send_apdu(self->gsmtap, self->nr, op->apdu, response);
 	pdu = rspro_pdu_new_tpdu_card_to_modem(&bank_slot, &self->client_slot, response);
@@ -471,6 +479,7 @@ remsim_bankd_slot_start_op(RemsimBankdSlot *self, RemsimBankdSlotOp *op)
 
 			remsim_log_debug(&self->log, "C-APDU %s", text);
 		}
+		op->started = g_get_monotonic_time();
 		remsim_card_slot_transmit_async(self->card, op->apdu, op->session,
 						remsim_bankd_slot_transmit_ready, op);
 		break;
@@ -920,4 +929,17 @@ guint64
 remsim_bankd_slot_get_errors(RemsimBankdSlot *self)
 {
 	return self->errors;
+}
+
+void
+remsim_bankd_slot_get_bytes(RemsimBankdSlot *self, guint64 *to_card, guint64 *from_card)
+{
+	*to_card = self->bytes_to_card;
+	*from_card = self->bytes_from_card;
+}
+
+const RemsimMetricsHistogram *
+remsim_bankd_slot_get_latency(RemsimBankdSlot *self)
+{
+	return &self->latency;
 }

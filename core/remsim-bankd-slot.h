@@ -14,6 +14,7 @@
 #include "remsim-bankd-client-conn.h"
 #include "remsim-bankd-gsmtap.h"
 #include "remsim-card-info.h"
+#include "remsim-metrics.h"
 #include "remsim-plugin.h"
 
 G_BEGIN_DECLS
@@ -90,6 +91,10 @@ GBytes *remsim_bankd_slot_get_atr(RemsimBankdSlot *self);
 gboolean remsim_bankd_slot_get_card_present(RemsimBankdSlot *self);
 guint64 remsim_bankd_slot_get_apdus(RemsimBankdSlot *self);
 guint64 remsim_bankd_slot_get_errors(RemsimBankdSlot *self);
+/* APDU bytes relayed each way since start (metrics) */
+void remsim_bankd_slot_get_bytes(RemsimBankdSlot *self, guint64 *to_card, guint64 *from_card);
+/* how long the card took for each APDU */
+const RemsimMetricsHistogram *remsim_bankd_slot_get_latency(RemsimBankdSlot *self);
 
 /*
  * Signals:

@@ -24,6 +24,7 @@ struct _RemsimBankd {
 	RsproListener *listener;
 	RsproLink *link;
 	RemsimBankdReport *report;
+	guint64 server_connects;
 };
 
 G_DEFINE_TYPE(RemsimBankd, remsim_bankd, G_TYPE_OBJECT)
@@ -240,6 +241,7 @@ remsim_bankd_link_connected_cb(RsproLink *link, RsproConnection *conn, gpointer 
 {
 	RemsimBankd *self = user_data;
 
+	self->server_connects++;
 	remsim_log_message(&self->log, "connected to the server %s",
 			   rspro_connection_get_peer_name(conn));
 }
@@ -694,4 +696,16 @@ remsim_bankd_get_slot(RemsimBankd *self, guint nr)
 {
 	g_return_val_if_fail(self->slots != NULL && nr < self->slots->len, NULL);
 	return self->slots->pdata[nr];
+}
+
+guint64
+remsim_bankd_get_server_connects(RemsimBankd *self)
+{
+	return self->server_connects;
+}
+
+gboolean
+remsim_bankd_get_remsim_server(RemsimBankd *self)
+{
+	return self->report != NULL && remsim_bankd_report_is_active(self->report);
 }

@@ -45,6 +45,10 @@ guint16 remsim_bankd_get_port(RemsimBankd *self);
 RsproLinkState remsim_bankd_get_server_state(RemsimBankd *self);
 guint remsim_bankd_get_n_slots(RemsimBankd *self);
 RemsimBankdSlot *remsim_bankd_get_slot(RemsimBankd *self, guint nr);
+/* how often the server link came up since start (the first time and each reconnect) */
+guint64 remsim_bankd_get_server_connects(RemsimBankd *self);
+/* TRUE while the server is a remsim server that takes the bank's reports */
+gboolean remsim_bankd_get_remsim_server(RemsimBankd *self);
 
 /* Signals: ::server-state-changed () */
 

@@ -12,6 +12,7 @@
 #include "remsim-server-api.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server-events.h"
+#include "remsim-server-metrics.h"
 #include "remsim-server-web.h"
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
@@ -27,6 +28,7 @@ typedef struct {
 	RemsimServerApi *api;
 	RemsimServerEvents *events;
 	RemsimServerWeb *web;
+	RemsimServerMetrics *metrics;
 	RemsimServerDbus *dbus;
 } RemsimServerApp;
 
@@ -115,6 +117,7 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	app->api = remsim_server_api_new(app->server, app->rest);
 	app->events = remsim_server_events_new(app->server, app->rest);
 	app->web = remsim_server_web_new(app->rest);
+	app->metrics = remsim_server_metrics_new(app->server, app->rest, app->events);
 	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
 			    cfg->rest_port, local->message);
@@ -140,6 +143,7 @@ remsim_server_main_stop(RemsimServerApp *app)
 	if (app->store)
 		remsim_server_slotmap_store_close(app->store);
 	g_clear_object(&app->dbus);
+	g_clear_object(&app->metrics);
 	g_clear_object(&app->web);
 	g_clear_object(&app->events);
 	g_clear_object(&app->api);
