@@ -4,7 +4,9 @@
 # Starts remsim-server, a remsim-bankd with four simulated cards and a
 # remsim-client with the shell front end, all on 127.0.0.1 with ports the
 # kernel picks; shows the bank and its slots and maps client 1:0 to bank 1
-# slot 0 with remsim-ctl (over the server's REST API), then talks to the card
+# slot 0 with remsim-ctl (over the server's REST API), prints the address of
+# the server's web view and the inventory of the four cards (what the bank read
+# from them, remsim-ctl cards), then talks to the card
 # through the whole chain: SELECT, VERIFY CHV1, READ EF.IMSI and RUN GSM
 # ALGORITHM. Where dbus-daemon is installed, the daemons are also on a private
 # session bus, and remsim-ctl shows what only the bank knows (its slots' states,
@@ -76,6 +78,7 @@ rspro_port=$(sed -n 's/^rspro=//p' "$work/server.ports")
 rest_port=$(sed -n 's/^rest=//p' "$work/server.ports")
 url=http://127.0.0.1:$rest_port
 echo "RSPRO on 127.0.0.1:$rspro_port, REST on $url/api/backend/v1/"
+echo "the web view: $url/ (live while the demo runs; REMSIM_DEMO_KEEP=1 keeps its files, not the daemons)"
 echo "remsim-ctl asks it with --server $url (left out below)"
 
 say "remsim-bankd: bank 1 with four simulated SIM cards"
@@ -97,6 +100,18 @@ until "$builddir/ctl/remsim-ctl" --server "$url" slots 1 >/dev/null 2>&1; do
 done
 ctl banks
 ctl slots 1
+
+say "the inventory: what the bank read from its four cards"
+# each card is read once it is in its slot and no client holds it
+i=0
+until [ "$("$builddir/ctl/remsim-ctl" --server "$url" --json cards | grep -c '"state" : "read"')" -ge 4 ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { echo "remsim-demo: the bank did not report its cards" >&2; exit 1; }
+	sleep 0.1
+done
+ctl cards
+echo "(IMSI only where PIN1 is disabled: the bank's inventory-pin1 key may open the others)"
+echo "the web view at $url/ shows the same, live"
 
 say "map client 1:0 to bank 1 slot 0"
 ctl map 1:0 1:0
