@@ -238,6 +238,61 @@ test_inventory_upstream_server(ServerInventoryFixture *f, gconstpointer data)
 	g_assert_cmpuint(remsim_test_peer_count_remsim_messages(server), ==, 0);
 }
 
+/* reads the stream until a line equals @line; FALSE at its end */
+static gboolean
+stream_until(GDataInputStream *in, const gchar *line, GString *seen)
+{
+	for (;;) {
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *got = g_data_input_stream_read_line_utf8(in, NULL, NULL, &error);
+
+		g_assert_no_error(error);
+		if (got == NULL)
+			return FALSE;
+		g_string_append_printf(seen, "%s\n", got);
+		if (g_str_equal(got, line))
+			return TRUE;
+	}
+}
+
+/* GET /api/v1/events: a Server-Sent Events stream that tells a map made over REST */
+static void
+test_inventory_events(ServerInventoryFixture *f, gconstpointer data)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) conn = NULL;
+	g_autoptr(GDataInputStream) in = NULL;
+	g_autoptr(GString) seen = g_string_new(NULL);
+	g_autofree gchar *request = NULL;
+	gint64 start;
+
+	conn = g_socket_client_connect_to_host(
+	    client, "127.0.0.1", remsim_test_daemon_get_rest_port(f->server), NULL, &error);
+	g_assert_no_error(error);
+	/* a blocking read that never hangs the test for good */
+	g_socket_set_timeout(g_socket_connection_get_socket(conn), 60);
+	request = g_strdup("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			   "Accept: text/event-stream\r\n\r\n");
+	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+						request, strlen(request), NULL, NULL, &error));
+	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	g_data_input_stream_set_newline_type(in, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+	g_assert_true(stream_until(in, "HTTP/1.1 200 OK", seen));
+	g_assert_true(stream_until(in, ": remsim-server events", seen));
+	g_assert_nonnull(strstr(seen->str, "Content-Type: text/event-stream"));
+
+	start = g_get_monotonic_time();
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(f->server, 3, 1, 42, 0), ==, 201);
+	g_assert_true(stream_until(in, "event: map", seen));
+	g_test_message("a map over REST to its event: %.1f ms",
+		       (g_get_monotonic_time() - start) / 1000.0);
+	g_string_truncate(seen, 0);
+	g_assert_true(stream_until(in, "", seen));
+	g_assert_nonnull(strstr(seen->str, "data: {\"event\":\"map-changed\",\"map\":{"));
+	g_assert_nonnull(strstr(seen->str, "\"clientId\":42"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -250,5 +305,6 @@ main(int argc, char **argv)
 	ADD("persist", test_inventory_persist);
 	ADD("hello-mark", test_inventory_hello_mark);
 	ADD("upstream-server", test_inventory_upstream_server);
+	ADD("events", test_inventory_events);
 	return g_test_run();
 }

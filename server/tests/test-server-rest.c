@@ -77,6 +77,19 @@ assert_error(RemsimTestDaemon *s, const gchar *method, const gchar *path, const 
 	g_assert_nonnull(strstr(text, fragment));
 }
 
+/* the web view's files: compiled in, with their types */
+static void
+assert_web(RemsimTestDaemon *s, const gchar *path, const gchar *type, const gchar *fragment)
+{
+	g_autofree gchar *body = NULL;
+	g_autofree gchar *ctype = NULL;
+
+	g_assert_cmpuint(remsim_test_daemon_rest(s, "GET", path, NULL, NULL, &body, &ctype), ==,
+			 200);
+	g_assert_true(g_str_has_prefix(ctype, type));
+	g_assert_nonnull(strstr(body, fragment));
+}
+
 static guint
 post(RemsimTestDaemon *s, const gchar *content_type, const gchar *body)
 {
@@ -274,7 +287,12 @@ test_other_errors(ServerRestFixture *f, gconstpointer data)
 	assert_error(s, "DELETE", API "/slotmaps", NULL, NULL, 404, "not found");
 	assert_error(s, "PUT", API "/slotmaps", "application/json", "{}", 404, "not found");
 	assert_error(s, "GET", API "/nonexistent", NULL, NULL, 404, "not found");
-	assert_error(s, "GET", "/", NULL, NULL, 404, "not found");
+	assert_error(s, "GET", "/nothing-here", NULL, NULL, 404, "not found");
+	assert_error(s, "GET", "/static/nothing.js", NULL, NULL, 404, "not found");
+	assert_error(s, "POST", "/", "application/json", "{}", 405, "only GET");
+	assert_web(s, "/", "text/html", "<title>remsim</title>");
+	assert_web(s, "/static/remsim.js", "text/javascript", "EventSource");
+	assert_web(s, "/static/remsim.css", "text/css", "table");
 	assert_error(s, "GET", API "/slotmaps/65536", NULL, NULL, 404, "not found");
 }
 
@@ -288,16 +306,34 @@ test_openapi(ServerRestFixture *f, gconstpointer data)
 		const gchar *path;
 		const gchar *method;
 	} routes[] = {
-		{ "/restart-counter", "get" },	   { "/banks", "get" },
-		{ "/banks/{bank_id}", "get" },	   { "/clients", "get" },
-		{ "/clients/{client_id}", "get" }, { "/slotmaps", "get" },
-		{ "/slotmaps", "post" },	   { "/slotmaps/{slotmap_id}", "delete" },
-		{ "/global-reset", "post" },	   { "/openapi.json", "get" },
+		{ "/restart-counter", "get" },
+		{ "/banks", "get" },
+		{ "/banks/{bank_id}", "get" },
+		{ "/clients", "get" },
+		{ "/clients/{client_id}", "get" },
+		{ "/slotmaps", "get" },
+		{ "/slotmaps", "post" },
+		{ "/slotmaps/{slotmap_id}", "delete" },
+		{ "/global-reset", "post" },
+		{ "/openapi.json", "get" },
+		/* remsim's own, each with the server "/" */
+		{ "/api/v1/whoami", "get" },
+		{ "/api/v1/slots", "get" },
+		{ "/api/v1/cards", "get" },
+		{ "/api/v1/banks", "get" },
+		{ "/api/v1/clients", "get" },
+		{ "/api/v1/slotmaps", "get" },
+		{ "/api/v1/slotmaps", "post" },
+		{ "/api/v1/slotmaps/{slotmap_id}", "delete" },
+		{ "/api/v1/slots/{bank_id}/{slot}/reset", "post" },
+		{ "/api/v1/events", "get" },
+		{ "/metrics", "get" },
+		{ "/", "get" },
 	};
 
 	g_assert_true(g_str_has_prefix(json_object_get_string_member(root, "openapi"), "3."));
 	paths = json_object_get_object_member(root, "paths");
-	g_assert_cmpuint(json_object_get_size(paths), ==, 9);
+	g_assert_cmpuint(json_object_get_size(paths), ==, 20);
 	for (guint i = 0; i < G_N_ELEMENTS(routes); i++) {
 		JsonObject *p = json_object_get_object_member(paths, routes[i].path);
 
