@@ -102,5 +102,6 @@ main(int argc, char **argv)
 	}
 	loop = g_main_loop_new(NULL, FALSE);
 	remsim_daemon_run(loop);
+	remsim_bankd_stop(bankd);
 	return 0;
 }

@@ -750,6 +750,22 @@ remsim_bankd_slot_schedule_inventory(RemsimBankdSlot *self)
 }
 
 void
+remsim_bankd_slot_shutdown(RemsimBankdSlot *self)
+{
+	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
+
+	self->inventory_enabled = FALSE;
+	remsim_bankd_slot_cancel_inventory(self);
+	remsim_bankd_slot_end_session(self, FALSE);
+}
+
+gboolean
+remsim_bankd_slot_is_busy(RemsimBankdSlot *self)
+{
+	return self->busy;
+}
+
+void
 remsim_bankd_slot_set_inventory(RemsimBankdSlot *self, gboolean enabled, GHashTable *pins)
 {
 	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));

@@ -44,6 +44,13 @@ RemsimBankdSlot *remsim_bankd_slot_new(guint16 bank_id, guint16 slot_nr, RemsimP
  * be NULL) are the configured PIN1s. Call before the card is set.
  */
 void remsim_bankd_slot_set_inventory(RemsimBankdSlot *self, gboolean enabled, GHashTable *pins);
+/*
+ * The daemon stops: no more reads, the session ends. A command already at the
+ * card still completes (remsim_bankd_slot_is_busy() says when), so that the
+ * backend gets its card back.
+ */
+void remsim_bankd_slot_shutdown(RemsimBankdSlot *self);
+gboolean remsim_bankd_slot_is_busy(RemsimBankdSlot *self);
 /* the last read (state EMPTY without a card), or NULL: never read, or reading is off */
 const RemsimCardInfo *remsim_bankd_slot_get_card_info(RemsimBankdSlot *self);
 /* TRUE while a read is waiting or under way */

@@ -709,3 +709,43 @@ remsim_bankd_get_remsim_server(RemsimBankd *self)
 {
 	return self->report != NULL && remsim_bankd_report_is_active(self->report);
 }
+
+/* how long a stop waits for the card operations under way */
+#define REMSIM_BANKD_STOP_TIMEOUT_MS 5000
+
+static gboolean
+remsim_bankd_stop_timeout_cb(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+remsim_bankd_busy(RemsimBankd *self)
+{
+	for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
+		if (remsim_bankd_slot_is_busy(self->slots->pdata[i]))
+			return TRUE;
+	return FALSE;
+}
+
+void
+remsim_bankd_stop(RemsimBankd *self)
+{
+	gboolean expired = FALSE;
+	guint timeout;
+
+	g_return_if_fail(REMSIM_IS_BANKD(self));
+
+	for (guint i = 0; self->slots != NULL && i < self->slots->len; i++)
+		remsim_bankd_slot_shutdown(self->slots->pdata[i]);
+	if (!remsim_bankd_busy(self))
+		return;
+	/* a reader thread finishing its command completes on this context */
+	timeout =
+	    g_timeout_add(REMSIM_BANKD_STOP_TIMEOUT_MS, remsim_bankd_stop_timeout_cb, &expired);
+	while (!expired && remsim_bankd_busy(self))
+		g_main_context_iteration(NULL, TRUE);
+	if (!expired)
+		g_source_remove(timeout);
+}

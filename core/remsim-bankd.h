@@ -24,6 +24,12 @@ RemsimBankd *remsim_bankd_new(RemsimBankdConfig *config, RemsimBankdPluginLoader
 
 /* create the backend and the slots, listen for clients, dial the server */
 gboolean remsim_bankd_start(RemsimBankd *self, GError **error);
+/*
+ * Before the daemon ends: no more card reads, sessions end, and the card
+ * operations under way finish (on the thread-default context, a few seconds
+ * at most), so that each backend gets its cards back
+ */
+void remsim_bankd_stop(RemsimBankd *self);
 
 /*
  * A reload: @next is the configuration just read, checked here as far as it can

@@ -482,7 +482,8 @@ test_sim_no_reset_on_connect(PcscFixture *f, gconstpointer data)
 	for (guint i = 0; i < 2; i++)
 		g_bytes_unref(direct_transmit(card, protocol, sim_apdus[i]));
 	fixture_write_slot_file(f, "1,0,VPCD 00 00\n");
-	fixture_start_bankd(f, 1, "permit-shared=true\n");
+	/* upstream's bank has no inventory, whose read would select files of its own */
+	fixture_start_bankd(f, 1, "permit-shared=true\ninventory=false\n");
 	client = connect_client(f, 0, 0);
 	/* the selection survived the client's arrival: EF ICCID reads as it did directly */
 	g_ptr_array_add(want_read, g_bytes_ref(want_selected->pdata[2]));
@@ -563,7 +564,9 @@ run_share_mode(PcscFixture *f, gboolean shared)
 		return;
 	f->cards[0] = pcsc_card_start_sim(f->env, 0, sample);
 	fixture_write_slot_file(f, "1,0,VPCD 00 00\n");
-	fixture_start_bankd(f, 1, shared ? "permit-shared=true\n" : NULL);
+	/* the test opens the card itself, exclusively, right after a session: the bank's
+	 * inventory read, which would hold the card then, stays off */
+	fixture_start_bankd(f, 1, shared ? "permit-shared=true\ninventory=false\n" : NULL);
 	client = connect_client(f, 0, 0);
 	g_assert_cmphex(SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx), ==,
 			SCARD_S_SUCCESS);
