@@ -53,17 +53,21 @@ function mapId(bank, slot) {
 
 // ---- what the server has ----
 
-function putSlot(slot) {
+function sortOrder() {
+	const rank = (k) => state.slots.get(k).bank_id * 65536 + state.slots.get(k).slot;
+	state.order.sort((a, b) => rank(a) - rank(b));
+}
+
+// @sorted false: the caller sorts once after many
+function putSlot(slot, sorted = true) {
 	const k = key(slot.bank_id, slot.slot);
-	if (!state.slots.has(k)) {
-		state.order.push(k);
-		state.order.sort((a, b) => {
-			const [ab, as] = a.split(':').map(Number);
-			const [bb, bs] = b.split(':').map(Number);
-			return ab - bb || as - bs;
-		});
-	}
+	const fresh = !state.slots.has(k);
 	state.slots.set(k, slot);
+	if (fresh) {
+		state.order.push(k);
+		if (sorted)
+			sortOrder();
+	}
 }
 
 function slotMap(slot) {
@@ -82,7 +86,8 @@ async function loadAll() {
 	state.maps = new Map(maps.slotmaps.map((m) => [mapId(m.bank.bankId, m.bank.slotNr), m]));
 	state.slots = new Map();
 	state.order = [];
-	slots.slots.forEach(putSlot);
+	slots.slots.forEach((slot) => putSlot(slot, false));
+	sortOrder();
 	renderAll();
 }
 
