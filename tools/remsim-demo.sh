@@ -26,7 +26,9 @@ cleanup() {
 	wait 2>/dev/null || true
 	[ -n "${REMSIM_DEMO_KEEP:-}" ] || rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+# a signal (^C, or SIGPIPE from `| head`) exits, and the exit stops the daemons
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
 
 say() { printf '\n== %s\n' "$*"; }
 
