@@ -18,6 +18,17 @@
  * iteration wait in the queue for a flush source that is made ready for the
  * next iteration, so a burst costs one write. Only a full socket adds a source
  * that waits for room.
+ *
+ * Back-pressure: the output queue is counted (bytes plus a fixed overhead per
+ * frame, so that many tiny PONGs count for the memory they hold). Above the
+ * high water the read source goes away until the queue is down to half of it:
+ * a peer that floods requests without reading the answers stops being read,
+ * its socket fills, and its own writes block. A peer whose queue, once above
+ * the high water, is not empty again within the stall time is closed, so that
+ * it holds neither our memory nor a descriptor for longer (the kernel lets a
+ * trickle through to a peer that never reads, enough to resume reading now
+ * and then but never to empty the queue). Output that grows
+ * without reading (pushes from elsewhere) closes the connection past the hard limit.
  */
 #include "config.h"
 
@@ -32,6 +43,11 @@
 #define READ_CHUNK 16384
 /* upper bound for one coalesced write */
 #define WRITE_COALESCE_MAX 65536
+/*
+ * what a queued frame costs beyond its bytes, as glibc allocates: the GBytes,
+ * its data block and the queue link, with their malloc headers
+ */
+#define FRAME_OVERHEAD 128
 
 typedef struct {
 	RsproMsgType type;
@@ -54,13 +70,19 @@ struct _RsproConnection {
 	gboolean closed;
 
 	GQueue write_queue;    /* GBytes frames not yet handed to the stream */
-	GSource *read_source;  /* always there once started */
+	GSource *read_source;  /* there once started, unless reading is paused */
 	GSource *write_source; /* only while the socket has no room */
 	GSource *flush_source; /* writes what was queued behind an iteration's first frame */
 	GBytes *pending;       /* frames partly written, from pending_off on */
 	gsize pending_off;
-	gboolean wrote_now;  /* a frame went out at once in this main loop iteration */
-	GError *write_error; /* reported from the flush source, not inside send() */
+	gsize queued;	      /* the frames of write_queue, counted with FRAME_OVERHEAD */
+	gsize high_water;     /* above it reading pauses */
+	gsize hard_limit;     /* above it the connection closes */
+	guint stall_ms;	      /* paused this long: closed */
+	gboolean read_paused; /* the queue went above the high water */
+	GSource *stall_timer; /* while reading is paused */
+	gboolean wrote_now;   /* a frame went out at once in this main loop iteration */
+	GError *write_error;  /* reported from the flush source, not inside send() */
 	guint8 *read_buf;
 	gboolean in_read;
 
@@ -196,6 +218,9 @@ rspro_connection_init(RsproConnection *self)
 {
 	self->cancellable = g_cancellable_new();
 	self->deframer = rspro_ipa_deframer_new();
+	self->high_water = RSPRO_CONNECTION_HIGH_WATER;
+	self->hard_limit = RSPRO_CONNECTION_HARD_LIMIT;
+	self->stall_ms = RSPRO_CONNECTION_STALL_MS;
 	g_queue_init(&self->write_queue);
 	g_queue_init(&self->requests);
 }
@@ -299,7 +324,97 @@ rspro_connection_get_keepalive(RsproConnection *self, guint *interval_ms, guint 
 	*timeout_ms = self->ka_timeout_ms;
 }
 
+void
+rspro_connection_set_queue_limits(RsproConnection *self, gsize high_water, gsize hard_limit,
+				  guint stall_ms)
+{
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+	g_return_if_fail(high_water > 0 && high_water <= hard_limit && stall_ms > 0);
+
+	self->high_water = high_water;
+	self->hard_limit = hard_limit;
+	self->stall_ms = stall_ms;
+}
+
+gsize
+rspro_connection_get_queued_bytes(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), 0);
+
+	return self->queued +
+	       (self->pending ? g_bytes_get_size(self->pending) - self->pending_off : 0);
+}
+
+gboolean
+rspro_connection_is_reading_paused(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
+	return self->read_paused;
+}
+
 /* --- writing --- */
+
+static void rspro_connection_attach_read_source(RsproConnection *self);
+static GMainContext *rspro_connection_context(RsproConnection *self);
+
+static void
+rspro_connection_stop_stall_timer(RsproConnection *self)
+{
+	if (self->stall_timer) {
+		g_source_destroy(self->stall_timer);
+		g_clear_pointer(&self->stall_timer, g_source_unref);
+	}
+}
+
+/*
+ * The queue went above the high water and has not been empty since, for the
+ * stall time: the peer does not read its answers
+ */
+static gboolean
+rspro_connection_stall_cb(gpointer user_data)
+{
+	RsproConnection *self = user_data;
+
+	g_clear_pointer(&self->stall_timer, g_source_unref);
+	rspro_connection_close_with(
+	    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_QUEUE_FULL,
+			      "the peer did not read the %" G_GSIZE_FORMAT
+			      " bytes waiting for it within %u ms",
+			      rspro_connection_get_queued_bytes(self), self->stall_ms));
+	return G_SOURCE_REMOVE;
+}
+
+/* the output queue is above its high water: stop reading what would add to it */
+static void
+rspro_connection_pause_reading(RsproConnection *self)
+{
+	self->read_paused = TRUE;
+	/* from the first pause until the queue is empty again */
+	if (!self->stall_timer) {
+		self->stall_timer = g_timeout_source_new(self->stall_ms);
+		g_source_set_callback(self->stall_timer, rspro_connection_stall_cb, self, NULL);
+		g_source_set_static_name(self->stall_timer, "[rspro] peer not reading");
+		g_source_attach(self->stall_timer, rspro_connection_context(self));
+	}
+	g_debug("RSPRO peer %s: %" G_GSIZE_FORMAT " bytes waiting to go out, not reading",
+		self->peer_name, rspro_connection_get_queued_bytes(self));
+	/* inside the read loop: it stops after this chunk and removes its source */
+	if (self->in_read || !self->read_source)
+		return;
+	g_source_destroy(self->read_source);
+	g_clear_pointer(&self->read_source, g_source_unref);
+}
+
+static void
+rspro_connection_resume_reading_if_drained(RsproConnection *self)
+{
+	if (!self->read_paused || rspro_connection_get_queued_bytes(self) > self->high_water / 2)
+		return;
+	self->read_paused = FALSE;
+	g_debug("RSPRO peer %s: output drained, reading again", self->peer_name);
+	if (!self->read_source && self->started && !self->closed)
+		rspro_connection_attach_read_source(self);
+}
 
 /* the context the connection's sources live on: the one of start(), or of the first send */
 static GMainContext *
@@ -316,6 +431,7 @@ rspro_connection_take_coalesced(RsproConnection *self)
 {
 	GBytes *first = g_queue_pop_head(&self->write_queue);
 
+	self->queued -= g_bytes_get_size(first) + FRAME_OVERHEAD;
 	if (g_queue_is_empty(&self->write_queue))
 		return first;
 
@@ -332,6 +448,8 @@ rspro_connection_take_coalesced(RsproConnection *self)
 		if (next && buf->len + g_bytes_get_size(next) > WRITE_COALESCE_MAX)
 			break;
 		next = g_queue_pop_head(&self->write_queue);
+		if (next)
+			self->queued -= g_bytes_get_size(next) + FRAME_OVERHEAD;
 	}
 	return g_byte_array_free_to_bytes(buf);
 }
@@ -382,8 +500,12 @@ rspro_connection_flush_queue(RsproConnection *self, GError **error)
 		gssize n;
 
 		if (!self->pending) {
-			if (g_queue_is_empty(&self->write_queue))
+			if (g_queue_is_empty(&self->write_queue)) {
+				/* all out: the peer reads what it is sent */
+				rspro_connection_stop_stall_timer(self);
+				rspro_connection_resume_reading_if_drained(self);
 				return TRUE;
+			}
 			self->pending = rspro_connection_take_coalesced(self);
 			self->pending_off = 0;
 		}
@@ -392,6 +514,7 @@ rspro_connection_flush_queue(RsproConnection *self, GError **error)
 		    out, data + self->pending_off, len - self->pending_off, NULL, &local);
 		if (n < 0 && g_error_matches(local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
 			rspro_connection_wait_for_room(self);
+			rspro_connection_resume_reading_if_drained(self);
 			return TRUE;
 		}
 		if (n < 0) {
@@ -478,11 +601,40 @@ rspro_connection_kick_write(RsproConnection *self)
 		g_source_set_ready_time(self->flush_source, 0);
 }
 
+/*
+ * Past the hard limit: the flush source closes the connection from the main
+ * loop; the owner's ::closed handler logs the reason.
+ */
+static void
+rspro_connection_overflow(RsproConnection *self)
+{
+	self->write_error =
+	    g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_QUEUE_FULL,
+			"more than %" G_GSIZE_FORMAT " bytes of output waiting", self->hard_limit);
+	rspro_connection_ensure_flush_source(self);
+	g_source_set_ready_time(self->flush_source, 0);
+}
+
 static void
 rspro_connection_queue_frame(RsproConnection *self, GBytes *frame)
 {
+	gsize size = g_bytes_get_size(frame) + FRAME_OVERHEAD;
+
+	/* a connection on its way out takes nothing more */
+	if (self->write_error || self->closed) {
+		g_bytes_unref(frame);
+		return;
+	}
+	if (rspro_connection_get_queued_bytes(self) + size > self->hard_limit) {
+		g_bytes_unref(frame);
+		rspro_connection_overflow(self);
+		return;
+	}
 	g_queue_push_tail(&self->write_queue, frame);
+	self->queued += size;
 	rspro_connection_kick_write(self);
+	if (!self->read_paused && rspro_connection_get_queued_bytes(self) > self->high_water)
+		rspro_connection_pause_reading(self);
 }
 
 static void
@@ -708,6 +860,11 @@ rspro_connection_read_available(RsproConnection *self)
 		}
 		if (!rspro_connection_take_bytes(self, self->read_buf, n))
 			return G_SOURCE_REMOVE;
+		if (self->read_paused) {
+			/* the dispatch removes the source; resuming makes a new one */
+			g_clear_pointer(&self->read_source, g_source_unref);
+			return G_SOURCE_REMOVE;
+		}
 		/* a short read emptied the socket: no need to hear EAGAIN from it */
 		if (n < READ_CHUNK)
 			return G_SOURCE_CONTINUE;
@@ -715,11 +872,10 @@ rspro_connection_read_available(RsproConnection *self)
 }
 
 static void
-rspro_connection_start_read(RsproConnection *self)
+rspro_connection_attach_read_source(RsproConnection *self)
 {
 	GInputStream *in = g_io_stream_get_input_stream(self->stream);
 
-	self->read_buf = g_malloc(READ_CHUNK);
 	if (G_IS_SOCKET_CONNECTION(self->stream)) {
 		GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream));
 
@@ -754,7 +910,9 @@ rspro_connection_start(RsproConnection *self)
 		return;
 	self->started = TRUE;
 	rspro_connection_context(self);
-	rspro_connection_start_read(self);
+	self->read_buf = g_malloc(READ_CHUNK);
+	if (!self->read_paused)
+		rspro_connection_attach_read_source(self);
 	if (self->ka_interval_ms)
 		rspro_connection_send_ping(self);
 }
@@ -782,7 +940,9 @@ rspro_connection_close_with(RsproConnection *self, GError *reason)
 	g_cancellable_cancel(self->cancellable);
 	rspro_connection_stop_io(self);
 	rspro_connection_stop_keepalive_timer(self);
+	rspro_connection_stop_stall_timer(self);
 	g_queue_clear_full(&self->write_queue, (GDestroyNotify)g_bytes_unref);
+	self->queued = 0;
 
 	RsproConnectionRequest *req;
 	while ((req = g_queue_pop_head(&self->requests))) {

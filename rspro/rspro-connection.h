@@ -25,6 +25,7 @@ typedef enum {
 	RSPRO_CONNECTION_ERROR_IO,	       /* a read or write failed */
 	RSPRO_CONNECTION_ERROR_CLOSED,	       /* closed locally, or used after close */
 	RSPRO_CONNECTION_ERROR_TIMEOUT,	       /* a request got no response in time */
+	RSPRO_CONNECTION_ERROR_QUEUE_FULL,     /* the peer let too much output pile up */
 } RsproConnectionError;
 
 /* upstream's keep-alive timers */
@@ -49,6 +50,29 @@ RsproConnection *rspro_connection_new(GIOStream *stream);
  */
 void rspro_connection_set_keepalive(RsproConnection *self, guint interval_ms, guint timeout_ms);
 void rspro_connection_get_keepalive(RsproConnection *self, guint *interval_ms, guint *timeout_ms);
+
+/*
+ * The output queue's bounds, in bytes (each frame counts its length plus a
+ * fixed overhead for its bookkeeping). Above @high_water the connection stops
+ * reading from the peer, so that a peer that sends without reading what it is
+ * answered (a PING flood) only fills its own socket; below half of it reading
+ * resumes. A queue that went above @high_water and is not empty again within
+ * @stall_ms closes the connection with RSPRO_CONNECTION_ERROR_QUEUE_FULL; so
+ * does a queue above @hard_limit (output that grows without anything read:
+ * pushes). Defaults: RSPRO_CONNECTION_HIGH_WATER, RSPRO_CONNECTION_HARD_LIMIT
+ * and RSPRO_CONNECTION_STALL_MS, far above what any peer that reads ever
+ * queues.
+ */
+#define RSPRO_CONNECTION_HIGH_WATER (1024 * 1024)
+#define RSPRO_CONNECTION_HARD_LIMIT (16 * 1024 * 1024)
+/* as long as upstream gives a PING for its PONG */
+#define RSPRO_CONNECTION_STALL_MS RSPRO_KEEPALIVE_TIMEOUT_MS
+void rspro_connection_set_queue_limits(RsproConnection *self, gsize high_water, gsize hard_limit,
+				       guint stall_ms);
+/* what the output queue holds now, counted as for the limits */
+gsize rspro_connection_get_queued_bytes(RsproConnection *self);
+/* TRUE while reading is paused because the output queue is above its high water */
+gboolean rspro_connection_is_reading_paused(RsproConnection *self);
 
 /* begin reading (and pinging); signals fire on the thread-default main context of this call */
 void rspro_connection_start(RsproConnection *self);

@@ -721,6 +721,165 @@ test_full_socket(void)
 	socket_pair_clear(&pair);
 }
 
+/* --- back-pressure --- */
+
+#define FLOOD_HIGH_WATER (64 * 1024)
+/* the replies to one read chunk (16 KiB of PINGs) may land above the high water */
+#define FLOOD_SLACK ((16384 / sizeof(PING)) * (sizeof(PONG) + 128))
+
+/*
+ * Writes PINGs without reading the PONGs until the connection stopped reading
+ * and the socket takes no more; returns the bytes written.
+ */
+static gsize
+flood_pings(GSocket *socket, RsproConnection *conn)
+{
+	g_autofree guint8 *batch = g_malloc(65536);
+	gsize total = 0;
+
+	for (gsize i = 0; i < 65536; i += sizeof(PING))
+		memcpy(batch + i, PING, sizeof(PING));
+	g_socket_set_blocking(socket, FALSE);
+	while (total < 256 * 1024 * 1024) {
+		g_autoptr(GError) error = NULL;
+		gssize n = g_socket_send(socket, (const gchar *)batch, 65536, NULL, &error);
+
+		if (n > 0) {
+			/* whole frames only keep the peer's deframer in step */
+			total += n;
+			if (n % sizeof(PING))
+				g_assert_true(g_socket_condition_timed_wait(socket, G_IO_OUT, -1,
+									    NULL, NULL));
+			while (total % sizeof(PING)) {
+				gssize m =
+				    g_socket_send(socket, (const gchar *)batch,
+						  sizeof(PING) - total % sizeof(PING), NULL, NULL);
+
+				if (m > 0)
+					total += m;
+				else
+					g_main_context_iteration(NULL, FALSE);
+			}
+			continue;
+		}
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+		if (rspro_connection_is_reading_paused(conn))
+			return total;
+		g_main_context_iteration(NULL, FALSE);
+	}
+	g_assert_not_reached();
+}
+
+static void
+test_flood_backpressure(void)
+{
+	SocketPair pair = socket_pair_new();
+	g_autoptr(RsproConnection) conn = rspro_connection_new(G_IO_STREAM(pair.accepted));
+	GSocket *attacker = g_socket_connection_get_socket(pair.connected);
+	g_autofree guint8 *sink = g_malloc(65536);
+	Watch w = { 0 };
+	gsize flooded;
+
+	watch(conn, &w);
+	/* no stall close while the test looks (test_flood_stall has it) */
+	rspro_connection_set_queue_limits(conn, FLOOD_HIGH_WATER, 1024 * 1024, G_MAXUINT);
+	rspro_connection_start(conn);
+	flooded = flood_pings(attacker, conn);
+	g_test_message("%" G_GSIZE_FORMAT " bytes of PINGs until the connection stopped reading",
+		       flooded);
+	/* the PONGs wait in the queue, bounded; the connection stays up */
+	g_assert_cmpuint(rspro_connection_get_queued_bytes(conn), <=,
+			 FLOOD_HIGH_WATER + FLOOD_SLACK);
+	g_assert_cmpuint(w.n_closed, ==, 0);
+
+	/* once the peer reads its PONGs, the connection reads again */
+	g_socket_set_blocking(attacker, FALSE);
+	while (rspro_connection_is_reading_paused(conn)) {
+		if (g_socket_receive(attacker, (gchar *)sink, 65536, NULL, NULL) <= 0)
+			g_main_context_iteration(NULL, FALSE);
+	}
+	g_assert_cmpuint(w.n_closed, ==, 0);
+
+	watch_clear(&w);
+	g_clear_object(&conn);
+	socket_pair_clear(&pair);
+}
+
+/*
+ * A flooding peer that never reads its answers is closed once the stall time
+ * passes with reading paused: the flood goes on until then.
+ */
+static void
+test_flood_stall(void)
+{
+	SocketPair pair = socket_pair_new();
+	g_autoptr(RsproConnection) conn = rspro_connection_new(G_IO_STREAM(pair.accepted));
+	GSocket *attacker = g_socket_connection_get_socket(pair.connected);
+	g_autofree guint8 *batch = g_malloc(65536);
+	gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+	gsize total = 0;
+	Watch w = { 0 };
+
+	for (gsize i = 0; i < 65536; i += sizeof(PING))
+		memcpy(batch + i, PING, sizeof(PING));
+	watch(conn, &w);
+	rspro_connection_set_queue_limits(conn, FLOOD_HIGH_WATER, 1024 * 1024, 1000);
+	rspro_connection_start(conn);
+	g_socket_set_blocking(attacker, FALSE);
+	while (w.n_closed == 0) {
+		/* whole PINGs only: a partial write is continued where it stopped */
+		gsize off = total % sizeof(PING);
+		gssize n =
+		    g_socket_send(attacker, (const gchar *)batch + off, 65536 - off, NULL, NULL);
+
+		if (n > 0)
+			total += n;
+		else
+			g_main_context_iteration(NULL, TRUE);
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+	}
+	g_test_message("%" G_GSIZE_FORMAT " bytes of PINGs until the connection closed", total);
+	g_assert_error(w.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_QUEUE_FULL);
+	g_assert_nonnull(strstr(w.closed->message, "did not read the"));
+
+	watch_clear(&w);
+	g_clear_object(&conn);
+	socket_pair_clear(&pair);
+}
+
+/* output that grows without the peer reading it closes the connection, with a reason */
+static void
+test_queue_hard_limit(void)
+{
+	SocketPair pair = socket_pair_new();
+	g_autoptr(RsproConnection) conn = rspro_connection_new(G_IO_STREAM(pair.accepted));
+	g_autofree guint8 *data = g_malloc0(BIG_LEN);
+	RsproClientSlot client = { 23, 1 };
+	RsproBankSlot bank = { 7, 3 };
+	Watch w = { 0 };
+	guint sent = 0;
+
+	watch(conn, &w);
+	rspro_connection_set_queue_limits(conn, 256 * 1024, 1024 * 1024, G_MAXUINT);
+	rspro_connection_start(conn);
+	/* sending never fails: the limit is reported through ::closed from the main loop */
+	for (guint i = 0; i < BIG_COUNT; i++) {
+		g_autoptr(GBytes) bytes = g_bytes_new(data, BIG_LEN);
+		g_autoptr(RsproPdu) pdu = rspro_pdu_new_tpdu_card_to_modem(&bank, &client, bytes);
+
+		if (rspro_connection_send(conn, pdu, NULL))
+			sent++;
+		g_assert_cmpuint(rspro_connection_get_queued_bytes(conn), <=, 1024 * 1024);
+	}
+	g_assert_cmpuint(sent, ==, BIG_COUNT);
+	WAIT_FOR(w.n_closed == 1, 5000);
+	g_assert_error(w.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_QUEUE_FULL);
+
+	watch_clear(&w);
+	g_clear_object(&conn);
+	socket_pair_clear(&pair);
+}
+
 static void
 test_send_then_close(void)
 {
@@ -755,6 +914,9 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/connection/bulk", test_bulk);
 	g_test_add_func("/rspro/connection/full-socket", test_full_socket);
 	g_test_add_func("/rspro/connection/send-then-close", test_send_then_close);
+	g_test_add_func("/rspro/connection/flood-backpressure", test_flood_backpressure);
+	g_test_add_func("/rspro/connection/flood-stall", test_flood_stall);
+	g_test_add_func("/rspro/connection/queue-hard-limit", test_queue_hard_limit);
 	g_test_add_func("/rspro/connection/keepalive-silent-peer", test_keepalive_silent_peer);
 	g_test_add_func("/rspro/connection/keepalive-answered", test_keepalive_answered);
 	g_test_add_func("/rspro/connection/ccm-answers", test_ccm_answers);
