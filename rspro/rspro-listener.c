@@ -5,14 +5,12 @@
 
 #include "rspro-listener.h"
 
-/* the kernel caps this at net.core.somaxconn */
-#define RSPRO_LISTENER_BACKLOG 4096
-
 struct _RsproListener {
 	GObject parent_instance;
 
-	GSocketService *service;
-	guint16 port;
+	RsproAcceptor *acceptor;
+	guint max_connections;
+	guint max_per_address;
 	guint ka_interval_ms;
 	guint ka_timeout_ms;
 };
@@ -61,8 +59,19 @@ rspro_listener_set_keepalive(RsproListener *self, guint interval_ms, guint timeo
 	self->ka_timeout_ms = timeout_ms;
 }
 
-static gboolean
-rspro_listener_incoming_cb(GSocketService *service, GSocketConnection *socket_conn, GObject *source,
+void
+rspro_listener_set_limits(RsproListener *self, guint max_connections, guint max_per_address)
+{
+	g_return_if_fail(RSPRO_IS_LISTENER(self));
+
+	self->max_connections = max_connections;
+	self->max_per_address = max_per_address;
+	if (self->acceptor)
+		rspro_acceptor_set_limits(self->acceptor, max_connections, max_per_address);
+}
+
+static void
+rspro_listener_incoming_cb(RsproAcceptor *acceptor, GSocketConnection *socket_conn,
 			   gpointer user_data)
 {
 	RsproListener *self = user_data;
@@ -73,57 +82,21 @@ rspro_listener_incoming_cb(GSocketService *service, GSocketConnection *socket_co
 	g_signal_emit(self, signals[SIGNAL_CONNECTION], 0, conn);
 	/* a connection nobody took a reference on is closed when conn goes out of scope */
 	rspro_connection_start(conn);
-	return TRUE;
-}
-
-static GSocketAddress *
-rspro_listener_bind_address(const gchar *bind_ip, guint16 port, GError **error)
-{
-	g_autoptr(GInetAddress) address = g_inet_address_new_from_string(bind_ip);
-
-	if (!address) {
-		/* a setting's value (bind-ip): for the person who configured it */
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    _("“%s” is not an IP address"), bind_ip);
-		return NULL;
-	}
-	return g_inet_socket_address_new(address, port);
 }
 
 gboolean
 rspro_listener_listen(RsproListener *self, const gchar *bind_ip, guint16 port, GError **error)
 {
 	g_return_val_if_fail(RSPRO_IS_LISTENER(self), FALSE);
-	g_return_val_if_fail(self->service == NULL, FALSE);
+	g_return_val_if_fail(self->acceptor == NULL, FALSE);
 
-	g_autoptr(GSocketService) service = g_socket_service_new();
-	GSocketListener *listener = G_SOCKET_LISTENER(service);
+	g_autoptr(RsproAcceptor) acceptor = rspro_acceptor_new("RSPRO");
 
-	/* a server's banks and clients reconnect all at once after an outage; GLib's
-	 * default backlog of 10 would make most of them wait for a SYN retry */
-	g_socket_listener_set_backlog(listener, RSPRO_LISTENER_BACKLOG);
-	if (!bind_ip || !*bind_ip) {
-		if (port == 0)
-			port = g_socket_listener_add_any_inet_port(listener, NULL, error);
-		else if (!g_socket_listener_add_inet_port(listener, port, NULL, error))
-			port = 0;
-		if (port == 0)
-			return FALSE;
-	} else {
-		g_autoptr(GSocketAddress) address =
-		    rspro_listener_bind_address(bind_ip, port, error);
-		g_autoptr(GSocketAddress) effective = NULL;
-
-		if (!address ||
-		    !g_socket_listener_add_address(listener, address, G_SOCKET_TYPE_STREAM,
-						   G_SOCKET_PROTOCOL_TCP, NULL, &effective, error))
-			return FALSE;
-		port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
-	}
-	g_signal_connect(service, "incoming", G_CALLBACK(rspro_listener_incoming_cb), self);
-	g_socket_service_start(service);
-	self->service = g_steal_pointer(&service);
-	self->port = port;
+	rspro_acceptor_set_limits(acceptor, self->max_connections, self->max_per_address);
+	if (!rspro_acceptor_listen(acceptor, bind_ip, port, error))
+		return FALSE;
+	g_signal_connect(acceptor, "incoming", G_CALLBACK(rspro_listener_incoming_cb), self);
+	self->acceptor = g_steal_pointer(&acceptor);
 	return TRUE;
 }
 
@@ -131,7 +104,14 @@ guint16
 rspro_listener_get_port(RsproListener *self)
 {
 	g_return_val_if_fail(RSPRO_IS_LISTENER(self), 0);
-	return self->port;
+	return self->acceptor ? rspro_acceptor_get_port(self->acceptor) : 0;
+}
+
+guint
+rspro_listener_get_n_connections(RsproListener *self)
+{
+	g_return_val_if_fail(RSPRO_IS_LISTENER(self), 0);
+	return self->acceptor ? rspro_acceptor_get_n_connections(self->acceptor) : 0;
 }
 
 void
@@ -139,11 +119,9 @@ rspro_listener_close(RsproListener *self)
 {
 	g_return_if_fail(RSPRO_IS_LISTENER(self));
 
-	if (!self->service)
+	if (!self->acceptor)
 		return;
-	g_signal_handlers_disconnect_by_data(self->service, self);
-	g_socket_service_stop(self->service);
-	g_socket_listener_close(G_SOCKET_LISTENER(self->service));
-	g_clear_object(&self->service);
-	self->port = 0;
+	g_signal_handlers_disconnect_by_data(self->acceptor, self);
+	rspro_acceptor_close(self->acceptor);
+	g_clear_object(&self->acceptor);
 }

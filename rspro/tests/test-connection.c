@@ -634,6 +634,68 @@ test_listener(void)
 	watch_clear(&acc.watch);
 }
 
+static GSocketConnection *
+dial_from(const gchar *from_ip, guint16 port)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(from_ip);
+	g_autoptr(GSocketAddress) local = g_inet_socket_address_new(ip, 0);
+	g_autoptr(GError) error = NULL;
+	GSocketConnection *conn;
+
+	g_socket_client_set_local_address(client, local);
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
+	g_assert_no_error(error);
+	return conn;
+}
+
+/* one past the total or the per-address limit is closed at once; a freed one makes room */
+static void
+test_listener_limits(void)
+{
+	g_autoptr(RsproListener) listener = rspro_listener_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) peers = g_ptr_array_new_with_free_func(g_object_unref);
+	Accepted acc = { 0 };
+	const gchar *from[] = { "127.0.0.2", "127.0.0.2", "127.0.0.3", "127.0.0.3" };
+
+	acc.conns = g_ptr_array_new_with_free_func(g_object_unref);
+	acc.keep = TRUE;
+	g_signal_connect(listener, "connection", G_CALLBACK(connection_cb), &acc);
+	rspro_listener_set_limits(listener, 4, 2);
+	g_assert_true(rspro_listener_listen(listener, "127.0.0.1", 0, &error));
+	g_assert_no_error(error);
+
+	guint16 port = rspro_listener_get_port(listener);
+
+	for (guint i = 0; i < G_N_ELEMENTS(from); i++) {
+		g_ptr_array_add(peers, dial_from(from[i], port));
+		WAIT_FOR(acc.conns->len == i + 1, 5000);
+	}
+	g_assert_cmpuint(rspro_listener_get_n_connections(listener), ==, 4);
+
+	/* a third from 127.0.0.2: the per-address limit; one from 127.0.0.4: the total */
+	g_autoptr(GSocketConnection) third = dial_from("127.0.0.2", port);
+	assert_eof(third);
+	g_autoptr(GSocketConnection) fifth = dial_from("127.0.0.4", port);
+	assert_eof(fifth);
+	g_assert_cmpuint(acc.conns->len, ==, 4);
+	g_assert_cmpuint(rspro_listener_get_n_connections(listener), ==, 4);
+
+	/* one of 127.0.0.2's goes: room for one more from there */
+	rspro_connection_close(acc.conns->pdata[0]);
+	g_ptr_array_remove_index(acc.conns, 0);
+	/* the count goes down once the socket is freed, after its close completes */
+	WAIT_FOR(rspro_listener_get_n_connections(listener) == 3, 5000);
+	g_ptr_array_add(peers, dial_from("127.0.0.2", port));
+	WAIT_FOR(acc.conns->len == 4, 5000);
+	g_assert_cmpuint(rspro_listener_get_n_connections(listener), ==, 4);
+
+	rspro_listener_close(listener);
+	g_ptr_array_unref(acc.conns);
+	watch_clear(&acc.watch);
+}
+
 static void
 test_listener_any_and_bad_address(void)
 {
@@ -926,6 +988,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/connection/request-keeps-alive", test_request_keeps_alive);
 	g_test_add_func("/rspro/connection/unref-in-handlers", test_unref_in_handlers);
 	g_test_add_func("/rspro/listener/accept", test_listener);
+	g_test_add_func("/rspro/listener/limits", test_listener_limits);
 	g_test_add_func("/rspro/listener/any-and-bad-address", test_listener_any_and_bad_address);
 	return g_test_run();
 }
