@@ -4,11 +4,17 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
-#include <sys/socket.h>
 
+#include "remsim-server-rest-json.h"
 #include "remsim-server-rest.h"
+#include "rspro-acceptor.h"
 
 #define OPENAPI_RESOURCE "/org/remsim/server/openapi.json"
+
+/* a slot map is about 80 bytes: room for any client, none for a memory bomb */
+#define REMSIM_SERVER_REST_MAX_BODY (64 * 1024)
+/* a connection that sends or takes nothing for so long is closed */
+#define REMSIM_SERVER_REST_IDLE_TIMEOUT_S 30
 
 struct _RemsimServerRest {
 	GObject parent_instance;
@@ -16,6 +22,9 @@ struct _RemsimServerRest {
 	SoupServer *soup;
 	SoupServerCallback root_handler;
 	gpointer root_data;
+	RsproAcceptor *acceptor;
+	guint max_connections; /* 0: no limit */
+	guint max_per_address;
 };
 
 G_DEFINE_FINAL_TYPE(RemsimServerRest, remsim_server_rest, G_TYPE_OBJECT)
@@ -25,6 +34,11 @@ remsim_server_rest_dispose(GObject *object)
 {
 	RemsimServerRest *self = REMSIM_SERVER_REST(object);
 
+	if (self->acceptor) {
+		g_signal_handlers_disconnect_by_data(self->acceptor, self);
+		rspro_acceptor_close(self->acceptor);
+	}
+	g_clear_object(&self->acceptor);
 	if (self->soup)
 		soup_server_disconnect(self->soup);
 	g_clear_object(&self->soup);
@@ -178,25 +192,35 @@ remsim_server_rest_parse_id(const gchar *text, guint64 max, guint64 *value)
 		   : ID_NOT_NUMERIC;
 }
 
+/*
+ * An id member: its text as written (json-glib wraps integers past 64 bits,
+ * so its value cannot be trusted for the range), named in every complaint.
+ */
 static gboolean
-remsim_server_rest_get_id_member(JsonObject *obj, const gchar *parent, const gchar *key,
-				 guint16 *out, gchar **problem)
+remsim_server_rest_get_id_member(JsonObject *obj, GHashTable *numbers, const gchar *parent,
+				 const gchar *key, guint16 *out, gchar **problem)
 {
 	JsonNode *node = json_object_get_member(obj, key);
-	gint64 v;
+	g_autofree gchar *path = g_strdup_printf("%s.%s", parent, key);
+	const gchar *text = g_hash_table_lookup(numbers, path);
+	g_autoptr(GError) error = NULL;
+	gint64 v = 0;
 
 	if (!node) {
-		*problem = g_strdup_printf("%s.%s is missing", parent, key);
+		*problem = g_strdup_printf("%s is missing", path);
 		return FALSE;
 	}
-	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64) {
-		*problem = g_strdup_printf("%s.%s must be an integer", parent, key);
+	if (!JSON_NODE_HOLDS_VALUE(node) || text == NULL) {
+		*problem = g_strdup_printf("%s must be an integer", path);
 		return FALSE;
 	}
-	v = json_node_get_int(node);
-	if (v < 0 || v > RSPRO_ID_MAX) {
-		*problem = g_strdup_printf("%s.%s is %" G_GINT64_FORMAT ", out of range (0..%d)",
-					   parent, key, v, RSPRO_ID_MAX);
+	if (json_node_get_value_type(node) != G_TYPE_INT64) {
+		*problem = g_strdup_printf("%s must be an integer, not %s", path, text);
+		return FALSE;
+	}
+	if (!g_ascii_string_to_signed(text, 10, 0, RSPRO_ID_MAX, &v, &error)) {
+		*problem =
+		    g_strdup_printf("%s is %s, out of range (0..%d)", path, text, RSPRO_ID_MAX);
 		return FALSE;
 	}
 	*out = (guint16)v;
@@ -235,6 +259,7 @@ remsim_server_rest_parse_slotmap(SoupServerMessage *msg, RsproBankSlot *bank,
 {
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
 	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GHashTable) numbers = NULL;
 	g_autoptr(GError) error = NULL;
 	JsonNode *root;
 	JsonObject *obj, *b, *c;
@@ -245,6 +270,12 @@ remsim_server_rest_parse_slotmap(SoupServerMessage *msg, RsproBankSlot *bank,
 	}
 	if (!body->length) {
 		*problem = g_strdup("the request body is empty");
+		return FALSE;
+	}
+	/* depth and keys before json-glib, which recurses and keeps the last of two keys */
+	if (!remsim_server_rest_json_scan(body->data, body->length,
+					  REMSIM_SERVER_REST_JSON_MAX_DEPTH, &numbers, &error)) {
+		*problem = g_strdup(error->message);
 		return FALSE;
 	}
 	if (!json_parser_load_from_data(parser, body->data, body->length, &error)) {
@@ -260,11 +291,14 @@ remsim_server_rest_parse_slotmap(SoupServerMessage *msg, RsproBankSlot *bank,
 	if (!(b = remsim_server_rest_get_object_member(obj, "bank", problem)) ||
 	    !(c = remsim_server_rest_get_object_member(obj, "client", problem)))
 		return FALSE;
-	return remsim_server_rest_get_id_member(b, "bank", "bankId", &bank->bank_id, problem) &&
-	       remsim_server_rest_get_id_member(b, "bank", "slotNr", &bank->slot_nr, problem) &&
-	       remsim_server_rest_get_id_member(c, "client", "clientId", &client->client_id,
+	return remsim_server_rest_get_id_member(b, numbers, "bank", "bankId", &bank->bank_id,
 						problem) &&
-	       remsim_server_rest_get_id_member(c, "client", "slotNr", &client->slot_nr, problem);
+	       remsim_server_rest_get_id_member(b, numbers, "bank", "slotNr", &bank->slot_nr,
+						problem) &&
+	       remsim_server_rest_get_id_member(c, numbers, "client", "clientId",
+						&client->client_id, problem) &&
+	       remsim_server_rest_get_id_member(c, numbers, "client", "slotNr", &client->slot_nr,
+						problem);
 }
 
 /* ---- routes ---- */
@@ -475,6 +509,50 @@ remsim_server_rest_handle(SoupServer *server, SoupServerMessage *msg, const char
 				       method, path);
 }
 
+/*
+ * Before the body is read: a body over the limit is refused from its
+ * Content-Length (413), so libsoup never buffers it; a chunked body has no
+ * length to check first and is refused whole (411). A status set here makes
+ * libsoup answer without reading the body.
+ */
+static void
+remsim_server_rest_early_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
+				GHashTable *query, gpointer data)
+{
+	SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
+	goffset length;
+
+	switch (soup_message_headers_get_encoding(headers)) {
+	case SOUP_ENCODING_CHUNKED:
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_LENGTH_REQUIRED,
+					       "a request body needs a Content-Length");
+		break;
+	case SOUP_ENCODING_CONTENT_LENGTH:
+		length = soup_message_headers_get_content_length(headers);
+		if (length > REMSIM_SERVER_REST_MAX_BODY)
+			remsim_server_rest_reply_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+						       "the request body is %" G_GOFFSET_FORMAT
+						       " bytes, more than the limit of %d",
+						       length, REMSIM_SERVER_REST_MAX_BODY);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Every connection ends after its response. libsoup 3.2 (Debian 12) leaks
+ * the descriptor of a keep-alive connection that the client closes while it
+ * waits for the next request (fixed in 3.3); a connection that never waits
+ * for a next request cannot leak so.
+ */
+static void
+remsim_server_rest_request_started_cb(SoupServer *server, SoupServerMessage *msg, gpointer data)
+{
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
+				     "close");
+}
+
 RemsimServerRest *
 remsim_server_rest_new(RemsimServer *server)
 {
@@ -482,61 +560,63 @@ remsim_server_rest_new(RemsimServer *server)
 
 	self->server = g_object_ref(server);
 	self->soup = soup_server_new("server-header", "remsim-server/" PACKAGE_VERSION, NULL);
+	soup_server_add_early_handler(self->soup, NULL, remsim_server_rest_early_handle, self,
+				      NULL);
 	soup_server_add_handler(self->soup, NULL, remsim_server_rest_handle, self, NULL);
+	g_signal_connect(self->soup, "request-started",
+			 G_CALLBACK(remsim_server_rest_request_started_cb), self);
 	return self;
 }
 
-/*
- * Our own socket, for its backlog: GLib's default of 10 drops SYNs when many
- * scripts connect at once, and each drop costs the client a second.
- */
-static gboolean
-remsim_server_rest_listen_on(RemsimServerRest *self, GInetAddress *addr, guint16 port,
-			     GError **error)
+void
+remsim_server_rest_set_limits(RemsimServerRest *self, guint max_connections, guint max_per_address)
 {
-	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, port);
-	g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(addr),
-					       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+	self->max_connections = max_connections;
+	self->max_per_address = max_per_address;
+}
 
-	if (!sock || !g_socket_bind(sock, sa, TRUE, error))
-		return FALSE;
-	g_socket_set_listen_backlog(sock, SOMAXCONN);
-	return g_socket_listen(sock, error) &&
-	       soup_server_listen_socket(self->soup, sock, 0, error);
+/*
+ * Our own accept loop (RsproAcceptor), each connection handed to libsoup: the
+ * connection limits apply, and at the descriptor limit accepting pauses
+ * instead of stopping for good, as libsoup's own listener does.
+ */
+static void
+remsim_server_rest_incoming_cb(RsproAcceptor *acceptor, GSocketConnection *conn, gpointer data)
+{
+	RemsimServerRest *self = data;
+	GSocket *socket = g_socket_connection_get_socket(conn);
+	g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address(conn, NULL);
+	g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(conn, NULL);
+	g_autoptr(GError) error = NULL;
+
+	/* a peer that sends or reads nothing (a request it never finishes) is dropped */
+	g_socket_set_timeout(socket, REMSIM_SERVER_REST_IDLE_TIMEOUT_S);
+	if (local == NULL || remote == NULL ||
+	    !soup_server_accept_iostream(self->soup, G_IO_STREAM(conn), local, remote, &error))
+		g_debug("REST: a connection went before it was served: %s",
+			error ? error->message : "no address");
 }
 
 gboolean
 remsim_server_rest_listen(RemsimServerRest *self, const gchar *bind_ip, guint16 port,
 			  GError **error)
 {
-	g_autoptr(GInetAddress) addr = NULL;
+	g_autoptr(RsproAcceptor) acceptor = rspro_acceptor_new("REST");
 
-	if (!bind_ip || !*bind_ip) {
-		/* a dual-stack socket where IPv6 exists, else IPv4 only */
-		g_autoptr(GInetAddress) any6 = g_inet_address_new_any(G_SOCKET_FAMILY_IPV6);
-		g_autoptr(GInetAddress) any4 = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+	g_return_val_if_fail(self->acceptor == NULL, FALSE);
 
-		return remsim_server_rest_listen_on(self, any6, port, NULL) ||
-		       remsim_server_rest_listen_on(self, any4, port, error);
-	}
-	addr = g_inet_address_new_from_string(bind_ip);
-	if (!addr) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    /* TRANSLATORS: %s: the value of rest-bind-ip */
-			    _("REST bind address %s is not an IP address"), bind_ip);
+	rspro_acceptor_set_limits(acceptor, self->max_connections, self->max_per_address);
+	if (!rspro_acceptor_listen(acceptor, bind_ip, port, error))
 		return FALSE;
-	}
-	return remsim_server_rest_listen_on(self, addr, port, error);
+	g_signal_connect(acceptor, "incoming", G_CALLBACK(remsim_server_rest_incoming_cb), self);
+	self->acceptor = g_steal_pointer(&acceptor);
+	return TRUE;
 }
 
 guint16
 remsim_server_rest_get_port(RemsimServerRest *self)
 {
-	GSList *uris = soup_server_get_uris(self->soup);
-	guint16 port = uris ? (guint16)g_uri_get_port(uris->data) : 0;
-
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
-	return port;
+	return self->acceptor ? rspro_acceptor_get_port(self->acceptor) : 0;
 }
 
 SoupServer *

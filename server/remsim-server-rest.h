@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(RemsimServerRest, remsim_server_rest, REMSIM, SERVER_REST, GObject)
 
 RemsimServerRest *remsim_server_rest_new(RemsimServer *server);
+/* the REST port's connection limits, as the RSPRO port's; before listening */
+void remsim_server_rest_set_limits(RemsimServerRest *self, guint max_connections,
+				   guint max_per_address);
 /* @bind_ip NULL or "" for every address; @port 0 for an ephemeral port */
 gboolean remsim_server_rest_listen(RemsimServerRest *self, const gchar *bind_ip, guint16 port,
 				   GError **error);
