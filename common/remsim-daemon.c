@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
+#include <sys/resource.h>
 
 #include "remsim-daemon.h"
 
@@ -23,4 +25,16 @@ remsim_daemon_run(GMainLoop *loop)
 	g_main_loop_run(loop);
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
+}
+
+void
+remsim_daemon_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			g_debug("cannot raise the open file limit: %s", g_strerror(errno));
+	}
 }

@@ -7,6 +7,7 @@
 #include "remsim-bankd-config.h"
 #include "remsim-bankd-gsmtap.h"
 #include "remsim-bankd-inventory.h"
+#include "remsim-daemon.h"
 #include "rspro-pdu.h"
 
 #define REMSIM_BANKD_CONFIG_FIELD(kind, m) REMSIM_CONFIG_FIELD_##kind(RemsimBankdConfig, m)
@@ -66,6 +67,22 @@ static const RemsimConfigKey remsim_bankd_config_keys[] = {
 	  .arg = N_("PORT"),
 	  .help = N_("Port to accept clients on; 0: any free port"),
 	  REMSIM_BANKD_CONFIG_FIELD(INT, bind_port) },
+	{ .key = "max-connections",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_DAEMON_DEFAULT_MAX_CONNECTIONS),
+	  .min = 0,
+	  .max = REMSIM_DAEMON_MAX_CONNECTIONS_LIMIT,
+	  .arg = N_("N"),
+	  .help = N_("Most client connections open at once; 0: no limit"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, max_connections) },
+	{ .key = "max-connections-per-address",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_DAEMON_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+	  .min = 0,
+	  .max = REMSIM_DAEMON_MAX_CONNECTIONS_LIMIT,
+	  .arg = N_("N"),
+	  .help = N_("Most client connections open at once from one address; 0: no limit"),
+	  REMSIM_BANKD_CONFIG_FIELD(INT, max_connections_per_address) },
 	{ .key = "advertise",
 	  .type = REMSIM_CONFIG_TYPE_STRING,
 	  .arg = N_("HOST:PORT"),

@@ -31,6 +31,8 @@ typedef struct {
 	gchar *component_name; /* NULL: the host name */
 	gchar *bind_ip;	       /* NULL: every address */
 	guint16 bind_port;
+	guint max_connections; /* 0: no limit */
+	guint max_connections_per_address;
 	gchar *advertise;      /* HOST:PORT as given */
 	gchar *advertise_host; /* NULL: not sent */
 	guint16 advertise_port;

@@ -79,6 +79,7 @@ main(int argc, char **argv)
 		return status;
 	}
 	remsim_config_apply_logging(config->file);
+	remsim_daemon_raise_fd_limit();
 	loader = remsim_bankd_main_load_plugins(config);
 	bankd = remsim_bankd_new(config, loader);
 	if (!remsim_bankd_start(bankd, &error)) {

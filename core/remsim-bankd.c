@@ -399,6 +399,8 @@ remsim_bankd_start_listener(RemsimBankd *self, GError **error)
 	self->listener = rspro_listener_new();
 	/* the client pings; the bank only answers (upstream) */
 	rspro_listener_set_keepalive(self->listener, 0, 0);
+	rspro_listener_set_limits(self->listener, self->config->max_connections,
+				  self->config->max_connections_per_address);
 	g_signal_connect(self->listener, "connection", G_CALLBACK(remsim_bankd_connection_cb),
 			 self);
 	if (!rspro_listener_listen(self->listener, self->config->bind_ip, self->config->bind_port,

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "remsim-daemon.h"
 #include "remsim-server-config.h"
 
 #define REMSIM_SERVER_CONFIG_FIELD(kind, m) REMSIM_CONFIG_FIELD_##kind(RemsimServerConfig, m)
@@ -36,6 +37,24 @@ static const RemsimConfigKey remsim_server_config_keys[] = {
 	  .arg = N_("PORT"),
 	  .help = N_("REST port; 0: any free port"),
 	  REMSIM_SERVER_CONFIG_FIELD(INT, rest_port) },
+	{ .key = "max-connections",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_DAEMON_DEFAULT_MAX_CONNECTIONS),
+	  .min = 0,
+	  .max = REMSIM_DAEMON_MAX_CONNECTIONS_LIMIT,
+	  .arg = N_("N"),
+	  .help = N_("Most connections open at once on the RSPRO port, and on the REST port; "
+		     "0: no limit"),
+	  REMSIM_SERVER_CONFIG_FIELD(INT, max_connections) },
+	{ .key = "max-connections-per-address",
+	  .type = REMSIM_CONFIG_TYPE_INT,
+	  .default_value = G_STRINGIFY(REMSIM_DAEMON_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+	  .min = 0,
+	  .max = REMSIM_DAEMON_MAX_CONNECTIONS_LIMIT,
+	  .arg = N_("N"),
+	  .help = N_("Most connections open at once from one address, on each port; 0: no "
+		     "limit"),
+	  REMSIM_SERVER_CONFIG_FIELD(INT, max_connections_per_address) },
 	{ .key = "state-dir",
 	  .type = REMSIM_CONFIG_TYPE_FILENAME,
 	  .default_value = REMSIM_LOCALSTATEDIR,

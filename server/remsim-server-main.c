@@ -4,7 +4,6 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <sys/resource.h>
 
 #include "remsim-daemon.h"
 #include "remsim-i18n.h"
@@ -31,19 +30,6 @@ typedef struct {
 	RemsimServerMetrics *metrics;
 	RemsimServerDbus *dbus;
 } RemsimServerApp;
-
-/* every bank and client holds a socket: allow as many as the hard limit does */
-static void
-remsim_server_main_raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-			g_debug("cannot raise the open file limit");
-	}
-}
 
 /*
  * SIGHUP and the D-Bus method Reload: parse the file with the command line we
@@ -108,6 +94,8 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	app->server = remsim_server_new(app->store);
 	if (!remsim_server_restore(app->server, error))
 		return FALSE;
+	remsim_server_set_limits(app->server, cfg->max_connections,
+				 cfg->max_connections_per_address);
 	if (!remsim_server_listen(app->server, cfg->bind_ip, cfg->rspro_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("RSPRO port %u: %s"),
 			    cfg->rspro_port, local->message);
@@ -118,6 +106,8 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	app->events = remsim_server_events_new(app->server, app->rest);
 	app->web = remsim_server_web_new(app->rest);
 	app->metrics = remsim_server_metrics_new(app->server, app->rest, app->events);
+	remsim_server_rest_set_limits(app->rest, cfg->max_connections,
+				      cfg->max_connections_per_address);
 	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
 			    cfg->rest_port, local->message);
@@ -172,7 +162,7 @@ main(int argc, char **argv)
 		return status;
 	}
 	remsim_config_apply_logging(app.cfg->file);
-	remsim_server_main_raise_fd_limit();
+	remsim_daemon_raise_fd_limit();
 	app.loop = g_main_loop_new(NULL, FALSE);
 	app.reload = remsim_reload_new((const gchar *const *)args, remsim_server_main_reload, &app);
 	remsim_reload_watch_sighup(app.reload);

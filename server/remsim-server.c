@@ -16,6 +16,8 @@ struct _RemsimServer {
 	GObject parent_instance;
 	RemsimServerSlotmapStore *store;
 	RsproListener *listener;
+	guint max_connections; /* on the listener; 0: no limit */
+	guint max_per_address;
 	RsproComponentIdentity identity;
 	RemsimLogTag log;	    /* [server] */
 	GHashTable *peers;	    /* RsproConnection* -> RemsimServerPeer* (owned) */
@@ -649,12 +651,20 @@ remsim_server_connection_cb(RsproListener *listener, RsproConnection *conn, gpoi
 	remsim_server_peer_close_after(peer, HELLO_TIMEOUT_MS);
 }
 
+void
+remsim_server_set_limits(RemsimServer *self, guint max_connections, guint max_per_address)
+{
+	self->max_connections = max_connections;
+	self->max_per_address = max_per_address;
+}
+
 gboolean
 remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 port, GError **error)
 {
 	self->listener = rspro_listener_new();
 	rspro_listener_set_keepalive(self->listener, RSPRO_KEEPALIVE_INTERVAL_MS,
 				     RSPRO_KEEPALIVE_TIMEOUT_MS);
+	rspro_listener_set_limits(self->listener, self->max_connections, self->max_per_address);
 	g_signal_connect(self->listener, "connection", G_CALLBACK(remsim_server_connection_cb),
 			 self);
 	return rspro_listener_listen(self->listener, bind_ip, port, error);

@@ -32,6 +32,8 @@ G_DECLARE_FINAL_TYPE(RemsimServer, remsim_server, REMSIM, SERVER, GObject)
 RemsimServer *remsim_server_new(RemsimServerSlotmapStore *store);
 /* the stored maps become NEW maps, pushed as their banks connect */
 gboolean remsim_server_restore(RemsimServer *self, GError **error);
+/* the RSPRO port's connection limits (rspro_listener_set_limits()); before listening */
+void remsim_server_set_limits(RemsimServer *self, guint max_connections, guint max_per_address);
 gboolean remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 port,
 			      GError **error);
 guint16 remsim_server_get_port(RemsimServer *self);
