@@ -9,6 +9,7 @@
 #include "remsim-test-daemon.h"
 #include "remsim-test-hostile.h"
 #include "remsim-test-peer.h"
+#include "rspro-acceptor.h"
 
 /* connections that flood at once */
 #define FLOOD_CONNECTIONS 4
@@ -38,15 +39,25 @@ asan_options(void)
 			       old != NULL && *old != '\0' ? ":" : "");
 }
 
-/* @data: more [bankd] keys for the config, or NULL */
+/* what a case starts the bank with (NULL: no more keys, the test's limits) */
+typedef struct {
+	const gchar *config; /* more [bankd] keys */
+	guint fd_limit;
+} BankdLimitsCase;
+
 static void
 fixture_setup(BankdLimitsFixture *f, gconstpointer data)
 {
+	const BankdLimitsCase *c = data;
 	g_autofree gchar *asan = asan_options();
+	g_autofree gchar *prlimit = g_find_program_in_path("prlimit");
 	const gchar *env[] = { asan, NULL };
 	g_autofree gchar *config = g_strdup_printf(
-	    "%s[example]\nslots=%u\n", data != NULL ? (const gchar *)data : "", N_SLOTS);
+	    "%s[example]\nslots=%u\n", c != NULL && c->config ? c->config : "", N_SLOTS);
 
+	if (c != NULL && c->fd_limit > 0 &&
+	    remsim_test_common_skip_unless(prlimit != NULL, "prlimit (util-linux)"))
+		return;
 	f->server = remsim_test_peer_new_server();
 	remsim_test_peer_serve(f->server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
 	f->bankd = remsim_test_daemon_spawn(
@@ -55,6 +66,7 @@ fixture_setup(BankdLimitsFixture *f, gconstpointer data)
 					.backend = "example",
 					.n_slots = N_SLOTS,
 					.config = config,
+					.fd_limit = c != NULL ? c->fd_limit : 0,
 					.env = env,
 					.capture_stderr = TRUE });
 	remsim_test_peer_wait_hellos(f->server, 1);
@@ -63,7 +75,8 @@ fixture_setup(BankdLimitsFixture *f, gconstpointer data)
 static void
 fixture_teardown(BankdLimitsFixture *f, gconstpointer data)
 {
-	remsim_test_daemon_stop(f->bankd);
+	if (f->bankd != NULL)
+		remsim_test_daemon_stop(f->bankd);
 	g_clear_object(&f->bankd);
 	g_clear_object(&f->server);
 }
@@ -146,11 +159,202 @@ test_ping_flood(BankdLimitsFixture *f, gconstpointer data)
 	assert_serves_client(f, 23);
 }
 
+/* a client connection that says nothing: the bank holds it until its hello timeout */
+static GSocket *
+idle_client(BankdLimitsFixture *f, const gchar *from_ip)
+{
+	g_autoptr(GError) error = NULL;
+	GSocket *socket = remsim_test_hostile_connect(
+	    from_ip, remsim_test_daemon_get_port(f->bankd), NULL, &error);
+
+	g_assert_no_error(error);
+	return socket;
+}
+
+static const BankdLimitsCase limits_case = { "max-connections=12\nmax-connections-per-address=4\n",
+					     0 };
+
+/*
+ * max-connections-per-address and max-connections: one connection past
+ * either is closed at once, with a log line; a connection that goes makes
+ * room for a legitimate client.
+ */
+static void
+test_connection_limits(BankdLimitsFixture *f, gconstpointer data)
+{
+	GSubprocess *proc = remsim_test_daemon_get_process(f->bankd);
+	g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func(g_object_unref);
+	const gchar *from[] = { "127.0.0.2", "127.0.0.3", "127.0.0.4" };
+	g_autoptr(GSocket) extra = NULL;
+	guint fds;
+
+	/* four from 127.0.0.2; a fifth is closed (accepting is in order: the four are in) */
+	for (guint i = 0; i < 4; i++)
+		g_ptr_array_add(open, idle_client(f, from[0]));
+	extra = idle_client(f, from[0]);
+	REMSIM_TEST_WAIT_FOR(remsim_test_hostile_is_closed(extra));
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(
+				 f->bankd, "refused a connection from 127.0.0.2: 4 connections "
+					   "from that address are open") == 1);
+	g_clear_object(&extra);
+
+	/* four more from each of two others: twelve in all, the total */
+	for (guint a = 1; a < G_N_ELEMENTS(from); a++)
+		for (guint i = 0; i < 4; i++)
+			g_ptr_array_add(open, idle_client(f, from[a]));
+	extra = idle_client(f, "127.0.0.5");
+	REMSIM_TEST_WAIT_FOR(remsim_test_hostile_is_closed(extra));
+	REMSIM_TEST_WAIT_FOR(
+	    remsim_test_daemon_count_stderr(
+		f->bankd, "refused a connection from 127.0.0.5: 12 connections are open") == 1);
+	for (guint i = 0; i < open->len; i++)
+		g_assert_false(remsim_test_hostile_is_closed(open->pdata[i]));
+
+	/* one goes: once the bank let go of it, a client is served */
+	fds = remsim_test_hostile_count_fds(proc);
+	g_ptr_array_remove_index(open, 0);
+	REMSIM_TEST_WAIT_FOR(remsim_test_hostile_count_fds(proc) < fds);
+	assert_serves_client(f, 23);
+}
+
+/* as many connections as it takes to put the bank at its open-file limit */
+#define STORM_FD_LIMIT 64
+#define STORM_CONNECTIONS 120
+/* how long the test watches the log at the limit (a negative check) */
+#define STORM_WATCH_MS 3000
+
+static const BankdLimitsCase storm_case = { NULL, STORM_FD_LIMIT };
+
+/* GLib's own accept loop said "fail: Too many open files" for every try */
+static guint
+count_accept_failures(BankdLimitsFixture *f)
+{
+	return remsim_test_daemon_count_stderr(f->bankd, "Too many open files");
+}
+
+static gboolean
+relay_apdu(RemsimTestPeer *client, guint16 bank_slot)
+{
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes("00D600000412345678");
+	g_autoptr(GBytes) response = remsim_test_peer_apdu(client, bank_slot, apdu);
+	g_autofree gchar *hex = response != NULL ? remsim_test_common_bytes_hex(response) : NULL;
+
+	return g_strcmp0(hex, "123456789000") == 0;
+}
+
+/*
+ * At its open-file limit the bank stops accepting for a moment instead of
+ * spinning on the backlog, logs that once an interval (not tens of thousands
+ * of lines a second), relays for the client it has, and serves new ones once
+ * descriptors are free again.
+ */
+static void
+test_accept_storm(BankdLimitsFixture *f, gconstpointer data)
+{
+	GSubprocess *proc;
+	g_autoptr(RemsimTestPeer) before = remsim_test_peer_new_client(7, 0);
+	g_autoptr(GPtrArray) storm = g_ptr_array_new_with_free_func(g_object_unref);
+	guint lines, lines_after, apdus = 0;
+	gint64 t0, t1;
+	gdouble seconds;
+
+	if (f->bankd == NULL)
+		return;
+	proc = remsim_test_daemon_get_process(f->bankd);
+	g_assert_cmpuint(remsim_test_hostile_fd_limit(proc), ==, STORM_FD_LIMIT);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 7, 0), ==, RSPRO_RESULT_OK);
+	remsim_test_peer_load_script(before, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	g_assert_cmpint(remsim_test_peer_connect(before, remsim_test_daemon_get_port(f->bankd)), ==,
+			RSPRO_RESULT_OK);
+	g_assert_true(relay_apdu(before, 1));
+
+	/* idle connections, more than it has descriptors: the rest wait in the backlog */
+	for (guint i = 0; i < STORM_CONNECTIONS; i++)
+		g_ptr_array_add(storm, idle_client(f, NULL));
+	REMSIM_TEST_WAIT_FOR(count_accept_failures(f) >= 1);
+	lines = count_accept_failures(f);
+	t0 = g_get_monotonic_time();
+	/* the client it has is served meanwhile, APDU after APDU */
+	while (g_get_monotonic_time() - t0 < STORM_WATCH_MS * 1000) {
+		g_assert_true(relay_apdu(before, 1));
+		apdus++;
+	}
+	t1 = g_get_monotonic_time();
+	lines_after = count_accept_failures(f);
+	seconds = (t1 - t0) / (gdouble)G_USEC_PER_SEC;
+	g_test_message("at %u descriptors: %u descriptors open, %u lines about it and %u APDUs "
+		       "relayed in %.1f s",
+		       STORM_FD_LIMIT, remsim_test_hostile_count_fds(proc), lines_after - lines,
+		       apdus, seconds);
+	/* one line per RSPRO_ACCEPTOR_LOG_INTERVAL_MS, and one for an interval under way */
+	g_assert_cmpuint(lines_after - lines, <=,
+			 1 + (guint)(seconds * 1000 / RSPRO_ACCEPTOR_LOG_INTERVAL_MS));
+
+	/* the storm ends: the bank takes the waiting ones, finds them gone, and serves again */
+	g_ptr_array_set_size(storm, 0);
+	assert_serves_client(f, 23);
+	g_assert_true(relay_apdu(before, 1));
+}
+
+/* the connections open while a legitimate client is served */
+#define MANY_CONNECTIONS 4000
+#define MANY_ADDRESSES 8
+
+/*
+ * 4,000 idle connections are open from eight addresses (within the default
+ * limits): a legitimate client is served still. The time it took is the
+ * figure (the bound asserted is the generous one of every wait).
+ */
+static void
+test_many_connections(BankdLimitsFixture *f, gconstpointer data)
+{
+	GSubprocess *proc = remsim_test_daemon_get_process(f->bankd);
+	g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(RemsimTestPeer) client = remsim_test_peer_new_client(23, 0);
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes("00D600000412345678");
+	g_autoptr(GBytes) response = NULL;
+	guint64 limit = remsim_test_hostile_raise_fd_limit(MANY_CONNECTIONS + 256);
+	gint64 t0, t1;
+	guint fds;
+
+	if (remsim_test_common_skip_unless(limit >= MANY_CONNECTIONS + 256,
+					   "an open-file limit above 4,256 for the test"))
+		return;
+	g_assert_cmpuint(remsim_test_hostile_fd_limit(proc), >=, MANY_CONNECTIONS + 256);
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 23, 0), ==, RSPRO_RESULT_OK);
+	remsim_test_peer_load_script(client, REMSIM_TEST_PEER_CLIENT_FOR_BANKD);
+	t0 = g_get_monotonic_time();
+	for (guint i = 0; i < MANY_CONNECTIONS; i++) {
+		g_autofree gchar *from = g_strdup_printf("127.0.1.%u", 1 + i % MANY_ADDRESSES);
+
+		g_ptr_array_add(open, idle_client(f, from));
+	}
+	t1 = g_get_monotonic_time();
+	g_test_message("%u connections opened in %.0f ms", MANY_CONNECTIONS, (t1 - t0) / 1000.0);
+	t0 = g_get_monotonic_time();
+	g_assert_cmpint(remsim_test_peer_connect(client, remsim_test_daemon_get_port(f->bankd)), ==,
+			RSPRO_RESULT_OK);
+	response = remsim_test_peer_apdu(client, 0, apdu);
+	t1 = g_get_monotonic_time();
+	g_assert_nonnull(response);
+	fds = remsim_test_hostile_count_fds(proc);
+	g_test_message("a legitimate client connected and had its APDU answered in %.1f ms while "
+		       "%u connections were open (the bank holds %u descriptors)",
+		       (t1 - t0) / 1000.0, MANY_CONNECTIONS, fds);
+	g_assert_cmpuint(fds, >, MANY_CONNECTIONS);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/bankd/limits/ping-flood", BankdLimitsFixture, NULL, fixture_setup,
 		   test_ping_flood, fixture_teardown);
+	g_test_add("/bankd/limits/connections", BankdLimitsFixture, &limits_case, fixture_setup,
+		   test_connection_limits, fixture_teardown);
+	g_test_add("/bankd/limits/accept-storm", BankdLimitsFixture, &storm_case, fixture_setup,
+		   test_accept_storm, fixture_teardown);
+	g_test_add("/bankd/limits/4000-connections", BankdLimitsFixture, NULL, fixture_setup,
+		   test_many_connections, fixture_teardown);
 	return g_test_run();
 }

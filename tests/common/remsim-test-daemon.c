@@ -19,6 +19,7 @@ struct _RemsimTestDaemon {
 	gchar *bus_address;
 	gchar *cwd;
 	gboolean capture_stderr;
+	guint fd_limit;
 	guint16 server_port;
 	gboolean no_state_dir;
 	gchar *backend;
@@ -119,6 +120,7 @@ remsim_test_daemon_new(RemsimTestDaemonKind kind, const RemsimTestDaemonOptions 
 	self->bus_address = g_strdup(options->bus_address);
 	self->cwd = g_strdup(options->cwd);
 	self->capture_stderr = options->capture_stderr;
+	self->fd_limit = options->fd_limit;
 	self->server_port = options->server_port;
 	self->port = options->port;
 	self->no_state_dir = options->no_state_dir;
@@ -180,6 +182,15 @@ remsim_test_daemon_argv(RemsimTestDaemon *self)
 			remsim_test_daemon_add(argv, self->args[i]);
 		g_ptr_array_add(argv, NULL);
 		return argv;
+	}
+	if (self->fd_limit > 0) {
+		g_autofree gchar *prlimit = g_find_program_in_path("prlimit");
+
+		g_assert_nonnull(prlimit);
+		remsim_test_daemon_add(argv, prlimit);
+		g_ptr_array_add(argv,
+				g_strdup_printf("--nofile=%u:%u", self->fd_limit, self->fd_limit));
+		remsim_test_daemon_add(argv, "--");
 	}
 	remsim_test_daemon_add(argv, remsim_test_daemon_binary(self->kind));
 	g_ptr_array_add(argv, g_strdup_printf("--config=%s", self->config_path));

@@ -69,6 +69,12 @@ typedef struct {
 	const gchar *cwd;
 	/* its stderr goes to a file (remsim_test_daemon_get_stderr()), not to the test's */
 	gboolean capture_stderr;
+	/*
+	 * Its open-file limit, soft and hard (so that it cannot raise it), set by
+	 * prlimit(1) as it starts; 0: the test's. The test checks first that
+	 * prlimit is there (remsim_test_common_skip_unless()).
+	 */
+	guint fd_limit;
 
 	/* bankd, client: the server's RSPRO port to dial (client: 0 gives none) */
 	guint16 server_port;

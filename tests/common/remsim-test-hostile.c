@@ -32,7 +32,7 @@ remsim_test_hostile_send_all(GSocket *socket, GBytes *bytes)
 
 	while (len > 0) {
 		g_autoptr(GError) error = NULL;
-		gssize n = g_socket_send(socket, data, len, NULL, &error);
+		gssize n = g_socket_send_with_blocking(socket, data, len, TRUE, NULL, &error);
 
 		g_assert_no_error(error);
 		data += n;
@@ -72,6 +72,15 @@ remsim_test_hostile_connect(const gchar *from_ip, guint16 port, const RsproPdu *
 	}
 	g_socket_set_blocking(socket, FALSE);
 	return g_steal_pointer(&socket);
+}
+
+void
+remsim_test_hostile_send_pong(GSocket *socket)
+{
+	g_autoptr(GBytes) pong =
+	    g_bytes_new_static(remsim_test_hostile_pong, sizeof(remsim_test_hostile_pong));
+
+	remsim_test_hostile_send_all(socket, pong);
 }
 
 gboolean

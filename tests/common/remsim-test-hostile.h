@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 GSocket *remsim_test_hostile_connect(const gchar *from_ip, guint16 port, const RsproPdu *hello,
 				     GError **error);
 
+/* writes an IPA PONG, blindly: the daemon's keep-alive PING counts as answered */
+void remsim_test_hostile_send_pong(GSocket *socket);
+
 /* TRUE once the daemon closed @socket (end of stream or reset); reads what is there */
 gboolean remsim_test_hostile_is_closed(GSocket *socket);
 
