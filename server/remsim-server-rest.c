@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "remsim-server-rest-json.h"
+#include "remsim-server-rest-refusal.h"
 #include "remsim-server-rest.h"
 #include "rspro-acceptor.h"
 
@@ -79,10 +80,22 @@ remsim_server_rest_reply_empty(SoupServerMessage *msg, guint status)
 	soup_server_message_set_status(msg, status, NULL);
 }
 
+/* {"error": @text} */
+static JsonNode *
+remsim_server_rest_error_json(const gchar *text)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "error");
+	json_builder_add_string_value(b, text);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
 void
 remsim_server_rest_reply_error(SoupServerMessage *msg, guint status, const gchar *format, ...)
 {
-	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) node = NULL;
 	g_autofree gchar *text = NULL;
 	va_list ap;
@@ -90,12 +103,28 @@ remsim_server_rest_reply_error(SoupServerMessage *msg, guint status, const gchar
 	va_start(ap, format);
 	text = g_strdup_vprintf(format, ap);
 	va_end(ap);
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "error");
-	json_builder_add_string_value(b, text);
-	json_builder_end_object(b);
-	node = json_builder_get_root(b);
+	node = remsim_server_rest_error_json(text);
 	remsim_server_rest_reply_json(msg, status, node);
+}
+
+/* an error answer without reading the request's body (remsim-server-rest-refusal.h) */
+static void remsim_server_rest_refuse_body(SoupServerMessage *msg, guint status,
+					   const gchar *format, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+remsim_server_rest_refuse_body(SoupServerMessage *msg, guint status, const gchar *format, ...)
+{
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *body = NULL;
+	va_list ap;
+
+	va_start(ap, format);
+	text = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	node = remsim_server_rest_error_json(text);
+	body = json_to_string(node, FALSE);
+	remsim_server_rest_refusal_send(msg, status, body);
 }
 
 /* {"<key>":[...]} of peers or maps */
@@ -512,8 +541,7 @@ remsim_server_rest_handle(SoupServer *server, SoupServerMessage *msg, const char
 /*
  * Before the body is read: a body over the limit is refused from its
  * Content-Length (413), so libsoup never buffers it; a chunked body has no
- * length to check first and is refused whole (411). A status set here makes
- * libsoup answer without reading the body.
+ * length to check first and is refused whole (411).
  */
 static void
 remsim_server_rest_early_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
@@ -524,13 +552,13 @@ remsim_server_rest_early_handle(SoupServer *server, SoupServerMessage *msg, cons
 
 	switch (soup_message_headers_get_encoding(headers)) {
 	case SOUP_ENCODING_CHUNKED:
-		remsim_server_rest_reply_error(msg, SOUP_STATUS_LENGTH_REQUIRED,
+		remsim_server_rest_refuse_body(msg, SOUP_STATUS_LENGTH_REQUIRED,
 					       "a request body needs a Content-Length");
 		break;
 	case SOUP_ENCODING_CONTENT_LENGTH:
 		length = soup_message_headers_get_content_length(headers);
 		if (length > REMSIM_SERVER_REST_MAX_BODY)
-			remsim_server_rest_reply_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+			remsim_server_rest_refuse_body(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 						       "the request body is %" G_GOFFSET_FORMAT
 						       " bytes, more than the limit of %d",
 						       length, REMSIM_SERVER_REST_MAX_BODY);
