@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * remsim-server's REST port against hostile and careless clients: bodies that
+ * are too deep, too big or endless, JSON with a key twice or numbers out of
+ * range, keep-alive connections the client drops, and too many connections.
+ * Requests go out as raw HTTP over a socket, so that the test says exactly
+ * what reaches the server.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "remsim-test-daemon.h"
+#include "remsim-test-hostile.h"
+
+#define API "/api/backend/v1"
+
+typedef struct {
+	RemsimTestDaemon *server;
+} ServerRestLimitsFixture;
+
+static void
+fixture_setup(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	f->server = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_SERVER,
+	    &(RemsimTestDaemonOptions){ .config = data, .capture_stderr = TRUE });
+}
+
+static void
+fixture_teardown(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	remsim_test_daemon_stop(f->server);
+	g_clear_object(&f->server);
+}
+
+/* one answer as it came: status and body */
+typedef struct {
+	guint status;
+	gchar *body;
+	gchar *headers;
+} RawAnswer;
+
+static void
+raw_answer_clear(RawAnswer *answer)
+{
+	g_free(answer->body);
+	g_free(answer->headers);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RawAnswer, raw_answer_clear)
+
+/*
+ * Sends @head (request line and headers, without the empty line) and @body
+ * (may be NULL) of @body_len bytes to the REST port, and reads the answer
+ * until the server closes (every answer ends its connection).
+ */
+static void
+raw_request(ServerRestLimitsFixture *f, const gchar *head, const gchar *body, gsize body_len,
+	    RawAnswer *answer)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) conn = g_socket_client_connect_to_host(
+	    client, "127.0.0.1", remsim_test_daemon_get_rest_port(f->server), NULL, &error);
+	g_autofree gchar *request = g_strdup_printf("%s\r\n\r\n", head);
+	GOutputStream *out;
+	GInputStream *in;
+	g_autoptr(GByteArray) got = g_byte_array_new();
+	const gchar *end, *space;
+	guint8 buf[4096];
+	gssize n;
+
+	g_assert_no_error(error);
+	out = g_io_stream_get_output_stream(G_IO_STREAM(conn));
+	in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
+	g_assert_true(g_output_stream_write_all(out, request, strlen(request), NULL, NULL, &error));
+	g_assert_no_error(error);
+	/* a server that answers early may close before taking the whole body */
+	if (body != NULL)
+		g_output_stream_write_all(out, body, body_len, NULL, NULL, NULL);
+	while ((n = g_input_stream_read(in, buf, sizeof(buf), NULL, &error)) > 0)
+		g_byte_array_append(got, buf, n);
+	g_byte_array_append(got, (const guint8 *)"", 1);
+	end = strstr((const gchar *)got->data, "\r\n\r\n");
+	space = strchr((const gchar *)got->data, ' ');
+	g_assert_nonnull(end);
+	g_assert_nonnull(space);
+	answer->status = (guint)g_ascii_strtoull(space + 1, NULL, 10);
+	answer->headers = g_strndup((const gchar *)got->data, end - (const gchar *)got->data);
+	answer->body = g_strdup(end + 4);
+}
+
+/* POST /slotmaps with @body as JSON */
+static void
+post_json(ServerRestLimitsFixture *f, const gchar *body, RawAnswer *answer)
+{
+	g_autofree gchar *head =
+	    g_strdup_printf("POST " API "/slotmaps HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			    "Content-Type: application/json\r\nContent-Length: %zu",
+			    strlen(body));
+
+	raw_request(f, head, body, strlen(body), answer);
+}
+
+/* @answer is @status with {"error": text} holding @fragment */
+static void
+assert_error(const RawAnswer *answer, guint status, const gchar *fragment)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) node = json_from_string(answer->body, &error);
+	const gchar *text;
+
+	g_test_message("-> %u %s", answer->status, answer->body);
+	g_assert_cmpuint(answer->status, ==, status);
+	g_assert_no_error(error);
+	g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
+	text =
+	    json_object_get_string_member_with_default(json_node_get_object(node), "error", NULL);
+	g_assert_nonnull(text);
+	g_assert_nonnull(strstr(text, fragment));
+}
+
+/* the server is alive and has no slot map */
+static void
+assert_alive_without_maps(ServerRestLimitsFixture *f)
+{
+	g_autofree gchar *body = NULL;
+
+	g_assert_cmpuint(
+	    remsim_test_daemon_rest(f->server, "GET", API "/slotmaps", NULL, NULL, &body, NULL), ==,
+	    200);
+	g_assert_cmpstr(body, ==, "{\"slotmaps\":[]}");
+}
+
+/* @levels arrays inside each other */
+static gchar *
+nested(guint levels)
+{
+	gchar *text = g_malloc(2 * levels + 1);
+
+	memset(text, '[', levels);
+	memset(text + levels, ']', levels);
+	text[2 * levels] = '\0';
+	return text;
+}
+
+/*
+ * JSON nested 100,000 levels deep crashed the server in json-glib's
+ * recursion: now it is too big to be read (413), one that fits the size limit
+ * is too deep (400), and the server goes on.
+ */
+static void
+test_depth_bomb(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	g_autofree gchar *bomb = nested(100000);
+	g_autofree gchar *small_bomb = nested(30000);
+	g_autofree gchar *inner = nested(33);
+	g_autofree gchar *deep = g_strdup_printf("{\"bank\":%s}", inner);
+	g_auto(RawAnswer) big = { 0 };
+	g_auto(RawAnswer) small = { 0 };
+	g_auto(RawAnswer) just = { 0 };
+
+	post_json(f, bomb, &big);
+	assert_error(&big, 413, "more than the limit of 65536");
+	post_json(f, small_bomb, &small);
+	assert_error(&small, 400, "nests deeper than 32 levels");
+	post_json(f, deep, &just);
+	assert_error(&just, 400, "nests deeper than 32 levels");
+	assert_alive_without_maps(f);
+}
+
+/*
+ * A body over the limit is refused from its Content-Length, before the
+ * server reads (or buffers) any of it; a chunked body, whose length nobody
+ * knows first, is refused too.
+ */
+static void
+test_huge_body(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	GSubprocess *proc = remsim_test_daemon_get_process(f->server);
+	guint64 rss_before = remsim_test_hostile_proc_kb(proc, "VmRSS");
+	g_auto(RawAnswer) huge = { 0 };
+	g_auto(RawAnswer) sent = { 0 };
+	g_auto(RawAnswer) chunked = { 0 };
+	g_autofree gchar *half_mb = g_malloc0(512 * 1024);
+	static const gchar chunks[] = "10\r\n{\"bank\":{\"bankId\"\r\n0\r\n\r\n";
+
+	/* the headers alone: the answer comes without the 1 GB */
+	raw_request(f,
+		    "POST " API "/slotmaps HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 1073741824",
+		    NULL, 0, &huge);
+	assert_error(&huge, 413, "1073741824 bytes, more than the limit of 65536");
+	/* the body too: the answer still reaches the client */
+	raw_request(f,
+		    "POST " API "/slotmaps HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 524288",
+		    half_mb, 512 * 1024, &sent);
+	assert_error(&sent, 413, "524288 bytes, more than the limit of 65536");
+	raw_request(f,
+		    "POST " API "/slotmaps HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		    "Content-Type: application/json\r\nTransfer-Encoding: chunked",
+		    chunks, strlen(chunks), &chunked);
+	assert_error(&chunked, 411, "needs a Content-Length");
+	g_test_message("server VmRSS %" G_GUINT64_FORMAT " kB before, %" G_GUINT64_FORMAT
+		       " kB after",
+		       rss_before, remsim_test_hostile_proc_kb(proc, "VmRSS"));
+	assert_alive_without_maps(f);
+}
+
+#define SLOTMAP(bank_id, bank_slot, client_id, client_slot)                                        \
+	"{\"bank\":{\"bankId\":" bank_id ",\"slotNr\":" bank_slot                                  \
+	"},\"client\":{\"clientId\":" client_id ",\"slotNr\":" client_slot "}}"
+
+/*
+ * A key twice is a 400, not "the last one wins"; a number out of range is
+ * named as the client wrote it (json-glib reads 18446744073709551617 as 1).
+ */
+static void
+test_json_checks(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	static const struct {
+		const gchar *body;
+		const gchar *fragment;
+	} cases[] = {
+		{ "{\"bank\":{\"bankId\":1,\"slotNr\":0,\"bankId\":2},\"client\":{\"clientId\":1,"
+		  "\"slotNr\":0}}",
+		  "bank.bankId is given twice" },
+		{ "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":1,\"slotNr\":0},"
+		  "\"bank\":{\"bankId\":2,\"slotNr\":0}}",
+		  "bank is given twice" },
+		/* one key, two spellings */
+		{ "{\"bank\":{\"bankId\":1,\"slotNr\":0,\"bank\\u0049d\":2},\"client\":{"
+		  "\"clientId\":1,\"slotNr\":0}}",
+		  "bank.bankId is given twice" },
+		{ SLOTMAP("18446744073709551617", "0", "1", "0"),
+		  "bank.bankId is 18446744073709551617, out of range (0..1023)" },
+		{ SLOTMAP("1", "99999999999999999999", "1", "0"),
+		  "bank.slotNr is 99999999999999999999, out of range" },
+		{ SLOTMAP("1", "0", "-9223372036854775809", "0"),
+		  "client.clientId is -9223372036854775809, out of range" },
+		{ SLOTMAP("1", "0", "1", "1024"), "client.slotNr is 1024, out of range" },
+		{ SLOTMAP("1", "0", "1", "1e400"), "client.slotNr must be an integer, not 1e400" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_auto(RawAnswer) answer = { 0 };
+
+		post_json(f, cases[i].body, &answer);
+		assert_error(&answer, 400, cases[i].fragment);
+	}
+	assert_alive_without_maps(f);
+}
+
+#define KEEPALIVE_CALLS 1000
+
+/*
+ * 1,000 curl calls, each an HTTP/1.1 (keep-alive) request on a connection
+ * curl then closes: libsoup 3.2 kept a descriptor of every one; the server's
+ * count is the same after as before.
+ */
+static void
+test_keepalive_fds(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	GSubprocess *proc = remsim_test_daemon_get_process(f->server);
+	g_autofree gchar *curl = g_find_program_in_path("curl");
+	g_autofree gchar *url = NULL;
+	guint before, after;
+
+	if (remsim_test_common_skip_unless(curl != NULL, "curl"))
+		return;
+	url = g_strdup_printf("http://127.0.0.1:%u" API "/slotmaps",
+			      remsim_test_daemon_get_rest_port(f->server));
+	before = remsim_test_hostile_count_fds(proc);
+	for (guint i = 0; i < KEEPALIVE_CALLS; i++) {
+		const gchar *argv[] = { curl, "-sS",	      "-o", "/dev/null",
+					"-w", "%{http_code}", url,  NULL };
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GSubprocess) run =
+		    g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+		g_autofree gchar *out = NULL;
+
+		g_assert_no_error(error);
+		g_assert_true(g_subprocess_communicate_utf8(run, NULL, NULL, &out, NULL, &error));
+		g_assert_no_error(error);
+		g_assert_cmpstr(out, ==, "200");
+	}
+	/* the last connections may still be closing */
+	REMSIM_TEST_WAIT_FOR(remsim_test_hostile_count_fds(proc) <= before);
+	after = remsim_test_hostile_count_fds(proc);
+	g_test_message("server descriptors: %u before %u curl calls, %u after", before,
+		       KEEPALIVE_CALLS, after);
+	g_assert_cmpuint(after, ==, before);
+}
+
+#define REST_LIMITS_CONFIG "[server]\nmax-connections=8\nmax-connections-per-address=4\n"
+
+static GSocket *
+rest_connection(ServerRestLimitsFixture *f, const gchar *from_ip)
+{
+	g_autoptr(GError) error = NULL;
+	GSocket *socket = remsim_test_hostile_connect(
+	    from_ip, remsim_test_daemon_get_rest_port(f->server), NULL, &error);
+
+	g_assert_no_error(error);
+	return socket;
+}
+
+/*
+ * The REST port has the same connection limits as the RSPRO port: idle
+ * connections from one address cannot keep the others out.
+ */
+static void
+test_rest_connections(ServerRestLimitsFixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(GSocket) extra = NULL;
+
+	for (guint i = 0; i < 4; i++)
+		g_ptr_array_add(open, rest_connection(f, "127.0.0.2"));
+	extra = rest_connection(f, "127.0.0.2");
+	REMSIM_TEST_WAIT_FOR(remsim_test_hostile_is_closed(extra));
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(
+				 f->server, "REST: refused a connection from 127.0.0.2: 4 "
+					    "connections from that address are open") == 1);
+	for (guint i = 0; i < open->len; i++)
+		g_assert_false(remsim_test_hostile_is_closed(open->pdata[i]));
+	/* another address is served */
+	assert_alive_without_maps(f);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add("/server/rest-limits/depth-bomb", ServerRestLimitsFixture, NULL, fixture_setup,
+		   test_depth_bomb, fixture_teardown);
+	g_test_add("/server/rest-limits/huge-body", ServerRestLimitsFixture, NULL, fixture_setup,
+		   test_huge_body, fixture_teardown);
+	g_test_add("/server/rest-limits/json-checks", ServerRestLimitsFixture, NULL, fixture_setup,
+		   test_json_checks, fixture_teardown);
+	g_test_add("/server/rest-limits/keepalive-fds", ServerRestLimitsFixture, NULL,
+		   fixture_setup, test_keepalive_fds, fixture_teardown);
+	g_test_add("/server/rest-limits/connections", ServerRestLimitsFixture, REST_LIMITS_CONFIG,
+		   fixture_setup, test_rest_connections, fixture_teardown);
+	return g_test_run();
+}
