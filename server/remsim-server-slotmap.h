@@ -28,6 +28,10 @@ typedef struct {
 	guint serial;	   /* bumped on each push; stale responses are ignored */
 	gboolean listed;   /* visible in REST / D-Bus */
 	gboolean stored;   /* committed to the database */
+	/* remsim_server_slotmap_to_json_text()'s, and the state it shows */
+	gchar *json_text;
+	RemsimServerSlotmapState json_state;
+	gint json_error_result;
 } RemsimServerSlotmap;
 
 GType remsim_server_slotmap_get_type(void) G_GNUC_CONST;
@@ -50,5 +54,10 @@ const gchar *remsim_server_slotmap_state_to_string(RemsimServerSlotmapState stat
 gchar *remsim_server_slotmap_dup_error_name(const RemsimServerSlotmap *map);
 /* upstream's REST object, plus "error" in the ERROR state */
 JsonNode *remsim_server_slotmap_to_json(const RemsimServerSlotmap *map);
+/*
+ * The same as JSON text, made again only when the state changed: a list of
+ * 30,000 maps is put together from these without building 30,000 nodes.
+ */
+const gchar *remsim_server_slotmap_to_json_text(RemsimServerSlotmap *map);
 
 G_END_DECLS
