@@ -264,7 +264,6 @@ remsim_ccid_backend_number(RemsimCcidBackend *self, RemsimCcidReader *reader)
 	g_hash_table_iter_init(&iter, self->readers);
 	while (g_hash_table_iter_next(&iter, NULL, &value)) {
 		RemsimCcidReader *other = value;
-		g_autofree gchar *name = NULL;
 
 		if (other == reader || g_object_get_data(G_OBJECT(other), "number") == NULL ||
 		    g_strcmp0(remsim_ccid_reader_get_name(other),
