@@ -32,4 +32,13 @@ sed -i 's|^\t\tl = (l << 8) \| \*b;$|\t\tl = (long)(((unsigned long)l << 8) \| *
 grep -q 'l = (long)(((unsigned long)l << 8) | \*b);' INTEGER.c ||
 	{ echo "asn1c-gen.sh: could not fix the INTEGER shift" >&2; exit 1; }
 
+# asn1c 0.9.28's BER length decoder shifts a signed length left before it
+# checks it, so eight length octets from 0x80 on overflow (UBSan stops there;
+# rspro/fuzz found it). Shift the unsigned representation: the check after it
+# then sees the negative value and refuses the length.
+sed -i 's|^\t\t\tlen = (len << 8) \| \*buf;$|\t\t\tlen = (ber_tlv_len_t)(((size_t)len << 8) \| *buf);|' ber_tlv_length.c
+grep -q 'len = (ber_tlv_len_t)(((size_t)len << 8) | \*buf);' ber_tlv_length.c &&
+	! grep -q 'len = (len << 8)' ber_tlv_length.c ||
+	{ echo "asn1c-gen.sh: could not fix the BER length shift" >&2; exit 1; }
+
 rm -f converter-sample.c Makefile.am.sample
