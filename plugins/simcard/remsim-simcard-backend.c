@@ -15,6 +15,8 @@
 #include <stdlib.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #include "remsim-simcard-backend.h"
 #include "remsim-simcard-slot.h"
@@ -92,12 +94,38 @@ remsim_simcard_backend_profile_paths(GKeyFile *config, const gchar *group, GErro
 	return paths;
 }
 
+/*
+ * A profile holds the card's Ki, OPc and PINs: one line names every profile
+ * that any user of the host may read (installed ones are 0640 root:remsim).
+ */
+static void
+remsim_simcard_backend_check_modes(GStrv paths)
+{
+	g_autoptr(GString) readable = g_string_new(NULL);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (guint i = 0; paths[i] != NULL; i++) {
+		GStatBuf st;
+
+		/* a profile given for several slots is named once */
+		if (!g_hash_table_add(seen, paths[i]) || g_stat(paths[i], &st) != 0 ||
+		    !(st.st_mode & S_IROTH))
+			continue;
+		g_string_append_printf(readable, "%s%s", readable->len ? ", " : "", paths[i]);
+	}
+	if (readable->len > 0)
+		g_warning("card profiles that every user of this host may read, with their Ki, "
+			  "OPc and PINs: %s (make them 0640, group remsim)",
+			  readable->str);
+}
+
 static GPtrArray *
 remsim_simcard_backend_parse_profiles(GStrv paths, GError **error)
 {
 	g_autoptr(GPtrArray) nodes =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
 
+	remsim_simcard_backend_check_modes(paths);
 	for (guint i = 0; paths[i] != NULL; i++) {
 		g_autoptr(JsonParser) parser = json_parser_new();
 
