@@ -13,6 +13,7 @@
       install destination lies inside that prefix
 """
 import fnmatch
+import grp
 import json
 import os
 import shutil
@@ -105,6 +106,23 @@ def check_paths(root, prefix):
     return problems
 
 
+def check_card_modes(root, prefix):
+    """the card profiles (Ki, OPc, PINs) are 0640, of the group remsim where it exists"""
+    problems = []
+    try:
+        remsim_gid = grp.getgrnam('remsim').gr_gid
+    except KeyError:
+        remsim_gid = None
+    for f in fnmatch.filter(list_files(root), os.path.join(prefix.strip('/'),
+                                                           'share/remsim/cards/*.json')):
+        st = os.stat(os.path.join(root, f))
+        if st.st_mode & 0o777 != 0o640:
+            problems.append('/%s: mode %o, not 640' % (f, st.st_mode & 0o777))
+        if remsim_gid is not None and os.geteuid() == 0 and st.st_gid != remsim_gid:
+            problems.append('/%s: group %d, not remsim' % (f, st.st_gid))
+    return problems
+
+
 def glob_one(root, prefix, pattern):
     found = fnmatch.filter(list_files(root), os.path.join(prefix.strip('/'), pattern))
     return os.path.join(root, found[0]) if found else None
@@ -132,6 +150,7 @@ def check_tree(builddir, with_man):
         problems += ['missing: %s/%s' % (prefix, e) for e in expected
                      if not fnmatch.filter(inside, e)]
         problems += check_paths(dest, prefix)
+        problems += check_card_modes(dest, prefix)
         for p in problems:
             print('FAIL: ' + p)
         print('%d files installed below %s' % (len(inside), prefix))
