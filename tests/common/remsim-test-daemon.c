@@ -339,8 +339,14 @@ remsim_test_daemon_start(RemsimTestDaemon *self)
 	g_assert_false(self->running);
 	if (remsim_test_daemon_has_pipes(self))
 		flags |= G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE;
+	/* GLib writes info and debug lines to stdout: the server's and the bank's go with the rest
+	 */
+	if (self->capture_stderr && !remsim_test_daemon_has_pipes(self))
+		flags |= G_SUBPROCESS_FLAGS_STDERR_MERGE;
 	launcher = remsim_test_daemon_launcher(self, flags);
-	if (self->capture_stderr)
+	if (self->capture_stderr && !remsim_test_daemon_has_pipes(self))
+		g_subprocess_launcher_set_stdout_file_path(launcher, self->stderr_path);
+	else if (self->capture_stderr)
 		g_subprocess_launcher_set_stderr_file_path(launcher, self->stderr_path);
 	g_unlink(self->port_file);
 	g_clear_object(&self->proc);

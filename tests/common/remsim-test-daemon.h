@@ -67,7 +67,11 @@ typedef struct {
 	const gchar *bus_address;
 	/* the working directory; NULL: the daemon's own folder */
 	const gchar *cwd;
-	/* its stderr goes to a file (remsim_test_daemon_get_stderr()), not to the test's */
+	/*
+	 * its stderr goes to a file (remsim_test_daemon_get_stderr()), not to the
+	 * test's; the server's and the bankd's stdout too, where GLib writes info
+	 * and debug lines (the client's stdout is its front end's, read as lines)
+	 */
 	gboolean capture_stderr;
 	/*
 	 * Its open-file limit, soft and hard (so that it cannot raise it), set by
