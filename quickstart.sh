@@ -68,6 +68,19 @@ test)
 	# and checks the plugin SDK's API reference.
 	build build-test-plain -Dwerror=true -Ddocs=enabled
 	meson test -C build-test-plain --print-errorlogs client-pcscd client-e2e sdk-docs
+	# The fuzz targets under libFuzzer (coverage guided), a fixed number of runs
+	# each, stopping at the first thing UBSan or ASan finds: a clang build of
+	# only what they need. clang, not gcc, warns of a g_autoptr() that only
+	# holds a reference, which the daemons use.
+	if [ ! -f build-test-fuzz/build.ninja ]; then
+		CC=clang meson setup build-test-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
+			-Db_lundef=false -Dwerror=true -Dc_args=-Wno-unused-variable \
+			-Dman=disabled -Ddocs=disabled
+	fi
+	ninja -C build-test-fuzz rspro/fuzz/fuzz-rspro-decode rspro/fuzz/fuzz-ipa-deframe \
+		plugins/ccid/tests/fuzz/fuzz-ccid-answer tests/replay-fuzz-rspro-decode \
+		tests/replay-fuzz-ipa-deframe tests/replay-fuzz-ccid-answer
+	meson test -C build-test-fuzz --no-rebuild --print-errorlogs --suite fuzz
 	;;
 *)
 	echo "usage: $0 demo|test" >&2
