@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -370,8 +371,9 @@ rspro_acceptor_listen(RsproAcceptor *self, const gchar *bind_ip, guint16 port, G
 		g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(bind_ip);
 
 		if (ip == NULL) {
+			/* a setting's value (bind-ip): for the person who configured it */
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "“%s” is not an IP address", bind_ip);
+				    _("“%s” is not an IP address"), bind_ip);
 			return FALSE;
 		}
 		self->socket = rspro_acceptor_bind(ip, port, error);

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "rspro-listener.h"
 
 struct _RsproListener {
