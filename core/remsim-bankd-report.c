@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "remsim-bankd-report.h"
+#include "remsim-json.h"
 #include "remsim-log.h"
 
 /* changes of one main loop iteration and a little after go out together */
@@ -250,7 +251,9 @@ remsim_bankd_report_message_cb(RsproConnection *conn, GBytes *payload, gpointer 
 	const gchar *text = g_bytes_get_data(payload, &len);
 	JsonObject *o;
 
-	if (!json_parser_load_from_data(parser, text, (gssize)len, NULL) ||
+	/* the server's JSON: bounded in depth before json-glib recurses into it */
+	if (!remsim_json_scan(text, len, REMSIM_JSON_MAX_DEPTH, NULL, NULL) ||
+	    !json_parser_load_from_data(parser, text, (gssize)len, NULL) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
 		return;
 	o = json_node_get_object(json_parser_get_root(parser));

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "remsim-json.h"
 #include "remsim-server-api.h"
 
 /* a request body larger than this is refused before it is parsed */
@@ -365,8 +366,12 @@ remsim_server_api_pending_done(RemsimServerApiPending *p)
 	g_free(p);
 }
 
+/*
+ * The body's JSON object, or NULL after answering 400; @numbers gets the
+ * numbers as written (remsim-json.h: json-glib wraps integers past 64 bits).
+ */
 static JsonObject *
-remsim_server_api_parse_body(SoupServerMessage *msg)
+remsim_server_api_parse_body(SoupServerMessage *msg, GHashTable **numbers)
 {
 	SoupMessageBody *body = soup_server_message_get_request_body(msg);
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -377,6 +382,12 @@ remsim_server_api_parse_body(SoupServerMessage *msg)
 		remsim_server_rest_reply_error(msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 					       "the request body is larger than %u bytes",
 					       REMSIM_SERVER_API_BODY_MAX);
+		return NULL;
+	}
+	/* depth and keys before json-glib, which recurses and keeps the last of two keys */
+	if (body->length > 0 &&
+	    !remsim_json_scan(body->data, body->length, REMSIM_JSON_MAX_DEPTH, numbers, &error)) {
+		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "%s", error->message);
 		return NULL;
 	}
 	if (body->length == 0 ||
@@ -394,22 +405,30 @@ remsim_server_api_parse_body(SoupServerMessage *msg)
 	return json_object_ref(json_node_get_object(root));
 }
 
-/* @parent.@key as an id 0..1023, or FALSE after answering 400 */
+/* @parent.@key as an id 0..1023, read from its text, or FALSE after answering 400 */
 static gboolean
-remsim_server_api_get_id(SoupServerMessage *msg, JsonObject *o, const gchar *parent,
-			 const gchar *key, guint16 *out)
+remsim_server_api_get_id(SoupServerMessage *msg, JsonObject *o, GHashTable *numbers,
+			 const gchar *parent, const gchar *key, guint16 *out)
 {
 	JsonNode *node = o != NULL ? json_object_get_member(o, key) : NULL;
+	g_autofree gchar *path = g_strdup_printf("%s.%s", parent, key);
+	const gchar *text = numbers != NULL ? g_hash_table_lookup(numbers, path) : NULL;
+	gint64 v = 0;
 
-	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
-	    json_node_get_value_type(node) != G_TYPE_INT64 || json_node_get_int(node) < 0 ||
-	    json_node_get_int(node) > RSPRO_ID_MAX) {
-		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST,
-					       "%s.%s must be an integer 0..%d", parent, key,
-					       RSPRO_ID_MAX);
+	if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) || text == NULL ||
+	    json_node_get_value_type(node) != G_TYPE_INT64 ||
+	    !g_ascii_string_to_signed(text, 10, 0, RSPRO_ID_MAX, &v, NULL)) {
+		if (text != NULL)
+			remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST,
+						       "%s must be an integer 0..%d, not %s", path,
+						       RSPRO_ID_MAX, text);
+		else
+			remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST,
+						       "%s must be an integer 0..%d", path,
+						       RSPRO_ID_MAX);
 		return FALSE;
 	}
-	*out = (guint16)json_node_get_int(node);
+	*out = (guint16)v;
 	return TRUE;
 }
 
@@ -448,7 +467,8 @@ remsim_server_api_create_ready(GObject *source, GAsyncResult *result, gpointer d
 static void
 remsim_server_api_post_slotmap(RemsimServerApi *self, SoupServerMessage *msg)
 {
-	g_autoptr(JsonObject) o = remsim_server_api_parse_body(msg);
+	g_autoptr(GHashTable) numbers = NULL;
+	g_autoptr(JsonObject) o = remsim_server_api_parse_body(msg, &numbers);
 	JsonObject *client_o, *bank_o;
 	RsproClientSlot client;
 	RsproBankSlot bank;
@@ -459,8 +479,9 @@ remsim_server_api_post_slotmap(RemsimServerApi *self, SoupServerMessage *msg)
 	client_o = remsim_server_api_get_object(o, "client");
 	bank_o = remsim_server_api_get_object(o, "bank");
 	iccid = json_object_get_string_member_with_default(o, "iccid", NULL);
-	if (!remsim_server_api_get_id(msg, client_o, "client", "clientId", &client.client_id) ||
-	    !remsim_server_api_get_id(msg, client_o, "client", "slotNr", &client.slot_nr))
+	if (!remsim_server_api_get_id(msg, client_o, numbers, "client", "clientId",
+				      &client.client_id) ||
+	    !remsim_server_api_get_id(msg, client_o, numbers, "client", "slotNr", &client.slot_nr))
 		return;
 	if ((bank_o == NULL) == (iccid == NULL)) {
 		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST,
@@ -473,8 +494,8 @@ remsim_server_api_post_slotmap(RemsimServerApi *self, SoupServerMessage *msg)
 							    remsim_server_api_pending_new(msg));
 		return;
 	}
-	if (!remsim_server_api_get_id(msg, bank_o, "bank", "bankId", &bank.bank_id) ||
-	    !remsim_server_api_get_id(msg, bank_o, "bank", "slotNr", &bank.slot_nr))
+	if (!remsim_server_api_get_id(msg, bank_o, numbers, "bank", "bankId", &bank.bank_id) ||
+	    !remsim_server_api_get_id(msg, bank_o, numbers, "bank", "slotNr", &bank.slot_nr))
 		return;
 	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
 					   remsim_server_api_create_ready,

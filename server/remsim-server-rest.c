@@ -4,7 +4,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "remsim-server-rest-json.h"
+#include "remsim-json.h"
 #include "remsim-server-rest-refusal.h"
 #include "remsim-server-rest.h"
 #include "rspro-acceptor.h"
@@ -301,8 +301,7 @@ remsim_server_rest_parse_slotmap(SoupServerMessage *msg, RsproBankSlot *bank,
 		return FALSE;
 	}
 	/* depth and keys before json-glib, which recurses and keeps the last of two keys */
-	if (!remsim_server_rest_json_scan(body->data, body->length,
-					  REMSIM_SERVER_REST_JSON_MAX_DEPTH, &numbers, &error)) {
+	if (!remsim_json_scan(body->data, body->length, REMSIM_JSON_MAX_DEPTH, &numbers, &error)) {
 		*problem = g_strdup(error->message);
 		return FALSE;
 	}

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "remsim-json.h"
 #include "remsim-log.h"
 #include "remsim-server.h"
 #include "rspro-listener.h"
@@ -563,6 +564,12 @@ remsim_server_remsim_message_cb(RsproConnection *conn, GBytes *payload, gpointer
 	    remsim_server_peer_get_state(peer) != REMSIM_SERVER_PEER_CONNECTED_BANKD ||
 	    !remsim_server_peer_get_remsim_ext(peer))
 		return;
+	/* a bank's JSON: bounded in depth before json-glib recurses into it */
+	if (!remsim_json_scan(text, len, REMSIM_JSON_MAX_DEPTH, NULL, &error)) {
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "ignoring a remsim message: %s", error->message);
+		return;
+	}
 	if (!json_parser_load_from_data(parser, text, (gssize)len, &error) ||
 	    !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		remsim_log_message(remsim_server_peer_get_log_tag(peer),

@@ -3,19 +3,19 @@
 
 #include <string.h>
 
-#include "remsim-server-rest-json.h"
+#include "remsim-json.h"
 
 /* one open object or array */
 typedef struct {
 	GHashTable *keys; /* an object's keys so far (decoded); NULL: an array */
 	gchar *key;	  /* an object's member being read */
 	gboolean expect_key;
-} RemsimServerRestJsonLevel;
+} RemsimJsonLevel;
 
 static void
-remsim_server_rest_json_level_clear(gpointer data)
+remsim_json_level_clear(gpointer data)
 {
-	RemsimServerRestJsonLevel *level = data;
+	RemsimJsonLevel *level = data;
 
 	g_clear_pointer(&level->keys, g_hash_table_unref);
 	g_clear_pointer(&level->key, g_free);
@@ -23,13 +23,12 @@ remsim_server_rest_json_level_clear(gpointer data)
 
 /* "bank.bankId": the members and array levels down to the innermost one */
 static gchar *
-remsim_server_rest_json_path(GArray *levels)
+remsim_json_path(GArray *levels)
 {
 	GString *path = g_string_new(NULL);
 
 	for (guint i = 0; i < levels->len; i++) {
-		RemsimServerRestJsonLevel *level =
-		    &g_array_index(levels, RemsimServerRestJsonLevel, i);
+		RemsimJsonLevel *level = &g_array_index(levels, RemsimJsonLevel, i);
 
 		if (path->len > 0)
 			g_string_append_c(path, '.');
@@ -39,7 +38,7 @@ remsim_server_rest_json_path(GArray *levels)
 }
 
 static gint
-remsim_server_rest_json_hex4(const gchar *p, const gchar *end)
+remsim_json_hex4(const gchar *p, const gchar *end)
 {
 	gint value = 0;
 
@@ -61,7 +60,7 @@ remsim_server_rest_json_hex4(const gchar *p, const gchar *end)
  * has none (json-glib says what is wrong then).
  */
 static gchar *
-remsim_server_rest_json_string(const gchar *text, gsize *pos, gsize end)
+remsim_json_string(const gchar *text, gsize *pos, gsize end)
 {
 	GString *out = g_string_new(NULL);
 	gsize i = *pos;
@@ -91,7 +90,7 @@ remsim_server_rest_json_string(const gchar *text, gsize *pos, gsize end)
 			g_string_append_c(out, '\t');
 			break;
 		case 'u':
-			unit = remsim_server_rest_json_hex4(text + i + 1, text + end);
+			unit = remsim_json_hex4(text + i + 1, text + end);
 			if (unit < 0) {
 				g_string_append_c(out, 'u');
 				break;
@@ -100,7 +99,7 @@ remsim_server_rest_json_string(const gchar *text, gsize *pos, gsize end)
 			/* a surrogate pair is one character */
 			if (unit >= 0xd800 && unit < 0xdc00 && i + 6 < end && text[i + 1] == '\\' &&
 			    text[i + 2] == 'u') {
-				gint low = remsim_server_rest_json_hex4(text + i + 3, text + end);
+				gint low = remsim_json_hex4(text + i + 3, text + end);
 
 				if (low >= 0xdc00 && low < 0xe000) {
 					unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
@@ -120,24 +119,23 @@ remsim_server_rest_json_string(const gchar *text, gsize *pos, gsize end)
 }
 
 gboolean
-remsim_server_rest_json_scan(const gchar *text, gsize len, guint max_depth, GHashTable **numbers,
-			     GError **error)
+remsim_json_scan(const gchar *text, gsize len, guint max_depth, GHashTable **numbers,
+		 GError **error)
 {
-	g_autoptr(GArray) levels = g_array_new(FALSE, TRUE, sizeof(RemsimServerRestJsonLevel));
+	g_autoptr(GArray) levels = g_array_new(FALSE, TRUE, sizeof(RemsimJsonLevel));
 	g_autoptr(GHashTable) found =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	gsize i = 0;
 
-	g_array_set_clear_func(levels, remsim_server_rest_json_level_clear);
+	g_array_set_clear_func(levels, remsim_json_level_clear);
 	while (i < len) {
-		RemsimServerRestJsonLevel *top =
-		    levels->len > 0
-			? &g_array_index(levels, RemsimServerRestJsonLevel, levels->len - 1)
-			: NULL;
+		RemsimJsonLevel *top =
+		    levels->len > 0 ? &g_array_index(levels, RemsimJsonLevel, levels->len - 1)
+				    : NULL;
 		gchar c = text[i];
 
 		if (c == '{' || c == '[') {
-			RemsimServerRestJsonLevel level = { 0 };
+			RemsimJsonLevel level = { 0 };
 
 			if (levels->len >= max_depth) {
 				g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -163,7 +161,7 @@ remsim_server_rest_json_scan(const gchar *text, gsize len, guint max_depth, GHas
 			gchar *s;
 
 			i++;
-			s = remsim_server_rest_json_string(text, &i, len);
+			s = remsim_json_string(text, &i, len);
 			if (top == NULL || top->keys == NULL || !top->expect_key) {
 				g_free(s);
 				continue;
@@ -172,7 +170,7 @@ remsim_server_rest_json_scan(const gchar *text, gsize len, guint max_depth, GHas
 			top->key = s;
 			top->expect_key = FALSE;
 			if (!g_hash_table_add(top->keys, g_strdup(s))) {
-				g_autofree gchar *path = remsim_server_rest_json_path(levels);
+				g_autofree gchar *path = remsim_json_path(levels);
 
 				g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
 					    "%s is given twice", path);
@@ -185,7 +183,7 @@ remsim_server_rest_json_scan(const gchar *text, gsize len, guint max_depth, GHas
 					   (text[i] != '\0' && strchr("+-.eE", text[i]))))
 				i++;
 			if (top != NULL && top->keys != NULL && top->key != NULL)
-				g_hash_table_insert(found, remsim_server_rest_json_path(levels),
+				g_hash_table_insert(found, remsim_json_path(levels),
 						    g_strndup(text + start, i - start));
 		} else {
 			/* white space, ':', true, false, null, and what is not JSON at all */
