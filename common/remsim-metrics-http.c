@@ -5,11 +5,16 @@
 
 #include "remsim-metrics-http.h"
 #include "remsim-metrics.h"
+#include "rspro-acceptor.h"
+
+/* scrapers are few: a handful of connections, none held longer than it is busy */
+#define REMSIM_METRICS_HTTP_MAX_CONNECTIONS 64
+#define REMSIM_METRICS_HTTP_MAX_PER_ADDRESS 16
+#define REMSIM_METRICS_HTTP_IDLE_TIMEOUT_S 30
 
 struct _RemsimMetricsHttp {
 	GObject parent_instance;
-	GSocketService *service;
-	guint16 port;
+	RsproAcceptor *acceptor; /* limits, and a back-off when out of descriptors */
 	RemsimMetricsHttpRender render;
 	gpointer user_data;
 };
@@ -41,12 +46,11 @@ remsim_metrics_http_dispose(GObject *object)
 {
 	RemsimMetricsHttp *self = REMSIM_METRICS_HTTP(object);
 
-	if (self->service != NULL) {
-		g_socket_service_stop(self->service);
-		g_socket_listener_close(G_SOCKET_LISTENER(self->service));
-		g_signal_handlers_disconnect_by_data(self->service, self);
+	if (self->acceptor != NULL) {
+		g_signal_handlers_disconnect_by_data(self->acceptor, self);
+		rspro_acceptor_close(self->acceptor);
 	}
-	g_clear_object(&self->service);
+	g_clear_object(&self->acceptor);
 	G_OBJECT_CLASS(remsim_metrics_http_parent_class)->dispose(object);
 }
 
@@ -144,17 +148,19 @@ remsim_metrics_http_read(RemsimMetricsHttpRequest *r)
 				  remsim_metrics_http_read_ready, r);
 }
 
-static gboolean
-remsim_metrics_http_incoming_cb(GSocketService *service, GSocketConnection *conn, GObject *source,
+static void
+remsim_metrics_http_incoming_cb(RsproAcceptor *acceptor, GSocketConnection *conn,
 				gpointer user_data)
 {
 	RemsimMetricsHttpRequest *r = g_new0(RemsimMetricsHttpRequest, 1);
 
+	/* a peer that sends or reads nothing (a request it never finishes) is dropped */
+	g_socket_set_timeout(g_socket_connection_get_socket(conn),
+			     REMSIM_METRICS_HTTP_IDLE_TIMEOUT_S);
 	r->self = g_object_ref(REMSIM_METRICS_HTTP(user_data));
 	r->conn = g_object_ref(conn);
 	r->head = g_byte_array_new();
 	remsim_metrics_http_read(r);
-	return TRUE;
 }
 
 RemsimMetricsHttp *
@@ -171,42 +177,21 @@ gboolean
 remsim_metrics_http_listen(RemsimMetricsHttp *self, const gchar *bind_ip, guint16 port,
 			   GError **error)
 {
-	g_autoptr(GSocketService) service = g_socket_service_new();
+	g_autoptr(RsproAcceptor) acceptor = rspro_acceptor_new("metrics");
 
-	if (bind_ip != NULL && *bind_ip != '\0') {
-		g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(bind_ip);
-		g_autoptr(GSocketAddress) address = NULL;
-		g_autoptr(GSocketAddress) effective = NULL;
+	g_return_val_if_fail(self->acceptor == NULL, FALSE);
 
-		if (ip == NULL) {
-			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "%s is not an IP address", bind_ip);
-			return FALSE;
-		}
-		address = g_inet_socket_address_new(ip, port);
-		if (!g_socket_listener_add_address(G_SOCKET_LISTENER(service), address,
-						   G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-						   NULL, &effective, error))
-			return FALSE;
-		self->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
-	} else if (port == 0) {
-		self->port =
-		    g_socket_listener_add_any_inet_port(G_SOCKET_LISTENER(service), NULL, error);
-		if (self->port == 0)
-			return FALSE;
-	} else {
-		if (!g_socket_listener_add_inet_port(G_SOCKET_LISTENER(service), port, NULL, error))
-			return FALSE;
-		self->port = port;
-	}
-	g_signal_connect(service, "incoming", G_CALLBACK(remsim_metrics_http_incoming_cb), self);
-	g_socket_service_start(service);
-	self->service = g_steal_pointer(&service);
+	rspro_acceptor_set_limits(acceptor, REMSIM_METRICS_HTTP_MAX_CONNECTIONS,
+				  REMSIM_METRICS_HTTP_MAX_PER_ADDRESS);
+	if (!rspro_acceptor_listen(acceptor, bind_ip, port, error))
+		return FALSE;
+	g_signal_connect(acceptor, "incoming", G_CALLBACK(remsim_metrics_http_incoming_cb), self);
+	self->acceptor = g_steal_pointer(&acceptor);
 	return TRUE;
 }
 
 guint16
 remsim_metrics_http_get_port(RemsimMetricsHttp *self)
 {
-	return self->port;
+	return self->acceptor != NULL ? rspro_acceptor_get_port(self->acceptor) : 0;
 }

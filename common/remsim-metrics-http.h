@@ -4,7 +4,8 @@
  * serve their metrics on (the server has /metrics on its REST port). Off unless
  * the daemon's metrics-port key names a port. It answers GET /metrics with what
  * the daemon's render function writes, anything else with 404, one request
- * per connection, never blocking the main loop.
+ * per connection, never blocking the main loop. Its connections are limited
+ * (64, 16 from one address; RsproAcceptor) and one idle for 30 s is closed.
  */
 #pragma once
 
