@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "remsim-test-daemon.h"
 #include "remsim-test-hostile.h"
 #include "remsim-test-peer.h"
@@ -27,6 +29,7 @@
 typedef struct {
 	RemsimTestPeer *server;
 	RemsimTestDaemon *bankd;
+	guint16 metrics_port; /* 0: none */
 } BankdLimitsFixture;
 
 /* a small ASan quarantine: the resident size shows what the bank holds */
@@ -43,6 +46,7 @@ asan_options(void)
 typedef struct {
 	const gchar *config; /* more [bankd] keys */
 	guint fd_limit;
+	gboolean metrics; /* a metrics-port of its own */
 } BankdLimitsCase;
 
 static void
@@ -52,8 +56,13 @@ fixture_setup(BankdLimitsFixture *f, gconstpointer data)
 	g_autofree gchar *asan = asan_options();
 	g_autofree gchar *prlimit = g_find_program_in_path("prlimit");
 	const gchar *env[] = { asan, NULL };
+	guint16 metrics_port = c != NULL && c->metrics ? remsim_test_common_free_port_pair() : 0;
+	g_autofree gchar *metrics = metrics_port ? g_strdup_printf("metrics-port=%u\n"
+								   "metrics-bind-ip=127.0.0.1\n",
+								   metrics_port)
+						 : g_strdup("");
 	g_autofree gchar *config = g_strdup_printf(
-	    "%s[example]\nslots=%u\n", c != NULL && c->config ? c->config : "", N_SLOTS);
+	    "%s%s[example]\nslots=%u\n", c != NULL && c->config ? c->config : "", metrics, N_SLOTS);
 
 	if (c != NULL && c->fd_limit > 0 &&
 	    remsim_test_common_skip_unless(prlimit != NULL, "prlimit (util-linux)"))
@@ -70,6 +79,7 @@ fixture_setup(BankdLimitsFixture *f, gconstpointer data)
 					.env = env,
 					.capture_stderr = TRUE });
 	remsim_test_peer_wait_hellos(f->server, 1);
+	f->metrics_port = metrics_port;
 }
 
 static void
@@ -223,7 +233,8 @@ test_connection_limits(BankdLimitsFixture *f, gconstpointer data)
 /* how long the test watches the log at the limit (a negative check) */
 #define STORM_WATCH_MS 3000
 
-static const BankdLimitsCase storm_case = { NULL, STORM_FD_LIMIT };
+static const BankdLimitsCase storm_case = { NULL, STORM_FD_LIMIT, FALSE };
+static const BankdLimitsCase metrics_case = { NULL, 0, TRUE };
 
 /* GLib's own accept loop said "fail: Too many open files" for every try */
 static guint
@@ -344,6 +355,53 @@ test_many_connections(BankdLimitsFixture *f, gconstpointer data)
 	g_assert_cmpuint(fds, >, MANY_CONNECTIONS);
 }
 
+/* a GET /metrics over a socket of its own: the status line */
+static gchar *
+get_metrics(guint16 port)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) conn =
+	    g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
+	static const gchar request[] = "GET /metrics HTTP/1.0\r\n\r\n";
+	g_autoptr(GDataInputStream) in = NULL;
+
+	g_assert_no_error(error);
+	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
+						request, strlen(request), NULL, NULL, &error));
+	in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(conn)));
+	return g_data_input_stream_read_line(in, NULL, NULL, &error);
+}
+
+/*
+ * The metrics listener (metrics-port) is a listener like the others: idle
+ * connections from one address cannot keep a scraper out.
+ */
+static void
+test_metrics_connections(BankdLimitsFixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func(g_object_unref);
+	g_autoptr(GSocket) extra = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *status = NULL;
+	guint16 port = f->metrics_port;
+
+	for (guint i = 0; i < 16; i++) {
+		g_ptr_array_add(open, remsim_test_hostile_connect("127.0.0.2", port, NULL, &error));
+		g_assert_no_error(error);
+	}
+	extra = remsim_test_hostile_connect("127.0.0.2", port, NULL, &error);
+	g_assert_no_error(error);
+	REMSIM_TEST_WAIT_FOR(remsim_test_hostile_is_closed(extra));
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(
+				 f->bankd, "metrics: refused a connection from 127.0.0.2: 16 "
+					   "connections from that address are open") == 1);
+	for (guint i = 0; i < open->len; i++)
+		g_assert_false(remsim_test_hostile_is_closed(open->pdata[i]));
+	status = get_metrics(port);
+	g_assert_cmpstr(status, ==, "HTTP/1.0 200 OK\r");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -354,6 +412,8 @@ main(int argc, char **argv)
 		   test_connection_limits, fixture_teardown);
 	g_test_add("/bankd/limits/accept-storm", BankdLimitsFixture, &storm_case, fixture_setup,
 		   test_accept_storm, fixture_teardown);
+	g_test_add("/bankd/limits/metrics-connections", BankdLimitsFixture, &metrics_case,
+		   fixture_setup, test_metrics_connections, fixture_teardown);
 	g_test_add("/bankd/limits/4000-connections", BankdLimitsFixture, NULL, fixture_setup,
 		   test_many_connections, fixture_teardown);
 	return g_test_run();

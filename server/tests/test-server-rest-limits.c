@@ -92,16 +92,23 @@ raw_request(ServerRestLimitsFixture *f, const gchar *head, const gchar *body, gs
 	answer->body = g_strdup(end + 4);
 }
 
-/* POST /slotmaps with @body as JSON */
+/* POST @path with @body as JSON */
+static void
+post_json_to(ServerRestLimitsFixture *f, const gchar *path, const gchar *body, RawAnswer *answer)
+{
+	g_autofree gchar *head =
+	    g_strdup_printf("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			    "Content-Type: application/json\r\nContent-Length: %zu",
+			    path, strlen(body));
+
+	raw_request(f, head, body, strlen(body), answer);
+}
+
+/* POST /api/backend/v1/slotmaps (upstream's route) with @body */
 static void
 post_json(ServerRestLimitsFixture *f, const gchar *body, RawAnswer *answer)
 {
-	g_autofree gchar *head =
-	    g_strdup_printf("POST " API "/slotmaps HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-			    "Content-Type: application/json\r\nContent-Length: %zu",
-			    strlen(body));
-
-	raw_request(f, head, body, strlen(body), answer);
+	post_json_to(f, API "/slotmaps", body, answer);
 }
 
 /* @answer is @status with {"error": text} holding @fragment */
@@ -168,6 +175,13 @@ test_depth_bomb(ServerRestLimitsFixture *f, gconstpointer data)
 	assert_error(&small, 400, "nests deeper than 32 levels");
 	post_json(f, deep, &just);
 	assert_error(&just, 400, "nests deeper than 32 levels");
+	/* remsim's own route takes the same checks */
+	{
+		g_auto(RawAnswer) own = { 0 };
+
+		post_json_to(f, "/api/v1/slotmaps", small_bomb, &own);
+		assert_error(&own, 400, "nests deeper than 32 levels");
+	}
 	assert_alive_without_maps(f);
 }
 
@@ -250,6 +264,19 @@ test_json_checks(ServerRestLimitsFixture *f, gconstpointer data)
 
 		post_json(f, cases[i].body, &answer);
 		assert_error(&answer, 400, cases[i].fragment);
+	}
+	/* remsim's own route too */
+	{
+		g_auto(RawAnswer) twice = { 0 };
+		g_auto(RawAnswer) wrapped = { 0 };
+
+		post_json_to(f, "/api/v1/slotmaps", cases[0].body, &twice);
+		assert_error(&twice, 400, "bank.bankId is given twice");
+		post_json_to(f, "/api/v1/slotmaps", SLOTMAP("18446744073709551617", "0", "1", "0"),
+			     &wrapped);
+		assert_error(&wrapped, 400,
+			     "bank.bankId must be an integer 0..1023, not "
+			     "18446744073709551617");
 	}
 	assert_alive_without_maps(f);
 }
