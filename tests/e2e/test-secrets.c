@@ -320,6 +320,9 @@ test_not_shown(SecretsFixture *f, gconstpointer data)
 	assert_rest_clean(f, "/api/backend/v1/banks");
 	assert_rest_clean(f, "/api/backend/v1/clients");
 	assert_rest_clean(f, "/api/backend/v1/slotmaps");
+	assert_rest_clean(f, "/api/v1/slots");
+	assert_rest_clean(f, "/api/v1/cards");
+	assert_rest_clean(f, "/metrics");
 
 	/* with log-personal-info in force (a reload) the PIN shows: the search sees it */
 	conf_path = remsim_test_daemon_get_config_path(f->bankd);
