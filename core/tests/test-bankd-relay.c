@@ -5,7 +5,8 @@
  * before their map or to a slot without a card (upstream's cardNotPresent, and
  * they stay), remap and unmap during a session, card errors and removal (the
  * client is closed without a word, as upstream), server loss, upstream's own
- * bytes, and many clients at once. Each echo response carries the command's data, so
+ * bytes, the checks on each TPDU a client sends (its slots, its length, how
+ * many wait), and many clients at once. Each echo response carries the command's data, so
  * a response routed to the wrong client or slot shows up as wrong bytes.
  */
 #include "config.h"
@@ -19,6 +20,8 @@
 typedef struct {
 	guint n_slots;
 	const gchar *config;
+	/* the bank's log to a file, for tests that tell its reasons apart */
+	gboolean capture_stderr;
 } RelayBank;
 
 typedef struct {
@@ -38,7 +41,8 @@ fixture_setup(RelayFixture *f, gconstpointer data)
 	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(f->server),
 					.backend = "example",
 					.n_slots = bank->n_slots,
-					.config = bank->config });
+					.config = bank->config,
+					.capture_stderr = bank->capture_stderr });
 	remsim_test_peer_wait_hellos(f->server, 1);
 }
 
@@ -122,13 +126,14 @@ connect_ok(RelayFixture *f, guint16 client_id, guint16 slot_nr)
 	return client;
 }
 
-static const RelayBank one_slot = { 1, "[example]\nslots=1\n" };
-static const RelayBank two_slots = { 2, "[example]\nslots=2\n" };
+static const RelayBank one_slot = { 1, "[example]\nslots=1\n", FALSE };
+static const RelayBank two_slots = { 2, "[example]\nslots=2\n", FALSE };
 /* bank slot 1 has no card: the backend has one card slot */
-static const RelayBank one_card_two_slots = { 2, "[example]\nslots=1\n" };
-static const RelayBank four_slots = { 4, "[example]\nslots=4\n" };
+static const RelayBank one_card_two_slots = { 2, "[example]\nslots=1\n", FALSE };
+static const RelayBank four_slots = { 4, "[example]\nslots=4\n", FALSE };
 /* the bank announces where clients behind NAT should dial (ConnectBankReq.bound) */
-static const RelayBank advertising = { 4, "advertise=192.0.2.10:19999\n\n[example]\nslots=4\n" };
+static const RelayBank advertising = { 4, "advertise=192.0.2.10:19999\n\n[example]\nslots=4\n",
+				       FALSE };
 
 static void
 test_hello(RelayFixture *f, gconstpointer data)
@@ -412,16 +417,203 @@ test_upstream_bytes(RelayFixture *f, gconstpointer data)
 	g_assert_cmpstr(data_hex, ==, "3F009000");
 }
 
+/* --- the checks on a client's TPDU --- */
+
+/* an APDU of @len bytes: a case 3 header with Lc 255 (or less), then a byte pattern */
+static GBytes *
+sized_apdu(gsize len)
+{
+	guint8 *data = g_malloc(len);
+
+	g_assert_cmpuint(len, >=, 4);
+	data[0] = 0x00;
+	data[1] = 0xd6;
+	data[2] = 0x00;
+	data[3] = 0x00;
+	if (len > 4)
+		data[4] = (guint8)MIN(len - 5, 255);
+	for (gsize i = 5; i < len; i++)
+		data[i] = (guint8)i;
+	return g_bytes_new_take(data, len);
+}
+
+/* @tpdu from @client is refused: no answer, and the bank closes the connection */
+static void
+assert_refused(RemsimTestPeer *client, RsproPdu *tpdu)
+{
+	g_autoptr(RsproPdu) res = remsim_test_peer_request(client, tpdu);
+
+	g_assert_null(res);
+	g_assert_true(remsim_test_peer_wait_closed(client));
+}
+
+/* upstream HEAD relays TPDUs of 5 to 260 bytes: each bound passes, one byte past it closes */
+static void
+test_tpdu_length(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(GBytes) shortest = sized_apdu(5);
+	g_autoptr(GBytes) longest = sized_apdu(260);
+	g_autoptr(GBytes) too_short = sized_apdu(4);
+	g_autoptr(GBytes) too_long = sized_apdu(261);
+	g_autoptr(GBytes) res = NULL;
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(RsproPdu) tpdu = NULL;
+
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 7, 0), ==, RSPRO_RESULT_OK);
+	client = connect_ok(f, 7, 0);
+	/* 5 bytes with Lc 0: the echo card answers 90 00 */
+	res = remsim_test_peer_apdu(client, 0, shortest);
+	g_assert_nonnull(res);
+	g_assert_cmpmem(g_bytes_get_data(res, NULL), g_bytes_get_size(res), "\x90\x00", 2);
+	g_clear_pointer(&res, g_bytes_unref);
+	/* 260 bytes: header, Lc 255 and 255 data bytes, all echoed */
+	res = remsim_test_peer_apdu(client, 0, longest);
+	g_assert_nonnull(res);
+	g_assert_cmpuint(g_bytes_get_size(res), ==, 257);
+	g_assert_cmpmem(g_bytes_get_data(res, NULL), 255,
+			(const guint8 *)g_bytes_get_data(longest, NULL) + 5, 255);
+	g_clear_pointer(&res, g_bytes_unref);
+
+	tpdu = remsim_test_peer_new_tpdu(client, 0, too_short);
+	assert_refused(client, tpdu);
+	g_clear_object(&client);
+	g_clear_pointer(&tpdu, rspro_pdu_free);
+
+	client = connect_ok(f, 7, 0);
+	tpdu = remsim_test_peer_new_tpdu(client, 0, too_long);
+	assert_refused(client, tpdu);
+	g_clear_object(&client);
+
+	/* the slot serves the next session */
+	client = connect_ok(f, 7, 0);
+	assert_echo(client, 0, 1);
+}
+
+typedef enum {
+	WRONG_CLIENT_ID,
+	WRONG_CLIENT_SLOT,
+	WRONG_BANK_ID,
+	WRONG_BANK_SLOT,
+} WrongField;
+
+/*
+ * A TPDU names its client slot and bank slot; the bank relays only those of the
+ * connection's own map (C7:0 on B1:0 here) and closes a client that names others.
+ */
+static void
+test_tpdu_slots(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes("00B0000001");
+	g_autoptr(RemsimTestPeer) client = NULL;
+
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 7, 0), ==, RSPRO_RESULT_OK);
+	/* bank slot 1 is mapped too: a TPDU to it from C7:0 is still not C7:0's */
+	g_assert_cmpint(remsim_test_peer_map(f->server, 1, 7, 1), ==, RSPRO_RESULT_OK);
+	for (WrongField wrong = WRONG_CLIENT_ID; wrong <= WRONG_BANK_SLOT; wrong++) {
+		g_autoptr(RsproPdu) tpdu = NULL;
+		RsproTpduModemToCard *m;
+
+		g_test_message("wrong field %d", wrong);
+		client = connect_ok(f, 7, 0);
+		/* the right fields first: the connection works */
+		assert_echo(client, 0, wrong);
+		tpdu = remsim_test_peer_new_tpdu(client, 0, apdu);
+		m = &tpdu->u.tpdu_modem_to_card;
+		switch (wrong) {
+		case WRONG_CLIENT_ID:
+			m->from_client_slot.client_id = 8;
+			break;
+		case WRONG_CLIENT_SLOT:
+			m->from_client_slot.slot_nr = 1;
+			break;
+		case WRONG_BANK_ID:
+			m->to_bank_slot.bank_id = REMSIM_TEST_PEER_BANK_ID + 1;
+			break;
+		case WRONG_BANK_SLOT:
+			m->to_bank_slot.slot_nr = 1;
+			break;
+		}
+		assert_refused(client, tpdu);
+		g_clear_object(&client);
+	}
+	client = connect_ok(f, 7, 0);
+	assert_echo(client, 0, 100);
+}
+
+/* sends @n echo TPDUs to bank slot 0 without waiting for their answers */
+static void
+send_without_waiting(RemsimTestPeer *client, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		g_autofree gchar *expected = NULL;
+		g_autoptr(GBytes) apdu = make_apdu(0, i, &expected);
+		g_autoptr(RsproPdu) tpdu = remsim_test_peer_new_tpdu(client, 0, apdu);
+
+		g_assert_cmpuint(remsim_test_peer_send(client, tpdu), ==, 1);
+	}
+}
+
+/*
+ * While the card works on one command, REMSIM_BANKD_SLOT_QUEUE_MAX (64) more
+ * may wait in the bank; one more closes the client. The card here keeps an INS
+ * B6 until it is powered off, so the queue fills behind it however fast the
+ * bank reads.
+ */
+static void
+test_tpdu_in_flight(RelayFixture *f, gconstpointer data)
+{
+	g_autoptr(GBytes) hold = remsim_test_common_hex_bytes("00B6000000");
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes("00B0000001");
+	g_autoptr(RemsimTestPeer) client = NULL;
+	g_autoptr(RsproPdu) held = NULL;
+	g_autoptr(RsproPdu) elsewhere = NULL;
+
+	g_assert_cmpint(remsim_test_peer_map(f->server, 0, 7, 0), ==, RSPRO_RESULT_OK);
+
+	/* the held command and 64 behind it: all taken. The bank reads a connection's
+	 * PDUs in order, so a TPDU to another slot after them closes the client for
+	 * that reason, which shows that none of the 64 did. */
+	client = connect_ok(f, 7, 0);
+	held = remsim_test_peer_new_tpdu(client, 0, hold);
+	g_assert_cmpuint(remsim_test_peer_send(client, held), ==, 1);
+	send_without_waiting(client, 64);
+	elsewhere = remsim_test_peer_new_tpdu(client, 0, apdu);
+	elsewhere->u.tpdu_modem_to_card.to_bank_slot.slot_nr = 1;
+	g_assert_cmpuint(remsim_test_peer_send(client, elsewhere), ==, 1);
+	g_assert_true(remsim_test_peer_wait_closed(client));
+	REMSIM_TEST_WAIT_FOR(
+	    remsim_test_daemon_count_stderr(f->bankd, "unexpected tpduModemToCard") == 1);
+	g_assert_cmpuint(remsim_test_daemon_count_stderr(f->bankd, "without waiting"), ==, 0);
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_TPDU_CARD_TO_MODEM), ==, 0);
+	g_clear_object(&client);
+
+	/* the held command and 65 behind it: the 65th closes the client */
+	client = connect_ok(f, 7, 0);
+	g_assert_cmpuint(remsim_test_peer_send(client, held), ==, 1);
+	send_without_waiting(client, 65);
+	g_assert_true(remsim_test_peer_wait_closed(client));
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->bankd, "without waiting") == 1);
+	g_assert_cmpuint(remsim_test_daemon_count_stderr(f->bankd, "unexpected tpduModemToCard"),
+			 ==, 1);
+	g_clear_object(&client);
+
+	/* power-off ended the held command: the card serves the next session */
+	client = connect_ok(f, 7, 0);
+	assert_echo(client, 0, 1);
+}
+
 /* --- many clients at once --- */
 
 #define MANY 256
 #define ROUNDS 8
 
-static const RelayBank many_slots = { MANY, "[example]\nslots=256\n" };
+static const RelayBank many_slots = { MANY, "[example]\nslots=256\n", FALSE };
 /* the echo card fails INS 0xEE with a transmission error */
-static const RelayBank failing = { 1, "[example]\nslots=1\nfail-ins=EE\n" };
+static const RelayBank failing = { 1, "[example]\nslots=1\nfail-ins=EE\n", FALSE };
 /* the echo card leaves its slot for 100 ms after an INS E5 */
-static const RelayBank ejecting = { 1, "[example]\nslots=1\neject-ins=E5\n" };
+static const RelayBank ejecting = { 1, "[example]\nslots=1\neject-ins=E5\n", FALSE };
+/* the echo card keeps an INS B6 until it is powered off; the bank's log is read */
+static const RelayBank holding = { 1, "[example]\nslots=1\nhold-ins=B6\n", TRUE };
 
 typedef struct {
 	RemsimTestPeer *clients[MANY];
@@ -522,6 +714,9 @@ main(int argc, char **argv)
 	ADD("card-removed", &ejecting, test_card_removed);
 	ADD("modem-resets", &one_slot, test_modem_resets);
 	ADD("upstream-bytes", &one_slot, test_upstream_bytes);
+	ADD("tpdu-length", &one_slot, test_tpdu_length);
+	ADD("tpdu-slots", &two_slots, test_tpdu_slots);
+	ADD("tpdu-in-flight", &holding, test_tpdu_in_flight);
 	ADD("many-clients", &many_slots, test_many_clients);
 	return g_test_run();
 }

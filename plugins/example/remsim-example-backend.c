@@ -5,6 +5,8 @@
  *   fail-ins = HEX  an INS byte answered with a transmission error (tests)
  *   eject-ins = HEX an INS byte after whose answer the card is pulled out for
  *                   100 ms (tests of card removal)
+ *   hold-ins = HEX  an INS byte the card does not answer until it is powered
+ *                   off: the bank's queue fills behind it (tests of its limit)
  */
 #include <glib/gi18n.h>
 
@@ -14,13 +16,14 @@
 #define REMSIM_EXAMPLE_MAX_SLOTS 1024
 
 static const gchar *const remsim_example_backend_keys[] = { "slots", "fail-ins", "eject-ins",
-							    NULL };
+							    "hold-ins", NULL };
 
 struct _RemsimExampleBackend {
 	RemsimBackend parent_instance;
 	guint n_slots;
 	gint fail_ins;
 	gint eject_ins;
+	gint hold_ins;
 	GPtrArray *slots;
 };
 
@@ -69,7 +72,9 @@ remsim_example_backend_configure(RemsimBackend *backend, GKeyFile *config, const
 		return FALSE;
 	}
 	return remsim_example_backend_read_ins(config, group, "fail-ins", &self->fail_ins, error) &&
-	       remsim_example_backend_read_ins(config, group, "eject-ins", &self->eject_ins, error);
+	       remsim_example_backend_read_ins(config, group, "eject-ins", &self->eject_ins,
+					       error) &&
+	       remsim_example_backend_read_ins(config, group, "hold-ins", &self->hold_ins, error);
 }
 
 static gpointer
@@ -86,8 +91,9 @@ remsim_example_backend_enumerate(RemsimBackend *backend)
 	if (self->slots == NULL) {
 		self->slots = g_ptr_array_new_with_free_func(g_object_unref);
 		for (guint i = 0; i < self->n_slots; i++)
-			g_ptr_array_add(self->slots, remsim_example_slot_new(i, self->fail_ins,
-									     self->eject_ins));
+			g_ptr_array_add(self->slots,
+					remsim_example_slot_new(i, self->fail_ins, self->eject_ins,
+								self->hold_ins));
 	}
 	return g_ptr_array_copy(self->slots, remsim_example_backend_ref_slot, NULL);
 }
@@ -118,6 +124,7 @@ remsim_example_backend_init(RemsimExampleBackend *self)
 	self->n_slots = 1;
 	self->fail_ins = -1;
 	self->eject_ins = -1;
+	self->hold_ins = -1;
 }
 
 REMSIM_DEFINE_PLUGIN(example, remsim_example_backend_get_type);

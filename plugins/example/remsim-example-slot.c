@@ -13,6 +13,9 @@ struct _RemsimExampleSlot {
 	RemsimCardSlot parent_instance;
 	gint fail_ins;
 	gint eject_ins;
+	gint hold_ins;
+	/* the command of hold-ins, unanswered until the card is powered off */
+	GTask *held;
 	gboolean powered;
 };
 
@@ -98,6 +101,10 @@ remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 					"INS %02X fails by configuration", data[1]);
 		return;
 	}
+	if (self->hold_ins >= 0 && data[1] == self->hold_ins && self->held == NULL) {
+		self->held = g_steal_pointer(&task);
+		return;
+	}
 	if (self->eject_ins >= 0 && data[1] == self->eject_ins)
 		g_timeout_add_full(G_PRIORITY_LOW, 10, remsim_example_slot_eject_cb,
 				   g_object_ref(self), g_object_unref);
@@ -105,10 +112,32 @@ remsim_example_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 			      (GDestroyNotify)g_bytes_unref);
 }
 
+/* a held command ends, unanswered, when the card loses power */
+static void
+remsim_example_slot_drop_held(RemsimExampleSlot *self)
+{
+	g_autoptr(GTask) held = g_steal_pointer(&self->held);
+
+	if (held != NULL)
+		g_task_return_new_error(held, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+					"card in %s lost power before it answered",
+					remsim_card_slot_get_name(REMSIM_CARD_SLOT(self)));
+}
+
 static void
 remsim_example_slot_power_off(RemsimCardSlot *slot)
 {
-	REMSIM_EXAMPLE_SLOT(slot)->powered = FALSE;
+	RemsimExampleSlot *self = REMSIM_EXAMPLE_SLOT(slot);
+
+	self->powered = FALSE;
+	remsim_example_slot_drop_held(self);
+}
+
+static void
+remsim_example_slot_dispose(GObject *object)
+{
+	remsim_example_slot_drop_held(REMSIM_EXAMPLE_SLOT(object));
+	G_OBJECT_CLASS(remsim_example_slot_parent_class)->dispose(object);
 }
 
 static GBytes *
@@ -128,6 +157,7 @@ remsim_example_slot_class_init(RemsimExampleSlotClass *klass)
 {
 	RemsimCardSlotClass *slot_class = REMSIM_CARD_SLOT_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = remsim_example_slot_dispose;
 	slot_class->power_on_async = remsim_example_slot_power_on_async;
 	slot_class->power_on_finish = remsim_example_slot_power_on_finish;
 	slot_class->transmit_async = remsim_example_slot_transmit_async;
@@ -140,10 +170,11 @@ remsim_example_slot_init(RemsimExampleSlot *self)
 {
 	self->fail_ins = -1;
 	self->eject_ins = -1;
+	self->hold_ins = -1;
 }
 
 RemsimExampleSlot *
-remsim_example_slot_new(guint index, gint fail_ins, gint eject_ins)
+remsim_example_slot_new(guint index, gint fail_ins, gint eject_ins, gint hold_ins)
 {
 	g_autofree gchar *name = g_strdup_printf("echo%u", index);
 	RemsimExampleSlot *self =
@@ -151,6 +182,7 @@ remsim_example_slot_new(guint index, gint fail_ins, gint eject_ins)
 
 	self->fail_ins = fail_ins;
 	self->eject_ins = eject_ins;
+	self->hold_ins = hold_ins;
 	remsim_card_slot_set_card_present(REMSIM_CARD_SLOT(self), TRUE);
 	return self;
 }
