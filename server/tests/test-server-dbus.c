@@ -15,6 +15,7 @@
 #include "remsim-test-daemon.h"
 #include "remsim-test-dbus.h"
 #include "remsim-test-peer.h"
+#include "server-test-store.h"
 
 /* what a daemon logs when SIGHUP found a config it cannot use */
 #define RELOAD_FAILED "Configuration not reloaded"
@@ -29,6 +30,7 @@ typedef struct {
 	GDBusObjectManager *objects;
 	GPtrArray *added;   /* object paths from ::object-added, not yet taken */
 	GPtrArray *removed; /* from ::object-removed */
+	gchar *state_dir;   /* the server's, where a test prepared its database */
 } ServerDbusFixture;
 
 static void
@@ -58,7 +60,8 @@ fixture_setup(ServerDbusFixture *f, gconstpointer data)
 	f->server = remsim_test_daemon_spawn(
 	    REMSIM_TEST_DAEMON_SERVER,
 	    &(RemsimTestDaemonOptions){ .bus_address = g_test_dbus_get_bus_address(f->tbus),
-					.capture_stderr = TRUE });
+					.capture_stderr = TRUE,
+					.state_dir = f->state_dir });
 	g_assert_true(
 	    remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_SERVER_NAME, REMSIM_TEST_TIMEOUT_MS));
 
@@ -76,6 +79,26 @@ fixture_setup(ServerDbusFixture *f, gconstpointer data)
 	g_signal_connect(f->objects, "object-removed", G_CALLBACK(object_removed_cb), f);
 }
 
+/*
+ * The same with a database that refuses maps of client 666 (the INSERT fails)
+ * and 667 (the transaction is rolled back, so COMMIT fails): made by a server
+ * without a bus that ran once on the state directory.
+ */
+static void
+fixture_setup_refusing(ServerDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestDaemon) first = NULL;
+
+	if (remsim_test_dbus_skip_without_daemon())
+		return;
+	f->state_dir = remsim_test_common_make_dir("remsim-server-state-XXXXXX");
+	first = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_SERVER,
+					 &(RemsimTestDaemonOptions){ .state_dir = f->state_dir });
+	remsim_test_daemon_stop(first);
+	server_test_store_refuse(f->state_dir, 666, 667);
+	fixture_setup(f, data);
+}
+
 static void
 fixture_teardown(ServerDbusFixture *f, gconstpointer data)
 {
@@ -87,6 +110,9 @@ fixture_teardown(ServerDbusFixture *f, gconstpointer data)
 	if (f->tbus != NULL)
 		remsim_test_dbus_down(f->tbus, &f->bus);
 	g_clear_object(&f->tbus);
+	if (f->state_dir != NULL)
+		remsim_test_common_remove_tree(f->state_dir);
+	g_free(f->state_dir);
 }
 
 /* a bank (@script for its maps) or client peer registered with the server */
@@ -352,6 +378,37 @@ test_slotmaps(ServerDbusFixture *f, gconstpointer data)
 	g_clear_error(&error);
 }
 
+/* a map the database does not take is gone, and CreateSlotmap says it failed */
+static void
+test_store_fails(ServerDbusFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) bank = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RsproPdu) create = NULL;
+	const guint refused[] = { 666, 667 };
+
+	if (f->tbus == NULL)
+		return;
+	bank = registered(f, remsim_test_peer_new_bank(1, 8), REMSIM_TEST_PEER_BANK_FOR_SERVER);
+	for (guint i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_assert_false(remsim_dbus_server1_call_create_slotmap_sync(
+		    f->root, 1, 0, refused[i], 0, NULL, NULL, &error));
+		remsim_test_dbus_assert_error(error, REMSIM_DBUS_ERROR_FAILED,
+					      "org.remsim.Error.Failed");
+		g_assert_nonnull(strstr(error->message, "server.db"));
+		g_clear_error(&error);
+		g_assert_null(remsim_test_daemon_slotmap_state(f->server, 1, 0));
+	}
+	/* the bank slot is free: the next map takes it, and is the bank's first */
+	g_assert_true(
+	    remsim_dbus_server1_call_create_slotmap_sync(f->root, 1, 0, 5, 0, NULL, NULL, &error));
+	g_assert_no_error(error);
+	create = remsim_test_peer_wait(bank, RSPRO_MSG_CREATE_MAPPING_REQ);
+	g_assert_cmpuint(create->u.create_mapping_req.client.client_id, ==, 5);
+	g_assert_cmpuint(remsim_test_peer_count(bank, RSPRO_MSG_CREATE_MAPPING_REQ), ==, 1);
+	wait_count(f, REMSIM_DBUS_SERVER_SLOTMAP_INTERFACE, 1);
+}
+
 /* GlobalReset empties the list */
 static void
 test_global_reset(ServerDbusFixture *f, gconstpointer data)
@@ -550,6 +607,7 @@ main(int argc, char **argv)
 	ADD("server1", fixture_setup, test_server1);
 	ADD("banks-and-clients", fixture_setup, test_banks_and_clients);
 	ADD("slotmaps", fixture_setup, test_slotmaps);
+	ADD("store-fails", fixture_setup_refusing, test_store_fails);
 	ADD("global-reset", fixture_setup, test_global_reset);
 	ADD("slotmap-states", fixture_setup, test_slotmap_states);
 	ADD("reload", fixture_setup, test_reload);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * remsim-server's persistence and start-up checks: slot maps survive a
- * restart and kill -9, a bad database or config stops the server with a
- * message that names the file.
+ * restart and kill -9, a map the database does not take is gone, a bad
+ * database or config stops the server with a message that names the file.
  */
 #include "config.h"
 
@@ -11,6 +11,7 @@
 
 #include "remsim-test-daemon.h"
 #include "remsim-test-peer.h"
+#include "server-test-store.h"
 
 #define API "/api/backend/v1"
 
@@ -111,6 +112,55 @@ test_restart(ServerPersistFixture *f, gconstpointer data)
 	g_clear_pointer(&create, rspro_pdu_free);
 	create = remsim_test_peer_wait(bank2, RSPRO_MSG_CREATE_MAPPING_REQ);
 	g_assert_cmpuint(create->u.create_mapping_req.bank.slot_nr, ==, 3);
+}
+
+/*
+ * A write that fails at run time (a statement, or the COMMIT): the REST call
+ * answers 500, the map is gone, its bank never hears of it, and the slots are
+ * free for the next map; only the stored maps come back after a restart.
+ */
+static void
+test_store_fails(ServerPersistFixture *f, gconstpointer data)
+{
+	RemsimTestDaemon *s = f->server;
+	g_autoptr(RemsimTestPeer) bank = NULL;
+	g_autoptr(RsproPdu) first = NULL;
+	g_autoptr(RsproPdu) second = NULL;
+	g_autoptr(JsonNode) root = NULL;
+	JsonArray *maps;
+
+	/* the database exists once the server ran */
+	remsim_test_daemon_start(s);
+	remsim_test_daemon_stop(s);
+	server_test_store_refuse(f->dir, 666, 667);
+	remsim_test_daemon_start(s);
+	bank = bank_new(s, 1, 8);
+
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 0, 666, 0), ==, 500);
+	g_assert_null(remsim_test_daemon_slotmap_state(s, 1, 0));
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 0, 5, 0), ==, 201);
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 1, 667, 0), ==, 500);
+	g_assert_null(remsim_test_daemon_slotmap_state(s, 1, 1));
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 1, 6, 0), ==, 201);
+	/* the bank got the two maps that were stored, and only those, in order */
+	first = remsim_test_peer_wait(bank, RSPRO_MSG_CREATE_MAPPING_REQ);
+	g_assert_cmpuint(first->u.create_mapping_req.client.client_id, ==, 5);
+	second = remsim_test_peer_wait(bank, RSPRO_MSG_CREATE_MAPPING_REQ);
+	g_assert_cmpuint(second->u.create_mapping_req.client.client_id, ==, 6);
+	g_assert_cmpuint(count_maps(s), ==, 2);
+
+	remsim_test_daemon_stop(s);
+	remsim_test_daemon_start(s);
+	root = remsim_test_daemon_rest_json(s, API "/slotmaps", 200);
+	maps = json_object_get_array_member(json_node_get_object(root), "slotmaps");
+	g_assert_cmpuint(json_array_get_length(maps), ==, 2);
+	for (guint i = 0; i < 2; i++) {
+		JsonObject *map = json_array_get_object_element(maps, i);
+		JsonObject *client = json_object_get_object_member(map, "client");
+
+		g_assert_cmpint(json_object_get_int_member(client, "clientId"), ==, 5 + i);
+	}
+	g_assert_cmpuint(remsim_test_peer_count(bank, RSPRO_MSG_CREATE_MAPPING_REQ), ==, 2);
 }
 
 static void
@@ -331,6 +381,7 @@ main(int argc, char **argv)
 		   fixture_teardown)
 	ADD("restart", test_restart);
 	ADD("kill9", test_kill9);
+	ADD("store-fails", test_store_fails);
 	ADD("corrupt-db", test_corrupt_db);
 	ADD("damaged-db", test_damaged_db);
 	ADD("locked-db", test_locked_db);
