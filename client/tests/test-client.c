@@ -17,7 +17,8 @@ typedef struct {
 	RemsimTestPeer *server;
 	RemsimTestPeer *bank;
 	RemsimTestDaemon *client;
-	gchar *dir; /* a test's own files */
+	gchar *dir;		 /* a test's own files */
+	gboolean capture_stderr; /* the client's log to a file, to be read */
 } ClientFixture;
 
 static const gchar *const own_slot_args[] = { "-c", "23", "-n", "0", NULL };
@@ -68,7 +69,8 @@ client_start(ClientFixture *f, const gchar *const *extra_args, const gchar *cons
 	    REMSIM_TEST_DAEMON_CLIENT,
 	    &(RemsimTestDaemonOptions){ .server_port = remsim_test_peer_get_port(f->server),
 					.args = (const gchar *const *)args,
-					.env = env });
+					.env = env,
+					.capture_stderr = f->capture_stderr });
 }
 
 static gchar *
@@ -541,14 +543,42 @@ test_event_script_unmap(ClientFixture *f, gconstpointer data)
 	check_cause(f, "request-modem-reset", 1);
 }
 
+/* the runs that connecting causes (see test_event_script_connect) */
+#define CONNECT_RUNS 6
+
+/*
+ * A script that fails every time, or that cannot run at all (@command): the
+ * client logs each failed run with its exit status (@status), runs the next
+ * one, and relays as if nothing happened.
+ */
+static void
+check_failing_script(ClientFixture *f, const gchar *command, const gchar *status)
+{
+	const gchar *args[] = { "-e", command, NULL };
+
+	f->capture_stderr = TRUE;
+	relay_start(f, args, NULL);
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->client, status) >= CONNECT_RUNS);
+	relay_apdu(f, 1, 0xa4);
+	/* a modem reset is one more run, and fails too */
+	remsim_test_daemon_write(f->client, "RESET\n");
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(f->client, status) >=
+			     CONNECT_RUNS + 1);
+	relay_apdu(f, 1, 0xb0);
+	g_assert_false(remsim_test_daemon_has_exited(f->client));
+}
+
 static void
 test_failing_script(ClientFixture *f, gconstpointer data)
 {
-	const gchar *args[] = { "-e", "exit 3;", NULL };
+	check_failing_script(f, "exit 3;", "exited with status 3");
+}
 
-	/* a script that fails every time changes nothing for the relay */
-	relay_start(f, args, NULL);
-	relay_apdu(f, 1, 0xa4);
+/* the shell runs the command: a missing program is its status 127 */
+static void
+test_missing_script(ClientFixture *f, gconstpointer data)
+{
+	check_failing_script(f, "/nonexistent/remsim-event-script", "exited with status 127");
 }
 
 /* a stand-in for pcscd's vpcd driver: accepts the virtual card, speaks 2-byte framing */
@@ -766,6 +796,7 @@ main(int argc, char **argv)
 	ADD("event-script/modem-status", event_setup, NULL, test_event_script_modem);
 	ADD("event-script/unmap", event_setup, NULL, test_event_script_unmap);
 	ADD("failing-script", fixture_setup, NULL, test_failing_script);
+	ADD("missing-script", fixture_setup, NULL, test_missing_script);
 	ADD("two-slots", fixture_setup, NULL, test_two_slots);
 	g_test_add_func("/client/bad-config", test_bad_config);
 	return g_test_run();
