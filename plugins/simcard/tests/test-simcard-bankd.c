@@ -3,7 +3,8 @@
  * remsim-bankd with the simcard backend: what a client gets through the relay
  * (ATR, then SELECT / READ / VERIFY / AUTHENTICATE) must be byte for byte what
  * the same card profile answers when asked directly, in-process; the end of a
- * session saves the card's state; the second slot holds the second profile.
+ * session (client gone, map removed) powers the card off, which saves the
+ * state it changed; the second slot holds the second profile's card.
  */
 #include "config.h"
 
@@ -147,56 +148,173 @@ file_exists(gpointer path)
 	return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
-/* the session's end powers the card off, which saves its state (PIN counter...) */
+/* pins.pin1.retries of a saved card state */
+static gint64
+pin1_retries(const gchar *state_file)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	JsonObject *root;
+
+	json_parser_load_from_file(parser, state_file, &error);
+	g_assert_no_error(error);
+	root = json_node_get_object(json_parser_get_root(parser));
+	return json_object_get_int_member(
+	    json_object_get_object_member(json_object_get_object_member(root, "pins"), "pin1"),
+	    "retries");
+}
+
+/* a wrong CHV1, which costs the card one of its tries */
+static const gchar *const wrong_pin[] = {
+	"A0A40000027F20",	      /* SELECT DF GSM */
+	"A0200001083131313131313131", /* VERIFY CHV1 with a wrong PIN */
+};
+
+/* how the bank ends the session that @end names */
+typedef enum {
+	END_CLIENT_GONE,
+	END_UNMAP,
+} SessionEnd;
+
+/*
+ * The bank powers the card off when its session ends (the client goes, or the
+ * map is removed); that, and nothing before it, saves the card's state. The
+ * file holds the changed state: the PIN try the session cost, as the same card
+ * in this process counts it, and a fresh card takes it back.
+ */
 static void
 test_state_saved(SimcardFixture *f, gconstpointer data)
 {
+	SessionEnd end = GPOINTER_TO_INT(data);
 	g_autoptr(RemsimTestPeer) client = connect_client(f, 0);
 	g_autofree gchar *base =
 	    g_strdup_printf("slot0-%s.json", remsim_simcard_card_get_iccid(f->card));
 	g_autofree gchar *state_file = g_build_filename(f->state_dir, base, NULL);
+	g_autofree gchar *before = g_build_filename(f->state_dir, "before.json", NULL);
+	g_autofree gchar *after = g_build_filename(f->state_dir, "after.json", NULL);
 	g_autoptr(RemsimSimcardCard) fresh = NULL;
 	g_autoptr(GError) error = NULL;
 
-	run_session(f, client);
-	g_clear_object(&client);
+	/* the same card here, before and after the wrong PIN */
+	remsim_simcard_card_reset(f->card);
+	g_assert_true(remsim_simcard_card_save_state(f->card, before, &error));
+	for (guint i = 0; i < G_N_ELEMENTS(wrong_pin); i++) {
+		g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(wrong_pin[i]);
+		g_autoptr(GBytes) direct = remsim_simcard_card_transmit(f->card, apdu);
+		g_autoptr(GBytes) relayed = remsim_test_peer_apdu(client, 0, apdu);
+
+		g_assert_nonnull(relayed);
+		g_assert_true(g_bytes_equal(relayed, direct));
+	}
+	g_assert_true(remsim_simcard_card_save_state(f->card, after, &error));
+	g_assert_cmpint(pin1_retries(after), ==, pin1_retries(before) - 1);
+	/* the card is still powered: nothing saved yet */
+	g_assert_false(g_file_test(state_file, G_FILE_TEST_EXISTS));
+
+	if (end == END_UNMAP) {
+		g_assert_cmpint(remsim_test_peer_unmap(f->server, 0, CLIENT_ID, 0), ==,
+				RSPRO_RESULT_OK);
+		g_assert_true(remsim_test_peer_wait_closed(client));
+	} else {
+		g_clear_object(&client);
+	}
 	g_assert_true(
 	    remsim_test_common_spin_until(file_exists, state_file, REMSIM_TEST_TIMEOUT_MS));
+	g_assert_cmpint(pin1_retries(state_file), ==, pin1_retries(after));
 	fresh = remsim_simcard_card_new_from_file(f->profile, &error);
 	g_assert_no_error(error);
 	g_assert_true(remsim_simcard_card_load_state(fresh, state_file, &error));
 	g_assert_no_error(error);
 }
 
-/* the other slot holds the other profile: its ICCID differs */
+/* the digits of BCD @data with swapped nibbles (EF.ICCID; EF.IMSI after its length) */
+static gchar *
+swapped_bcd(const guint8 *data, gsize len, gboolean skip_first_nibble)
+{
+	GString *digits = g_string_new(NULL);
+
+	for (gsize i = 0; i < len; i++) {
+		guint8 lo = data[i] & 0x0f, hi = data[i] >> 4;
+
+		if (lo <= 9 && !(skip_first_nibble && i == 0))
+			g_string_append_c(digits, '0' + lo);
+		if (hi <= 9)
+			g_string_append_c(digits, '0' + hi);
+	}
+	return g_string_free(digits, FALSE);
+}
+
+/* @apdus through bank slot @slot and to @card: equal answers; the last one's data */
+static gchar *
+read_both(RemsimTestPeer *client, guint16 slot, RemsimSimcardCard *card, const gchar *const *apdus,
+	  gsize n, gboolean imsi)
+{
+	g_autoptr(GBytes) last = NULL;
+	const guint8 *data;
+	gsize len;
+
+	for (gsize i = 0; i < n; i++) {
+		g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(apdus[i]);
+		g_autoptr(GBytes) direct = remsim_simcard_card_transmit(card, apdu);
+		g_autoptr(GBytes) relayed = remsim_test_peer_apdu(client, slot, apdu);
+
+		g_assert_nonnull(relayed);
+		g_assert_true(g_bytes_equal(relayed, direct));
+		g_clear_pointer(&last, g_bytes_unref);
+		last = g_bytes_ref(relayed);
+	}
+	data = g_bytes_get_data(last, &len);
+	g_assert_cmpuint(len, >, 2);
+	g_assert_cmphex(data[len - 2], ==, 0x90);
+	g_assert_cmphex(data[len - 1], ==, 0x00);
+	len -= 2;
+	/* EF.IMSI: a length byte, then the parity nibble before the first digit */
+	return imsi ? swapped_bcd(data + 1, len - 1, TRUE) : swapped_bcd(data, len, FALSE);
+}
+
+/*
+ * The second slot holds the second profile's card: its ICCID and IMSI, read
+ * through the bank, are that profile's, answered as that card answers here.
+ */
 static void
 test_second_profile(SimcardFixture *f, gconstpointer data)
 {
+	static const gchar *const iccid[] = { "A0A40000023F00", "A0A40000022FE2", "A0B000000A" };
+	static const gchar *const imsi[] = { "A0A40000027F20", "A0A40000026F07",
+					     "A02000010831323334FFFFFFFF", "A0B0000009" };
+	g_autofree gchar *profile2 = profile_path("sample-002.json");
+	g_autoptr(RemsimSimcardCard) card2 = NULL;
 	g_autoptr(RemsimTestPeer) client = connect_client(f, 1);
-	g_autoptr(GBytes) sel = remsim_test_common_hex_bytes("A0A40000022FE2");
-	g_autoptr(GBytes) rd = remsim_test_common_hex_bytes("A0B000000A");
-	g_autoptr(GBytes) r1 = remsim_test_peer_apdu(client, 1, sel);
-	g_autoptr(GBytes) r2 = remsim_test_peer_apdu(client, 1, rd);
-	g_autoptr(GBytes) d1 = NULL;
-	g_autoptr(GBytes) d2 = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *got_iccid = NULL;
+	g_autofree gchar *got_imsi = NULL;
+	g_autoptr(GBytes) atr2 = NULL;
 
-	remsim_simcard_card_reset(f->card);
-	d1 = remsim_simcard_card_transmit(f->card, sel);
-	d2 = remsim_simcard_card_transmit(f->card, rd);
-	g_assert_nonnull(r2);
-	g_assert_cmpuint(g_bytes_get_size(r2), ==, 12);
-	g_assert_false(g_bytes_equal(r2, d2));
+	card2 = remsim_simcard_card_new_from_file(profile2, &error);
+	g_assert_no_error(error);
+	remsim_simcard_card_reset(card2);
+	atr2 = remsim_simcard_card_get_atr(card2);
+	g_assert_true(g_bytes_equal(
+	    remsim_test_peer_last(client, RSPRO_MSG_SET_ATR_REQ)->u.set_atr_req.atr, atr2));
+	got_iccid = read_both(client, 1, card2, iccid, G_N_ELEMENTS(iccid), FALSE);
+	got_imsi = read_both(client, 1, card2, imsi, G_N_ELEMENTS(imsi), TRUE);
+	g_assert_cmpstr(got_iccid, ==, remsim_simcard_card_get_iccid(card2));
+	g_assert_cmpstr(got_imsi, ==, remsim_simcard_card_get_imsi(card2));
+	/* and not the first profile's */
+	g_assert_cmpstr(got_iccid, !=, remsim_simcard_card_get_iccid(f->card));
+	g_assert_cmpstr(got_imsi, !=, remsim_simcard_card_get_imsi(f->card));
 }
 
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-#define ADD(name, fn)                                                                              \
-	g_test_add("/bankd/simcard/" name, SimcardFixture, NULL, fixture_setup, fn,                \
+#define ADD(name, data, fn)                                                                        \
+	g_test_add("/bankd/simcard/" name, SimcardFixture, data, fixture_setup, fn,                \
 		   fixture_teardown)
-	ADD("relay-equals-card", test_relay_equals_card);
-	ADD("state-saved", test_state_saved);
-	ADD("second-profile", test_second_profile);
+	ADD("relay-equals-card", NULL, test_relay_equals_card);
+	ADD("state-saved/client-gone", GINT_TO_POINTER(END_CLIENT_GONE), test_state_saved);
+	ADD("state-saved/unmap", GINT_TO_POINTER(END_UNMAP), test_state_saved);
+	ADD("second-profile", NULL, test_second_profile);
 	return g_test_run();
 }
