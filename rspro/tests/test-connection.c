@@ -137,7 +137,7 @@ test_bulk(void)
 
 	/* closing one end: the other sees the peer go, each exactly once */
 	rspro_connection_close(a);
-	WAIT_FOR(wb.n_closed == 1, 5000);
+	WAIT_FOR(wb.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(wa.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED);
 	g_assert_error(wb.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER);
 	rspro_connection_close(a);
@@ -172,14 +172,16 @@ test_keepalive_silent_peer(void)
 	rspro_connection_set_keepalive(conn, 30000, 200);
 	rspro_connection_start(conn);
 	/* the first PING goes out at once */
-	g_assert_cmpint(raw_receive(pair.accepted, buf, sizeof(PING), 2000), ==, sizeof(PING));
+	g_assert_cmpint(raw_receive(pair.accepted, buf, sizeof(PING), RSPRO_TEST_TIMEOUT_MS), ==,
+			sizeof(PING));
 	g_assert_cmpmem(buf, sizeof(PING), PING, sizeof(PING));
 
-	WAIT_FOR(w.n_closed == 1, 5000);
+	WAIT_FOR(w.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(w.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_KEEPALIVE);
 	g_assert_cmpint(g_get_monotonic_time() - start, >=, 200 * 1000);
 	/* and the silent peer is disconnected */
-	g_assert_cmpint(raw_receive(pair.accepted, buf, sizeof(buf), 5000), ==, -1);
+	g_assert_cmpint(raw_receive(pair.accepted, buf, sizeof(buf), RSPRO_TEST_TIMEOUT_MS), ==,
+			-1);
 
 	watch_clear(&w);
 	socket_pair_clear(&pair);
@@ -200,7 +202,8 @@ test_keepalive_answered(void)
 	for (guint i = 0; i < 4; i++) {
 		gint64 sent = g_get_monotonic_time();
 
-		g_assert_cmpint(raw_receive(pair.accepted, buf, sizeof(buf), 2000), ==, 4);
+		g_assert_cmpint(raw_receive(pair.accepted, buf, sizeof(buf), RSPRO_TEST_TIMEOUT_MS),
+				==, 4);
 		g_assert_cmpmem(buf, sizeof(buf), PING, sizeof(PING));
 		if (i > 0)
 			g_assert_cmpint(g_get_monotonic_time() - sent, >=, 100 * 1000);
@@ -208,7 +211,7 @@ test_keepalive_answered(void)
 	}
 	g_assert_cmpuint(w.n_closed, ==, 0);
 	/* then the peer falls silent */
-	WAIT_FOR(w.n_closed == 1, 5000);
+	WAIT_FOR(w.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(w.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_KEEPALIVE);
 
 	watch_clear(&w);
@@ -232,19 +235,29 @@ test_ccm_answers(void)
 	watch(conn, &w);
 	rspro_connection_start(conn);
 	raw_send(pair.connected, PING, sizeof(PING));
-	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(PONG), 2000), ==, sizeof(PONG));
+	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(PONG), RSPRO_TEST_TIMEOUT_MS), ==,
+			sizeof(PONG));
 	g_assert_cmpmem(buf, sizeof(PONG), PONG, sizeof(PONG));
 
 	raw_send(pair.connected, ignored, sizeof(ignored));
 	raw_send(pair.connected, id_ack, sizeof(id_ack));
-	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(buf), 300), ==, sizeof(id_ack));
+	/* the connection answers in order: an answer to one of the ignored CCMs
+	 * would come before the ID_ACK's, in these bytes */
+	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(id_ack), RSPRO_TEST_TIMEOUT_MS), ==,
+			sizeof(id_ack));
 	g_assert_cmpmem(buf, sizeof(id_ack), id_ack, sizeof(id_ack));
 
 	/* a PING split over two writes is still answered */
 	raw_send(pair.connected, PING, 1);
 	run_for(20);
 	raw_send(pair.connected, PING + 1, 3);
-	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(buf), 300), ==, sizeof(PONG));
+	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(PONG), RSPRO_TEST_TIMEOUT_MS), ==,
+			sizeof(PONG));
+	g_assert_cmpmem(buf, sizeof(PONG), PONG, sizeof(PONG));
+	/* and nothing else came after it: the next bytes are the next PING's PONG */
+	raw_send(pair.connected, PING, sizeof(PING));
+	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(PONG), RSPRO_TEST_TIMEOUT_MS), ==,
+			sizeof(PONG));
 	g_assert_cmpmem(buf, sizeof(PONG), PONG, sizeof(PONG));
 	g_assert_cmpuint(w.n_closed, ==, 0);
 	g_assert_cmpuint(w.messages.length, ==, 0);
@@ -266,12 +279,13 @@ expect_disconnect(const guint8 *bytes, gsize len, gint code, const gchar *detail
 	watch(conn, &w);
 	rspro_connection_start(conn);
 	raw_send(pair.connected, bytes, len);
-	WAIT_FOR(w.n_closed == 1, 5000);
+	WAIT_FOR(w.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(w.closed, RSPRO_CONNECTION_ERROR, code);
 	g_assert_nonnull(strstr(w.closed->message, detail));
 	g_assert_cmpuint(w.messages.length, ==, good_pdus);
 	/* the peer sees the connection end */
-	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(buf), 5000), ==, -1);
+	g_assert_cmpint(raw_receive(pair.connected, buf, sizeof(buf), RSPRO_TEST_TIMEOUT_MS), ==,
+			-1);
 
 	watch_clear(&w);
 	socket_pair_clear(&pair);
@@ -363,7 +377,7 @@ answer(RsproConnection *conn, RsproMsgType type, gint result)
 static void
 assert_result(Reply *r, RsproMsgType type, gint result)
 {
-	WAIT_FOR(r->done, 5000);
+	WAIT_FOR(r->done, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_no_error(r->error);
 	g_assert_nonnull(r->pdu);
 	g_assert_cmpint(r->pdu->type, ==, type);
@@ -392,12 +406,12 @@ test_requests(void)
 
 	/* a timed-out request's late response does not go to the next request */
 	request(a, CREATE, 100, NULL, &r1);
-	WAIT_FOR(r1.done, 5000);
+	WAIT_FOR(r1.done, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(r1.error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_TIMEOUT);
 	g_assert_null(r1.pdu);
 	reply_clear(&r1);
 	request(a, CREATE, 0, NULL, &r2);
-	WAIT_FOR(wb.messages.length == 2, 5000);
+	WAIT_FOR(wb.messages.length == 2, RSPRO_TEST_TIMEOUT_MS);
 	answer(b, CREATE_RES, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
 	answer(b, CREATE_RES, RSPRO_RESULT_OK);
 	assert_result(&r2, CREATE_RES, RSPRO_RESULT_OK);
@@ -405,9 +419,9 @@ test_requests(void)
 	/* likewise for a cancelled one */
 	request(a, CREATE, 0, cancellable, &r1);
 	request(a, CREATE, 5000, NULL, &r2);
-	WAIT_FOR(wb.messages.length == 4, 5000);
+	WAIT_FOR(wb.messages.length == 4, RSPRO_TEST_TIMEOUT_MS);
 	g_cancellable_cancel(cancellable);
-	WAIT_FOR(r1.done, 5000);
+	WAIT_FOR(r1.done, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(r1.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 	reply_clear(&r1);
 	g_assert_false(r2.done);
@@ -417,11 +431,11 @@ test_requests(void)
 
 	/* a request cancelled before it was made still takes its response */
 	request(a, CREATE, 0, cancellable, &r1);
-	WAIT_FOR(r1.done, 5000);
+	WAIT_FOR(r1.done, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(r1.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 	reply_clear(&r1);
 	request(a, CREATE, 0, NULL, &r2);
-	WAIT_FOR(wb.messages.length == 6, 5000);
+	WAIT_FOR(wb.messages.length == 6, RSPRO_TEST_TIMEOUT_MS);
 	answer(b, CREATE_RES, RSPRO_RESULT_UNKNOWN_SLOTMAP);
 	answer(b, CREATE_RES, RSPRO_RESULT_IDENTITY_IN_USE);
 	assert_result(&r2, CREATE_RES, RSPRO_RESULT_IDENTITY_IN_USE);
@@ -430,7 +444,7 @@ test_requests(void)
 	request(a, CREATE, 0, NULL, &r1);
 	request(a, REMOVE, 0, NULL, &r2);
 	request(a, CREATE, 0, NULL, &r3);
-	WAIT_FOR(wb.messages.length == 9, 5000);
+	WAIT_FOR(wb.messages.length == 9, RSPRO_TEST_TIMEOUT_MS);
 	answer(b, REMOVE_RES, RSPRO_RESULT_ILLEGAL_BANK_ID);
 	answer(b, CREATE_RES, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
 	answer(b, CREATE_RES, RSPRO_RESULT_UNSUPPORTED_PROTOCOL_VERSION);
@@ -441,21 +455,21 @@ test_requests(void)
 	/* the dropped late responses never surfaced; an unpaired one does */
 	g_assert_cmpuint(wa.messages.length, ==, 0);
 	answer(b, CREATE_RES, RSPRO_RESULT_CARD_NOT_PRESENT);
-	WAIT_FOR(wa.messages.length == 1, 5000);
+	WAIT_FOR(wa.messages.length == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_cmpint(((RsproPdu *)g_queue_peek_head(&wa.messages))->type, ==, CREATE_RES);
 
 	/* closing fails what still waits, with the reason ::closed carries */
 	request(a, CREATE, 0, NULL, &r1);
-	WAIT_FOR(wb.messages.length == 10, 5000);
+	WAIT_FOR(wb.messages.length == 10, RSPRO_TEST_TIMEOUT_MS);
 	rspro_connection_close(b);
-	WAIT_FOR(r1.done && wa.n_closed == 1, 5000);
+	WAIT_FOR(r1.done && wa.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(r1.error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER);
 	g_assert_error(wa.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER);
 	reply_clear(&r1);
 
 	/* and a request after close fails at once */
 	request(a, CREATE, 0, NULL, &r1);
-	WAIT_FOR(r1.done, 5000);
+	WAIT_FOR(r1.done, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(r1.error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED);
 	reply_clear(&r1);
 
@@ -519,9 +533,9 @@ test_unref_in_handlers(void)
 		g_autoptr(RsproPdu) pdu = make_tpdu(RSPRO_MSG_TPDU_CARD_TO_MODEM, i);
 		g_assert_true(rspro_connection_send(by_closed, pdu, NULL));
 	}
-	WAIT_FOR(by_message == NULL, 5000);
+	WAIT_FOR(by_message == NULL, RSPRO_TEST_TIMEOUT_MS);
 	/* which closes it, and the other side lets go in its ::closed handler */
-	WAIT_FOR(by_closed == NULL, 5000);
+	WAIT_FOR(by_closed == NULL, RSPRO_TEST_TIMEOUT_MS);
 	run_for(20);
 	socket_pair_clear(&pair);
 }
@@ -539,10 +553,10 @@ test_request_keeps_alive(void)
 	g_object_unref(conn);
 	/* the waiting request holds the connection until it times out */
 	g_assert_nonnull(conn);
-	WAIT_FOR(r.done, 5000);
+	WAIT_FOR(r.done, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_error(r.error, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_TIMEOUT);
 	reply_clear(&r);
-	WAIT_FOR(conn == NULL, 5000);
+	WAIT_FOR(conn == NULL, RSPRO_TEST_TIMEOUT_MS);
 	assert_eof(pair.accepted);
 
 	socket_pair_clear(&pair);
@@ -594,7 +608,7 @@ test_listener(void)
 
 	g_autoptr(GSocketConnection) peer = dial(port, &error);
 	g_assert_no_error(error);
-	WAIT_FOR(acc.conns->len == 1, 5000);
+	WAIT_FOR(acc.conns->len == 1, RSPRO_TEST_TIMEOUT_MS);
 
 	RsproConnection *conn = acc.conns->pdata[0];
 	g_autoptr(GInetSocketAddress) local =
@@ -606,14 +620,15 @@ test_listener(void)
 			 ==, port);
 
 	/* keep-alive applies to accepted connections: the PING comes first */
-	g_assert_cmpint(raw_receive(peer, buf, sizeof(PING), 2000), ==, sizeof(PING));
+	g_assert_cmpint(raw_receive(peer, buf, sizeof(PING), RSPRO_TEST_TIMEOUT_MS), ==,
+			sizeof(PING));
 	g_assert_cmpmem(buf, sizeof(PING), PING, sizeof(PING));
 	raw_send(peer, PONG, sizeof(PONG));
 
 	g_autoptr(RsproPdu) pdu = rspro_pdu_new(RSPRO_MSG_RESET_STATE_REQ);
 	g_autoptr(GBytes) frame = frame_for(pdu);
 	raw_send(peer, g_bytes_get_data(frame, NULL), g_bytes_get_size(frame));
-	WAIT_FOR(acc.watch.messages.length == 1, 5000);
+	WAIT_FOR(acc.watch.messages.length == 1, RSPRO_TEST_TIMEOUT_MS);
 
 	/* a connection no handler keeps is closed */
 	acc.keep = FALSE;
@@ -712,7 +727,7 @@ test_listener_any_and_bad_address(void)
 	g_assert_cmpuint(rspro_listener_get_port(any), >, 0);
 	g_autoptr(GSocketConnection) peer = dial(rspro_listener_get_port(any), &error);
 	g_assert_no_error(error);
-	WAIT_FOR(acc.conns->len == 1, 5000);
+	WAIT_FOR(acc.conns->len == 1, RSPRO_TEST_TIMEOUT_MS);
 
 	/* an IPv4 peer on a dual-stack socket is named as IPv4 */
 	g_autoptr(GInetSocketAddress) local =
@@ -960,7 +975,7 @@ test_send_then_close(void)
 	}
 	/* in the same main loop iteration as the sends: all three still go out */
 	rspro_connection_close(a);
-	WAIT_FOR(wb.n_closed == 1, 5000);
+	WAIT_FOR(wb.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
 	g_assert_cmpuint(g_queue_get_length(&wb.messages), ==, 3);
 	g_assert_error(wb.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_CLOSED_BY_PEER);
 	watch_clear(&wb);

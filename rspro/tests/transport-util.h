@@ -4,6 +4,14 @@
 
 #include <gio/gio.h>
 
+/*
+ * How long a test waits for any one event before it fails: generous, so that a
+ * loaded machine (sanitizers, tests in parallel) never fails a test that works.
+ * The same as tests/common's REMSIM_TEST_TIMEOUT_MS; librspro's tests do not
+ * link tests/common.
+ */
+#define RSPRO_TEST_TIMEOUT_MS 30000
+
 /* fails the test if @cond does not become true within @timeout_ms of main loop iterations */
 #define WAIT_FOR(cond, timeout_ms)                                                                 \
 	G_STMT_START                                                                               \
@@ -18,7 +26,7 @@
 	}                                                                                          \
 	G_STMT_END
 
-/* runs the main loop for @ms */
+/* runs the main loop for @ms: for negative checks ("nothing happens meanwhile") only */
 static inline void
 run_for(guint ms)
 {
@@ -123,7 +131,7 @@ raw_receive(GSocketConnection *conn, guint8 *buf, gsize size, guint ms)
 	return got;
 }
 
-/* reads whatever the peer still sends until it closes; fails if it does not within 5 s */
+/* reads whatever the peer still sends until it closes; fails if it does not in time */
 static inline void
 assert_eof(GSocketConnection *conn)
 {
@@ -131,7 +139,7 @@ assert_eof(GSocketConnection *conn)
 	gssize n;
 
 	do
-		n = raw_receive(conn, buf, sizeof(buf), 5000);
+		n = raw_receive(conn, buf, sizeof(buf), RSPRO_TEST_TIMEOUT_MS);
 	while (n > 0);
 	g_assert_cmpint(n, ==, -1);
 }
