@@ -109,6 +109,15 @@ static const RemsimConfigKey remsim_client_config_keys[] = {
 	  .arg = N_("MS"),
 	  .help = N_("TCP connect timeout; a refused connection is retried by the back-off"),
 	  REMSIM_CLIENT_CONFIG_FIELD(INT, connect_timeout_ms) },
+	{ .key = "backoff-scale",
+	  .type = REMSIM_CONFIG_TYPE_DOUBLE,
+	  .flags = REMSIM_CLIENT_CONFIG_SLOT | REMSIM_CONFIG_KEY_HIDDEN,
+	  .default_value = "1.0",
+	  .min = 0,
+	  .max = 100,
+	  .arg = N_("FACTOR"),
+	  .help = N_("Scale of the server and bank reconnect back-off; 1.0: upstream's timings"),
+	  REMSIM_CLIENT_CONFIG_FIELD(DOUBLE, backoff_scale) },
 	/* the vpcd front end: where pcscd's vpcd driver listens */
 	{ .key = "vpcd-host",
 	  .type = REMSIM_CONFIG_TYPE_STRING,
@@ -195,5 +204,4 @@ remsim_client_config_get_slot_settings(RemsimConfig *config, const gchar *group,
 {
 	remsim_config_fill(config, group, settings);
 	settings->client_slot.slot_nr = (guint16)slot_nr;
-	settings->backoff_scale = 1.0;
 }

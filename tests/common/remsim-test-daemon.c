@@ -220,6 +220,8 @@ remsim_test_daemon_argv(RemsimTestDaemon *self)
 		g_ptr_array_add(argv, g_strdup_printf("--port-file=%s", self->port_file));
 		break;
 	case REMSIM_TEST_DAEMON_CLIENT:
+		/* on the command line, so that a test's config keeps its line numbers */
+		remsim_test_daemon_add(argv, "--backoff-scale=0.02");
 		if (self->server_port != 0) {
 			remsim_test_daemon_add(argv, "-i");
 			remsim_test_daemon_add(argv, "127.0.0.1");

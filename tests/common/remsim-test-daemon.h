@@ -57,6 +57,8 @@ typedef struct {
 	 * --config); NULL: an empty file. remsim-bankd's file starts with the
 	 * helper's "[bankd]\nbackoff-scale=0.02\n" (a restarted server is found
 	 * again at once), which this text follows: it may go on with [bankd] keys.
+	 * remsim-client gets the same scale as --backoff-scale=0.02 (a test's
+	 * --backoff-scale in @args wins).
 	 */
 	const gchar *config;
 	/* more arguments after the helper's (later ones win); PROGRAM: the whole argv */
