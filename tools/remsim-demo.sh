@@ -32,11 +32,13 @@ trap 'exit 1' INT TERM HUP PIPE
 
 say() { printf '\n== %s\n' "$*"; }
 
+# the demo's one wait: a daemon has no event to offer a shell, so look every
+# 0.1 s, for up to 30 s (a loaded machine is slow, never wrong)
 wait_for_file() {
 	i=0
 	while [ ! -s "$1" ]; do
 		i=$((i + 1))
-		if [ $i -gt 100 ]; then
+		if [ $i -gt 300 ]; then
 			echo "remsim-demo: $2 did not start; its log:" >&2
 			cat "$3" >&2
 			exit 1
@@ -97,7 +99,7 @@ wait_for_file "$work/bankd.port" remsim-bankd "$work/bankd.log"
 i=0
 until "$builddir/ctl/remsim-ctl" --server "$url" slots 1 >/dev/null 2>&1; do
 	i=$((i + 1))
-	[ $i -gt 100 ] && { echo "remsim-demo: the bank did not register" >&2; exit 1; }
+	[ $i -gt 300 ] && { echo "remsim-demo: the bank did not register" >&2; exit 1; }
 	sleep 0.1
 done
 ctl banks
@@ -131,7 +133,7 @@ A088000010000102030405060708090A0B0C0D0E0F	RUN GSM ALGORITHM (RAND 00..0F)
 A0C000000C	GET RESPONSE (SRES and Kc)
 APDUS
 cut -f1 "$work/commands" >"$work/apdus"
-if ! timeout 30 "$builddir/client/remsim-client" --config "$work/empty.conf" --no-dbus \
+if ! timeout 60 "$builddir/client/remsim-client" --config "$work/empty.conf" --no-dbus \
 	-i 127.0.0.1 -p "$rspro_port" -c 1 -n 0 --frontend shell <"$work/apdus" \
 	2>"$work/client.log" >"$work/out"; then
 	echo "remsim-demo: remsim-client failed; its log:" >&2
@@ -165,7 +167,7 @@ if [ "$dbus" = --session ]; then
 	i=0
 	until "$builddir/ctl/remsim-ctl" --session --json slots 1 | grep -q '"apdus" : [1-9]'; do
 		i=$((i + 1))
-		[ $i -gt 50 ] && break
+		[ $i -gt 300 ] && break
 		sleep 0.1
 	done
 	ctl_bus slots 1

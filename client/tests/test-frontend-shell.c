@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "remsim-client-frontend-shell.h"
+#include "remsim-test-common.h"
 
 typedef struct {
 	RemsimClientFrontend *fe;
@@ -79,36 +80,25 @@ shell_close(Shell *s)
 	g_ptr_array_unref(s->commands);
 }
 
-static void
-spin(guint ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-}
-
-static void
-spin_until(gboolean *flag)
-{
-	gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-
-	while (!*flag && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-}
-
-static gchar *
-read_output(Shell *s)
+/* what the shell wrote since the last call, appended to @got; TRUE once @got has @len bytes */
+static gboolean
+read_more(Shell *s, GString *got, gsize len)
 {
 	gchar buf[4096];
-	gssize n;
+	gssize n = read(s->out_fd, buf, sizeof(buf));
 
-	spin(50);
-	n = read(s->out_fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	return g_strdup(buf);
+	if (n > 0)
+		g_string_append_len(got, buf, n);
+	return got->len >= len;
+}
+
+/* waits until the shell wrote as much as @want, which it must be */
+static void
+read_output(Shell *s, GString *got, const gchar *want)
+{
+	REMSIM_TEST_WAIT_FOR(read_more(s, got, strlen(want)));
+	g_assert_cmpstr(got->str, ==, want);
+	g_string_truncate(got, 0);
 }
 
 static void
@@ -143,55 +133,53 @@ test_flow(void)
 	g_autoptr(GBytes) rsp = g_bytes_new("\x90\x00", 2);
 	g_autoptr(GBytes) atr = g_bytes_new("\x3b\x02\x14\x50", 4);
 	g_autoptr(GBytes) default_atr = g_bytes_new("\x3b\x00", 2);
-	g_autofree gchar *out1 = NULL;
-	g_autofree gchar *out2 = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
 	g_autofree gchar *big = NULL;
 
 	shell_open(&s);
 	/* lines arrive before the card: they wait */
 	put(&s, "a0a4000002\n00b0000010\nRESET\n");
-	spin(100);
+	remsim_test_common_spin_for(100);
 	g_assert_cmpuint(s.commands->len, ==, 0);
 	/* the stand-in ATR is for modems: the shell shows only the card's */
 	remsim_client_frontend_set_default_atr(s.fe, default_atr);
 	remsim_client_frontend_set_atr(s.fe, atr);
 	remsim_client_frontend_set_card_present(s.fe, TRUE);
-	spin(50);
-	/* one command in flight at a time */
+	REMSIM_TEST_WAIT_FOR(s.commands->len >= 1);
+	/* one command in flight at a time: the second waits for the first's answer */
+	remsim_test_common_spin_for(50);
 	g_assert_cmpuint(s.commands->len, ==, 1);
 	remsim_client_frontend_receive_response(s.fe, rsp);
-	spin(50);
+	REMSIM_TEST_WAIT_FOR(s.commands->len >= 2);
 	g_assert_cmpuint(s.commands->len, ==, 2);
 	/* the bank goes away mid-command: the command is sent again to the next card */
 	remsim_client_frontend_set_card_present(s.fe, FALSE);
 	remsim_client_frontend_set_card_present(s.fe, TRUE);
-	spin(50);
+	REMSIM_TEST_WAIT_FOR(s.commands->len >= 3);
 	g_assert_cmpuint(s.commands->len, ==, 3);
 	g_assert_true(g_bytes_equal(s.commands->pdata[1], s.commands->pdata[2]));
+	/* its answer lets the RESET line through, as a status */
 	remsim_client_frontend_receive_response(s.fe, rsp);
-	spin(50);
+	REMSIM_TEST_WAIT_FOR(s.statuses >= 1);
 	g_assert_cmpuint(s.statuses, ==, 1);
-	out1 = read_output(&s);
-	g_assert_cmpstr(out1, ==, "SET_ATR: 3b 02 14 50 \nR-APDU: 90 00 \nR-APDU: 90 00 \n");
+	read_output(&s, out, "SET_ATR: 3b 02 14 50 \nR-APDU: 90 00 \nR-APDU: 90 00 \n");
 
 	/* an over-long line is dropped whole, and the next line still works */
 	big = g_strnfill(10000, 'a');
 	put(&s, big);
 	put(&s, "\na0a4000002\n");
-	spin(100);
+	REMSIM_TEST_WAIT_FOR(s.commands->len >= 4);
 	g_assert_cmpuint(s.commands->len, ==, 4);
 	g_assert_cmpuint(g_bytes_get_size(s.commands->pdata[3]), ==, 5);
 
 	/* end of input: finished only after the last answer is out */
 	close(s.in_fd);
 	s.in_fd = -1;
-	spin(100);
+	remsim_test_common_spin_for(100);
 	g_assert_false(s.finished);
 	remsim_client_frontend_receive_response(s.fe, rsp);
-	spin_until(&s.finished);
-	g_assert_true(s.finished);
-	out2 = read_output(&s);
-	g_assert_cmpstr(out2, ==, "R-APDU: 90 00 \n");
+	REMSIM_TEST_WAIT_FOR(s.finished);
+	read_output(&s, out, "R-APDU: 90 00 \n");
 	shell_close(&s);
 }
 

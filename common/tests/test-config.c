@@ -133,12 +133,16 @@ test_settings_clear(TestSettings *s)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TestSettings, test_settings_clear)
 
-/* parses "prog @args... --config FILE" (no --config if @conf is NULL) */
+/*
+ * parses "prog @args... --config FILE"; @conf NULL: an empty file of the
+ * test's, so that the host's $sysconfdir never counts
+ */
 static RemsimConfig *
 parse(const RemsimConfigSchema *schema, const gchar *conf, const gchar *const *args, gint *status,
       GError **error)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autofree gchar *empty = conf == NULL ? remsim_config_check_write("test.conf", "") : NULL;
 	RemsimConfig *config = remsim_config_new(schema);
 	gchar **v;
 	gint argc;
@@ -147,16 +151,16 @@ parse(const RemsimConfigSchema *schema, const gchar *conf, const gchar *const *a
 	g_ptr_array_add(argv, "remsim-test");
 	for (guint i = 0; args != NULL && args[i] != NULL; i++)
 		g_ptr_array_add(argv, (gpointer)args[i]);
-	if (conf != NULL) {
-		g_ptr_array_add(argv, "--config");
-		g_ptr_array_add(argv, (gpointer)conf);
-	}
+	g_ptr_array_add(argv, "--config");
+	g_ptr_array_add(argv, (gpointer)(conf != NULL ? conf : empty));
 	argc = argv->len;
 	g_ptr_array_add(argv, NULL);
 	/* the option parser rearranges the vector: hand it a copy */
 	v = g_memdup2(argv->pdata, argv->len * sizeof(gpointer));
 	ok = remsim_config_parse(config, &argc, &v, status, error);
 	g_free(v);
+	if (empty != NULL)
+		remsim_config_check_remove(empty);
 	if (ok)
 		g_assert_cmpint(*status, ==, 0);
 	if (!ok) {
@@ -351,7 +355,6 @@ test_command_line_errors(void)
 	const gchar *bad_hex[] = { "-a", "3", NULL };
 	const gchar *extra[] = { "extra", NULL };
 	const gchar *unknown[] = { "--frobnicate", NULL };
-	const gchar *missing[] = { "--config", "/nonexistent/test.conf", NULL };
 
 	/* a negative or too large port is an error naming the option */
 	assert_error(&test_schema, NULL, neg_port, "--server-port: -1 is not in 1..65535");
@@ -367,7 +370,7 @@ test_command_line_errors(void)
 		gint status = -1;
 
 		/* a file named on the command line must be there */
-		g_assert_null(parse(&test_schema, NULL, missing, &status, &error));
+		g_assert_null(parse(&test_schema, "/nonexistent/test.conf", NULL, &status, &error));
 		g_assert_true(g_str_has_prefix(error->message, "/nonexistent/test.conf: "));
 		g_assert_cmpint(status, ==, 2);
 	}

@@ -12,6 +12,29 @@
  */
 #define RSPRO_TEST_TIMEOUT_MS 30000
 
+static inline gboolean
+tick_cb(gpointer user_data)
+{
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * One turn of the default main context, blocking until an event or at most
+ * 10 ms: the waits below look at their condition (or socket) after each event,
+ * and every 10 ms for what comes with none.
+ */
+static inline void
+iterate_once(void)
+{
+	GSource *tick = g_timeout_source_new(10);
+
+	g_source_set_callback(tick, tick_cb, NULL, NULL);
+	g_source_attach(tick, NULL);
+	g_main_context_iteration(NULL, TRUE);
+	g_source_destroy(tick);
+	g_source_unref(tick);
+}
+
 /* fails the test if @cond does not become true within @timeout_ms of main loop iterations */
 #define WAIT_FOR(cond, timeout_ms)                                                                 \
 	G_STMT_START                                                                               \
@@ -20,8 +43,7 @@
 		while (!(cond)) {                                                                  \
 			if (g_get_monotonic_time() > wait_end_)                                    \
 				g_error("timed out waiting for %s", #cond);                        \
-			if (!g_main_context_iteration(NULL, FALSE))                                \
-				g_usleep(1000);                                                    \
+			iterate_once();                                                            \
 		}                                                                                  \
 	}                                                                                          \
 	G_STMT_END
@@ -33,8 +55,7 @@ run_for(guint ms)
 	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
 
 	while (g_get_monotonic_time() < end)
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(1000);
+		iterate_once();
 }
 
 typedef struct {
@@ -117,8 +138,7 @@ raw_receive(GSocketConnection *conn, guint8 *buf, gsize size, guint ms)
 		g_autoptr(GError) error = NULL;
 		gssize n;
 
-		if (!g_main_context_iteration(NULL, FALSE))
-			g_usleep(1000);
+		iterate_once();
 		if (!g_socket_condition_check(socket, G_IO_IN | G_IO_HUP | G_IO_ERR))
 			continue;
 		n = g_socket_receive(socket, (gchar *)buf + got, size - got, NULL, &error);

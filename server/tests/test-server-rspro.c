@@ -298,8 +298,8 @@ test_bank_error(ServerRsproFixture *f, gconstpointer data)
 	g_assert_true(json_object_has_member(map, "bank"));
 	g_assert_true(json_object_has_member(map, "client"));
 	g_assert_cmpstr(json_object_get_string_member(map, "error"), ==, "illegalSlotId");
-	/* the client is not sent to a bank that refused the map */
-	remsim_test_common_spin_for(2000);
+	/* the client is not sent to a bank that refused the map (it would be with the answer) */
+	remsim_test_common_spin_for(300);
 	cfg = remsim_test_peer_take(client, RSPRO_MSG_CONFIG_CLIENT_BANK_REQ);
 	if (cfg)
 		g_assert_cmpuint(cfg->u.config_client_bank_req.bankd.port, ==, 0);
@@ -371,10 +371,13 @@ test_dead_peer(ServerRsproFixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	start = g_get_monotonic_time();
 	REMSIM_TEST_WAIT_FOR(list_length(f->server, "banks") == 1);
-	g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
 	g_assert_cmpuint(remsim_test_daemon_create_slotmap(f->server, 9, 0, 1, 0), ==, 201);
-	/* upstream's timers: PING at once, 10 s for the PONG */
-	g_assert_true(remsim_test_common_spin_until(banks_empty, f->server, 20000));
+	/*
+	 * upstream's timers: PING at once, 10 s for the PONG (their values:
+	 * test-backoff). Timed from below only: a loaded machine drops it later.
+	 */
+	g_assert_true(
+	    remsim_test_common_spin_until(banks_empty, f->server, 10000 + REMSIM_TEST_TIMEOUT_MS));
 	waited = (g_get_monotonic_time() - start) / 1e6;
 	g_test_message("dropped after %.1f s", waited);
 	g_assert_cmpfloat(waited, >, 5.0);

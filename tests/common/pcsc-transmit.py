@@ -7,8 +7,9 @@ import sys
 import time
 
 from smartcard.scard import (SCARD_S_SUCCESS, SCARD_SCOPE_USER, SCARD_STATE_EMPTY,
-                             SCARD_STATE_UNAWARE, SCardEstablishContext,
-                             SCardGetStatusChange, SCardReleaseContext)
+                             SCARD_STATE_PRESENT, SCARD_STATE_UNAWARE,
+                             SCardEstablishContext, SCardGetStatusChange,
+                             SCardReleaseContext)
 from smartcard.System import readers
 from smartcard.util import toBytes, toHexString
 
@@ -17,9 +18,25 @@ def out(*words):
     print(*words, flush=True)
 
 
+# how long each wait may take: generous, as tests/common's REMSIM_TEST_TIMEOUT_MS
+TIMEOUT_S = 30
+
+
+def wait_state(ctx, reader, flag):
+    """waits, on pcscd's events, until READER's state has FLAG; False after TIMEOUT_S"""
+    deadline = time.monotonic() + TIMEOUT_S
+    states = [(reader, SCARD_STATE_UNAWARE)]
+    while time.monotonic() < deadline:
+        hresult, states = SCardGetStatusChange(ctx, 1000, states)
+        if hresult == SCARD_S_SUCCESS and states[0][1] & flag:
+            return True
+    return False
+
+
 def main():
     prefix, apdus = sys.argv[1], sys.argv[2:]
-    deadline = time.time() + 30
+    # pcscd starts beside this script: until it listens there is no event to wait on
+    deadline = time.monotonic() + TIMEOUT_S
     reader = None
     while reader is None:
         try:
@@ -28,22 +45,18 @@ def main():
             found = []
         if found:
             reader = found[0]
-        elif time.time() > deadline:
+        elif time.monotonic() > deadline:
             out("ERROR no reader")
             return 1
         else:
             time.sleep(0.2)
     out("READER", str(reader))
+    hresult, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
+    if not wait_state(ctx, str(reader), SCARD_STATE_PRESENT):
+        out("ERROR no card")
+        return 1
     conn = reader.createConnection()
-    while True:
-        try:
-            conn.connect()
-            break
-        except Exception as e:  # no card yet
-            if time.time() > deadline:
-                out("ERROR", e)
-                return 1
-            time.sleep(0.2)
+    conn.connect()
     out("ATR", toHexString(conn.getATR()))
     for apdu in apdus:
         data, sw1, sw2 = conn.transmit(toBytes(apdu))
@@ -51,13 +64,8 @@ def main():
     conn.disconnect()
 
     out("WAIT_REMOVE")
-    hresult, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
-    states = [(str(reader), SCARD_STATE_UNAWARE)]
-    while time.time() < deadline:
-        hresult, states = SCardGetStatusChange(ctx, 500, states)
-        if hresult == SCARD_S_SUCCESS and states[0][1] & SCARD_STATE_EMPTY:
-            out("REMOVED")
-            break
+    if wait_state(ctx, str(reader), SCARD_STATE_EMPTY):
+        out("REMOVED")
     SCardReleaseContext(ctx)
     return 0
 

@@ -60,7 +60,7 @@ i=0
 while [ ! -s "$work/bankd.port" ]; do
 	i=$((i + 1))
 	kill -0 "$pid" 2>/dev/null || fail "remsim-bankd did not start"
-	[ $i -gt 200 ] && fail "remsim-bankd did not listen within 20 s"
+	[ $i -gt 300 ] && fail "remsim-bankd did not listen within 30 s"
 	sleep 0.1
 done
 # the backend gave a card for each bank slot ("has N card slots for 2" otherwise)

@@ -338,7 +338,6 @@ test_time_extension(CcidFixture *f, gconstpointer data)
 	g_clear_error(&error);
 	/* and works again once it stops */
 	ccid_sim_set_time_extensions(f->sim, 0, 0);
-	remsim_test_common_spin_for(50);
 	got = transmit(s, apdu, &error);
 	g_assert_no_error(error);
 }

@@ -18,8 +18,6 @@
 #include "remsim-test-peer.h"
 
 #define CLIENT_ID 7
-/* the bound for a removed card to reach the client */
-#define REMOVAL_REPORT_MS 1000
 
 /* 2G SIM commands as T=0 TPDUs: select MF, select EF ICCID, read it, status */
 static const gchar *const sim_apdus[] = {
@@ -247,7 +245,7 @@ test_sim_remove_reinsert(PcscFixture *f, gconstpointer data)
 	g_autoptr(GPtrArray) want = NULL;
 	g_autoptr(GBytes) want_atr = NULL;
 	g_autoptr(RemsimTestPeer) client = NULL;
-	gint64 t0, elapsed_ms;
+	gint64 t0;
 
 	if (f->env == NULL)
 		return;
@@ -258,14 +256,16 @@ test_sim_remove_reinsert(PcscFixture *f, gconstpointer data)
 	client = connect_client(f, 0, 0);
 	assert_relay_equals(client, 0, sim_apdus, want);
 
-	/* the card process stops: the card is out of the reader */
+	/*
+	 * the card process stops: the card is out of the reader, and, as upstream,
+	 * the client's connection ends with it, without an RSPRO message (pcscd's
+	 * event, no polling: a wait, never timed)
+	 */
 	t0 = g_get_monotonic_time();
 	g_clear_pointer(&f->cards[0], pcsc_card_stop);
-	/* as upstream: the client's connection ends with its card, without an RSPRO message */
 	REMSIM_TEST_WAIT_FOR(is_closed(client));
-	elapsed_ms = (g_get_monotonic_time() - t0) / 1000;
-	g_test_message("removal reached the client after %" G_GINT64_FORMAT " ms", elapsed_ms);
-	g_assert_cmpint(elapsed_ms, <=, REMOVAL_REPORT_MS);
+	g_test_message("removal reached the client after %" G_GINT64_FORMAT " ms",
+		       (g_get_monotonic_time() - t0) / 1000);
 	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_ERROR_IND), ==, 0);
 	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_BANK_SLOT_STATUS_IND), ==, 0);
 	g_assert_true(pcsc_wait_card(reader, FALSE, REMSIM_TEST_TIMEOUT_MS));
@@ -368,7 +368,6 @@ test_sim_pcscd_restart(PcscFixture *f, gconstpointer data)
 	REMSIM_TEST_WAIT_FOR(is_closed(client));
 	/* the card program ends when vpcd closes its socket */
 	g_clear_pointer(&f->cards[0], pcsc_card_stop);
-	remsim_test_common_spin_for(300);
 
 	/* ... and comes back */
 	pcsc_env_start_pcscd(f->env);
