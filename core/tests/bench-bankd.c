@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Benchmark: one remsim-bankd with the simcard backend and 1, 64 and 1023 slots
- * (1023 is the most a bank can announce: numberOfSlots is 0..1023), as many
- * clients on loopback, each with one APDU in flight. Reports APDUs per second,
- * p50/p99 round-trip latency, and the bankd's peak RSS, next to the floor: the
- * same APDU on the same card profile called in-process, and a bare loopback
- * TCP round trip (what any relay over TCP costs at least on this machine).
+ * Benchmark of the bankd hop: one remsim-bankd with the simcard backend and
+ * 1, 64 and 1023 slots (1023 is the most a bank can announce: numberOfSlots
+ * is 0..1023), as many test clients (tests/common's scripted peer, all in this
+ * process) on loopback, each in lockstep: one APDU in flight, the next sent
+ * when its response came. Every response is checked against the card's own.
+ * Reports APDUs per second, the mean, p50 and p99 of one round trip, and the
+ * bankd's peak RSS, next to the floor: the same APDU on the same card profile
+ * called in-process, and a bare loopback TCP round trip (what any hop over TCP
+ * costs at least on this machine).
  *
  * REMSIM_BENCH_SECONDS sets the measuring time per run (default 3);
  * REMSIM_BENCH_SLOTS a comma-separated list of slot counts (default 1,64,1023).
@@ -101,9 +104,9 @@ bench_seconds(void)
 	return env != NULL ? MAX(1, atoi(env)) : 3;
 }
 
-/* mean µs of one in-process call */
+/* mean µs of one in-process call, each answer checked */
 static gdouble
-bench_floor(RemsimSimcardCard *card, GBytes *apdu)
+bench_floor(RemsimSimcardCard *card, GBytes *apdu, GBytes *expected)
 {
 	gint64 end = g_get_monotonic_time() + bench_seconds() * G_USEC_PER_SEC;
 	g_autoptr(GArray) lat = g_array_new(FALSE, FALSE, sizeof(gdouble));
@@ -117,6 +120,7 @@ bench_floor(RemsimSimcardCard *card, GBytes *apdu)
 		g_autoptr(GBytes) res = remsim_simcard_card_transmit(card, apdu);
 		gdouble us = (gdouble)(g_get_monotonic_time() - s);
 
+		g_assert_true(g_bytes_equal(res, expected));
 		g_array_append_val(lat, us);
 		n++;
 	}
@@ -174,10 +178,10 @@ bench_run(guint n, const gchar *conf, GBytes *apdu, GBytes *expected)
 	self1 = remsim_test_bench_cpu_us(NULL);
 	REMSIM_TEST_WAIT_FOR(bench.in_flight == 0);
 	rss = bench_peak_rss_kb(proc);
-	/* per client: the mean time one client waits for its response */
+	/* per round trip: the mean time one client waits for its response */
 	mean = bench.count > 0 ? (t1 - t0) * (gdouble)n / bench.count : 0;
 	g_print("%-24s %5u %9.0f %7.2f %7.1f %7.1f %9" G_GUINT64_FORMAT " %8.1f %7.1f %7.1f\n",
-		"bankd over loopback", n, bench.count / ((t1 - t0) / 1e6), mean,
+		"test clients -> bankd", n, bench.count / ((t1 - t0) / 1e6), mean,
 		remsim_test_bench_percentile(bench.latencies_us, 0.5),
 		remsim_test_bench_percentile(bench.latencies_us, 0.99), rss, (gdouble)rss / n,
 		bench.count > 0 ? (cpu1 - cpu0) / bench.count : 0,
@@ -213,13 +217,13 @@ main(int argc, char **argv)
 	remsim_simcard_card_reset(card);
 	expected = remsim_simcard_card_transmit(card, apdu);
 
-	g_print("APDU %s, %u s per run; latency = client send to response, in us;\n"
-		"bankd/client CPU = user+system CPU us of the bankd / of the clients' process\n"
-		"per relayed APDU\n",
+	g_print("APDU %s, %u s per run; one APDU in flight per client; mean, p50, p99 = one "
+		"round trip\n(test client send to response) in us; bankd/client CPU = "
+		"user+system CPU us of the bankd / of\nthe test clients' process per APDU\n",
 		BENCH_APDU, bench_seconds());
 	g_print("%-24s %5s %9s %7s %7s %7s %9s %8s %7s %7s\n", "", "slots", "APDU/s", "mean", "p50",
 		"p99", "RSS kB", "kB/slot", "bankd", "client");
-	floor_us = bench_floor(card, apdu);
+	floor_us = bench_floor(card, apdu, expected);
 	tcp_us = remsim_test_bench_tcp_round_trip_us(20000, 55);
 	g_print("%-24s %5s %9.0f %7.2f\n", "bare TCP round trip (C)", "1", 1e6 / tcp_us, tcp_us);
 	for (guint i = 0; sizes[i] != NULL; i++) {
@@ -233,8 +237,8 @@ main(int argc, char **argv)
 	}
 	if (one_slot_us > 0)
 		g_print(
-		    "1 slot: the relay adds %.1f us per APDU to the in-process call, %.2f times a "
-		    "bare TCP round trip\n",
+		    "1 slot: the bankd hop (test client -> remsim-bankd -> card) adds %.1f us per "
+		    "round trip to the in-process call, %.2f times a bare TCP round trip\n",
 		    one_slot_us - floor_us, (one_slot_us - floor_us) / tcp_us);
 	return 0;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * 200 banks of 8 slots and 1,600 clients connect at once, then 1,600 slot
- * maps are created through REST; every one must reach its bank, be
- * acknowledged, and its client be told where the bank is. Prints how long
- * each phase took (the figure is reported, never asserted).
+ * 200 test banks of 8 slots and 1,600 test clients (tests/common's scripted
+ * peers, all in this process) connect at once to the real remsim-server, then
+ * 1,600 slot maps are created through REST; every one must be answered 201,
+ * reach its bank, be acknowledged, show ACTIVE, and its client be told where
+ * the bank is. Prints how long each phase took (the figure is reported, never
+ * asserted).
  */
 #include "config.h"
 
@@ -259,9 +261,9 @@ test_scale(void)
 		g_assert_cmpuint(remsim_test_peer_count(sc.banks[i], RSPRO_MSG_CREATE_MAPPING_REQ),
 				 ==, N_SLOTS);
 
-	g_printerr("scale: %u banks + %u clients registered in %.2f s; %u maps created through "
-		   "REST (201, on disk) in %.2f s; all acknowledged by banks and pushed to clients "
-		   "%.2f s after the first POST\n",
+	g_printerr("scale: %u test banks + %u test clients registered in %.2f s; %u maps "
+		   "created through REST (201, on disk) in %.2f s; all acknowledged by the banks "
+		   "and pushed to the clients %.2f s after the first POST\n",
 		   N_BANKS, N_MAPS, (t1 - t0) / 1e6, N_MAPS, (t2 - t1) / 1e6, (t3 - t1) / 1e6);
 	g_test_message("1,600-map case end to end: %.2f s", (t3 - t1) / 1e6);
 

@@ -212,12 +212,13 @@ bench_relay(void)
 		run_relay(bankd_ccid, server_ccid, sim, apdus, expected, n, &ccid);
 		run_relay(bankd_simcard, server_simcard, NULL, apdus, expected, n, &simcard);
 	}
-	g_print("\n%u APDUs per path (2 rounds of %u), every answer checked against the card\n",
+	g_print("\n%u APDUs per path (2 rounds of %u), one in flight, every answer checked "
+		"against the card;\nmean, p50, p99: one round trip\n",
 		2 * n, n);
-	ccid_ms = report("client -> bankd + ccid backend + simulator over a socket:", 2 * n, &ccid);
+	ccid_ms = report("test client -> bankd, ccid backend, simulator socket:", 2 * n, &ccid);
 	simcard_ms =
-	    report("client -> bankd + simcard backend (card in-process):", 2 * n, &simcard);
-	g_print("added by the ccid backend and the simulator socket: %.4f ms per APDU\n",
+	    report("test client -> bankd, simcard backend (card in-process):", 2 * n, &simcard);
+	g_print("added by the ccid backend and the simulator socket: %.4f ms per round trip\n",
 		ccid_ms - simcard_ms);
 
 	g_object_unref(bankd_ccid);
