@@ -3,7 +3,7 @@
 """Mutation testing: plant one-line bugs and check that the tests catch each.
 
 Usage: tools/mutate.py [--list tools/mutants.txt] [--only ID[,ID...]] [--jobs N]
-                       [--keep] [--build-args 'ARGS']
+                       [--keep] [--build-args 'ARGS'] [--check]
 
 Each mutant in the list is one line:
 
@@ -16,6 +16,10 @@ suites run once unmutated (they must pass, or no kill means anything), then for
 each mutant: apply, rebuild, run `meson test` on the named suites, revert.
 A mutant is "killed" when the build or a test fails, "survived" when everything
 passes, and "equivalent" mutants (with a reason) are reported but not run.
+
+--check only checks the list against the working tree (each ORIGINAL occurs
+once in its file, each equivalent mutant says why): quick, and run by the
+'mutants-list' test, so that an edit that moves a mutant's code fails at once.
 
 Exit status: 0 when every non-equivalent mutant was killed, 1 otherwise, 2 on
 a list or setup error. Too slow for every CI run: run it before a release or
@@ -45,6 +49,10 @@ def parse_list(path):
             if not parts[5].startswith('equivalent:'):
                 raise SystemExit('%s:%d: the 6th field must start with "equivalent:"' % (path, n))
             equivalent = parts[5][len('equivalent:'):].strip()
+            if not equivalent:
+                raise SystemExit('%s:%d: an equivalent mutant says why' % (path, n))
+        if parts[2] == parts[3]:
+            raise SystemExit('%s:%d: the mutant changes nothing' % (path, n))
         mutants.append({
             'id': parts[0], 'file': parts[1], 'original': unescape(parts[2]),
             'mutated': unescape(parts[3]), 'suites': parts[4].split(','),
@@ -96,6 +104,8 @@ def main():
     ap.add_argument('--keep', action='store_true', help='keep the scratch tree')
     ap.add_argument('--build-args', default='-Dbuildtype=debug')
     ap.add_argument('--timeout', type=int, default=600, help='per test run, seconds')
+    ap.add_argument('--check', action='store_true',
+                    help='only check the list against the working tree')
     args = ap.parse_args()
 
     mutants = parse_list(args.list)
@@ -108,6 +118,10 @@ def main():
         print('%s:%d: %s: %s in %s' % (args.list, m['line'], m['id'], p, m['file']))
     if problems:
         return 2
+    if args.check:
+        print('%s: %d mutants (%d equivalent), each anchored once' %
+              (args.list, len(mutants), sum(1 for m in mutants if m['equivalent'])))
+        return 0
 
     scratch = tempfile.mkdtemp(prefix='remsim-mutate-')
     tree = os.path.join(scratch, 'tree')
