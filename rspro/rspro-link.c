@@ -471,6 +471,13 @@ rspro_link_set_backoff_scale(RsproLink *self, gdouble scale)
 	self->backoff.scale = scale;
 }
 
+const RsproBackoff *
+rspro_link_get_backoff(RsproLink *self)
+{
+	g_return_val_if_fail(RSPRO_IS_LINK(self), NULL);
+	return &self->backoff;
+}
+
 void
 rspro_link_start(RsproLink *self)
 {

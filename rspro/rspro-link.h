@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "rspro-backoff.h"
 #include "rspro-connection.h"
 #include "rspro-enum-types.h"
 
@@ -52,6 +53,11 @@ void rspro_link_get_keepalive(RsproLink *self, guint *interval_ms, guint *timeou
 void rspro_link_set_timeouts(RsproLink *self, guint connect_ms, guint hello_ms);
 /* scale the back-off table (1.0 = upstream's seconds); tests shorten it */
 void rspro_link_set_backoff_scale(RsproLink *self, gdouble scale);
+/*
+ * the back-off as the link keeps it: its index and when the last attempt
+ * began (the link's part of the schedule, checked by the tests as values)
+ */
+const RsproBackoff *rspro_link_get_backoff(RsproLink *self);
 
 void rspro_link_start(RsproLink *self); /* resets the back-off and dials */
 void rspro_link_stop(RsproLink *self);	/* drops any connection, stays idle */

@@ -159,6 +159,13 @@ test_bulk(void)
 
 /* --- keep-alive --- */
 
+static gboolean
+deadline_cb(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+	return G_SOURCE_REMOVE;
+}
+
 static void
 test_keepalive_silent_peer(void)
 {
@@ -167,6 +174,7 @@ test_keepalive_silent_peer(void)
 	Watch w = { 0 };
 	guint8 buf[16];
 	gint64 start = g_get_monotonic_time();
+	gboolean later = FALSE;
 
 	watch(conn, &w);
 	rspro_connection_set_keepalive(conn, 30000, 200);
@@ -176,7 +184,18 @@ test_keepalive_silent_peer(void)
 			sizeof(PING));
 	g_assert_cmpmem(buf, sizeof(PING), PING, sizeof(PING));
 
-	WAIT_FOR(w.n_closed == 1, RSPRO_TEST_TIMEOUT_MS);
+	/*
+	 * The PONG wait runs from the PING: a timer of 5 × 200 ms started once the
+	 * PING is here ends after it on any machine, and by then the connection
+	 * has closed. Two deadlines on one clock are compared, not a duration: a
+	 * slow machine makes both late, and the earlier one runs first or in the
+	 * same turn (hence the turns after).
+	 */
+	g_timeout_add(5 * 200, deadline_cb, &later);
+	WAIT_FOR(later, RSPRO_TEST_TIMEOUT_MS);
+	for (guint i = 0; i < 10; i++)
+		g_main_context_iteration(NULL, FALSE);
+	g_assert_cmpuint(w.n_closed, ==, 1);
 	g_assert_error(w.closed, RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_KEEPALIVE);
 	g_assert_cmpint(g_get_monotonic_time() - start, >=, 200 * 1000);
 	/* and the silent peer is disconnected */

@@ -128,6 +128,14 @@ state_cb(RsproLink *link, GParamSpec *pspec, LinkWatch *w)
 	g_array_append_val(w->states, state);
 	if (state == RSPRO_LINK_STATE_CONNECTING) {
 		gint64 now = g_get_monotonic_time();
+		gint64 began = rspro_link_get_backoff(link)->last_attempt_us;
+
+		/* the back-off counts from the start of this attempt: after the last, not later */
+		g_assert_cmpint(began, >, 0);
+		g_assert_cmpint(began, <=, now);
+		if (w->dial_us->len > 0)
+			g_assert_cmpint(began, >=,
+					g_array_index(w->dial_us, gint64, w->dial_us->len - 1));
 		g_array_append_val(w->dial_us, now);
 	}
 }
@@ -297,6 +305,13 @@ test_refused_then_ok(void)
 	g_assert_cmpint(dial_gap(w, 2), >=, second * 0.9 - MARGIN_US);
 	g_assert_cmpint(dial_gap(w, 3), >=, second * 0.9 - MARGIN_US);
 	g_assert_cmpint(rspro_link_get_state(w->link), ==, RSPRO_LINK_STATE_CONNECTED);
+	/* the start and four refusals each took one entry of the table */
+	g_assert_cmpuint(rspro_link_get_backoff(w->link)->index, ==, 5);
+	/* a new start begins the table again: the start takes its first entry */
+	rspro_link_stop(w->link);
+	rspro_link_start(w->link);
+	g_assert_cmpuint(rspro_link_get_backoff(w->link)->index, ==, 1);
+	WAIT_FOR(w->connected == 2, RSPRO_TEST_TIMEOUT_MS);
 }
 
 static void

@@ -43,9 +43,14 @@ tlv_bytes(GByteArray *out, guint8 tag, GByteArray *value)
 	tlv(out, tag, value->data, value->len);
 }
 
-/* a connectBankReq whose identity has @value (@len bytes) in member @bad, "x" elsewhere */
+/*
+ * a connectBankReq whose identity has @value (@len bytes) in member @bad, "x"
+ * elsewhere; with @ip_tag, the extension bound: IP address @ip (@ip_len bytes,
+ * [0] ipv4 0x80, [1] ipv6 0x81) and port 9999
+ */
 static GBytes *
-connect_bank_req_der(guint bad, const guint8 *value, gsize len)
+connect_bank_req_bound_der(guint bad, const guint8 *value, gsize len, guint8 ip_tag,
+			   const guint8 *ip, gsize ip_len)
 {
 	g_autoptr(GByteArray) id = g_byte_array_new();
 	g_autoptr(GByteArray) req = g_byte_array_new();
@@ -64,12 +69,26 @@ connect_bank_req_der(guint bad, const guint8 *value, gsize len)
 	tlv_bytes(req, 0x30, id);
 	tlv(req, 0x02, one, 1); /* bankId */
 	tlv(req, 0x02, two, 1); /* numberOfSlots */
+	if (ip_tag != 0) {
+		g_autoptr(GByteArray) bound = g_byte_array_new();
+		static const guint8 port[] = { 0x27, 0x0f };
+
+		tlv(bound, ip_tag, ip, ip_len);
+		tlv(bound, 0x02, port, sizeof(port));
+		tlv_bytes(req, 0x30, bound);
+	}
 	tlv_bytes(choice, 0xa0, req);
 	tlv(body, 0x80, two, 1);  /* version 2 */
 	tlv(body, 0x81, zero, 1); /* tag 0 */
 	tlv_bytes(body, 0xa2, choice);
 	tlv_bytes(pdu, 0x30, body);
 	return g_byte_array_free_to_bytes(pdu);
+}
+
+static GBytes *
+connect_bank_req_der(guint bad, const guint8 *value, gsize len)
+{
+	return connect_bank_req_bound_der(bad, value, len, 0, NULL, 0);
 }
 
 static gchar **
@@ -222,6 +241,44 @@ test_error_string(void)
 	}
 }
 
+/*
+ * An IP address is 4 bytes (ipv4) or 16 (ipv6), no other size: the decoder
+ * names the field (connectBankReq.bound here) rather than leave it to asn1c
+ */
+static void
+test_ip_size(void)
+{
+	guint8 ip[17];
+	static const struct {
+		guint8 tag;
+		gsize size;
+		const gchar *field;
+	} kinds[] = { { 0x80, 4, "ip.ipv4" }, { 0x81, 16, "ip.ipv6" } };
+
+	memset(ip, 10, sizeof(ip));
+	for (guint k = 0; k < G_N_ELEMENTS(kinds); k++) {
+		for (gsize len = kinds[k].size - 1; len <= kinds[k].size + 1; len++) {
+			g_autoptr(GBytes) der = connect_bank_req_bound_der(
+			    G_N_ELEMENTS(identity_fields), NULL, 0, kinds[k].tag, ip, len);
+			g_autoptr(GError) error = NULL;
+			g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(der, &error);
+			g_autofree gchar *want = NULL;
+
+			if (len == kinds[k].size) {
+				g_assert_no_error(error);
+				g_assert_true(pdu->u.connect_bank_req.has_bound);
+				g_assert_cmpuint(pdu->u.connect_bank_req.bound.port, ==, 9999);
+				g_assert_cmpint(pdu->u.connect_bank_req.bound.is_ipv6, ==, k == 1);
+				continue;
+			}
+			g_assert_null(pdu);
+			want = g_strdup_printf("%s: %zu bytes instead of %zu", kinds[k].field, len,
+					       kinds[k].size);
+			assert_error_names(error, "msg.connectBankReq.bound", want);
+		}
+	}
+}
+
 /* setAtrReq.atr: 1..55 bytes */
 static void
 test_atr_size(void)
@@ -253,5 +310,6 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/constraints/identity-encode", test_identity_encode);
 	g_test_add_func("/rspro/constraints/error-string", test_error_string);
 	g_test_add_func("/rspro/constraints/atr-size", test_atr_size);
+	g_test_add_func("/rspro/constraints/ip-size", test_ip_size);
 	return g_test_run();
 }
