@@ -313,6 +313,23 @@ test_remap(ClientFixture *f, gconstpointer data)
 	g_assert_cmpuint(count(f->bank, RSPRO_MSG_TPDU_MODEM_TO_CARD), ==, 1);
 }
 
+/* another slot of the same bank is another card: the client goes there */
+static void
+test_remap_same_bank(ClientFixture *f, gconstpointer data)
+{
+	const RsproTpduModemToCard *tpdu;
+
+	relay_start(f, NULL, NULL);
+	relay_apdu(f, 1, 0xa4);
+	remsim_test_peer_set_config(f->server, 1, 6, remsim_test_peer_get_port(f->bank));
+	REMSIM_TEST_WAIT_FOR(count(f->bank, RSPRO_MSG_SET_ATR_RES) == 2);
+	g_assert_cmpuint(remsim_test_peer_get_n_sessions(f->bank), ==, 2);
+	relay_apdu(f, 1, 0xb0);
+	tpdu = &last(f->bank, RSPRO_MSG_TPDU_MODEM_TO_CARD)->u.tpdu_modem_to_card;
+	g_assert_cmpuint(tpdu->to_bank_slot.bank_id, ==, 1);
+	g_assert_cmpuint(tpdu->to_bank_slot.slot_nr, ==, 6);
+}
+
 static void
 test_bank_restart(ClientFixture *f, gconstpointer data)
 {
@@ -788,6 +805,7 @@ main(int argc, char **argv)
 	ADD("eof-without-bank", fixture_setup, NULL, test_eof_without_bank);
 	ADD("reset-line", fixture_setup, NULL, test_reset_line);
 	ADD("remap", fixture_setup, NULL, test_remap);
+	ADD("remap-same-bank", fixture_setup, NULL, test_remap_same_bank);
 	ADD("bank-restart", fixture_setup, NULL, test_bank_restart);
 	ADD("no-reconnect-storm", fixture_setup, REFUSING_BANK, test_no_reconnect_storm);
 	ADD("server-restart", fixture_setup, NULL, test_server_restart);
