@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * remsim-server's persistence and start-up checks: slot maps survive a
- * restart and kill -9, a map the database does not take is gone, a bad
- * database or config stops the server with a message that names the file.
+ * restart and kill -9, a map the database does not take is gone (a statement
+ * that fails, a COMMIT that fails), a bad database or config stops the server
+ * with a message that names the file.
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "remsim-test-daemon.h"
 #include "remsim-test-peer.h"
@@ -161,6 +165,67 @@ test_store_fails(ServerPersistFixture *f, gconstpointer data)
 		g_assert_cmpint(json_object_get_int_member(client, "clientId"), ==, 5 + i);
 	}
 	g_assert_cmpuint(remsim_test_peer_count(bank, RSPRO_MSG_CREATE_MAPPING_REQ), ==, 2);
+}
+
+/* the client ids of the stored maps, in order, as "5,7" */
+static gchar *
+client_ids(RemsimTestDaemon *s)
+{
+	g_autoptr(JsonNode) root = remsim_test_daemon_rest_json(s, API "/slotmaps", 200);
+	JsonArray *maps = json_object_get_array_member(json_node_get_object(root), "slotmaps");
+	GString *ids = g_string_new(NULL);
+
+	for (guint i = 0; i < json_array_get_length(maps); i++) {
+		JsonObject *client =
+		    json_object_get_object_member(json_array_get_object_element(maps, i), "client");
+
+		g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+				       json_object_get_int_member(client, "clientId"));
+	}
+	return g_string_free(ids, FALSE);
+}
+
+/*
+ * The COMMIT itself fails, as on a full disk: every statement of the write
+ * went through, then the database cannot grow. A file size limit on the
+ * server does it (RLIMIT_FSIZE, with SIGXFSZ ignored, which the server
+ * inherits: the write past the limit fails, the process lives). The REST call
+ * answers 500, the map is gone, in memory and on disk, and once there is room
+ * again the store goes on.
+ */
+static void
+test_commit_fails(ServerPersistFixture *f, gconstpointer data)
+{
+	RemsimTestDaemon *s = f->server;
+	g_autofree gchar *wal = g_build_filename(f->dir, "server.db-wal", NULL);
+	g_autofree gchar *ids = NULL;
+	struct rlimit room, full;
+	GStatBuf st;
+	pid_t pid;
+
+	signal(SIGXFSZ, SIG_IGN);
+	remsim_test_daemon_start(s);
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 0, 5, 0), ==, 201);
+	pid = (pid_t)atoi(g_subprocess_get_identifier(remsim_test_daemon_get_process(s)));
+	/* the next COMMIT appends to the write-ahead log: it may not grow */
+	g_assert_cmpint(g_stat(wal, &st), ==, 0);
+	g_assert_cmpint(prlimit(pid, RLIMIT_FSIZE, NULL, &room), ==, 0);
+	full = room;
+	full.rlim_cur = (rlim_t)st.st_size;
+	g_assert_cmpint(prlimit(pid, RLIMIT_FSIZE, &full, NULL), ==, 0);
+
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 1, 6, 0), ==, 500);
+	g_assert_null(remsim_test_daemon_slotmap_state(s, 1, 1));
+	ids = client_ids(s);
+	g_assert_cmpstr(ids, ==, "5");
+	g_clear_pointer(&ids, g_free);
+
+	g_assert_cmpint(prlimit(pid, RLIMIT_FSIZE, &room, NULL), ==, 0);
+	g_assert_cmpuint(remsim_test_daemon_create_slotmap(s, 1, 1, 7, 0), ==, 201);
+	remsim_test_daemon_stop(s);
+	remsim_test_daemon_start(s);
+	ids = client_ids(s);
+	g_assert_cmpstr(ids, ==, "5,7");
 }
 
 static void
@@ -382,6 +447,7 @@ main(int argc, char **argv)
 	ADD("restart", test_restart);
 	ADD("kill9", test_kill9);
 	ADD("store-fails", test_store_fails);
+	ADD("commit-fails", test_commit_fails);
 	ADD("corrupt-db", test_corrupt_db);
 	ADD("damaged-db", test_damaged_db);
 	ADD("locked-db", test_locked_db);
