@@ -4,9 +4,12 @@
  * (ATR, then SELECT / READ / VERIFY / AUTHENTICATE) must be byte for byte what
  * the same card profile answers when asked directly, in-process; the end of a
  * session (client gone, map removed) powers the card off, which saves the
- * state it changed; the second slot holds the second profile's card.
+ * state it changed; the second slot holds the second profile's card; the
+ * modem's reset lines reset the card on their edges, and only there.
  */
 #include "config.h"
+
+#include <string.h>
 
 #include "remsim-simcard-card.h"
 #include "remsim-test-daemon.h"
@@ -305,6 +308,67 @@ test_second_profile(SimcardFixture *f, gconstpointer data)
 	g_assert_cmpstr(got_imsi, !=, remsim_simcard_card_get_imsi(f->card));
 }
 
+/* @apdu through bank slot 0 and to the card in-process: the same answer, which is returned */
+static gchar *
+apdu_both(SimcardFixture *f, RemsimTestPeer *client, const gchar *hex)
+{
+	g_autoptr(GBytes) apdu = remsim_test_common_hex_bytes(hex);
+	g_autoptr(GBytes) direct = remsim_simcard_card_transmit(f->card, apdu);
+	g_autoptr(GBytes) relayed = remsim_test_peer_apdu(client, 0, apdu);
+	g_autofree gchar *want = remsim_test_common_bytes_hex(direct);
+	gchar *got;
+
+	g_assert_nonnull(relayed);
+	got = remsim_test_common_bytes_hex(relayed);
+	g_assert_cmpstr(got, ==, want);
+	return got;
+}
+
+/* READ BINARY of the ICCID answers 10 bytes and 90 00 only while EF ICCID is selected */
+static gboolean
+reads_iccid(SimcardFixture *f, RemsimTestPeer *client)
+{
+	g_autofree gchar *got = apdu_both(f, client, "A0B000000A");
+
+	return strlen(got) == 24 && g_str_has_suffix(got, "9000");
+}
+
+/*
+ * The modem's lines, as upstream's bankd reads them: RST rising is a warm reset,
+ * VCC falling a cold one; a level that stays is no reset. A reset shows in the
+ * card: the selected file is the MF again, so EF ICCID no longer reads.
+ */
+static void
+test_modem_resets(SimcardFixture *f, gconstpointer data)
+{
+	g_autoptr(RemsimTestPeer) client = connect_client(f, 0);
+	g_autofree gchar *select = NULL;
+
+	remsim_simcard_card_reset(f->card);
+	select = apdu_both(f, client, "A0A40000022FE2");
+	g_assert_true(reads_iccid(f, client));
+	/* RST rises: reset */
+	remsim_test_peer_send_status(client, 0, TRUE, TRUE);
+	remsim_simcard_card_reset(f->card);
+	g_assert_false(reads_iccid(f, client));
+	g_free(apdu_both(f, client, "A0A40000022FE2"));
+	/* RST stays active, then falls: no reset */
+	remsim_test_peer_send_status(client, 0, TRUE, TRUE);
+	g_assert_true(reads_iccid(f, client));
+	remsim_test_peer_send_status(client, 0, TRUE, FALSE);
+	g_assert_true(reads_iccid(f, client));
+	/* VCC falls: reset; VCC stays off, then comes back: no reset */
+	remsim_test_peer_send_status(client, 0, FALSE, FALSE);
+	remsim_simcard_card_reset(f->card);
+	g_assert_false(reads_iccid(f, client));
+	g_free(apdu_both(f, client, "A0A40000022FE2"));
+	remsim_test_peer_send_status(client, 0, FALSE, FALSE);
+	g_assert_true(reads_iccid(f, client));
+	remsim_test_peer_send_status(client, 0, TRUE, FALSE);
+	g_assert_true(reads_iccid(f, client));
+	g_assert_cmpuint(remsim_test_peer_count(client, RSPRO_MSG_SET_ATR_REQ), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -316,5 +380,6 @@ main(int argc, char **argv)
 	ADD("state-saved/client-gone", GINT_TO_POINTER(END_CLIENT_GONE), test_state_saved);
 	ADD("state-saved/unmap", GINT_TO_POINTER(END_UNMAP), test_state_saved);
 	ADD("second-profile", NULL, test_second_profile);
+	ADD("modem-resets", NULL, test_modem_resets);
 	return g_test_run();
 }
