@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "rspro-pdu-private.h"
 
@@ -198,6 +200,47 @@ test_other_forms_left_to_asn1c(void)
 	}
 }
 
+/*
+ * A length that claims more than its container holds is refused before it is
+ * read: each TPDU below ends at the last readable byte of a page, with the
+ * next page unreadable, so that a read past its end stops the test. Every
+ * length that encloses it is right; only the innermost claims too much.
+ */
+static void
+test_no_read_past_the_end(void)
+{
+	static const guint8 short_int[] = {
+		/* 30 12 [version 2] [tag 0] a2 0a ac 08 30 06 [02 01 17] 02 05 00 */
+		0x30, 0x12, 0x80, 0x01, 0x02, 0x81, 0x01, 0x00, 0xa2, 0x0a,
+		0xac, 0x08, 0x30, 0x06, 0x02, 0x01, 0x17, 0x02, 0x05, 0x00,
+	};
+	static const guint8 short_length[] = {
+		/* ... 30 05 [02 01 17] 02 82: the INTEGER's two length bytes are missing */
+		0x30, 0x11, 0x80, 0x01, 0x02, 0x81, 0x01, 0x00, 0xa2, 0x09,
+		0xac, 0x07, 0x30, 0x05, 0x02, 0x01, 0x17, 0x02, 0x82,
+	};
+	static const struct {
+		const guint8 *der;
+		gsize len;
+	} cases[] = { { short_int, sizeof(short_int) }, { short_length, sizeof(short_length) } };
+	gsize page = (gsize)sysconf(_SC_PAGESIZE);
+	guint8 *map =
+	    mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	g_assert_true(map != MAP_FAILED);
+	g_assert_cmpint(mprotect(map + page, page, PROT_NONE), ==, 0);
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		guint8 *at = map + page - cases[i].len;
+		g_autoptr(GError) error = NULL;
+
+		memcpy(at, cases[i].der, cases[i].len);
+		g_assert_null(rspro_pdu_der_decode_tpdu(at, cases[i].len));
+		g_assert_null(rspro_pdu_decode(at, cases[i].len, &error));
+		g_assert_error(error, RSPRO_PDU_ERROR, RSPRO_PDU_ERROR_MALFORMED);
+	}
+	munmap(map, 2 * page);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -205,5 +248,6 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/der/same-bytes-as-asn1c", test_same_bytes);
 	g_test_add_func("/rspro/der/other-messages-not-taken", test_other_messages_not_taken);
 	g_test_add_func("/rspro/der/other-forms-left-to-asn1c", test_other_forms_left_to_asn1c);
+	g_test_add_func("/rspro/der/no-read-past-the-end", test_no_read_past_the_end);
 	return g_test_run();
 }
