@@ -15,7 +15,9 @@ worktree of HEAD (your working tree is never touched), built once, the named
 suites run once unmutated (they must pass, or no kill means anything), then for
 each mutant: apply, rebuild, run `meson test` on the named suites, revert.
 A mutant is "killed" when the build or a test fails, "survived" when everything
-passes, and "equivalent" mutants (with a reason) are reported but not run.
+passes, and "equivalent" mutants (with a reason) are reported but not run. The
+suites run with REMSIM_TEST_STRICT=1: a test that cannot run fails the
+unmutated tree at once rather than let every mutant it should catch pass.
 
 --check only checks the list against the working tree (each ORIGINAL occurs
 once in its file, each equivalent mutant says why): quick, and run by the
@@ -108,6 +110,7 @@ def main():
                     help='only check the list against the working tree')
     args = ap.parse_args()
 
+    os.environ['REMSIM_TEST_STRICT'] = '1'
     mutants = parse_list(args.list)
     if args.only:
         wanted = set(args.only.split(','))
