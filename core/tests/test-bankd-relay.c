@@ -6,8 +6,9 @@
  * they stay), remap and unmap during a session, card errors and removal (the
  * client is closed without a word, as upstream), server loss, upstream's own
  * bytes, the checks on each TPDU a client sends (its slots, its length, how
- * many wait), and many clients at once. Each echo response carries the command's data, so
- * a response routed to the wrong client or slot shows up as wrong bytes.
+ * many wait), and many clients at once. Each echo response carries the
+ * command's data, so a response routed to the wrong client or slot shows up as
+ * wrong bytes.
  */
 #include "config.h"
 
