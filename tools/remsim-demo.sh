@@ -110,7 +110,7 @@ say "the inventory: what the bank read from its four cards"
 i=0
 until [ "$("$builddir/ctl/remsim-ctl" --server "$url" --json cards | grep -c '"state" : "read"')" -ge 4 ]; do
 	i=$((i + 1))
-	[ $i -gt 100 ] && { echo "remsim-demo: the bank did not report its cards" >&2; exit 1; }
+	[ $i -gt 300 ] && { echo "remsim-demo: the bank did not report its cards" >&2; exit 1; }
 	sleep 0.1
 done
 ctl cards
