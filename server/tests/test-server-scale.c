@@ -9,11 +9,10 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <libsoup/soup.h>
-#include <sys/resource.h>
 
 #include "remsim-test-daemon.h"
+#include "remsim-test-hostile.h"
 #include "remsim-test-peer.h"
 
 #define N_BANKS 200
@@ -147,26 +146,6 @@ dial(RemsimTestPeer *peer, guint16 port)
 	remsim_test_peer_dial(peer, port, hello);
 }
 
-/*
- * Raises RLIMIT_NOFILE to at least @needed (the hard limit too, which root may
- * do), or fails the test: a limit too low is the machine's, never a skip.
- */
-static void
-raise_fd_limit(rlim_t needed)
-{
-	struct rlimit rl;
-
-	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &rl), ==, 0);
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= needed)
-		return;
-	rl.rlim_cur = needed;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < needed)
-		rl.rlim_max = needed;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-		g_error("cannot raise the open file limit to %lu (%s): the test needs it",
-			(gulong)needed, g_strerror(errno));
-}
-
 static void
 connect_all(Scale *sc)
 {
@@ -210,7 +189,7 @@ test_scale(void)
 	gint64 t0, t1, t2, t3;
 
 	/* both ends of 1,800 connections live in this process and the server */
-	raise_fd_limit(2 * (N_BANKS + N_MAPS) + 256);
+	remsim_test_hostile_raise_fd_limit(2 * (N_BANKS + N_MAPS) + 256);
 	s = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_SERVER, NULL);
 	sc.server = s;
 	sc.http = soup_session_new_with_options("max-conns", 128, "max-conns-per-host", 64,

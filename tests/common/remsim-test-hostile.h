@@ -57,8 +57,10 @@ guint remsim_test_hostile_count_fds(GSubprocess *proc);
 guint64 remsim_test_hostile_fd_limit(GSubprocess *proc);
 
 /*
- * Raises this process's soft limit of open files to at least @wanted (up to
- * its hard limit); returns the soft limit now in force.
+ * Raises this process's limit of open files to at least @wanted, the hard
+ * limit too where it is lower (root may), or fails the test: a test that needs
+ * descriptors never skips for the machine's limit. Daemons started after it
+ * inherit it. Returns the soft limit now in force.
  */
 guint64 remsim_test_hostile_raise_fd_limit(guint64 wanted);
 
