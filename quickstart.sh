@@ -18,7 +18,7 @@ BUILD_PACKAGES="build-essential pkg-config meson ninja-build asn1c libglib2.0-de
 TEST_PACKAGES="libpcsclite-dev libusb-1.0-0-dev clang libclang-rt-14-dev libglib2.0-data
   sqlite3 dbus dbus-daemon pcscd locales
   pcsc-tools vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard
-  python3-pycryptodome procps util-linux iproute2 clang-format gi-docgen
+  python3-pycryptodome procps util-linux iproute2 strace clang-format gi-docgen
   gobject-introspection libgirepository1.0-dev systemd scdoc bash-completion umockdev
   libumockdev-dev tshark chromium chromium-driver"
 

@@ -9,7 +9,7 @@ if ! command -v clang-format >/dev/null; then
 	exit 77 # a skip (a failure under REMSIM_TEST_STRICT=1: tests/common/remsim-test-exitcode.sh)
 fi
 bad=0
-for f in $(find rspro common core plugins client server ctl tests -name '*.[ch]' -not -path '*/corpus/*'); do
+for f in $(find rspro common core plugins client server ctl bench tests -name '*.[ch]' -not -path '*/corpus/*'); do
 	if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
 		echo "not formatted: $f (clang-format -i $f)"
 		bad=1

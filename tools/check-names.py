@@ -46,6 +46,7 @@ COMPONENTS = {
     'plugins/slot-rules': ('remsim-slot', 'RemsimSlot'),
     'common': ('remsim-', 'Remsim'),
     'ctl': ('remsim-ctl', 'RemsimCtl'),
+    'bench': ('remsim-bench', 'RemsimBench'),
     'tests/common': ('remsim-test', 'RemsimTest'),
 }
 

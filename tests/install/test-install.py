@@ -24,7 +24,7 @@ import tempfile
 # below the prefix; sysconfdir is PREFIX/etc unless the prefix is /usr
 EXPECTED = [
     'bin/remsim-server', 'bin/remsim-bankd', 'bin/remsim-client', 'bin/remsim-ctl',
-    'bin/rspro-tool',
+    'bin/rspro-tool', 'bin/remsim-bench',
     'lib/*/remsim/plugins/remsim-simcard.so', 'lib/*/remsim/plugins/remsim-pcsc.so',
     'lib/*/remsim/plugins/remsim-example.so', 'lib/*/remsim/plugins/remsim-ccid.so',
     'share/remsim/ccid-quirks.conf', 'lib/udev/rules.d/70-remsim.rules',
@@ -49,7 +49,7 @@ EXPECTED = [
 MAN_PAGES = [
     'share/man/man8/remsim-server.8', 'share/man/man8/remsim-bankd.8',
     'share/man/man8/remsim-client.8', 'share/man/man1/rspro-tool.1',
-    'share/man/man1/remsim-ctl.1',
+    'share/man/man1/remsim-ctl.1', 'share/man/man1/remsim-bench.1',
     'share/man/man5/remsim-server.conf.5', 'share/man/man5/remsim-bankd.conf.5',
     'share/man/man5/remsim-client.conf.5',
 ]
