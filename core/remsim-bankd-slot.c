@@ -5,11 +5,19 @@
  * client session has its own GCancellable: when the session ends, work still
  * queued or in flight for it is dropped when it completes, while the slot-wide
  * "busy" flag keeps a new session's commands behind the old one's last call.
+ *
+ * Steady state: when the queue is empty after an APDU and the backend sends
+ * commands from any thread (transmit_sync), the slot lends the client's socket
+ * to its relay thread (RemsimBankdRelay), which then relays the APDUs without
+ * the main loop. Whatever else happens (another message from the client,
+ * something to send it, an operation for the card, the session's end) takes
+ * the socket back first, and the queue works as before.
  */
 #include "config.h"
 
 #include "remsim-bankd-slot.h"
 #include "remsim-bankd-inventory.h"
+#include "remsim-bankd-relay.h"
 #include "remsim-log.h"
 #include "remsim-metrics.h"
 
@@ -72,6 +80,8 @@ struct _RemsimBankdSlot {
 	RemsimCardInfo *card_info; /* the last read, or NULL */
 	gboolean pin_spent;	   /* the configured PIN1 went out since the card came */
 	gboolean disposing;
+	RemsimBankdRelay *relay;     /* while the card has transmit_sync */
+	GCancellable *relay_session; /* the session the relay runs for */
 };
 
 G_DEFINE_TYPE(RemsimBankdSlot, remsim_bankd_slot, G_TYPE_OBJECT)
@@ -131,6 +141,8 @@ remsim_bankd_slot_dispose(GObject *object)
 	self->disposing = TRUE;
 	remsim_bankd_slot_cancel_inventory(self);
 	remsim_bankd_slot_end_session(self, FALSE);
+	g_clear_pointer(&self->relay, remsim_bankd_relay_free);
+	g_clear_object(&self->relay_session);
 	if (self->card != NULL)
 		g_clear_signal_handler(&self->card_present_id, self->card);
 	g_clear_object(&self->card);
@@ -500,9 +512,67 @@ remsim_bankd_slot_start_op(RemsimBankdSlot *self, RemsimBankdSlotOp *op)
 	}
 }
 
+static gboolean
+remsim_bankd_slot_relay_running(RemsimBankdSlot *self)
+{
+	return self->relay != NULL && remsim_bankd_relay_is_running(self->relay);
+}
+
+static void
+remsim_bankd_slot_relay_back_cb(RemsimBankdRelay *relay, RemsimBankdRelayBack why,
+				const GError *error, gpointer user_data)
+{
+	RemsimBankdSlot *self = user_data;
+	g_autoptr(GCancellable) session = g_steal_pointer(&self->relay_session);
+
+	/* the session it ran for ended meanwhile: nothing of it counts */
+	if (session != self->session || g_cancellable_is_cancelled(session))
+		return;
+	if (why == REMSIM_BANKD_RELAY_BACK_CARD) {
+		remsim_bankd_slot_card_failed(self, "APDU failed", error);
+		return;
+	}
+	/* what waited for the card while the relay had it */
+	remsim_bankd_slot_pump(self);
+}
+
+/* steady state: the relay thread takes the client's APDUs, if it can */
+static void
+remsim_bankd_slot_try_relay(RemsimBankdSlot *self)
+{
+	RsproBankSlot bank_slot = remsim_bankd_slot_rspro(self);
+
+	if (self->busy || !g_queue_is_empty(&self->ops) || self->client == NULL ||
+	    self->session == NULL || !self->powered || self->powering ||
+	    !remsim_bankd_client_conn_is_answered(self->client) || self->card == NULL ||
+	    !remsim_card_slot_can_transmit_sync(self->card) ||
+	    /* each APDU has its debug lines and GSMTAP trace, which the relay thread
+	     * does not write */
+	    remsim_log_debug_enabled(G_LOG_DOMAIN) || self->gsmtap != NULL)
+		return;
+	if (self->relay == NULL) {
+		g_autofree gchar *name = g_strdup_printf("%u:%u", self->bank_id, self->nr);
+
+		self->relay = remsim_bankd_relay_new(self->card, name);
+	}
+	if (remsim_bankd_slot_relay_running(self))
+		return;
+	if (!remsim_bankd_relay_start(
+		self->relay, remsim_bankd_client_conn_get_connection(self->client), &bank_slot,
+		&self->client_slot, remsim_bankd_slot_relay_back_cb, self))
+		return;
+	g_set_object(&self->relay_session, self->session);
+}
+
 static void
 remsim_bankd_slot_pump(RemsimBankdSlot *self)
 {
+	/* the card is the relay thread's until it gives the socket back */
+	if (remsim_bankd_slot_relay_running(self)) {
+		if (!g_queue_is_empty(&self->ops))
+			remsim_bankd_relay_stop(self->relay);
+		return;
+	}
 	while (!self->busy && !g_queue_is_empty(&self->ops)) {
 		RemsimBankdSlotOp *op = g_queue_pop_head(&self->ops);
 
@@ -513,6 +583,7 @@ remsim_bankd_slot_pump(RemsimBankdSlot *self)
 		}
 		remsim_bankd_slot_start_op(self, op);
 	}
+	remsim_bankd_slot_try_relay(self);
 }
 
 static void
@@ -540,6 +611,8 @@ remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger)
 		g_cancellable_cancel(self->session);
 		g_clear_object(&self->session);
 	}
+	if (remsim_bankd_slot_relay_running(self))
+		remsim_bankd_relay_stop(self->relay);
 	remsim_bankd_slot_detach_client(self, linger);
 	if (self->powered && self->card != NULL)
 		remsim_card_slot_power_off(self->card);
@@ -801,6 +874,8 @@ remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
 	/* a relaying client loses its card; a waiting one waits for the new one */
 	if (self->powered)
 		remsim_bankd_slot_end_session(self, FALSE);
+	/* the relay thread knows the old card only */
+	g_clear_pointer(&self->relay, remsim_bankd_relay_free);
 	if (self->card != NULL)
 		g_clear_signal_handler(&self->card_present_id, self->card);
 	g_set_object(&self->card, card);
@@ -824,6 +899,9 @@ remsim_bankd_slot_set_gsmtap(RemsimBankdSlot *self, RemsimBankdGsmtap *gsmtap)
 {
 	g_return_if_fail(REMSIM_IS_BANKD_SLOT(self));
 	g_set_object(&self->gsmtap, gsmtap);
+	/* a traced slot's APDUs go through the main context, where the trace is written */
+	if (gsmtap != NULL && remsim_bankd_slot_relay_running(self))
+		remsim_bankd_relay_stop(self->relay);
 }
 
 RemsimCardSlot *
@@ -938,7 +1016,7 @@ remsim_bankd_slot_get_card_present(RemsimBankdSlot *self)
 guint64
 remsim_bankd_slot_get_apdus(RemsimBankdSlot *self)
 {
-	return self->apdus;
+	return self->apdus + (self->relay != NULL ? remsim_bankd_relay_get_apdus(self->relay) : 0);
 }
 
 guint64

@@ -29,6 +29,15 @@
  * trickle through to a peer that never reads, enough to resume reading now
  * and then but never to empty the queue). Output that grows
  * without reading (pushes from elsewhere) closes the connection past the hard limit.
+ *
+ * Frames are read in place, and a TPDU message is written into a buffer the
+ * connection keeps, so a relayed APDU allocates little.
+ *
+ * Lending: the socket of a plain socket connection can be lent to another
+ * thread (remsim-bankd's relay thread), which then reads and writes it itself
+ * while this side neither reads nor writes: what is sent meanwhile waits in
+ * the queue, and the borrower is asked to give the socket back. A close while
+ * lent ends the connection at once but closes the socket only once it is back.
  */
 #include "config.h"
 
@@ -39,6 +48,7 @@
 #include <string.h>
 
 #include "rspro-ipa.h"
+#include "rspro-pdu-private.h"
 
 #define READ_CHUNK 16384
 /* upper bound for one coalesced write */
@@ -85,6 +95,13 @@ struct _RsproConnection {
 	GError *write_error;  /* reported from the flush source, not inside send() */
 	guint8 *read_buf;
 	gboolean in_read;
+	GByteArray *frame_buf; /* a TPDU message's frame, written in place */
+
+	gboolean lent;
+	RsproConnectionWantedFunc wanted;
+	gpointer wanted_data;
+	gboolean wanted_told;
+	gboolean close_deferred; /* closed while lent: the stream closes when it is back */
 
 	guint ka_interval_ms;
 	guint ka_timeout_ms;
@@ -184,6 +201,7 @@ rspro_connection_finalize(GObject *object)
 	g_clear_pointer(&self->pending, g_bytes_unref);
 	g_clear_error(&self->write_error);
 	g_free(self->read_buf);
+	g_clear_pointer(&self->frame_buf, g_byte_array_unref);
 	g_clear_object(&self->stream);
 	g_clear_object(&self->cancellable);
 	g_clear_pointer(&self->context, g_main_context_unref);
@@ -493,6 +511,9 @@ rspro_connection_flush_queue(RsproConnection *self, GError **error)
 	GPollableOutputStream *out =
 	    G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(self->stream));
 
+	/* the borrower writes meanwhile: the queue waits for the socket to be back */
+	if (self->lent)
+		return TRUE;
 	while (!self->write_source) {
 		g_autoptr(GError) local = NULL;
 		gsize len = 0;
@@ -582,11 +603,25 @@ rspro_connection_ensure_flush_source(RsproConnection *self)
 	g_source_attach(self->flush_source, rspro_connection_context(self));
 }
 
+/* the socket is lent and this side needs it: tell the borrower, once */
+static void
+rspro_connection_want_back(RsproConnection *self)
+{
+	if (!self->lent || self->wanted_told || self->wanted == NULL)
+		return;
+	self->wanted_told = TRUE;
+	self->wanted(self->wanted_data);
+}
+
 static void
 rspro_connection_kick_write(RsproConnection *self)
 {
 	if (self->closed || g_queue_is_empty(&self->write_queue))
 		return;
+	if (self->lent) {
+		rspro_connection_want_back(self);
+		return;
+	}
 	rspro_connection_ensure_flush_source(self);
 	if (self->write_source || self->write_error)
 		return;
@@ -699,10 +734,8 @@ rspro_connection_on_pong(RsproConnection *self)
 /* --- reading --- */
 
 static void
-rspro_connection_handle_ccm(RsproConnection *self, GBytes *payload)
+rspro_connection_handle_ccm(RsproConnection *self, const guint8 *p)
 {
-	const guint8 *p = g_bytes_get_data(payload, NULL);
-
 	switch (p[0]) {
 	case RSPRO_IPA_CCM_PING:
 		rspro_connection_queue_frame(self, rspro_ipa_wrap_ccm(RSPRO_IPA_CCM_PONG));
@@ -746,10 +779,10 @@ rspro_connection_dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
 }
 
 static void
-rspro_connection_handle_rspro(RsproConnection *self, GBytes *payload)
+rspro_connection_handle_rspro(RsproConnection *self, const guint8 *data, gsize len)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RsproPdu) pdu = rspro_pdu_decode_bytes(payload, &error);
+	g_autoptr(RsproPdu) pdu = rspro_pdu_decode(data, len, &error);
 
 	if (!pdu) {
 		rspro_connection_close_with(
@@ -763,13 +796,22 @@ rspro_connection_handle_rspro(RsproConnection *self, GBytes *payload)
 }
 
 static void
+rspro_connection_handle_remsim(RsproConnection *self, const guint8 *data, gsize len)
+{
+	g_autoptr(GBytes) payload = g_bytes_new(data, len);
+
+	g_signal_emit(self, signals[SIGNAL_REMSIM_MESSAGE], 0, payload);
+}
+
+static void
 rspro_connection_process_frames(RsproConnection *self)
 {
-	while (!self->closed) {
+	/* a ::message handler may close the connection or lend its socket */
+	while (!self->closed && !self->lent) {
 		g_autoptr(GError) error = NULL;
-		RsproIpaFrame frame = { 0 };
+		RsproIpaFrameView frame;
 
-		if (!rspro_ipa_deframer_next(self->deframer, &frame, &error)) {
+		if (!rspro_ipa_deframer_next_view(self->deframer, &frame, &error)) {
 			if (!error)
 				return;
 			rspro_connection_close_with(
@@ -781,10 +823,9 @@ rspro_connection_process_frames(RsproConnection *self)
 		if (frame.kind == RSPRO_IPA_FRAME_CCM)
 			rspro_connection_handle_ccm(self, frame.payload);
 		else if (frame.kind == RSPRO_IPA_FRAME_REMSIM)
-			g_signal_emit(self, signals[SIGNAL_REMSIM_MESSAGE], 0, frame.payload);
+			rspro_connection_handle_remsim(self, frame.payload, frame.len);
 		else
-			rspro_connection_handle_rspro(self, frame.payload);
-		rspro_ipa_frame_clear(&frame);
+			rspro_connection_handle_rspro(self, frame.payload, frame.len);
 	}
 }
 
@@ -801,7 +842,7 @@ rspro_connection_take_bytes(RsproConnection *self, const guint8 *data, gsize len
 	}
 	rspro_ipa_deframer_feed(self->deframer, data, len);
 	rspro_connection_process_frames(self);
-	return !self->closed;
+	return !self->closed && !self->lent;
 }
 
 static void
@@ -950,9 +991,15 @@ rspro_connection_close_with(RsproConnection *self, GError *reason)
 		rspro_connection_request_free(req);
 	}
 	g_signal_emit(self, signals[SIGNAL_CLOSED], 0, reason);
-	/* non-blocking for sockets; a TLS stream may need a round trip */
-	g_io_stream_close_async(self->stream, G_PRIORITY_DEFAULT, NULL,
-				rspro_connection_stream_closed_ready, NULL);
+	if (self->lent) {
+		/* the borrower may be using the socket: it closes when it is back */
+		self->close_deferred = TRUE;
+		rspro_connection_want_back(self);
+	} else {
+		/* non-blocking for sockets; a TLS stream may need a round trip */
+		g_io_stream_close_async(self->stream, G_PRIORITY_DEFAULT, NULL,
+					rspro_connection_stream_closed_ready, NULL);
+	}
 	g_error_free(reason);
 	g_object_unref(self);
 }
@@ -963,7 +1010,7 @@ rspro_connection_close(RsproConnection *self)
 	g_return_if_fail(RSPRO_IS_CONNECTION(self));
 
 	/* what was sent before a local close goes out if the socket takes it now */
-	if (!self->closed && !self->write_error && !self->write_source)
+	if (!self->closed && !self->lent && !self->write_error && !self->write_source)
 		rspro_connection_flush_queue(self, NULL);
 	rspro_connection_close_with(self, g_error_new(RSPRO_CONNECTION_ERROR,
 						      RSPRO_CONNECTION_ERROR_CLOSED,
@@ -998,6 +1045,84 @@ rspro_connection_encode_frame(const RsproPdu *pdu, GError **error)
 	return rspro_ipa_wrap_rspro(encoded, error);
 }
 
+/* a TPDU message's view, or FALSE for any other message */
+static gboolean
+rspro_connection_tpdu_view(const RsproPdu *pdu, RsproTpduView *view)
+{
+	GBytes *data;
+
+	view->type = pdu->type;
+	view->version = pdu->version;
+	view->tag = pdu->tag;
+	if (pdu->type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
+		view->client_slot = pdu->u.tpdu_modem_to_card.from_client_slot;
+		view->bank_slot = pdu->u.tpdu_modem_to_card.to_bank_slot;
+		view->flags = pdu->u.tpdu_modem_to_card.flags;
+		data = pdu->u.tpdu_modem_to_card.data;
+	} else if (pdu->type == RSPRO_MSG_TPDU_CARD_TO_MODEM) {
+		view->client_slot = pdu->u.tpdu_card_to_modem.to_client_slot;
+		view->bank_slot = pdu->u.tpdu_card_to_modem.from_bank_slot;
+		view->flags = pdu->u.tpdu_card_to_modem.flags;
+		data = pdu->u.tpdu_card_to_modem.data;
+	} else {
+		return FALSE;
+	}
+	view->data = data != NULL ? g_bytes_get_data(data, &view->data_len) : NULL;
+	if (data == NULL)
+		view->data_len = 0;
+	return TRUE;
+}
+
+/*
+ * A TPDU message that can go out at once is framed in the connection's own
+ * buffer and written from there: no allocation on the relay's path. TRUE if
+ * it went (or is now pending: then it was copied).
+ */
+static gboolean
+rspro_connection_send_in_place(RsproConnection *self, const RsproPdu *pdu)
+{
+	GPollableOutputStream *out;
+	RsproTpduView view;
+	gsize cap, len;
+	gssize n;
+
+	if (self->lent || self->wrote_now || self->write_source || self->write_error ||
+	    self->pending != NULL || !g_queue_is_empty(&self->write_queue) || !self->started ||
+	    !rspro_connection_tpdu_view(pdu, &view) || !rspro_pdu_check_constraints(pdu, NULL))
+		return FALSE;
+	cap = view.data_len + 64;
+	if (self->frame_buf == NULL)
+		self->frame_buf = g_byte_array_sized_new(512);
+	g_byte_array_set_size(self->frame_buf, cap + 4);
+	len = rspro_pdu_der_write_tpdu(&view, self->frame_buf->data + 4, cap);
+	if (len == 0 || len > RSPRO_IPA_PDU_MAX)
+		return FALSE;
+	rspro_ipa_put_rspro_header(self->frame_buf->data, len);
+	len += 4;
+	rspro_connection_ensure_flush_source(self);
+	self->wrote_now = TRUE;
+	self->pdus_sent++;
+	out = G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(self->stream));
+	n = g_pollable_output_stream_write_nonblocking(out, self->frame_buf->data, len, NULL,
+						       &self->write_error);
+	if (n < 0 && g_error_matches(self->write_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+		g_clear_error(&self->write_error);
+		n = 0;
+	}
+	if (n < 0) {
+		/* reported from the main loop, never from inside send() */
+		g_source_set_ready_time(self->flush_source, 0);
+		return TRUE;
+	}
+	if ((gsize)n < len) {
+		/* the rest goes out when the socket has room */
+		self->pending = g_bytes_new(self->frame_buf->data + n, len - n);
+		self->pending_off = 0;
+		rspro_connection_wait_for_room(self);
+	}
+	return TRUE;
+}
+
 gboolean
 rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error)
 {
@@ -1009,6 +1134,8 @@ rspro_connection_send(RsproConnection *self, const RsproPdu *pdu, GError **error
 			    "connection is closed");
 		return FALSE;
 	}
+	if (rspro_connection_send_in_place(self, pdu))
+		return TRUE;
 
 	GBytes *frame = rspro_connection_encode_frame(pdu, error);
 
@@ -1105,6 +1232,79 @@ rspro_connection_request_finish(RsproConnection *self, GAsyncResult *result, GEr
 {
 	g_return_val_if_fail(g_task_is_valid(result, self), NULL);
 	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* --- lending the socket --- */
+
+gboolean
+rspro_connection_lend(RsproConnection *self, RsproConnectionWantedFunc wanted, gpointer user_data,
+		      int *fd, GByteArray *unread)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
+	g_return_val_if_fail(wanted != NULL, FALSE);
+
+	/* only a plain socket with nothing of ours on its way, and no answer awaited */
+	if (self->closed || self->lent || !self->started || !G_IS_SOCKET_CONNECTION(self->stream) ||
+	    self->read_paused || self->pending != NULL || self->write_source != NULL ||
+	    self->write_error != NULL || !g_queue_is_empty(&self->write_queue) ||
+	    !g_queue_is_empty(&self->requests) || self->ka_interval_ms != 0)
+		return FALSE;
+	if (self->read_source != NULL) {
+		g_source_destroy(self->read_source);
+		g_clear_pointer(&self->read_source, g_source_unref);
+	}
+	self->lent = TRUE;
+	self->wanted = wanted;
+	self->wanted_data = user_data;
+	self->wanted_told = FALSE;
+	rspro_ipa_deframer_take_pending(self->deframer, unread);
+	*fd = g_socket_get_fd(g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream)));
+	return TRUE;
+}
+
+void
+rspro_connection_give_back(RsproConnection *self, const guint8 *unread, gsize unread_len,
+			   const guint8 *unsent, gsize unsent_len, guint64 received, guint64 sent)
+{
+	g_autoptr(RsproConnection) keep = NULL;
+
+	g_return_if_fail(RSPRO_IS_CONNECTION(self));
+	g_return_if_fail(self->lent);
+
+	keep = g_object_ref(self);
+	self->lent = FALSE;
+	self->wanted = NULL;
+	self->wanted_data = NULL;
+	self->pdus_received += received;
+	self->pdus_sent += sent;
+	if (self->closed) {
+		if (self->close_deferred)
+			g_io_stream_close_async(self->stream, G_PRIORITY_DEFAULT, NULL,
+						rspro_connection_stream_closed_ready, NULL);
+		self->close_deferred = FALSE;
+		return;
+	}
+	/* a frame the borrower began to write ends before anything of ours */
+	if (unsent_len > 0) {
+		g_queue_push_head(&self->write_queue, g_bytes_new(unsent, unsent_len));
+		self->queued += unsent_len + FRAME_OVERHEAD;
+	}
+	if (!self->read_paused)
+		rspro_connection_attach_read_source(self);
+	if (unread_len > 0) {
+		rspro_ipa_deframer_feed(self->deframer, unread, unread_len);
+		rspro_connection_process_frames(self);
+	}
+	if (!self->closed && !self->lent && !self->write_error && !self->write_source &&
+	    !rspro_connection_flush_queue(self, &self->write_error))
+		rspro_connection_close_with(self, g_steal_pointer(&self->write_error));
+}
+
+gboolean
+rspro_connection_is_lent(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
+	return self->lent;
 }
 
 /* --- accessors --- */

@@ -111,6 +111,30 @@ gboolean rspro_connection_is_closed(RsproConnection *self);
  */
 gboolean rspro_connection_reason_is_clean(const GError *reason);
 
+/*
+ * Lending the socket to another thread, which then reads and writes it
+ * itself (remsim-bankd's relay thread, for the APDUs of a slot): while lent,
+ * this side neither reads nor writes. It lends only a plain socket connection
+ * with nothing queued, no request waiting and no keep-alive of its own.
+ * @unread gets the bytes read but not yet framed, which the borrower takes
+ * first; @fd is the socket (non-blocking). When this side needs its socket
+ * back (something was sent, or the connection closes), @wanted is called on
+ * its context, once, and the borrower must give it back soon.
+ */
+typedef void (*RsproConnectionWantedFunc)(gpointer user_data);
+gboolean rspro_connection_lend(RsproConnection *self, RsproConnectionWantedFunc wanted,
+			       gpointer user_data, int *fd, GByteArray *unread);
+/*
+ * The socket is back, on the connection's context: @unread (bytes the borrower
+ * read but did not take) is framed first, @unsent (a frame it wrote in part)
+ * goes out before anything queued, and the PDUs it received and sent count as
+ * the connection's. A connection closed meanwhile closes its socket now.
+ */
+void rspro_connection_give_back(RsproConnection *self, const guint8 *unread, gsize unread_len,
+				const guint8 *unsent, gsize unsent_len, guint64 received,
+				guint64 sent);
+gboolean rspro_connection_is_lent(RsproConnection *self);
+
 /* the peer's address, or NULL if the stream is not a socket (transfer none) */
 GInetSocketAddress *rspro_connection_get_remote_address(RsproConnection *self);
 GInetSocketAddress *rspro_connection_get_local_address(RsproConnection *self);

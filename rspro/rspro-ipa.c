@@ -141,37 +141,75 @@ rspro_ipa_check_header(const guint8 *p, gsize avail, GError **error)
 	}
 }
 
+void
+rspro_ipa_put_rspro_header(guint8 *out, gsize pdu_len)
+{
+	out[0] = (guint8)((pdu_len + 1) >> 8);
+	out[1] = (guint8)((pdu_len + 1) & 0xff);
+	out[2] = RSPRO_IPA_PROTO_OSMO;
+	out[3] = RSPRO_IPA_EXT_RSPRO;
+}
+
+gssize
+rspro_ipa_peek(const guint8 *data, gsize avail, RsproIpaFrameView *view, GError **error)
+{
+	gsize len;
+
+	if (avail < RSPRO_IPA_HEADER_LEN)
+		return 0;
+	if (!rspro_ipa_check_header(data, avail, error))
+		return -1;
+	len = (data[0] << 8) | data[1];
+	if (avail < RSPRO_IPA_HEADER_LEN + len)
+		return 0;
+	if (data[2] == RSPRO_IPA_PROTO_OSMO) {
+		view->kind = data[3] == RSPRO_IPA_EXT_REMSIM ? RSPRO_IPA_FRAME_REMSIM
+							     : RSPRO_IPA_FRAME_RSPRO;
+		view->payload = data + RSPRO_IPA_HEADER_LEN + 1;
+		view->len = len - 1;
+	} else {
+		view->kind = RSPRO_IPA_FRAME_CCM;
+		view->payload = data + RSPRO_IPA_HEADER_LEN;
+		view->len = len;
+	}
+	return (gssize)(RSPRO_IPA_HEADER_LEN + len);
+}
+
+gboolean
+rspro_ipa_deframer_next_view(RsproIpaDeframer *self, RsproIpaFrameView *view, GError **error)
+{
+	gssize n;
+
+	if (self->failed)
+		return FALSE;
+	n = rspro_ipa_peek(self->buf->data + self->off, self->buf->len - self->off, view, error);
+	if (n < 0)
+		self->failed = TRUE;
+	if (n <= 0)
+		return FALSE;
+	self->off += (gsize)n;
+	return TRUE;
+}
+
 gboolean
 rspro_ipa_deframer_next(RsproIpaDeframer *self, RsproIpaFrame *frame, GError **error)
 {
+	RsproIpaFrameView view;
+
 	frame->payload = NULL;
-	if (self->failed)
+	if (!rspro_ipa_deframer_next_view(self, &view, error))
 		return FALSE;
-
-	gsize avail = self->buf->len - self->off;
-	const guint8 *p = self->buf->data + self->off;
-
-	if (avail < RSPRO_IPA_HEADER_LEN)
-		return FALSE;
-	if (!rspro_ipa_check_header(p, avail, error)) {
-		self->failed = TRUE;
-		return FALSE;
-	}
-
-	gsize len = (p[0] << 8) | p[1];
-
-	if (avail < RSPRO_IPA_HEADER_LEN + len)
-		return FALSE;
-	if (p[2] == RSPRO_IPA_PROTO_OSMO) {
-		frame->kind =
-		    p[3] == RSPRO_IPA_EXT_REMSIM ? RSPRO_IPA_FRAME_REMSIM : RSPRO_IPA_FRAME_RSPRO;
-		frame->payload = g_bytes_new(p + RSPRO_IPA_HEADER_LEN + 1, len - 1);
-	} else {
-		frame->kind = RSPRO_IPA_FRAME_CCM;
-		frame->payload = g_bytes_new(p + RSPRO_IPA_HEADER_LEN, len);
-	}
-	self->off += RSPRO_IPA_HEADER_LEN + len;
+	frame->kind = view.kind;
+	frame->payload = g_bytes_new(view.payload, view.len);
 	return TRUE;
+}
+
+void
+rspro_ipa_deframer_take_pending(RsproIpaDeframer *self, GByteArray *out)
+{
+	g_byte_array_append(out, self->buf->data + self->off, self->buf->len - self->off);
+	self->off = self->buf->len;
+	rspro_ipa_deframer_compact(self);
 }
 
 gsize

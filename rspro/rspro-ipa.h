@@ -61,6 +61,23 @@ GBytes *rspro_ipa_wrap_remsim(GBytes *payload, GError **error);
 /* one CCM message without TLVs: 00 01 FE <type> */
 GBytes *rspro_ipa_wrap_ccm(RsproIpaCcm type);
 
+/* the 4-byte header of an RSPRO frame whose PDU has @pdu_len bytes: LL LL EE 07 */
+void rspro_ipa_put_rspro_header(guint8 *out, gsize pdu_len);
+
+/* a frame read in place: @payload points into the buffer it was read from */
+typedef struct {
+	RsproIpaFrameKind kind;
+	const guint8 *payload;
+	gsize len;
+} RsproIpaFrameView;
+
+/*
+ * The frame at the start of @data, without copying it: its whole length
+ * (header included) with @view filled, 0 when more bytes are needed, or -1
+ * with @error set for a stream that must end (as rspro_ipa_deframer_next()).
+ */
+gssize rspro_ipa_peek(const guint8 *data, gsize len, RsproIpaFrameView *view, GError **error);
+
 /*
  * RsproIpaDeframer: turns a TCP byte stream, split and coalesced anyhow, back
  * into frames. Feed it what you read, then take frames until it has none.
@@ -81,5 +98,10 @@ void rspro_ipa_deframer_feed(RsproIpaDeframer *self, const guint8 *data, gsize l
 gboolean rspro_ipa_deframer_next(RsproIpaDeframer *self, RsproIpaFrame *frame, GError **error);
 /* bytes buffered but not yet returned as a frame */
 gsize rspro_ipa_deframer_get_pending(RsproIpaDeframer *self);
+/* as _next(), with the payload in place: valid until the next _feed() */
+gboolean rspro_ipa_deframer_next_view(RsproIpaDeframer *self, RsproIpaFrameView *view,
+				      GError **error);
+/* moves the bytes not yet returned as a frame to the end of @out */
+void rspro_ipa_deframer_take_pending(RsproIpaDeframer *self, GByteArray *out);
 
 G_END_DECLS

@@ -113,70 +113,93 @@ rspro_pdu_der_put_flags(guint8 *p, const RsproTpduFlags *f)
 	return p;
 }
 
+/* the DER length of @view's PDU */
+static gsize
+rspro_pdu_der_tpdu_len(const RsproTpduView *view, gsize *content, gsize *choice, gsize *body)
+{
+	gsize msg;
+
+	*body = rspro_pdu_der_pair_len(view->client_slot.client_id, view->client_slot.slot_nr) +
+		rspro_pdu_der_pair_len(view->bank_slot.bank_id, view->bank_slot.slot_nr) + 2 +
+		DER_FLAGS_LEN + 1 + rspro_pdu_der_len_len(view->data_len) + view->data_len;
+	*choice = 1 + rspro_pdu_der_len_len(*body) + *body;
+	msg = 1 + rspro_pdu_der_len_len(*choice) + *choice;
+	*content =
+	    2 + rspro_pdu_der_int_len(view->version) + 2 + rspro_pdu_der_int_len(view->tag) + msg;
+	return 1 + rspro_pdu_der_len_len(*content) + *content;
+}
+
+gsize
+rspro_pdu_der_write_tpdu(const RsproTpduView *view, guint8 *out, gsize cap)
+{
+	gboolean m2c = view->type == RSPRO_MSG_TPDU_MODEM_TO_CARD;
+	gsize content, choice, body, total;
+	guint8 *p = out;
+
+	/* asn1c's limit */
+	if ((!m2c && view->type != RSPRO_MSG_TPDU_CARD_TO_MODEM) || view->data_len > G_MAXINT / 2)
+		return 0;
+	total = rspro_pdu_der_tpdu_len(view, &content, &choice, &body);
+	if (total > cap)
+		return 0;
+	*p++ = DER_SEQUENCE;
+	p = rspro_pdu_der_put_len(p, content);
+	p = rspro_pdu_der_put_int(p, DER_VERSION, view->version);
+	p = rspro_pdu_der_put_int(p, DER_TAG, view->tag);
+	*p++ = DER_MSG;
+	p = rspro_pdu_der_put_len(p, choice);
+	*p++ = m2c ? DER_TPDU_M2C : DER_TPDU_C2M;
+	p = rspro_pdu_der_put_len(p, body);
+	/* the sender's slot first */
+	if (m2c) {
+		p = rspro_pdu_der_put_pair(p, view->client_slot.client_id,
+					   view->client_slot.slot_nr);
+		p = rspro_pdu_der_put_pair(p, view->bank_slot.bank_id, view->bank_slot.slot_nr);
+	} else {
+		p = rspro_pdu_der_put_pair(p, view->bank_slot.bank_id, view->bank_slot.slot_nr);
+		p = rspro_pdu_der_put_pair(p, view->client_slot.client_id,
+					   view->client_slot.slot_nr);
+	}
+	p = rspro_pdu_der_put_flags(p, &view->flags);
+	*p++ = DER_OCTET_STRING;
+	p = rspro_pdu_der_put_len(p, view->data_len);
+	if (view->data_len > 0)
+		memcpy(p, view->data, view->data_len);
+	g_assert((gsize)(p + view->data_len - out) == total);
+	return total;
+}
+
 GBytes *
 rspro_pdu_der_encode_tpdu(const RsproPdu *pdu)
 {
-	const RsproTpduFlags *flags;
+	RsproTpduView view = { .type = pdu->type, .version = pdu->version, .tag = pdu->tag };
+	gsize content, choice, body, total;
 	GBytes *data;
-	guint16 first[2], second[2];
-	guint8 choice_tag;
-	gsize data_len = 0, body, choice, msg, content, total;
-	const guint8 *bytes;
-	guint8 *out, *p;
+	guint8 *out;
 
 	if (pdu->type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
 		const RsproTpduModemToCard *t = &pdu->u.tpdu_modem_to_card;
 
-		first[0] = t->from_client_slot.client_id;
-		first[1] = t->from_client_slot.slot_nr;
-		second[0] = t->to_bank_slot.bank_id;
-		second[1] = t->to_bank_slot.slot_nr;
-		flags = &t->flags;
+		view.client_slot = t->from_client_slot;
+		view.bank_slot = t->to_bank_slot;
+		view.flags = t->flags;
 		data = t->data;
-		choice_tag = DER_TPDU_M2C;
 	} else if (pdu->type == RSPRO_MSG_TPDU_CARD_TO_MODEM) {
 		const RsproTpduCardToModem *t = &pdu->u.tpdu_card_to_modem;
 
-		first[0] = t->from_bank_slot.bank_id;
-		first[1] = t->from_bank_slot.slot_nr;
-		second[0] = t->to_client_slot.client_id;
-		second[1] = t->to_client_slot.slot_nr;
-		flags = &t->flags;
+		view.client_slot = t->to_client_slot;
+		view.bank_slot = t->from_bank_slot;
+		view.flags = t->flags;
 		data = t->data;
-		choice_tag = DER_TPDU_C2M;
 	} else {
 		return NULL;
 	}
-	bytes = data != NULL ? g_bytes_get_data(data, &data_len) : NULL;
-	/* asn1c's limit, and its error message */
-	if (data_len > G_MAXINT / 2)
+	view.data = data != NULL ? g_bytes_get_data(data, &view.data_len) : NULL;
+	if (view.data_len > G_MAXINT / 2)
 		return NULL;
-	body = rspro_pdu_der_pair_len(first[0], first[1]) +
-	       rspro_pdu_der_pair_len(second[0], second[1]) + 2 + DER_FLAGS_LEN + 1 +
-	       rspro_pdu_der_len_len(data_len) + data_len;
-	choice = 1 + rspro_pdu_der_len_len(body) + body;
-	msg = 1 + rspro_pdu_der_len_len(choice) + choice;
-	content =
-	    2 + rspro_pdu_der_int_len(pdu->version) + 2 + rspro_pdu_der_int_len(pdu->tag) + msg;
-	total = 1 + rspro_pdu_der_len_len(content) + content;
-
-	p = out = g_malloc(total);
-	*p++ = DER_SEQUENCE;
-	p = rspro_pdu_der_put_len(p, content);
-	p = rspro_pdu_der_put_int(p, DER_VERSION, pdu->version);
-	p = rspro_pdu_der_put_int(p, DER_TAG, pdu->tag);
-	*p++ = DER_MSG;
-	p = rspro_pdu_der_put_len(p, choice);
-	*p++ = choice_tag;
-	p = rspro_pdu_der_put_len(p, body);
-	p = rspro_pdu_der_put_pair(p, first[0], first[1]);
-	p = rspro_pdu_der_put_pair(p, second[0], second[1]);
-	p = rspro_pdu_der_put_flags(p, flags);
-	*p++ = DER_OCTET_STRING;
-	p = rspro_pdu_der_put_len(p, data_len);
-	if (data_len > 0)
-		memcpy(p, bytes, data_len);
-	g_assert((gsize)(p + data_len - out) == total);
+	total = rspro_pdu_der_tpdu_len(&view, &content, &choice, &body);
+	out = g_malloc(total);
+	rspro_pdu_der_write_tpdu(&view, out, total);
 	return g_bytes_new_take(out, total);
 }
 
@@ -275,46 +298,64 @@ rspro_pdu_der_get_flags(RsproDerReader *r, RsproTpduFlags *f)
 	return seq.left == 0;
 }
 
-RsproPdu *
-rspro_pdu_der_decode_tpdu(const guint8 *data, gsize len)
+gboolean
+rspro_pdu_der_read_tpdu(RsproTpduView *view, const guint8 *data, gsize len)
 {
 	RsproDerReader in = { data, len }, pdu_seq, msg, body, octets;
-	g_autoptr(RsproPdu) pdu = NULL;
 	guint32 version, tag;
 	guint16 first[2], second[2];
-	RsproTpduFlags flags;
 	gboolean m2c;
 
 	if (!rspro_pdu_der_enter(&in, DER_SEQUENCE, &pdu_seq) || in.left != 0 ||
 	    !rspro_pdu_der_get_int(&pdu_seq, DER_VERSION, RSPRO_VERSION_MAX, &version) ||
 	    !rspro_pdu_der_get_int(&pdu_seq, DER_TAG, RSPRO_TAG_MAX, &tag) ||
 	    !rspro_pdu_der_enter(&pdu_seq, DER_MSG, &msg) || pdu_seq.left != 0 || msg.left < 1)
-		return NULL;
+		return FALSE;
 	m2c = msg.p[0] == DER_TPDU_M2C;
 	if (!rspro_pdu_der_enter(&msg, m2c ? DER_TPDU_M2C : DER_TPDU_C2M, &body) || msg.left != 0 ||
 	    !rspro_pdu_der_get_pair(&body, &first[0], &first[1]) ||
 	    !rspro_pdu_der_get_pair(&body, &second[0], &second[1]) ||
-	    !rspro_pdu_der_get_flags(&body, &flags) ||
+	    !rspro_pdu_der_get_flags(&body, &view->flags) ||
 	    !rspro_pdu_der_enter(&body, DER_OCTET_STRING, &octets) || body.left != 0)
-		return NULL;
+		return FALSE;
+	view->type = m2c ? RSPRO_MSG_TPDU_MODEM_TO_CARD : RSPRO_MSG_TPDU_CARD_TO_MODEM;
+	view->version = version;
+	view->tag = tag;
+	/* the sender's slot comes first; the slots' ranges are the module's constraints */
+	view->client_slot = m2c ? (RsproClientSlot){ first[0], first[1] }
+				: (RsproClientSlot){ second[0], second[1] };
+	view->bank_slot =
+	    m2c ? (RsproBankSlot){ second[0], second[1] } : (RsproBankSlot){ first[0], first[1] };
+	view->data = octets.p;
+	view->data_len = octets.left;
+	return TRUE;
+}
 
-	pdu = rspro_pdu_new(m2c ? RSPRO_MSG_TPDU_MODEM_TO_CARD : RSPRO_MSG_TPDU_CARD_TO_MODEM);
-	pdu->version = version;
-	pdu->tag = tag;
-	if (m2c) {
+RsproPdu *
+rspro_pdu_der_decode_tpdu(const guint8 *data, gsize len)
+{
+	g_autoptr(RsproPdu) pdu = NULL;
+	RsproTpduView view;
+
+	if (!rspro_pdu_der_read_tpdu(&view, data, len))
+		return NULL;
+	pdu = rspro_pdu_new(view.type);
+	pdu->version = view.version;
+	pdu->tag = view.tag;
+	if (view.type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
 		RsproTpduModemToCard *t = &pdu->u.tpdu_modem_to_card;
 
-		t->from_client_slot = (RsproClientSlot){ first[0], first[1] };
-		t->to_bank_slot = (RsproBankSlot){ second[0], second[1] };
-		t->flags = flags;
-		t->data = g_bytes_new(octets.p, octets.left);
+		t->from_client_slot = view.client_slot;
+		t->to_bank_slot = view.bank_slot;
+		t->flags = view.flags;
+		t->data = g_bytes_new(view.data, view.data_len);
 	} else {
 		RsproTpduCardToModem *t = &pdu->u.tpdu_card_to_modem;
 
-		t->from_bank_slot = (RsproBankSlot){ first[0], first[1] };
-		t->to_client_slot = (RsproClientSlot){ second[0], second[1] };
-		t->flags = flags;
-		t->data = g_bytes_new(octets.p, octets.left);
+		t->from_bank_slot = view.bank_slot;
+		t->to_client_slot = view.client_slot;
+		t->flags = view.flags;
+		t->data = g_bytes_new(view.data, view.data_len);
 	}
 	/* the same check the asn1c path ends with */
 	if (!rspro_pdu_check_constraints(pdu, NULL))

@@ -288,6 +288,32 @@ GBytes *rspro_pdu_encode(const RsproPdu *pdu, GError **error);
 RsproPdu *rspro_pdu_decode(const guint8 *data, gsize len, GError **error);
 RsproPdu *rspro_pdu_decode_bytes(GBytes *bytes, GError **error);
 
+/*
+ * RsproTpduView: a tpduModemToCard or tpduCardToModem read or written in
+ * place, without an allocation, for a relay's hot path (remsim-bankd's relay
+ * thread). @client_slot and @bank_slot are the two ends whichever way the
+ * message goes; @data points into the buffer it was read from.
+ */
+typedef struct {
+	RsproMsgType type;
+	guint version;
+	guint32 tag;
+	RsproClientSlot client_slot;
+	RsproBankSlot bank_slot;
+	RsproTpduFlags flags;
+	const guint8 *data;
+	gsize data_len;
+} RsproTpduView;
+
+/*
+ * TRUE if @der is a TPDU message in the one DER form remsim writes; for
+ * anything else (another message, valid BER in another form) FALSE, and
+ * rspro_pdu_decode() takes it.
+ */
+gboolean rspro_pdu_der_read_tpdu(RsproTpduView *view, const guint8 *der, gsize len);
+/* @view's DER into @out, as rspro_pdu_encode() writes it: its length, or 0 if @cap is too small */
+gsize rspro_pdu_der_write_tpdu(const RsproTpduView *view, guint8 *out, gsize cap);
+
 /* the ASN.1 alternative name ("connectBankReq"), or NULL */
 const gchar *rspro_msg_type_to_string(RsproMsgType type);
 gboolean rspro_msg_type_from_string(const gchar *name, RsproMsgType *type);

@@ -321,6 +321,48 @@ remsim_card_slot_transmit_finish(RemsimCardSlot *self, GAsyncResult *result, GEr
 }
 
 /**
+ * remsim_card_slot_can_transmit_sync:
+ * @self: a card slot
+ *
+ * Whether the backend sends commands from any thread as well, with
+ * [method@Remsim.CardSlot.transmit_sync].
+ *
+ * Returns: %TRUE if it does
+ */
+gboolean
+remsim_card_slot_can_transmit_sync(RemsimCardSlot *self)
+{
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), FALSE);
+	return REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_sync != NULL;
+}
+
+/**
+ * remsim_card_slot_transmit_sync:
+ * @self: a card slot whose card is powered, with no other operation running
+ * @apdu: (array length=apdu_len): one command APDU as the modem sent it
+ * @apdu_len: its length
+ * @response: (out caller-allocates) (array length=response_size): room for the response
+ * @response_size: how much room
+ * @error: a #GError in the %REMSIM_CARD_ERROR domain
+ *
+ * Sends one command to the card and waits for its response, on the calling
+ * thread, which need not be the main context's: remsim-bankd's relay thread
+ * calls it. Only for a backend where [method@Remsim.CardSlot.can_transmit_sync]
+ * is %TRUE.
+ *
+ * Returns: the length of the response (data and SW1 SW2), or 0 with @error set
+ */
+gsize
+remsim_card_slot_transmit_sync(RemsimCardSlot *self, const guint8 *apdu, gsize apdu_len,
+			       guint8 *response, gsize response_size, GError **error)
+{
+	g_return_val_if_fail(REMSIM_IS_CARD_SLOT(self), 0);
+	g_return_val_if_fail(REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_sync != NULL, 0);
+	return REMSIM_CARD_SLOT_GET_CLASS(self)->transmit_sync(self, apdu, apdu_len, response,
+							       response_size, error);
+}
+
+/**
  * remsim_card_slot_reset_async:
  * @self: a card slot
  * @cancellable: (nullable): a #GCancellable

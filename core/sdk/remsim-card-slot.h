@@ -40,6 +40,13 @@ G_DECLARE_DERIVABLE_TYPE(RemsimCardSlot, remsim_card_slot, REMSIM, CARD_SLOT, GO
  *  power_off() followed by power_on_async().
  * @reset_finish: (optional): as @power_on_finish
  * @power_off: unpower and release the card; never fails, never blocks
+ * @transmit_sync: (optional): one command, blocking, on whichever thread
+ *  calls it (remsim-bankd's relay thread, one per slot): writes the response
+ *  into @response (up to @response_size bytes) and returns its length, or 0
+ *  with @error set. The bank calls it only while the card is powered and no
+ *  other operation of the slot runs. A backend whose cards answer through a
+ *  blocking API (PC/SC) implements it so that one thread can own the slot's
+ *  client socket and the card at once, and only that thread wakes per APDU.
  *
  * Errors are reported in the %REMSIM_CARD_ERROR domain.
  */
@@ -57,9 +64,11 @@ struct _RemsimCardSlotClass {
 			    GAsyncReadyCallback callback, gpointer user_data);
 	GBytes *(*reset_finish)(RemsimCardSlot *self, GAsyncResult *result, GError **error);
 	void (*power_off)(RemsimCardSlot *self);
+	gsize (*transmit_sync)(RemsimCardSlot *self, const guint8 *apdu, gsize apdu_len,
+			       guint8 *response, gsize response_size, GError **error);
 
 	/*< private >*/
-	gpointer padding[12];
+	gpointer padding[11];
 };
 
 /* construct properties: "index" (guint, position in the backend), "name" (for logs) */
@@ -89,5 +98,10 @@ void remsim_card_slot_reset_async(RemsimCardSlot *self, GCancellable *cancellabl
 GBytes *remsim_card_slot_reset_finish(RemsimCardSlot *self, GAsyncResult *result, GError **error);
 
 void remsim_card_slot_power_off(RemsimCardSlot *self);
+
+/* TRUE if the backend has transmit_sync */
+gboolean remsim_card_slot_can_transmit_sync(RemsimCardSlot *self);
+gsize remsim_card_slot_transmit_sync(RemsimCardSlot *self, const guint8 *apdu, gsize apdu_len,
+				     guint8 *response, gsize response_size, GError **error);
 
 G_END_DECLS

@@ -62,6 +62,14 @@ remsim_pcsc_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancellable
 	remsim_pcsc_worker_transmit(self->worker, apdu, task);
 }
 
+static gsize
+remsim_pcsc_slot_transmit_sync(RemsimCardSlot *slot, const guint8 *apdu, gsize apdu_len,
+			       guint8 *response, gsize response_size, GError **error)
+{
+	return remsim_pcsc_worker_transmit_sync(REMSIM_PCSC_SLOT(slot)->worker, apdu, apdu_len,
+						response, response_size, error);
+}
+
 static void
 remsim_pcsc_slot_reset_async(RemsimCardSlot *slot, GCancellable *cancellable,
 			     GAsyncReadyCallback callback, gpointer user_data)
@@ -119,6 +127,7 @@ remsim_pcsc_slot_class_init(RemsimPcscSlotClass *klass)
 	slot_class->power_on_finish = remsim_pcsc_slot_power_on_finish;
 	slot_class->transmit_async = remsim_pcsc_slot_transmit_async;
 	slot_class->transmit_finish = remsim_pcsc_slot_transmit_finish;
+	slot_class->transmit_sync = remsim_pcsc_slot_transmit_sync;
 	slot_class->reset_async = remsim_pcsc_slot_reset_async;
 	slot_class->reset_finish = remsim_pcsc_slot_reset_finish;
 	slot_class->power_off = remsim_pcsc_slot_power_off;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The worker owns its SCARDCONTEXT and SCARDHANDLE: only its thread touches
- * them, so no lock is needed around PC/SC calls. A call that loses the card
- * (removed, reset by another program, reader gone) drops the handle; the next
- * connect job opens the card afresh, which is how a slot recovers.
+ * The worker owns its SCARDCONTEXT and SCARDHANDLE: its thread runs the jobs,
+ * and the one other caller, remsim-bankd's relay thread with
+ * remsim_pcsc_worker_transmit_sync(), takes the card lock the worker holds
+ * around each job, so one PC/SC call at a time uses them. A call that loses
+ * the card (removed, reset by another program, reader gone) drops the handle;
+ * the next connect job opens the card afresh, which is how a slot recovers.
  */
 #include "config.h"
 
@@ -43,6 +45,7 @@ struct _RemsimPcscWorker {
 	GMutex lock;
 	GCond wake;
 	GQueue jobs;
+	GMutex card_lock; /* held around every use of the fields below */
 	gchar *slot_name;
 	DWORD protocols;
 	/* below: the worker thread's own */
@@ -191,6 +194,34 @@ remsim_pcsc_worker_run_transmit(RemsimPcscWorker *self, RemsimPcscJob *job)
 	job->result = g_bytes_new(self->rx, rx_len);
 }
 
+gsize
+remsim_pcsc_worker_transmit_sync(RemsimPcscWorker *self, const guint8 *apdu, gsize apdu_len,
+				 guint8 *response, gsize response_size, GError **error)
+{
+	RemsimPcscJob job = { .kind = JOB_TRANSMIT };
+	DWORD rx_len = (DWORD)response_size;
+	LONG rv;
+
+	g_mutex_lock(&self->card_lock);
+	if (!self->connected) {
+		g_set_error(error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+			    "%s: the card is not open",
+			    self->reader != NULL ? self->reader : self->slot_name);
+		g_mutex_unlock(&self->card_lock);
+		return 0;
+	}
+	rv = SCardTransmit(self->card,
+			   self->protocol == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0, apdu,
+			   apdu_len, NULL, response, &rx_len);
+	if (rv != SCARD_S_SUCCESS) {
+		remsim_pcsc_worker_fail(self, &job, self->reader, "APDU exchange failed", rv);
+		g_propagate_error(error, g_steal_pointer(&job.error));
+		rx_len = 0;
+	}
+	g_mutex_unlock(&self->card_lock);
+	return rx_len;
+}
+
 static void
 remsim_pcsc_worker_run_reset(RemsimPcscWorker *self, RemsimPcscJob *job)
 {
@@ -272,6 +303,7 @@ remsim_pcsc_worker_thread(gpointer data)
 		RemsimPcscJob *job = remsim_pcsc_worker_pop(self);
 		RemsimPcscJobKind kind = job->kind;
 
+		g_mutex_lock(&self->card_lock);
 		switch (kind) {
 		case JOB_CONNECT:
 			remsim_pcsc_worker_run_connect(self, job);
@@ -287,11 +319,14 @@ remsim_pcsc_worker_thread(gpointer data)
 			remsim_pcsc_worker_run_disconnect(self);
 			break;
 		}
+		g_mutex_unlock(&self->card_lock);
 		remsim_pcsc_worker_job_finish(job);
 		if (kind == JOB_QUIT)
 			break;
 	}
+	g_mutex_lock(&self->card_lock);
 	remsim_pcsc_worker_drop_context(self);
+	g_mutex_unlock(&self->card_lock);
 	return NULL;
 }
 
@@ -306,6 +341,7 @@ remsim_pcsc_worker_new(const gchar *slot_name, guint32 protocols)
 	self->share = SCARD_SHARE_EXCLUSIVE;
 	self->rx = g_malloc(REMSIM_PCSC_WORKER_RX_MAX);
 	g_mutex_init(&self->lock);
+	g_mutex_init(&self->card_lock);
 	g_cond_init(&self->wake);
 	g_queue_init(&self->jobs);
 	self->thread = g_thread_new(thread_name, remsim_pcsc_worker_thread, self);
@@ -340,6 +376,7 @@ remsim_pcsc_worker_free(RemsimPcscWorker *self)
 	g_queue_clear_full(&self->jobs, (GDestroyNotify)remsim_pcsc_worker_job_free);
 	g_cond_clear(&self->wake);
 	g_mutex_clear(&self->lock);
+	g_mutex_clear(&self->card_lock);
 	g_free(self->reader);
 	g_free(self->rx);
 	g_free(self->slot_name);

@@ -3,6 +3,7 @@
  * RemsimPcscWorker: the one thread that makes every blocking PC/SC call for
  * one bank slot's reader, with a PC/SC context of its own. Jobs run in the
  * order pushed; each completes its GTask, which returns on the task's context.
+ * One call may also come from another thread: remsim_pcsc_worker_transmit_sync().
  */
 #pragma once
 
@@ -22,6 +23,9 @@ void remsim_pcsc_worker_connect(RemsimPcscWorker *self, const gchar *reader, gbo
 				GTask *task);
 /* one APDU; the response (GBytes) through @task */
 void remsim_pcsc_worker_transmit(RemsimPcscWorker *self, GBytes *apdu, GTask *task);
+/* one APDU on the calling thread, blocking, between the worker's jobs: the response's length */
+gsize remsim_pcsc_worker_transmit_sync(RemsimPcscWorker *self, const guint8 *apdu, gsize apdu_len,
+				       guint8 *response, gsize response_size, GError **error);
 /* warm reset of the connected card; the new ATR through @task */
 void remsim_pcsc_worker_reset(RemsimPcscWorker *self, GTask *task);
 /* release the card (unpowered when exclusive, reset when shared); no result */
