@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The simulated card computes in-process and never blocks, so each operation
- * completes through its GTask on the next main loop iteration.
+ * completes through its GTask on the next main loop iteration. Commands also
+ * come from the bank's relay thread (transmit_sync); the lock keeps them apart
+ * from the main context's power and state work on the same card.
  */
+
+#include <string.h>
 
 #include "remsim-simcard-slot.h"
 
@@ -12,6 +16,7 @@ struct _RemsimSimcardSlot {
 	gchar *state_path;
 	gboolean powered;
 	gboolean log_personal;
+	GMutex lock; /* around every use of card and powered */
 };
 
 G_DEFINE_TYPE(RemsimSimcardSlot, remsim_simcard_slot, REMSIM_TYPE_CARD_SLOT)
@@ -28,8 +33,10 @@ remsim_simcard_slot_power_on_async(RemsimCardSlot *slot, RemsimPowerOnFlags flag
 					"no card in %s", remsim_card_slot_get_name(slot));
 		return;
 	}
+	g_mutex_lock(&self->lock);
 	remsim_simcard_card_reset(self->card);
 	self->powered = TRUE;
+	g_mutex_unlock(&self->lock);
 	g_task_return_pointer(task, remsim_simcard_card_get_atr(self->card),
 			      (GDestroyNotify)g_bytes_unref);
 }
@@ -40,21 +47,61 @@ remsim_simcard_slot_transmit_async(RemsimCardSlot *slot, GBytes *apdu, GCancella
 {
 	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-	GBytes *response;
+	GBytes *response = NULL;
+	gboolean powered;
 
-	if (!self->powered) {
+	g_mutex_lock(&self->lock);
+	powered = self->powered;
+	if (powered)
+		response = remsim_simcard_card_transmit(self->card, apdu);
+	g_mutex_unlock(&self->lock);
+	if (!powered) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
 					"card in %s is not powered",
 					remsim_card_slot_get_name(slot));
 		return;
 	}
-	response = remsim_simcard_card_transmit(self->card, apdu);
 	if (response == NULL) {
 		g_task_return_new_error(task, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
 					"the card cannot take this command");
 		return;
 	}
 	g_task_return_pointer(task, response, (GDestroyNotify)g_bytes_unref);
+}
+
+static gsize
+remsim_simcard_slot_transmit_sync(RemsimCardSlot *slot, const guint8 *apdu, gsize apdu_len,
+				  guint8 *out, gsize out_size, GError **error)
+{
+	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
+	g_autoptr(GBytes) command = g_bytes_new_static(apdu, apdu_len);
+	g_autoptr(GBytes) response = NULL;
+	gboolean powered;
+	gsize len = 0;
+
+	g_mutex_lock(&self->lock);
+	powered = self->powered;
+	if (powered)
+		response = remsim_simcard_card_transmit(self->card, command);
+	g_mutex_unlock(&self->lock);
+	if (!powered) {
+		g_set_error(error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_NOT_POWERED,
+			    "card in %s is not powered", remsim_card_slot_get_name(slot));
+		return 0;
+	}
+	if (response == NULL) {
+		g_set_error_literal(error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_INVALID,
+				    "the card cannot take this command");
+		return 0;
+	}
+	len = g_bytes_get_size(response);
+	if (len > out_size) {
+		g_set_error(error, REMSIM_CARD_ERROR, REMSIM_CARD_ERROR_TRANSMISSION,
+			    "a response of %" G_GSIZE_FORMAT " bytes does not fit", len);
+		return 0;
+	}
+	memcpy(out, g_bytes_get_data(response, NULL), len);
+	return len;
 }
 
 static void
@@ -94,10 +141,12 @@ remsim_simcard_slot_power_off(RemsimCardSlot *slot)
 {
 	RemsimSimcardSlot *self = REMSIM_SIMCARD_SLOT(slot);
 
-	if (!self->powered)
-		return;
-	self->powered = FALSE;
-	remsim_simcard_slot_save_state(self);
+	g_mutex_lock(&self->lock);
+	if (self->powered) {
+		self->powered = FALSE;
+		remsim_simcard_slot_save_state(self);
+	}
+	g_mutex_unlock(&self->lock);
 }
 
 static void
@@ -109,6 +158,7 @@ remsim_simcard_slot_finalize(GObject *object)
 		remsim_simcard_slot_save_state(self);
 	g_clear_object(&self->card);
 	g_free(self->state_path);
+	g_mutex_clear(&self->lock);
 	G_OBJECT_CLASS(remsim_simcard_slot_parent_class)->finalize(object);
 }
 
@@ -140,6 +190,7 @@ remsim_simcard_slot_class_init(RemsimSimcardSlotClass *klass)
 	slot_class->power_on_finish = remsim_simcard_slot_power_on_finish;
 	slot_class->transmit_async = remsim_simcard_slot_transmit_async;
 	slot_class->transmit_finish = remsim_simcard_slot_transmit_finish;
+	slot_class->transmit_sync = remsim_simcard_slot_transmit_sync;
 	slot_class->reset_async = remsim_simcard_slot_reset_async;
 	slot_class->reset_finish = remsim_simcard_slot_reset_finish;
 	slot_class->power_off = remsim_simcard_slot_power_off;
@@ -148,6 +199,7 @@ remsim_simcard_slot_class_init(RemsimSimcardSlotClass *klass)
 static void
 remsim_simcard_slot_init(RemsimSimcardSlot *self)
 {
+	g_mutex_init(&self->lock);
 }
 
 RemsimSimcardSlot *
