@@ -183,11 +183,55 @@ test_flow(void)
 	shell_close(&s);
 }
 
+/* answers faster than the reader takes them: none is lost, none blocks the main loop */
+static void
+test_full_output(void)
+{
+	Shell s = { 0 };
+	guint8 data[258];
+	g_autoptr(GBytes) rsp = NULL;
+	g_autofree gchar *hex = NULL;
+	g_autofree gchar *line = NULL;
+	g_autoptr(GString) got = g_string_new(NULL);
+	const guint n = 300; /* some 230 kB: more than a pipe holds */
+
+	for (guint i = 0; i < sizeof(data); i++)
+		data[i] = (guint8)i;
+	rsp = g_bytes_new(data, sizeof(data));
+	hex = remsim_client_frontend_shell_format_hex(rsp);
+	line = g_strdup_printf("R-APDU: %s\n", hex);
+	shell_open(&s);
+	/* a single-threaded test: a write that blocked would hang here */
+	for (guint i = 0; i < n; i++)
+		remsim_client_frontend_receive_response(s.fe, rsp);
+	/* the end of input is not the end while answers still wait for room */
+	close(s.in_fd);
+	s.in_fd = -1;
+	spin(50);
+	g_assert_false(s.finished);
+	while (got->len < n * strlen(line)) {
+		gchar buf[65536];
+		gssize r = read(s.out_fd, buf, sizeof(buf));
+
+		if (r > 0)
+			g_string_append_len(got, buf, r);
+		else
+			g_main_context_iteration(NULL, FALSE);
+	}
+	spin_until(&s.finished);
+	g_assert_true(s.finished);
+	for (guint i = 0; i < n; i++)
+		g_assert_cmpmem(got->str + i * strlen(line), strlen(line), line, strlen(line));
+	g_assert_cmpuint(got->len, ==, n * strlen(line));
+	shell_close(&s);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/client/shell/hex", test_hex);
 	g_test_add_func("/client/shell/flow", test_flow);
+	g_test_add_func("/client/shell/full-output", test_full_output);
 	return g_test_run();
 }

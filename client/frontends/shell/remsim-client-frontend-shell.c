@@ -1,12 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * I/O on the main thread, as cheap as a modem's lockstep needs it: stdin is
+ * read once each time an fd source says it is readable (no GTask, no
+ * thread), and every line of output goes out at once with one write from one
+ * buffer, formatted by table. Only a full pipe adds a source that waits for
+ * room. The write must not block, yet stdout's O_NONBLOCK would be shared with
+ * whoever else holds it (the user's terminal): a pipe or terminal is opened
+ * again through /proc for a description of our own, a socket (the journal)
+ * gets MSG_DONTWAIT; a file never blocks for long. The fd sources may recurse:
+ * GLib takes the fds of one that cannot out of the poll set for its dispatch
+ * and puts them back after, which wakes the loop twice per line (nothing here
+ * runs a nested loop).
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "remsim-client-frontend-shell.h"
 
@@ -24,19 +42,26 @@ typedef struct {
 struct _RemsimClientFrontendShell {
 	RemsimClientFrontend parent_instance;
 
+	/* held for their file descriptors, which the I/O uses directly */
 	GInputStream *input;
 	GOutputStream *output;
-	GCancellable *cancellable;
+	gboolean started;
+	int in_fd;
+	GSource *in_source; /* while more input is wanted */
+	guint8 read_buf[SHELL_READ_CHUNK];
 
 	GString *line;
 	gboolean line_too_long;
-	gboolean reading;
 	gboolean eof;
 	GQueue pending; /* RemsimClientShellItem */
 	GBytes *in_flight;
 
-	GQueue out_queue; /* GBytes */
-	gboolean writing;
+	int out_fd;
+	gboolean out_own;    /* out_fd is our own description of the output, to close */
+	gboolean out_socket; /* written with send(MSG_DONTWAIT) */
+	GByteArray *out_buf; /* not yet written, from out_off on */
+	gsize out_off;
+	GSource *out_source; /* only while the output has no room */
 	gboolean output_broken;
 	gboolean told_waiting;
 };
@@ -54,16 +79,29 @@ remsim_client_frontend_shell_item_free(RemsimClientShellItem *item)
 	g_free(item);
 }
 
+/* "3b 00 " at @out, which has room for 3 * @len bytes */
+static void
+remsim_client_frontend_shell_put_hex(gchar *out, const guint8 *data, gsize len)
+{
+	static const gchar digits[] = "0123456789abcdef";
+
+	for (gsize i = 0; i < len; i++) {
+		*out++ = digits[data[i] >> 4];
+		*out++ = digits[data[i] & 0xf];
+		*out++ = ' ';
+	}
+}
+
 gchar *
 remsim_client_frontend_shell_format_hex(GBytes *bytes)
 {
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(bytes, &len);
-	GString *out = g_string_sized_new(len * 3 + 1);
+	gchar *out = g_malloc(len * 3 + 1);
 
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf(out, "%02x ", data[i]);
-	return g_string_free(out, FALSE);
+	remsim_client_frontend_shell_put_hex(out, data, len);
+	out[len * 3] = '\0';
+	return out;
 }
 
 GBytes *
@@ -110,68 +148,95 @@ remsim_client_frontend_shell_check_finished(RemsimClientFrontendShell *self)
 {
 	if (!self->eof || self->in_flight != NULL || !g_queue_is_empty(&self->pending))
 		return;
-	if (self->writing || !g_queue_is_empty(&self->out_queue))
+	if (self->out_off < self->out_buf->len)
 		return;
 	remsim_client_frontend_emit_finished(REMSIM_CLIENT_FRONTEND(self));
 }
 
-static void remsim_client_frontend_shell_write_next(RemsimClientFrontendShell *self);
+static void remsim_client_frontend_shell_flush(RemsimClientFrontendShell *self);
 
-static void
-remsim_client_frontend_shell_write_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+remsim_client_frontend_shell_writable_cb(gint fd, GIOCondition condition, gpointer user_data)
 {
-	g_autoptr(RemsimClientFrontendShell) self = user_data;
-	g_autoptr(GError) error = NULL;
+	g_autoptr(RemsimClientFrontendShell) self = g_object_ref(user_data);
 
-	self->writing = FALSE;
-	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error)) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		/* nobody reads our answers any more: stop, as upstream dies of SIGPIPE */
-		g_warning("Shell front end: cannot write output: %s", error->message);
-		self->output_broken = TRUE;
-		g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
-		self->eof = TRUE;
-		g_queue_clear_full(&self->pending,
-				   (GDestroyNotify)remsim_client_frontend_shell_item_free);
-		g_clear_pointer(&self->in_flight, g_bytes_unref);
-	}
-	remsim_client_frontend_shell_write_next(self);
+	/* the dispatch removes the source: output still full gets a new one */
+	g_clear_pointer(&self->out_source, g_source_unref);
+	remsim_client_frontend_shell_flush(self);
 	remsim_client_frontend_shell_check_finished(self);
+	return G_SOURCE_REMOVE;
 }
 
+/* nobody reads our answers any more: stop, as upstream dies of SIGPIPE */
 static void
-remsim_client_frontend_shell_write_next(RemsimClientFrontendShell *self)
+remsim_client_frontend_shell_output_failed(RemsimClientFrontendShell *self, int err)
 {
-	g_autoptr(GBytes) chunk = NULL;
-	gconstpointer data;
-	gsize len;
+	g_warning("Shell front end: cannot write output: %s", g_strerror(err));
+	self->output_broken = TRUE;
+	g_byte_array_set_size(self->out_buf, 0);
+	self->out_off = 0;
+	self->eof = TRUE;
+	g_queue_clear_full(&self->pending, (GDestroyNotify)remsim_client_frontend_shell_item_free);
+	g_clear_pointer(&self->in_flight, g_bytes_unref);
+	if (self->in_source != NULL) {
+		g_source_destroy(self->in_source);
+		g_clear_pointer(&self->in_source, g_source_unref);
+	}
+}
 
-	if (self->writing || g_queue_is_empty(&self->out_queue))
-		return;
-	chunk = g_queue_pop_head(&self->out_queue);
-	data = g_bytes_get_data(chunk, &len);
-	self->writing = TRUE;
-	/* the buffer must outlive the write: keep it on the object until it completes */
-	g_object_set_data_full(G_OBJECT(self), "remsim-shell-writing", g_bytes_ref(chunk),
-			       (GDestroyNotify)g_bytes_unref);
-	g_output_stream_write_all_async(self->output, data, len, G_PRIORITY_DEFAULT,
-					self->cancellable, remsim_client_frontend_shell_write_ready,
-					g_object_ref(self));
+/* writes what is buffered without blocking; a full output waits for room */
+static void
+remsim_client_frontend_shell_flush(RemsimClientFrontendShell *self)
+{
+	while (self->out_source == NULL && self->out_off < self->out_buf->len) {
+		const guint8 *data = self->out_buf->data + self->out_off;
+		gsize len = self->out_buf->len - self->out_off;
+		ssize_t n = self->out_socket
+				? send(self->out_fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL)
+				: write(self->out_fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			self->out_source = g_unix_fd_source_new(self->out_fd, G_IO_OUT | G_IO_ERR);
+			g_source_set_callback(
+			    self->out_source,
+			    G_SOURCE_FUNC(remsim_client_frontend_shell_writable_cb), self, NULL);
+			g_source_set_static_name(self->out_source, "[remsim-client] shell output");
+			g_source_set_can_recurse(self->out_source, TRUE);
+			g_source_attach(self->out_source, NULL);
+			return;
+		}
+		if (n < 0) {
+			remsim_client_frontend_shell_output_failed(self, errno);
+			return;
+		}
+		self->out_off += (gsize)n;
+	}
+	if (self->out_off == self->out_buf->len) {
+		g_byte_array_set_size(self->out_buf, 0);
+		self->out_off = 0;
+	}
 }
 
 static void
 remsim_client_frontend_shell_print(RemsimClientFrontendShell *self, const gchar *label,
 				   GBytes *bytes)
 {
-	g_autofree gchar *hex = remsim_client_frontend_shell_format_hex(bytes);
-	gchar *text;
+	gsize len = 0, label_len = strlen(label), at;
+	const guint8 *data = g_bytes_get_data(bytes, &len);
 
 	if (self->output_broken)
 		return;
-	text = g_strdup_printf("%s: %s\n", label, hex);
-	g_queue_push_tail(&self->out_queue, g_bytes_new_take(text, strlen(text)));
-	remsim_client_frontend_shell_write_next(self);
+	/* "LABEL: 3b 00 \n", straight into the output buffer */
+	at = self->out_buf->len;
+	g_byte_array_set_size(self->out_buf, (guint)(at + label_len + 2 + 3 * len + 1));
+	memcpy(self->out_buf->data + at, label, label_len);
+	memcpy(self->out_buf->data + at + label_len, ": ", 2);
+	remsim_client_frontend_shell_put_hex((gchar *)self->out_buf->data + at + label_len + 2,
+					     data, len);
+	self->out_buf->data[self->out_buf->len - 1] = '\n';
+	remsim_client_frontend_shell_flush(self);
 }
 
 static void
@@ -237,45 +302,51 @@ remsim_client_frontend_shell_feed(RemsimClientFrontendShell *self, const guint8 
 	}
 }
 
-static void
-remsim_client_frontend_shell_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+remsim_client_frontend_shell_readable_cb(gint fd, GIOCondition condition, gpointer user_data)
 {
-	g_autoptr(RemsimClientFrontendShell) self = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(RemsimClientFrontendShell) self = g_object_ref(user_data);
+	ssize_t n;
 
-	bytes = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
-	self->reading = FALSE;
-	if (bytes == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		g_warning("Shell front end: cannot read input: %s", error->message);
-	}
-	if (bytes == NULL || g_bytes_get_size(bytes) == 0) {
+	/* one read per wake-up: readable, so it does not block even without O_NONBLOCK */
+	n = read(self->in_fd, self->read_buf, sizeof(self->read_buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return G_SOURCE_CONTINUE;
+	if (n < 0)
+		g_warning("Shell front end: cannot read input: %s", g_strerror(errno));
+	if (n <= 0) {
 		/* a last line without its newline still counts */
 		if (self->line->len > 0 && !self->line_too_long)
 			remsim_client_frontend_shell_handle_line(self, self->line->str);
 		g_string_truncate(self->line, 0);
 		self->eof = TRUE;
-	} else {
-		gsize len;
-		const guint8 *data = g_bytes_get_data(bytes, &len);
-
-		remsim_client_frontend_shell_feed(self, data, len);
+		g_clear_pointer(&self->in_source, g_source_unref);
+		remsim_client_frontend_shell_dispatch(self);
+		return G_SOURCE_REMOVE;
 	}
+	remsim_client_frontend_shell_feed(self, self->read_buf, (gsize)n);
 	remsim_client_frontend_shell_dispatch(self);
+	return G_SOURCE_CONTINUE;
 }
 
+/* input is read while fewer than SHELL_PENDING_MAX commands wait */
 static void
 remsim_client_frontend_shell_read_next(RemsimClientFrontendShell *self)
 {
-	if (self->reading || self->eof || self->cancellable == NULL ||
-	    self->pending.length >= SHELL_PENDING_MAX)
-		return;
-	self->reading = TRUE;
-	g_input_stream_read_bytes_async(self->input, SHELL_READ_CHUNK, G_PRIORITY_DEFAULT,
-					self->cancellable, remsim_client_frontend_shell_read_ready,
-					g_object_ref(self));
+	gboolean want = !self->eof && self->started && self->pending.length < SHELL_PENDING_MAX;
+
+	if (want && self->in_source == NULL) {
+		self->in_source = g_unix_fd_source_new(self->in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+		g_source_set_callback(self->in_source,
+				      G_SOURCE_FUNC(remsim_client_frontend_shell_readable_cb), self,
+				      NULL);
+		g_source_set_static_name(self->in_source, "[remsim-client] shell input");
+		g_source_set_can_recurse(self->in_source, TRUE);
+		g_source_attach(self->in_source, NULL);
+	} else if (!want && self->in_source != NULL) {
+		g_source_destroy(self->in_source);
+		g_clear_pointer(&self->in_source, g_source_unref);
+	}
 }
 
 static void
@@ -300,8 +371,7 @@ static void
 remsim_client_frontend_shell_dispatch(RemsimClientFrontendShell *self)
 {
 	g_object_ref(self);
-	while (self->in_flight == NULL && !g_queue_is_empty(&self->pending) &&
-	       self->cancellable != NULL &&
+	while (self->in_flight == NULL && !g_queue_is_empty(&self->pending) && self->started &&
 	       remsim_client_frontend_get_card_present(REMSIM_CLIENT_FRONTEND(self))) {
 		RemsimClientShellItem *item = g_queue_pop_head(&self->pending);
 
@@ -331,14 +401,42 @@ remsim_client_frontend_shell_check_input(RemsimClientFrontendShell *self, GError
 {
 	struct stat st;
 
-	if (!G_IS_UNIX_INPUT_STREAM(self->input) ||
-	    fstat(g_unix_input_stream_get_fd(G_UNIX_INPUT_STREAM(self->input)), &st) != 0 ||
-	    !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+	if (fstat(self->in_fd, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
 		return TRUE;
 	g_set_error(error, REMSIM_CLIENT_FRONTEND_ERROR, REMSIM_CLIENT_FRONTEND_ERROR_CONFIG,
 		    _("the shell front end reads commands from standard input, which is "
 		      "/dev/null: set frontend to vpcd or simtrace2 in the configuration"));
 	return FALSE;
+}
+
+/* an output description of our own that does not block (see the top) */
+static void
+remsim_client_frontend_shell_open_output(RemsimClientFrontendShell *self, int fd)
+{
+	struct stat st;
+	int flags, own;
+
+	self->out_fd = fd;
+	if (fstat(fd, &st) != 0)
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		self->out_socket = TRUE;
+		return;
+	}
+	if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+		return;
+	{
+		g_autofree gchar *path = g_strdup_printf("/proc/self/fd/%d", fd);
+
+		flags = fcntl(fd, F_GETFL);
+		own = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+				     (flags >= 0 ? flags & O_APPEND : 0));
+	}
+	/* no /proc: blocking writes to the output as it is */
+	if (own < 0)
+		return;
+	self->out_fd = own;
+	self->out_own = TRUE;
 }
 
 static gboolean
@@ -348,7 +446,7 @@ remsim_client_frontend_shell_start(RemsimClientFrontend *frontend, GError **erro
 
 	if (!remsim_client_frontend_shell_check_input(self, error))
 		return FALSE;
-	self->cancellable = g_cancellable_new();
+	self->started = TRUE;
 	remsim_client_frontend_shell_read_next(self);
 	return TRUE;
 }
@@ -358,9 +456,12 @@ remsim_client_frontend_shell_stop(RemsimClientFrontend *frontend)
 {
 	RemsimClientFrontendShell *self = REMSIM_CLIENT_FRONTEND_SHELL(frontend);
 
-	if (self->cancellable != NULL)
-		g_cancellable_cancel(self->cancellable);
-	g_clear_object(&self->cancellable);
+	self->started = FALSE;
+	remsim_client_frontend_shell_read_next(self);
+	if (self->out_source != NULL) {
+		g_source_destroy(self->out_source);
+		g_clear_pointer(&self->out_source, g_source_unref);
+	}
 }
 
 static void
@@ -409,8 +510,10 @@ remsim_client_frontend_shell_dispose(GObject *object)
 
 	remsim_client_frontend_shell_stop(REMSIM_CLIENT_FRONTEND(self));
 	g_queue_clear_full(&self->pending, (GDestroyNotify)remsim_client_frontend_shell_item_free);
-	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
 	g_clear_pointer(&self->in_flight, g_bytes_unref);
+	if (self->out_own)
+		close(self->out_fd);
+	self->out_own = FALSE;
 	g_clear_object(&self->input);
 	g_clear_object(&self->output);
 	G_OBJECT_CLASS(remsim_client_frontend_shell_parent_class)->dispose(object);
@@ -422,6 +525,7 @@ remsim_client_frontend_shell_finalize(GObject *object)
 	RemsimClientFrontendShell *self = REMSIM_CLIENT_FRONTEND_SHELL(object);
 
 	g_string_free(self->line, TRUE);
+	g_byte_array_unref(self->out_buf);
 	G_OBJECT_CLASS(remsim_client_frontend_shell_parent_class)->finalize(object);
 }
 
@@ -445,17 +549,24 @@ static void
 remsim_client_frontend_shell_init(RemsimClientFrontendShell *self)
 {
 	self->line = g_string_new(NULL);
+	self->out_buf = g_byte_array_sized_new(1024);
+	self->in_fd = self->out_fd = -1;
 	g_queue_init(&self->pending);
-	g_queue_init(&self->out_queue);
 }
 
 RemsimClientFrontend *
 remsim_client_frontend_shell_new_for_streams(GInputStream *input, GOutputStream *output)
 {
-	RemsimClientFrontendShell *self = g_object_new(REMSIM_TYPE_CLIENT_FRONTEND_SHELL, NULL);
+	RemsimClientFrontendShell *self;
 
+	g_return_val_if_fail(G_IS_UNIX_INPUT_STREAM(input), NULL);
+	g_return_val_if_fail(G_IS_UNIX_OUTPUT_STREAM(output), NULL);
+	self = g_object_new(REMSIM_TYPE_CLIENT_FRONTEND_SHELL, NULL);
 	self->input = g_object_ref(input);
 	self->output = g_object_ref(output);
+	self->in_fd = g_unix_input_stream_get_fd(G_UNIX_INPUT_STREAM(input));
+	remsim_client_frontend_shell_open_output(
+	    self, g_unix_output_stream_get_fd(G_UNIX_OUTPUT_STREAM(output)));
 	return REMSIM_CLIENT_FRONTEND(self);
 }
 

@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE(RemsimClientFrontendShell, remsim_client_frontend_shell, RE
 
 /* reads stdin, writes stdout */
 RemsimClientFrontend *remsim_client_frontend_shell_new(void);
-/* reads @input, writes @output (tests) */
+/* reads @input, writes @output: GUnixInputStream and GUnixOutputStream (tests) */
 RemsimClientFrontend *remsim_client_frontend_shell_new_for_streams(GInputStream *input,
 								   GOutputStream *output);
 

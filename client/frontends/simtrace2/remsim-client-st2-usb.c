@@ -77,6 +77,12 @@ remsim_client_st2_usb_pollfd_added(int fd, short events, void *user_data)
 		cond |= G_IO_OUT;
 	source = g_unix_fd_source_new(fd, cond | G_IO_ERR | G_IO_HUP);
 	g_source_set_callback(source, G_SOURCE_FUNC(remsim_client_st2_usb_fd_cb), self, NULL);
+	/*
+	 * GLib takes the fd of a source that cannot recurse out of the poll set
+	 * for each dispatch and puts it back after, waking the loop twice per
+	 * USB event; libusb's handler runs no nested loop.
+	 */
+	g_source_set_can_recurse(source, TRUE);
 	g_source_attach(source, NULL);
 	g_hash_table_replace(self->watches, GINT_TO_POINTER(fd), source);
 }

@@ -1,4 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * I/O on the main thread without a GTask per read or write: one socket source
+ * (which may recurse, so GLib does not take its fd out of the poll set for
+ * each dispatch and wake the loop twice) reads what vpcd sent, and each answer
+ * is written at once from one buffer; only a full socket adds a source that
+ * waits for room. vpcd writes a message's length and its payload apart, with
+ * Nagle on: the payload waits for our ACK of the length, so every read is
+ * followed by TCP_QUICKACK, or each APDU would wait out a delayed ACK (40 ms).
+ */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -27,10 +36,14 @@ struct _RemsimClientFrontendVpcd {
 
 	GCancellable *cancellable; /* this connection or connect attempt */
 	GSocketConnection *conn;
+	GSocket *socket;
 	gboolean connecting;
+	GSource *in_source;
+	GSource *out_source; /* only while the socket has no room */
 	GByteArray *rx;
-	GQueue out_queue; /* GBytes, whole frames */
-	gboolean writing;
+	guint8 read_buf[VPCD_READ_CHUNK];
+	GByteArray *tx; /* frames not yet written, from tx_off on */
+	gsize tx_off;
 	gboolean apdu_in_flight;
 	gboolean want_connection;
 	guint retry_id;
@@ -41,7 +54,15 @@ G_DEFINE_FINAL_TYPE(RemsimClientFrontendVpcd, remsim_client_frontend_vpcd,
 		    REMSIM_TYPE_CLIENT_FRONTEND)
 
 static void remsim_client_frontend_vpcd_connect(RemsimClientFrontendVpcd *self);
-static void remsim_client_frontend_vpcd_read_next(RemsimClientFrontendVpcd *self);
+
+static void
+remsim_client_frontend_vpcd_drop_source(GSource **source)
+{
+	if (*source == NULL)
+		return;
+	g_source_destroy(*source);
+	g_clear_pointer(source, g_source_unref);
+}
 
 static void
 remsim_client_frontend_vpcd_disconnect(RemsimClientFrontendVpcd *self)
@@ -49,14 +70,17 @@ remsim_client_frontend_vpcd_disconnect(RemsimClientFrontendVpcd *self)
 	if (self->cancellable != NULL)
 		g_cancellable_cancel(self->cancellable);
 	g_clear_object(&self->cancellable);
+	remsim_client_frontend_vpcd_drop_source(&self->in_source);
+	remsim_client_frontend_vpcd_drop_source(&self->out_source);
 	if (self->conn != NULL) {
 		remsim_log_debug(&self->log, "closing the connection");
 		g_io_stream_close(G_IO_STREAM(self->conn), NULL, NULL);
 	}
 	g_clear_object(&self->conn);
+	self->socket = NULL;
 	g_byte_array_set_size(self->rx, 0);
-	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
-	self->writing = FALSE;
+	g_byte_array_set_size(self->tx, 0);
+	self->tx_off = 0;
 	self->connecting = FALSE;
 	self->apdu_in_flight = FALSE;
 }
@@ -81,59 +105,63 @@ remsim_client_frontend_vpcd_connection_lost(RemsimClientFrontendVpcd *self)
 		    g_timeout_add(VPCD_RETRY_MS, remsim_client_frontend_vpcd_retry_cb, self);
 }
 
-static void remsim_client_frontend_vpcd_write_next(RemsimClientFrontendVpcd *self);
+static void remsim_client_frontend_vpcd_flush(RemsimClientFrontendVpcd *self);
 
-static void
-remsim_client_frontend_vpcd_write_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+remsim_client_frontend_vpcd_writable_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
 {
-	g_autoptr(RemsimClientFrontendVpcd) self = user_data;
-	g_autoptr(GError) error = NULL;
+	RemsimClientFrontendVpcd *self = user_data;
 
-	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), result, NULL, &error)) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		remsim_log_message(&self->log, "write failed: %s", error->message);
-		remsim_client_frontend_vpcd_connection_lost(self);
-		return;
-	}
-	self->writing = FALSE;
-	remsim_client_frontend_vpcd_write_next(self);
+	/* the dispatch removes the source: a socket still full gets a new one */
+	g_clear_pointer(&self->out_source, g_source_unref);
+	remsim_client_frontend_vpcd_flush(self);
+	return G_SOURCE_REMOVE;
 }
 
+/* writes what waits without blocking; a full socket waits for room */
 static void
-remsim_client_frontend_vpcd_write_next(RemsimClientFrontendVpcd *self)
+remsim_client_frontend_vpcd_flush(RemsimClientFrontendVpcd *self)
 {
-	GBytes *frame;
-	GOutputStream *out;
-	gconstpointer data;
-	gsize len;
+	while (self->socket != NULL && self->out_source == NULL && self->tx_off < self->tx->len) {
+		g_autoptr(GError) error = NULL;
+		gssize n = g_socket_send_with_blocking(
+		    self->socket, (const gchar *)self->tx->data + self->tx_off,
+		    self->tx->len - self->tx_off, FALSE, NULL, &error);
 
-	if (self->writing || self->conn == NULL || g_queue_is_empty(&self->out_queue))
-		return;
-	frame = g_queue_peek_head(&self->out_queue);
-	/* the frame stays queued (alive) until its write completed */
-	g_queue_pop_head(&self->out_queue);
-	g_object_set_data_full(G_OBJECT(self), "remsim-vpcd-writing", frame,
-			       (GDestroyNotify)g_bytes_unref);
-	data = g_bytes_get_data(frame, &len);
-	out = g_io_stream_get_output_stream(G_IO_STREAM(self->conn));
-	self->writing = TRUE;
-	g_output_stream_write_all_async(out, data, len, G_PRIORITY_DEFAULT, self->cancellable,
-					remsim_client_frontend_vpcd_write_ready,
-					g_object_ref(self));
+		if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+			self->out_source = g_socket_create_source(self->socket, G_IO_OUT, NULL);
+			g_source_set_callback(
+			    self->out_source,
+			    G_SOURCE_FUNC(remsim_client_frontend_vpcd_writable_cb), self, NULL);
+			g_source_set_static_name(self->out_source, "[remsim-client] vpcd room");
+			g_source_set_can_recurse(self->out_source, TRUE);
+			g_source_attach(self->out_source, NULL);
+			return;
+		}
+		if (n < 0) {
+			remsim_log_message(&self->log, "write failed: %s", error->message);
+			remsim_client_frontend_vpcd_connection_lost(self);
+			return;
+		}
+		self->tx_off += (gsize)n;
+	}
+	if (self->tx_off == self->tx->len) {
+		g_byte_array_set_size(self->tx, 0);
+		self->tx_off = 0;
+	}
 }
 
 static void
 remsim_client_frontend_vpcd_send(RemsimClientFrontendVpcd *self, const guint8 *data, gsize len)
 {
-	guint8 *frame = g_malloc(len + 2);
+	guint at = self->tx->len;
 
-	frame[0] = (guint8)(len >> 8);
-	frame[1] = (guint8)len;
+	g_byte_array_set_size(self->tx, (guint)(at + len + 2));
+	self->tx->data[at] = (guint8)(len >> 8);
+	self->tx->data[at + 1] = (guint8)len;
 	if (len > 0)
-		memcpy(frame + 2, data, len);
-	g_queue_push_tail(&self->out_queue, g_bytes_new_take(frame, len + 2));
-	remsim_client_frontend_vpcd_write_next(self);
+		memcpy(self->tx->data + at + 2, data, len);
+	remsim_client_frontend_vpcd_flush(self);
 }
 
 static void
@@ -220,57 +248,50 @@ remsim_client_frontend_vpcd_handle_apdu(RemsimClientFrontendVpcd *self, const gu
 static void
 remsim_client_frontend_vpcd_process_rx(RemsimClientFrontendVpcd *self)
 {
-	while (self->conn != NULL && self->rx->len >= 2) {
-		gsize len = ((gsize)self->rx->data[0] << 8) | self->rx->data[1];
-		g_autofree guint8 *payload = NULL;
+	gsize off = 0;
 
-		if (self->rx->len < len + 2)
-			return;
-		payload = g_memdup2(self->rx->data + 2, len);
-		g_byte_array_remove_range(self->rx, 0, (guint)(len + 2));
+	while (self->conn != NULL && self->rx->len - off >= 2) {
+		const guint8 *p = self->rx->data + off;
+		gsize len = ((gsize)p[0] << 8) | p[1];
+
+		if (self->rx->len - off < len + 2)
+			break;
+		off += len + 2;
 		if (len == 0)
 			remsim_log_message(&self->log, "empty message ignored");
 		else if (len == 1)
-			remsim_client_frontend_vpcd_handle_control(self, payload[0]);
+			remsim_client_frontend_vpcd_handle_control(self, p[2]);
 		else
-			remsim_client_frontend_vpcd_handle_apdu(self, payload, len);
+			remsim_client_frontend_vpcd_handle_apdu(self, p + 2, len);
 	}
+	/* a handler may have dropped the connection, and the buffer with it */
+	if (self->conn != NULL && off > 0)
+		g_byte_array_remove_range(self->rx, 0, (guint)off);
 }
 
-static void
-remsim_client_frontend_vpcd_read_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+remsim_client_frontend_vpcd_readable_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
 {
-	g_autoptr(RemsimClientFrontendVpcd) self = user_data;
+	g_autoptr(RemsimClientFrontendVpcd) self = g_object_ref(user_data);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes = NULL;
-	gsize len;
-	const guint8 *data;
+	gssize n = g_socket_receive_with_blocking(socket, (gchar *)self->read_buf,
+						  sizeof(self->read_buf), FALSE, NULL, &error);
 
-	bytes = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), result, &error);
-	if (bytes == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	if (bytes == NULL || g_bytes_get_size(bytes) == 0) {
+	if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+		return G_SOURCE_CONTINUE;
+	if (n <= 0) {
 		remsim_log_message(&self->log, "connection closed: %s",
 				   error != NULL ? error->message : "end of stream");
+		/* the source goes with the connection */
+		g_clear_pointer(&self->in_source, g_source_unref);
 		remsim_client_frontend_vpcd_connection_lost(self);
-		return;
+		return G_SOURCE_REMOVE;
 	}
-	data = g_bytes_get_data(bytes, &len);
-	g_byte_array_append(self->rx, data, (guint)len);
+	/* vpcd's next piece must not wait for a delayed ACK (see the top) */
+	g_socket_set_option(socket, IPPROTO_TCP, TCP_QUICKACK, 1, NULL);
+	g_byte_array_append(self->rx, self->read_buf, (guint)n);
 	remsim_client_frontend_vpcd_process_rx(self);
-	remsim_client_frontend_vpcd_read_next(self);
-}
-
-static void
-remsim_client_frontend_vpcd_read_next(RemsimClientFrontendVpcd *self)
-{
-	GInputStream *in;
-
-	if (self->conn == NULL)
-		return;
-	in = g_io_stream_get_input_stream(G_IO_STREAM(self->conn));
-	g_input_stream_read_bytes_async(in, VPCD_READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable,
-					remsim_client_frontend_vpcd_read_ready, g_object_ref(self));
+	return self->in_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void
@@ -297,7 +318,13 @@ remsim_client_frontend_vpcd_connect_ready(GObject *source, GAsyncResult *result,
 		g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 	}
 	self->conn = g_steal_pointer(&conn);
-	remsim_client_frontend_vpcd_read_next(self);
+	self->socket = g_socket_connection_get_socket(self->conn);
+	self->in_source = g_socket_create_source(self->socket, G_IO_IN, NULL);
+	g_source_set_callback(self->in_source,
+			      G_SOURCE_FUNC(remsim_client_frontend_vpcd_readable_cb), self, NULL);
+	g_source_set_static_name(self->in_source, "[remsim-client] vpcd read");
+	g_source_set_can_recurse(self->in_source, TRUE);
+	g_source_attach(self->in_source, NULL);
 }
 
 static void
@@ -403,6 +430,7 @@ remsim_client_frontend_vpcd_finalize(GObject *object)
 
 	g_free(self->host);
 	g_byte_array_unref(self->rx);
+	g_byte_array_unref(self->tx);
 	G_OBJECT_CLASS(remsim_client_frontend_vpcd_parent_class)->finalize(object);
 }
 
@@ -424,7 +452,7 @@ static void
 remsim_client_frontend_vpcd_init(RemsimClientFrontendVpcd *self)
 {
 	self->rx = g_byte_array_new();
-	g_queue_init(&self->out_queue);
+	self->tx = g_byte_array_new();
 }
 
 RemsimClientFrontend *
