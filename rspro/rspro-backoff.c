@@ -22,19 +22,22 @@ rspro_backoff_attempt(RsproBackoff *self, gint64 now_us)
 }
 
 guint
-rspro_backoff_table_seconds(guint index)
+rspro_backoff_table_ms(guint index)
 {
-	if (index < 3)
-		return 0;
+	/* where upstream retries at once: a restarting peer is back after these */
+	static const guint first_ms[] = { 50, 100, 250 };
+
+	if (index < G_N_ELEMENTS(first_ms))
+		return first_ms[index];
 	if (index < 33)
-		return 1;
+		return 1000;
 	if (index < 63)
-		return 2;
+		return 2000;
 	if (index < 93)
-		return 4;
+		return 4000;
 	if (index < RSPRO_BACKOFF_LAST_INDEX)
-		return 8;
-	return 16;
+		return 8000;
+	return 16000;
 }
 
 guint
@@ -48,7 +51,7 @@ rspro_backoff_next_delay_ms(RsproBackoff *self, gint64 now_us, gdouble jitter)
 		if (since_us > RSPRO_BACKOFF_RESET_S * G_USEC_PER_SEC * self->scale)
 			self->index = 0;
 	}
-	delay_us = rspro_backoff_table_seconds(self->index) * G_USEC_PER_SEC * self->scale;
+	delay_us = rspro_backoff_table_ms(self->index) * 1000.0 * self->scale;
 	if (delay_us > 0)
 		delay_us *= 1.0 + CLAMP(jitter, -1.0, 1.0) * RSPRO_BACKOFF_JITTER;
 	/* the delay counts from the start of the last attempt, as upstream's */

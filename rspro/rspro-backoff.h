@@ -2,11 +2,14 @@
 /*
  * RsproBackoff: when an outbound RSPRO link tries again, as upstream's
  * RSPRO_CLIENT FSM does (behaviour.md §2): a table of delays indexed by the
- * number of failures in a row (3×0 s, 30×1 s, 30×2 s, 30×4 s, 30×8 s, then
- * 16 s), measured from the start of the last attempt, reset after a long quiet
- * time, plus ±10 % jitter so that many peers do not redial in lockstep. The
- * clock and the jitter are parameters, so that the schedule can be tested as a
- * function.
+ * number of failures in a row, measured from the start of the last attempt,
+ * reset after a long quiet time, plus ±10 % jitter so that many peers do not
+ * redial in lockstep. Upstream's table begins with three immediate retries,
+ * which a restarting peer refuses within microseconds; here those three wait
+ * 50, 100 and 250 ms, so that the retries come about 50, 150 and 400 ms after
+ * a loss and find a daemon that restarts in a fraction of a second. Then
+ * upstream's steps: 30×1 s, 30×2 s, 30×4 s, 30×8 s, then 16 s. The clock and
+ * the jitter are parameters, so that the schedule can be tested as a function.
  */
 #pragma once
 
@@ -32,8 +35,8 @@ void rspro_backoff_init(RsproBackoff *self, gdouble scale);
 void rspro_backoff_reset(RsproBackoff *self);
 /* an attempt starts at @now_us */
 void rspro_backoff_attempt(RsproBackoff *self, gint64 now_us);
-/* the table: seconds to wait after @index failures in a row */
-guint rspro_backoff_table_seconds(guint index);
+/* the table: ms to wait after @index failures in a row */
+guint rspro_backoff_table_ms(guint index);
 /*
  * The wait before the next attempt, in ms (at least 1), for a failure seen at
  * @now_us; @jitter in -1..1 picks where in ±RSPRO_BACKOFF_JITTER the delay

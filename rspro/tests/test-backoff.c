@@ -31,27 +31,49 @@ delay_after(guint failures, gdouble jitter)
 static void
 test_table(void)
 {
-	/* upstream HEAD: 3×0, 30×1, 30×2, 30×4, 30×8, then 16 s */
+	/* 50, 100, 250 ms where upstream HEAD retries at once, then its 30×1, 30×2,
+	 * 30×4, 30×8 s, then 16 s */
 	static const struct {
 		guint index;
-		guint seconds;
+		guint ms;
 	} rows[] = {
-		{ 0, 0 },  { 2, 0 },  { 3, 1 },	 { 32, 1 },  { 33, 2 },	  { 62, 2 },
-		{ 63, 4 }, { 92, 4 }, { 93, 8 }, { 122, 8 }, { 123, 16 }, { 500, 16 },
+		{ 0, 50 },     { 1, 100 },     { 2, 250 },     { 3, 1000 },  { 32, 1000 },
+		{ 33, 2000 },  { 62, 2000 },   { 63, 4000 },   { 92, 4000 }, { 93, 8000 },
+		{ 122, 8000 }, { 123, 16000 }, { 500, 16000 },
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(rows); i++)
-		g_assert_cmpuint(rspro_backoff_table_seconds(rows[i].index), ==, rows[i].seconds);
+		g_assert_cmpuint(rspro_backoff_table_ms(rows[i].index), ==, rows[i].ms);
 	g_assert_cmpuint(RSPRO_BACKOFF_LAST_INDEX, ==, 123);
 }
 
 static void
 test_steps_with_jitter(void)
 {
-	/* three immediate retries: 1 ms, whatever the jitter */
-	for (guint n = 0; n < 3; n++) {
-		g_assert_cmpuint(delay_after(n, -1.0), ==, 1);
-		g_assert_cmpuint(delay_after(n, 1.0), ==, 1);
+	/* the first three retries about 50, 150 and 400 ms after a loss, ±10 % each */
+	g_assert_cmpuint(delay_after(0, 0.0), ==, 50);
+	g_assert_cmpuint(delay_after(0, -1.0), ==, 45);
+	g_assert_cmpuint(delay_after(0, 1.0), ==, 55);
+	g_assert_cmpuint(delay_after(1, 0.0), ==, 100);
+	g_assert_cmpuint(delay_after(1, -1.0), ==, 90);
+	g_assert_cmpuint(delay_after(1, 1.0), ==, 110);
+	g_assert_cmpuint(delay_after(2, 0.0), ==, 250);
+	g_assert_cmpuint(delay_after(2, -1.0), ==, 225);
+	g_assert_cmpuint(delay_after(2, 1.0), ==, 275);
+	/* attempts that fail at once: all three within half a second of the loss */
+	{
+		RsproBackoff b;
+		gint64 t = 1000 * S;
+
+		rspro_backoff_init(&b, 1.0);
+		for (guint n = 0; n < 3; n++)
+			t += (gint64)rspro_backoff_next_delay_ms(&b, t, 1.0) * 1000;
+		g_assert_cmpint(t - 1000 * S, <=, 440 * 1000);
+		rspro_backoff_init(&b, 1.0);
+		t = 1000 * S;
+		for (guint n = 0; n < 3; n++)
+			t += (gint64)rspro_backoff_next_delay_ms(&b, t, -1.0) * 1000;
+		g_assert_cmpint(t - 1000 * S, >=, 360 * 1000);
 	}
 	/* then each step exactly, and ±10 % at the ends of the jitter */
 	g_assert_cmpuint(delay_after(3, 0.0), ==, 1000);
@@ -102,10 +124,14 @@ test_reset_after_quiet(void)
 	rspro_backoff_attempt(&b, 100 * S);
 	g_assert_cmpuint(rspro_backoff_next_delay_ms(&b, 132 * S, 0.0), ==, 1);
 	g_assert_cmpuint(b.index, ==, 41);
-	/* a link that lived longer than that starts the table again: an immediate retry */
+	/* a link that lived longer than that starts the table again: 50 ms from the
+	 * attempt's start, long past */
 	rspro_backoff_attempt(&b, 200 * S);
 	g_assert_cmpuint(rspro_backoff_next_delay_ms(&b, 232 * S + 1, 0.0), ==, 1);
 	g_assert_cmpuint(b.index, ==, 1);
+	/* and the next failure waits the table's second step */
+	rspro_backoff_attempt(&b, 300 * S);
+	g_assert_cmpuint(rspro_backoff_next_delay_ms(&b, 300 * S, 0.0), ==, 100);
 	rspro_backoff_reset(&b);
 	g_assert_cmpuint(b.index, ==, 0);
 	g_assert_cmpint(b.last_attempt_us, ==, 0);
