@@ -96,6 +96,7 @@ struct _RsproConnection {
 	guint8 *read_buf;
 	gboolean in_read;
 	GByteArray *frame_buf; /* a TPDU message's frame, written in place */
+	RsproPdu *rx_tpdu;     /* a received TPDU message, filled again for each */
 
 	gboolean lent;
 	RsproConnectionWantedFunc wanted;
@@ -202,6 +203,7 @@ rspro_connection_finalize(GObject *object)
 	g_clear_error(&self->write_error);
 	g_free(self->read_buf);
 	g_clear_pointer(&self->frame_buf, g_byte_array_unref);
+	g_clear_pointer(&self->rx_tpdu, rspro_pdu_free);
 	g_clear_object(&self->stream);
 	g_clear_object(&self->cancellable);
 	g_clear_pointer(&self->context, g_main_context_unref);
@@ -778,12 +780,63 @@ rspro_connection_dispatch_to_request(RsproConnection *self, RsproPdu **pdu)
 	return FALSE;
 }
 
+/* TRUE if a request waits for a response of @type: it takes a PDU of its own */
+static gboolean
+rspro_connection_awaits(RsproConnection *self, RsproMsgType type)
+{
+	for (GList *l = self->requests.head; l; l = l->next)
+		if (((RsproConnectionRequest *)l->data)->type == type)
+			return TRUE;
+	return FALSE;
+}
+
+/*
+ * A TPDU message (one each way per relayed APDU) decoded into the PDU the
+ * connection keeps: ::message handlers see a PDU only while they run, and keep
+ * what they need (the data, by reference). FALSE: decode it the long way.
+ */
+static gboolean
+rspro_connection_handle_tpdu(RsproConnection *self, const guint8 *data, gsize len)
+{
+	RsproTpduView view;
+	RsproPdu *pdu;
+	GBytes **payload;
+
+	if (!rspro_pdu_der_read_tpdu(&view, data, len) || rspro_connection_awaits(self, view.type))
+		return FALSE;
+	if (self->rx_tpdu == NULL)
+		self->rx_tpdu = rspro_pdu_new(view.type);
+	pdu = self->rx_tpdu;
+	pdu->type = view.type;
+	pdu->version = view.version;
+	pdu->tag = view.tag;
+	if (view.type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
+		pdu->u.tpdu_modem_to_card.from_client_slot = view.client_slot;
+		pdu->u.tpdu_modem_to_card.to_bank_slot = view.bank_slot;
+		pdu->u.tpdu_modem_to_card.flags = view.flags;
+		payload = &pdu->u.tpdu_modem_to_card.data;
+	} else {
+		pdu->u.tpdu_card_to_modem.from_bank_slot = view.bank_slot;
+		pdu->u.tpdu_card_to_modem.to_client_slot = view.client_slot;
+		pdu->u.tpdu_card_to_modem.flags = view.flags;
+		payload = &pdu->u.tpdu_card_to_modem.data;
+	}
+	*payload = g_bytes_new(view.data, view.data_len);
+	self->pdus_received++;
+	g_signal_emit(self, signals[SIGNAL_MESSAGE], 0, pdu);
+	g_clear_pointer(payload, g_bytes_unref);
+	return TRUE;
+}
+
 static void
 rspro_connection_handle_rspro(RsproConnection *self, const guint8 *data, gsize len)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(RsproPdu) pdu = rspro_pdu_decode(data, len, &error);
+	g_autoptr(RsproPdu) pdu = NULL;
 
+	if (rspro_connection_handle_tpdu(self, data, len))
+		return;
+	pdu = rspro_pdu_decode(data, len, &error);
 	if (!pdu) {
 		rspro_connection_close_with(
 		    self, g_error_new(RSPRO_CONNECTION_ERROR, RSPRO_CONNECTION_ERROR_DECODE,
