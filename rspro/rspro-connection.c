@@ -102,7 +102,8 @@ struct _RsproConnection {
 	RsproConnectionWantedFunc wanted;
 	gpointer wanted_data;
 	gboolean wanted_told;
-	gboolean close_deferred; /* closed while lent: the stream closes when it is back */
+	gboolean close_deferred;  /* closed while lent: the stream closes when it is back */
+	gboolean close_on_return; /* closed locally while lent: queued frames go first */
 
 	guint ka_interval_ms;
 	guint ka_timeout_ms;
@@ -1062,6 +1063,12 @@ rspro_connection_close(RsproConnection *self)
 {
 	g_return_if_fail(RSPRO_IS_CONNECTION(self));
 
+	/* what was sent before must still go: the close waits for the socket to be back */
+	if (self->lent && !self->closed) {
+		self->close_on_return = TRUE;
+		rspro_connection_want_back(self);
+		return;
+	}
 	/* what was sent before a local close goes out if the socket takes it now */
 	if (!self->closed && !self->lent && !self->write_error && !self->write_source)
 		rspro_connection_flush_queue(self, NULL);
@@ -1341,6 +1348,11 @@ rspro_connection_give_back(RsproConnection *self, const guint8 *unread, gsize un
 	if (unsent_len > 0) {
 		g_queue_push_head(&self->write_queue, g_bytes_new(unsent, unsent_len));
 		self->queued += unsent_len + FRAME_OVERHEAD;
+	}
+	if (self->close_on_return) {
+		self->close_on_return = FALSE;
+		rspro_connection_close(self);
+		return;
 	}
 	if (!self->read_paused)
 		rspro_connection_attach_read_source(self);

@@ -119,7 +119,8 @@ gboolean rspro_connection_reason_is_clean(const GError *reason);
  * @unread gets the bytes read but not yet framed, which the borrower takes
  * first; @fd is the socket (non-blocking). When this side needs its socket
  * back (something was sent, or the connection closes), @wanted is called on
- * its context, once, and the borrower must give it back soon.
+ * its context, once, and the borrower must give it back soon. A local close
+ * meanwhile takes effect then, after what was sent before it.
  */
 typedef void (*RsproConnectionWantedFunc)(gpointer user_data);
 gboolean rspro_connection_lend(RsproConnection *self, RsproConnectionWantedFunc wanted,
