@@ -134,27 +134,28 @@ remsim_bench_pcscd_listed(const gchar *reader)
 }
 
 gboolean
-remsim_bench_pcscd_wait_card(const gchar *reader, guint timeout_ms)
+remsim_bench_pcscd_wait_card(const gchar *reader, gboolean present, guint timeout_ms)
 {
 	SCARD_READERSTATE state = { 0 };
 	SCARDCONTEXT ctx;
 	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	gboolean present = FALSE;
+	gboolean done = FALSE;
 
 	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx) != SCARD_S_SUCCESS)
 		return FALSE;
 	state.szReader = reader;
-	while (!present && g_get_monotonic_time() < deadline) {
+	while (!done && g_get_monotonic_time() < deadline) {
 		LONG rv = SCardGetStatusChange(ctx, 200, &state, 1);
 
 		if (rv == SCARD_S_SUCCESS)
 			state.dwCurrentState = state.dwEventState & ~SCARD_STATE_CHANGED;
 		else if (rv != SCARD_E_TIMEOUT)
 			g_usleep(20000);
-		present = rv == SCARD_S_SUCCESS && (state.dwEventState & SCARD_STATE_PRESENT) != 0;
+		done = rv == SCARD_S_SUCCESS &&
+		       ((state.dwEventState & SCARD_STATE_PRESENT) != 0) == present;
 	}
 	SCardReleaseContext(ctx);
-	return present;
+	return done;
 }
 #else
 static gboolean
@@ -164,7 +165,7 @@ remsim_bench_pcscd_listed(const gchar *reader)
 }
 
 gboolean
-remsim_bench_pcscd_wait_card(const gchar *reader, guint timeout_ms)
+remsim_bench_pcscd_wait_card(const gchar *reader, gboolean present, guint timeout_ms)
 {
 	return FALSE;
 }
@@ -249,7 +250,7 @@ remsim_bench_pcscd_start(const gchar *dir, const gchar *pcscd, const gchar *driv
 	for (guint i = 0; i < n_cards; i++) {
 		g_autofree gchar *reader = remsim_bench_pcscd_card_reader(i);
 
-		if (!remsim_bench_pcscd_wait_card(reader, REMSIM_BENCH_PCSCD_START_MS)) {
+		if (!remsim_bench_pcscd_wait_card(reader, TRUE, REMSIM_BENCH_PCSCD_START_MS)) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
 				    "no card in “%s” (see %s)", reader, dir);
 			remsim_bench_pcscd_stop(self);

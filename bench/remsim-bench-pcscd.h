@@ -37,8 +37,8 @@ gchar *remsim_bench_pcscd_card_pattern(guint i);
 /* the reader of modem slot @i, and the port its vpcd card (remsim-client) dials */
 gchar *remsim_bench_pcscd_modem_reader(guint i);
 guint16 remsim_bench_pcscd_modem_port(RemsimBenchPcscd *self, guint i);
-/* waits until @reader has a card (TRUE) or @timeout_ms passed */
-gboolean remsim_bench_pcscd_wait_card(const gchar *reader, guint timeout_ms);
+/* waits until @reader has a card (@present) or none; FALSE after @timeout_ms */
+gboolean remsim_bench_pcscd_wait_card(const gchar *reader, gboolean present, guint timeout_ms);
 
 /* the hidden --vpcd-card mode: the simulated SIM from @profile, served to vpcd on @port */
 int remsim_bench_pcscd_serve_card(const gchar *profile, guint16 port);

@@ -404,7 +404,7 @@ remsim_bench_system_wait_modems(RemsimBenchSystem *self, GError **error)
 	for (guint i = 0; i < self->setup->slots; i++) {
 		g_autofree gchar *reader = remsim_bench_pcscd_modem_reader(i);
 
-		if (!remsim_bench_pcscd_wait_card(reader, REMSIM_BENCH_SYSTEM_START_MS)) {
+		if (!remsim_bench_pcscd_wait_card(reader, TRUE, REMSIM_BENCH_SYSTEM_START_MS)) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
 				    "client %u shows no card in “%s” (see %s)", i, reader,
 				    self->dir);
@@ -485,6 +485,13 @@ remsim_bench_system_stop(RemsimBenchSystem *self)
 
 		remsim_bench_spawn_stop(client->proc, SIGTERM, REMSIM_BENCH_SYSTEM_STOP_MS);
 		g_clear_object(&client->proc);
+	}
+	/* the next system's client must find the modem reader empty, not this one's card */
+	for (guint i = 0;
+	     self->setup->frontend == REMSIM_BENCH_FRONTEND_VPCD && i < self->clients->len; i++) {
+		g_autofree gchar *reader = remsim_bench_pcscd_modem_reader(i);
+
+		remsim_bench_pcscd_wait_card(reader, FALSE, REMSIM_BENCH_SYSTEM_STOP_MS);
 	}
 	g_ptr_array_unref(self->clients);
 	if (self->setup->attach_rspro_port != 0 && self->rest_port != 0) {
