@@ -483,7 +483,7 @@ main(int argc, char **argv)
 	RemsimBenchImpl impls[2] = { 0 };
 	RemsimBenchResults results;
 	guint n_impls = 0;
-	gboolean ok;
+	gboolean ok, profile_given;
 	int status;
 
 	remsim_i18n_init();
@@ -493,6 +493,7 @@ main(int argc, char **argv)
 		g_printerr("remsim-bench: %s\n", error->message);
 		return 2;
 	}
+	profile_given = opt.profile != NULL;
 	if (opt.profile == NULL)
 		opt.profile = remsim_bench_apdus_default_profile();
 	if (opt.vpcd_card > 0)
@@ -516,7 +517,7 @@ main(int argc, char **argv)
 		opt.rounds = n_impls > 1 ? 5 : 1;
 	/* an attached system's card is unknown: its answers are learned */
 	apdus = remsim_bench_apdus_new(
-	    opt.attach_rspro_port != 0 && opt.profile == NULL ? NULL : opt.profile, &error);
+	    opt.attach_rspro_port != 0 && !profile_given ? NULL : opt.profile, &error);
 	if (apdus == NULL) {
 		g_printerr("remsim-bench: %s\n", error->message);
 		return 1;
