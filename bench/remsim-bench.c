@@ -260,10 +260,11 @@ remsim_bench_parse(RemsimBenchOptions *opt, int *argc, char ***argv, GError **er
 		{ "ccid-sim", 0, 0, G_OPTION_ARG_FILENAME, &opt->ccid_sim,
 		  N_("the CCID device simulator (default REMSIM_CCID_SIM)"), N_("PROGRAM") },
 		{ "pcscd", 0, 0, G_OPTION_ARG_FILENAME, &opt->pcscd,
-		  N_("pcscd for the private PC/SC stack (default " REMSIM_BENCH_PCSCD ")"),
+		  N_("pcscd for the private PC/SC stack (default /usr/sbin/pcscd)"),
 		  N_("PROGRAM") },
 		{ "vpcd-driver", 0, 0, G_OPTION_ARG_FILENAME, &opt->vpcd_driver,
-		  N_("vsmartcard's vpcd driver (default " REMSIM_BENCH_VPCD_DRIVER ")"),
+		  N_("vsmartcard's vpcd driver (default "
+		     "/usr/lib/pcsc/drivers/serial/libifdvpcd.so)"),
 		  N_("FILE") },
 		{ "first-client-id", 0, 0, G_OPTION_ARG_INT, &opt->first_client_id,
 		  N_("the client id of the first slot (default 0)"), N_("ID") },

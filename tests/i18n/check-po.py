@@ -42,7 +42,7 @@ XGETTEXT_ARGS = [
 ]
 
 # the folders of product code; their tests/ and fuzz/ folders are not
-PRODUCT_DIRS = ['client', 'common', 'core', 'ctl', 'plugins', 'rspro', 'server']
+PRODUCT_DIRS = ['bench', 'client', 'common', 'core', 'ctl', 'plugins', 'rspro', 'server']
 GETTEXT_CALL = re.compile(r'\b(?:N?_|C_|NC_|ngettext|g_dngettext)\(')
 
 # "[%s] key: " or "[%s]: " at the start of a backend's config error
