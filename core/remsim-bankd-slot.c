@@ -525,9 +525,12 @@ remsim_bankd_slot_relay_back_cb(RemsimBankdRelay *relay, RemsimBankdRelayBack wh
 	RemsimBankdSlot *self = user_data;
 	g_autoptr(GCancellable) session = g_steal_pointer(&self->relay_session);
 
-	/* the session it ran for ended meanwhile: nothing of it counts */
-	if (session != self->session || g_cancellable_is_cancelled(session))
+	/* the session it ran for ended meanwhile: nothing of it counts, but the next
+	 * session's operations waited for the card */
+	if (session != self->session || g_cancellable_is_cancelled(session)) {
+		remsim_bankd_slot_pump(self);
 		return;
+	}
 	if (why == REMSIM_BANKD_RELAY_BACK_CARD) {
 		remsim_bankd_slot_card_failed(self, "APDU failed", error);
 		return;
