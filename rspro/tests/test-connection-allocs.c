@@ -15,7 +15,9 @@
 #include "transport-util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+/* sanitizer/allocator_interface.h, which gcc 12 does not install; libasan has it */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+					      void (*free_hook)(const volatile void *));
 #endif
 
 /*
