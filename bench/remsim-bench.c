@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "remsim-bench-floor.h"
@@ -208,21 +209,29 @@ remsim_bench_run_floors(const RemsimBenchOptions *opt, const RemsimBenchSetup *s
 
 /* --- options --- */
 
-/* the program beside this one (an install), else on PATH (meson devenv) */
+/*
+ * The option, else the environment variable, else the program beside this one
+ * (an install), else on PATH (meson devenv); @name may be a path already.
+ */
 static gchar *
 remsim_bench_find(const gchar *option, const gchar *env, const gchar *name)
 {
 	g_autofree gchar *self = g_file_read_link("/proc/self/exe", NULL);
 	g_autofree gchar *dir = self != NULL ? g_path_get_dirname(self) : NULL;
-	g_autofree gchar *beside = dir != NULL ? g_build_filename(dir, name, NULL) : NULL;
-	const gchar *value = g_getenv(env);
+	g_autofree gchar *beside =
+	    dir != NULL && strchr(name, '/') == NULL ? g_build_filename(dir, name, NULL) : NULL;
+	const gchar *value = env != NULL ? g_getenv(env) : NULL;
 
+	/* absolute: each daemon starts in a folder of its own */
 	if (option != NULL)
-		return g_strdup(option);
+		return strchr(option, '/') != NULL ? g_canonicalize_filename(option, NULL)
+						   : g_find_program_in_path(option);
 	if (value != NULL && *value != '\0')
-		return g_strdup(value);
+		return g_canonicalize_filename(value, NULL);
 	if (beside != NULL && g_file_test(beside, G_FILE_TEST_IS_EXECUTABLE))
 		return g_steal_pointer(&beside);
+	if (strchr(name, '/') != NULL)
+		return g_strdup(name);
 	return g_find_program_in_path(name);
 }
 
@@ -408,9 +417,9 @@ remsim_bench_impls(RemsimBenchOptions *opt, RemsimBenchImpl *impls, guint *n_imp
 		return TRUE;
 	/* what the other implementation lacks, ours stands in for */
 	impls[1].name = opt->other_name;
-	impls[1].server = g_strdup(opt->other_server ? opt->other_server : impls[0].server);
-	impls[1].bankd = g_strdup(opt->other_bankd ? opt->other_bankd : impls[0].bankd);
-	impls[1].client = g_strdup(opt->other_client ? opt->other_client : impls[0].client);
+	impls[1].server = remsim_bench_find(opt->other_server, NULL, impls[0].server);
+	impls[1].bankd = remsim_bench_find(opt->other_bankd, NULL, impls[0].bankd);
+	impls[1].client = remsim_bench_find(opt->other_client, NULL, impls[0].client);
 	impls[1].upstream = g_strcmp0(opt->other_style, "upstream") == 0;
 	impls[1].plugin_dir = opt->other_plugin_dir;
 	*n_impls = 2;
@@ -459,102 +468,90 @@ remsim_bench_run(RemsimBenchOptions *opt, RemsimBenchSetup *setup, RemsimBenchIm
 	return TRUE;
 }
 
-int
-main(int argc, char **argv)
+static void
+remsim_bench_options_clear(RemsimBenchOptions *opt)
 {
-	RemsimBenchOptions opt = {
-		.backend = g_strdup("simcard"),
-		.frontend = g_strdup("shell"),
-		.syscalls = g_strdup("io"),
-		.slots = 1,
-		.duration = 5,
-		.warmup = 1,
-		.rounds = 0,
-		.pcscd = g_strdup(REMSIM_BENCH_PCSCD),
-		.vpcd_driver = g_strdup(REMSIM_BENCH_VPCD_DRIVER),
-		.other_name = g_strdup("other"),
-		.other_style = g_strdup("upstream"),
-		.attach_rest_port = 9997,
-		.attach_bank = 1,
-		.concurrency = 16,
+	gchar **strings[] = {
+		&opt->backend,	   &opt->frontend,     &opt->syscalls,	 &opt->profile,
+		&opt->plugin_dir,  &opt->ccid_sim,     &opt->pcscd,	 &opt->vpcd_driver,
+		&opt->server,	   &opt->bankd,	       &opt->client,	 &opt->other_server,
+		&opt->other_bankd, &opt->other_client, &opt->other_name, &opt->other_plugin_dir,
+		&opt->other_style,
 	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(strings); i++)
+		g_clear_pointer(strings[i], g_free);
+}
+
+static void
+remsim_bench_impls_clear(RemsimBenchImpl *impls, guint n)
+{
+	for (guint i = 0; i < n; i++) {
+		g_clear_pointer(&impls[i].server, g_free);
+		g_clear_pointer(&impls[i].bankd, g_free);
+		g_clear_pointer(&impls[i].client, g_free);
+	}
+}
+
+/* a measuring run: the exit status */
+static int
+remsim_bench_measure(RemsimBenchOptions *opt, RemsimBenchImpl *impls, guint n_impls,
+		     gboolean profile_given)
+{
 	g_autoptr(GError) error = NULL;
 	g_autoptr(RemsimBenchApdus) apdus = NULL;
+	g_autofree gchar *top_dir = NULL;
 	RemsimBenchSetup setup = { 0 };
-	RemsimBenchImpl impls[2] = { 0 };
 	RemsimBenchResults results;
-	guint n_impls = 0;
-	gboolean ok, profile_given;
+	gboolean ok;
 	int status;
 
-	remsim_i18n_init();
-	/* a client that goes away mid-write must not take the bench with it */
-	signal(SIGPIPE, SIG_IGN);
-	if (!remsim_bench_parse(&opt, &argc, &argv, &error)) {
+	if (!remsim_bench_check(opt, &setup, &error)) {
 		g_printerr("remsim-bench: %s\n", error->message);
 		return 2;
 	}
-	profile_given = opt.profile != NULL;
-	if (opt.profile == NULL)
-		opt.profile = remsim_bench_apdus_default_profile();
-	if (opt.vpcd_card > 0)
-		return remsim_bench_pcscd_serve_card(opt.profile, (guint16)opt.vpcd_card);
-	if (opt.plugin_dir == NULL && g_getenv("REMSIM_PLUGIN_DIR") != NULL)
-		opt.plugin_dir = g_strdup(g_getenv("REMSIM_PLUGIN_DIR"));
-	if (opt.ccid_sim == NULL && g_getenv("REMSIM_CCID_SIM") != NULL)
-		opt.ccid_sim = g_strdup(g_getenv("REMSIM_CCID_SIM"));
-	if (!remsim_bench_check(&opt, &setup, &error) ||
-	    !remsim_bench_impls(&opt, impls, &n_impls, &error)) {
-		g_printerr("remsim-bench: %s\n", error->message);
-		return 2;
-	}
-	if (opt.rest_maps > 0)
-		return remsim_bench_rest_maps_run(&impls[0], n_impls > 1 ? &impls[1] : NULL,
-						  opt.rest_maps, opt.concurrency, opt.banks,
-						  opt.rounds > 0 ? opt.rounds : 1, opt.json)
-			   ? 0
-			   : 1;
-	if (opt.rounds == 0)
-		opt.rounds = n_impls > 1 ? 5 : 1;
+	if (opt->rounds == 0)
+		opt->rounds = n_impls > 1 ? 5 : 1;
 	/* an attached system's card is unknown: its answers are learned */
 	apdus = remsim_bench_apdus_new(
-	    opt.attach_rspro_port != 0 && !profile_given ? NULL : opt.profile, &error);
+	    opt->attach_rspro_port != 0 && !profile_given ? NULL : opt->profile, &error);
 	if (apdus == NULL) {
 		g_printerr("remsim-bench: %s\n", error->message);
 		return 1;
 	}
-	setup.slots = (guint)opt.slots;
-	setup.first_client_id = (guint)opt.first_client_id;
-	setup.ccid_sim = opt.ccid_sim;
+	setup.slots = (guint)opt->slots;
+	setup.first_client_id = (guint)opt->first_client_id;
+	setup.ccid_sim = opt->ccid_sim;
 	setup.apdus = apdus;
-	setup.attach_rspro_port = (guint16)opt.attach_rspro_port;
-	setup.attach_rest_port = (guint16)opt.attach_rest_port;
-	setup.attach_bank_id = (guint)opt.attach_bank;
-	setup.attach_first_slot = (guint)opt.attach_first_slot;
-	setup.attach_pids[REMSIM_BENCH_DAEMON_SERVER] = opt.attach_server_pid;
-	setup.attach_pids[REMSIM_BENCH_DAEMON_BANKD] = opt.attach_bankd_pid;
-	setup.top_dir = g_dir_make_tmp("remsim-bench-XXXXXX", &error);
-	if (setup.top_dir == NULL) {
+	setup.attach_rspro_port = (guint16)opt->attach_rspro_port;
+	setup.attach_rest_port = (guint16)opt->attach_rest_port;
+	setup.attach_bank_id = (guint)opt->attach_bank;
+	setup.attach_first_slot = (guint)opt->attach_first_slot;
+	setup.attach_pids[REMSIM_BENCH_DAEMON_SERVER] = opt->attach_server_pid;
+	setup.attach_pids[REMSIM_BENCH_DAEMON_BANKD] = opt->attach_bankd_pid;
+	top_dir = g_dir_make_tmp("remsim-bench-XXXXXX", &error);
+	if (top_dir == NULL) {
 		g_printerr("remsim-bench: %s\n", error->message);
 		return 1;
 	}
+	setup.top_dir = top_dir;
 
 	remsim_bench_report_results_init(&results);
-	results.backend = opt.backend;
-	results.frontend = opt.frontend;
+	results.backend = opt->backend;
+	results.frontend = opt->frontend;
 	results.slots = setup.slots;
-	results.duration = opt.duration;
-	results.warmup = opt.warmup;
-	results.rounds = (guint)opt.rounds;
+	results.duration = opt->duration;
+	results.warmup = opt->warmup;
+	results.rounds = (guint)opt->rounds;
 	results.card_floor = setup.backend == REMSIM_BENCH_BACKEND_PCSC ? "card via SCardTransmit"
 									: "card in-process";
 	results.n_stacks = n_impls;
 	for (guint i = 0; i < n_impls; i++)
 		results.stacks[i].impl = &impls[i];
-	ok = remsim_bench_run(&opt, &setup, impls, n_impls, &results, &error);
+	ok = remsim_bench_run(opt, &setup, impls, n_impls, &results, &error);
 	status = ok ? 0 : 1;
 	remsim_bench_pcscd_stop(setup.pcscd);
-	if (ok && opt.json)
+	if (ok && opt->json)
 		remsim_bench_report_json(&results);
 	else if (ok)
 		remsim_bench_report_table(&results);
@@ -563,10 +560,106 @@ main(int argc, char **argv)
 	/* 3: this machine lacks what the run needs (root, pcscd, a simulator, a tool) */
 	if (!ok && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
 		status = 3;
-	if (opt.keep || !ok)
-		g_printerr("remsim-bench: the run's configs and logs are in %s\n", setup.top_dir);
+	if (opt->keep || !ok)
+		g_printerr("remsim-bench: the run's configs and logs are in %s\n", top_dir);
 	else
-		remsim_bench_spawn_remove_tree(setup.top_dir);
+		remsim_bench_spawn_remove_tree(top_dir);
 	remsim_bench_report_results_clear(&results);
+	return status;
+}
+
+static void
+remsim_bench_absolute(gchar **path)
+{
+	gchar *absolute;
+
+	if (*path == NULL || g_path_is_absolute(*path))
+		return;
+	absolute = g_canonicalize_filename(*path, NULL);
+	g_free(*path);
+	*path = absolute;
+}
+
+static void
+remsim_bench_default(gchar **option, const gchar *value)
+{
+	if (*option == NULL)
+		*option = g_strdup(value);
+}
+
+static int
+remsim_bench_main_run(RemsimBenchOptions *opt, int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	RemsimBenchImpl impls[2] = { 0 };
+	guint n_impls = 0;
+	gboolean profile_given;
+	int status;
+
+	if (!remsim_bench_parse(opt, &argc, &argv, &error)) {
+		g_printerr("remsim-bench: %s\n", error->message);
+		return 2;
+	}
+	remsim_bench_default(&opt->backend, "simcard");
+	remsim_bench_default(&opt->frontend, "shell");
+	remsim_bench_default(&opt->syscalls, "io");
+	remsim_bench_default(&opt->pcscd, REMSIM_BENCH_PCSCD);
+	remsim_bench_default(&opt->vpcd_driver, REMSIM_BENCH_VPCD_DRIVER);
+	remsim_bench_default(&opt->other_name, "other");
+	remsim_bench_default(&opt->other_style, "upstream");
+	profile_given = opt->profile != NULL;
+	if (opt->profile == NULL)
+		opt->profile = remsim_bench_apdus_default_profile();
+	if (opt->vpcd_card > 0)
+		return remsim_bench_pcscd_serve_card(opt->profile, (guint16)opt->vpcd_card);
+	if (opt->plugin_dir == NULL && g_getenv("REMSIM_PLUGIN_DIR") != NULL)
+		opt->plugin_dir = g_strdup(g_getenv("REMSIM_PLUGIN_DIR"));
+	/* each bankd gets its folder in its config: the variable would beat that, and
+	 * give another build's bankd these plugins */
+	g_unsetenv("REMSIM_PLUGIN_DIR");
+	if (opt->ccid_sim == NULL && g_getenv("REMSIM_CCID_SIM") != NULL)
+		opt->ccid_sim = g_strdup(g_getenv("REMSIM_CCID_SIM"));
+	/* every path absolute: each daemon starts in a folder of its own */
+	remsim_bench_absolute(&opt->profile);
+	remsim_bench_absolute(&opt->plugin_dir);
+	remsim_bench_absolute(&opt->other_plugin_dir);
+	remsim_bench_absolute(&opt->ccid_sim);
+	if (!remsim_bench_impls(opt, impls, &n_impls, &error)) {
+		g_printerr("remsim-bench: %s\n", error->message);
+		remsim_bench_impls_clear(impls, G_N_ELEMENTS(impls));
+		return 2;
+	}
+	if (opt->rest_maps > 0)
+		status = remsim_bench_rest_maps_run(&impls[0], n_impls > 1 ? &impls[1] : NULL,
+						    opt->rest_maps, opt->concurrency, opt->banks,
+						    opt->rounds > 0 ? opt->rounds : 1, opt->json)
+			     ? 0
+			     : 1;
+	else
+		status = remsim_bench_measure(opt, impls, n_impls, profile_given);
+	remsim_bench_impls_clear(impls, G_N_ELEMENTS(impls));
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* the strings' defaults come after parsing: GOption does not free what it replaces */
+	RemsimBenchOptions opt = {
+		.slots = 1,
+		.duration = 5,
+		.warmup = 1,
+		.rounds = 0,
+		.attach_rest_port = 9997,
+		.attach_bank = 1,
+		.concurrency = 16,
+	};
+	int status;
+
+	remsim_i18n_init();
+	/* a client that goes away mid-write must not take the bench with it */
+	signal(SIGPIPE, SIG_IGN);
+	status = remsim_bench_main_run(&opt, argc, argv);
+	remsim_bench_options_clear(&opt);
 	return status;
 }
