@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,6 +41,11 @@ struct _RemsimBankdRelay {
 	int wake_fd;   /* eventfd: the main context wants the socket back */
 	gint stop;     /* atomic */
 	guint64 apdus; /* atomic */
+	/* what the metrics want of each APDU, under stats_lock (taken by the main context) */
+	GMutex stats_lock;
+	guint64 bytes_to_card;
+	guint64 bytes_from_card;
+	RemsimMetricsHistogram latency;
 	GMainContext *context;
 	GSource *returned; /* the report of a session, on the main context */
 
@@ -125,6 +131,7 @@ remsim_bankd_relay_frames(RemsimBankdRelay *self)
 	while (self->out->len == 0) {
 		RsproIpaFrameView frame;
 		RsproTpduView tpdu;
+		gint64 started;
 		gssize n = rspro_ipa_peek(self->in->data + self->in_off,
 					  self->in->len - self->in_off, &frame, NULL);
 		gsize len;
@@ -150,6 +157,7 @@ remsim_bankd_relay_frames(RemsimBankdRelay *self)
 			return FALSE;
 		}
 		self->received++;
+		started = g_get_monotonic_time();
 		len = remsim_card_slot_transmit_sync(self->card, tpdu.data, tpdu.data_len,
 						     self->response,
 						     REMSIM_BANKD_RELAY_RESPONSE_MAX, &self->error);
@@ -159,6 +167,11 @@ remsim_bankd_relay_frames(RemsimBankdRelay *self)
 			return FALSE;
 		}
 		g_atomic_pointer_add(&self->apdus, 1);
+		g_mutex_lock(&self->stats_lock);
+		self->bytes_to_card += tpdu.data_len;
+		self->bytes_from_card += len;
+		remsim_metrics_histogram_observe(&self->latency, g_get_monotonic_time() - started);
+		g_mutex_unlock(&self->stats_lock);
 		remsim_bankd_relay_put_response(self, len);
 		self->sent++;
 		if (!remsim_bankd_relay_flush(self)) {
@@ -315,6 +328,7 @@ remsim_bankd_relay_new(RemsimCardSlot *card, const gchar *name)
 
 	self->card = g_object_ref(card);
 	g_mutex_init(&self->lock);
+	g_mutex_init(&self->stats_lock);
 	g_cond_init(&self->cond);
 	self->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	self->context = g_main_context_ref_thread_default();
@@ -352,6 +366,7 @@ remsim_bankd_relay_free(RemsimBankdRelay *self)
 	g_thread_join(self->thread);
 	close(self->wake_fd);
 	g_mutex_clear(&self->lock);
+	g_mutex_clear(&self->stats_lock);
 	g_cond_clear(&self->cond);
 	g_main_context_unref(self->context);
 	g_byte_array_unref(self->in);
@@ -407,4 +422,17 @@ guint64
 remsim_bankd_relay_get_apdus(RemsimBankdRelay *self)
 {
 	return (guint64)g_atomic_pointer_get(&self->apdus);
+}
+
+void
+remsim_bankd_relay_take_stats(RemsimBankdRelay *self, guint64 *to_card, guint64 *from_card,
+			      RemsimMetricsHistogram *latency)
+{
+	g_mutex_lock(&self->stats_lock);
+	*to_card += self->bytes_to_card;
+	*from_card += self->bytes_from_card;
+	remsim_metrics_histogram_add(latency, &self->latency);
+	self->bytes_to_card = self->bytes_from_card = 0;
+	memset(&self->latency, 0, sizeof(self->latency));
+	g_mutex_unlock(&self->stats_lock);
 }

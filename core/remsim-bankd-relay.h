@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include "remsim-metrics.h"
 #include "remsim-plugin.h"
 #include "rspro-connection.h"
 
@@ -55,5 +56,12 @@ void remsim_bankd_relay_stop(RemsimBankdRelay *self);
 gboolean remsim_bankd_relay_is_running(RemsimBankdRelay *self);
 /* APDUs relayed by the thread so far */
 guint64 remsim_bankd_relay_get_apdus(RemsimBankdRelay *self);
+/*
+ * Adds the bytes to and from the card and the card's answer times of the
+ * APDUs relayed since the last call to the counters given, and starts afresh
+ * (the slot keeps the totals, for its metrics).
+ */
+void remsim_bankd_relay_take_stats(RemsimBankdRelay *self, guint64 *to_card, guint64 *from_card,
+				   RemsimMetricsHistogram *latency);
 
 G_END_DECLS

@@ -90,6 +90,7 @@ enum { SIGNAL_CHANGED, N_SIGNALS };
 static guint remsim_bankd_slot_signals[N_SIGNALS];
 
 static void remsim_bankd_slot_pump(RemsimBankdSlot *self);
+static void remsim_bankd_slot_collect_relay_stats(RemsimBankdSlot *self);
 static void remsim_bankd_slot_end_session(RemsimBankdSlot *self, gboolean linger);
 static void remsim_bankd_slot_cancel_inventory(RemsimBankdSlot *self);
 static void remsim_bankd_slot_schedule_inventory(RemsimBankdSlot *self);
@@ -877,7 +878,10 @@ remsim_bankd_slot_set_card(RemsimBankdSlot *self, RemsimCardSlot *card)
 	/* a relaying client loses its card; a waiting one waits for the new one */
 	if (self->powered)
 		remsim_bankd_slot_end_session(self, FALSE);
-	/* the relay thread knows the old card only */
+	/* the relay thread knows the old card only: its counts stay, it goes */
+	remsim_bankd_slot_collect_relay_stats(self);
+	if (self->relay != NULL)
+		self->apdus += remsim_bankd_relay_get_apdus(self->relay);
 	g_clear_pointer(&self->relay, remsim_bankd_relay_free);
 	if (self->card != NULL)
 		g_clear_signal_handler(&self->card_present_id, self->card);
@@ -1028,9 +1032,19 @@ remsim_bankd_slot_get_errors(RemsimBankdSlot *self)
 	return self->errors;
 }
 
+/* what the relay thread counted joins the slot's own counts */
+static void
+remsim_bankd_slot_collect_relay_stats(RemsimBankdSlot *self)
+{
+	if (self->relay != NULL)
+		remsim_bankd_relay_take_stats(self->relay, &self->bytes_to_card,
+					      &self->bytes_from_card, &self->latency);
+}
+
 void
 remsim_bankd_slot_get_bytes(RemsimBankdSlot *self, guint64 *to_card, guint64 *from_card)
 {
+	remsim_bankd_slot_collect_relay_stats(self);
 	*to_card = self->bytes_to_card;
 	*from_card = self->bytes_from_card;
 }
@@ -1038,5 +1052,6 @@ remsim_bankd_slot_get_bytes(RemsimBankdSlot *self, guint64 *to_card, guint64 *fr
 const RemsimMetricsHistogram *
 remsim_bankd_slot_get_latency(RemsimBankdSlot *self)
 {
+	remsim_bankd_slot_collect_relay_stats(self);
 	return &self->latency;
 }
