@@ -207,19 +207,10 @@ test_full_output(void)
 	/* the end of input is not the end while answers still wait for room */
 	close(s.in_fd);
 	s.in_fd = -1;
-	spin(50);
+	remsim_test_common_spin_for(50);
 	g_assert_false(s.finished);
-	while (got->len < n * strlen(line)) {
-		gchar buf[65536];
-		gssize r = read(s.out_fd, buf, sizeof(buf));
-
-		if (r > 0)
-			g_string_append_len(got, buf, r);
-		else
-			g_main_context_iteration(NULL, FALSE);
-	}
-	spin_until(&s.finished);
-	g_assert_true(s.finished);
+	REMSIM_TEST_WAIT_FOR(read_more(&s, got, n * strlen(line)));
+	REMSIM_TEST_WAIT_FOR(s.finished);
 	for (guint i = 0; i < n; i++)
 		g_assert_cmpmem(got->str + i * strlen(line), strlen(line), line, strlen(line));
 	g_assert_cmpuint(got->len, ==, n * strlen(line));
