@@ -21,7 +21,7 @@
 
 /* a private bus, a server and bank 1 (mapped for 23:0); each test starts the client */
 typedef struct {
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *bus;
 	RemsimTestPeer *server;
 	RemsimTestPeer *bank;
@@ -63,7 +63,7 @@ fixture_teardown(ClientDbusFixture *f, gconstpointer data)
 	g_clear_object(&f->server);
 	if (f->tbus != NULL)
 		remsim_test_dbus_down(f->tbus, &f->bus);
-	g_clear_object(&f->tbus);
+	f->tbus = NULL;
 }
 
 /* the slot 23:0, once the object manager client has it */
@@ -89,7 +89,7 @@ client_start(ClientDbusFixture *f, RemsimTestDaemonOptions *options)
 {
 	g_autoptr(GError) error = NULL;
 
-	options->bus_address = g_test_dbus_get_bus_address(f->tbus);
+	options->bus_address = remsim_test_dbus_get_address(f->tbus);
 	options->capture_stderr = TRUE;
 	f->client = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_CLIENT, options);
 	REMSIM_TEST_WAIT_FOR(remsim_test_peer_count(f->bank, RSPRO_MSG_SET_ATR_RES) == 1);

@@ -79,7 +79,7 @@ daemon_clear(PublishDaemon *d)
 /* a private bus, a connection of the test's own to it (the publisher has the bus
  * singleton), and the daemon, not published yet */
 typedef struct {
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *peer;
 	PublishDaemon d;
 	gboolean bus_down; /* the test took the bus down itself */
@@ -111,7 +111,7 @@ fixture_teardown(PublishFixture *f, gconstpointer data)
 	g_clear_object(&f->peer);
 	if (f->tbus != NULL && !f->bus_down)
 		remsim_test_dbus_down(f->tbus, NULL);
-	g_clear_object(&f->tbus);
+	f->tbus = NULL;
 }
 
 static void

@@ -52,7 +52,7 @@ assert_prop(gpointer proxy, const gchar *name, GVariant *want)
 
 /* a bankd on a private bus, and its objects seen through the generated code */
 typedef struct {
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *bus;
 	RemsimTestPeer *server;
 	RemsimTestDaemon *bankd;
@@ -110,7 +110,7 @@ fixture_setup(BankdDbusFixture *f, gconstpointer data)
 	f->tbus = remsim_test_dbus_up(&f->bus);
 	f->server = remsim_test_peer_new_server();
 	remsim_test_peer_serve(f->server, REMSIM_TEST_PEER_SERVER_FOR_BANKD);
-	f->bankd = bankd_start(f->server, 2, g_test_dbus_get_bus_address(f->tbus));
+	f->bankd = bankd_start(f->server, 2, remsim_test_dbus_get_address(f->tbus));
 	remsim_test_peer_wait_hellos(f->server, 1);
 
 	g_assert_true(
@@ -131,7 +131,7 @@ fixture_teardown(BankdDbusFixture *f, gconstpointer data)
 	g_clear_object(&f->bank);
 	if (f->tbus != NULL && !f->bus_down)
 		remsim_test_dbus_down(f->tbus, &f->bus);
-	g_clear_object(&f->tbus);
+	f->tbus = NULL;
 }
 
 /* the Bankd1.Slot of bank slot @nr, from the object manager client */

@@ -28,7 +28,7 @@ static const gchar *const remsim_ctl_test_daemons_paths[] = { REMSIM_DBUS_SERVER
 
 struct _RemsimCtlTestDaemons {
 	gchar *dir;
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *bus;
 	RemsimTestDaemon *daemons[REMSIM_CTL_TEST_N_DAEMONS];
 	/* each daemon's objects, for the waits */
@@ -174,7 +174,7 @@ remsim_ctl_test_daemons_spawn(RemsimCtlTestDaemons *self, RemsimCtlTestDaemonKin
 	RemsimTestDaemonOptions o = *options;
 
 	g_assert_null(self->daemons[kind]);
-	o.bus_address = g_test_dbus_get_bus_address(self->tbus);
+	o.bus_address = remsim_test_dbus_get_address(self->tbus);
 	self->daemons[kind] = remsim_test_daemon_spawn(remsim_ctl_test_daemons_kinds[kind], &o);
 	remsim_ctl_test_daemons_wait_alive(self, remsim_ctl_test_daemons_has_owner,
 					   self->objects[kind]);
@@ -259,7 +259,7 @@ remsim_ctl_test_daemons_free(RemsimCtlTestDaemons *self)
 	for (guint d = 0; d < REMSIM_CTL_TEST_N_DAEMONS; d++)
 		g_clear_object(&self->objects[d]);
 	remsim_test_dbus_down(self->tbus, &self->bus);
-	g_clear_object(&self->tbus);
+	self->tbus = NULL;
 	remsim_test_common_remove_tree(self->dir);
 	g_free(self->dir);
 	g_free(self->rest_url);

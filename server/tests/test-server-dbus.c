@@ -23,7 +23,7 @@
 /* ---- a server on a private bus, seen through the proxies ---- */
 
 typedef struct {
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *bus;
 	RemsimTestDaemon *server;
 	RemsimDbusServer1 *root;
@@ -59,7 +59,7 @@ fixture_setup(ServerDbusFixture *f, gconstpointer data)
 	f->tbus = remsim_test_dbus_up(&f->bus);
 	f->server = remsim_test_daemon_spawn(
 	    REMSIM_TEST_DAEMON_SERVER,
-	    &(RemsimTestDaemonOptions){ .bus_address = g_test_dbus_get_bus_address(f->tbus),
+	    &(RemsimTestDaemonOptions){ .bus_address = remsim_test_dbus_get_address(f->tbus),
 					.capture_stderr = TRUE,
 					.state_dir = f->state_dir });
 	g_assert_true(
@@ -109,7 +109,7 @@ fixture_teardown(ServerDbusFixture *f, gconstpointer data)
 	g_clear_pointer(&f->removed, g_ptr_array_unref);
 	if (f->tbus != NULL)
 		remsim_test_dbus_down(f->tbus, &f->bus);
-	g_clear_object(&f->tbus);
+	f->tbus = NULL;
 	if (f->state_dir != NULL)
 		remsim_test_common_remove_tree(f->state_dir);
 	g_free(f->state_dir);

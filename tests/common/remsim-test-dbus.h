@@ -16,13 +16,19 @@ gboolean remsim_test_dbus_skip_without_daemon(void);
  * it starts) and, unless @bus is NULL, the session bus connection in it.
  * Registers the names of org.remsim.Error, so that the proxies' errors come in
  * the RemsimDbusError domain. remsim-test-daemon.h starts a daemon on it with
- * the bus address g_test_dbus_get_bus_address() gives.
+ * the bus address remsim_test_dbus_get_address() gives. The bus's dbus-daemon
+ * ends with the test process, even when the test crashes.
  */
-GTestDBus *remsim_test_dbus_up(GDBusConnection **bus);
-/* a connection of its own to @tbus, not the session bus singleton */
-GDBusConnection *remsim_test_dbus_connect(GTestDBus *tbus);
-/* closes @bus (and drops it; may be NULL) and takes the private bus down */
-void remsim_test_dbus_down(GTestDBus *tbus, GDBusConnection **bus);
+typedef struct _RemsimTestDbus RemsimTestDbus;
+RemsimTestDbus *remsim_test_dbus_up(GDBusConnection **bus);
+const gchar *remsim_test_dbus_get_address(RemsimTestDbus *self);
+/* a connection of its own to @self, not the session bus singleton */
+GDBusConnection *remsim_test_dbus_connect(RemsimTestDbus *self);
+/*
+ * Closes @bus (and drops it; may be NULL), waits until the process's session
+ * bus connection is freed, and takes the private bus down.
+ */
+void remsim_test_dbus_down(RemsimTestDbus *self, GDBusConnection **bus);
 /* waits until @name has an owner on @bus; FALSE after @timeout_ms */
 gboolean remsim_test_dbus_wait_name(GDBusConnection *bus, const gchar *name, guint timeout_ms);
 /* asserts that @error is @code of RemsimDbusError and came as the D-Bus error @name */

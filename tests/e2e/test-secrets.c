@@ -88,7 +88,7 @@ test_profile_mode(void)
 
 typedef struct {
 	gchar *dir;
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *bus;
 	RemsimTestDaemon *server;
 	RemsimTestDaemon *bankd;
@@ -113,7 +113,7 @@ secrets_setup(SecretsFixture *f, gconstpointer data)
 	f->card = remsim_simcard_card_new_from_file(profile, &error);
 	g_assert_no_error(error);
 	f->tbus = remsim_test_dbus_up(&f->bus);
-	address = g_test_dbus_get_bus_address(f->tbus);
+	address = remsim_test_dbus_get_address(f->tbus);
 
 	f->server =
 	    remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_SERVER,
@@ -156,7 +156,7 @@ secrets_teardown(SecretsFixture *f, gconstpointer data)
 	g_clear_pointer(&f->secrets, g_ptr_array_unref);
 	if (f->tbus != NULL)
 		remsim_test_dbus_down(f->tbus, &f->bus);
-	g_clear_object(&f->tbus);
+	f->tbus = NULL;
 	if (f->dir != NULL)
 		remsim_test_common_remove_tree(f->dir);
 	g_free(f->dir);
@@ -239,12 +239,15 @@ static void
 assert_dbus_clean(SecretsFixture *f, const gchar *name, const gchar *path)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) objects = g_dbus_connection_call_sync(
-	    f->bus, name, path, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
-	    NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+	g_autoptr(GVariant) objects = NULL;
 	g_autofree gchar *text = NULL;
 	g_autofree gchar *found = NULL;
 
+	/* a daemon owns its name once it is up, which may be after it relays */
+	g_assert_true(remsim_test_dbus_wait_name(f->bus, name, REMSIM_TEST_TIMEOUT_MS));
+	objects = g_dbus_connection_call_sync(
+	    f->bus, name, path, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+	    NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 	g_assert_no_error(error);
 	text = g_variant_print(objects, FALSE);
 	g_test_message("%s: %zu bytes on D-Bus", name, g_variant_get_size(objects));

@@ -16,7 +16,7 @@
 #define CLIENT_ID 12
 
 typedef struct {
-	GTestDBus *tbus;
+	RemsimTestDbus *tbus;
 	GDBusConnection *bus;
 	RemsimTestPeer *server;
 	RemsimTestDaemon *bankd;
@@ -54,7 +54,7 @@ fixture_setup(SimcardInventoryFixture *f, gconstpointer data)
 					.backend = "simcard",
 					.n_slots = 4,
 					.config = conf,
-					.bus_address = g_test_dbus_get_bus_address(f->tbus) });
+					.bus_address = remsim_test_dbus_get_address(f->tbus) });
 	remsim_test_peer_wait_hellos(f->server, 1);
 	g_assert_true(
 	    remsim_test_dbus_wait_name(f->bus, REMSIM_DBUS_BANKD_NAME, REMSIM_TEST_TIMEOUT_MS));
@@ -72,7 +72,7 @@ fixture_teardown(SimcardInventoryFixture *f, gconstpointer data)
 	g_clear_object(&f->objects);
 	if (f->tbus != NULL)
 		remsim_test_dbus_down(f->tbus, &f->bus);
-	g_clear_object(&f->tbus);
+	f->tbus = NULL;
 }
 
 static RemsimDbusBankd1Slot *
