@@ -63,6 +63,13 @@ test)
 	export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 	meson test -C build-test --print-errorlogs --num-processes 2 ${REMSIM_TEST_ARGS:-}
 	unset ASAN_OPTIONS UBSAN_OPTIONS
+	# A sanitizer report from a process whose exit status no test reads (a
+	# forked helper, a daemon a script starts) fails the run all the same.
+	if grep -E -n 'ERROR: (Leak|Address)Sanitizer|runtime error:' \
+		build-test/meson-logs/testlog.txt; then
+		echo "quickstart: sanitizer reports in build-test/meson-logs/testlog.txt" >&2
+		exit 1
+	fi
 	# The pcscd reader driver runs inside pcscd, which cannot load a sanitized
 	# library: its tests run from a build without sanitizers, which also builds
 	# and checks the plugin SDK's API reference.
