@@ -199,16 +199,23 @@ remsim_bench_proc_strace_total(const gchar *text)
 	return 0;
 }
 
-/* perf's CSV: "COUNT,,raw_syscalls:sys_enter,..." */
+/*
+ * perf's CSV: "COUNT,,raw_syscalls:sys_enter,...", or "<not counted>,..." for a
+ * process that made no system call while it was watched (an idle server)
+ */
 static gdouble
 remsim_bench_proc_perf_total(const gchar *text)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 
-	for (guint i = 0; lines[i] != NULL; i++)
-		if (strstr(lines[i], "raw_syscalls:sys_enter") != NULL &&
-		    g_ascii_isdigit(lines[i][0]))
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (strstr(lines[i], "raw_syscalls:sys_enter") == NULL)
+			continue;
+		if (g_ascii_isdigit(lines[i][0]))
 			return g_ascii_strtod(lines[i], NULL);
+		if (g_str_has_prefix(lines[i], "<not counted>"))
+			return 0;
+	}
 	return -1;
 }
 

@@ -21,6 +21,8 @@
 /* upstream's server listens on fixed ports */
 #define REMSIM_BENCH_SYSTEM_UPSTREAM_RSPRO 9998
 #define REMSIM_BENCH_SYSTEM_UPSTREAM_REST 9997
+/* ...and tells every client its bankd is on port 9999 (ConfigClientBankReq) */
+#define REMSIM_BENCH_SYSTEM_UPSTREAM_BANKD 9999
 #define REMSIM_BENCH_SYSTEM_BANK_ID 1
 
 const gchar *
@@ -204,7 +206,8 @@ remsim_bench_system_start_bankd(RemsimBenchSystem *self, GError **error)
 {
 	g_autofree gchar *log = g_build_filename(self->dir, "bankd.log", NULL);
 
-	self->bankd_port = remsim_bench_spawn_free_ports(1);
+	self->bankd_port = self->impl->upstream ? REMSIM_BENCH_SYSTEM_UPSTREAM_BANKD
+						: remsim_bench_spawn_free_ports(1);
 	if (self->impl->upstream) {
 		g_autofree gchar *rspro = g_strdup_printf("%u", self->rspro_port);
 		g_autofree gchar *slots = g_strdup_printf("%u", self->setup->slots);
@@ -473,6 +476,17 @@ remsim_bench_system_start(const RemsimBenchSetup *setup, const RemsimBenchImpl *
 	return self;
 }
 
+/* upstream's daemons have no SIGTERM handler: dying of it is their clean exit */
+static gboolean
+remsim_bench_system_stop_daemon(RemsimBenchSystem *self, GSubprocess *proc)
+{
+	gboolean clean = remsim_bench_spawn_stop(proc, SIGTERM, REMSIM_BENCH_SYSTEM_STOP_MS);
+
+	if (!clean && proc != NULL && self->impl->upstream && g_subprocess_get_if_signaled(proc))
+		clean = g_subprocess_get_term_sig(proc) == SIGTERM;
+	return clean;
+}
+
 gboolean
 remsim_bench_system_stop(RemsimBenchSystem *self)
 {
@@ -507,8 +521,8 @@ remsim_bench_system_stop(RemsimBenchSystem *self)
 		}
 	}
 	/* the bank first: a server going first would make it log a lost link */
-	clean &= remsim_bench_spawn_stop(self->bankd, SIGTERM, REMSIM_BENCH_SYSTEM_STOP_MS);
-	clean &= remsim_bench_spawn_stop(self->server, SIGTERM, REMSIM_BENCH_SYSTEM_STOP_MS);
+	clean &= remsim_bench_system_stop_daemon(self, self->bankd);
+	clean &= remsim_bench_system_stop_daemon(self, self->server);
 	clean &= remsim_bench_spawn_stop(self->sim, SIGTERM, REMSIM_BENCH_SYSTEM_STOP_MS);
 	g_clear_object(&self->bankd);
 	g_clear_object(&self->server);
