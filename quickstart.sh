@@ -10,13 +10,14 @@ cd "$here"
 
 # What the build and the demo need, from Debian 12's archive
 BUILD_PACKAGES="build-essential pkg-config meson ninja-build asn1c libglib2.0-dev
-  libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev gettext curl"
+  libglib2.0-bin libjson-glib-dev libsoup-3.0-dev libsqlite3-dev gettext curl
+  glib-networking"
 # and what the tests add: sanitizers, real pcscd and vsmartcard, a D-Bus daemon,
 # the API reference, manual pages, unit checks, a German locale's sources, tshark
 # to decode the bank's GSMTAP trace (its debconf question takes its default: no
 # packet capture for other users), a headless browser for the server's web view
 TEST_PACKAGES="libpcsclite-dev libusb-1.0-0-dev clang libclang-rt-14-dev libglib2.0-data
-  sqlite3 dbus dbus-daemon pcscd locales
+  sqlite3 dbus dbus-daemon pcscd locales gnutls-bin
   pcsc-tools vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard
   python3-pycryptodome procps util-linux iproute2 strace clang-format gi-docgen
   gobject-introspection libgirepository1.0-dev systemd scdoc bash-completion umockdev
