@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "remsim-json.h"
+#include "remsim-log.h"
 #include "remsim-server-api.h"
 
 /* a request body larger than this is refused before it is parsed */
@@ -46,7 +47,7 @@ remsim_server_api_init(RemsimServerApi *self)
 gboolean
 remsim_server_api_may_write(SoupServerMessage *msg)
 {
-	return TRUE;
+	return remsim_server_rest_may_write(msg);
 }
 
 static void
@@ -323,11 +324,19 @@ remsim_server_api_get_list(RemsimServerApi *self, SoupServerMessage *msg, const 
 }
 
 static void
-remsim_server_api_get_whoami(SoupServerMessage *msg)
+remsim_server_api_get_whoami(RemsimServerApi *self, SoupServerMessage *msg)
 {
 	JsonObject *o = json_object_new();
+	const gchar *token = remsim_server_rest_get_token_name(msg);
+	gboolean write = remsim_server_api_may_write(msg);
 
-	json_object_set_boolean_member(o, "write", remsim_server_api_may_write(msg));
+	json_object_set_boolean_member(o, "write", write);
+	json_object_set_boolean_member(o, "tokens", remsim_server_rest_has_auth(self->rest));
+	if (token != NULL)
+		json_object_set_string_member(o, "token", token);
+	else
+		json_object_set_null_member(o, "token");
+	json_object_set_string_member(o, "rights", write ? "write" : "read");
 	remsim_server_api_reply_object(msg, SOUP_STATUS_OK, o);
 }
 
@@ -451,6 +460,7 @@ remsim_server_api_create_ready(GObject *source, GAsyncResult *result, gpointer d
 		? remsim_server_create_slotmap_by_iccid_finish(server, result, &error)
 		: remsim_server_create_slotmap_finish(server, result, &error);
 
+	remsim_server_rest_audit_end(p->msg, error);
 	if (!p->finished) {
 		if (map != NULL) {
 			g_autoptr(JsonNode) node = remsim_server_slotmap_to_json(map);
@@ -489,6 +499,9 @@ remsim_server_api_post_slotmap(RemsimServerApi *self, SoupServerMessage *msg)
 		return;
 	}
 	if (iccid != NULL) {
+		remsim_server_rest_audit_begin(msg, "create-slotmap", "iccid=%s client=%u:%u",
+					       remsim_log_personal(iccid), client.client_id,
+					       client.slot_nr);
 		remsim_server_create_slotmap_by_iccid_async(self->server, iccid, &client, NULL,
 							    remsim_server_api_create_ready,
 							    remsim_server_api_pending_new(msg));
@@ -497,6 +510,9 @@ remsim_server_api_post_slotmap(RemsimServerApi *self, SoupServerMessage *msg)
 	if (!remsim_server_api_get_id(msg, bank_o, numbers, "bank", "bankId", &bank.bank_id) ||
 	    !remsim_server_api_get_id(msg, bank_o, numbers, "bank", "slotNr", &bank.slot_nr))
 		return;
+	remsim_server_rest_audit_begin(msg, "create-slotmap", "bank=%u:%u client=%u:%u",
+				       bank.bank_id, bank.slot_nr, client.client_id,
+				       client.slot_nr);
 	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
 					   remsim_server_api_create_ready,
 					   remsim_server_api_pending_new(msg));
@@ -512,6 +528,7 @@ remsim_server_api_done_ready(GObject *source, GAsyncResult *result, gpointer dat
 			  ? remsim_server_reset_card_finish(server, result, &error)
 			  : remsim_server_delete_slotmap_finish(server, result, &error);
 
+	remsim_server_rest_audit_end(p->msg, error);
 	if (!p->finished) {
 		if (ok)
 			remsim_server_api_reply_object(p->msg, SOUP_STATUS_OK, json_object_new());
@@ -532,6 +549,7 @@ remsim_server_api_delete_slotmap(RemsimServerApi *self, SoupServerMessage *msg, 
 					       id);
 		return;
 	}
+	remsim_server_rest_audit_begin(msg, "delete-slotmap", "id=%" G_GUINT64_FORMAT, value);
 	remsim_server_delete_slotmap_async(self->server, (guint32)value, NULL,
 					   remsim_server_api_done_ready,
 					   remsim_server_api_pending_new(msg));
@@ -553,6 +571,8 @@ remsim_server_api_reset_slot(RemsimServerApi *self, SoupServerMessage *msg, cons
 	}
 	where.bank_id = (guint16)bank;
 	where.slot_nr = (guint16)slot;
+	remsim_server_rest_audit_begin(msg, "reset-card", "bank=%u:%u", where.bank_id,
+				       where.slot_nr);
 	remsim_server_reset_card_async(self->server, &where, NULL, remsim_server_api_done_ready,
 				       remsim_server_api_pending_new(msg));
 }
@@ -577,7 +597,7 @@ remsim_server_api_handle(SoupServer *soup, SoupServerMessage *msg, const char *p
 		return;
 	}
 	if (get && g_str_equal(route, "/whoami"))
-		remsim_server_api_get_whoami(msg);
+		remsim_server_api_get_whoami(self, msg);
 	else if (get && g_str_equal(route, "/slots"))
 		remsim_server_api_get_slots(self, msg, query, FALSE);
 	else if (get && g_str_equal(route, "/cards"))
@@ -606,7 +626,7 @@ remsim_server_api_new(RemsimServer *server, RemsimServerRest *rest)
 
 	self->server = g_object_ref(server);
 	self->rest = g_object_ref(rest);
-	soup_server_add_handler(remsim_server_rest_get_soup(rest), REMSIM_SERVER_API_PREFIX,
-				remsim_server_api_handle, self, NULL);
+	remsim_server_rest_add_handler(rest, REMSIM_SERVER_API_PREFIX, remsim_server_api_handle,
+				       self);
 	return self;
 }

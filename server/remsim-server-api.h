@@ -20,8 +20,9 @@ G_DECLARE_FINAL_TYPE(RemsimServerApi, remsim_server_api, REMSIM, SERVER_API, GOb
 RemsimServerApi *remsim_server_api_new(RemsimServer *server, RemsimServerRest *rest);
 
 /*
- * The one place that says whether the asker of @msg may change things (maps,
- * resets). Today the REST API has no accounts: everyone may; tokens come here.
+ * Whether the asker of @msg may change things (maps, resets): what its token
+ * allows (remsim-server-auth.h), or everyone without tokens, as upstream.
+ * Decided once per request by remsim_server_rest_authenticate().
  */
 gboolean remsim_server_api_may_write(SoupServerMessage *msg);
 

@@ -37,6 +37,12 @@ static const RemsimConfigKey remsim_server_config_keys[] = {
 	  .arg = N_("PORT"),
 	  .help = N_("REST port; 0: any free port"),
 	  REMSIM_SERVER_CONFIG_FIELD(INT, rest_port) },
+	{ .key = "rest-tokens-file",
+	  .type = REMSIM_CONFIG_TYPE_FILENAME,
+	  .arg = N_("FILE"),
+	  .help = N_("Bearer tokens the REST API requires, one \"NAME read|write TOKEN\" a "
+		     "line (default: none, the REST API is open)"),
+	  REMSIM_SERVER_CONFIG_FIELD(STRING, rest_tokens_file) },
 	{ .key = "max-connections",
 	  .type = REMSIM_CONFIG_TYPE_INT,
 	  .default_value = G_STRINGIFY(REMSIM_DAEMON_DEFAULT_MAX_CONNECTIONS),

@@ -20,7 +20,8 @@ typedef struct {
 	guint16 rspro_port;  /* 0 = ephemeral */
 	gchar *rest_bind_ip; /* NULL = every address */
 	guint16 rest_port;
-	guint max_connections; /* on each port; 0: no limit */
+	gchar *rest_tokens_file; /* NULL: no tokens, REST open */
+	guint max_connections;	 /* on each port; 0: no limit */
 	guint max_connections_per_address;
 	gchar *state_dir;
 	gchar *port_file; /* where to write the bound ports, or NULL */

@@ -257,8 +257,8 @@ remsim_server_events_new(RemsimServer *server, RemsimServerRest *rest)
 			 G_CALLBACK(remsim_server_events_slot_changed_cb), self);
 	g_signal_connect(inventory, "slot-removed",
 			 G_CALLBACK(remsim_server_events_slot_removed_cb), self);
-	soup_server_add_handler(remsim_server_rest_get_soup(rest), REMSIM_SERVER_EVENTS_PATH,
-				remsim_server_events_handle, self, NULL);
+	remsim_server_rest_add_handler(rest, REMSIM_SERVER_EVENTS_PATH, remsim_server_events_handle,
+				       self);
 	self->keepalive = g_timeout_add_seconds(REMSIM_SERVER_EVENTS_KEEPALIVE_S,
 						remsim_server_events_keepalive_cb, self);
 	return self;

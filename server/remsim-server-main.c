@@ -83,6 +83,39 @@ remsim_server_main_open_store(RemsimServerApp *app, GError **error)
 	return app->store != NULL;
 }
 
+/* the tokens of rest-tokens-file, if set: the REST API then needs one */
+static gboolean
+remsim_server_main_load_tokens(RemsimServerApp *app, GError **error)
+{
+	g_autoptr(RemsimServerAuth) auth = NULL;
+
+	if (app->cfg->rest_tokens_file == NULL)
+		return TRUE;
+	auth = remsim_server_auth_new_from_file(app->cfg->rest_tokens_file, error);
+	if (auth == NULL)
+		return FALSE;
+	remsim_server_rest_set_auth(app->rest, auth);
+	g_message("REST: %u tokens from %s", remsim_server_auth_get_count(auth),
+		  app->cfg->rest_tokens_file);
+	return TRUE;
+}
+
+/* upstream's REST, open to every address without tokens: said once, at start */
+static void
+remsim_server_main_warn_open_rest(RemsimServerApp *app)
+{
+	const gchar *ip = app->cfg->rest_bind_ip;
+	g_autoptr(GInetAddress) addr = ip != NULL ? g_inet_address_new_from_string(ip) : NULL;
+
+	if (remsim_server_rest_has_auth(app->rest) ||
+	    (addr != NULL && g_inet_address_get_is_loopback(addr)))
+		return;
+	g_warning("REST on %s port %u is open to the network without tokens: anyone who "
+		  "reaches it may change every slot map (set rest-tokens-file, or "
+		  "rest-bind-ip=127.0.0.1)",
+		  ip != NULL ? ip : "every address", remsim_server_rest_get_port(app->rest));
+}
+
 static gboolean
 remsim_server_main_start(RemsimServerApp *app, GError **error)
 {
@@ -108,11 +141,14 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	app->metrics = remsim_server_metrics_new(app->server, app->rest, app->events);
 	remsim_server_rest_set_limits(app->rest, cfg->max_connections,
 				      cfg->max_connections_per_address);
+	if (!remsim_server_main_load_tokens(app, error))
+		return FALSE;
 	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
 			    cfg->rest_port, local->message);
 		return FALSE;
 	}
+	remsim_server_main_warn_open_rest(app);
 	if (cfg->bus != G_BUS_TYPE_NONE) {
 		app->dbus = remsim_server_dbus_new(app->server, app->reload, app->events,
 						   remsim_server_get_port(app->server),

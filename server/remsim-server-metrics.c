@@ -168,7 +168,7 @@ remsim_server_metrics_new(RemsimServer *server, RemsimServerRest *rest, RemsimSe
 	self->server = g_object_ref(server);
 	self->rest = g_object_ref(rest);
 	self->events = g_object_ref(events);
-	soup_server_add_handler(remsim_server_rest_get_soup(rest), REMSIM_SERVER_METRICS_PATH,
-				remsim_server_metrics_handle, self, NULL);
+	remsim_server_rest_add_handler(rest, REMSIM_SERVER_METRICS_PATH,
+				       remsim_server_metrics_handle, self);
 	return self;
 }

@@ -92,7 +92,8 @@ remsim_server_rest_refusal_written_ready(GObject *source, GAsyncResult *result, 
 }
 
 void
-remsim_server_rest_refusal_send(SoupServerMessage *msg, guint status, const gchar *body)
+remsim_server_rest_refusal_send(SoupServerMessage *msg, guint status, const gchar *headers,
+				const gchar *body)
 {
 	GIOStream *stream;
 	RemsimServerRestRefusal *r;
@@ -106,9 +107,10 @@ remsim_server_rest_refusal_send(SoupServerMessage *msg, guint status, const gcha
 	r->stream = stream;
 	r->cancellable = g_cancellable_new();
 	r->response = g_strdup_printf("HTTP/1.1 %u %s\r\nServer: remsim-server/" PACKAGE_VERSION
-				      "\r\nConnection: close\r\nContent-Type: "
+				      "\r\nConnection: close\r\n%sContent-Type: "
 				      "application/json\r\nContent-Length: %zu\r\n\r\n%s",
-				      status, soup_status_get_phrase(status), strlen(body), body);
+				      status, soup_status_get_phrase(status),
+				      headers != NULL ? headers : "", strlen(body), body);
 	r->response_len = strlen(r->response);
 	g_output_stream_write_all_async(g_io_stream_get_output_stream(stream), r->response,
 					r->response_len, G_PRIORITY_DEFAULT, NULL,

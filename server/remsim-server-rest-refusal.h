@@ -14,7 +14,11 @@
 
 G_BEGIN_DECLS
 
-/* @msg is answered @status with @body (application/json), then its connection closes */
-void remsim_server_rest_refusal_send(SoupServerMessage *msg, guint status, const gchar *body);
+/*
+ * @msg is answered @status with @body (application/json) and @headers (NULL,
+ * or lines each ending in CRLF), then its connection closes
+ */
+void remsim_server_rest_refusal_send(SoupServerMessage *msg, guint status, const gchar *headers,
+				     const gchar *body);
 
 G_END_DECLS

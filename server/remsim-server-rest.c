@@ -4,9 +4,13 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "remsim-audit.h"
 #include "remsim-json.h"
+#include "remsim-log.h"
+#include "remsim-server-events.h"
 #include "remsim-server-rest-refusal.h"
 #include "remsim-server-rest.h"
+#include "remsim-server-web.h"
 #include "rspro-acceptor.h"
 
 #define OPENAPI_RESOURCE "/org/remsim/server/openapi.json"
@@ -25,7 +29,23 @@ struct _RemsimServerRest {
 	RsproAcceptor *acceptor;
 	guint max_connections; /* 0: no limit */
 	guint max_per_address;
+	RemsimServerAuth *auth; /* NULL: no tokens, REST open as upstream's */
 };
+
+/* who asked, on each SoupServerMessage (remsim_server_rest_authenticate()) */
+#define REMSIM_SERVER_REST_CALLER_KEY "remsim-rest-caller"
+#define REMSIM_SERVER_REST_AUDIT_KEY "remsim-rest-audit"
+
+typedef struct {
+	gchar *caller;	   /* "token:NAME" or "peer:ADDRESS" */
+	gchar *token_name; /* NULL without tokens */
+	gboolean write;
+} RemsimServerRestCaller;
+
+typedef struct {
+	gchar *action;
+	gchar *details;
+} RemsimServerRestAudit;
 
 G_DEFINE_FINAL_TYPE(RemsimServerRest, remsim_server_rest, G_TYPE_OBJECT)
 
@@ -43,6 +63,7 @@ remsim_server_rest_dispose(GObject *object)
 		soup_server_disconnect(self->soup);
 	g_clear_object(&self->soup);
 	g_clear_object(&self->server);
+	g_clear_object(&self->auth);
 	G_OBJECT_CLASS(remsim_server_rest_parent_class)->dispose(object);
 }
 
@@ -123,7 +144,7 @@ remsim_server_rest_refuse_body(SoupServerMessage *msg, guint status, const gchar
 	va_end(ap);
 	node = remsim_server_rest_error_json(text);
 	body = json_to_string(node, FALSE);
-	remsim_server_rest_refusal_send(msg, status, body);
+	remsim_server_rest_refusal_send(msg, status, NULL, body);
 }
 
 /* {"<key>":[...]} of peers or maps */
@@ -433,6 +454,7 @@ remsim_server_rest_create_ready(GObject *source, GAsyncResult *result, gpointer 
 	g_autoptr(RemsimServerSlotmap) map =
 	    remsim_server_create_slotmap_finish(REMSIM_SERVER(source), result, &error);
 
+	remsim_server_rest_audit_end(p->msg, error);
 	if (remsim_server_rest_pending_alive(p)) {
 		if (map)
 			remsim_server_rest_reply_empty(p->msg, SOUP_STATUS_CREATED);
@@ -453,6 +475,9 @@ remsim_server_rest_post_slotmap(RemsimServerRest *self, SoupServerMessage *msg)
 		remsim_server_rest_reply_error(msg, SOUP_STATUS_BAD_REQUEST, "%s", problem);
 		return;
 	}
+	remsim_server_rest_audit_begin(msg, "create-slotmap", "bank=%u:%u client=%u:%u",
+				       bank.bank_id, bank.slot_nr, client.client_id,
+				       client.slot_nr);
 	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
 					   remsim_server_rest_create_ready,
 					   remsim_server_rest_pending_new(msg));
@@ -468,6 +493,7 @@ remsim_server_rest_delete_ready(GObject *source, GAsyncResult *result, gpointer 
 			  ? remsim_server_global_reset_finish(server, result, &error)
 			  : remsim_server_delete_slotmap_finish(server, result, &error);
 
+	remsim_server_rest_audit_end(p->msg, error);
 	if (remsim_server_rest_pending_alive(p)) {
 		if (ok)
 			remsim_server_rest_reply_empty(p->msg, SOUP_STATUS_OK);
@@ -495,6 +521,7 @@ remsim_server_rest_delete_slotmap(RemsimServerRest *self, SoupServerMessage *msg
 	case ID_OK:
 		break;
 	}
+	remsim_server_rest_audit_begin(msg, "delete-slotmap", "id=%" G_GUINT64_FORMAT, id);
 	remsim_server_delete_slotmap_async(self->server, (guint32)id, NULL,
 					   remsim_server_rest_delete_ready,
 					   remsim_server_rest_pending_new(msg));
@@ -547,11 +574,12 @@ remsim_server_rest_route(RemsimServerRest *self, SoupServerMessage *msg, const g
 		remsim_server_rest_post_slotmap(self, msg);
 	else if (g_str_equal(method, "DELETE") && g_str_has_prefix(path, "/slotmaps/"))
 		remsim_server_rest_delete_slotmap(self, msg, path + 10);
-	else if (g_str_equal(method, "POST") && g_str_equal(path, "/global-reset"))
+	else if (g_str_equal(method, "POST") && g_str_equal(path, "/global-reset")) {
+		remsim_server_rest_audit_begin(msg, "global-reset", "%s", "");
 		remsim_server_global_reset_async(self->server, NULL,
 						 remsim_server_rest_delete_ready,
 						 remsim_server_rest_pending_new(msg));
-	else if (get && g_str_equal(path, "/openapi.json"))
+	} else if (get && g_str_equal(path, "/openapi.json"))
 		remsim_server_rest_get_openapi(msg);
 	else
 		return FALSE;
@@ -579,6 +607,188 @@ remsim_server_rest_handle(SoupServer *server, SoupServerMessage *msg, const char
 				       method, path);
 }
 
+/* ---- who asks ---- */
+
+static void
+remsim_server_rest_caller_free(gpointer data)
+{
+	RemsimServerRestCaller *c = data;
+
+	g_free(c->caller);
+	g_free(c->token_name);
+	g_free(c);
+}
+
+static void
+remsim_server_rest_set_caller(SoupServerMessage *msg, gchar *caller, const gchar *token_name,
+			      gboolean write)
+{
+	RemsimServerRestCaller *c = g_new0(RemsimServerRestCaller, 1);
+
+	c->caller = caller;
+	c->token_name = g_strdup(token_name);
+	c->write = write;
+	g_object_set_data_full(G_OBJECT(msg), REMSIM_SERVER_REST_CALLER_KEY, c,
+			       remsim_server_rest_caller_free);
+}
+
+static const RemsimServerRestCaller *
+remsim_server_rest_get_caller_data(SoupServerMessage *msg)
+{
+	return g_object_get_data(G_OBJECT(msg), REMSIM_SERVER_REST_CALLER_KEY);
+}
+
+const gchar *
+remsim_server_rest_get_caller(SoupServerMessage *msg)
+{
+	const RemsimServerRestCaller *c = remsim_server_rest_get_caller_data(msg);
+
+	return c != NULL ? c->caller : "unknown";
+}
+
+const gchar *
+remsim_server_rest_get_token_name(SoupServerMessage *msg)
+{
+	const RemsimServerRestCaller *c = remsim_server_rest_get_caller_data(msg);
+
+	return c != NULL ? c->token_name : NULL;
+}
+
+gboolean
+remsim_server_rest_may_write(SoupServerMessage *msg)
+{
+	const RemsimServerRestCaller *c = remsim_server_rest_get_caller_data(msg);
+
+	return c != NULL && c->write;
+}
+
+static void
+remsim_server_rest_audit_free(gpointer data)
+{
+	RemsimServerRestAudit *a = data;
+
+	g_free(a->action);
+	g_free(a->details);
+	g_free(a);
+}
+
+void
+remsim_server_rest_audit_begin(SoupServerMessage *msg, const gchar *action, const gchar *format,
+			       ...)
+{
+	RemsimServerRestAudit *a = g_new0(RemsimServerRestAudit, 1);
+	va_list ap;
+
+	va_start(ap, format);
+	a->details = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	a->action = g_strdup(action);
+	g_object_set_data_full(G_OBJECT(msg), REMSIM_SERVER_REST_AUDIT_KEY, a,
+			       remsim_server_rest_audit_free);
+}
+
+void
+remsim_server_rest_audit_end(SoupServerMessage *msg, const GError *error)
+{
+	const RemsimServerRestAudit *a =
+	    g_object_get_data(G_OBJECT(msg), REMSIM_SERVER_REST_AUDIT_KEY);
+	g_autofree gchar *result = NULL;
+
+	if (a == NULL)
+		return;
+	result = error != NULL ? g_strdup_printf("failed (%s)", error->message) : g_strdup("ok");
+	remsim_audit(remsim_server_rest_get_caller(msg), a->action, result, "%s", a->details);
+	g_object_set_data(G_OBJECT(msg), REMSIM_SERVER_REST_AUDIT_KEY, NULL);
+}
+
+/* the web view's page and files, which a browser loads before it has a token */
+static gboolean
+remsim_server_rest_is_public(const gchar *path)
+{
+	return g_str_equal(path, "/") || g_str_has_prefix(path, REMSIM_SERVER_WEB_STATIC "/");
+}
+
+/*
+ * The token the request carries: "Authorization: Bearer TOKEN", or for the
+ * event stream only (a browser's EventSource sends no header) the query
+ * parameter access_token.
+ */
+static const gchar *
+remsim_server_rest_get_bearer(SoupServerMessage *msg, const gchar *path, GHashTable *query)
+{
+	const gchar *header = soup_message_headers_get_one(
+	    soup_server_message_get_request_headers(msg), "Authorization");
+
+	if (header != NULL && g_ascii_strncasecmp(header, "Bearer ", 7) == 0) {
+		header += 7;
+		while (*header == ' ')
+			header++;
+		return header;
+	}
+	if (query != NULL && g_str_equal(path, REMSIM_SERVER_EVENTS_PATH))
+		return g_hash_table_lookup(query, "access_token");
+	return NULL;
+}
+
+static void
+remsim_server_rest_refuse_auth(SoupServerMessage *msg, guint status, const gchar *text)
+{
+	g_autoptr(JsonNode) node = remsim_server_rest_error_json(text);
+	g_autofree gchar *body = json_to_string(node, FALSE);
+
+	remsim_server_rest_refusal_send(msg, status,
+					status == SOUP_STATUS_UNAUTHORIZED
+					    ? "WWW-Authenticate: Bearer realm=\"remsim\"\r\n"
+					    : NULL,
+					body);
+}
+
+/*
+ * Who asks, set on @msg before anything else is read: without tokens
+ * everyone may do everything (upstream's REST), by peer address; with
+ * tokens, a request without a known token is a 401 and a change asked with
+ * a read-only token a 403, both with an audit line. FALSE: @msg is answered.
+ */
+static gboolean
+remsim_server_rest_authenticate(RemsimServerRest *self, SoupServerMessage *msg, const gchar *path,
+				GHashTable *query)
+{
+	const gchar *method = soup_server_message_get_method(msg);
+	const gchar *host = soup_server_message_get_remote_host(msg);
+	g_autofree gchar *peer = g_strdup_printf("peer:%s", host != NULL ? host : "unknown");
+	const gchar *token, *name;
+	gboolean write = FALSE;
+
+	if (self->auth == NULL) {
+		remsim_server_rest_set_caller(msg, g_steal_pointer(&peer), NULL, TRUE);
+		return TRUE;
+	}
+	if (remsim_server_rest_is_public(path) && g_str_equal(method, "GET")) {
+		remsim_server_rest_set_caller(msg, g_steal_pointer(&peer), NULL, FALSE);
+		return TRUE;
+	}
+	token = remsim_server_rest_get_bearer(msg, path, query);
+	name = token != NULL ? remsim_server_auth_lookup(self->auth, token, &write) : NULL;
+	if (name == NULL) {
+		remsim_audit(peer, "login",
+			     token != NULL ? "refused (unknown token)" : "refused (no token)",
+			     "method=%s path=%s", method, path);
+		remsim_server_rest_refuse_auth(msg, SOUP_STATUS_UNAUTHORIZED,
+					       token != NULL ? "the token is not known"
+							     : "a bearer token is required");
+		return FALSE;
+	}
+	remsim_server_rest_set_caller(msg, g_strdup_printf("token:%s", name), name, write);
+	if (!write && !g_str_equal(method, "GET") && !g_str_equal(method, "HEAD")) {
+		remsim_audit(remsim_server_rest_get_caller(msg), "change",
+			     "refused (read-only token)", "method=%s path=%s", method, path);
+		remsim_server_rest_refuse_auth(msg, SOUP_STATUS_FORBIDDEN,
+					       "this token may only read");
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /*
  * Before the body is read: a body over the limit is refused from its
  * Content-Length (413), so libsoup never buffers it; a chunked body has no
@@ -588,9 +798,12 @@ static void
 remsim_server_rest_early_handle(SoupServer *server, SoupServerMessage *msg, const char *path,
 				GHashTable *query, gpointer data)
 {
+	RemsimServerRest *self = data;
 	SoupMessageHeaders *headers = soup_server_message_get_request_headers(msg);
 	goffset length;
 
+	if (!remsim_server_rest_authenticate(self, msg, path, query))
+		return;
 	switch (soup_message_headers_get_encoding(headers)) {
 	case SOUP_ENCODING_CHUNKED:
 		remsim_server_rest_refuse_body(msg, SOUP_STATUS_LENGTH_REQUIRED,
@@ -635,6 +848,18 @@ remsim_server_rest_new(RemsimServer *server)
 	g_signal_connect(self->soup, "request-started",
 			 G_CALLBACK(remsim_server_rest_request_started_cb), self);
 	return self;
+}
+
+void
+remsim_server_rest_set_auth(RemsimServerRest *self, RemsimServerAuth *auth)
+{
+	g_set_object(&self->auth, auth);
+}
+
+gboolean
+remsim_server_rest_has_auth(RemsimServerRest *self)
+{
+	return self->auth != NULL;
 }
 
 void
@@ -686,6 +911,16 @@ guint16
 remsim_server_rest_get_port(RemsimServerRest *self)
 {
 	return self->acceptor ? rspro_acceptor_get_port(self->acceptor) : 0;
+}
+
+void
+remsim_server_rest_add_handler(RemsimServerRest *self, const gchar *path,
+			       SoupServerCallback callback, gpointer data)
+{
+	/* libsoup runs the early handler of the path's own handler only */
+	soup_server_add_early_handler(self->soup, path, remsim_server_rest_early_handle, self,
+				      NULL);
+	soup_server_add_handler(self->soup, path, callback, data, NULL);
 }
 
 SoupServer *

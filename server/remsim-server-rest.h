@@ -8,6 +8,7 @@
 
 #include <libsoup/soup.h>
 
+#include "remsim-server-auth.h"
 #include "remsim-server.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,33 @@ guint16 remsim_server_rest_get_port(RemsimServerRest *self);
  * view): each adds its own handler
  */
 SoupServer *remsim_server_rest_get_soup(RemsimServerRest *self);
+/*
+ * A route under @path, behind the checks every request passes before its
+ * body is read (tokens, body size); soup_server_remove_handler() removes it
+ */
+void remsim_server_rest_add_handler(RemsimServerRest *self, const gchar *path,
+				    SoupServerCallback callback, gpointer data);
+
+/* the tokens every route but the web view's page needs (NULL: none, REST open) */
+void remsim_server_rest_set_auth(RemsimServerRest *self, RemsimServerAuth *auth);
+gboolean remsim_server_rest_has_auth(RemsimServerRest *self);
+
+/*
+ * Who asked @msg, as set before its body was read: the caller of audit lines
+ * ("token:NAME", or "peer:ADDRESS" without tokens), the token's name (NULL
+ * without tokens) and whether it may change things (maps, resets).
+ */
+const gchar *remsim_server_rest_get_caller(SoupServerMessage *msg);
+const gchar *remsim_server_rest_get_token_name(SoupServerMessage *msg);
+gboolean remsim_server_rest_may_write(SoupServerMessage *msg);
+
+/*
+ * The audit line of a change @msg asked: what it is when the request comes,
+ * then, once it is done, one line with the result (@error NULL: ok).
+ */
+void remsim_server_rest_audit_begin(SoupServerMessage *msg, const gchar *action,
+				    const gchar *format, ...) G_GNUC_PRINTF(3, 4);
+void remsim_server_rest_audit_end(SoupServerMessage *msg, const GError *error);
 /* who answers "/" itself (the web view); without one it is a 404 */
 void remsim_server_rest_set_root_handler(RemsimServerRest *self, SoupServerCallback handler,
 					 gpointer data);

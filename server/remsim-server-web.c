@@ -118,7 +118,7 @@ remsim_server_web_new(RemsimServerRest *rest)
 
 	self->rest = g_object_ref(rest);
 	remsim_server_rest_set_root_handler(rest, remsim_server_web_root_cb, self);
-	soup_server_add_handler(remsim_server_rest_get_soup(rest), REMSIM_SERVER_WEB_STATIC,
-				remsim_server_web_static_cb, self, NULL);
+	remsim_server_rest_add_handler(rest, REMSIM_SERVER_WEB_STATIC, remsim_server_web_static_cb,
+				       self);
 	return self;
 }
