@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "remsim-client-dbus.h"
+#include "remsim-dbus-guard.h"
 #include "remsim-dbus-publish.h"
 #include "remsim-dbus.h"
 
@@ -162,6 +163,10 @@ remsim_client_dbus_handle_reset_card_cb(RemsimDbusClient1Slot *iface,
 
 /* ---- objects ---- */
 
+/* the methods that change state: the bus policy and remsim-dbus-guard.h check the caller */
+static const gchar *const remsim_client_dbus_guarded_root[] = { "Reload", NULL };
+static const gchar *const remsim_client_dbus_guarded_slot[] = { "ResetCard", NULL };
+
 static void
 remsim_client_dbus_build(RemsimClientDbus *self)
 {
@@ -176,6 +181,8 @@ remsim_client_dbus_build(RemsimClientDbus *self)
 			 G_CALLBACK(remsim_client_dbus_handle_reload_cb), self);
 	g_signal_connect(self->reload, "reloaded", G_CALLBACK(remsim_client_dbus_reloaded_cb),
 			 self);
+	remsim_dbus_guard_protect(G_DBUS_INTERFACE_SKELETON(self->root),
+				  remsim_client_dbus_guarded_root, FALSE);
 
 	self->manager = g_dbus_object_manager_server_new(REMSIM_DBUS_CLIENT_PATH);
 	for (guint i = 0; i < n; i++) {
@@ -194,6 +201,8 @@ remsim_client_dbus_build(RemsimClientDbus *self)
 		g_signal_connect_object(iface, "handle-reset-card",
 					G_CALLBACK(remsim_client_dbus_handle_reset_card_cb), slot,
 					0);
+		remsim_dbus_guard_protect(G_DBUS_INTERFACE_SKELETON(iface),
+					  remsim_client_dbus_guarded_slot, TRUE);
 		remsim_dbus_object_skeleton_set_client1_slot(object, iface);
 		g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 		g_ptr_array_add(self->slot_ifaces, iface);

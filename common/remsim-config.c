@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "remsim-config.h"
+#include "remsim-dbus-guard.h"
 #include "remsim-log.h"
 #include "remsim-log-writer.h"
 
@@ -64,6 +65,11 @@ static const RemsimConfigKey remsim_config_common_keys[] = {
 	  .help = N_("The bus to publish on"),
 	  .aliases = { { "session", 0, "session",
 			 N_("Use the session bus instead of the system bus") } } },
+	{ .key = "dbus-group",
+	  .type = REMSIM_CONFIG_TYPE_STRING,
+	  .arg = N_("GROUP"),
+	  .help = N_("Members of GROUP may call the D-Bus methods that change state, besides "
+		     "root and the daemon's user (default: none)") },
 	/* upstream's logging options; the journal keeps its own time and has no colours */
 	{ .key = "log-level",
 	  .type = REMSIM_CONFIG_TYPE_INT,
@@ -796,6 +802,7 @@ remsim_config_apply_logging(RemsimConfig *self)
 {
 	g_log_set_debug_enabled(remsim_config_get_boolean(self, NULL, "debug"));
 	remsim_log_set_personal_info(remsim_config_get_boolean(self, NULL, "log-personal-info"));
+	remsim_dbus_guard_set_group(remsim_config_get_string(self, NULL, "dbus-group"));
 	remsim_log_writer_configure(remsim_config_get_int(self, NULL, "log-level"),
 				    remsim_config_get_boolean(self, NULL, "timestamp"),
 				    !remsim_config_get_boolean(self, NULL, "disable-color"));

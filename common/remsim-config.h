@@ -128,8 +128,8 @@ gboolean remsim_config_parse(RemsimConfig *self, gint *argc, gchar ***argv, gint
 			     GError **error);
 
 /*
- * debug, log-personal-info and the logging options (log-level, timestamp,
- * disable-color) in force for the whole process: call once the settings are
+ * debug, log-personal-info, the logging options (log-level, timestamp,
+ * disable-color) and dbus-group in force for the whole process: call once the settings are
  * accepted (at start, and after a reload that succeeded)
  */
 void remsim_config_apply_logging(RemsimConfig *self);

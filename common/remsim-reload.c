@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "remsim-audit.h"
 #include "remsim-dbus-error.h"
+#include "remsim-dbus-guard.h"
 #include "remsim-reload.h"
 
 #include <glib-unix.h>
@@ -163,9 +165,14 @@ remsim_reload_run_for_call(RemsimReload *self, GDBusMethodInvocation *invocation
 			   GStrv *needs_restart)
 {
 	g_autoptr(GError) error = NULL;
+	g_autofree gchar *result = NULL;
 
-	if (remsim_reload_run(self, applied, needs_restart, &error))
+	if (remsim_reload_run(self, applied, needs_restart, &error)) {
+		remsim_audit(remsim_dbus_guard_get_caller(invocation), "reload", "ok", "%s", "");
 		return TRUE;
+	}
+	result = g_strdup_printf("failed (%s)", error->message);
+	remsim_audit(remsim_dbus_guard_get_caller(invocation), "reload", result, "%s", "");
 	g_dbus_method_invocation_return_error_literal(
 	    invocation, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_INVALID_CONFIG, error->message);
 	return FALSE;
@@ -210,12 +217,17 @@ void
 remsim_reload_compare_common(RemsimConfig *started, RemsimConfig *next, GPtrArray *applied,
 			     GPtrArray *needs_restart)
 {
-	/* logging: compared with what is in force, which an earlier reload may have changed */
+	g_autofree gchar *group = remsim_dbus_guard_dup_group();
+
+	/* logging and dbus-group: compared with what is in force, which an earlier reload may have
+	 * changed */
 	if (remsim_config_get_boolean(next, NULL, "debug") != g_log_get_debug_enabled())
 		remsim_reload_note(applied, NULL, "debug");
 	if (remsim_config_get_boolean(next, NULL, "log-personal-info") !=
 	    remsim_log_get_personal_info())
 		remsim_reload_note(applied, NULL, "log-personal-info");
+	if (g_strcmp0(remsim_config_get_string(next, NULL, "dbus-group"), group) != 0)
+		remsim_reload_note(applied, NULL, "dbus-group");
 	/* the bus is chosen once, at start */
 	if (remsim_config_differs(started, next, NULL, "dbus"))
 		remsim_reload_note(needs_restart, NULL, "dbus");

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "remsim-bankd-dbus.h"
+#include "remsim-dbus-guard.h"
 #include "remsim-dbus-publish.h"
 #include "remsim-dbus.h"
 
@@ -241,6 +242,10 @@ remsim_bankd_dbus_handle_drop_client_cb(RemsimDbusBankd1Slot *iface,
 
 /* ---- objects ---- */
 
+/* the methods that change state: the bus policy and remsim-dbus-guard.h check the caller */
+static const gchar *const remsim_bankd_dbus_guarded_root[] = { "Reload", NULL };
+static const gchar *const remsim_bankd_dbus_guarded_slot[] = { "ResetCard", "DropClient", NULL };
+
 static void
 remsim_bankd_dbus_build_root(RemsimBankdDbus *self)
 {
@@ -260,6 +265,8 @@ remsim_bankd_dbus_build_root(RemsimBankdDbus *self)
 	g_signal_connect(self->reload, "reloaded", G_CALLBACK(remsim_bankd_dbus_reloaded_cb), self);
 	g_signal_connect(self->root, "handle-reload",
 			 G_CALLBACK(remsim_bankd_dbus_handle_reload_cb), self);
+	remsim_dbus_guard_protect(G_DBUS_INTERFACE_SKELETON(self->root),
+				  remsim_bankd_dbus_guarded_root, FALSE);
 }
 
 static void
@@ -282,6 +289,8 @@ remsim_bankd_dbus_build_slots(RemsimBankdDbus *self)
 				 G_CALLBACK(remsim_bankd_dbus_handle_reset_card_cb), self);
 		g_signal_connect(iface, "handle-drop-client",
 				 G_CALLBACK(remsim_bankd_dbus_handle_drop_client_cb), self);
+		remsim_dbus_guard_protect(G_DBUS_INTERFACE_SKELETON(iface),
+					  remsim_bankd_dbus_guarded_slot, TRUE);
 		remsim_dbus_object_skeleton_set_bankd1_slot(object, iface);
 		g_dbus_object_manager_server_export(self->manager, G_DBUS_OBJECT_SKELETON(object));
 	}

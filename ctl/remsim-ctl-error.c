@@ -25,6 +25,7 @@ remsim_ctl_error_code_for(const GError *error)
 			return REMSIM_CTL_ERROR_NOT_FOUND;
 		case REMSIM_DBUS_ERROR_CONFLICT:
 		case REMSIM_DBUS_ERROR_WRONG_STATE:
+		case REMSIM_DBUS_ERROR_ACCESS_DENIED:
 			return REMSIM_CTL_ERROR_REFUSED;
 		case REMSIM_DBUS_ERROR_INVALID_ARGS:
 			return REMSIM_CTL_ERROR_USAGE;
@@ -55,7 +56,8 @@ remsim_ctl_error_from_dbus(const GError *error, const gchar *daemon, const gchar
 	g_dbus_error_strip_remote_error(copy);
 	switch (code) {
 	case REMSIM_CTL_ERROR_REFUSED:
-		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
+		if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED) ||
+		    g_error_matches(error, REMSIM_DBUS_ERROR, REMSIM_DBUS_ERROR_ACCESS_DENIED))
 			return g_error_new(REMSIM_CTL_ERROR, code,
 					   /* TRANSLATORS: what was asked, the daemon, its reason */
 					   _("%s: %s does not allow it (%s): run remsim-ctl as "

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "config.h"
 
+#include "remsim-audit.h"
+#include "remsim-dbus-guard.h"
 #include "remsim-dbus-publish.h"
+#include "remsim-log.h"
 #include "remsim-dbus.h"
 #include "remsim-server-dbus.h"
 
@@ -17,19 +20,34 @@ struct _RemsimServerDbus {
 
 G_DEFINE_FINAL_TYPE(RemsimServerDbus, remsim_server_dbus, G_TYPE_OBJECT)
 
-/* a method call answered later: the interface it came to, and the call */
+/* a method call answered later: the interface it came to, the call, its audit line */
 typedef struct {
 	RemsimDbusServer1 *root;
 	GDBusMethodInvocation *invocation; /* answered exactly once */
+	gchar *caller;			   /* remsim-dbus-guard.h */
+	const gchar *action;
+	gchar *details;
 } RemsimServerDbusCall;
 
+static RemsimServerDbusCall *remsim_server_dbus_call_new(RemsimDbusServer1 *root,
+							 GDBusMethodInvocation *invocation,
+							 const gchar *action, const gchar *format,
+							 ...) G_GNUC_PRINTF(4, 5);
+
 static RemsimServerDbusCall *
-remsim_server_dbus_call_new(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation)
+remsim_server_dbus_call_new(RemsimDbusServer1 *root, GDBusMethodInvocation *invocation,
+			    const gchar *action, const gchar *format, ...)
 {
 	RemsimServerDbusCall *call = g_new0(RemsimServerDbusCall, 1);
+	va_list ap;
 
 	call->root = g_object_ref(root);
 	call->invocation = invocation;
+	call->caller = g_strdup(remsim_dbus_guard_get_caller(invocation));
+	call->action = action;
+	va_start(ap, format);
+	call->details = g_strdup_vprintf(format, ap);
+	va_end(ap);
 	return call;
 }
 
@@ -37,7 +55,19 @@ static void
 remsim_server_dbus_call_free(RemsimServerDbusCall *call)
 {
 	g_object_unref(call->root);
+	g_free(call->caller);
+	g_free(call->details);
 	g_free(call);
+}
+
+/* the audit line of a change once it is done (@error NULL: ok) */
+static void
+remsim_server_dbus_call_audit(RemsimServerDbusCall *call, const GError *error)
+{
+	g_autofree gchar *result =
+	    error != NULL ? g_strdup_printf("failed (%s)", error->message) : g_strdup("ok");
+
+	remsim_audit(call->caller, call->action, result, "%s", call->details);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RemsimServerDbusCall, remsim_server_dbus_call_free)
@@ -285,6 +315,7 @@ remsim_server_dbus_create_ready(GObject *source, GAsyncResult *result, gpointer 
 	g_autoptr(RemsimServerSlotmap) map =
 	    remsim_server_create_slotmap_finish(REMSIM_SERVER(source), result, &error);
 
+	remsim_server_dbus_call_audit(call, error);
 	if (map == NULL) {
 		remsim_server_dbus_return_error(call->invocation, error);
 		return;
@@ -309,9 +340,11 @@ remsim_server_dbus_handle_create_cb(RemsimDbusServer1 *root, GDBusMethodInvocati
 		    "ids must lie between 0 and %d", RSPRO_ID_MAX);
 		return TRUE;
 	}
-	remsim_server_create_slotmap_async(self->server, &bank, &client, NULL,
-					   remsim_server_dbus_create_ready,
-					   remsim_server_dbus_call_new(root, invocation));
+	remsim_server_create_slotmap_async(
+	    self->server, &bank, &client, NULL, remsim_server_dbus_create_ready,
+	    remsim_server_dbus_call_new(root, invocation, "create-slotmap",
+					"bank=%u:%u client=%u:%u", bank_id, bank_slot, client_id,
+					client_slot));
 	return TRUE;
 }
 
@@ -323,6 +356,7 @@ remsim_server_dbus_create_by_iccid_ready(GObject *source, GAsyncResult *result, 
 	g_autoptr(RemsimServerSlotmap) map =
 	    remsim_server_create_slotmap_by_iccid_finish(REMSIM_SERVER(source), result, &error);
 
+	remsim_server_dbus_call_audit(call, error);
 	if (map == NULL) {
 		remsim_server_dbus_return_error(call->invocation, error);
 		return;
@@ -345,9 +379,10 @@ remsim_server_dbus_handle_create_by_iccid_cb(RemsimDbusServer1 *root,
 		    "ids must lie between 0 and %d", RSPRO_ID_MAX);
 		return TRUE;
 	}
-	remsim_server_create_slotmap_by_iccid_async(self->server, iccid, &client, NULL,
-						    remsim_server_dbus_create_by_iccid_ready,
-						    remsim_server_dbus_call_new(root, invocation));
+	remsim_server_create_slotmap_by_iccid_async(
+	    self->server, iccid, &client, NULL, remsim_server_dbus_create_by_iccid_ready,
+	    remsim_server_dbus_call_new(root, invocation, "create-slotmap", "iccid=%s client=%u:%u",
+					remsim_log_personal(iccid), client_id, client_slot));
 	return TRUE;
 }
 
@@ -357,7 +392,10 @@ remsim_server_dbus_delete_ready(GObject *source, GAsyncResult *result, gpointer 
 	g_autoptr(RemsimServerDbusCall) call = data;
 	g_autoptr(GError) error = NULL;
 
-	if (!remsim_server_delete_slotmap_finish(REMSIM_SERVER(source), result, &error))
+	gboolean ok = remsim_server_delete_slotmap_finish(REMSIM_SERVER(source), result, &error);
+
+	remsim_server_dbus_call_audit(call, error);
+	if (!ok)
 		remsim_server_dbus_return_error(call->invocation, error);
 	else
 		remsim_dbus_server1_complete_delete_slotmap(call->root, call->invocation);
@@ -369,8 +407,9 @@ remsim_server_dbus_handle_delete_cb(RemsimDbusServer1 *root, GDBusMethodInvocati
 {
 	RemsimServerDbus *self = data;
 
-	remsim_server_delete_slotmap_async(self->server, id, NULL, remsim_server_dbus_delete_ready,
-					   remsim_server_dbus_call_new(root, invocation));
+	remsim_server_delete_slotmap_async(
+	    self->server, id, NULL, remsim_server_dbus_delete_ready,
+	    remsim_server_dbus_call_new(root, invocation, "delete-slotmap", "id=%u", id));
 	return TRUE;
 }
 
@@ -380,7 +419,10 @@ remsim_server_dbus_reset_ready(GObject *source, GAsyncResult *result, gpointer d
 	g_autoptr(RemsimServerDbusCall) call = data;
 	g_autoptr(GError) error = NULL;
 
-	if (!remsim_server_global_reset_finish(REMSIM_SERVER(source), result, &error))
+	gboolean ok = remsim_server_global_reset_finish(REMSIM_SERVER(source), result, &error);
+
+	remsim_server_dbus_call_audit(call, error);
+	if (!ok)
 		remsim_server_dbus_return_error(call->invocation, error);
 	else
 		remsim_dbus_server1_complete_global_reset(call->root, call->invocation);
@@ -392,8 +434,9 @@ remsim_server_dbus_handle_reset_cb(RemsimDbusServer1 *root, GDBusMethodInvocatio
 {
 	RemsimServerDbus *self = data;
 
-	remsim_server_global_reset_async(self->server, NULL, remsim_server_dbus_reset_ready,
-					 remsim_server_dbus_call_new(root, invocation));
+	remsim_server_global_reset_async(
+	    self->server, NULL, remsim_server_dbus_reset_ready,
+	    remsim_server_dbus_call_new(root, invocation, "global-reset", "%s", ""));
 	return TRUE;
 }
 
@@ -459,6 +502,11 @@ remsim_server_dbus_init(RemsimServerDbus *self)
 {
 }
 
+/* the methods that change state: the bus policy and remsim-dbus-guard.h check the caller */
+static const gchar *const remsim_server_dbus_guarded[] = {
+	"CreateSlotmap", "CreateSlotmapByIccid", "DeleteSlotmap", "GlobalReset", "Reload", NULL,
+};
+
 static void
 remsim_server_dbus_build_root(RemsimServerDbus *self, guint16 rspro_port, guint16 rest_port)
 {
@@ -482,6 +530,8 @@ remsim_server_dbus_build_root(RemsimServerDbus *self, guint16 rspro_port, guint1
 			 G_CALLBACK(remsim_server_dbus_handle_reload_cb), self);
 	g_signal_connect(self->reload, "reloaded", G_CALLBACK(remsim_server_dbus_reloaded_cb),
 			 self);
+	remsim_dbus_guard_protect(G_DBUS_INTERFACE_SKELETON(self->root), remsim_server_dbus_guarded,
+				  FALSE);
 }
 
 /* the objects of what the server knows now; its signals keep them in step */

@@ -9,10 +9,11 @@ static const GDBusErrorEntry remsim_dbus_error_entries[] = {
 	{ REMSIM_DBUS_ERROR_CONFLICT, REMSIM_DBUS_ERROR_PREFIX "Conflict" },
 	{ REMSIM_DBUS_ERROR_WRONG_STATE, REMSIM_DBUS_ERROR_PREFIX "WrongState" },
 	{ REMSIM_DBUS_ERROR_INVALID_CONFIG, REMSIM_DBUS_ERROR_PREFIX "InvalidConfig" },
+	{ REMSIM_DBUS_ERROR_ACCESS_DENIED, REMSIM_DBUS_ERROR_PREFIX "AccessDenied" },
 };
 
 /* every code has its name */
-G_STATIC_ASSERT(G_N_ELEMENTS(remsim_dbus_error_entries) == REMSIM_DBUS_ERROR_INVALID_CONFIG + 1);
+G_STATIC_ASSERT(G_N_ELEMENTS(remsim_dbus_error_entries) == REMSIM_DBUS_ERROR_ACCESS_DENIED + 1);
 
 GQuark
 remsim_dbus_error_quark(void)

@@ -25,6 +25,7 @@ typedef enum {
 	REMSIM_DBUS_ERROR_CONFLICT,	/* org.remsim.Error.Conflict: in the way of what exists */
 	REMSIM_DBUS_ERROR_WRONG_STATE,	/* org.remsim.Error.WrongState: not now (no client ...) */
 	REMSIM_DBUS_ERROR_INVALID_CONFIG, /* org.remsim.Error.InvalidConfig: a bad config file */
+	REMSIM_DBUS_ERROR_ACCESS_DENIED,  /* org.remsim.Error.AccessDenied: not this caller */
 } RemsimDbusError;
 
 /*

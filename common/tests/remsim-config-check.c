@@ -8,8 +8,8 @@
 
 /* the keys every daemon has besides its own (remsim-config.c) */
 static const gchar *const common_keys[] = {
-	"config",    "debug",	      "log-personal-info", "dbus",	"dbus-bus", "log-level",
-	"timestamp", "disable-color", "version",	   "dump-keys", NULL,
+	"config",    "debug",	  "log-personal-info", "dbus",	  "dbus-bus",  "dbus-group",
+	"log-level", "timestamp", "disable-color",     "version", "dump-keys", NULL,
 };
 
 /* every option name of @key, as --dump-keys writes them: "-p", "--server-port", "--no-dbus (false)"
