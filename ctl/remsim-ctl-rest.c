@@ -30,7 +30,8 @@ static const gchar *const remsim_ctl_rest_list_second[] = { NULL, NULL, "slot" }
 
 struct _RemsimCtlRest {
 	RemsimCtlSource parent_instance;
-	gchar *base; /* "http://host:port", no API path, no trailing slash */
+	gchar *base;  /* "http://host:port", no API path, no trailing slash */
+	gchar *token; /* sent as "Authorization: Bearer", or NULL */
 	SoupSession *session;
 	gchar *version; /* from the last answer's Server header, or NULL */
 
@@ -64,7 +65,13 @@ remsim_ctl_rest_message(RemsimCtlRest *self, const gchar *method, const gchar *p
 				    : g_strconcat(self->base, REMSIM_CTL_REST_API "/", path, NULL);
 	SoupMessage *msg = soup_message_new(method, url);
 
-	/* the one place a request is made: authentication goes here */
+	/* the one place a request is made: the token goes with every one */
+	if (self->token != NULL) {
+		g_autofree gchar *value = g_strconcat("Bearer ", self->token, NULL);
+
+		soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
+					     value);
+	}
 	if (body != NULL) {
 		g_autoptr(GBytes) bytes = g_bytes_new(body, strlen(body));
 
@@ -117,11 +124,31 @@ remsim_ctl_rest_reason(SoupMessage *msg, GBytes *reply)
 
 /* an answer that is not 2xx, as a RemsimCtlError: @what says what was asked */
 static GError *
-remsim_ctl_rest_refusal(SoupMessage *msg, GBytes *reply, const gchar *what)
+remsim_ctl_rest_refusal(RemsimCtlRest *self, SoupMessage *msg, GBytes *reply, const gchar *what)
 {
 	guint status = soup_message_get_status(msg);
 	g_autofree gchar *reason = remsim_ctl_rest_reason(msg, reply);
 
+	if (status == SOUP_STATUS_UNAUTHORIZED && self->token == NULL)
+		return g_error_new(
+		    REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_REFUSED,
+		    /* TRANSLATORS: what was asked, the server's reason (English) */
+		    _("%s: remsim-server wants a token (%s): give --token-file FILE, "
+		      "REMSIM_TOKEN or --token"),
+		    what, reason);
+	if (status == SOUP_STATUS_UNAUTHORIZED)
+		return g_error_new(REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_REFUSED,
+				   /* TRANSLATORS: what was asked, the server's reason (English) */
+				   _("%s: remsim-server does not accept this token (%s): check it "
+				     "against the server's tokens file"),
+				   what, reason);
+	if (status == SOUP_STATUS_FORBIDDEN)
+		return g_error_new(
+		    REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_REFUSED,
+		    /* TRANSLATORS: what was asked, the server's reason (English) */
+		    _("%s: remsim-server refused (%s): this needs a token with write "
+		      "rights"),
+		    what, reason);
 	if (status == SOUP_STATUS_NOT_FOUND)
 		return g_error_new(REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_NOT_FOUND, "%s: %s", what,
 				   reason);
@@ -153,7 +180,7 @@ remsim_ctl_rest_request(RemsimCtlRest *self, const gchar *method, const gchar *p
 	}
 	remsim_ctl_rest_note_version(self, msg);
 	if (!SOUP_STATUS_IS_SUCCESSFUL(soup_message_get_status(msg))) {
-		g_propagate_error(error, remsim_ctl_rest_refusal(msg, reply, what));
+		g_propagate_error(error, remsim_ctl_rest_refusal(self, msg, reply, what));
 		return NULL;
 	}
 	return g_steal_pointer(&reply);
@@ -650,8 +677,8 @@ remsim_ctl_rest_poll_ready(GObject *source, GAsyncResult *result, gpointer data)
 		self->next[self->asking] =
 		    remsim_ctl_rest_parse_models(self->asking, reply, &error);
 	else
-		error =
-		    remsim_ctl_rest_refusal(msg, reply, remsim_ctl_rest_list_paths[self->asking]);
+		error = remsim_ctl_rest_refusal(self, msg, reply,
+						remsim_ctl_rest_list_paths[self->asking]);
 	if (self->next[self->asking] == NULL) {
 		self->polling = FALSE;
 		remsim_ctl_rest_poll_failed(self, g_steal_pointer(&error));
@@ -858,6 +885,7 @@ remsim_ctl_rest_finalize(GObject *object)
 
 	g_free(self->base);
 	g_free(self->version);
+	g_free(self->token);
 	G_OBJECT_CLASS(remsim_ctl_rest_parent_class)->finalize(object);
 }
 
@@ -927,11 +955,28 @@ remsim_ctl_rest_base_of(const gchar *url)
 			  "", NULL, NULL);
 }
 
+/* the certificates that may sign the server's (--ca), instead of the system's */
+static gboolean
+remsim_ctl_rest_set_ca(RemsimCtlRest *self, const gchar *ca_file, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GTlsDatabase) db = g_tls_file_database_new(ca_file, &local);
+
+	if (db == NULL) {
+		g_set_error(error, REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_USAGE,
+			    /* TRANSLATORS: %s: the file given to --ca, %s: why (English) */
+			    _("--ca %s: %s"), ca_file, local->message);
+		return FALSE;
+	}
+	g_object_set(self->session, "tls-database", db, NULL);
+	return TRUE;
+}
+
 RemsimCtlSource *
-remsim_ctl_rest_new(const gchar *url, GError **error)
+remsim_ctl_rest_new(const gchar *url, const gchar *token, const gchar *ca_file, GError **error)
 {
 	g_autofree gchar *base = remsim_ctl_rest_base_of(url);
-	RemsimCtlRest *self;
+	g_autoptr(RemsimCtlRest) self = NULL;
 
 	if (base == NULL) {
 		g_set_error(error, REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_USAGE,
@@ -943,5 +988,8 @@ remsim_ctl_rest_new(const gchar *url, GError **error)
 	}
 	self = g_object_new(REMSIM_CTL_TYPE_REST, NULL);
 	self->base = g_steal_pointer(&base);
-	return REMSIM_CTL_SOURCE(self);
+	self->token = g_strdup(token);
+	if (ca_file != NULL && !remsim_ctl_rest_set_ca(self, ca_file, error))
+		return NULL;
+	return REMSIM_CTL_SOURCE(g_steal_pointer(&self));
 }

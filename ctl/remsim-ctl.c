@@ -54,6 +54,20 @@ remsim_ctl_add_global_entries(GOptionContext *context, RemsimCtl *ctl)
 		     "D-Bus"),
 		  /* TRANSLATORS: the value of --server */
 		  N_("URL") },
+		{ "token", 0, 0, G_OPTION_ARG_STRING, &ctl->token,
+		  N_("Send TOKEN to the server's REST API (other users may see it in the process "
+		     "list: prefer --token-file or REMSIM_TOKEN)"),
+		  /* TRANSLATORS: the value of --token */
+		  N_("TOKEN") },
+		{ "token-file", 0, 0, G_OPTION_ARG_FILENAME, &ctl->token_file,
+		  N_("Send the token on the first line of FILE to the server's REST API"),
+		  /* TRANSLATORS: the value of --token-file */
+		  N_("FILE") },
+		{ "ca", 0, 0, G_OPTION_ARG_FILENAME, &ctl->ca_file,
+		  N_("Trust the certificates in FILE (PEM) for an https:// server, not the "
+		     "system's"),
+		  /* TRANSLATORS: the value of --ca */
+		  N_("FILE") },
 		G_OPTION_ENTRY_NULL,
 	};
 
@@ -165,14 +179,55 @@ remsim_ctl_parse(RemsimCtl *ctl, const RemsimCtlCommand *command, const GOptionE
 	return TRUE;
 }
 
+/* the REST token: --token, else the first line of --token-file, else REMSIM_TOKEN */
+static gboolean
+remsim_ctl_get_token(RemsimCtl *ctl, gchar **token, GError **error)
+{
+	g_autofree gchar *text = NULL;
+	g_autoptr(GError) local = NULL;
+	const gchar *env = g_getenv("REMSIM_TOKEN");
+
+	*token = NULL;
+	if (ctl->token != NULL) {
+		*token = g_strdup(ctl->token);
+	} else if (ctl->token_file != NULL) {
+		if (!g_file_get_contents(ctl->token_file, &text, NULL, &local)) {
+			g_set_error(error, REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_USAGE,
+				    /* TRANSLATORS: %s: the file, %s: why (English) */
+				    _("--token-file %s: %s"), ctl->token_file, local->message);
+			return FALSE;
+		}
+		*token = g_strdup(g_strstrip(g_strdelimit(text, "\r\n", '\0')));
+	} else if (env != NULL && *env != '\0') {
+		*token = g_strdup(env);
+	}
+	if (*token != NULL && **token == '\0') {
+		g_clear_pointer(token, g_free);
+		g_set_error(error, REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_USAGE,
+			    _("the token is empty: give the token the server's tokens file "
+			      "holds"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 RemsimCtlSource *
 remsim_ctl_get_source(RemsimCtl *ctl, GError **error)
 {
-	if (ctl->source == NULL && ctl->server != NULL)
-		ctl->source = remsim_ctl_rest_new(ctl->server, error);
-	else if (ctl->source == NULL)
+	g_autofree gchar *token = NULL;
+
+	if (ctl->source == NULL && ctl->server != NULL) {
+		if (remsim_ctl_get_token(ctl, &token, error))
+			ctl->source = remsim_ctl_rest_new(ctl->server, token, ctl->ca_file, error);
+	} else if (ctl->source == NULL &&
+		   (ctl->token != NULL || ctl->token_file != NULL || ctl->ca_file != NULL)) {
+		g_set_error(error, REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_USAGE,
+			    _("--token, --token-file and --ca are for the REST API: give "
+			      "--server URL too"));
+	} else if (ctl->source == NULL) {
 		ctl->source =
 		    remsim_ctl_dbus_new(ctl->session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM);
+	}
 	return ctl->source;
 }
 
@@ -261,5 +316,8 @@ main(int argc, char *argv[])
 	}
 	g_clear_object(&ctl.source);
 	g_free(ctl.server);
+	g_free(ctl.token);
+	g_free(ctl.token_file);
+	g_free(ctl.ca_file);
 	return status;
 }

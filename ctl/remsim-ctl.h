@@ -21,10 +21,13 @@ G_BEGIN_DECLS
 
 /* what every command gets: the global options, and the source once asked for */
 typedef struct {
-	gboolean json;	  /* --json */
-	gboolean session; /* --session */
-	gchar *server;	  /* --server URL, or NULL for D-Bus */
-	gboolean colour;  /* colour is wanted (a terminal, no NO_COLOR) */
+	gboolean json;	   /* --json */
+	gboolean session;  /* --session */
+	gchar *server;	   /* --server URL, or NULL for D-Bus */
+	gchar *token;	   /* --token */
+	gchar *token_file; /* --token-file */
+	gchar *ca_file;	   /* --ca */
+	gboolean colour;   /* colour is wanted (a terminal, no NO_COLOR) */
 	RemsimCtlSource *source;
 } RemsimCtl;
 
