@@ -8,6 +8,7 @@ const API = '/api/v1';
 const PAGE = 50;
 const state = {
 	write: false,   // what whoami says: make/remove maps, reset cards
+	token: null,    // the name of the token in use (whoami), or null
 	banks: [],
 	clients: [],
 	maps: new Map(),  // id -> upstream map object
@@ -20,15 +21,29 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+// a server with a tokens file wants one: asked for on a 401, kept for this tab only
+const TOKEN_KEY = 'remsim-token';
+const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+function askToken(why) {
+	$('token-form').hidden = false;
+	$('token-result').textContent = why;
+	$('token').focus();
+}
+
 async function api(method, path, body) {
 	const init = { method, headers: {} };
 	if (body !== undefined) {
 		init.headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
 	}
+	if (token())
+		init.headers['Authorization'] = 'Bearer ' + token();
 	const res = await fetch(path, init);
 	const text = await res.text();
 	const data = text ? JSON.parse(text) : {};
+	if (res.status === 401)
+		askToken(data.error || 'a token is required');
 	if (!res.ok)
 		throw new Error(data.error || res.status + ' ' + res.statusText);
 	return data;
@@ -81,6 +96,7 @@ async function loadAll() {
 		api('GET', API + '/slots?limit=5000'),
 	]);
 	state.write = who.write;
+	state.token = who.token;
 	state.banks = banks.banks;
 	state.clients = clients.clients;
 	state.maps = new Map(maps.slotmaps.map((m) => [mapId(m.bank.bankId, m.bank.slotNr), m]));
@@ -213,7 +229,8 @@ function renderMaps() {
 
 function renderAll() {
 	$('map-panel').hidden = !state.write;
-	$('rights').textContent = state.write ? 'may change maps' : 'read only';
+	$('rights').textContent = (state.token ? state.token + ': ' : '') +
+		(state.write ? 'may change maps' : 'read only');
 	renderBanks();
 	renderClients();
 	renderMaps();
@@ -285,8 +302,15 @@ async function reset(slot) {
 
 // ---- the event stream ----
 
+let listening = false;
+
 function listen() {
-	const es = new EventSource(API + '/events');
+	if (listening)
+		return;
+	listening = true;
+	// EventSource sends no headers: the events route alone takes the token in the URL
+	const es = new EventSource(API + '/events' +
+		(token() ? '?access_token=' + encodeURIComponent(token()) : ''));
 	es.addEventListener('open', () => {
 		$('live').textContent = 'live';
 		$('live').className = 'badge';
@@ -328,9 +352,20 @@ $('search').addEventListener('input', (e) => {
 });
 $('page-prev').addEventListener('click', () => { state.page--; renderSlots(); });
 $('page-next').addEventListener('click', () => { state.page++; renderSlots(); });
-const started = performance.now();
-loadAll().then(() => {
-	state.loadedAt = performance.now() - started;
-	document.body.dataset.ready = String(Math.round(state.loadedAt));
-}).catch((e) => say(e.message, true));
-listen();
+function start() {
+	const started = performance.now();
+	loadAll().then(() => {
+		state.loadedAt = performance.now() - started;
+		document.body.dataset.ready = String(Math.round(state.loadedAt));
+		listen();
+	}).catch((e) => say(e.message, true));
+}
+
+$('token-form').addEventListener('submit', (e) => {
+	e.preventDefault();
+	sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+	$('token').value = '';
+	$('token-form').hidden = true;
+	start();
+});
+start();

@@ -219,6 +219,34 @@ def main():
             m['bank'] == {'bankId': 1, 'slotNr': 3}
             for m in http('GET', rest + '/api/backend/v1/slotmaps')[1]['slotmaps']))
         web.screenshot('5-unmapped')
+
+        # a server with tokens: the page asks for one and uses it, the stream too
+        tokens = os.path.join(work, 'tokens')
+        with open(tokens, 'w') as f:
+            f.write('viewer read viewer-token-0123456789\n')
+        os.chmod(tokens, 0o600)
+        procs.append(start([server_exe, '--config', os.path.join(work, 'server.conf'),
+                            '--no-dbus', '--bind-ip', '127.0.0.1', '--rspro-port', '0',
+                            '--rest-bind-ip', '127.0.0.1', '--rest-port', '0',
+                            '--rest-tokens-file', tokens,
+                            '--state-dir', os.path.join(work, 'state-tokens'),
+                            '--port-file', os.path.join(work, 'ports-tokens')], log))
+        ports = wait_for('the server with tokens',
+                         lambda: _read_ports(os.path.join(work, 'ports-tokens')))
+        web.go('http://127.0.0.1:%s/' % ports['rest'])
+        wait_for('the token form', lambda: web.js(
+            'return !document.getElementById("token-form").hidden;'))
+        web.type('#token', 'not-the-token-0123456789')
+        web.click('#token-submit')
+        wait_for('the wrong token refused', lambda: web.text('#token-result') ==
+                 'the token is not known')
+        web.type('#token', 'viewer-token-0123456789')
+        web.click('#token-submit')
+        wait_for('the page with the token', lambda: web.text('#rights') ==
+                 'viewer: read only')
+        wait_for('the event stream with the token', lambda: web.text('#live') == 'live')
+        assert web.js('return document.getElementById("map-panel").hidden;')
+        web.screenshot('6-token')
         print('ok')
         return 0
     finally:
