@@ -95,6 +95,12 @@ remsim_ctl_rest_note_version(RemsimCtlRest *self, SoupMessage *msg)
 static GError *
 remsim_ctl_rest_unreachable(RemsimCtlRest *self, const GError *error)
 {
+	if (g_error_matches(error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+		return g_error_new(REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_UNREACHABLE,
+				   /* TRANSLATORS: %s: the server's URL, %s: why (English) */
+				   _("remsim-server at %s: no TLS connection (%s): give --ca FILE "
+				     "with the CA that signed its certificate"),
+				   self->base, error->message);
 	return g_error_new(REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_UNREACHABLE,
 			   /* TRANSLATORS: %s: the server's URL, %s: why (English) */
 			   _("remsim-server at %s does not answer (%s): check the URL and that "
@@ -960,7 +966,9 @@ static gboolean
 remsim_ctl_rest_set_ca(RemsimCtlRest *self, const gchar *ca_file, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	g_autoptr(GTlsDatabase) db = g_tls_file_database_new(ca_file, &local);
+	/* GIO takes an absolute name only */
+	g_autofree gchar *path = g_canonicalize_filename(ca_file, NULL);
+	g_autoptr(GTlsDatabase) db = g_tls_file_database_new(path, &local);
 
 	if (db == NULL) {
 		g_set_error(error, REMSIM_CTL_ERROR, REMSIM_CTL_ERROR_USAGE,

@@ -43,6 +43,25 @@ static const RemsimConfigKey remsim_server_config_keys[] = {
 	  .help = N_("Bearer tokens the REST API requires, one \"NAME read|write TOKEN\" a "
 		     "line (default: none, the REST API is open)"),
 	  REMSIM_SERVER_CONFIG_FIELD(STRING, rest_tokens_file) },
+	{ .key = "rest-tls-cert",
+	  .type = REMSIM_CONFIG_TYPE_FILENAME,
+	  .arg = N_("FILE"),
+	  .help = N_("Serve the REST API over HTTPS only, with this certificate (PEM; default: "
+		     "plain HTTP)") },
+	{ .key = "rest-tls-key",
+	  .type = REMSIM_CONFIG_TYPE_FILENAME,
+	  .arg = N_("FILE"),
+	  .help = N_("The private key of rest-tls-cert (PEM; default: in the certificate's "
+		     "file)") },
+	{ .key = "rest-tls-ca",
+	  .type = REMSIM_CONFIG_TYPE_FILENAME,
+	  .arg = N_("FILE"),
+	  .help = N_("CA certificates (PEM) that REST clients' certificates are checked "
+		     "against; a client is asked for one") },
+	{ .key = "rest-tls-require-peer-certificate",
+	  .type = REMSIM_CONFIG_TYPE_BOOLEAN,
+	  .default_value = "false",
+	  .help = N_("Refuse a REST client without a certificate rest-tls-ca trusts") },
 	{ .key = "max-connections",
 	  .type = REMSIM_CONFIG_TYPE_INT,
 	  .default_value = G_STRINGIFY(REMSIM_DAEMON_DEFAULT_MAX_CONNECTIONS),

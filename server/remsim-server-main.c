@@ -16,6 +16,7 @@
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
 #include "remsim-server.h"
+#include "remsim-tls.h"
 
 typedef struct {
 	RemsimServerConfig *cfg; /* the settings in force */
@@ -100,6 +101,50 @@ remsim_server_main_load_tokens(RemsimServerApp *app, GError **error)
 	return TRUE;
 }
 
+/* HTTPS for REST when rest-tls-cert is set */
+static gboolean
+remsim_server_main_load_tls(RemsimServerApp *app, GError **error)
+{
+	RemsimConfig *file = app->cfg->file;
+	const gchar *cert = remsim_config_get_string(file, NULL, "rest-tls-cert");
+	const gchar *key = remsim_config_get_string(file, NULL, "rest-tls-key");
+	const gchar *ca = remsim_config_get_string(file, NULL, "rest-tls-ca");
+	g_autoptr(RemsimServerRestTls) tls = NULL;
+
+	if (cert == NULL || *cert == '\0') {
+		if ((key != NULL && *key != '\0') || (ca != NULL && *ca != '\0') ||
+		    remsim_config_get_boolean(file, NULL, "rest-tls-require-peer-certificate")) {
+			g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+				    _("rest-tls-key, rest-tls-ca and "
+				      "rest-tls-require-peer-certificate need rest-tls-cert"));
+			return FALSE;
+		}
+		return TRUE;
+	}
+	if (!remsim_tls_check_backend(error))
+		return FALSE;
+	tls = g_new0(RemsimServerRestTls, 1);
+	tls->certificate = remsim_tls_load_certificate(cert, key, error);
+	if (tls->certificate == NULL)
+		return FALSE;
+	if (ca != NULL && *ca != '\0') {
+		/* GIO's file database takes an absolute name only */
+		g_autofree gchar *path = g_canonicalize_filename(ca, NULL);
+
+		if ((tls->ca = remsim_tls_load_ca(path, error)) == NULL)
+			return FALSE;
+	}
+	tls->require_peer_certificate =
+	    remsim_config_get_boolean(file, NULL, "rest-tls-require-peer-certificate");
+	if (tls->require_peer_certificate && tls->ca == NULL) {
+		g_set_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+			    _("rest-tls-require-peer-certificate needs rest-tls-ca"));
+		return FALSE;
+	}
+	remsim_server_rest_set_tls(app->rest, g_steal_pointer(&tls));
+	return TRUE;
+}
+
 /* upstream's REST, open to every address without tokens: said once, at start */
 static void
 remsim_server_main_warn_open_rest(RemsimServerApp *app)
@@ -141,7 +186,7 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 	app->metrics = remsim_server_metrics_new(app->server, app->rest, app->events);
 	remsim_server_rest_set_limits(app->rest, cfg->max_connections,
 				      cfg->max_connections_per_address);
-	if (!remsim_server_main_load_tokens(app, error))
+	if (!remsim_server_main_load_tokens(app, error) || !remsim_server_main_load_tls(app, error))
 		return FALSE;
 	if (!remsim_server_rest_listen(app->rest, cfg->rest_bind_ip, cfg->rest_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("REST port %u: %s"),
@@ -155,8 +200,10 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 						   remsim_server_rest_get_port(app->rest));
 		remsim_server_dbus_start(app->dbus, cfg->bus);
 	}
-	g_message("remsim-server %s: RSPRO on port %u, REST on port %u, restart %" G_GUINT64_FORMAT,
+	g_message("remsim-server %s: RSPRO on port %u, REST (%s) on port %u, restart "
+		  "%" G_GUINT64_FORMAT,
 		  PACKAGE_VERSION, remsim_server_get_port(app->server),
+		  remsim_server_rest_has_tls(app->rest) ? "HTTPS" : "HTTP",
 		  remsim_server_rest_get_port(app->rest),
 		  remsim_server_get_restart_counter(app->server));
 	return remsim_server_main_write_port_file(app, error);

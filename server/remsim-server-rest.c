@@ -29,7 +29,8 @@ struct _RemsimServerRest {
 	RsproAcceptor *acceptor;
 	guint max_connections; /* 0: no limit */
 	guint max_per_address;
-	RemsimServerAuth *auth; /* NULL: no tokens, REST open as upstream's */
+	RemsimServerAuth *auth;	  /* NULL: no tokens, REST open as upstream's */
+	RemsimServerRestTls *tls; /* NULL: plain HTTP */
 };
 
 /* who asked, on each SoupServerMessage (remsim_server_rest_authenticate()) */
@@ -64,6 +65,7 @@ remsim_server_rest_dispose(GObject *object)
 	g_clear_object(&self->soup);
 	g_clear_object(&self->server);
 	g_clear_object(&self->auth);
+	g_clear_pointer(&self->tls, remsim_server_rest_tls_free);
 	G_OBJECT_CLASS(remsim_server_rest_parent_class)->dispose(object);
 }
 
@@ -856,6 +858,19 @@ remsim_server_rest_set_auth(RemsimServerRest *self, RemsimServerAuth *auth)
 	g_set_object(&self->auth, auth);
 }
 
+void
+remsim_server_rest_set_tls(RemsimServerRest *self, RemsimServerRestTls *tls)
+{
+	g_clear_pointer(&self->tls, remsim_server_rest_tls_free);
+	self->tls = tls;
+}
+
+gboolean
+remsim_server_rest_has_tls(RemsimServerRest *self)
+{
+	return self->tls != NULL;
+}
+
 gboolean
 remsim_server_rest_has_auth(RemsimServerRest *self)
 {
@@ -874,21 +889,36 @@ remsim_server_rest_set_limits(RemsimServerRest *self, guint max_connections, gui
  * connection limits apply, and at the descriptor limit accepting pauses
  * instead of stopping for good, as libsoup's own listener does.
  */
+/* @stream (@conn itself, or TLS over it) to libsoup */
+static void
+remsim_server_rest_serve(GIOStream *stream, GSocketConnection *conn, gpointer data)
+{
+	RemsimServerRest *self = data;
+	g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address(conn, NULL);
+	g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(conn, NULL);
+	g_autoptr(GError) error = NULL;
+
+	if (stream == NULL)
+		return;
+	if (local == NULL || remote == NULL ||
+	    !soup_server_accept_iostream(self->soup, stream, local, remote, &error))
+		g_debug("REST: a connection went before it was served: %s",
+			error ? error->message : "no address");
+}
+
 static void
 remsim_server_rest_incoming_cb(RsproAcceptor *acceptor, GSocketConnection *conn, gpointer data)
 {
 	RemsimServerRest *self = data;
 	GSocket *socket = g_socket_connection_get_socket(conn);
-	g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address(conn, NULL);
-	g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(conn, NULL);
-	g_autoptr(GError) error = NULL;
 
 	/* a peer that sends or reads nothing (a request it never finishes) is dropped */
 	g_socket_set_timeout(socket, REMSIM_SERVER_REST_IDLE_TIMEOUT_S);
-	if (local == NULL || remote == NULL ||
-	    !soup_server_accept_iostream(self->soup, G_IO_STREAM(conn), local, remote, &error))
-		g_debug("REST: a connection went before it was served: %s",
-			error ? error->message : "no address");
+	if (self->tls != NULL)
+		remsim_server_rest_tls_accept(self->tls, conn, G_OBJECT(self),
+					      remsim_server_rest_serve);
+	else
+		remsim_server_rest_serve(G_IO_STREAM(conn), conn, self);
 }
 
 gboolean

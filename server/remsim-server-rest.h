@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "remsim-server-auth.h"
+#include "remsim-server-rest-tls.h"
 #include "remsim-server.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,9 @@ void remsim_server_rest_add_handler(RemsimServerRest *self, const gchar *path,
 /* the tokens every route but the web view's page needs (NULL: none, REST open) */
 void remsim_server_rest_set_auth(RemsimServerRest *self, RemsimServerAuth *auth);
 gboolean remsim_server_rest_has_auth(RemsimServerRest *self);
+/* HTTPS only, with @tls (taken; NULL: plain HTTP); call before listening */
+void remsim_server_rest_set_tls(RemsimServerRest *self, RemsimServerRestTls *tls);
+gboolean remsim_server_rest_has_tls(RemsimServerRest *self);
 
 /*
  * Who asked @msg, as set before its body was read: the caller of audit lines
