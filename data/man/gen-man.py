@@ -100,7 +100,7 @@ def format_keys(rows):
 # --- a tool with commands (remsim-ctl): its --help, untranslated ---
 
 # the options every command of remsim-ctl takes; listed once, under @GLOBAL@
-GLOBAL_OPTIONS = ('--json', '--session', '--server')
+GLOBAL_OPTIONS = ('--json', '--session', '--server', '--token', '--token-file', '--ca')
 
 
 def run_help(binary, *args):
@@ -156,7 +156,8 @@ def format_commands(binary):
         if not last.startswith(('Application Options:', 'Help Options:')):
             entry += ' ' + escape(' '.join(last.split()))
         for spelling, text in help_options(own):
-            if not any(g in spelling for g in GLOBAL_OPTIONS):
+            flags = [n.partition('=')[0] for n in spelling.split(', ')]
+            if not any(f in GLOBAL_OPTIONS for f in flags):
                 entry += '\n\n\t' + format_option(spelling, text).replace('\n\t', ': ', 1).strip()
         out.append(entry + '\n')
     return '\n'.join(out)
