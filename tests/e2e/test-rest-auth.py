@@ -12,7 +12,8 @@ server on 127.0.0.1, curl, remsim-ctl, certtool and a private dbus-daemon:
 - one audit line for each map made or removed, reset, and refused login;
 - HTTPS with certificates made here: curl --cacert, remsim-ctl --ca --token;
 - D-Bus: a caller of another uid refused (org.remsim.Error.AccessDenied, an
-  audit line), root accepted.
+  audit line), root and the members of dbus-group accepted, on the server and
+  (where the build has it) on remsim-bankd.
 
 Exit 77 (a skip) without curl, certtool, dbus-daemon, gdbus or setpriv, or
 when not root (setpriv); meson runs it through remsim-test-exitcode.sh, which
@@ -361,12 +362,59 @@ DBUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Confi
 '''
 
 
-def gdbus(address, method, args, user=None):
-    argv = ['gdbus', 'call', '--address', address, '--dest', 'org.remsim.Server1',
-            '--object-path', '/org/remsim/Server1', '--method', 'org.remsim.Server1.' + method]
+def gdbus(address, method, args, user=None, dest='org.remsim.Server1',
+          path='/org/remsim/Server1', iface='org.remsim.Server1'):
+    argv = ['gdbus', 'call', '--address', address, '--dest', dest,
+            '--object-path', path, '--method', iface + '.' + method]
     if user is not None:
         argv = ['setpriv', '--reuid=%d' % user, '--regid=%d' % user, '--clear-groups'] + argv
     return subprocess.run(argv + args, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def check_dbus_bankd(work, address, env, server):
+    """the bank's ResetCard and DropClient: uid 65534 refused, root past the check"""
+    bankd = os.environ.get('REMSIM_BANKD', 'none')
+    if bankd == 'none':
+        print('ok: (no remsim-bankd in this build: its D-Bus check not tried)')
+        return
+    plugin_dir = os.path.dirname(os.environ['REMSIM_TEST_PLUGINS'].split(':')[0])
+    conf = os.path.join(work, 'bankd.conf')
+    with open(conf, 'w') as f:
+        f.write('[bankd]\n')
+    log_path = os.path.join(work, 'bankd.log')
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen([bankd, '--config', conf, '--session', '-i', '127.0.0.1',
+                                 '-p', server.ports['rspro'], '-b', '1', '-n', '1',
+                                 '-I', '127.0.0.1', '-P', '0', '--backend', 'example',
+                                 '--plugin-dir', plugin_dir],
+                                stdout=log, stderr=subprocess.STDOUT, env=env)
+    slot = dict(dest='org.remsim.Bankd1', path='/org/remsim/Bankd1/Slot/0',
+                iface='org.remsim.Bankd1.Slot')
+    try:
+        wait_for('the bank on the bus', lambda: 'org.remsim.Error.WrongState' in gdbus(
+            address, 'DropClient', [], **slot).stderr)
+        for method in ('ResetCard', 'DropClient'):
+            out = gdbus(address, method, [], user=65534, **slot)
+            assert 'org.remsim.Error.AccessDenied' in out.stderr, out
+            # root passes the check; the bank then says the slot has no client
+            out = gdbus(address, method, [], **slot)
+            assert out.returncode != 0 and 'org.remsim.Error.WrongState' in out.stderr, out
+        out = gdbus(address, 'Reload', [], user=65534, dest='org.remsim.Bankd1',
+                    path='/org/remsim/Bankd1', iface='org.remsim.Bankd1')
+        assert 'org.remsim.Error.AccessDenied' in out.stderr, out
+    finally:
+        proc.terminate()
+        status = proc.wait(timeout=TIMEOUT)
+    with open(log_path) as f:
+        text = f.read()
+    assert status == 0, (status, text[-3000:])
+    for want in ('(uid=65534) action=ResetCard group=(none) result=refused',
+                 '(uid=65534) action=DropClient group=(none) result=refused',
+                 '(uid=65534) action=Reload group=(none) result=refused',
+                 '(uid=0) action=ResetCard object=/org/remsim/Bankd1/Slot/0 result=allowed',
+                 '(uid=0) action=DropClient object=/org/remsim/Bankd1/Slot/0 result=allowed'):
+        assert want in text, (want, text)
+    print('ok: D-Bus: the bank refuses uid 65534 for ResetCard, DropClient, Reload')
 
 
 def check_dbus(work):
@@ -413,6 +461,7 @@ def check_dbus(work):
         assert out.returncode == 0, out
         assert any('(uid=65534) action=create-slotmap bank=1:1 client=3:0 result=ok' in line
                    for line in server.audit()), server.audit()
+        check_dbus_bankd(work, address, env, server)
     finally:
         if server is not None:
             server.stop()
