@@ -32,10 +32,41 @@ typedef struct {
 	RemsimServerDbus *dbus;
 } RemsimServerApp;
 
+/* the keys a reload puts in force; every other one waits for a restart */
+static const gchar *const remsim_server_main_live_keys[] = { "rest-tokens-file", NULL };
+
+static void remsim_server_main_warn_open_rest(RemsimServerApp *app);
+
+/*
+ * The REST tokens as the reloaded settings say: the file is read again even
+ * when its name is the same (a token added or revoked); none: REST open.
+ */
+static gboolean
+remsim_server_main_reload_tokens(RemsimServerApp *app, const RemsimServerConfig *next,
+				 GPtrArray *applied, GError **error)
+{
+	g_autoptr(RemsimServerAuth) auth = NULL;
+
+	if (next->rest_tokens_file != NULL &&
+	    (auth = remsim_server_auth_new_from_file(next->rest_tokens_file, error)) == NULL)
+		return FALSE;
+	if (auth == NULL && !remsim_server_rest_has_auth(app->rest))
+		return TRUE;
+	remsim_reload_note(applied, NULL, "rest-tokens-file");
+	remsim_server_rest_set_auth(app->rest, auth);
+	if (auth != NULL)
+		g_message("REST: %u tokens from %s", remsim_server_auth_get_count(auth),
+			  next->rest_tokens_file);
+	else
+		remsim_server_main_warn_open_rest(app);
+	return TRUE;
+}
+
 /*
  * SIGHUP and the D-Bus method Reload: parse the file with the command line we
- * started with; only logging (debug, log-personal-info) changes at run time,
- * every other key differing from the value in force waits for a restart.
+ * started with; logging (debug, log-personal-info), dbus-group and the REST
+ * tokens change at run time, every other key differing from the value in
+ * force waits for a restart. A tokens file that does not read changes nothing.
  */
 static gboolean
 remsim_server_main_reload(gint argc, gchar **argv, GPtrArray *applied, GPtrArray *needs_restart,
@@ -48,8 +79,11 @@ remsim_server_main_reload(gint argc, gchar **argv, GPtrArray *applied, GPtrArray
 	next = remsim_server_config_parse(&argc, &argv, &status, error);
 	if (next == NULL)
 		return FALSE;
+	if (app->rest != NULL && !remsim_server_main_reload_tokens(app, next, applied, error))
+		return FALSE;
 	remsim_reload_compare_common(app->cfg->file, next->file, applied, needs_restart);
-	remsim_reload_compare_keys(app->cfg->file, next->file, NULL, NULL, needs_restart);
+	remsim_reload_compare_keys(app->cfg->file, next->file, NULL, remsim_server_main_live_keys,
+				   needs_restart);
 	remsim_config_apply_logging(next->file);
 	return TRUE;
 }

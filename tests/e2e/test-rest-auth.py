@@ -6,7 +6,7 @@ server on 127.0.0.1, curl, remsim-ctl, certtool and a private dbus-daemon:
 - upstream's command line: REST on every address, one warning, open;
 - the shipped server.conf binds REST to 127.0.0.1, without the warning;
 - a tokens file: a bad line named FILE:LINE, a world-readable file warned
-  about; no token or an unknown one 401, a read token GET only (403 for
+  about, read again on SIGHUP (a bad one then changes nothing); no token or an unknown one 401, a read token GET only (403 for
   changes), a write token everything, on upstream's routes and on /api/v1,
   /metrics and the event stream; the web view's page without a token;
 - one audit line for each map made or removed, reset, and refused login;
@@ -25,6 +25,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -273,8 +274,26 @@ def check_tokens(work):
                      'caller=token:viewer action=change method=DELETE '
                      'path=/api/v1/slotmaps/65536 result=refused (read-only token)'):
             assert any(want in line for line in audit), (want, audit)
+        # a reload reads the file again: a token revoked, a new one; a bad file changes nothing
+        renewed = 'ops-renewed-token-0123456789'
+        with open(tokens, 'w') as f:
+            f.write('viewer read %s\nops write %s\n' % (READ, renewed))
+        server.proc.send_signal(signal.SIGHUP)
+        wait_for('the tokens read again', lambda: server.text().count(
+            'REST: 2 tokens from ' + tokens) == 2)
+        status, _, _ = curl(rest + '/api/v1/whoami', token=WRITE)
+        assert status == 401, status
+        status, _, who = curl(rest + '/api/v1/whoami', token=renewed)
+        assert status == 200 and who['token'] == 'ops', (status, who)
+        with open(tokens, 'w') as f:
+            f.write('ops write\n')
+        server.proc.send_signal(signal.SIGHUP)
+        wait_for('the bad file refused', lambda: '%s:1: expected NAME RIGHTS TOKEN' % tokens
+                 in server.text())
+        status, _, _ = curl(rest + '/api/v1/whoami', token=renewed)
+        assert status == 200, status
         text = server.text()
-        assert READ not in text and WRITE not in text, 'a token in the log'
+        assert READ not in text and WRITE not in text and renewed not in text, 'a token logged'
     finally:
         server.stop()
     print('ok: tokens: 401 without, 403 read-only changes, write everything; %d audit lines'
