@@ -17,7 +17,7 @@ BUILD_PACKAGES="build-essential pkg-config meson ninja-build asn1c libglib2.0-de
 # to decode the bank's GSMTAP trace (its debconf question takes its default: no
 # packet capture for other users), a headless browser for the server's web view
 TEST_PACKAGES="libpcsclite-dev libusb-1.0-0-dev clang libclang-rt-14-dev libglib2.0-data
-  sqlite3 dbus dbus-daemon pcscd locales gnutls-bin
+  sqlite3 dbus dbus-daemon pcscd locales gnutls-bin libgnutls28-dev
   pcsc-tools vsmartcard-vpcd python3 python3-pyscard python3-virtualsmartcard
   python3-pycryptodome procps util-linux iproute2 strace clang-format gi-docgen
   gobject-introspection libgirepository1.0-dev systemd scdoc bash-completion umockdev

@@ -264,13 +264,58 @@ rspro_connection_format_address(GInetSocketAddress *address)
 	return g_strdup_printf("[%s]:%u", text, port);
 }
 
+/*
+ * The TCP connection under @stream: @stream itself, or the base stream of a
+ * TLS connection (or of GSocketClient's wrapper around one), for addresses and
+ * socket options; NULL for anything else.
+ */
+/* what a TLS connection runs over (transfer none: the TLS connection keeps it) */
+static GIOStream *
+rspro_connection_tls_base(GTlsConnection *tls)
+{
+	GIOStream *base = NULL;
+
+	g_object_get(tls, "base-io-stream", &base, NULL);
+	if (base != NULL)
+		g_object_unref(base);
+	return base;
+}
+
+static GSocketConnection *
+rspro_connection_base_socket(GIOStream *stream)
+{
+	while (stream != NULL) {
+		if (G_IS_TCP_WRAPPER_CONNECTION(stream))
+			stream = g_tcp_wrapper_connection_get_base_io_stream(
+			    G_TCP_WRAPPER_CONNECTION(stream));
+		else if (G_IS_SOCKET_CONNECTION(stream))
+			return G_SOCKET_CONNECTION(stream);
+		else if (G_IS_TLS_CONNECTION(stream))
+			stream = rspro_connection_tls_base(G_TLS_CONNECTION(stream));
+		else
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * TRUE if the bytes of @stream are the socket's own: a socket connection
+ * that is no wrapper around something (TLS) that reads the socket itself
+ */
+static gboolean
+rspro_connection_stream_is_plain(GIOStream *stream)
+{
+	return G_IS_SOCKET_CONNECTION(stream) && !G_IS_TCP_WRAPPER_CONNECTION(stream);
+}
+
 static GInetSocketAddress *
 rspro_connection_socket_address(GIOStream *stream, gboolean remote)
 {
-	if (!G_IS_SOCKET_CONNECTION(stream))
+	GSocketConnection *conn = rspro_connection_base_socket(stream);
+
+	if (conn == NULL)
 		return NULL;
 
-	GSocketConnection *conn = G_SOCKET_CONNECTION(stream);
 	GSocketAddress *address = remote ? g_socket_connection_get_remote_address(conn, NULL)
 					 : g_socket_connection_get_local_address(conn, NULL);
 
@@ -282,10 +327,12 @@ rspro_connection_socket_address(GIOStream *stream, gboolean remote)
 static void
 rspro_connection_set_nodelay(GIOStream *stream)
 {
-	if (!G_IS_SOCKET_CONNECTION(stream))
+	GSocketConnection *conn = rspro_connection_base_socket(stream);
+
+	if (conn == NULL)
 		return;
 
-	GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream));
+	GSocket *socket = g_socket_connection_get_socket(conn);
 	GSocketFamily family = g_socket_get_family(socket);
 
 	if (family != G_SOCKET_FAMILY_IPV4 && family != G_SOCKET_FAMILY_IPV6)
@@ -971,7 +1018,7 @@ rspro_connection_attach_read_source(RsproConnection *self)
 {
 	GInputStream *in = g_io_stream_get_input_stream(self->stream);
 
-	if (G_IS_SOCKET_CONNECTION(self->stream)) {
+	if (rspro_connection_stream_is_plain(self->stream)) {
 		GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream));
 
 		/*
@@ -1303,11 +1350,16 @@ rspro_connection_lend(RsproConnection *self, RsproConnectionWantedFunc wanted, g
 	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
 	g_return_val_if_fail(wanted != NULL, FALSE);
 
-	/* only a plain socket with nothing of ours on its way, and no answer awaited */
-	if (self->closed || self->lent || !self->started || !G_IS_SOCKET_CONNECTION(self->stream) ||
-	    self->read_paused || self->pending != NULL || self->write_source != NULL ||
-	    self->write_error != NULL || !g_queue_is_empty(&self->write_queue) ||
-	    !g_queue_is_empty(&self->requests) || self->ka_interval_ms != 0)
+	/*
+	 * only a plain socket with nothing of ours on its way, and no answer
+	 * awaited: never the socket under TLS, whose bytes only the TLS
+	 * connection may read and write
+	 */
+	if (self->closed || self->lent || !self->started ||
+	    !rspro_connection_stream_is_plain(self->stream) || self->read_paused ||
+	    self->pending != NULL || self->write_source != NULL || self->write_error != NULL ||
+	    !g_queue_is_empty(&self->write_queue) || !g_queue_is_empty(&self->requests) ||
+	    self->ka_interval_ms != 0)
 		return FALSE;
 	if (self->read_source != NULL) {
 		g_source_destroy(self->read_source);
@@ -1386,6 +1438,22 @@ rspro_connection_get_local_address(RsproConnection *self)
 {
 	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), NULL);
 	return self->local;
+}
+
+GTlsCertificate *
+rspro_connection_get_peer_certificate(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), NULL);
+	if (!G_IS_TLS_CONNECTION(self->stream))
+		return NULL;
+	return g_tls_connection_get_peer_certificate(G_TLS_CONNECTION(self->stream));
+}
+
+gboolean
+rspro_connection_is_tls(RsproConnection *self)
+{
+	g_return_val_if_fail(RSPRO_IS_CONNECTION(self), FALSE);
+	return G_IS_TLS_CONNECTION(self->stream);
 }
 
 const gchar *

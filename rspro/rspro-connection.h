@@ -115,6 +115,7 @@ gboolean rspro_connection_reason_is_clean(const GError *reason);
  * Lending the socket to another thread, which then reads and writes it
  * itself (remsim-bankd's relay thread, for the APDUs of a slot): while lent,
  * this side neither reads nor writes. It lends only a plain socket connection
+ * (never the socket under TLS: the relay then stays on the main loop)
  * with nothing queued, no request waiting and no keep-alive of its own.
  * @unread gets the bytes read but not yet framed, which the borrower takes
  * first; @fd is the socket (non-blocking). When this side needs its socket
@@ -136,9 +137,20 @@ void rspro_connection_give_back(RsproConnection *self, const guint8 *unread, gsi
 				guint64 sent);
 gboolean rspro_connection_is_lent(RsproConnection *self);
 
-/* the peer's address, or NULL if the stream is not a socket (transfer none) */
+/*
+ * the peer's address, or NULL if the stream is not a socket nor TLS over one
+ * (transfer none)
+ */
 GInetSocketAddress *rspro_connection_get_remote_address(RsproConnection *self);
 GInetSocketAddress *rspro_connection_get_local_address(RsproConnection *self);
+/*
+ * TLS: TRUE if the stream is a GTlsConnection (handshake done by whoever made
+ * it); the certificate the peer presented and the TLS library accepted, or
+ * NULL (plain, or none asked for) (transfer none)
+ */
+gboolean rspro_connection_is_tls(RsproConnection *self);
+GTlsCertificate *rspro_connection_get_peer_certificate(RsproConnection *self);
+
 /* "127.0.0.1:40000", for logs */
 const gchar *rspro_connection_get_peer_name(RsproConnection *self);
 

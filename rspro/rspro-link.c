@@ -26,6 +26,9 @@ struct _RsproLink {
 	guint ka_timeout_ms;
 	guint connect_ms;
 	guint hello_ms;
+	gboolean use_tls;
+	GTlsCertificate *certificate; /* ours, for a peer that asks; or NULL */
+	GTlsDatabase *ca;	      /* NULL: the system's */
 
 	RsproLinkState state;
 	RsproBackoff backoff;
@@ -241,12 +244,12 @@ rspro_link_conn_message_cb(RsproConnection *conn, RsproPdu *pdu, gpointer user_d
 }
 
 static void
-rspro_link_enter_established(RsproLink *self, GSocketConnection *socket_conn)
+rspro_link_enter_established(RsproLink *self, GIOStream *stream)
 {
 	GWeakRef *ref = g_new0(GWeakRef, 1);
 
 	rspro_link_stop_timer(self);
-	self->conn = rspro_connection_new(G_IO_STREAM(socket_conn));
+	self->conn = rspro_connection_new(stream);
 	rspro_connection_set_keepalive(self->conn, self->ka_interval_ms, self->ka_timeout_ms);
 	g_signal_connect(self->conn, "closed", G_CALLBACK(rspro_link_conn_closed_cb), self);
 	g_signal_connect(self->conn, "message", G_CALLBACK(rspro_link_conn_message_cb), self);
@@ -263,14 +266,11 @@ typedef struct {
 	GCancellable *attempt;
 } RsproLinkConnectOp;
 
-static void
-rspro_link_tcp_connected_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+/* takes @op; returns the link if @op is still the attempt under way */
+static RsproLink *
+rspro_link_connect_op_end(RsproLinkConnectOp *op)
 {
-	RsproLinkConnectOp *op = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GSocketConnection) socket_conn =
-	    g_socket_client_connect_to_host_finish(G_SOCKET_CLIENT(source), result, &error);
-	g_autoptr(RsproLink) self = g_weak_ref_get(&op->link);
+	RsproLink *self = g_weak_ref_get(&op->link);
 	gboolean current =
 	    self && self->attempt == op->attempt && self->state == RSPRO_LINK_STATE_CONNECTING;
 
@@ -278,6 +278,67 @@ rspro_link_tcp_connected_ready(GObject *source, GAsyncResult *result, gpointer u
 	g_object_unref(op->attempt);
 	g_free(op);
 	if (!current)
+		g_clear_object(&self);
+	return self;
+}
+
+static void
+rspro_link_tls_handshake_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	gboolean ok = g_tls_connection_handshake_finish(G_TLS_CONNECTION(source), result, &error);
+	g_autoptr(RsproLink) self = rspro_link_connect_op_end(user_data);
+
+	if (self == NULL)
+		return;
+	if (!ok) {
+		g_message("RSPRO link to %s:%u: TLS handshake failed: %s", self->host, self->port,
+			  error->message);
+		rspro_link_enter_waiting(self, error);
+		return;
+	}
+	rspro_link_enter_established(self, G_IO_STREAM(source));
+}
+
+/*
+ * TLS over the new TCP connection, still within T2: the peer's certificate
+ * must be one @ca trusts, for the host dialled (name or IP address)
+ */
+static void
+rspro_link_start_tls(RsproLink *self, GSocketConnection *socket_conn)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnectable) identity = g_network_address_new(self->host, self->port);
+	g_autoptr(GIOStream) tls =
+	    g_tls_client_connection_new(G_IO_STREAM(socket_conn), identity, &error);
+	RsproLinkConnectOp *op;
+
+	if (tls == NULL) {
+		g_message("RSPRO link to %s:%u: cannot start TLS: %s", self->host, self->port,
+			  error->message);
+		rspro_link_enter_waiting(self, error);
+		return;
+	}
+	if (self->ca != NULL)
+		g_tls_connection_set_database(G_TLS_CONNECTION(tls), self->ca);
+	if (self->certificate != NULL)
+		g_tls_connection_set_certificate(G_TLS_CONNECTION(tls), self->certificate);
+	op = g_new0(RsproLinkConnectOp, 1);
+	g_weak_ref_init(&op->link, self);
+	op->attempt = g_object_ref(self->attempt);
+	g_tls_connection_handshake_async(G_TLS_CONNECTION(tls), G_PRIORITY_DEFAULT, self->attempt,
+					 rspro_link_tls_handshake_ready, op);
+}
+
+static void
+rspro_link_tcp_connected_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) socket_conn =
+	    g_socket_client_connect_to_host_finish(G_SOCKET_CLIENT(source), result, &error);
+	g_autoptr(RsproLink) self = rspro_link_connect_op_end(user_data);
+
+	if (self == NULL)
 		return;
 	if (!socket_conn) {
 		g_message("RSPRO link to %s:%u: connect failed: %s", self->host, self->port,
@@ -285,7 +346,10 @@ rspro_link_tcp_connected_ready(GObject *source, GAsyncResult *result, gpointer u
 		rspro_link_enter_waiting(self, error);
 		return;
 	}
-	rspro_link_enter_established(self, socket_conn);
+	if (self->use_tls)
+		rspro_link_start_tls(self, socket_conn);
+	else
+		rspro_link_enter_established(self, G_IO_STREAM(socket_conn));
 }
 
 static gboolean
@@ -294,8 +358,8 @@ rspro_link_connect_timeout_cb(gpointer user_data)
 	RsproLink *self = user_data;
 
 	g_clear_pointer(&self->timer, g_source_unref);
-	g_debug("RSPRO link to %s:%u: no TCP connection within %u ms", self->host, self->port,
-		self->connect_ms);
+	g_debug("RSPRO link to %s:%u: no TCP connection (and TLS handshake) within %u ms",
+		self->host, self->port, self->connect_ms);
 	rspro_link_enter_waiting_with(self, RSPRO_CONNECTION_ERROR_TIMEOUT, "connect timed out");
 	return G_SOURCE_REMOVE;
 }
@@ -345,6 +409,8 @@ rspro_link_dispose(GObject *object)
 
 	rspro_link_drop_attempt(self);
 	rspro_link_drop_connection(self);
+	g_clear_object(&self->certificate);
+	g_clear_object(&self->ca);
 	G_OBJECT_CLASS(rspro_link_parent_class)->dispose(object);
 }
 
@@ -420,6 +486,24 @@ rspro_link_set_target(RsproLink *self, const gchar *host, guint16 port)
 	self->port = port;
 	if (self->state != RSPRO_LINK_STATE_IDLE)
 		rspro_link_start(self);
+}
+
+void
+rspro_link_set_tls(RsproLink *self, gboolean use_tls, GTlsCertificate *certificate,
+		   GTlsDatabase *ca)
+{
+	g_return_if_fail(RSPRO_IS_LINK(self));
+
+	self->use_tls = use_tls;
+	g_set_object(&self->certificate, certificate);
+	g_set_object(&self->ca, ca);
+}
+
+gboolean
+rspro_link_get_tls(RsproLink *self)
+{
+	g_return_val_if_fail(RSPRO_IS_LINK(self), FALSE);
+	return self->use_tls;
 }
 
 void

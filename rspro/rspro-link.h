@@ -22,7 +22,7 @@ typedef enum {
 	RSPRO_LINK_STATE_IDLE, /*< nick=idle >*/
 	/* back-off before the next attempt */
 	RSPRO_LINK_STATE_WAITING, /*< nick=waiting >*/
-	/* TCP connect under way */
+	/* TCP connect (and TLS handshake) under way */
 	RSPRO_LINK_STATE_CONNECTING, /*< nick=connecting >*/
 	/* TCP up, hello sent, waiting for its response */
 	RSPRO_LINK_STATE_ESTABLISHED, /*< nick=established >*/
@@ -42,11 +42,23 @@ RsproLink *rspro_link_new(const RsproPdu *hello, RsproComponentType peer_type);
 
 /* where to dial; takes effect at once (a live connection to another place is dropped) */
 void rspro_link_set_target(RsproLink *self, const gchar *host, guint16 port);
+/*
+ * TLS for later connections (default: plain TCP, as upstream): a handshake
+ * right after the TCP connect, within T2, that must verify the peer's
+ * certificate against @ca (NULL: the system's trust) and the host dialled (a
+ * name, or an IP address in the certificate's subjectAltName); @certificate
+ * (with its key; NULL: none) is presented to a peer that asks for one (mutual
+ * TLS). The stream under the connection is then a GTlsClientConnection.
+ */
+void rspro_link_set_tls(RsproLink *self, gboolean use_tls, GTlsCertificate *certificate,
+			GTlsDatabase *ca);
+gboolean rspro_link_get_tls(RsproLink *self);
+
 /* replace the hello for later connections */
 void rspro_link_set_hello(RsproLink *self, const RsproPdu *hello);
 /*
  * timers: keep-alive as for RsproConnection (default on: 30 s / 10 s, as upstream);
- * T1 (hello response) and T2 (TCP connect), 10 s each by default
+ * T1 (hello response) and T2 (TCP connect and any TLS handshake), 10 s each by default
  */
 void rspro_link_set_keepalive(RsproLink *self, guint interval_ms, guint timeout_ms);
 void rspro_link_get_keepalive(RsproLink *self, guint *interval_ms, guint *timeout_ms);
