@@ -48,6 +48,11 @@ remsim_client_slot_settings_clear(RemsimClientSlotSettings *settings)
 	g_clear_pointer(&settings->server_host, g_free);
 	g_clear_pointer(&settings->atr, g_bytes_unref);
 	g_clear_pointer(&settings->component_name, g_free);
+	g_clear_pointer(&settings->tls_cert_file, g_free);
+	g_clear_pointer(&settings->tls_key_file, g_free);
+	g_clear_pointer(&settings->tls_ca_file, g_free);
+	g_clear_object(&settings->tls_cert);
+	g_clear_object(&settings->tls_ca);
 }
 
 const gchar *
@@ -683,6 +688,10 @@ remsim_client_slot_new_link(RemsimClientSlot *self, RsproComponentType peer)
 	rspro_link_set_timeouts(link, self->settings.connect_timeout_ms, CLIENT_T1_MS);
 	if (self->settings.backoff_scale > 0)
 		rspro_link_set_backoff_scale(link, self->settings.backoff_scale);
+	rspro_link_set_tls(link,
+			   peer == RSPRO_COMPONENT_SERVER ? self->settings.server_tls
+							  : self->settings.bankd_tls,
+			   self->settings.tls_cert, self->settings.tls_ca);
 	g_signal_connect(link, "notify::state", G_CALLBACK(remsim_client_slot_link_state_cb), self);
 	return link;
 }
@@ -705,6 +714,10 @@ remsim_client_slot_new(const RemsimClientSlotSettings *settings, RemsimClientFro
 	self->settings.connect_timeout_ms = settings->connect_timeout_ms
 						? settings->connect_timeout_ms
 						: REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS;
+	self->settings.server_tls = settings->server_tls;
+	self->settings.bankd_tls = settings->bankd_tls;
+	g_set_object(&self->settings.tls_cert, settings->tls_cert);
+	g_set_object(&self->settings.tls_ca, settings->tls_ca);
 	self->client_slot = settings->client_slot;
 	remsim_client_slot_set_log_tag(self);
 	self->frontend = g_object_ref(frontend);

@@ -32,6 +32,13 @@ typedef struct {
 	gchar *component_name;	   /* identity name, NULL for the host name */
 	gdouble backoff_scale;	   /* 1.0 = upstream's table */
 	guint connect_timeout_ms;  /* 0: REMSIM_BANKD_CLIENT_CONNECT_TIMEOUT_MS */
+	gboolean server_tls;	   /* TLS towards the server */
+	gboolean bankd_tls;	   /* TLS towards the bank */
+	gchar *tls_cert_file;	   /* as given, or NULL */
+	gchar *tls_key_file;
+	gchar *tls_ca_file;
+	GTlsCertificate *tls_cert; /* loaded from the files (remsim_client), or NULL */
+	GTlsDatabase *tls_ca;	   /* or NULL: the system's */
 } RemsimClientSlotSettings;
 
 void remsim_client_slot_settings_clear(RemsimClientSlotSettings *settings);

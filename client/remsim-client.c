@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "remsim-client.h"
+#include "remsim-tls.h"
 #include "remsim-reload.h"
 
 struct _RemsimClient {
@@ -73,6 +74,13 @@ remsim_client_add_slot(RemsimClient *self, RemsimConfig *config, const gchar *gr
 		script = remsim_client_get_script(self, script_cmd);
 
 	remsim_client_config_get_slot_settings(config, group, slot_nr, &settings);
+	if (!remsim_tls_load_files(settings.tls_cert_file, settings.tls_key_file,
+				   settings.tls_ca_file, &settings.tls_cert, &settings.tls_ca,
+				   error) ||
+	    ((settings.server_tls || settings.bankd_tls) && !remsim_tls_check_backend(error))) {
+		remsim_client_slot_settings_clear(&settings);
+		return FALSE;
+	}
 	slot = remsim_client_slot_new(&settings, frontend, script);
 	remsim_client_slot_settings_clear(&settings);
 	g_signal_connect_object(frontend, "finished",

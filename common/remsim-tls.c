@@ -163,3 +163,139 @@ remsim_tls_certificate_describe(GTlsCertificate *cert)
 
 	return subject != NULL ? subject : g_strdup("(no subject)");
 }
+
+gboolean
+remsim_tls_load_files(const gchar *cert_file, const gchar *key_file, const gchar *ca_file,
+		      GTlsCertificate **cert, GTlsDatabase **ca, GError **error)
+{
+	g_autoptr(GTlsCertificate) loaded_cert = NULL;
+	g_autoptr(GTlsDatabase) loaded_ca = NULL;
+	gboolean has_cert = cert_file != NULL && *cert_file != '\0';
+
+	if (!has_cert && key_file != NULL && *key_file != '\0') {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "TLS key file %s given without a certificate file", key_file);
+		return FALSE;
+	}
+	if (has_cert) {
+		loaded_cert = remsim_tls_load_certificate(cert_file, key_file, error);
+		if (loaded_cert == NULL)
+			return FALSE;
+	}
+	if (ca_file != NULL && *ca_file != '\0') {
+		loaded_ca = remsim_tls_load_ca(ca_file, error);
+		if (loaded_ca == NULL)
+			return FALSE;
+	}
+	*cert = g_steal_pointer(&loaded_cert);
+	*ca = g_steal_pointer(&loaded_ca);
+	return TRUE;
+}
+
+gboolean
+remsim_tls_names_allow_bank(const gchar *const *names, guint bank_id)
+{
+	g_autofree gchar *bank = g_strdup_printf("bank:%u", bank_id);
+
+	return names != NULL && g_strv_contains(names, bank);
+}
+
+gboolean
+remsim_tls_names_allow_client(const gchar *const *names, guint client_id, guint slot_nr)
+{
+	g_autofree gchar *client = g_strdup_printf("client:%u", client_id);
+	g_autofree gchar *slot = g_strdup_printf("client:%u:%u", client_id, slot_nr);
+
+	return names != NULL && (g_strv_contains(names, client) || g_strv_contains(names, slot));
+}
+
+static gboolean
+remsim_tls_peer_names(RsproConnection *conn, gchar ***names, gchar **subject)
+{
+	GTlsCertificate *cert = rspro_connection_get_peer_certificate(conn);
+
+	if (cert == NULL) {
+		if (subject != NULL)
+			*subject = g_strdup("(no certificate)");
+		return FALSE;
+	}
+	*names = remsim_tls_certificate_get_names(cert);
+	if (subject != NULL)
+		*subject = remsim_tls_certificate_describe(cert);
+	return TRUE;
+}
+
+gboolean
+remsim_tls_peer_may_claim_bank(RsproConnection *conn, gboolean required, guint bank_id,
+			       gchar **subject)
+{
+	g_auto(GStrv) names = NULL;
+	g_autofree gchar *who = NULL;
+
+	if (!required)
+		return TRUE;
+	if (remsim_tls_peer_names(conn, &names, &who) &&
+	    remsim_tls_names_allow_bank((const gchar *const *)names, bank_id))
+		return TRUE;
+	if (subject != NULL)
+		*subject = g_steal_pointer(&who);
+	return FALSE;
+}
+
+gboolean
+remsim_tls_peer_may_claim_client(RsproConnection *conn, gboolean required, guint client_id,
+				 guint slot_nr, gchar **subject)
+{
+	g_auto(GStrv) names = NULL;
+	g_autofree gchar *who = NULL;
+
+	if (!required)
+		return TRUE;
+	if (remsim_tls_peer_names(conn, &names, &who) &&
+	    remsim_tls_names_allow_client((const gchar *const *)names, client_id, slot_nr))
+		return TRUE;
+	if (subject != NULL)
+		*subject = g_steal_pointer(&who);
+	return FALSE;
+}
+
+gboolean
+remsim_tls_load_listener(const gchar *mode, const gchar *cert_file, const gchar *key_file,
+			 const gchar *ca_file, gboolean require, RsproListenerTls *tls_mode,
+			 GTlsCertificate **cert, GTlsDatabase **ca, GError **error)
+{
+	g_autoptr(GEnumClass) klass = g_type_class_ref(RSPRO_TYPE_LISTENER_TLS);
+	GEnumValue *value = g_enum_get_value_by_nick(klass, mode != NULL ? mode : "off");
+
+	if (value == NULL) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "tls: \"%s\" is not one of off, on, either", mode);
+		return FALSE;
+	}
+	*tls_mode = value->value;
+	*cert = NULL;
+	*ca = NULL;
+	if (*tls_mode == RSPRO_LISTENER_TLS_OFF) {
+		if (require) {
+			g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+					    "tls-require-peer-certificate needs tls=on or "
+					    "tls=either");
+			return FALSE;
+		}
+		return TRUE;
+	}
+	if (cert_file == NULL || *cert_file == '\0') {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "tls=%s needs tls-cert-file (and tls-key-file, unless the key is in "
+			    "it)",
+			    value->value_nick);
+		return FALSE;
+	}
+	if (require && (ca_file == NULL || *ca_file == '\0')) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "tls-require-peer-certificate needs tls-ca-file, the CA that "
+				    "signs the peers' certificates");
+		return FALSE;
+	}
+	return remsim_tls_load_files(cert_file, key_file, ca_file, cert, ca, error);
+}

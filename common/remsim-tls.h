@@ -10,6 +10,9 @@
 
 #include <gio/gio.h>
 
+#include "rspro-connection.h"
+#include "rspro-listener.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -37,6 +40,45 @@ GStrv remsim_tls_certificate_get_names(GTlsCertificate *cert);
 
 /* the subject as the TLS library writes it ("CN=bank:7,O=ops"), for logs; never NULL */
 gchar *remsim_tls_certificate_describe(GTlsCertificate *cert);
+
+/*
+ * Loads whichever of the files is set (NULL or "": not set) into @cert and
+ * @ca (each left NULL when its file is not set); FALSE with the error of the
+ * first that fails. A key file without a certificate file is an error.
+ */
+gboolean remsim_tls_load_files(const gchar *cert_file, const gchar *key_file, const gchar *ca_file,
+			       GTlsCertificate **cert, GTlsDatabase **ca, GError **error);
+
+/*
+ * Identity binding with mutual TLS: what a peer may claim in its RSPRO hello
+ * is what one of its certificate's names (remsim_tls_certificate_get_names())
+ * says, written exactly so: "bank:N" for bank N; "client:N" for every slot of
+ * client N, "client:N:S" for slot S only (decimal, no leading zeros).
+ */
+gboolean remsim_tls_names_allow_bank(const gchar *const *names, guint bank_id);
+gboolean remsim_tls_names_allow_client(const gchar *const *names, guint client_id, guint slot_nr);
+
+/*
+ * The same for a connection whose listener requires peer certificates
+ * (@required): TRUE if the certificate @conn's peer presented names the claim;
+ * else FALSE, and @subject (if not NULL) gets the certificate's subject, or
+ * "(no certificate)", for the refusal's log line. Without @required, TRUE.
+ */
+gboolean remsim_tls_peer_may_claim_bank(RsproConnection *conn, gboolean required, guint bank_id,
+					gchar **subject);
+gboolean remsim_tls_peer_may_claim_client(RsproConnection *conn, gboolean required, guint client_id,
+					  guint slot_nr, gchar **subject);
+
+/*
+ * A listener's TLS keys checked together and loaded: @mode one of "off",
+ * "on", "either"; "on" and "either" need @cert_file; @require needs a mode
+ * other than "off" and @ca_file. With mode "off" nothing is loaded and
+ * @cert, @ca stay NULL.
+ */
+gboolean remsim_tls_load_listener(const gchar *mode, const gchar *cert_file, const gchar *key_file,
+				  const gchar *ca_file, gboolean require,
+				  RsproListenerTls *tls_mode, GTlsCertificate **cert,
+				  GTlsDatabase **ca, GError **error);
 
 /* the CN of an RFC 4514 subject string ("CN=a\,b,O=x" gives "a,b"), or NULL */
 gchar *remsim_tls_subject_get_cn(const gchar *subject);

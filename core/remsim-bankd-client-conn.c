@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "remsim-bankd-client-conn.h"
+#include "remsim-tls.h"
 #include "remsim-log.h"
 
 typedef enum {
@@ -22,6 +23,7 @@ struct _RemsimBankdClientConn {
 	guint timer_id;
 	gulong message_id;
 	gulong closed_id;
+	gboolean require_certificate; /* mutual TLS: claims bound to the certificate */
 };
 
 G_DEFINE_TYPE(RemsimBankdClientConn, remsim_bankd_client_conn, G_TYPE_OBJECT)
@@ -139,6 +141,17 @@ remsim_bankd_client_conn_handle_connect(RemsimBankdClientConn *self, const Rspro
 		remsim_bankd_client_conn_refuse_id(self, "connectClientReq without a client slot");
 		return;
 	}
+	g_autofree gchar *subject = NULL;
+	if (!remsim_tls_peer_may_claim_client(self->conn, self->require_certificate,
+					      req->client_slot.client_id, req->client_slot.slot_nr,
+					      &subject)) {
+		g_autofree gchar *why =
+		    g_strdup_printf("certificate %s does not name client %u:%u", subject,
+				    req->client_slot.client_id, req->client_slot.slot_nr);
+
+		remsim_bankd_client_conn_refuse_id(self, why);
+		return;
+	}
 	remsim_bankd_client_conn_clear_timer(self);
 	self->client_slot = req->client_slot;
 	remsim_log_tag_set_client(&self->log, self->client_slot.client_id,
@@ -180,6 +193,12 @@ remsim_bankd_client_conn_id_timeout_cb(gpointer user_data)
 	remsim_log_message(&self->log, "no connectClientReq in time, closing");
 	remsim_bankd_client_conn_close(self);
 	return G_SOURCE_REMOVE;
+}
+
+void
+remsim_bankd_client_conn_set_require_certificate(RemsimBankdClientConn *self, gboolean require)
+{
+	self->require_certificate = require;
 }
 
 RemsimBankdClientConn *

@@ -23,6 +23,14 @@ G_DECLARE_FINAL_TYPE(RemsimBankdClientConn, remsim_bankd_client_conn, REMSIM, BA
 /* @identity: the bank's identity for connectClientRes (copied) */
 RemsimBankdClientConn *remsim_bankd_client_conn_new(RsproConnection *conn,
 						    const RsproComponentIdentity *identity);
+/*
+ * Mutual TLS (the listener requires peer certificates): the client slot a
+ * connectClientReq claims must be one the peer's certificate names
+ * (remsim_tls_peer_may_claim_client()), else it is refused with
+ * ILLEGAL_CLIENT_ID and a log line naming the certificate. Before the hello.
+ */
+void remsim_bankd_client_conn_set_require_certificate(RemsimBankdClientConn *self,
+						      gboolean require);
 
 RsproConnection *remsim_bankd_client_conn_get_connection(RemsimBankdClientConn *self);
 const gchar *remsim_bankd_client_conn_get_peer_name(RemsimBankdClientConn *self);

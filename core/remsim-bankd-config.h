@@ -33,6 +33,12 @@ typedef struct {
 	guint16 bind_port;
 	guint max_connections; /* 0: no limit */
 	guint max_connections_per_address;
+	gchar *tls;	      /* the client port's TLS: "off", "on" or "either" */
+	gchar *tls_cert_file; /* or NULL */
+	gchar *tls_key_file;
+	gchar *tls_ca_file;
+	gboolean tls_require_peer_certificate;
+	gboolean server_tls;   /* the link to the server */
 	gchar *advertise;      /* HOST:PORT as given */
 	gchar *advertise_host; /* NULL: not sent */
 	guint16 advertise_port;

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "remsim-bankd.h"
+#include "remsim-tls.h"
 #include "remsim-bankd-report.h"
 #include "remsim-bankd-slot-map.h"
 #include "remsim-log.h"
@@ -23,6 +24,9 @@ struct _RemsimBankd {
 	RemsimBankdGsmtap *gsmtap;
 	RsproListener *listener;
 	RsproLink *link;
+	RsproListenerTls tls_mode; /* the client port's */
+	GTlsCertificate *tls_cert; /* the bank's, or NULL */
+	GTlsDatabase *tls_ca;	   /* or NULL: the system's */
 	RemsimBankdReport *report;
 	guint64 server_connects;
 };
@@ -47,6 +51,8 @@ remsim_bankd_dispose(GObject *object)
 		g_signal_handlers_disconnect_by_data(self->listener, self);
 		rspro_listener_close(self->listener);
 	}
+	g_clear_object(&self->tls_cert);
+	g_clear_object(&self->tls_ca);
 	g_clear_object(&self->listener);
 	g_clear_pointer(&self->pending, g_ptr_array_unref);
 	g_clear_pointer(&self->slots, g_ptr_array_unref);
@@ -303,6 +309,7 @@ remsim_bankd_start_link(RemsimBankd *self, GError **error)
 	rspro_link_set_keepalive(self->link, RSPRO_KEEPALIVE_INTERVAL_MS,
 				 RSPRO_KEEPALIVE_TIMEOUT_MS);
 	rspro_link_set_backoff_scale(self->link, config->backoff_scale);
+	rspro_link_set_tls(self->link, config->server_tls, self->tls_cert, self->tls_ca);
 	g_signal_connect(self->link, "message", G_CALLBACK(remsim_bankd_server_message_cb), self);
 	g_signal_connect(self->link, "connected", G_CALLBACK(remsim_bankd_link_connected_cb), self);
 	g_signal_connect(self->link, "disconnected", G_CALLBACK(remsim_bankd_link_disconnected_cb),
@@ -372,6 +379,9 @@ remsim_bankd_connection_cb(RsproListener *listener, RsproConnection *conn, gpoin
 	RemsimBankd *self = user_data;
 	RemsimBankdClientConn *client = remsim_bankd_client_conn_new(conn, &self->identity);
 
+	remsim_bankd_client_conn_set_require_certificate(
+	    client, self->config->tls_require_peer_certificate);
+
 	remsim_log_debug(&self->log, "client %s connected", rspro_connection_get_peer_name(conn));
 	g_signal_connect(client, "identified", G_CALLBACK(remsim_bankd_client_identified_cb), self);
 	g_signal_connect(client, "pdu", G_CALLBACK(remsim_bankd_client_pdu_cb), self);
@@ -393,10 +403,39 @@ remsim_bankd_write_port_file(RemsimBankd *self, GError **error)
 	return TRUE;
 }
 
+/* the bank's certificate and CA, for its client port and its link to the server */
+static gboolean
+remsim_bankd_load_tls(RemsimBankd *self, GError **error)
+{
+	const RemsimBankdConfig *config = self->config;
+
+	if (!remsim_tls_load_listener(config->tls, config->tls_cert_file, config->tls_key_file,
+				      config->tls_ca_file, config->tls_require_peer_certificate,
+				      &self->tls_mode, &self->tls_cert, &self->tls_ca, error))
+		return FALSE;
+	/* the link presents the certificate and checks the server even with tls=off */
+	if (self->tls_mode == RSPRO_LISTENER_TLS_OFF &&
+	    !remsim_tls_load_files(config->tls_cert_file, config->tls_key_file, config->tls_ca_file,
+				   &self->tls_cert, &self->tls_ca, error))
+		return FALSE;
+	if (config->server_tls && !remsim_tls_check_backend(error))
+		return FALSE;
+	if (self->tls_mode != RSPRO_LISTENER_TLS_OFF || config->server_tls)
+		remsim_log_message(
+		    &self->log, "TLS: client port %s%s, server link %s", config->tls,
+		    config->tls_require_peer_certificate ? " (client certificates required)" : "",
+		    config->server_tls ? "on" : "off");
+	return TRUE;
+}
+
 static gboolean
 remsim_bankd_start_listener(RemsimBankd *self, GError **error)
 {
+	if (!remsim_bankd_load_tls(self, error))
+		return FALSE;
 	self->listener = rspro_listener_new();
+	rspro_listener_set_tls(self->listener, self->tls_mode, self->tls_cert, self->tls_ca,
+			       self->config->tls_require_peer_certificate);
 	/* the client pings; the bank only answers (upstream) */
 	rspro_listener_set_keepalive(self->listener, 0, 0);
 	rspro_listener_set_limits(self->listener, self->config->max_connections,

@@ -23,6 +23,12 @@ typedef struct {
 	gchar *rest_tokens_file; /* NULL: no tokens, REST open */
 	guint max_connections;	 /* on each port; 0: no limit */
 	guint max_connections_per_address;
+	gchar *tls;	      /* "off", "on" or "either" */
+	gchar *tls_cert_file; /* or NULL */
+	gchar *tls_key_file;
+	gchar *tls_ca_file;
+	gboolean tls_require_peer_certificate;
+	gchar *bank_allowed_addresses; /* comma-separated, or NULL */
 	gchar *state_dir;
 	gchar *port_file; /* where to write the bound ports, or NULL */
 	GBusType bus;	  /* G_BUS_TYPE_NONE: no D-Bus */

@@ -8,6 +8,8 @@
 #include "remsim-daemon.h"
 #include "remsim-i18n.h"
 #include "remsim-reload.h"
+#include "remsim-server-trust.h"
+#include "remsim-tls.h"
 #include "remsim-server-api.h"
 #include "remsim-server-dbus.h"
 #include "remsim-server-events.h"
@@ -16,7 +18,6 @@
 #include "remsim-server-rest.h"
 #include "remsim-server-config.h"
 #include "remsim-server.h"
-#include "remsim-tls.h"
 
 typedef struct {
 	RemsimServerConfig *cfg; /* the settings in force */
@@ -195,6 +196,33 @@ remsim_server_main_warn_open_rest(RemsimServerApp *app)
 		  ip != NULL ? ip : "every address", remsim_server_rest_get_port(app->rest));
 }
 
+/* TLS on the RSPRO port, and the addresses banks may announce */
+static gboolean
+remsim_server_main_setup_trust(RemsimServerApp *app, GError **error)
+{
+	const RemsimServerConfig *cfg = app->cfg;
+	RsproListenerTls mode;
+	g_autoptr(GTlsCertificate) cert = NULL;
+	g_autoptr(GTlsDatabase) ca = NULL;
+	g_autoptr(GPtrArray) allowed = NULL;
+
+	if (!remsim_tls_load_listener(cfg->tls, cfg->tls_cert_file, cfg->tls_key_file,
+				      cfg->tls_ca_file, cfg->tls_require_peer_certificate, &mode,
+				      &cert, &ca, error))
+		return FALSE;
+	remsim_server_set_tls(app->server, mode, cert, ca, cfg->tls_require_peer_certificate);
+	if (mode != RSPRO_LISTENER_TLS_OFF)
+		g_message("RSPRO port: tls=%s%s", cfg->tls,
+			  cfg->tls_require_peer_certificate
+			      ? ", peer certificates required and bound to the ids they name"
+			      : "");
+	allowed = remsim_server_trust_parse_addresses(cfg->bank_allowed_addresses, error);
+	if (allowed == NULL)
+		return FALSE;
+	remsim_server_set_bank_allowed_addresses(app->server, allowed);
+	return TRUE;
+}
+
 static gboolean
 remsim_server_main_start(RemsimServerApp *app, GError **error)
 {
@@ -208,6 +236,8 @@ remsim_server_main_start(RemsimServerApp *app, GError **error)
 		return FALSE;
 	remsim_server_set_limits(app->server, cfg->max_connections,
 				 cfg->max_connections_per_address);
+	if (!remsim_server_main_setup_trust(app, error))
+		return FALSE;
 	if (!remsim_server_listen(app->server, cfg->bind_ip, cfg->rspro_port, &local)) {
 		g_set_error(error, local->domain, local->code, _("RSPRO port %u: %s"),
 			    cfg->rspro_port, local->message);

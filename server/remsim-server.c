@@ -5,7 +5,9 @@
 
 #include "remsim-json.h"
 #include "remsim-log.h"
+#include "remsim-server-trust.h"
 #include "remsim-server.h"
+#include "remsim-tls.h"
 #include "rspro-listener.h"
 
 G_DEFINE_QUARK(remsim_server_error_quark, remsim_server_error)
@@ -19,6 +21,11 @@ struct _RemsimServer {
 	RsproListener *listener;
 	guint max_connections; /* on the listener; 0: no limit */
 	guint max_per_address;
+	RsproListenerTls tls_mode;
+	GTlsCertificate *tls_cert;
+	GTlsDatabase *tls_ca;
+	gboolean tls_require_peer_certificate;
+	GPtrArray *bank_allowed_addresses; /* GInetAddress, or NULL */
 	RsproComponentIdentity identity;
 	RemsimLogTag log;	    /* [server] */
 	GHashTable *peers;	    /* RsproConnection* -> RemsimServerPeer* (owned) */
@@ -85,6 +92,9 @@ remsim_server_dispose(GObject *object)
 	g_clear_pointer(&self->resets, g_hash_table_unref);
 	g_clear_object(&self->inventory);
 	g_clear_object(&self->store);
+	g_clear_object(&self->tls_cert);
+	g_clear_object(&self->tls_ca);
+	g_clear_pointer(&self->bank_allowed_addresses, g_ptr_array_unref);
 	G_OBJECT_CLASS(remsim_server_parent_class)->dispose(object);
 }
 
@@ -448,6 +458,28 @@ remsim_server_handle_connect_bank(RemsimServer *self, RemsimServerPeer *peer, co
 				     RSPRO_RESULT_ILLEGAL_SLOT_ID, what);
 		return;
 	}
+	g_autofree gchar *subject = NULL;
+	if (!remsim_tls_peer_may_claim_bank(conn, self->tls_require_peer_certificate, req->bank_id,
+					    &subject)) {
+		/* the answer upstream gives for a bank id it does not take */
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "certificate %s does not name bank %u", subject, req->bank_id);
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES,
+				     RSPRO_RESULT_ILLEGAL_BANK_ID, what);
+		return;
+	}
+	if (req->has_bound &&
+	    !remsim_server_trust_bound_allowed(conn, &req->bound, self->bank_allowed_addresses)) {
+		g_autofree gchar *ip = remsim_server_trust_ip_to_string(&req->bound);
+
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "announces %s:%u for its clients, which is neither the address "
+				   "it connects from (%s) nor in bank-allowed-addresses",
+				   ip, req->bound.port, rspro_connection_get_peer_name(conn));
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES,
+				     RSPRO_RESULT_ILLEGAL_BANK_ID, what);
+		return;
+	}
 	if (remsim_server_find_bank(self, req->bank_id)) {
 		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_BANK_RES,
 				     RSPRO_RESULT_IDENTITY_IN_USE, what);
@@ -487,6 +519,21 @@ remsim_server_handle_connect_client(RemsimServer *self, RemsimServerPeer *peer, 
 		remsim_log_message(remsim_server_peer_get_log_tag(peer),
 				   "closing: connectClientReq without a client identity and slot");
 		rspro_connection_close(conn);
+		return;
+	}
+	g_autofree gchar *subject = NULL;
+	if (!remsim_tls_peer_may_claim_client(conn, self->tls_require_peer_certificate,
+					      req->client_slot.client_id, req->client_slot.slot_nr,
+					      &subject)) {
+		g_autofree gchar *what = g_strdup_printf(
+		    "client C%u:%u", req->client_slot.client_id, req->client_slot.slot_nr);
+
+		/* the answer upstream gives for a client id it does not take */
+		remsim_log_message(remsim_server_peer_get_log_tag(peer),
+				   "certificate %s does not name client %u:%u", subject,
+				   req->client_slot.client_id, req->client_slot.slot_nr);
+		remsim_server_refuse(self, peer, RSPRO_MSG_CONNECT_CLIENT_RES,
+				     RSPRO_RESULT_ILLEGAL_CLIENT_ID, what);
 		return;
 	}
 	key = remsim_server_slotmap_client_key(&req->client_slot);
@@ -665,10 +712,30 @@ remsim_server_set_limits(RemsimServer *self, guint max_connections, guint max_pe
 	self->max_per_address = max_per_address;
 }
 
+void
+remsim_server_set_tls(RemsimServer *self, RsproListenerTls mode, GTlsCertificate *cert,
+		      GTlsDatabase *ca, gboolean require_peer_certificate)
+{
+	self->tls_mode = mode;
+	g_set_object(&self->tls_cert, cert);
+	g_set_object(&self->tls_ca, ca);
+	self->tls_require_peer_certificate = require_peer_certificate;
+}
+
+void
+remsim_server_set_bank_allowed_addresses(RemsimServer *self, GPtrArray *allowed)
+{
+	g_clear_pointer(&self->bank_allowed_addresses, g_ptr_array_unref);
+	if (allowed != NULL)
+		self->bank_allowed_addresses = g_ptr_array_ref(allowed);
+}
+
 gboolean
 remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 port, GError **error)
 {
 	self->listener = rspro_listener_new();
+	rspro_listener_set_tls(self->listener, self->tls_mode, self->tls_cert, self->tls_ca,
+			       self->tls_require_peer_certificate);
 	rspro_listener_set_keepalive(self->listener, RSPRO_KEEPALIVE_INTERVAL_MS,
 				     RSPRO_KEEPALIVE_TIMEOUT_MS);
 	rspro_listener_set_limits(self->listener, self->max_connections, self->max_per_address);

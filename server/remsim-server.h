@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include "rspro-listener.h"
+
 #include "remsim-server-inventory.h"
 #include "remsim-server-peer.h"
 #include "remsim-server-slotmap-store.h"
@@ -34,6 +36,19 @@ RemsimServer *remsim_server_new(RemsimServerSlotmapStore *store);
 gboolean remsim_server_restore(RemsimServer *self, GError **error);
 /* the RSPRO port's connection limits (rspro_listener_set_limits()); before listening */
 void remsim_server_set_limits(RemsimServer *self, guint max_connections, guint max_per_address);
+/*
+ * TLS on the RSPRO port (rspro_listener_set_tls()); with
+ * @require_peer_certificate, a bank or client claims only what its
+ * certificate names (remsim_tls_peer_may_claim_bank() and _client()). Before
+ * listening.
+ */
+void remsim_server_set_tls(RemsimServer *self, RsproListenerTls mode, GTlsCertificate *cert,
+			   GTlsDatabase *ca, gboolean require_peer_certificate);
+/*
+ * the addresses a bank may announce besides its peer address (GInetAddress,
+ * remsim_server_trust_parse_addresses()); takes a reference
+ */
+void remsim_server_set_bank_allowed_addresses(RemsimServer *self, GPtrArray *allowed);
 gboolean remsim_server_listen(RemsimServer *self, const gchar *bind_ip, guint16 port,
 			      GError **error);
 guint16 remsim_server_get_port(RemsimServer *self);

@@ -161,6 +161,66 @@ test_subject_cn(void)
 	g_assert_null(remsim_tls_subject_get_cn(NULL));
 }
 
+static void
+test_names_allow(void)
+{
+	const gchar *bank7[] = { "bank:7", "bank.example.org", NULL };
+	const gchar *client23[] = { "client:23", NULL };
+	const gchar *client23_1[] = { "client:23:1", NULL };
+	const gchar *none[] = { NULL };
+
+	g_assert_true(remsim_tls_names_allow_bank(bank7, 7));
+	g_assert_false(remsim_tls_names_allow_bank(bank7, 8));
+	g_assert_false(remsim_tls_names_allow_bank(bank7, 70));
+	g_assert_false(remsim_tls_names_allow_client(bank7, 7, 0));
+	g_assert_false(remsim_tls_names_allow_bank(client23, 23));
+	g_assert_false(remsim_tls_names_allow_bank(none, 0));
+	g_assert_false(remsim_tls_names_allow_bank(NULL, 0));
+
+	/* client:N: any slot of N */
+	g_assert_true(remsim_tls_names_allow_client(client23, 23, 0));
+	g_assert_true(remsim_tls_names_allow_client(client23, 23, 5));
+	g_assert_false(remsim_tls_names_allow_client(client23, 24, 0));
+	g_assert_false(remsim_tls_names_allow_client(client23, 2, 3));
+	/* client:N:S: that slot only */
+	g_assert_true(remsim_tls_names_allow_client(client23_1, 23, 1));
+	g_assert_false(remsim_tls_names_allow_client(client23_1, 23, 0));
+	g_assert_false(remsim_tls_names_allow_client(none, 23, 1));
+}
+
+static void
+test_load_files(void)
+{
+	g_autoptr(RemsimTestTls) tls = remsim_test_tls_new();
+	g_autoptr(GError) error = NULL;
+	GTlsCertificate *cert = NULL;
+	GTlsDatabase *ca = NULL;
+
+	if (tls == NULL)
+		return;
+	g_autofree gchar *pem = remsim_test_tls_make_cert(tls, "bank", "bank:7", NULL);
+	g_autofree gchar *key = remsim_test_tls_key(tls, "bank");
+
+	/* nothing set: nothing loaded, no error */
+	g_assert_true(remsim_tls_load_files(NULL, "", NULL, &cert, &ca, &error));
+	g_assert_no_error(error);
+	g_assert_null(cert);
+	g_assert_null(ca);
+
+	g_assert_true(remsim_tls_load_files(pem, key, tls->ca_cert, &cert, &ca, &error));
+	g_assert_no_error(error);
+	g_assert_true(G_IS_TLS_CERTIFICATE(cert));
+	g_assert_true(G_IS_TLS_DATABASE(ca));
+	g_clear_object(&cert);
+	g_clear_object(&ca);
+
+	/* a key alone is a mistake worth saying */
+	g_assert_false(remsim_tls_load_files(NULL, key, NULL, &cert, &ca, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	g_assert_nonnull(strstr(error->message, key));
+	g_assert_null(cert);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,5 +229,7 @@ main(int argc, char **argv)
 	g_test_add_func("/tls/key-in-cert-file", test_key_in_cert_file);
 	g_test_add_func("/tls/errors-name-the-file", test_errors_name_the_file);
 	g_test_add_func("/tls/subject-cn", test_subject_cn);
+	g_test_add_func("/tls/names-allow", test_names_allow);
+	g_test_add_func("/tls/load-files", test_load_files);
 	return g_test_run();
 }
