@@ -15,10 +15,13 @@ typedef struct {
 	RemsimTestDaemon *server;
 } ServerRsproFixture;
 
+/* @data: more arguments for the server, or NULL */
 static void
 fixture_setup(ServerRsproFixture *f, gconstpointer data)
 {
-	f->server = remsim_test_daemon_spawn(REMSIM_TEST_DAEMON_SERVER, NULL);
+	f->server = remsim_test_daemon_spawn(
+	    REMSIM_TEST_DAEMON_SERVER,
+	    &(RemsimTestDaemonOptions){ .args = data, .capture_stderr = TRUE });
 }
 
 static void
@@ -212,6 +215,32 @@ test_create_delete(ServerRsproFixture *f, gconstpointer data)
 	g_assert_cmpuint(remsim_test_peer_count(bank, RSPRO_MSG_REMOVE_MAPPING_REQ), ==, 1);
 }
 
+/*
+ * A bank may send clients only to its own address (or an allowed one): one
+ * that announces another host is refused as upstream refuses a bad bank id
+ */
+static void
+test_bound_refused(ServerRsproFixture *f, gconstpointer data)
+{
+	RsproIpPort elsewhere, allowed, own;
+	gint result;
+	g_autoptr(RemsimTestPeer) bad = NULL;
+	g_autoptr(RemsimTestPeer) listed = NULL;
+	g_autoptr(RemsimTestPeer) loopback = NULL;
+
+	g_assert_true(rspro_ip_port_from_string(&elsewhere, "192.0.2.66", 9999));
+	bad = bank_hello(f, 4, 8, &elsewhere, REMSIM_TEST_PEER_BANK_FOR_SERVER, &result);
+	g_assert_cmpint(result, ==, RSPRO_RESULT_ILLEGAL_BANK_ID);
+	REMSIM_TEST_WAIT_FOR(remsim_test_daemon_count_stderr(
+				 f->server, "announces 192.0.2.66:9999 for its clients") == 1);
+
+	/* the same bank id is free: the refused one did not register */
+	g_assert_true(rspro_ip_port_from_string(&allowed, "10.1.2.3", 4444));
+	listed = bank_new(f, 4, 8, &allowed);
+	g_assert_true(rspro_ip_port_from_string(&own, "127.0.0.1", 4445));
+	loopback = bank_new(f, 5, 8, &own);
+}
+
 static void
 test_endpoint_fallback(ServerRsproFixture *f, gconstpointer data)
 {
@@ -393,7 +422,14 @@ main(int argc, char **argv)
 		   fixture_teardown)
 	ADD("register", test_register);
 	ADD("bad-hello", test_bad_hello);
-	ADD("create-delete", test_create_delete);
+#define ADD_ARGS(name, args, fn)                                                                   \
+	g_test_add("/server/rspro/" name, ServerRsproFixture, args, fixture_setup, fn,             \
+		   fixture_teardown)
+	/* 10.1.2.3: the address the banks of these tests announce */
+	static const gchar *const allow[] = { "--bank-allowed-addresses=10.1.2.3", NULL };
+
+	ADD_ARGS("create-delete", allow, test_create_delete);
+	ADD_ARGS("bound-refused", allow, test_bound_refused);
 	ADD("endpoint-fallback", test_endpoint_fallback);
 	ADD("late-bank-and-client", test_late_bank_and_client);
 	ADD("bank-error", test_bank_error);
