@@ -67,7 +67,9 @@ remsim_tls_load_ca(const gchar *ca_file, GError **error)
 		return NULL;
 	}
 	g_list_free_full(cas, g_object_unref);
-	db = g_tls_file_database_new(ca_file, &local);
+	/* GTlsFileDatabase takes absolute paths only */
+	g_autofree gchar *absolute = g_canonicalize_filename(ca_file, NULL);
+	db = g_tls_file_database_new(absolute, &local);
 	if (db == NULL)
 		g_propagate_prefixed_error(error, local, "cannot load TLS CA bundle %s: ", ca_file);
 	return db;

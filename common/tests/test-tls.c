@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "remsim-test"
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "remsim-test-common.h"
@@ -210,6 +211,16 @@ test_load_files(void)
 	g_assert_true(remsim_tls_load_files(pem, key, tls->ca_cert, &cert, &ca, &error));
 	g_assert_no_error(error);
 	g_assert_true(G_IS_TLS_CERTIFICATE(cert));
+	g_assert_true(G_IS_TLS_DATABASE(ca));
+	g_clear_object(&cert);
+	g_clear_object(&ca);
+
+	/* a relative CA path is taken from the working directory */
+	g_autofree gchar *cwd = g_get_current_dir();
+	g_assert_cmpint(g_chdir(tls->dir), ==, 0);
+	g_assert_true(remsim_tls_load_files("bank.pem", "bank.key", "ca.pem", &cert, &ca, &error));
+	g_assert_cmpint(g_chdir(cwd), ==, 0);
+	g_assert_no_error(error);
 	g_assert_true(G_IS_TLS_DATABASE(ca));
 	g_clear_object(&cert);
 	g_clear_object(&ca);
