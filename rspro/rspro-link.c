@@ -321,6 +321,8 @@ rspro_link_start_tls(RsproLink *self, GSocketConnection *socket_conn)
 	}
 	if (self->ca != NULL)
 		g_tls_connection_set_database(G_TLS_CONNECTION(tls), self->ca);
+	/* IPA frames say where a message ends: an end without TLS's goodbye is a close */
+	g_tls_connection_set_require_close_notify(G_TLS_CONNECTION(tls), FALSE);
 	if (self->certificate != NULL)
 		g_tls_connection_set_certificate(G_TLS_CONNECTION(tls), self->certificate);
 	op = g_new0(RsproLinkConnectOp, 1);

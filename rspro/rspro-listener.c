@@ -252,6 +252,9 @@ rspro_listener_start_handshake(RsproListenerPending *pending)
 	pending->tls = G_TLS_CONNECTION(tls);
 	if (self->ca != NULL)
 		g_tls_connection_set_database(pending->tls, self->ca);
+	/* IPA frames say where a message ends: a peer that goes without TLS's goodbye
+	 * has only closed, as over plain TCP, and is logged so */
+	g_tls_connection_set_require_close_notify(pending->tls, FALSE);
 	g_object_set(tls, "authentication-mode",
 		     self->require_peer_certificate ? G_TLS_AUTHENTICATION_REQUIRED
 						    : G_TLS_AUTHENTICATION_NONE,
