@@ -403,10 +403,16 @@ rspro_listener_close(RsproListener *self)
 
 		g_ptr_array_remove_index_fast(self->pending, 0);
 		pending->listener = NULL;
-		if (pending->tls != NULL)
-			g_cancellable_cancel(pending->cancellable); /* the handshake frees it */
-		else
+		if (pending->tls == NULL) {
 			rspro_listener_pending_free(pending);
+			continue;
+		}
+		/* the handshake frees it once cancelled; its timer must not fire meanwhile */
+		if (pending->timeout != NULL) {
+			g_source_destroy(pending->timeout);
+			g_clear_pointer(&pending->timeout, g_source_unref);
+		}
+		g_cancellable_cancel(pending->cancellable);
 	}
 	if (!self->acceptor)
 		return;
