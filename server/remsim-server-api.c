@@ -78,12 +78,13 @@ remsim_server_api_maps_by_bank(RemsimServer *server)
 }
 
 static JsonObject *
-remsim_server_api_slot_json(RemsimServer *server, GHashTable *maps, guint32 key)
+remsim_server_api_slot_json(RemsimServer *server, guint32 key)
 {
 	guint16 bank_id = key >> 16, slot_nr = key & 0xffff;
 	RemsimServerBankSlot *slot =
 	    remsim_server_inventory_lookup(remsim_server_get_inventory(server), bank_id, slot_nr);
-	RemsimServerSlotmap *map = g_hash_table_lookup(maps, GUINT_TO_POINTER(key));
+	/* looked up, not listed: this runs on every slot event, with thousands of maps */
+	RemsimServerSlotmap *map = remsim_server_find_slotmap(server, bank_id, slot_nr);
 	JsonObject *o;
 
 	if (slot != NULL) {
@@ -111,9 +112,7 @@ remsim_server_api_slot_json(RemsimServer *server, GHashTable *maps, guint32 key)
 JsonObject *
 remsim_server_api_slot_to_json(RemsimServer *server, guint16 bank_id, guint16 slot_nr)
 {
-	g_autoptr(GHashTable) maps = remsim_server_api_maps_by_bank(server);
-
-	return remsim_server_api_slot_json(server, maps, (guint32)bank_id << 16 | slot_nr);
+	return remsim_server_api_slot_json(server, (guint32)bank_id << 16 | slot_nr);
 }
 
 static gint
@@ -269,7 +268,7 @@ remsim_server_api_get_slots(RemsimServerApi *self, SoupServerMessage *msg, GHash
 
 		if (bank != G_MAXUINT64 && (key >> 16) != bank)
 			continue;
-		slot = remsim_server_api_slot_json(self->server, maps, key);
+		slot = remsim_server_api_slot_json(self->server, key);
 		if ((cards_only && JSON_NODE_HOLDS_NULL(json_object_get_member(slot, "card"))) ||
 		    !remsim_server_api_matches(slot, iccid, imsi, q)) {
 			json_object_unref(slot);

@@ -220,6 +220,16 @@ remsim_server_list_slotmaps(RemsimServer *self)
 	return out;
 }
 
+RemsimServerSlotmap *
+remsim_server_find_slotmap(RemsimServer *self, guint16 bank_id, guint16 slot_nr)
+{
+	RsproBankSlot bank = { .bank_id = bank_id, .slot_nr = slot_nr };
+	RemsimServerSlotmap *map = g_hash_table_lookup(
+	    self->map_by_bank, GUINT_TO_POINTER(remsim_server_slotmap_bank_key(&bank)));
+
+	return map != NULL && map->stored ? map : NULL;
+}
+
 /* "[bank B slot N] map to client C:N WHAT: RESULT" */
 static void
 remsim_server_log_map(const RemsimServerSlotmap *map, GLogLevelFlags level, const gchar *what,

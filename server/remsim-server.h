@@ -66,6 +66,9 @@ RemsimServerPeer *remsim_server_find_client(RemsimServer *self, guint16 client_i
 
 /* the listed (committed, not deleted) maps in creation order; free with g_list_free */
 GList *remsim_server_list_slotmaps(RemsimServer *self);
+/* the listed map of a bank slot, or NULL; without walking the list */
+RemsimServerSlotmap *remsim_server_find_slotmap(RemsimServer *self, guint16 bank_id,
+						guint16 slot_nr);
 
 /*
  * checks for a conflict, commits the map, then pushes it; finish returns the map.
