@@ -93,6 +93,19 @@ remsim_server_events_finished_cb(SoupServerMessage *msg, gpointer user_data)
 	remsim_server_events_drop(REMSIM_SERVER_EVENTS(user_data), msg);
 }
 
+/*
+ * Whether an event has anyone to go to: a stream, or D-Bus. Without one its
+ * JSON is not made at all; a bank's report or a thousand maps made at once
+ * would otherwise cost the main loop a JSON text per slot for nobody.
+ */
+static gboolean
+remsim_server_events_heard(RemsimServerEvents *self)
+{
+	return self->listeners != NULL ||
+	       g_signal_has_handler_pending(self, remsim_server_events_signals[SIGNAL_EVENT], 0,
+					    FALSE);
+}
+
 static void
 remsim_server_events_emit(RemsimServerEvents *self, const gchar *name, const gchar *event,
 			  JsonObject *object)
@@ -154,8 +167,13 @@ static void
 remsim_server_events_peer_cb(RemsimServer *server, RemsimServerPeer *peer, gpointer user_data,
 			     const gchar *name, const gchar *event)
 {
-	JsonNode *node = remsim_server_peer_to_json(peer);
-	JsonObject *o = json_object_ref(json_node_get_object(node));
+	JsonNode *node;
+	JsonObject *o;
+
+	if (!remsim_server_events_heard(REMSIM_SERVER_EVENTS(user_data)))
+		return;
+	node = remsim_server_peer_to_json(peer);
+	o = json_object_ref(json_node_get_object(node));
 
 	if (g_str_equal(name, "bank"))
 		json_object_set_boolean_member(o, "remsim",
@@ -191,8 +209,13 @@ remsim_server_events_client_removed_cb(RemsimServer *server, RemsimServerPeer *p
 static void
 remsim_server_events_map(RemsimServerEvents *self, RemsimServerSlotmap *map, const gchar *event)
 {
-	JsonNode *node = remsim_server_slotmap_to_json(map);
-	JsonObject *o = json_object_ref(json_node_get_object(node));
+	JsonNode *node;
+	JsonObject *o;
+
+	if (!remsim_server_events_heard(self))
+		return;
+	node = remsim_server_slotmap_to_json(map);
+	o = json_object_ref(json_node_get_object(node));
 
 	json_object_set_int_member(o, "id", remsim_server_slotmap_get_id(map));
 	json_node_unref(node);
@@ -217,6 +240,8 @@ remsim_server_events_slot_changed_cb(RemsimServerInventory *inventory, RemsimSer
 {
 	RemsimServerEvents *self = data;
 
+	if (!remsim_server_events_heard(self))
+		return;
 	remsim_server_events_emit(
 	    self, "slot", "slot-changed",
 	    remsim_server_api_slot_to_json(self->server, slot->bank_id, slot->slot_nr));
@@ -226,8 +251,11 @@ static void
 remsim_server_events_slot_removed_cb(RemsimServerInventory *inventory, guint bank_id, guint slot_nr,
 				     gpointer data)
 {
-	JsonObject *o = json_object_new();
+	JsonObject *o;
 
+	if (!remsim_server_events_heard(REMSIM_SERVER_EVENTS(data)))
+		return;
+	o = json_object_new();
 	json_object_set_int_member(o, "bank_id", bank_id);
 	json_object_set_int_member(o, "slot", slot_nr);
 	remsim_server_events_emit(REMSIM_SERVER_EVENTS(data), "slot", "slot-removed", o);

@@ -174,7 +174,8 @@ remsim_server_inventory_apply_slot(RemsimServerInventory *self, guint16 bank_id,
 	JsonNode *card_node = json_object_get_member(o, "card");
 	g_autoptr(RemsimCardInfo) card = NULL;
 	RemsimServerBankSlot *slot;
-	gboolean created, card_changed;
+	gboolean created, card_changed, card_present, changed;
+	guint64 apdus, errors;
 	const gchar *state = json_object_get_string_member_with_default(o, "state", NULL);
 
 	if (nr < 0 || nr > RSPRO_ID_MAX) {
@@ -186,18 +187,28 @@ remsim_server_inventory_apply_slot(RemsimServerInventory *self, guint16 bank_id,
 		return FALSE;
 	slot = remsim_server_inventory_get(self, bank_id, (guint16)nr, &created);
 	card_changed = !remsim_card_info_equal(slot->card, card);
-	g_free(slot->state);
-	slot->state = g_strdup(state);
-	slot->card_present = json_object_get_boolean_member_with_default(o, "card_present", FALSE);
-	slot->apdus = (guint64)json_object_get_int_member_with_default(o, "apdus", 0);
-	slot->errors = (guint64)json_object_get_int_member_with_default(o, "errors", 0);
+	card_present = json_object_get_boolean_member_with_default(o, "card_present", FALSE);
+	apdus = (guint64)json_object_get_int_member_with_default(o, "apdus", 0);
+	errors = (guint64)json_object_get_int_member_with_default(o, "errors", 0);
+	/* a full report repeats what did not change: no event for those */
+	changed = created || card_changed || slot->stale || g_strcmp0(slot->state, state) != 0 ||
+		  slot->card_present != card_present || slot->apdus != apdus ||
+		  slot->errors != errors;
+	if (g_strcmp0(slot->state, state) != 0) {
+		g_free(slot->state);
+		slot->state = g_strdup(state);
+	}
+	slot->card_present = card_present;
+	slot->apdus = apdus;
+	slot->errors = errors;
 	slot->stale = FALSE;
 	if (card_changed) {
 		remsim_card_info_free(slot->card);
 		slot->card = g_steal_pointer(&card);
 		remsim_server_inventory_store_card(self, slot);
 	}
-	g_signal_emit(self, remsim_server_inventory_signals[SIGNAL_SLOT_CHANGED], 0, slot);
+	if (changed)
+		g_signal_emit(self, remsim_server_inventory_signals[SIGNAL_SLOT_CHANGED], 0, slot);
 	return TRUE;
 }
 
