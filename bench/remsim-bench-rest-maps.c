@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include "remsim-bench-proc.h"
 #include "remsim-bench-stats.h"
 #include "remsim-bench-rest-maps.h"
 #include "remsim-bench-rest.h"
@@ -17,6 +18,8 @@ typedef struct {
 	gdouble active_s;  /* until every map was ACTIVE */
 	gdouble post_p50_ms, post_p99_ms;
 	gdouble get_ms; /* GET /slotmaps with every map, the median of a few */
+	/* the server's, from the first POST until every map was ACTIVE, per map */
+	gdouble server_cpu_us, server_ctx;
 } RemsimBenchRestMapsRound;
 
 typedef struct {
@@ -96,11 +99,14 @@ remsim_bench_rest_maps_round(RemsimBenchSystem *system, guint n_maps, guint conc
 	g_autofree GThread **threads = g_new0(GThread *, concurrency);
 	RemsimBenchStats posts;
 	gdouble gets[REMSIM_BENCH_REST_MAPS_GETS];
+	g_autoptr(GArray) server_pids = g_array_new(FALSE, FALSE, sizeof(GPid));
+	RemsimBenchProcSample before = { 0 }, after = { 0 }, spent;
 	gint64 t0, deadline;
 	gboolean ok = TRUE;
 
 	if (!remsim_bench_system_start_server(system, error))
 		return FALSE;
+	remsim_bench_system_pids(system, REMSIM_BENCH_DAEMON_SERVER, server_pids);
 	rest = remsim_bench_rest_new(system->rest_port);
 	for (guint b = 1; b <= n_banks && ok; b++) {
 		GSubprocess *bank = remsim_bench_rest_maps_start_bank(system, b, error);
@@ -123,6 +129,8 @@ remsim_bench_rest_maps_round(RemsimBenchSystem *system, guint n_maps, guint conc
 	remsim_bench_stats_init(&posts);
 	if (ok) {
 		g_printerr("%s: creating %u maps\n", system->impl->name, n_maps);
+		for (guint p = 0; p < server_pids->len; p++)
+			remsim_bench_proc_add(g_array_index(server_pids, GPid, p), &before);
 		t0 = g_get_monotonic_time();
 		for (guint t = 0; t < concurrency; t++) {
 			workers[t] = (RemsimBenchRestMapsWorker){ .port = system->rest_port,
@@ -163,6 +171,11 @@ remsim_bench_rest_maps_round(RemsimBenchSystem *system, guint n_maps, guint conc
 			g_usleep((gulong)MAX(20000, 2 * (g_get_monotonic_time() - g0)));
 		}
 		out->active_s = (g_get_monotonic_time() - t0) / 1e6;
+		for (guint p = 0; p < server_pids->len; p++)
+			remsim_bench_proc_add(g_array_index(server_pids, GPid, p), &after);
+		remsim_bench_proc_diff(&before, &after, &spent);
+		out->server_cpu_us = spent.cpu_us / n_maps;
+		out->server_ctx = (spent.ctx_voluntary + spent.ctx_involuntary) / n_maps;
 		out->post_p50_ms = remsim_bench_stats_percentile(&posts, 0.5);
 		out->post_p99_ms = remsim_bench_stats_percentile(&posts, 0.99);
 		for (guint i = 0; ok && i < REMSIM_BENCH_REST_MAPS_GETS; i++) {
@@ -203,6 +216,10 @@ remsim_bench_rest_maps_summary(GArray *rounds, RemsimBenchRestMapsRound *m)
 	    rounds, G_STRUCT_OFFSET(RemsimBenchRestMapsRound, post_p99_ms));
 	m->get_ms = remsim_bench_rest_maps_median(
 	    rounds, G_STRUCT_OFFSET(RemsimBenchRestMapsRound, get_ms));
+	m->server_cpu_us = remsim_bench_rest_maps_median(
+	    rounds, G_STRUCT_OFFSET(RemsimBenchRestMapsRound, server_cpu_us));
+	m->server_ctx = remsim_bench_rest_maps_median(
+	    rounds, G_STRUCT_OFFSET(RemsimBenchRestMapsRound, server_ctx));
 }
 
 gboolean
@@ -271,21 +288,23 @@ remsim_bench_rest_maps_run(const RemsimBenchImpl *remsim, const RemsimBenchImpl 
 			g_print(
 			    "%s\n    {\"name\": \"%s\", \"created_s\": %.3f, \"active_s\": %.3f, "
 			    "\"post_p50_ms\": %.3f, \"post_p99_ms\": %.3f, "
-			    "\"get_slotmaps_ms\": %.3f}",
+			    "\"get_slotmaps_ms\": %.3f, \"server_cpu_us_per_map\": %.1f, "
+			    "\"server_context_switches_per_map\": %.2f}",
 			    s > 0 ? "," : "", impls[s]->name, m[s].created_s, m[s].active_s,
-			    m[s].post_p50_ms, m[s].post_p99_ms, m[s].get_ms);
+			    m[s].post_p50_ms, m[s].post_p99_ms, m[s].get_ms, m[s].server_cpu_us,
+			    m[s].server_ctx);
 		g_print("\n  ]\n}\n");
 	} else {
 		g_print(
 		    "\nremsim-bench: %u slot maps through REST, %u at once, %u %s; medians of %u "
-		    "%s\n\n%-12s %12s %12s %12s %12s %14s\n",
+		    "%s\n\n%-12s %12s %12s %12s %12s %14s %13s %12s\n",
 		    n_maps, concurrency, banks, banks == 1 ? "bank" : "banks", rounds,
 		    rounds == 1 ? "round" : "rounds", "", "created s", "active s", "POST p50 ms",
-		    "POST p99 ms", "GET all ms");
+		    "POST p99 ms", "GET all ms", "srv CPU µs", "srv ctx sw");
 		for (guint s = 0; s < n_impls; s++)
-			g_print("%-12s %12.3f %12.3f %12.3f %12.3f %14.3f\n", impls[s]->name,
-				m[s].created_s, m[s].active_s, m[s].post_p50_ms, m[s].post_p99_ms,
-				m[s].get_ms);
+			g_print("%-12s %12.3f %12.3f %12.3f %12.3f %14.3f %12.1f %12.2f\n",
+				impls[s]->name, m[s].created_s, m[s].active_s, m[s].post_p50_ms,
+				m[s].post_p99_ms, m[s].get_ms, m[s].server_cpu_us, m[s].server_ctx);
 	}
 	g_array_unref(results[0]);
 	g_array_unref(results[1]);
