@@ -333,35 +333,27 @@ remsim_server_slotmap_store_apply_op(RemsimServerSlotmapStore *self,
 	return rc;
 }
 
+/* a committed batch, handed back to the store's context whole */
+typedef struct {
+	GPtrArray *tasks; /* GTask*, the writer's references */
+	int *results;	  /* per task */
+	int rc;		  /* the transaction's */
+} RemsimServerStoreDone;
+
+/*
+ * On the store's context: one dispatch completes a whole batch. Completing
+ * each task from the writer thread cost the main loop a source, a wake-up
+ * and a dispatch per task, twice (the result, then the release).
+ */
 static gboolean
-remsim_server_slotmap_store_release_task_cb(gpointer data)
+remsim_server_slotmap_store_done_cb(gpointer data)
 {
-	RemsimServerSlotmapStore *self = g_task_get_source_object(data);
+	RemsimServerStoreDone *done = data;
 
-	g_atomic_int_add(&self->pending, -1);
-	g_object_unref(data);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-remsim_server_slotmap_store_run_batch(RemsimServerSlotmapStore *self, GPtrArray *batch)
-{
-	g_autofree int *results = g_new0(int, batch->len);
-	gint64 start = g_get_monotonic_time();
-	int rc = sqlite3_exec(self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-
-	for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
-		results[i] = remsim_server_slotmap_store_apply_op(
-		    self, g_task_get_task_data(batch->pdata[i]));
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(self->db, "COMMIT", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
-	g_debug("store: %u writes in one transaction, %.1f ms", batch->len,
-		(g_get_monotonic_time() - start) / 1000.0);
-	for (guint i = 0; i < batch->len; i++) {
-		GTask *task = batch->pdata[i];
-		int r = rc != SQLITE_OK ? rc : results[i];
+	for (guint i = 0; i < done->tasks->len; i++) {
+		GTask *task = done->tasks->pdata[i];
+		RemsimServerSlotmapStore *self = g_task_get_source_object(task);
+		int r = done->rc != SQLITE_OK ? done->rc : done->results[i];
 
 		if (r == SQLITE_OK)
 			g_task_return_boolean(task, TRUE);
@@ -369,11 +361,45 @@ remsim_server_slotmap_store_run_batch(RemsimServerSlotmapStore *self, GPtrArray 
 			g_task_return_new_error(
 			    task, REMSIM_SERVER_STORE_ERROR, REMSIM_SERVER_STORE_ERROR_WRITE,
 			    "State database %s: %s", self->path, sqlite3_errstr(r));
-		/* the task holds the store: released here, its reference could be the
-		 * last one, and the store would try to join this very thread */
-		g_main_context_invoke(self->context, remsim_server_slotmap_store_release_task_cb,
-				      task);
+		g_atomic_int_add(&self->pending, -1);
+		g_object_unref(task);
 	}
+	g_ptr_array_unref(done->tasks);
+	g_free(done->results);
+	g_free(done);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+remsim_server_slotmap_store_run_batch(RemsimServerSlotmapStore *self, GPtrArray *batch)
+{
+	RemsimServerStoreDone *done = g_new0(RemsimServerStoreDone, 1);
+	GSource *source;
+	gint64 start = g_get_monotonic_time();
+	int rc = sqlite3_exec(self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	done->results = g_new0(int, batch->len);
+	for (guint i = 0; rc == SQLITE_OK && i < batch->len; i++)
+		done->results[i] = remsim_server_slotmap_store_apply_op(
+		    self, g_task_get_task_data(batch->pdata[i]));
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(self->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(self->db, "ROLLBACK", NULL, NULL, NULL);
+	g_debug("store: %u writes in one transaction, %.1f ms", batch->len,
+		(g_get_monotonic_time() - start) / 1000.0);
+	done->rc = rc;
+	/* the tasks hold the store: they are completed and released on its context,
+	 * as their last reference could be the store's, which joins this thread */
+	done->tasks = g_ptr_array_ref(batch);
+	/* a source rather than g_main_context_invoke(), which would run it right
+	 * here when the context happens to be free (this thread's default is it) */
+	source = g_idle_source_new();
+	g_source_set_priority(source, G_PRIORITY_DEFAULT);
+	g_source_set_callback(source, remsim_server_slotmap_store_done_cb, done, NULL);
+	g_source_set_static_name(source, "[store] done");
+	g_source_attach(source, self->context);
+	g_source_unref(source);
 }
 
 static gpointer
