@@ -58,9 +58,13 @@ remsim_bench_rest_connect(RemsimBenchRest *self, GError **error)
 	return TRUE;
 }
 
-/* status line and headers; the body's length (-1: until the connection closes) */
+/*
+ * status line and headers; the body's length (-1: until the connection
+ * closes), and whether the server ends the connection after this response
+ */
 static guint
-remsim_bench_rest_read_head(RemsimBenchRest *self, gssize *length, GError **error)
+remsim_bench_rest_read_head(RemsimBenchRest *self, gssize *length, gboolean *closing,
+			    GError **error)
 {
 	g_autofree gchar *status_line = g_data_input_stream_read_line(self->in, NULL, NULL, error);
 	guint status;
@@ -74,6 +78,7 @@ remsim_bench_rest_read_head(RemsimBenchRest *self, gssize *length, GError **erro
 	status = (guint)g_ascii_strtoull(
 	    strchr(status_line, ' ') ? strchr(status_line, ' ') + 1 : "0", NULL, 10);
 	*length = -1;
+	*closing = FALSE;
 	for (;;) {
 		g_autofree gchar *line = g_data_input_stream_read_line(self->in, NULL, NULL, error);
 
@@ -83,6 +88,9 @@ remsim_bench_rest_read_head(RemsimBenchRest *self, gssize *length, GError **erro
 			break;
 		if (g_ascii_strncasecmp(line, "Content-Length:", 15) == 0)
 			*length = (gssize)g_ascii_strtoll(line + 15, NULL, 10);
+		else if (g_ascii_strncasecmp(line, "Connection:", 11) == 0 &&
+			 strstr(line + 11, "close") != NULL)
+			*closing = TRUE;
 	}
 	return status;
 }
@@ -95,6 +103,7 @@ remsim_bench_rest_request(RemsimBenchRest *self, const gchar *method, const gcha
 	g_autofree gchar *data = NULL;
 	GOutputStream *out;
 	gssize length;
+	gboolean closing = FALSE;
 	guint status;
 
 	for (guint attempt = 0;; attempt++) {
@@ -110,7 +119,7 @@ remsim_bench_rest_request(RemsimBenchRest *self, const gchar *method, const gcha
 		    body != NULL ? strlen(body) : 0, body != NULL ? body : "");
 		out = g_io_stream_get_output_stream(G_IO_STREAM(self->conn));
 		if (g_output_stream_write_all(out, request, strlen(request), NULL, NULL, &local) &&
-		    (status = remsim_bench_rest_read_head(self, &length, &local)) != 0)
+		    (status = remsim_bench_rest_read_head(self, &length, &closing, &local)) != 0)
 			break;
 		g_clear_pointer(&request, g_free);
 		remsim_bench_rest_drop(self);
@@ -146,6 +155,10 @@ remsim_bench_rest_request(RemsimBenchRest *self, const gchar *method, const gcha
 			return 0;
 		}
 		data[length] = '\0';
+		/* as an HTTP client does: the next request goes on a new connection,
+		 * not on this one, where it would meet a reset */
+		if (closing)
+			remsim_bench_rest_drop(self);
 	}
 	if (body_out != NULL)
 		*body_out = g_steal_pointer(&data);
