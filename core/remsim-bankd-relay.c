@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@ struct _RemsimBankdRelay {
 	GCond cond;
 	RemsimBankdRelayState state;
 	int wake_fd;   /* eventfd: the main context wants the socket back */
+	int epoll_fd;  /* wake_fd always, the session's socket while it runs */
 	gint stop;     /* atomic */
 	guint64 apdus; /* atomic */
 	/* what the metrics want of each APDU, under stats_lock (taken by the main context) */
@@ -212,14 +214,30 @@ remsim_bankd_relay_read(RemsimBankdRelay *self)
 	}
 }
 
+/*
+ * What the socket is watched for: room while an answer waits, else input.
+ * epoll rather than poll(): a sleeping poll() hooks itself onto both
+ * descriptors' wait queues and off again on every call, once per APDU.
+ */
+static gboolean
+remsim_bankd_relay_watch(RemsimBankdRelay *self, int op, guint32 *watched)
+{
+	struct epoll_event ev = { .events = self->out->len > 0 ? EPOLLOUT : EPOLLIN,
+				  .data.fd = self->fd };
+
+	if (op == EPOLL_CTL_MOD && ev.events == *watched)
+		return TRUE;
+	*watched = ev.events;
+	return epoll_ctl(self->epoll_fd, op, self->fd, &ev) == 0;
+}
+
 static void
-remsim_bankd_relay_session(RemsimBankdRelay *self)
+remsim_bankd_relay_poll(RemsimBankdRelay *self, guint32 *watched)
 {
 	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = self->fd, .events = self->out->len > 0 ? POLLOUT : POLLIN },
-			{ .fd = self->wake_fd, .events = POLLIN },
-		};
+		struct epoll_event ev[2];
+		gboolean woken = FALSE, ready = FALSE;
+		int n;
 
 		if (!remsim_bankd_relay_frames(self))
 			return;
@@ -227,24 +245,47 @@ remsim_bankd_relay_session(RemsimBankdRelay *self)
 			self->why = REMSIM_BANKD_RELAY_BACK_ASKED;
 			return;
 		}
-		if (poll(pfd, G_N_ELEMENTS(pfd), -1) < 0 && errno != EINTR) {
+		if (!remsim_bankd_relay_watch(self, EPOLL_CTL_MOD, watched)) {
 			self->why = REMSIM_BANKD_RELAY_BACK_SOCKET;
 			return;
 		}
-		if (pfd[1].revents != 0) {
+		n = epoll_wait(self->epoll_fd, ev, G_N_ELEMENTS(ev), -1);
+		if (n < 0 && errno != EINTR) {
+			self->why = REMSIM_BANKD_RELAY_BACK_SOCKET;
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			woken |= ev[i].data.fd == self->wake_fd;
+			ready |= ev[i].data.fd == self->fd;
+		}
+		if (woken) {
 			guint64 count;
 
 			if (read(self->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 				g_debug("relay wake-up: %s", g_strerror(errno));
 			continue; /* the stop is seen at the top */
 		}
-		if (self->out->len > 0 && pfd[0].revents != 0 && !remsim_bankd_relay_flush(self)) {
+		if (self->out->len > 0 && ready && !remsim_bankd_relay_flush(self)) {
 			self->why = REMSIM_BANKD_RELAY_BACK_SOCKET;
 			return;
 		}
-		if (self->out->len == 0 && pfd[0].revents != 0 && !remsim_bankd_relay_read(self))
+		if (self->out->len == 0 && ready && !remsim_bankd_relay_read(self))
 			return;
 	}
+}
+
+static void
+remsim_bankd_relay_session(RemsimBankdRelay *self)
+{
+	guint32 watched = 0;
+
+	if (!remsim_bankd_relay_watch(self, EPOLL_CTL_ADD, &watched)) {
+		self->why = REMSIM_BANKD_RELAY_BACK_SOCKET;
+		return;
+	}
+	remsim_bankd_relay_poll(self, &watched);
+	/* the socket goes back: the main context watches it from here on */
+	epoll_ctl(self->epoll_fd, EPOLL_CTL_DEL, self->fd, NULL);
 }
 
 static gboolean remsim_bankd_relay_returned_cb(gpointer user_data);
@@ -331,6 +372,13 @@ remsim_bankd_relay_new(RemsimCardSlot *card, const gchar *name)
 	g_mutex_init(&self->stats_lock);
 	g_cond_init(&self->cond);
 	self->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	self->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	/* without one (out of descriptors) the slot's APDUs go through the main context */
+	if (self->epoll_fd < 0)
+		g_warning("relay %s: no epoll descriptor: %s", name, g_strerror(errno));
+	else
+		epoll_ctl(self->epoll_fd, EPOLL_CTL_ADD, self->wake_fd,
+			  &(struct epoll_event){ .events = EPOLLIN, .data.fd = self->wake_fd });
 	self->context = g_main_context_ref_thread_default();
 	self->in = g_byte_array_sized_new(REMSIM_BANKD_RELAY_READ_CHUNK);
 	self->out = g_byte_array_sized_new(512);
@@ -365,6 +413,8 @@ remsim_bankd_relay_free(RemsimBankdRelay *self)
 	g_mutex_unlock(&self->lock);
 	g_thread_join(self->thread);
 	close(self->wake_fd);
+	if (self->epoll_fd >= 0)
+		close(self->epoll_fd);
 	g_mutex_clear(&self->lock);
 	g_mutex_clear(&self->stats_lock);
 	g_cond_clear(&self->cond);
@@ -382,7 +432,7 @@ remsim_bankd_relay_start(RemsimBankdRelay *self, RsproConnection *conn, const Rs
 			 gpointer user_data)
 {
 	g_mutex_lock(&self->lock);
-	if (self->state != REMSIM_BANKD_RELAY_IDLE ||
+	if (self->state != REMSIM_BANKD_RELAY_IDLE || self->epoll_fd < 0 ||
 	    !rspro_connection_lend(conn, remsim_bankd_relay_wanted_cb, self, &self->fd, self->in)) {
 		g_mutex_unlock(&self->lock);
 		return FALSE;
