@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 # per APDU: (daemon, figure) -> most allowed
-# (today: bankd 1 wake-up and 3 calls, its relay thread's poll, recv and send;
+# (today: bankd 1 wake-up and 3 calls, its relay thread's epoll_wait, recv and send;
 # the client at most 1 wake-up and 6 calls; before the relay thread and the
 # shell's own I/O they were 1 and 4, 1.3 and 19)
 LIMITS = {
