@@ -162,13 +162,8 @@ remsim_server_main_load_tls(RemsimServerApp *app, GError **error)
 	tls->certificate = remsim_tls_load_certificate(cert, key, error);
 	if (tls->certificate == NULL)
 		return FALSE;
-	if (ca != NULL && *ca != '\0') {
-		/* GIO's file database takes an absolute name only */
-		g_autofree gchar *path = g_canonicalize_filename(ca, NULL);
-
-		if ((tls->ca = remsim_tls_load_ca(path, error)) == NULL)
-			return FALSE;
-	}
+	if (ca != NULL && *ca != '\0' && (tls->ca = remsim_tls_load_ca(ca, error)) == NULL)
+		return FALSE;
 	tls->require_peer_certificate =
 	    remsim_config_get_boolean(file, NULL, "rest-tls-require-peer-certificate");
 	if (tls->require_peer_certificate && tls->ca == NULL) {
